@@ -1,0 +1,24 @@
+/**
+ * Alerts: something a person should look at now (a burst of negative posts, an impersonator…).
+ */
+
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export interface Alert {
+  readonly id: number;
+  /** What raised it, e.g. `burst`, `impersonation`. */
+  readonly type: string;
+  readonly severity: AlertSeverity;
+  readonly status: AlertStatus;
+  readonly title: string;
+  /** De-duplication key: an open alert with the same key is updated, not repeated. */
+  readonly key: string;
+  /** Why: counts vs baseline, sample post ids… */
+  readonly evidence: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}

@@ -1,0 +1,49 @@
+/**
+ * Every error Earshot reports on purpose, in one registry: a stable code, an HTTP status and a
+ * message template. `docs/errors.md` documents each code; a test keeps the two in step.
+ */
+
+export const ERROR_CODES = {
+  ERR_AUTH_REQUIRED: { status: 401, message: 'Authentication required' },
+  ERR_AUTH_INVALID: { status: 401, message: 'Invalid username or password' },
+  ERR_AUTH_FORBIDDEN: { status: 403, message: 'Your role ({role}) may not do this; it needs {needed}' },
+  ERR_INPUT_INVALID: { status: 400, message: '{detail}' },
+  ERR_INPUT_TOO_LARGE: { status: 413, message: 'Body is larger than {limit} bytes' },
+  ERR_INGEST_MALFORMED: { status: 400, message: 'Line {line}: {detail}' },
+  ERR_QUERY_SYNTAX: { status: 400, message: 'Query syntax error at position {position}: {detail}' },
+  ERR_NOT_FOUND: { status: 404, message: '{what} {id} not found' },
+  ERR_CONFLICT: { status: 409, message: '{detail}' },
+  ERR_TICKET_TRANSITION: { status: 409, message: 'A ticket cannot go from {from} to {to}' },
+  ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry in {retryAfter}' },
+  ERR_CONFIG_INVALID: { status: 500, message: 'Configuration error: {detail}' },
+  ERR_INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error meant for the user: it carries a code, a status and a message safe to show. */
+export class EarshotError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly params: Readonly<Record<string, string | number>>;
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, options?: ErrorOptions) {
+    const spec = ERROR_CODES[code];
+    super(spec.message.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? `{${key}}`)), options);
+    this.name = 'EarshotError';
+    this.code = code;
+    this.status = spec.status;
+    this.params = Object.freeze({ ...params });
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string; status: number } } {
+    return { error: { code: this.code, message: this.message, status: this.status } };
+  }
+}
+
+export function isEarshotError(error: unknown): error is EarshotError {
+  return error instanceof EarshotError;
+}
+
+export const invalid = (detail: string): EarshotError => new EarshotError('ERR_INPUT_INVALID', { detail });
+export const notFound = (what: string, id: string | number): EarshotError => new EarshotError('ERR_NOT_FOUND', { what, id });

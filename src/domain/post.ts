@@ -1,0 +1,58 @@
+/**
+ * Posts and their authors: what a channel said, in one shape for every channel.
+ */
+
+export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+export const POST_KINDS = ['outage', 'request', 'question', 'praise', 'complaint', 'spam', 'other'] as const;
+export type PostKind = (typeof POST_KINDS)[number];
+
+export interface Author {
+  /** Channel handle, e.g. `@ana@example.social`. Unique per source. */
+  readonly handle: string;
+  readonly name: string | null;
+  readonly followers: number | null;
+  readonly following: number | null;
+  /** When the account was created, if the channel says. ISO 8601. */
+  readonly createdAt?: string | null;
+}
+
+export interface PostMetrics {
+  readonly likes: number;
+  readonly reposts: number;
+  readonly replies: number;
+}
+
+/** A post as a source hands it over, before analysis. */
+export interface PostDraft {
+  readonly source: string;
+  readonly externalId: string;
+  readonly author: Author;
+  readonly text: string;
+  readonly url: string | null;
+  readonly createdAt: string;
+  readonly inReplyTo: string | null;
+  readonly metrics: PostMetrics;
+  /** Fields of the incoming payload that Earshot does not model, kept verbatim. */
+  readonly extra: Record<string, unknown>;
+}
+
+export interface Analysis {
+  readonly sentiment: Sentiment;
+  /** −1 (most negative) … 1 (most positive). */
+  readonly sentimentScore: number;
+  readonly kind: PostKind;
+  /** ISO 639-1 code, or `und` when unknown. */
+  readonly lang: string;
+  /** Which models produced this, `name@version` each, so results can be traced. */
+  readonly models: readonly string[];
+}
+
+/** A stored, analysed post. */
+export interface Post extends PostDraft, Analysis {
+  readonly id: number;
+  readonly ingestedAt: string;
+  /** Ids of the streams whose query this post matched. */
+  readonly streamIds: readonly number[];
+}

@@ -1,0 +1,81 @@
+/**
+ * Tickets (incidents, requests, questions) and the events on their timeline.
+ */
+
+export const TICKET_TYPES = ['incident', 'request', 'question'] as const;
+export type TicketType = (typeof TICKET_TYPES)[number];
+
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+/** Which status may follow which; anything else is refused. */
+export const TICKET_TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = Object.freeze({
+  new: ['open', 'pending', 'resolved', 'closed'],
+  open: ['pending', 'resolved', 'closed'],
+  pending: ['open', 'resolved', 'closed'],
+  resolved: ['open', 'closed'],
+  closed: ['open'],
+});
+
+export interface Ticket {
+  readonly id: number;
+  readonly type: TicketType;
+  readonly status: TicketStatus;
+  readonly priority: TicketPriority;
+  readonly subject: string;
+  /** The post that raised it, if any. */
+  readonly postId: number | null;
+  readonly streamId: number | null;
+  readonly source: string | null;
+  readonly assigneeId: number | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** First-response SLA: when it is due, and when it was met (first reply) if it was. */
+  readonly slaDueAt: string | null;
+  readonly firstRespondedAt: string | null;
+  readonly resolvedAt: string | null;
+}
+
+export const TICKET_EVENT_TYPES = ['created', 'note', 'reply', 'status', 'assign', 'priority'] as const;
+export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+export const REPLY_VISIBILITIES = ['public', 'private'] as const;
+export type ReplyVisibility = (typeof REPLY_VISIBILITIES)[number];
+
+export const OUTBOUND_STATUSES = ['queued', 'sent', 'failed'] as const;
+export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
+
+export interface TicketEvent {
+  readonly id: number;
+  readonly ticketId: number;
+  readonly type: TicketEventType;
+  readonly actorId: number | null;
+  readonly body: string | null;
+  /** Event-specific fields: `{from,to}` for status, `{assigneeId}` for assign… */
+  readonly data: Record<string, unknown>;
+  readonly createdAt: string;
+}
+
+/** A reply on its way out through a channel. */
+export interface OutboundMessage {
+  readonly id: number;
+  readonly ticketId: number;
+  readonly eventId: number;
+  readonly source: string;
+  readonly inReplyTo: string | null;
+  readonly visibility: ReplyVisibility;
+  readonly body: string;
+  readonly status: OutboundStatus;
+  readonly remoteId: string | null;
+  readonly remoteUrl: string | null;
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
+  return TICKET_TRANSITIONS[from].includes(to);
+}
