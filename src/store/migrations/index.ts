@@ -1,0 +1,9 @@
+/**
+ * The migrations, in order. A new migration is a new file plus one line here.
+ */
+import type { Migration } from 'kysely';
+import * as initial from './2026-11-23-initial.js';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '2026-11-23-initial': initial,
+});

@@ -1,0 +1,306 @@
+/**
+ * Posts and authors: storing analysed posts once per (source, external id), full-text search
+ * with filters and keyset pagination, and the counts behind the desk's Pulse.
+ */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Analysis, Post, PostDraft, PostKind, Sentiment } from '../domain/post.js';
+import type { Database, PostsTable } from './schema.js';
+import type { Dialect } from './open.js';
+import { fromJson, toCount, toJson } from './json.js';
+
+export interface NewPost extends PostDraft, Analysis {
+  readonly streamIds: readonly number[];
+}
+
+export interface InsertedPost {
+  readonly id: number;
+  readonly source: string;
+  readonly externalId: string;
+}
+
+/** Rows per INSERT: keeps well under SQLite's bound-parameter limit (20 columns × 500). */
+const CHUNK = 500;
+
+/**
+ * Stores posts, skipping any (source, external id) already stored, all in one transaction:
+ * a crash leaves either the whole batch or none of it.
+ */
+export async function insertPosts(db: Kysely<Database>, posts: readonly NewPost[], now = new Date().toISOString()): Promise<InsertedPost[]> {
+  if (posts.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const authorIds = await upsertAuthors(trx, posts, now);
+    const inserted: InsertedPost[] = [];
+    const newPostsByAuthor = new Map<number, number>();
+    const streamLinks: { post_id: number; stream_id: number }[] = [];
+    for (let start = 0; start < posts.length; start += CHUNK) {
+      const chunk = posts.slice(start, start + CHUNK);
+      const rows = await trx
+        .insertInto('posts')
+        .values(chunk.map((post) => toRow(post, authorIds.get(authorKey(post.source, post.author.handle))!, now)))
+        .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
+        .returning(['id', 'source', 'external_id'])
+        .execute();
+      const bySourceId = new Map(chunk.map((post) => [authorKey(post.source, post.externalId), post]));
+      for (const row of rows) {
+        inserted.push({ id: row.id, source: row.source, externalId: row.external_id });
+        const post = bySourceId.get(authorKey(row.source, row.external_id))!;
+        const authorId = authorIds.get(authorKey(post.source, post.author.handle))!;
+        newPostsByAuthor.set(authorId, (newPostsByAuthor.get(authorId) ?? 0) + 1);
+        for (const streamId of post.streamIds) streamLinks.push({ post_id: row.id, stream_id: streamId });
+      }
+    }
+    for (let start = 0; start < streamLinks.length; start += CHUNK) {
+      await trx.insertInto('post_streams').values(streamLinks.slice(start, start + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+    }
+    for (const [authorId, count] of newPostsByAuthor) {
+      await trx.updateTable('authors').set((eb) => ({ post_count: eb('post_count', '+', count) })).where('id', '=', authorId).execute();
+    }
+    return inserted;
+  });
+}
+
+/** Which of these (source, external id) pairs are already stored. Keys are `source\u0000id`. */
+export async function existingPostKeys(db: Kysely<Database>, keys: readonly { source: string; externalId: string }[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const bySource = new Map<string, string[]>();
+  for (const key of keys) {
+    const ids = bySource.get(key.source) ?? [];
+    ids.push(key.externalId);
+    bySource.set(key.source, ids);
+  }
+  for (const [source, ids] of bySource) {
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const rows = await db
+        .selectFrom('posts')
+        .select('external_id')
+        .where('source', '=', source)
+        .where('external_id', 'in', ids.slice(start, start + CHUNK))
+        .execute();
+      for (const row of rows) found.add(authorKey(source, row.external_id));
+    }
+  }
+  return found;
+}
+
+export function postKey(source: string, externalId: string): string {
+  return authorKey(source, externalId);
+}
+
+export interface PostFilter {
+  /** Full-text query: every word must occur. */
+  readonly q?: string;
+  readonly sentiment?: Sentiment;
+  readonly kind?: PostKind;
+  readonly streamId?: number;
+  readonly source?: string;
+  /** Posts with an id below this one (keyset pagination, newest first). */
+  readonly before?: number;
+  readonly limit?: number;
+}
+
+export interface PostPage {
+  readonly posts: Post[];
+  /** Pass as `before` for the next page; null on the last page. */
+  readonly nextBefore: number | null;
+}
+
+export async function searchPosts(db: Kysely<Database>, dialect: Dialect, filter: PostFilter): Promise<PostPage> {
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  let query = db.selectFrom('posts').selectAll('posts');
+  if (filter.sentiment) query = query.where('posts.sentiment', '=', filter.sentiment);
+  if (filter.kind) query = query.where('posts.kind', '=', filter.kind);
+  if (filter.source) query = query.where('posts.source', '=', filter.source);
+  if (filter.before !== undefined) query = query.where('posts.id', '<', filter.before);
+  if (filter.streamId !== undefined) {
+    const streamId = filter.streamId;
+    query = query.where('posts.id', 'in', (qb) => qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId));
+  }
+  const words = fullTextWords(filter.q);
+  if (words.length > 0) {
+    if (dialect === 'sqlite') {
+      // Each word quoted: user input never reaches FTS5's own query syntax.
+      const match = words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' ');
+      query = query.where('posts.id', 'in', sql<number>`(select rowid from posts_fts where posts_fts match ${match})`);
+    } else {
+      query = query.where(sql<boolean>`search @@ plainto_tsquery('simple', ${words.join(' ')})`);
+    }
+  }
+  const rows = await query.orderBy('posts.id', 'desc').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const posts = await withStreamIds(db, page);
+  return { posts, nextBefore: rows.length > limit ? page[page.length - 1]!.id : null };
+}
+
+export async function getPost(db: Kysely<Database>, id: number): Promise<Post | undefined> {
+  const row = await db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  return (await withStreamIds(db, [row]))[0];
+}
+
+export async function getPostsByIds(db: Kysely<Database>, ids: readonly number[]): Promise<Post[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('posts').selectAll().where('id', 'in', [...ids]).orderBy('id', 'desc').execute();
+  return withStreamIds(db, rows);
+}
+
+export async function countPosts(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('posts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  return toCount(row.n);
+}
+
+export interface PostStats {
+  readonly since: string;
+  readonly until: string;
+  readonly total: number;
+  readonly bySentiment: Record<Sentiment, number>;
+  readonly byKind: Record<string, number>;
+  /** Negative posts per positive post; null when there are no positive posts. */
+  readonly negativePositiveRatio: number | null;
+  /** Volume per time bucket and sentiment, oldest first. */
+  readonly series: { bucket: string; negative: number; neutral: number; positive: number }[];
+}
+
+/** Counts by sentiment and kind between two instants (by the post's own time). */
+export async function postStats(db: Kysely<Database>, options: { since: string; until: string; streamId?: number; bucket: 'minute' | 'hour' | 'day' }): Promise<PostStats> {
+  const width = { minute: 16, hour: 13, day: 10 }[options.bucket];
+  let base = db.selectFrom('posts').where('created_at', '>=', options.since).where('created_at', '<', options.until);
+  if (options.streamId !== undefined) {
+    const streamId = options.streamId;
+    base = base.where('id', 'in', (qb) => qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId));
+  }
+  const bucketExpr = sql<string>`substr(created_at, 1, ${sql.lit(width)})`;
+  const [bySentimentRows, byKindRows, seriesRows] = await Promise.all([
+    base.select(['sentiment', (eb) => eb.fn.countAll().as('n')]).groupBy('sentiment').execute(),
+    base.select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute(),
+    base.select([bucketExpr.as('bucket'), 'sentiment', (eb) => eb.fn.countAll().as('n')]).groupBy([bucketExpr, 'sentiment']).orderBy(bucketExpr).execute(),
+  ]);
+  const bySentiment: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
+  for (const row of bySentimentRows) if (row.sentiment in bySentiment) bySentiment[row.sentiment as Sentiment] = toCount(row.n);
+  const byKind: Record<string, number> = {};
+  for (const row of byKindRows) byKind[row.kind] = toCount(row.n);
+  const buckets = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
+  for (const row of seriesRows) {
+    const entry = buckets.get(row.bucket) ?? { bucket: row.bucket, negative: 0, neutral: 0, positive: 0 };
+    if (row.sentiment === 'negative' || row.sentiment === 'neutral' || row.sentiment === 'positive') entry[row.sentiment] = toCount(row.n);
+    buckets.set(row.bucket, entry);
+  }
+  const total = bySentiment.negative + bySentiment.neutral + bySentiment.positive;
+  return {
+    since: options.since,
+    until: options.until,
+    total,
+    bySentiment,
+    byKind,
+    negativePositiveRatio: bySentiment.positive === 0 ? null : bySentiment.negative / bySentiment.positive,
+    series: [...buckets.values()],
+  };
+}
+
+function fullTextWords(q: string | undefined): string[] {
+  if (!q) return [];
+  return q.normalize('NFC').split(/[^\p{L}\p{N}_]+/u).filter((word) => word.length > 0).slice(0, 32);
+}
+
+async function upsertAuthors(trx: Kysely<Database>, posts: readonly NewPost[], now: string): Promise<Map<string, number>> {
+  const latest = new Map<string, NewPost>();
+  for (const post of posts) latest.set(authorKey(post.source, post.author.handle), post);
+  const ids = new Map<string, number>();
+  const unique = [...latest.values()];
+  for (let start = 0; start < unique.length; start += CHUNK) {
+    const rows = await trx
+      .insertInto('authors')
+      .values(
+        unique.slice(start, start + CHUNK).map((post) => ({
+          source: post.source,
+          handle: post.author.handle,
+          name: post.author.name,
+          followers: post.author.followers,
+          following: post.author.following,
+          account_created_at: post.author.createdAt ?? null,
+          first_seen_at: now,
+          last_seen_at: now,
+          post_count: 0,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['source', 'handle']).doUpdateSet((eb) => ({
+          name: eb.fn.coalesce(eb.ref('excluded.name'), eb.ref('authors.name')),
+          followers: eb.fn.coalesce(eb.ref('excluded.followers'), eb.ref('authors.followers')),
+          following: eb.fn.coalesce(eb.ref('excluded.following'), eb.ref('authors.following')),
+          account_created_at: eb.fn.coalesce(eb.ref('excluded.account_created_at'), eb.ref('authors.account_created_at')),
+          last_seen_at: eb.ref('excluded.last_seen_at'),
+        })),
+      )
+      .returning(['id', 'source', 'handle'])
+      .execute();
+    for (const row of rows) ids.set(authorKey(row.source, row.handle), row.id);
+  }
+  return ids;
+}
+
+function toRow(post: NewPost, authorId: number, now: string) {
+  return {
+    source: post.source,
+    external_id: post.externalId,
+    author_id: authorId,
+    author_handle: post.author.handle,
+    text: post.text,
+    url: post.url,
+    created_at: post.createdAt,
+    ingested_at: now,
+    in_reply_to: post.inReplyTo,
+    likes: post.metrics.likes,
+    reposts: post.metrics.reposts,
+    replies: post.metrics.replies,
+    sentiment: post.sentiment,
+    sentiment_score: post.sentimentScore,
+    kind: post.kind,
+    lang: post.lang,
+    models: toJson(post.models),
+    extra: toJson(post.extra),
+  };
+}
+
+async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[]): Promise<Post[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const [links, authors] = await Promise.all([
+    db.selectFrom('post_streams').select(['post_id', 'stream_id']).where('post_id', 'in', ids).execute(),
+    db.selectFrom('authors').select(['id', 'name', 'followers', 'following', 'account_created_at']).where('id', 'in', [...new Set(rows.map((row) => row.author_id))]).execute(),
+  ]);
+  const streams = new Map<number, number[]>();
+  for (const link of links) streams.set(link.post_id, [...(streams.get(link.post_id) ?? []), link.stream_id]);
+  const byAuthor = new Map(authors.map((author) => [author.id, author]));
+  return rows.map((row) => {
+    const author = byAuthor.get(row.author_id);
+    return {
+      id: row.id,
+      source: row.source,
+      externalId: row.external_id,
+      author: {
+        handle: row.author_handle,
+        name: author?.name ?? null,
+        followers: author?.followers ?? null,
+        following: author?.following ?? null,
+        createdAt: author?.account_created_at ?? null,
+      },
+      text: row.text,
+      url: row.url,
+      createdAt: row.created_at,
+      ingestedAt: row.ingested_at,
+      inReplyTo: row.in_reply_to,
+      metrics: { likes: row.likes, reposts: row.reposts, replies: row.replies },
+      sentiment: row.sentiment as Sentiment,
+      sentimentScore: row.sentiment_score,
+      kind: row.kind as PostKind,
+      lang: row.lang,
+      models: fromJson<string[]>(row.models, []),
+      extra: fromJson<Record<string, unknown>>(row.extra, {}),
+      streamIds: (streams.get(row.id) ?? []).sort((a, b) => a - b),
+    };
+  });
+}
+
+function authorKey(source: string, handle: string): string {
+  return `${source}\u0000${handle}`;
+}

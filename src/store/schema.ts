@@ -1,0 +1,154 @@
+/**
+ * The tables as Kysely sees them. One schema for SQLite and PostgreSQL: timestamps are ISO-8601
+ * UTC text (they sort as text on both), structured fields are JSON text.
+ */
+import type { Generated } from 'kysely';
+
+export interface AuthorsTable {
+  id: Generated<number>;
+  source: string;
+  handle: string;
+  name: string | null;
+  followers: number | null;
+  following: number | null;
+  account_created_at: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  post_count: number;
+}
+
+export interface PostsTable {
+  id: Generated<number>;
+  source: string;
+  external_id: string;
+  author_id: number;
+  author_handle: string;
+  text: string;
+  url: string | null;
+  created_at: string;
+  ingested_at: string;
+  in_reply_to: string | null;
+  likes: number;
+  reposts: number;
+  replies: number;
+  sentiment: string;
+  sentiment_score: number;
+  kind: string;
+  lang: string;
+  /** JSON array of `name@version`. */
+  models: string;
+  /** JSON object: the payload's fields Earshot does not model. */
+  extra: string;
+}
+
+export interface PostStreamsTable {
+  post_id: number;
+  stream_id: number;
+}
+
+export interface StreamsTable {
+  id: Generated<number>;
+  name: string;
+  query: string;
+  /** JSON array of TicketRule. */
+  ticket_rules: string;
+  /** JSON SlaPolicy. */
+  sla: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketsTable {
+  id: Generated<number>;
+  type: string;
+  status: string;
+  priority: string;
+  subject: string;
+  post_id: number | null;
+  stream_id: number | null;
+  source: string | null;
+  assignee_id: number | null;
+  created_at: string;
+  updated_at: string;
+  sla_due_at: string | null;
+  first_responded_at: string | null;
+  resolved_at: string | null;
+}
+
+export interface TicketEventsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  type: string;
+  actor_id: number | null;
+  body: string | null;
+  data: string;
+  created_at: string;
+}
+
+export interface OutboundMessagesTable {
+  id: Generated<number>;
+  ticket_id: number;
+  event_id: number;
+  source: string;
+  in_reply_to: string | null;
+  visibility: string;
+  body: string;
+  status: string;
+  remote_id: string | null;
+  remote_url: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  type: string;
+  severity: string;
+  status: string;
+  title: string;
+  key: string;
+  evidence: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie token: a leaked table does not leak sessions. */
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface Database {
+  authors: AuthorsTable;
+  posts: PostsTable;
+  post_streams: PostStreamsTable;
+  streams: StreamsTable;
+  tickets: TicketsTable;
+  ticket_events: TicketEventsTable;
+  outbound_messages: OutboundMessagesTable;
+  alerts: AlertsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+}
