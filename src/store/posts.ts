@@ -27,36 +27,39 @@ const CHUNK = 500;
  */
 export async function insertPosts(db: Kysely<Database>, posts: readonly NewPost[], now = new Date().toISOString()): Promise<InsertedPost[]> {
   if (posts.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
-    const authorIds = await upsertAuthors(trx, posts, now);
-    const inserted: InsertedPost[] = [];
-    const newPostsByAuthor = new Map<number, number>();
-    const streamLinks: { post_id: number; stream_id: number }[] = [];
-    for (let start = 0; start < posts.length; start += CHUNK) {
-      const chunk = posts.slice(start, start + CHUNK);
-      const rows = await trx
-        .insertInto('posts')
-        .values(chunk.map((post) => toRow(post, authorIds.get(authorKey(post.source, post.author.handle))!, now)))
-        .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
-        .returning(['id', 'source', 'external_id'])
-        .execute();
-      const bySourceId = new Map(chunk.map((post) => [authorKey(post.source, post.externalId), post]));
-      for (const row of rows) {
-        inserted.push({ id: row.id, source: row.source, externalId: row.external_id });
-        const post = bySourceId.get(authorKey(row.source, row.external_id))!;
-        const authorId = authorIds.get(authorKey(post.source, post.author.handle))!;
-        newPostsByAuthor.set(authorId, (newPostsByAuthor.get(authorId) ?? 0) + 1);
-        for (const streamId of post.streamIds) streamLinks.push({ post_id: row.id, stream_id: streamId });
-      }
+  return db.transaction().execute((trx) => insertPostsIn(trx, posts, now));
+}
+
+/** `insertPosts` inside a transaction the caller holds (to store posts and tickets together). */
+export async function insertPostsIn(trx: Kysely<Database>, posts: readonly NewPost[], now: string): Promise<InsertedPost[]> {
+  const authorIds = await upsertAuthors(trx, posts, now);
+  const inserted: InsertedPost[] = [];
+  const newPostsByAuthor = new Map<number, number>();
+  const streamLinks: { post_id: number; stream_id: number }[] = [];
+  for (let start = 0; start < posts.length; start += CHUNK) {
+    const chunk = posts.slice(start, start + CHUNK);
+    const rows = await trx
+      .insertInto('posts')
+      .values(chunk.map((post) => toRow(post, authorIds.get(authorKey(post.source, post.author.handle))!, now)))
+      .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
+      .returning(['id', 'source', 'external_id'])
+      .execute();
+    const bySourceId = new Map(chunk.map((post) => [authorKey(post.source, post.externalId), post]));
+    for (const row of rows) {
+      inserted.push({ id: row.id, source: row.source, externalId: row.external_id });
+      const post = bySourceId.get(authorKey(row.source, row.external_id))!;
+      const authorId = authorIds.get(authorKey(post.source, post.author.handle))!;
+      newPostsByAuthor.set(authorId, (newPostsByAuthor.get(authorId) ?? 0) + 1);
+      for (const streamId of post.streamIds) streamLinks.push({ post_id: row.id, stream_id: streamId });
     }
-    for (let start = 0; start < streamLinks.length; start += CHUNK) {
-      await trx.insertInto('post_streams').values(streamLinks.slice(start, start + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
-    }
-    for (const [authorId, count] of newPostsByAuthor) {
-      await trx.updateTable('authors').set((eb) => ({ post_count: eb('post_count', '+', count) })).where('id', '=', authorId).execute();
-    }
-    return inserted;
-  });
+  }
+  for (let start = 0; start < streamLinks.length; start += CHUNK) {
+    await trx.insertInto('post_streams').values(streamLinks.slice(start, start + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+  }
+  for (const [authorId, count] of newPostsByAuthor) {
+    await trx.updateTable('authors').set((eb) => ({ post_count: eb('post_count', '+', count) })).where('id', '=', authorId).execute();
+  }
+  return inserted;
 }
 
 /** Which of these (source, external id) pairs are already stored. Keys are `source\u0000id`. */

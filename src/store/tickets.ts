@@ -43,41 +43,44 @@ type Executor = Kysely<Database>;
 /** Creates tickets for posts that have none yet; a post already ticketed is skipped. */
 export async function createTickets(db: Executor, tickets: readonly NewTicket[], now = new Date().toISOString()): Promise<Ticket[]> {
   if (tickets.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
-    const created: Ticket[] = [];
-    for (let start = 0; start < tickets.length; start += 500) {
-      const rows = await trx
-        .insertInto('tickets')
-        .values(
-          tickets.slice(start, start + 500).map((ticket) => ({
-            type: ticket.type,
-            status: 'new',
-            priority: ticket.priority,
-            subject: ticket.subject,
-            post_id: ticket.postId,
-            stream_id: ticket.streamId,
-            source: ticket.source,
-            assignee_id: null,
-            created_at: now,
-            updated_at: now,
-            sla_due_at: ticket.slaDueAt,
-            first_responded_at: null,
-            resolved_at: null,
-          })),
-        )
-        .onConflict((oc) => oc.column('post_id').doNothing())
-        .returningAll()
-        .execute();
-      created.push(...rows.map(toTicket));
-    }
-    if (created.length > 0) {
-      await trx
-        .insertInto('ticket_events')
-        .values(created.map((ticket) => ({ ticket_id: ticket.id, type: 'created', actor_id: null, body: null, data: toJson({ postId: ticket.postId, streamId: ticket.streamId }), created_at: now })))
-        .execute();
-    }
-    return created;
-  });
+  return db.transaction().execute((trx) => createTicketsIn(trx, tickets, now));
+}
+
+/** `createTickets` inside a transaction the caller holds. */
+export async function createTicketsIn(trx: Executor, tickets: readonly NewTicket[], now: string): Promise<Ticket[]> {
+  const created: Ticket[] = [];
+  for (let start = 0; start < tickets.length; start += 500) {
+    const rows = await trx
+      .insertInto('tickets')
+      .values(
+        tickets.slice(start, start + 500).map((ticket) => ({
+          type: ticket.type,
+          status: 'new',
+          priority: ticket.priority,
+          subject: ticket.subject,
+          post_id: ticket.postId,
+          stream_id: ticket.streamId,
+          source: ticket.source,
+          assignee_id: null,
+          created_at: now,
+          updated_at: now,
+          sla_due_at: ticket.slaDueAt,
+          first_responded_at: null,
+          resolved_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('post_id').doNothing())
+      .returningAll()
+      .execute();
+    created.push(...rows.map(toTicket));
+  }
+  if (created.length > 0) {
+    await trx
+      .insertInto('ticket_events')
+      .values(created.map((ticket) => ({ ticket_id: ticket.id, type: 'created', actor_id: null, body: null, data: toJson({ postId: ticket.postId, streamId: ticket.streamId }), created_at: now })))
+      .execute();
+  }
+  return created;
 }
 
 export async function getTicket(db: Executor, id: number): Promise<Ticket | undefined> {

@@ -1,0 +1,142 @@
+/**
+ * The desk: what agents do to tickets. Status changes follow the lifecycle
+ * (new → open → pending → resolved → closed), every change lands on the ticket's timeline,
+ * and replies are queued as outbound messages for the channel to send.
+ */
+import { EarshotError, invalid, notFound } from '../domain/errors.js';
+import { canTransition, type OutboundMessage, type ReplyVisibility, type Ticket, type TicketEvent, type TicketPriority, type TicketStatus } from '../domain/ticket.js';
+import { hasRole, type User } from '../domain/user.js';
+import type { Bus } from '../pipeline/bus.js';
+import type { Store } from '../store/open.js';
+import { getPost } from '../store/posts.js';
+import { addOutbound, addTicketEvent, getTicket, listOutbound, listTicketEvents, updateTicketRow, type TicketChange } from '../store/tickets.js';
+import { getUser } from '../store/users.js';
+
+export interface DeskOptions {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly clock?: () => Date;
+}
+
+export interface TicketUpdate {
+  readonly status?: TicketStatus;
+  readonly priority?: TicketPriority;
+  readonly assigneeId?: number | null;
+}
+
+export interface TicketDetail {
+  readonly ticket: Ticket;
+  readonly events: TicketEvent[];
+  readonly outbound: OutboundMessage[];
+}
+
+export const MAX_NOTE_LENGTH = 20_000;
+
+export class Desk {
+  readonly #store: Store;
+  readonly #bus: Bus;
+  readonly #clock: () => Date;
+
+  constructor(options: DeskOptions) {
+    this.#store = options.store;
+    this.#bus = options.bus;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async detail(id: number): Promise<TicketDetail> {
+    const ticket = await this.#ticket(id);
+    const [events, outbound] = await Promise.all([listTicketEvents(this.#store.db, id), listOutbound(this.#store.db, { ticketId: id })]);
+    return { ticket, events, outbound };
+  }
+
+  /** Applies status, priority and assignee changes together, one timeline event each. */
+  async update(id: number, update: TicketUpdate, actor: User): Promise<Ticket> {
+    if (update.assigneeId !== undefined && update.assigneeId !== null) {
+      const assignee = await getUser(this.#store.db, update.assigneeId);
+      if (!assignee) throw notFound('User', update.assigneeId);
+      if (!hasRole(assignee, 'agent')) throw invalid(`User ${assignee.username} is not an agent and cannot hold tickets`);
+    }
+    const now = this.#now();
+    const result = await this.#store.db.transaction().execute(async (trx) => {
+      const ticket = await getTicket(trx, id);
+      if (!ticket) throw notFound('Ticket', id);
+      const change: { -readonly [K in keyof TicketChange]: TicketChange[K] } = {};
+      const events: { type: 'status' | 'priority' | 'assign'; data: Record<string, unknown> }[] = [];
+      if (update.status !== undefined && update.status !== ticket.status) {
+        if (!canTransition(ticket.status, update.status)) throw new EarshotError('ERR_TICKET_TRANSITION', { from: ticket.status, to: update.status });
+        change.status = update.status;
+        if (update.status === 'resolved') change.resolvedAt = now;
+        else if (update.status === 'open') change.resolvedAt = null;
+        events.push({ type: 'status', data: { from: ticket.status, to: update.status } });
+      }
+      if (update.priority !== undefined && update.priority !== ticket.priority) {
+        change.priority = update.priority;
+        events.push({ type: 'priority', data: { from: ticket.priority, to: update.priority } });
+      }
+      if (update.assigneeId !== undefined && update.assigneeId !== ticket.assigneeId) {
+        change.assigneeId = update.assigneeId;
+        events.push({ type: 'assign', data: { from: ticket.assigneeId, to: update.assigneeId } });
+      }
+      if (events.length === 0) return { ticket, last: null };
+      const updated = (await updateTicketRow(trx, id, change, now))!;
+      let last: TicketEvent | null = null;
+      for (const event of events) last = await addTicketEvent(trx, { ticketId: id, type: event.type, actorId: actor.id, data: event.data }, now);
+      return { ticket: updated, last };
+    });
+    if (result.last) await this.#bus.publish('tickets.updated', { ticket: result.ticket, event: result.last });
+    return result.ticket;
+  }
+
+  async addNote(id: number, body: string, actor: User): Promise<TicketEvent> {
+    const text = checkBody(body, 'note');
+    await this.#ticket(id);
+    const event = await addTicketEvent(this.#store.db, { ticketId: id, type: 'note', actorId: actor.id, body: text }, this.#now());
+    await this.#bus.publish('tickets.updated', { ticket: await this.#ticket(id), event });
+    return event;
+  }
+
+  /**
+   * Queues a reply to the post behind the ticket. The first reply meets the first-response
+   * SLA and moves a new ticket to open.
+   */
+  async reply(id: number, input: { body: string; visibility: ReplyVisibility }, actor: User): Promise<{ event: TicketEvent; outbound: OutboundMessage; ticket: Ticket }> {
+    const text = checkBody(input.body, 'reply');
+    const now = this.#now();
+    const result = await this.#store.db.transaction().execute(async (trx) => {
+      const ticket = await getTicket(trx, id);
+      if (!ticket) throw notFound('Ticket', id);
+      if (ticket.status === 'closed') throw invalid('A closed ticket cannot be replied to; reopen it first');
+      const post = ticket.postId !== null ? await getPost(trx, ticket.postId) : undefined;
+      const event = await addTicketEvent(trx, { ticketId: id, type: 'reply', actorId: actor.id, body: text, data: { visibility: input.visibility } }, now);
+      const outbound = await addOutbound(
+        trx,
+        { ticketId: id, eventId: event.id, source: post?.source ?? ticket.source ?? 'desk', inReplyTo: post?.externalId ?? null, visibility: input.visibility, body: text },
+        now,
+      );
+      const change: { -readonly [K in keyof TicketChange]: TicketChange[K] } = {};
+      if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
+      if (ticket.status === 'new') change.status = 'open';
+      const updated = Object.keys(change).length > 0 ? (await updateTicketRow(trx, id, change, now))! : ticket;
+      return { event, outbound, ticket: updated };
+    });
+    await this.#bus.publish('tickets.updated', { ticket: result.ticket, event: result.event });
+    return result;
+  }
+
+  async #ticket(id: number): Promise<Ticket> {
+    const ticket = await getTicket(this.#store.db, id);
+    if (!ticket) throw notFound('Ticket', id);
+    return ticket;
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+}
+
+function checkBody(body: string, what: string): string {
+  const text = body.trim();
+  if (text === '') throw invalid(`A ${what} needs some text`);
+  if (text.length > MAX_NOTE_LENGTH) throw invalid(`A ${what} is at most ${MAX_NOTE_LENGTH} characters`);
+  return text;
+}

@@ -1,0 +1,65 @@
+/**
+ * The bus between Earshot's parts: sources publish, the pipeline and the live views subscribe.
+ * In-process by default; a NATS JetStream bus can stand behind the same interface for
+ * scale-out workers.
+ */
+import type { Alert } from '../domain/alert.js';
+import type { Post } from '../domain/post.js';
+import type { Ticket, TicketEvent } from '../domain/ticket.js';
+
+/** Every topic and the message it carries. */
+export interface Topics {
+  'posts.stored': { readonly posts: readonly Post[] };
+  'tickets.created': { readonly tickets: readonly Ticket[] };
+  'tickets.updated': { readonly ticket: Ticket; readonly event: TicketEvent | null };
+  'alerts.raised': { readonly alert: Alert };
+  'streams.changed': { readonly streamId: number | null };
+}
+
+export type Topic = keyof Topics;
+export type Handler<T extends Topic> = (message: Topics[T]) => void | Promise<void>;
+
+export interface Bus {
+  publish<T extends Topic>(topic: T, message: Topics[T]): Promise<void>;
+  /** Returns the function that unsubscribes. */
+  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * Delivers to every subscriber in turn and waits for them, so a publisher knows its message
+ * was handled. A failing subscriber is reported and does not stop the others.
+ */
+export class InProcessBus implements Bus {
+  readonly #handlers = new Map<Topic, Set<Handler<never>>>();
+  readonly #onError: (error: unknown, topic: Topic) => void;
+
+  constructor(options: { onError?: (error: unknown, topic: Topic) => void } = {}) {
+    this.#onError = options.onError ?? ((error, topic) => console.error(`bus: a ${topic} subscriber failed`, error));
+  }
+
+  async publish<T extends Topic>(topic: T, message: Topics[T]): Promise<void> {
+    const handlers = this.#handlers.get(topic);
+    if (!handlers) return;
+    for (const handler of [...handlers] as Handler<T>[]) {
+      try {
+        await handler(message);
+      } catch (error) {
+        this.#onError(error, topic);
+      }
+    }
+  }
+
+  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {
+    const handlers = this.#handlers.get(topic) ?? new Set();
+    handlers.add(handler as Handler<never>);
+    this.#handlers.set(topic, handlers);
+    return function unsubscribe() {
+      handlers.delete(handler as Handler<never>);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#handlers.clear();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The ingest pipeline: normalize → dedupe → analyze → route → store, over a batch.
+ * Posts and the tickets they raise are written in one transaction, so a crash leaves the
+ * batch either whole or absent, and a re-run stores exactly what is missing.
+ */
+import type { Post, PostDraft } from '../domain/post.js';
+import type { Stream } from '../domain/stream.js';
+import type { Ticket } from '../domain/ticket.js';
+import { isEarshotError } from '../domain/errors.js';
+import type { Analyzer } from '../analysis/analyzer.js';
+import type { Store } from '../store/open.js';
+import { existingPostKeys, insertPostsIn } from '../store/posts.js';
+import { createTicketsIn } from '../store/tickets.js';
+import { listStreams } from '../store/streams.js';
+import type { Bus } from './bus.js';
+import { normalizePost } from './normalize.js';
+import { dedupe, dedupeKey } from './dedupe.js';
+import { analyze } from './analyze.js';
+import { compileStreams, route, type CompiledStream } from './route.js';
+
+/** The stages in order, for logs and docs; each is a pure function in its own file. */
+export const STAGES = ['normalize', 'dedupe', 'analyze', 'route', 'store'] as const;
+
+export interface RawItem {
+  readonly value: unknown;
+  /** Where it came from, for error reports: an NDJSON line number. */
+  readonly line?: number;
+}
+
+export interface Rejection {
+  readonly line: number | null;
+  readonly index: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface IngestResult {
+  readonly read: number;
+  readonly new: number;
+  readonly duplicate: number;
+  readonly rejected: Rejection[];
+  readonly posts: Post[];
+  readonly tickets: Ticket[];
+}
+
+export interface PipelineOptions {
+  readonly store: Store;
+  readonly analyzer: Analyzer;
+  readonly bus: Bus;
+  readonly clock?: () => Date;
+  readonly onStreamError?: (stream: Stream, error: unknown) => void;
+}
+
+export class IngestPipeline {
+  readonly #options: PipelineOptions;
+  #streams: Promise<CompiledStream[]> | null = null;
+  readonly #unsubscribe: () => void;
+
+  constructor(options: PipelineOptions) {
+    this.#options = options;
+    this.#unsubscribe = options.bus.subscribe('streams.changed', () => {
+      this.#streams = null;
+    });
+  }
+
+  /** Validates raw payloads and ingests the valid ones; invalid ones are reported, never stored. */
+  async ingest(items: readonly RawItem[]): Promise<IngestResult> {
+    const drafts: PostDraft[] = [];
+    const rejected: Rejection[] = [];
+    items.forEach((item, index) => {
+      try {
+        drafts.push(normalizePost(item.value));
+      } catch (error) {
+        if (!isEarshotError(error)) throw error;
+        rejected.push({ line: item.line ?? null, index, code: error.code, message: error.message });
+      }
+    });
+    const result = await this.ingestDrafts(drafts);
+    return { ...result, read: items.length, rejected };
+  }
+
+  /** Ingests posts that are already valid drafts (from a source adapter). */
+  async ingestDrafts(drafts: readonly PostDraft[]): Promise<IngestResult> {
+    const { store, analyzer, bus } = this.#options;
+    const now = (this.#options.clock ?? (() => new Date()))();
+    const nowIso = now.toISOString();
+    const { fresh } = await dedupe(drafts, { existingKeys: (keys) => existingPostKeys(store.db, keys) });
+    const routed = route(analyze(fresh, analyzer), await this.#compiledStreams(), now);
+
+    const { posts, tickets } = await store.db.transaction().execute(async (trx) => {
+      const inserted = await insertPostsIn(trx, routed, nowIso);
+      // Another writer may have stored some of these meanwhile; only what we inserted counts.
+      const byKey = new Map(routed.map((post) => [dedupeKey(post), post]));
+      const posts: Post[] = inserted.map((row) => {
+        const post = byKey.get(dedupeKey(row))!;
+        const { ticket: _ticket, ...rest } = post;
+        return { ...rest, id: row.id, ingestedAt: nowIso };
+      });
+      const ticketDrafts = inserted.flatMap((row) => {
+        const post = byKey.get(dedupeKey(row))!;
+        if (!post.ticket) return [];
+        return [{ ...post.ticket, subject: subjectOf(post.text), postId: row.id, source: post.source }];
+      });
+      const tickets = await createTicketsIn(trx, ticketDrafts, nowIso);
+      return { posts, tickets };
+    });
+
+    if (posts.length > 0) await bus.publish('posts.stored', { posts });
+    if (tickets.length > 0) await bus.publish('tickets.created', { tickets });
+    return { read: drafts.length, new: posts.length, duplicate: drafts.length - posts.length, rejected: [], posts, tickets };
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  #compiledStreams(): Promise<CompiledStream[]> {
+    this.#streams ??= listStreams(this.#options.store.db).then((streams) => compileStreams(streams, this.#options.onStreamError));
+    return this.#streams;
+  }
+}
+
+/** A ticket's subject: the post's first line, cut at a word near 100 characters. */
+export function subjectOf(text: string): string {
+  const line = text.split('\n').find((candidate) => candidate.trim() !== '')?.trim() ?? '(no text)';
+  if (line.length <= 100) return line;
+  const cut = line.slice(0, 100);
+  const space = cut.lastIndexOf(' ');
+  return `${space > 60 ? cut.slice(0, space) : cut}…`;
+}
