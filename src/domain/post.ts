@@ -46,7 +46,7 @@ export interface Analysis {
   /** ISO 639-1 code, or `und` when unknown. */
   readonly lang: string;
   /** Which models produced this, `name@version` each, so results can be traced. */
-  readonly models: readonly string[];
+  readonly models: string[];
 }
 
 /** A stored, analysed post. */
@@ -54,5 +54,5 @@ export interface Post extends PostDraft, Analysis {
   readonly id: number;
   readonly ingestedAt: string;
   /** Ids of the streams whose query this post matched. */
-  readonly streamIds: readonly number[];
+  readonly streamIds: number[];
 }

@@ -7,9 +7,9 @@ import type { TicketPriority, TicketType } from './ticket.js';
 /** What a stream does with a matching post beyond listing it. */
 export interface TicketRule {
   /** Post kinds that qualify; empty means any. */
-  readonly kinds: readonly PostKind[];
+  readonly kinds: PostKind[];
   /** Sentiments that qualify; empty means any. */
-  readonly sentiments: readonly Sentiment[];
+  readonly sentiments: Sentiment[];
   readonly ticketType: TicketType;
   readonly priority: TicketPriority;
 }
@@ -24,7 +24,7 @@ export interface Stream {
   readonly name: string;
   /** Boolean query, e.g. `helpdesk AND (down OR ":(") -spam`, `#status`, `@acme`, `from:@ana@x.social`. */
   readonly query: string;
-  readonly ticketRules: readonly TicketRule[];
+  readonly ticketRules: TicketRule[];
   readonly sla: SlaPolicy;
   readonly createdAt: string;
 }

@@ -20,7 +20,7 @@ export interface TicketDraft {
 }
 
 export interface RoutedPost extends AnalysedDraft {
-  readonly streamIds: readonly number[];
+  readonly streamIds: number[];
   readonly ticket: TicketDraft | null;
 }
 

@@ -9,7 +9,7 @@ import type { Dialect } from './open.js';
 import { fromJson, toCount, toJson } from './json.js';
 
 export interface NewPost extends PostDraft, Analysis {
-  readonly streamIds: readonly number[];
+  readonly streamIds: number[];
 }
 
 export interface InsertedPost {
@@ -306,4 +306,20 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
 
 function authorKey(source: string, handle: string): string {
   return `${source}\u0000${handle}`;
+}
+
+/** The conversation around a post: the posts it replies to (up the chain) and replies to it. */
+export async function threadOf(db: Kysely<Database>, post: Pick<Post, 'id' | 'source' | 'externalId' | 'inReplyTo'>, maxDepth = 10): Promise<Post[]> {
+  const ids: number[] = [];
+  let parent = post.inReplyTo;
+  for (let depth = 0; parent !== null && depth < maxDepth; depth += 1) {
+    const row = await db.selectFrom('posts').select(['id', 'in_reply_to']).where('source', '=', post.source).where('external_id', '=', parent).executeTakeFirst();
+    if (!row) break;
+    ids.push(row.id);
+    parent = row.in_reply_to;
+  }
+  const replies = await db.selectFrom('posts').select('id').where('source', '=', post.source).where('in_reply_to', '=', post.externalId).orderBy('id').limit(50).execute();
+  ids.push(...replies.map((row) => row.id));
+  const posts = await getPostsByIds(db, ids.filter((id) => id !== post.id));
+  return posts.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 }

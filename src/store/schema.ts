@@ -139,6 +139,13 @@ export interface ApiTokensTable {
   last_used_at: string | null;
 }
 
+export interface SourceCursorsTable {
+  /** The configured source's name. */
+  name: string;
+  cursor: string;
+  updated_at: string;
+}
+
 export interface Database {
   authors: AuthorsTable;
   posts: PostsTable;
@@ -151,4 +158,5 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  source_cursors: SourceCursorsTable;
 }

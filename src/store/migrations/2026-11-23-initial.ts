@@ -161,11 +161,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
+  await db.schema
+    .createTable('source_cursors')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('cursor', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+
   await db.schema.createIndex('alerts_key').on('alerts').columns(['key', 'status']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['alerts', 'outbound_messages', 'ticket_events', 'tickets', 'api_tokens', 'sessions', 'users', 'post_streams', 'streams']) {
+  for (const table of ['source_cursors', 'alerts', 'outbound_messages', 'ticket_events', 'tickets', 'api_tokens', 'sessions', 'users', 'post_streams', 'streams']) {
     await db.schema.dropTable(table).execute();
   }
   if (isSqlite(db)) await sql`drop table posts_fts`.execute(db);

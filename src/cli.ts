@@ -1,0 +1,196 @@
+/**
+ * The `earshot` command: serve the desk, ingest NDJSON files, classify text, manage users.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig } from './config.js';
+import { createRuntime, buildApp, ensureDemoStreams, startSource, type Runtime } from './runtime.js';
+import { readNdjson } from './pipeline/ndjson.js';
+import type { RawItem } from './pipeline/ingest.js';
+import { createAnalyzer } from './analysis/analyzer.js';
+import { createDemoSource } from './sources/demo.js';
+import { createApiToken, createUser, listUsers } from './store/users.js';
+import { ROLES, type Role } from './domain/user.js';
+import { isEarshotError } from './domain/errors.js';
+import { webDesk } from './server/web.js';
+
+const BATCH = 1000;
+
+const program = new Command()
+  .name('earshot')
+  .description('Earshot — a social service desk: listen, understand, act, respond like a person.')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the API and the web desk')
+  .option('-p, --port <port>', 'port to listen on (default EARSHOT_PORT or 7410)', parsePort)
+  .option('--demo', 'replay the bundled synthetic demo stream (fictional organisation)')
+  .action(async (options: { port?: number; demo?: boolean }) => {
+    const config = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
+    const runtime = await createRuntime(config, {
+      onAdminCreated: (username, password) => {
+        if (password) process.stderr.write(`\nCreated user "${username}" with password: ${password}\n(shown once; set EARSHOT_ADMIN_PASSWORD to choose it)\n\n`);
+        else process.stderr.write(`\nCreated user "${username}" with the password from EARSHOT_ADMIN_PASSWORD\n\n`);
+      },
+    });
+    const app = await buildApp(runtime, [webDesk({ build: true })]);
+    const shutdown = async () => {
+      await app.close();
+      await runtime.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown());
+    process.once('SIGTERM', () => void shutdown());
+    await app.listen({ port: config.port, host: config.host });
+    app.log.info(`Earshot desk on http://localhost:${config.port} (store: ${runtime.store.dialect} ${runtime.store.location})`);
+    if (options.demo) {
+      await ensureDemoStreams(runtime.store);
+      await startSource(runtime, 'demo', createDemoSource(), { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) });
+      app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
+    }
+  });
+
+program
+  .command('ingest')
+  .description('ingest NDJSON files of posts (one JSON object per line); safe to re-run after a crash')
+  .argument('<files...>', 'NDJSON files; - for standard input')
+  .option('-q, --quiet', 'no progress bar')
+  .action(async (files: string[], options: { quiet?: boolean }) => {
+    const runtime = await createRuntime(loadConfig());
+    let anyRejected = false;
+    try {
+      for (const file of files) anyRejected = (await ingestFile(runtime, file, !options.quiet && process.stderr.isTTY)) || anyRejected;
+    } finally {
+      await runtime.close();
+    }
+    process.exitCode = anyRejected ? 3 : 0;
+  });
+
+program
+  .command('classify')
+  .description('read text lines on stdin, write one JSON analysis per line on stdout (no server needed)')
+  .action(async () => {
+    const analyzer = createAnalyzer();
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    for await (const line of lines) {
+      const analysis = analyzer.analyze({ text: line });
+      const out = JSON.stringify({ sentiment: analysis.sentiment, score: round(analysis.sentimentScore), kind: analysis.kind, lang: analysis.lang }) + '\n';
+      if (!process.stdout.write(out)) await once(process.stdout, 'drain');
+    }
+  });
+
+const user = program.command('user').description('manage desk users');
+user
+  .command('add')
+  .description('add a user')
+  .argument('<username>')
+  .option('-r, --role <role>', `one of ${ROLES.join(', ')}`, parseRole, 'agent')
+  .option('-n, --name <displayName>', 'display name')
+  .option('--password <password>', 'password (default: read one line from stdin)')
+  .action(async (username: string, options: { role: Role; name?: string; password?: string }) => {
+    const password = options.password ?? (await readLine());
+    if (!password || password.length < 10) throw new InvalidArgumentError('the password must be at least 10 characters');
+    const runtime = await createRuntime(loadConfig());
+    try {
+      if ((await listUsers(runtime.store.db)).some((existing) => existing.username === username)) throw new InvalidArgumentError(`user ${username} exists already`);
+      const created = await createUser(runtime.store.db, { username, displayName: options.name, role: options.role, password });
+      process.stdout.write(`${JSON.stringify(created)}\n`);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+program
+  .command('token')
+  .description('create an API token for a user (printed once)')
+  .argument('<username>')
+  .option('--name <name>', 'what the token is for', 'cli')
+  .action(async (username: string, options: { name: string }) => {
+    const runtime = await createRuntime(loadConfig());
+    try {
+      const found = (await listUsers(runtime.store.db)).find((candidate) => candidate.username === username);
+      if (!found) throw new InvalidArgumentError(`no user ${username}`);
+      const { token } = await createApiToken(runtime.store.db, found.id, options.name);
+      process.stdout.write(`${token}\n`);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+/** Streams one file through the pipeline in batches; returns whether any line was rejected. */
+async function ingestFile(runtime: Runtime, file: string, progress: boolean): Promise<boolean> {
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const total = file === '-' || !existsSync(file) ? 0 : statSync(file).size;
+  const bar = progress && total > 0 ? new cliProgress.SingleBar({ stream: process.stderr, format: `${file} [{bar}] {percentage}% | {value}/{total} bytes | {posts} posts` }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(total, 0, { posts: 0 });
+  let bytes = 0;
+  const counted = (async function* () {
+    for await (const chunk of input) {
+      bytes += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  })();
+  const totals = { read: 0, new: 0, duplicate: 0, rejected: 0 };
+  let batch: RawItem[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const result = await runtime.pipeline.ingest(batch);
+    totals.new += result.new;
+    totals.duplicate += result.duplicate;
+    totals.rejected += result.rejected.length;
+    for (const rejection of result.rejected) process.stderr.write(`${file}:${rejection.line}: ${rejection.message}\n`);
+    batch = [];
+    bar?.update(bytes, { posts: totals.read });
+  };
+  try {
+    for await (const line of readNdjson(counted)) {
+      totals.read += 1;
+      if (line.ok) batch.push({ value: line.value, line: line.line });
+      else {
+        totals.rejected += 1;
+        process.stderr.write(`${file}:${line.line}: ${line.error}\n`);
+      }
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+  } catch (error) {
+    bar?.stop();
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+  }
+  bar?.stop();
+  process.stdout.write(`${file}: read ${totals.read}, new ${totals.new}, duplicate ${totals.duplicate}, rejected ${totals.rejected}\n`);
+  return totals.rejected > 0;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('not a port number');
+  return port;
+}
+
+function parseRole(value: string): Role {
+  if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
+  return value as Role;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+async function readLine(): Promise<string> {
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) return line.trim();
+  return '';
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = isEarshotError(error) || error instanceof InvalidArgumentError ? error.message : (error as Error).stack ?? String(error);
+  process.stderr.write(`earshot: ${message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,51 @@
+/** `GET /api/stats`: counts by sentiment and kind over a window, and the volume series behind Pulse. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { postStats } from '../../store/posts.js';
+import { countTicketsByStatus } from '../../store/tickets.js';
+import { errorResponses } from '../schemas.js';
+import type { RouteContext } from '../app.js';
+
+const WINDOWS = { '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3, '30d': 30 * 24 * 3600e3 } as const;
+type WindowName = keyof typeof WINDOWS;
+
+export const statsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
+  app.get(
+    '/stats',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['stats'],
+        querystring: Type.Object({
+          window: Type.Optional(Type.Union(Object.keys(WINDOWS).map((key) => Type.Literal(key)), { default: '24h' })),
+          bucket: Type.Optional(Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')])),
+          stream: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: {
+          200: Type.Object({
+            since: Type.String(),
+            until: Type.String(),
+            total: Type.Integer(),
+            bySentiment: Type.Object({ negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() }),
+            byKind: Type.Record(Type.String(), Type.Integer()),
+            negativePositiveRatio: Type.Union([Type.Number(), Type.Null()]),
+            series: Type.Array(Type.Object({ bucket: Type.String(), negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() })),
+            tickets: Type.Record(Type.String(), Type.Integer()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const window = (request.query.window ?? '24h') as WindowName;
+      const span = WINDOWS[window];
+      const now = context.clock();
+      const bucket = request.query.bucket ?? (span <= 6 * 3600e3 ? 'minute' : span <= 7 * 24 * 3600e3 ? 'hour' : 'day');
+      const [stats, tickets] = await Promise.all([
+        postStats(context.store.db, { since: new Date(now.getTime() - span).toISOString(), until: new Date(now.getTime() + 60e3).toISOString(), streamId: request.query.stream, bucket }),
+        countTicketsByStatus(context.store.db),
+      ]);
+      return { ...stats, tickets };
+    },
+  );
+};

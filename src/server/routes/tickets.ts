@@ -1,0 +1,139 @@
+/** Tickets: the inbox list, one ticket with its conversation, changes, notes and replies. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Ticket, type TicketStatus } from '../../domain/ticket.js';
+import { invalid } from '../../domain/errors.js';
+import { slaState } from '../../desk/sla.js';
+import { getPost } from '../../store/posts.js';
+import { listTickets } from '../../store/tickets.js';
+import { errorResponses, IdParams, literals, OutboundSchema, PostSchema, TicketEventSchema, TicketSchema } from '../schemas.js';
+import type { RouteContext } from '../app.js';
+
+const TicketUpdateSchema = Type.Object(
+  {
+    status: Type.Optional(literals(TICKET_STATUSES)),
+    priority: Type.Optional(literals(TICKET_PRIORITIES)),
+    assigneeId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
+  const { store, desk } = context;
+  const withSla = (ticket: Ticket) => ({ ...ticket, sla: slaState(ticket, context.clock()) });
+
+  app.get(
+    '/tickets',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['tickets'],
+        querystring: Type.Object({
+          status: Type.Optional(Type.String({ pattern: '^[a-z,]+$', description: 'Comma-separated statuses' })),
+          type: Type.Optional(literals(TICKET_TYPES)),
+          assignee: Type.Optional(Type.String({ pattern: '^(me|none|[0-9]+)$' })),
+          stream: Type.Optional(Type.Integer({ minimum: 1 })),
+          breached: Type.Optional(Type.Boolean()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          before: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: { 200: Type.Object({ tickets: Type.Array(TicketSchema), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { status, type, assignee, stream, breached, limit, before } = request.query;
+      const statuses = status ? status.split(',').filter(Boolean) : undefined;
+      for (const value of statuses ?? []) if (!TICKET_STATUSES.includes(value as TicketStatus)) throw invalid(`querystring.status has an unknown status "${value}"`);
+      const assigneeId = assignee === undefined ? undefined : assignee === 'none' ? null : assignee === 'me' ? request.user!.id : Number(assignee);
+      const page = await listTickets(store.db, {
+        status: statuses as TicketStatus[] | undefined,
+        type,
+        assigneeId,
+        streamId: stream,
+        breachedAt: breached ? context.clock().toISOString() : undefined,
+        limit,
+        before,
+      });
+      return { tickets: page.tickets.map(withSla), nextBefore: page.nextBefore };
+    },
+  );
+
+  app.get(
+    '/tickets/:id',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['tickets'],
+        params: IdParams,
+        response: {
+          200: Type.Object({ ticket: TicketSchema, post: Type.Union([PostSchema, Type.Null()]), thread: Type.Array(PostSchema), events: Type.Array(TicketEventSchema), outbound: Type.Array(OutboundSchema) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const detail = await desk.detail(request.params.id);
+      const post = detail.ticket.postId !== null ? ((await getPost(store.db, detail.ticket.postId)) ?? null) : null;
+      const thread = post ? await desk.thread(post) : [];
+      return { ...detail, ticket: withSla(detail.ticket), post, thread };
+    },
+  );
+
+  app.patch(
+    '/tickets/:id',
+    { config: { role: 'agent' }, schema: { tags: ['tickets'], params: IdParams, body: TicketUpdateSchema, response: { 200: TicketSchema, 409: errorResponses[400], ...errorResponses } } },
+    async (request) => withSla(await desk.update(request.params.id, request.body, request.user!)),
+  );
+
+  app.post(
+    '/tickets/bulk',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['tickets'],
+        body: Type.Object({ ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), update: TicketUpdateSchema }, { additionalProperties: false }),
+        response: { 200: Type.Object({ updated: Type.Array(TicketSchema), failed: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), message: Type.String() })) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const updated = [];
+      const failed = [];
+      for (const id of new Set(request.body.ids)) {
+        try {
+          updated.push(withSla(await desk.update(id, request.body.update, request.user!)));
+        } catch (error) {
+          const known = error as { code?: string; message: string };
+          if (!known.code?.startsWith('ERR_')) throw error;
+          failed.push({ id, code: known.code, message: known.message });
+        }
+      }
+      return { updated, failed };
+    },
+  );
+
+  app.post(
+    '/tickets/:id/notes',
+    {
+      config: { role: 'agent' },
+      schema: { tags: ['tickets'], params: IdParams, body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }), response: { 201: TicketEventSchema, ...errorResponses } },
+    },
+    async (request, reply) => reply.status(201).send(await desk.addNote(request.params.id, request.body.body, request.user!)),
+  );
+
+  app.post(
+    '/tickets/:id/replies',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['tickets'],
+        params: IdParams,
+        body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }), visibility: literals(REPLY_VISIBILITIES) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const result = await desk.reply(request.params.id, request.body, request.user!);
+      return reply.status(201).send({ ...result, ticket: withSla(result.ticket) });
+    },
+  );
+};

@@ -1,0 +1,133 @@
+/**
+ * The demo source: a synthetic, clearly labelled stream about a fictional organisation
+ * ("Northwind University IT", @northwind_it, #NorthwindIT) so `npm start` shows a living desk
+ * with no network. Every post has source `demo`, handles under example.org, and
+ * `extra.synthetic = true`. It backfills the last day (so Pulse has history), then posts every
+ * few seconds, with a small outage burst now and then. Ids are derived from time slots, so a
+ * restart replays nothing twice.
+ */
+import type { PostDraft } from '../domain/post.js';
+import type { Source, SourceContext } from './source.js';
+
+export interface DemoOptions {
+  /** Seconds between live posts. */
+  readonly intervalSeconds?: number;
+  /** Hours of history to backfill on start. */
+  readonly backfillHours?: number;
+  /** Minutes between outage bursts. */
+  readonly burstEveryMinutes?: number;
+}
+
+const PEOPLE = [
+  ['ana', 'Ana Costa', 420], ['ben', 'Ben Okafor', 95], ['chen', 'Chen Wei', 2300], ['dara', 'Dara Byrne', 60],
+  ['eli', 'Eli Navarro', 880], ['fatma', 'Fatma Yilmaz', 150], ['gus', 'Gus Lindqvist', 12000], ['hana', 'Hana Sato', 310],
+  ['ivo', 'Ivo Petrov', 45], ['jo', 'Jo Mensah', 1900], ['kai', 'Kai Müller', 230], ['lea', 'Léa Martin', 780],
+] as const;
+
+const EVERYDAY = [
+  'Thanks @northwind_it for sorting out my laptop so quickly, you are stars! #NorthwindIT',
+  'How do I connect my phone to the eduroam wifi? The guide link seems old. @northwind_it',
+  'Could someone at @northwind_it please reset my password? I am locked out after the holiday.',
+  'The new printing system in the library is great, much faster than before #NorthwindIT',
+  'Still waiting three days for a reply about my software licence request @northwind_it :(',
+  'Is there a way to get more storage on my university OneDrive? @northwind_it',
+  'Big thanks to the helpdesk team for the patient help with my thesis backup #NorthwindIT',
+  'I need access to the research cluster for my project, who do I ask? @northwind_it',
+  'Honestly the worst experience with @northwind_it, nobody answers the phone. Terrible.',
+  'Lovely workshop on password managers today, thanks #NorthwindIT',
+  'Please add the statistics package to the lab machines in room B12 @northwind_it',
+  'Why does the VPN ask me to log in twice every morning? @northwind_it',
+  'Le wifi de la bibliothèque marche très bien aujourd’hui, merci @northwind_it',
+  'Kann mir jemand sagen, wie ich mein Passwort ändere? @northwind_it',
+] as const;
+
+const OUTAGE = [
+  'Is the student portal down for everyone? Can’t log in at all @northwind_it #NorthwindIT',
+  'Portal not working again, exam submission due in an hour!! @northwind_it',
+  'Getting a 500 error on the student portal. Is it just me? #NorthwindIT',
+  'Student portal is down and nobody is saying anything @northwind_it :(',
+  'The portal won’t load, login page just spins. Outage? #NorthwindIT',
+  'portal down AGAIN. this is ridiculous @northwind_it',
+] as const;
+
+export function createDemoSource(options: DemoOptions = {}): Source {
+  const intervalMs = (options.intervalSeconds ?? 4) * 1000;
+  const backfillHours = options.backfillHours ?? 24;
+  const burstEvery = options.burstEveryMinutes ?? 10;
+  let timer: NodeJS.Timeout | null = null;
+  let lastCursor: string | null = null;
+
+  return {
+    kind: 'demo',
+    capabilities: { canReplyPublicly: true, canDirectMessage: true, hasEdits: false },
+    async start(context: SourceContext) {
+      const now = context.clock().getTime();
+      const slotMs = 5 * 60_000;
+      const history: PostDraft[] = [];
+      for (let at = Math.floor((now - backfillHours * 3600e3) / slotMs) * slotMs; at < now - slotMs; at += slotMs) history.push(everydayPost(at));
+      await context.emit(history);
+      const tick = async () => {
+        const at = Math.floor(context.clock().getTime() / intervalMs) * intervalMs;
+        // Bursts: for the first minute of every `burstEvery` minutes, reports of one outage pile up.
+        const inBurst = Math.floor(at / 60_000) % burstEvery === 0;
+        const drafts = inBurst ? [outagePost(at, 0), outagePost(at, 1)] : [everydayPost(at)];
+        try {
+          await context.emit(drafts);
+          lastCursor = String(at);
+          await context.saveCursor(lastCursor);
+        } catch (error) {
+          context.log.warn(`demo: could not emit: ${(error as Error).message}`);
+        }
+        timer = setTimeout(() => void tick(), intervalMs);
+      };
+      timer = setTimeout(() => void tick(), 500);
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+    cursor: () => lastCursor,
+    async send(reply) {
+      // The demo channel has no remote end: the reply is "sent" to nobody, with a stable id.
+      return { remoteId: `demo-reply-${hash(reply.body + (reply.inReplyTo ?? ''))}`, remoteUrl: null };
+    },
+  };
+}
+
+function everydayPost(at: number): PostDraft {
+  const seed = hash(String(at));
+  const person = PEOPLE[seed % PEOPLE.length]!;
+  const text = EVERYDAY[Math.floor(seed / 7) % EVERYDAY.length]!;
+  return draft(`demo-${at}`, at, person, text, seed);
+}
+
+function outagePost(at: number, index: number): PostDraft {
+  const seed = hash(`${at}:${index}`);
+  const person = PEOPLE[seed % PEOPLE.length]!;
+  return draft(`demo-${at}-${index}`, at + index * 1000, person, OUTAGE[Math.floor(seed / 11) % OUTAGE.length]!, seed);
+}
+
+function draft(id: string, at: number, person: (typeof PEOPLE)[number], text: string, seed: number): PostDraft {
+  const [user, name, followers] = person;
+  return {
+    source: 'demo',
+    externalId: id,
+    author: { handle: `@${user}@example.org`, name, followers, following: 100 + (seed % 300) },
+    text,
+    url: `https://example.org/@${user}/${id}`,
+    createdAt: new Date(at).toISOString(),
+    inReplyTo: null,
+    metrics: { likes: seed % 9, reposts: seed % 4, replies: seed % 3 },
+    extra: { synthetic: true, note: 'Earshot demo data about a fictional organisation' },
+  };
+}
+
+/** FNV-1a: a small stable hash, so the demo is the same on every machine. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
