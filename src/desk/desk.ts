@@ -8,7 +8,8 @@ import { canTransition, type OutboundMessage, type ReplyVisibility, type Ticket,
 import { hasRole, type User } from '../domain/user.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
-import { getPost } from '../store/posts.js';
+import { getPost, threadOf } from '../store/posts.js';
+import type { Post } from '../domain/post.js';
 import { addOutbound, addTicketEvent, getTicket, listOutbound, listTicketEvents, updateTicketRow, type TicketChange } from '../store/tickets.js';
 import { getUser } from '../store/users.js';
 
@@ -47,6 +48,11 @@ export class Desk {
     const ticket = await this.#ticket(id);
     const [events, outbound] = await Promise.all([listTicketEvents(this.#store.db, id), listOutbound(this.#store.db, { ticketId: id })]);
     return { ticket, events, outbound };
+  }
+
+  /** The conversation a ticket's post belongs to, for context when replying. */
+  thread(post: Post): Promise<Post[]> {
+    return threadOf(this.#store.db, post);
   }
 
   /** Applies status, priority and assignee changes together, one timeline event each. */

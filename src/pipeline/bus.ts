@@ -6,6 +6,7 @@
 import type { Alert } from '../domain/alert.js';
 import type { Post } from '../domain/post.js';
 import type { Ticket, TicketEvent } from '../domain/ticket.js';
+import type { Incident } from '../store/incidents.js';
 
 /** Every topic and the message it carries. */
 export interface Topics {
@@ -14,6 +15,10 @@ export interface Topics {
   'tickets.updated': { readonly ticket: Ticket; readonly event: TicketEvent | null };
   'alerts.raised': { readonly alert: Alert };
   'streams.changed': { readonly streamId: number | null };
+  /** An incident was opened, changed, or had reports attached (`attachedPostIds`, possibly empty). */
+  'incidents.changed': { readonly incident: Incident; readonly attachedPostIds: readonly number[] };
+  /** An escalation notified someone (or ran out of people): for the live view and the audit. */
+  'escalations.notified': { readonly incidentId: number; readonly step: number; readonly userIds: readonly number[]; readonly exhausted: boolean };
 }
 
 export type Topic = keyof Topics;

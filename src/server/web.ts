@@ -1,6 +1,12 @@
 /**
- * Serves the web desk (the Vite build in `web/dist`) at `/`, compressed, with the SPA's
- * index for client-side routes. When the build is missing and `web/` exists, it is built first.
+ * Serves the web desk (the Vite build in `web/dist`) at `/`, with the SPA's index for its
+ * client-side routes. The build writes .br/.gz beside each asset and @fastify/static sends
+ * those (`preCompressed`); hashed assets are cached for good, index.html never. When the build
+ * is missing and `web/` exists, it is built first (`npm start` on a fresh clone).
+ *
+ * Every desk response carries a Content-Security-Policy that allows only the bundle's own
+ * scripts: post text is rendered as text, and even if markup slipped through, no inline script
+ * or event handler attribute could run.
  */
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +17,23 @@ import type { FastifyInstance } from 'fastify';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_DIST = join(ROOT, 'web', 'dist');
+
+export const DESK_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // uPlot and React set element styles; no stylesheet or script comes from elsewhere.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Paths the desk routes in the browser (web/src/app.tsx). */
+export const CLIENT_ROUTES = ['/login', '/pulse', '/streams', '/inbox', '/inbox/:id', '/users'] as const;
 
 export function webDesk(options: { build?: boolean; dist?: string } = {}) {
   return async function registerWebDesk(app: FastifyInstance): Promise<void> {
@@ -26,12 +49,31 @@ export function webDesk(options: { build?: boolean; dist?: string } = {}) {
       );
       return;
     }
-    await app.register(fastifyStatic, { root: dist, prefix: '/', preCompressed: true, wildcard: false, index: ['index.html'] });
-    app.setNotFoundHandler((request, reply) => {
-      if (request.url.startsWith('/api/') || request.method !== 'GET') {
-        return reply.status(404).send({ error: { code: 'ERR_NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]} not found`, status: 404 } });
-      }
-      return reply.sendFile('index.html');
+    app.addHook('onSend', async function deskHeaders(request, reply, payload) {
+      if (request.url.startsWith('/api/')) return payload;
+      reply.header('content-security-policy', DESK_CSP);
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'same-origin');
+      return payload;
     });
+    await app.register(fastifyStatic, {
+      root: dist,
+      prefix: '/',
+      preCompressed: true,
+      wildcard: false,
+      index: ['index.html'],
+      cacheControl: false,
+      setHeaders(reply, path) {
+        // Vite names assets by content hash, so a cached asset never goes stale.
+        void reply.header('cache-control', path.includes(join('dist', 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+    // The desk's own paths answer with its index, so a bookmarked or reloaded view opens. They are
+    // listed rather than caught by a not-found handler: the API's JSON 404 stays the only one.
+    for (const path of CLIENT_ROUTES) {
+      app.get(path, { config: { role: 'public' }, schema: { hide: true } }, function deskIndex(_request, reply) {
+        return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      });
+    }
   };
 }

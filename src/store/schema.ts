@@ -146,6 +146,74 @@ export interface SourceCursorsTable {
   updated_at: string;
 }
 
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  status: string;
+  severity: string;
+  /** JSON object: the cluster's weighted terms. */
+  terms: string;
+  /** JSON array of user ids who may approve outbound updates. */
+  responders: string;
+  created_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+}
+
+export interface IncidentPostsTable {
+  incident_id: number;
+  post_id: number;
+  attached_at: string;
+}
+
+export interface IncidentUpdatesTable {
+  id: Generated<number>;
+  incident_id: number;
+  kind: string;
+  body: string;
+  author_id: number | null;
+  status: string;
+  created_at: string;
+  approved_at: string | null;
+}
+
+export interface ReplyProposalsTable {
+  id: Generated<number>;
+  incident_id: number;
+  update_id: number;
+  post_id: number;
+  source: string;
+  recipient: string;
+  in_reply_to: string | null;
+  visibility: string;
+  body: string;
+  /** JSON array of guideline findings. */
+  findings: string;
+  guideline_version: number;
+  send_after: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentAuditTable {
+  id: Generated<number>;
+  incident_id: number;
+  actor_id: number | null;
+  action: string;
+  data: string;
+  created_at: string;
+}
+
+export interface GuidelineVersionsTable {
+  id: Generated<number>;
+  version: number;
+  /** JSON GuidelineRules. */
+  rules: string;
+  author_id: number | null;
+  created_at: string;
+}
+
 export interface Database {
   authors: AuthorsTable;
   posts: PostsTable;
@@ -159,4 +227,10 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   source_cursors: SourceCursorsTable;
+  incidents: IncidentsTable;
+  incident_posts: IncidentPostsTable;
+  incident_updates: IncidentUpdatesTable;
+  reply_proposals: ReplyProposalsTable;
+  incident_audit: IncidentAuditTable;
+  guideline_versions: GuidelineVersionsTable;
 }

@@ -47,7 +47,7 @@ for (const backend of await backends()) {
       assert.ok(firstPage.posts.every((post) => post.text.includes('wifi')));
       assert.ok(firstPage.nextBefore !== null);
       const all: number[] = firstPage.posts.map((post) => post.id);
-      let before = firstPage.nextBefore;
+      let before: number | null = firstPage.nextBefore;
       while (before !== null) {
         const page = await searchPosts(store.db, store.dialect, { q: 'wifi down', limit: 5, before });
         all.push(...page.posts.map((post) => post.id));

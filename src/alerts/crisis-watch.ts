@@ -1,0 +1,125 @@
+/**
+ * The crisis watch: listens to `posts.stored`, feeds the burst detector per stream (and per
+ * incident cluster when incident tracking is on), turns its alerts into de-duplicated store
+ * alerts (`burst:stream:3`, open while the burst lasts, closed when it ends) and publishes
+ * each on `alerts.raised`. The runtime starts it once: `startCrisisWatch(runtime)`.
+ */
+import type { Post } from '../domain/post.js';
+import type { Alert } from '../domain/alert.js';
+import type { Bus } from '../pipeline/bus.js';
+import type { Store } from '../store/open.js';
+import { raiseAlert, setAlertStatus } from '../store/alerts.js';
+import { listStreams } from '../store/streams.js';
+import { BurstDetector, type BurstAlert, type BurstOptions } from './burst.js';
+import { IncidentTracker, type IncidentTrackerOptions } from '../desk/incidents.js';
+
+export interface CrisisWatchDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly clock?: () => Date;
+  readonly detector?: BurstOptions;
+  /** Cluster posts into major incidents (default on); `false` turns it off. */
+  readonly incidents?: Omit<IncidentTrackerOptions, 'store' | 'bus' | 'clock'> | false;
+  /** How often idle keys are advanced so bursts end without new posts (ms); 0: never. */
+  readonly tickEveryMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface CrisisWatch {
+  readonly detector: BurstDetector;
+  readonly incidents: IncidentTracker | null;
+  /** Advances the detector to the clock (the timer does this; tests call it directly). */
+  tick(): Promise<void>;
+  stop(): void;
+}
+
+export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
+  const clock = deps.clock ?? (() => new Date());
+  const onError = deps.onError ?? ((error: unknown) => console.error('crisis watch:', error));
+  const detector = new BurstDetector({
+    // Stream keys learn a day before alerting; a cluster is new by nature and may alert at once.
+    warmupMinutes: (key) => (key.startsWith('cluster:') ? 0 : 24 * 60),
+    forgetIdleMinutes: (key) => (key.startsWith('cluster:') ? 180 : Number.POSITIVE_INFINITY),
+    ...deps.detector,
+  });
+  const incidents = deps.incidents === false ? null : new IncidentTracker({ store: deps.store, bus: deps.bus, clock, ...deps.incidents });
+  const openAlerts = new Map<string, number>();
+  let streamNames: Promise<Map<number, string>> | null = null;
+  // Alerts are written in the order the detector produced them: an `ended` never overtakes its `opened`.
+  let chain: Promise<void> = Promise.resolve();
+
+  const names = (): Promise<Map<number, string>> => {
+    streamNames ??= listStreams(deps.store.db).then((streams) => new Map(streams.map((stream) => [stream.id, stream.name])));
+    return streamNames;
+  };
+
+  async function publish(alerts: readonly BurstAlert[]): Promise<void> {
+    for (const burst of alerts) {
+      const key = `burst:${burst.key}`;
+      const nowIso = clock().toISOString();
+      const { alert } = await raiseAlert(deps.store.db, { type: 'burst', severity: burst.severity, title: titleOf(burst, await names()), key, evidence: { ...burst.evidence, phase: burst.phase } }, nowIso);
+      if (burst.phase === 'ended') {
+        openAlerts.delete(key);
+        await setAlertStatus(deps.store.db, alert.id, 'closed', nowIso);
+        continue;
+      }
+      openAlerts.set(key, alert.id);
+      await deps.bus.publish('alerts.raised', { alert: alert satisfies Alert });
+    }
+  }
+
+  function enqueue(alerts: readonly BurstAlert[]): Promise<void> {
+    if (alerts.length === 0) return chain;
+    chain = chain.then(() => publish(alerts)).catch(onError);
+    return chain;
+  }
+
+  const unsubscribe = deps.bus.subscribe('posts.stored', async function watchPosts({ posts }) {
+    const now = clock().getTime();
+    const alerts: BurstAlert[] = [];
+    const clusterKeys = incidents ? await incidents.observe(posts) : new Map<number, string>();
+    for (const post of posts) {
+      const at = Math.min(Date.parse(post.createdAt), now);
+      if (!Number.isFinite(at)) continue;
+      const negative = post.sentiment === 'negative';
+      for (const key of keysOf(post, clusterKeys.get(post.id))) {
+        alerts.push(...detector.observe({ at, key, negative, postId: post.id, text: post.text }, now));
+      }
+    }
+    await enqueue(alerts);
+  });
+  const unsubscribeStreams = deps.bus.subscribe('streams.changed', () => {
+    streamNames = null;
+  });
+
+  const tickEvery = deps.tickEveryMs ?? 30_000;
+  const timer = tickEvery > 0 ? setInterval(() => void enqueue(detector.tick(clock().getTime())), tickEvery) : null;
+  timer?.unref();
+
+  return {
+    detector,
+    incidents,
+    tick: () => enqueue(detector.tick(clock().getTime())),
+    stop() {
+      if (timer) clearInterval(timer);
+      unsubscribe();
+      unsubscribeStreams();
+      incidents?.close();
+    },
+  };
+}
+
+/** A post counts for each stream it matched, or for `all` when it matched none. */
+function keysOf(post: Post, clusterKey: string | undefined): string[] {
+  const keys = post.streamIds.length > 0 ? post.streamIds.map((id) => `stream:${id}`) : ['all'];
+  if (clusterKey !== undefined) keys.push(clusterKey);
+  return keys;
+}
+
+function titleOf(burst: BurstAlert, names: ReadonlyMap<number, string>): string {
+  const e = burst.evidence;
+  const [kind, id] = burst.key.split(':');
+  const where = kind === 'stream' ? `stream “${names.get(Number(id)) ?? id}”` : kind === 'cluster' ? `incident cluster ${id}` : 'all posts';
+  const ended = burst.phase === 'ended' ? ' (ended)' : '';
+  return `Burst of negative posts in ${where}: ${e.count} in ${e.windowMinutes} min, expected ${e.expected}${ended}`;
+}

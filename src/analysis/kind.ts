@@ -1,0 +1,124 @@
+/**
+ * Rule-based post kind: which of outage, request, question, complaint, praise, spam or other a
+ * post is, from keyword patterns plus its sentiment. Cheap and explainable; a trained model can
+ * replace it behind the same signature and record its own name in `models`.
+ */
+import type { PostKind, Sentiment } from '../domain/post.js';
+
+export const KIND_MODEL = Object.freeze({ name: 'kind-rules', version: '1' });
+
+/**
+ * Classifies `text` by the first rule that fires, in the order
+ * spam > outage > request > question > complaint > praise > other.
+ * Never throws; anything that is not a string is `other`.
+ */
+export function classifyKind(text: string, sentiment: Sentiment): PostKind {
+  if (typeof text !== 'string' || text.length === 0) return 'other';
+  // Rules look at the head of very long posts only: the kind is stated up front, and this keeps
+  // the cost per post bounded whatever the input.
+  const head = text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
+  const t = head.includes('\u2019') ? head.replace(/\u2019/g, "'") : head;
+
+  if (isSpam(t)) return 'spam';
+  if (OUTAGE.test(t)) return 'outage';
+  if (REQUEST.test(t)) return 'request';
+  if (isQuestion(t)) return 'question';
+  if (sentiment === 'negative' || COMPLAINT.test(t)) return 'complaint';
+  if (sentiment === 'positive' && PRAISE.test(t)) return 'praise';
+  return 'other';
+}
+
+const MAX_CHARS = 5000;
+
+// Every pattern is compiled once, case-insensitive, anchored on word boundaries, and has no
+// ambiguous nested quantifiers, so no input can make it backtrack badly.
+
+const SPAM =
+  /\b(?:crypto(?:currency)?|bitcoin|btc|airdrop|nft|giveaway|free money|earn money|dm me|dm for|click (?:here|the link)|follow for follow|follow4follow|f4f|follow back|followback|double your|onlyfans|casino|forex|promo code|limited offer|act now)\b|\b(?:earn|make|making) \$\d/i;
+const LINK = /https?:\/\//gi;
+const HASHTAG = /#[\p{L}\p{N}_]+/gu;
+const MAX_LINKS = 2;
+const MAX_HASHTAGS = 6;
+const MAX_SAME_HASHTAG = 2;
+
+const OUTAGE = new RegExp(
+  [
+    // "down", except in idioms where nothing is broken ("slow down", "thumbs down").
+    String.raw`(?<!\b(?:slow|slowed|slowing|calm|shut|turn|turned|thumbs|upside|sit|sat|lie|lay|put|write|wrote|jot|let|settle|step|cut|narrow|track|tone|scroll|scrolled|count|hands|knock|knocked|trickle|water|watered|weigh|weighed|look|looked|looking|back|up and)\s)\bdown\b`,
+    String.raw`\bdowntime\b`,
+    String.raw`\b(?:outage|outages)\b`,
+    String.raw`\b(?:not|isn't|aren't|wasn't|stopped|stop|doesn't|don't|isnt|doesnt|dont|never) work(?:ing|s)?\b`,
+    String.raw`\b(?:can't|cant|cannot|can not|unable to|couldn't|won't let me) (?:log ?in|login|sign ?in|signin|log on|connect|access|reach|load|open)\b`,
+    String.raw`\b5\d\d (?:error|errors|internal|bad gateway|service unavailable|gateway timeout)\b`,
+    String.raw`\b(?:error|http|status) 5\d\d\b`,
+    String.raw`\b(?:internal server error|bad gateway|service unavailable|gateway timeout)\b`,
+    String.raw`\bis it (?:just me|only me|down)\b`,
+    String.raw`\b(?:won't|wont|will not|doesn't|isn't|not) (?:load|loading|open|opening|start|starting|respond|responding|connect|connecting)\b`,
+    String.raw`\b(?:broken|crash|crashes|crashed|crashing|offline|unreachable|unresponsive|timing out|timed out|times out)\b`,
+  ].join('|'),
+  'i',
+);
+
+const REQUEST = new RegExp(
+  [
+    String.raw`\b(?:please|pls|plz|kindly) (?:\w+ )?(?:reset|enable|disable|add|remove|delete|change|update|unlock|restore|refund|cancel|close|reopen|send|fix|check|look|review|merge|give|let|allow|activate|deactivate|upgrade|downgrade|extend|transfer|move|rename|verify|confirm|escalate|contact|call|help)\b`,
+    String.raw`\b(?:can|could|would) (?:you|u|someone|somebody|anyone|y'all)\b`,
+    String.raw`\bi (?:need|want|would like|am requesting|request)\b`,
+    String.raw`\bi'(?:d like|m requesting)\b`,
+    String.raw`\bwe (?:need|would like|'d like)\b`,
+    String.raw`\bfeature request\b`,
+    String.raw`\b(?:requesting|request for)\b`,
+  ].join('|'),
+  'i',
+);
+
+// An interrogative opening, after any leading @mentions (replies start with them). "Do not…"
+// is an order, "What a…" an exclamation; a text ending in "!" is not asked (see isQuestion).
+const QUESTION_START =
+  /^\s*(?:@\S+\s+)*(?:who|whom|whose|what(?! an?\b)|when|where|why|how|which|is|are|does|do(?! not\b)|did|can|could|should|would|has|have|any ?one|anybody)\b/i;
+// What may follow the final "?" and still leave it the last word: tags, mentions, links, emoji.
+const QUESTION_TRAILER = /^(?:[#@]\S*|https?:\/\/\S*|[\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f!?.]+)$/u;
+
+const COMPLAINT =
+  /\b(?:terrible|horrible|awful|worst|still waiting|unacceptable|ridiculous|disappointed|disappointing|disgraceful|pathetic|useless|frustrating|frustrated|fed up|sick of|tired of|waste of|never again|rip ?off|ripoff|overcharged|no one (?:answers|replies|responds)|nobody (?:answers|replies|responds)|no response|no reply)\b/i;
+
+const PRAISE =
+  /\b(?:thanks|thank you|thank u|thx|ty|tysm|love|loving|loved|great|awesome|amazing|excellent|fantastic|brilliant|superb|wonderful|kudos|shout ?out|appreciate|appreciated|best|perfect|well done|nice work|nice job|great job|helpful|lifesaver)\b|[\u2764\u{1F64F}\u{1F44F}\u{1F60D}\u{1F970}\u{1F499}\u{1F49C}\u{1F49A}\u{1F389}]/iu;
+
+function isSpam(t: string): boolean {
+  if (SPAM.test(t)) return true;
+  if (t.includes('://') && countMatches(LINK, t, MAX_LINKS + 1) > MAX_LINKS) return true;
+  if (t.includes('#')) {
+    const tags = t.match(HASHTAG);
+    if (tags !== null) {
+      if (tags.length >= MAX_HASHTAGS) return true;
+      const seen = new Map<string, number>();
+      for (const tag of tags) {
+        const key = tag.toLowerCase();
+        const n = (seen.get(key) ?? 0) + 1;
+        if (n > MAX_SAME_HASHTAG) return true;
+        seen.set(key, n);
+      }
+    }
+  }
+  return false;
+}
+
+function isQuestion(t: string): boolean {
+  const end = t.trimEnd();
+  const mark = end.lastIndexOf('?');
+  if (mark !== -1) {
+    const rest = end.slice(mark + 1).trim();
+    if (rest.length === 0 || rest.split(/\s+/).every((token) => QUESTION_TRAILER.test(token))) return true;
+  }
+  return !end.endsWith('!') && QUESTION_START.test(end);
+}
+
+/** Counts matches of a global regex, stopping once `stopAt` is reached. */
+function countMatches(re: RegExp, t: string, stopAt: number): number {
+  re.lastIndex = 0;
+  let n = 0;
+  while (n < stopAt && re.exec(t) !== null) n++;
+  re.lastIndex = 0;
+  return n;
+}

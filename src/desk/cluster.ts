@@ -1,0 +1,287 @@
+/**
+ * Clustering: posts about the same problem, in a time window, join one cluster. Pure and
+ * incremental: `assign(post)` returns the post's cluster; clusters idle longer than the window
+ * are forgotten, so the state stays bounded.
+ *
+ * A post joins the best-scoring live cluster that
+ * - is a near-duplicate (MinHash over word 3-shingles: retweets, copy-paste), or
+ * - names a symptom (down, 500, can't log in…) like the cluster's reporters do, names no
+ *   conflicting service (a VPN outage is not a portal outage), and either names the same
+ *   service (same service failing in the same window: same incident, whatever the symptom) or
+ *   shares a symptom and covers enough of the post's weighted terms (entities such as hashtags,
+ *   URLs and mentions weigh most; symptoms least, because every outage has them).
+ * A complaint that shares only the brand or the service name ("the portal's new design is
+ * ugly") names no symptom, so it starts its own cluster.
+ */
+
+export interface ClusterPost {
+  readonly id: number;
+  readonly text: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly author: string;
+}
+
+export interface ClusterOptions {
+  /** A cluster no post joined for this long is closed. */
+  readonly windowMinutes?: number;
+  /** Weighted share of the post's terms the cluster must already hold. */
+  readonly joinScore?: number;
+  /** Estimated Jaccard similarity over shingles that makes a post a near-duplicate. */
+  readonly nearDuplicate?: number;
+  /** Service names in this organisation: shared ones join, conflicting ones keep apart. */
+  readonly services?: readonly string[];
+  readonly maxClusters?: number;
+  /** Member ids kept per cluster (enough to attach all reports when it becomes an incident). */
+  readonly maxMembers?: number;
+}
+
+export interface Cluster {
+  readonly id: number;
+  size: number;
+  readonly authors: Set<string>;
+  readonly postIds: number[];
+  /** Term → number of members that contain it. */
+  readonly docFreq: Map<string, number>;
+  readonly signatures: Uint32Array[];
+  firstAt: number;
+  lastAt: number;
+  /** Set by the incident tracker once the cluster is (part of) a major incident. */
+  incidentId: number | null;
+}
+
+export interface Features {
+  /** Term → weight. Entities are `#tag`, `@handle`, `url:host`; services `svc:name`; symptoms `sym:word`. */
+  readonly terms: Map<string, number>;
+  readonly services: string[];
+  readonly symptoms: string[];
+  readonly signature: Uint32Array | null;
+}
+
+export const DEFAULT_SERVICES = ['portal', 'vpn', 'email', 'mail', 'wifi', 'website', 'app', 'api', 'payments', 'billing', 'checkout', 'sso', 'printer', 'network', 'intranet', 'teams'] as const;
+
+const SYMPTOMS = new Set([
+  'down', 'outage', 'offline', 'unavailable', 'unreachable', 'error', '500', '502', '503', '504', 'timeout', 'timed', 'slow', 'crash', 'crashed', 'crashing',
+  'broken', 'broke', 'fail', 'failed', 'failing', 'failure', 'dead', 'died', 'load', 'loading', 'login', 'log', 'signin', 'sign', 'access', 'connect', 'connection',
+  'working', 'work', 'lag', 'lagging', 'glitch', 'bug', 'spinning', 'blank', 'freezing', 'frozen', 'hang', 'hanging', 'stuck',
+]);
+
+const STOPWORDS = new Set(
+  ('a an and are as at be been but by for from has have i im is it its me my of on or so that the this to was we were with you your our us they them ' +
+    'just again still now today anyone else any all can cant cannot not no dont does doesnt did didnt do get got getting what when why how who here there ' +
+    'please pls help fix thanks thank hi hello hey really very too also into out up about after before since then than there their will would could should ' +
+    'is isnt am being one some more most other such only own same few each every time day morning afternoon evening tonight yet ever').split(' '),
+);
+
+const HASHES = 32;
+const SEEDS = Array.from({ length: HASHES }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
+
+export class Clusterer {
+  readonly #o: Required<ClusterOptions>;
+  readonly #services: Set<string>;
+  readonly #clusters = new Map<number, Cluster>();
+  /** Term → clusters holding it: candidates without scanning every cluster. */
+  readonly #index = new Map<string, Set<number>>();
+  #nextId = 1;
+  #lastExpiry = 0;
+
+  constructor(options: ClusterOptions = {}) {
+    this.#o = { windowMinutes: 180, joinScore: 0.3, nearDuplicate: 0.6, services: DEFAULT_SERVICES, maxClusters: 5000, maxMembers: 5000, ...stripUndefined(options) };
+    this.#services = new Set(this.#o.services.map((s) => s.toLowerCase()));
+  }
+
+  /** Puts a post in its cluster (a new one if none fits) and returns that cluster. */
+  assign(post: ClusterPost): Cluster {
+    if (post.at - this.#lastExpiry >= 60_000) this.expire(post.at);
+    const features = featuresOf(post.text, this.#services);
+    let best: Cluster | null = null;
+    let bestScore = 0;
+    for (const id of this.#candidates(features)) {
+      const cluster = this.#clusters.get(id)!;
+      const score = this.score(features, cluster);
+      if (score > bestScore) {
+        best = cluster;
+        bestScore = score;
+      }
+    }
+    const cluster = best ?? this.#create(post.at);
+    this.#add(cluster, post, features);
+    return cluster;
+  }
+
+  /** How well a post fits a cluster: 0 (no) … 1; a near-duplicate scores 1. */
+  score(features: Features, cluster: Cluster): number {
+    if (features.signature && cluster.signatures.some((signature) => similarity(signature, features.signature!) >= this.#o.nearDuplicate)) return 1;
+    const salient = Math.max(1, cluster.size * 0.05);
+    const clusterServices = [...cluster.docFreq.keys()].filter((term) => term.startsWith('svc:') && cluster.docFreq.get(term)! >= salient);
+    if (features.services.length > 0 && clusterServices.length > 0 && !features.services.some((s) => clusterServices.includes(`svc:${s}`))) return 0;
+    // Only problem reports cluster: the post and the cluster's reporters both name a symptom.
+    const clusterSymptoms = [...cluster.docFreq.keys()].filter((term) => term.startsWith('sym:') && cluster.docFreq.get(term)! >= salient);
+    if (features.symptoms.length === 0 || clusterSymptoms.length === 0) return 0;
+    let shared = 0;
+    let total = 0;
+    for (const [term, weight] of features.terms) {
+      total += weight;
+      const frequency = cluster.docFreq.get(term) ?? 0;
+      // A term a quarter of the reporters use counts in full; a one-off counts a little.
+      shared += weight * Math.min(1, frequency / Math.max(1, cluster.size * 0.25));
+    }
+    const overlap = total === 0 ? 0 : shared / total;
+    // The same service failing in the same window is the same incident, whatever the symptom.
+    if (features.services.some((s) => clusterServices.includes(`svc:${s}`))) return 0.5 + overlap / 2;
+    if (!features.symptoms.some((s) => clusterSymptoms.includes(`sym:${s}`))) return 0;
+    return overlap >= this.#o.joinScore ? overlap : 0;
+  }
+
+  get(id: number): Cluster | undefined {
+    return this.#clusters.get(id);
+  }
+
+  /** Live clusters, for tests and metrics. */
+  get size(): number {
+    return this.#clusters.size;
+  }
+
+  features(text: string): Features {
+    return featuresOf(text, this.#services);
+  }
+
+  /** Forgets clusters idle for longer than the window. */
+  expire(now: number): void {
+    this.#lastExpiry = now;
+    const cutoff = now - this.#o.windowMinutes * 60_000;
+    for (const cluster of this.#clusters.values()) if (cluster.lastAt < cutoff) this.#remove(cluster);
+  }
+
+  #candidates(features: Features): Set<number> {
+    const ids = new Set<number>();
+    for (const term of features.terms.keys()) for (const id of this.#index.get(term) ?? []) ids.add(id);
+    return ids;
+  }
+
+  #create(at: number): Cluster {
+    if (this.#clusters.size >= this.#o.maxClusters) {
+      const oldest = [...this.#clusters.values()].reduce((a, b) => (a.lastAt <= b.lastAt ? a : b));
+      this.#remove(oldest);
+    }
+    const cluster: Cluster = { id: this.#nextId++, size: 0, authors: new Set(), postIds: [], docFreq: new Map(), signatures: [], firstAt: at, lastAt: at, incidentId: null };
+    this.#clusters.set(cluster.id, cluster);
+    return cluster;
+  }
+
+  #add(cluster: Cluster, post: ClusterPost, features: Features): void {
+    cluster.size += 1;
+    cluster.authors.add(post.author);
+    if (cluster.postIds.length < this.#o.maxMembers) cluster.postIds.push(post.id);
+    cluster.lastAt = Math.max(cluster.lastAt, post.at);
+    if (features.signature && cluster.signatures.length < 8) cluster.signatures.push(features.signature);
+    for (const term of features.terms.keys()) {
+      const count = cluster.docFreq.get(term) ?? 0;
+      cluster.docFreq.set(term, count + 1);
+      if (count === 0) {
+        const ids = this.#index.get(term) ?? new Set<number>();
+        ids.add(cluster.id);
+        this.#index.set(term, ids);
+      }
+    }
+    // Bounded vocabulary: a big cluster drops the words only one reporter used.
+    if (cluster.docFreq.size > 600 && cluster.size > 20) {
+      for (const [term, count] of cluster.docFreq) {
+        if (count > 1) continue;
+        cluster.docFreq.delete(term);
+        this.#unindex(term, cluster.id);
+      }
+    }
+  }
+
+  #remove(cluster: Cluster): void {
+    this.#clusters.delete(cluster.id);
+    for (const term of cluster.docFreq.keys()) this.#unindex(term, cluster.id);
+  }
+
+  #unindex(term: string, id: number): void {
+    const ids = this.#index.get(term);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#index.delete(term);
+  }
+}
+
+/** A post's weighted terms, services, symptoms and MinHash signature. */
+export function featuresOf(text: string, services: ReadonlySet<string> = new Set(DEFAULT_SERVICES)): Features {
+  const terms = new Map<string, number>();
+  const put = (term: string, weight: number): void => {
+    terms.set(term, Math.max(terms.get(term) ?? 0, weight));
+  };
+  let rest = text.replace(/https?:\/\/([^\s/?#]+)[^\s]*/gi, (_, host: string) => {
+    put(`url:${host.toLowerCase().replace(/^www\./, '')}`, 3);
+    return ' ';
+  });
+  rest = rest.replace(/(^|\s)@([\w.]+(?:@[\w.-]+)?)/g, (_, space: string, handle: string) => {
+    put(`@${handle.toLowerCase()}`, 2);
+    return space;
+  });
+  rest = rest.replace(/#(\w+)/g, (_, tag: string) => {
+    put(`#${tag.toLowerCase()}`, 3);
+    return ` ${tag} `;
+  });
+  const words = (rest.toLowerCase().replace(/[’']/g, '').match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []).map(stem);
+  const foundServices = new Set<string>();
+  const foundSymptoms = new Set<string>();
+  for (const word of words) {
+    if (services.has(word)) {
+      foundServices.add(word);
+      put(`svc:${word}`, 3);
+    } else if (SYMPTOMS.has(word)) {
+      foundSymptoms.add(word);
+      put(`sym:${word}`, 0.5);
+    } else if (!STOPWORDS.has(word) && word.length > 1) put(word, 1);
+  }
+  return { terms, services: [...foundServices], symptoms: [...foundSymptoms], signature: words.length >= 5 ? minhash(words) : null };
+}
+
+function stem(word: string): string {
+  if (word.length > 4 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
+function minhash(words: readonly string[]): Uint32Array {
+  const signature = new Uint32Array(HASHES).fill(0xffffffff);
+  for (let i = 0; i + 2 < words.length; i += 1) {
+    const base = fnv1a(`${words[i]} ${words[i + 1]} ${words[i + 2]}`);
+    for (let h = 0; h < HASHES; h += 1) {
+      const value = mix(base ^ SEEDS[h]!);
+      if (value < signature[h]!) signature[h] = value;
+    }
+  }
+  return signature;
+}
+
+function similarity(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let i = 0; i < a.length; i += 1) if (a[i] === b[i]) same += 1;
+  return same / a.length;
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** murmur3's finaliser: spreads one 32-bit hash into an independent-looking other. */
+function mix(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,161 @@
+/**
+ * The guideline check: what a reply may say, where, and how. An admin edits the rules (each
+ * save is a new version, see `src/store/guidelines.ts`); every reply shows the findings
+ * before it is sent. Pure: `checkReply(reply, rules)` → findings.
+ *
+ * `block` findings stop a reply; `warn` ones need a person to look; `advice` is a hint.
+ */
+import type { ReplyVisibility } from '../domain/ticket.js';
+
+export const FINDING_LEVELS = ['block', 'warn', 'advice'] as const;
+export type FindingLevel = (typeof FINDING_LEVELS)[number];
+
+export const FINDING_RULES = ['personal-data', 'blocked-word', 'length', 'all-caps', 'profanity', 'visibility', 'unsolicited-dm', 'identical', 'empty'] as const;
+export type FindingRule = (typeof FINDING_RULES)[number];
+
+export const PERSONAL_DATA_KINDS = ['card', 'phone', 'email', 'secret'] as const;
+export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
+
+export interface Finding {
+  readonly rule: FindingRule;
+  readonly level: FindingLevel;
+  readonly message: string;
+  /** Where in the text, [start, end), when it points at something. */
+  readonly span?: readonly [number, number];
+}
+
+export interface GuidelineRules {
+  readonly version: number;
+  readonly blockedWords: readonly string[];
+  readonly profanity: readonly string[];
+  /** Characters per channel; `default` for the rest. */
+  readonly maxLength: Readonly<Record<string, number>>;
+  /** Share of letters in capitals above which a reply reads as shouting. */
+  readonly maxCapsShare: number;
+  /** Which personal data the check looks for. */
+  readonly personalData: readonly PersonalDataKind[];
+}
+
+export const DEFAULT_GUIDELINE_RULES: GuidelineRules = Object.freeze<GuidelineRules>({
+  version: 0,
+  blockedWords: ['guarantee', 'lawsuit', 'refund guaranteed'],
+  profanity: ['damn', 'shit', 'fuck', 'crap', 'bloody', 'wtf'],
+  maxLength: { default: 1000, mastodon: 500, bluesky: 300, x: 280, twitter: 280, email: 10_000 },
+  maxCapsShare: 0.6,
+  personalData: ['card', 'phone', 'email', 'secret'],
+});
+
+export interface ReplyDraft {
+  readonly body: string;
+  /** The channel (source kind), e.g. `mastodon`. */
+  readonly channel: string;
+  readonly visibility: ReplyVisibility;
+  /** Whether the recipient ever wrote to us privately or addressed us: DMs only then. */
+  readonly recipientWroteToUs?: boolean;
+}
+
+export interface CheckResult {
+  /** No `block` finding. */
+  readonly ok: boolean;
+  readonly findings: Finding[];
+  readonly version: number;
+}
+
+export interface PersonalDataMatch {
+  readonly kind: PersonalDataKind;
+  readonly span: readonly [number, number];
+}
+
+export function checkReply(reply: ReplyDraft, rules: GuidelineRules = DEFAULT_GUIDELINE_RULES): CheckResult {
+  const findings: Finding[] = [];
+  const text = reply.body;
+  if (text.trim() === '') findings.push({ rule: 'empty', level: 'block', message: 'The reply is empty' });
+  const limit = rules.maxLength[reply.channel] ?? rules.maxLength.default ?? Number.POSITIVE_INFINITY;
+  if (text.length > limit) findings.push({ rule: 'length', level: 'block', message: `${text.length} characters; ${reply.channel} allows ${limit}` });
+
+  for (const match of detectPersonalData(text, rules.personalData)) {
+    findings.push(
+      reply.visibility === 'public'
+        ? { rule: 'personal-data', level: 'block', message: `A ${match.kind} in a public reply`, span: match.span }
+        : { rule: 'personal-data', level: 'warn', message: `A ${match.kind} in a private message: is it needed?`, span: match.span },
+    );
+  }
+  for (const word of rules.blockedWords) {
+    for (const span of findWord(text, word)) findings.push({ rule: 'blocked-word', level: 'block', message: `“${word}” is on the blocked list`, span });
+  }
+  for (const word of rules.profanity) {
+    for (const span of findWord(text, word)) findings.push({ rule: 'profanity', level: 'block', message: `Profanity: “${text.slice(span[0], span[1])}”`, span });
+  }
+  const letters = text.replace(/[^\p{L}]/gu, '');
+  const capitals = text.replace(/[^\p{Lu}]/gu, '');
+  if (letters.length >= 12 && capitals.length / letters.length > rules.maxCapsShare) findings.push({ rule: 'all-caps', level: 'warn', message: 'Mostly capitals: reads as shouting' });
+  if (reply.visibility === 'private' && reply.recipientWroteToUs === false) {
+    findings.push({ rule: 'unsolicited-dm', level: 'block', message: 'No automated private messages to people who never wrote to us; reply publicly and invite them to write' });
+  }
+  if (reply.visibility === 'public' && /\b(account|order|invoice|booking|reference)\s*(number|no\.?|#)\s*[:#]?\s*\w*\d/i.test(text)) {
+    findings.push({ rule: 'visibility', level: 'advice', message: 'Account details belong in a private message' });
+  }
+  return { ok: !findings.some((finding) => finding.level === 'block'), findings, version: rules.version };
+}
+
+/** Personal data in a text: payment cards (Luhn-valid), phone numbers, e-mail addresses, passwords and codes. */
+export function detectPersonalData(text: string, kinds: readonly PersonalDataKind[] = PERSONAL_DATA_KINDS): PersonalDataMatch[] {
+  const found: PersonalDataMatch[] = [];
+  const want = new Set(kinds);
+  const cardSpans: [number, number][] = [];
+  if (want.has('card')) {
+    for (const match of text.matchAll(/\b\d(?:[ -]?\d){12,18}\b/g)) {
+      const digits = match[0].replace(/\D/g, '');
+      if (digits.length >= 13 && digits.length <= 19 && luhn(digits)) {
+        const span: [number, number] = [match.index!, match.index! + match[0].length];
+        cardSpans.push(span);
+        found.push({ kind: 'card', span });
+      }
+    }
+  }
+  if (want.has('email')) {
+    for (const match of text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi)) {
+      // `@ana@example.social` is a fediverse handle, not an address.
+      if (text[match.index! - 1] === '@') continue;
+      found.push({ kind: 'email', span: [match.index!, match.index! + match[0].length] });
+    }
+  }
+  if (want.has('phone')) {
+    for (const match of text.matchAll(/(?<![\w.])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,5}\)?){2,5}(?![\w.])/g)) {
+      const digits = match[0].replace(/\D/g, '');
+      const span: [number, number] = [match.index!, match.index! + match[0].length];
+      if (digits.length < 8 || digits.length > 15 || cardSpans.some(([s, e]) => span[0] < e && s < span[1])) continue;
+      // Dates and times are not phone numbers.
+      if (/^\d{4}-\d{2}-\d{2}$/.test(match[0]) || /^\d{1,2}[.:]\d{2}$/.test(match[0])) continue;
+      found.push({ kind: 'phone', span });
+    }
+  }
+  if (want.has('secret')) {
+    for (const match of text.matchAll(/\b(password|passcode|passwd|pwd|pin|otp|code|verification code|token)\b\s*(?:is|:|=)?\s*([^\s,;]{4,})/gi)) {
+      const value = match[2]!;
+      // "code 500" or "the password reset page" are not secrets; a value with a digit or symbol is.
+      if (!/[\d\W_]/.test(value) || /^(5\d\d|4\d\d)$/.test(value)) continue;
+      const start = match.index! + match[0].lastIndexOf(value);
+      found.push({ kind: 'secret', span: [start, start + value.length] });
+    }
+  }
+  return found.sort((a, b) => a.span[0] - b.span[0]);
+}
+
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    let digit = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+function findWord(text: string, word: string): [number, number][] {
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'giu');
+  return [...text.matchAll(pattern)].map((match) => [match.index!, match.index! + match[0].length]);
+}

@@ -1,0 +1,237 @@
+/**
+ * Major incidents and what hangs off them: linked posts, status updates, per-reporter reply
+ * proposals and the approval audit. Rules (who may approve, what a reply may say) live in
+ * `src/desk`; this file only reads and writes rows.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, IncidentAuditTable, IncidentUpdatesTable, IncidentsTable, ReplyProposalsTable } from './schema.js';
+import type { ReplyVisibility } from '../domain/ticket.js';
+import { fromJson, toCount, toJson } from './json.js';
+
+export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const INCIDENT_UPDATE_KINDS = ['status', 'closing'] as const;
+export type IncidentUpdateKind = (typeof INCIDENT_UPDATE_KINDS)[number];
+
+export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+export interface Incident {
+  readonly id: number;
+  readonly title: string;
+  readonly status: IncidentStatus;
+  readonly severity: string;
+  readonly terms: Record<string, number>;
+  readonly responders: number[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly resolvedAt: string | null;
+}
+
+export interface IncidentUpdate {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly kind: IncidentUpdateKind;
+  readonly body: string;
+  readonly authorId: number | null;
+  readonly status: 'draft' | 'approved';
+  readonly createdAt: string;
+  readonly approvedAt: string | null;
+}
+
+export interface StoredProposal {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly updateId: number;
+  readonly postId: number;
+  readonly source: string;
+  readonly recipient: string;
+  readonly inReplyTo: string | null;
+  readonly visibility: ReplyVisibility;
+  readonly body: string;
+  readonly findings: unknown[];
+  readonly guidelineVersion: number;
+  readonly sendAfter: string;
+  readonly status: ProposalStatus;
+}
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly actorId: number | null;
+  readonly action: string;
+  readonly data: Record<string, unknown>;
+  readonly createdAt: string;
+}
+
+type Executor = Kysely<Database>;
+
+export async function createIncident(db: Executor, input: { title: string; severity: string; terms: Record<string, number>; responders?: number[] }, now: string): Promise<Incident> {
+  const row = await db
+    .insertInto('incidents')
+    .values({ title: input.title, status: 'open', severity: input.severity, terms: toJson(input.terms), responders: toJson(input.responders ?? []), created_at: now, updated_at: now, resolved_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toIncident(row);
+}
+
+export async function getIncident(db: Executor, id: number): Promise<Incident | undefined> {
+  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toIncident(row) : undefined;
+}
+
+export async function listOpenIncidents(db: Executor): Promise<Incident[]> {
+  return (await db.selectFrom('incidents').selectAll().where('status', '=', 'open').orderBy('id').execute()).map(toIncident);
+}
+
+export async function updateIncidentRow(db: Executor, id: number, change: { status?: IncidentStatus; responders?: number[]; terms?: Record<string, number>; severity?: string }, now: string): Promise<Incident | undefined> {
+  const row = await db
+    .updateTable('incidents')
+    .set({
+      ...(change.status !== undefined && { status: change.status, resolved_at: change.status === 'resolved' ? now : null }),
+      ...(change.responders !== undefined && { responders: toJson(change.responders) }),
+      ...(change.terms !== undefined && { terms: toJson(change.terms) }),
+      ...(change.severity !== undefined && { severity: change.severity }),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toIncident(row) : undefined;
+}
+
+/** Links posts to an incident; a post already linked (to any incident) is skipped. Returns the ids linked now. */
+export async function attachPosts(db: Executor, incidentId: number, postIds: readonly number[], now: string): Promise<number[]> {
+  const linked: number[] = [];
+  for (let start = 0; start < postIds.length; start += 500) {
+    const rows = await db
+      .insertInto('incident_posts')
+      .values(postIds.slice(start, start + 500).map((postId) => ({ incident_id: incidentId, post_id: postId, attached_at: now })))
+      .onConflict((oc) => oc.column('post_id').doNothing())
+      .returning('post_id')
+      .execute();
+    linked.push(...rows.map((row) => row.post_id));
+  }
+  return linked;
+}
+
+export async function incidentPostIds(db: Executor, incidentId: number): Promise<number[]> {
+  const rows = await db.selectFrom('incident_posts').select('post_id').where('incident_id', '=', incidentId).orderBy('post_id').execute();
+  return rows.map((row) => row.post_id);
+}
+
+export async function countIncidentPosts(db: Executor, incidentId: number): Promise<number> {
+  const row = await db.selectFrom('incident_posts').select((eb) => eb.fn.countAll().as('n')).where('incident_id', '=', incidentId).executeTakeFirst();
+  return toCount(row?.n);
+}
+
+export async function addIncidentUpdate(db: Executor, input: { incidentId: number; kind: IncidentUpdateKind; body: string; authorId: number | null }, now: string): Promise<IncidentUpdate> {
+  const row = await db
+    .insertInto('incident_updates')
+    .values({ incident_id: input.incidentId, kind: input.kind, body: input.body, author_id: input.authorId, status: 'draft', created_at: now, approved_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toUpdate(row);
+}
+
+export async function getIncidentUpdate(db: Executor, id: number): Promise<IncidentUpdate | undefined> {
+  const row = await db.selectFrom('incident_updates').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toUpdate(row) : undefined;
+}
+
+export async function markUpdateApproved(db: Executor, id: number, now: string): Promise<void> {
+  await db.updateTable('incident_updates').set({ status: 'approved', approved_at: now }).where('id', '=', id).execute();
+}
+
+export async function insertProposals(db: Executor, proposals: readonly Omit<StoredProposal, 'id' | 'status'>[], now: string): Promise<StoredProposal[]> {
+  const stored: StoredProposal[] = [];
+  for (let start = 0; start < proposals.length; start += 200) {
+    const rows = await db
+      .insertInto('reply_proposals')
+      .values(
+        proposals.slice(start, start + 200).map((p) => ({
+          incident_id: p.incidentId,
+          update_id: p.updateId,
+          post_id: p.postId,
+          source: p.source,
+          recipient: p.recipient,
+          in_reply_to: p.inReplyTo,
+          visibility: p.visibility,
+          body: p.body,
+          findings: toJson(p.findings),
+          guideline_version: p.guidelineVersion,
+          send_after: p.sendAfter,
+          status: 'proposed',
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .returningAll()
+      .execute();
+    stored.push(...rows.map(toProposal));
+  }
+  return stored;
+}
+
+export async function listProposals(db: Executor, updateId: number): Promise<StoredProposal[]> {
+  return (await db.selectFrom('reply_proposals').selectAll().where('update_id', '=', updateId).orderBy('id').execute()).map(toProposal);
+}
+
+export async function setProposalsStatus(db: Executor, updateId: number, from: ProposalStatus, to: ProposalStatus, now: string): Promise<number> {
+  const rows = await db.updateTable('reply_proposals').set({ status: to, updated_at: now }).where('update_id', '=', updateId).where('status', '=', from).returning('id').execute();
+  return rows.length;
+}
+
+export async function addAudit(db: Executor, entry: { incidentId: number; actorId: number | null; action: string; data?: Record<string, unknown> }, now: string): Promise<AuditEntry> {
+  const row = await db
+    .insertInto('incident_audit')
+    .values({ incident_id: entry.incidentId, actor_id: entry.actorId, action: entry.action, data: toJson(entry.data ?? {}), created_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toAudit(row);
+}
+
+export async function listAudit(db: Executor, incidentId: number): Promise<AuditEntry[]> {
+  return (await db.selectFrom('incident_audit').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute()).map(toAudit);
+}
+
+function toIncident(row: Selectable<IncidentsTable>): Incident {
+  return {
+    id: row.id,
+    title: row.title,
+    status: row.status as IncidentStatus,
+    severity: row.severity,
+    terms: fromJson(row.terms, {}),
+    responders: fromJson(row.responders, []),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    resolvedAt: row.resolved_at,
+  };
+}
+
+function toUpdate(row: Selectable<IncidentUpdatesTable>): IncidentUpdate {
+  return { id: row.id, incidentId: row.incident_id, kind: row.kind as IncidentUpdateKind, body: row.body, authorId: row.author_id, status: row.status as 'draft' | 'approved', createdAt: row.created_at, approvedAt: row.approved_at };
+}
+
+function toProposal(row: Selectable<ReplyProposalsTable>): StoredProposal {
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    updateId: row.update_id,
+    postId: row.post_id,
+    source: row.source,
+    recipient: row.recipient,
+    inReplyTo: row.in_reply_to,
+    visibility: row.visibility as ReplyVisibility,
+    body: row.body,
+    findings: fromJson(row.findings, []),
+    guidelineVersion: row.guideline_version,
+    sendAfter: row.send_after,
+    status: row.status as ProposalStatus,
+  };
+}
+
+function toAudit(row: Selectable<IncidentAuditTable>): AuditEntry {
+  return { id: row.id, incidentId: row.incident_id, actorId: row.actor_id, action: row.action, data: fromJson(row.data, {}), createdAt: row.created_at };
+}

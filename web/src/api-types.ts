@@ -1,0 +1,146 @@
+/**
+ * The shapes the desk reads from Earshot's API (see src/server/schemas.ts, the source of truth,
+ * and /api/docs). Kept here as plain types so the browser bundle imports nothing from the server.
+ */
+
+export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+export const POST_KINDS = ['outage', 'request', 'question', 'praise', 'complaint', 'spam', 'other'] as const;
+export type PostKind = (typeof POST_KINDS)[number];
+
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+export const TICKET_TYPES = ['incident', 'request', 'question'] as const;
+export type TicketType = (typeof TICKET_TYPES)[number];
+
+/** Which status may follow which (the server refuses the rest). */
+export const TICKET_TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
+  new: ['open', 'pending', 'resolved', 'closed'],
+  open: ['pending', 'resolved', 'closed'],
+  pending: ['open', 'resolved', 'closed'],
+  resolved: ['open', 'closed'],
+  closed: ['open'],
+};
+
+export type Role = 'admin' | 'agent' | 'employee';
+
+export interface User {
+  readonly id: number;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+}
+
+export interface Author {
+  readonly handle: string;
+  readonly name: string | null;
+  readonly followers: number | null;
+  readonly following: number | null;
+}
+
+export interface Post {
+  readonly id: number;
+  readonly source: string;
+  readonly externalId: string;
+  readonly author: Author;
+  readonly text: string;
+  readonly url: string | null;
+  readonly createdAt: string;
+  readonly inReplyTo: string | null;
+  readonly sentiment: Sentiment;
+  readonly sentimentScore: number;
+  readonly kind: PostKind;
+  readonly lang: string;
+  readonly metrics: { readonly likes: number; readonly reposts: number; readonly replies: number };
+  readonly streamIds: readonly number[];
+  readonly extra: Readonly<Record<string, unknown>>;
+  /** Added by a later analysis stage; shown when present. */
+  readonly influence?: number;
+}
+
+export interface TicketRule {
+  readonly kinds: PostKind[];
+  readonly sentiments: Sentiment[];
+  readonly ticketType: TicketType;
+  readonly priority: TicketPriority;
+}
+
+export interface Stream {
+  readonly id: number;
+  readonly name: string;
+  readonly query: string;
+  readonly ticketRules: TicketRule[];
+  readonly sla: { readonly firstResponseMinutes: Record<TicketPriority, number> };
+  readonly createdAt: string;
+}
+
+export interface Ticket {
+  readonly id: number;
+  readonly type: TicketType;
+  readonly status: TicketStatus;
+  readonly priority: TicketPriority;
+  readonly subject: string;
+  readonly postId: number | null;
+  readonly streamId: number | null;
+  readonly source: string | null;
+  readonly assigneeId: number | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly slaDueAt: string | null;
+  readonly firstRespondedAt: string | null;
+  readonly resolvedAt: string | null;
+  /** Present on tickets from the REST API; live `ticket` events may lack it. */
+  readonly sla?: { readonly dueAt: string | null; readonly breached: boolean; readonly remainingMs: number | null };
+}
+
+export interface TicketEvent {
+  readonly id: number;
+  readonly ticketId: number;
+  readonly type: 'created' | 'note' | 'reply' | 'status' | 'assign' | 'priority';
+  readonly actorId: number | null;
+  readonly body: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+}
+
+export interface Outbound {
+  readonly id: number;
+  readonly eventId: number;
+  readonly visibility: 'public' | 'private';
+  readonly body: string;
+  readonly status: 'queued' | 'sent' | 'failed';
+  readonly remoteUrl: string | null;
+  readonly error: string | null;
+  readonly createdAt: string;
+}
+
+export interface TicketDetail {
+  readonly ticket: Ticket;
+  readonly post: Post | null;
+  readonly thread: Post[];
+  readonly events: TicketEvent[];
+  readonly outbound: Outbound[];
+}
+
+export interface Stats {
+  readonly total: number;
+  readonly bySentiment: Record<Sentiment, number>;
+  readonly byKind: Record<string, number>;
+  readonly negativePositiveRatio: number | null;
+  readonly series: { bucket: string; negative: number; neutral: number; positive: number }[];
+  readonly tickets: Record<string, number>;
+}
+
+export interface Alert {
+  readonly id: number;
+  readonly type: string;
+  readonly severity: string;
+  readonly status: string;
+  readonly title: string;
+  readonly createdAt: string;
+}

@@ -1,0 +1,95 @@
+/**
+ * The desk's one way to call the API: JSON in and out, the session cookie sent along, and
+ * errors turned into `ApiError` carrying the server's stable code.
+ */
+import type { Alert, Post, Stats, Stream, Ticket, TicketDetail, TicketPriority, TicketStatus, User } from './api-types.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Called when any request answers 401, so the app can return to the login page. */
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(`/api${path}`, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
+  if (response.status === 204) return undefined as T;
+  const data = (await response.json().catch(() => null)) as unknown;
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    if (response.status === 401 && !path.startsWith('/auth/')) onUnauthorized();
+    throw new ApiError(response.status, error?.code ?? 'ERR_HTTP', error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return data as T;
+}
+
+/** Query string from the defined, non-empty values only. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export interface PostFilter {
+  q?: string;
+  sentiment?: string;
+  kind?: string;
+  stream?: number;
+  limit?: number;
+  before?: number;
+}
+
+export interface TicketFilter {
+  status?: string;
+  type?: string;
+  assignee?: string;
+  breached?: boolean;
+  limit?: number;
+  before?: number;
+}
+
+export interface TicketUpdate {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  assigneeId?: number | null;
+}
+
+export const api = {
+  login: (username: string, password: string) => request<{ user: User }>('POST', '/auth/login', { username, password }),
+  logout: () => request<void>('POST', '/auth/logout'),
+  me: () => request<{ user: User }>('GET', '/me'),
+  users: () => request<{ users: User[] }>('GET', '/users'),
+  posts: (filter: PostFilter, signal?: AbortSignal) => request<{ posts: Post[]; nextBefore: number | null }>('GET', `/posts${query({ ...filter })}`, undefined, signal),
+  streams: () => request<{ streams: Stream[] }>('GET', '/streams'),
+  createStream: (input: { name: string; query: string }) => request<Stream>('POST', '/streams', input),
+  updateStream: (id: number, input: { name?: string; query?: string }) => request<Stream>('PATCH', `/streams/${id}`, input),
+  deleteStream: (id: number) => request<void>('DELETE', `/streams/${id}`),
+  preview: (queryText: string, signal?: AbortSignal) =>
+    request<{ posts: Post[]; scanned: number; matched: number }>('POST', '/streams/preview', { query: queryText, limit: 8 }, signal),
+  tickets: (filter: TicketFilter, signal?: AbortSignal) => request<{ tickets: Ticket[]; nextBefore: number | null }>('GET', `/tickets${query({ ...filter })}`, undefined, signal),
+  ticket: (id: number, signal?: AbortSignal) => request<TicketDetail>('GET', `/tickets/${id}`, undefined, signal),
+  updateTicket: (id: number, update: TicketUpdate) => request<Ticket>('PATCH', `/tickets/${id}`, update),
+  bulkUpdate: (ids: number[], update: TicketUpdate) =>
+    request<{ updated: Ticket[]; failed: { id: number; code: string; message: string }[] }>('POST', '/tickets/bulk', { ids, update }),
+  addNote: (id: number, body: string) => request<unknown>('POST', `/tickets/${id}/notes`, { body }),
+  reply: (id: number, body: string, visibility: 'public' | 'private') => request<{ ticket: Ticket }>('POST', `/tickets/${id}/replies`, { body, visibility }),
+  stats: (window: string, stream?: number, signal?: AbortSignal) => request<Stats>('GET', `/stats${query({ window, stream })}`, undefined, signal),
+  alerts: () => request<{ alerts: Alert[] }>('GET', '/alerts?status=open&limit=20'),
+};

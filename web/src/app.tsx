@@ -1,0 +1,181 @@
+/**
+ * The desk's shell: checks the session, shows the login page or the desk, and picks the view
+ * for the path. Navigation depends on the role: agents work streams and the inbox, admins also
+ * manage people; employees see that the desk is not for them.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, setUnauthorizedHandler } from './api.js';
+import type { User } from './api-types.js';
+import { connectLive, disconnectLive, useLiveState } from './live.js';
+import { linkHandler, navigate, usePath } from './router.js';
+import { can, SessionContext, useSession, type Session } from './session.js';
+import { Avatar, BrandMark } from './components/avatar.js';
+import { LoginView } from './views/login.js';
+import { StreamsView } from './views/streams.js';
+import { InboxView } from './views/inbox.js';
+import { PulseView } from './views/pulse.js';
+import { UsersView } from './views/users.js';
+
+type Phase = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; user: User };
+
+export function App() {
+  const [phase, setPhase] = useState<Phase>({ state: 'checking' });
+  const path = usePath();
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => setPhase({ state: 'anonymous' }));
+    api.me().then(
+      ({ user }) => setPhase({ state: 'in', user }),
+      () => setPhase({ state: 'anonymous' }),
+    );
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api.logout().catch(() => {});
+    disconnectLive();
+    setPhase({ state: 'anonymous' });
+    navigate('/login', { replace: true });
+  }, []);
+
+  const session = useMemo<Session | null>(() => (phase.state === 'in' ? { user: phase.user, logout } : null), [phase, logout]);
+
+  useEffect(() => {
+    if (phase.state === 'in' && can(phase.user, 'agent')) connectLive();
+    if (phase.state === 'anonymous') disconnectLive();
+  }, [phase]);
+
+  if (phase.state === 'checking') return <div className="splash" aria-busy="true">Earshot</div>;
+  if (phase.state === 'anonymous' || !session) {
+    return (
+      <LoginView
+        onLogin={(user) => {
+          setPhase({ state: 'in', user });
+          const next = new URLSearchParams(location.search).get('next');
+          navigate(next?.startsWith('/') && !next.startsWith('//') ? next : home(user), { replace: true });
+        }}
+      />
+    );
+  }
+  return (
+    <SessionContext.Provider value={session}>
+      <Desk path={path} />
+    </SessionContext.Provider>
+  );
+}
+
+function home(user: User): string {
+  return user.role === 'admin' ? '/pulse' : '/streams';
+}
+
+interface NavItem {
+  readonly to: string;
+  readonly label: string;
+  readonly icon: string;
+  readonly role: User['role'];
+}
+
+const NAV: readonly NavItem[] = [
+  { to: '/pulse', label: 'Pulse', icon: '◔', role: 'agent' },
+  { to: '/streams', label: 'Streams', icon: '▥', role: 'agent' },
+  { to: '/inbox', label: 'Inbox', icon: '✉', role: 'agent' },
+  { to: '/users', label: 'People', icon: '☺', role: 'admin' },
+];
+
+function Desk({ path }: { path: string }) {
+  const { user, logout } = useSession();
+  const atRoot = path === '/' || path === '/login';
+  useEffect(() => {
+    if (atRoot && can(user, 'agent')) navigate(home(user), { replace: true });
+  }, [atRoot, user]);
+  if (!can(user, 'agent')) return <NoDesk user={user} onLogout={logout} />;
+  if (atRoot) return null;
+  const items = NAV.filter((item) => can(user, item.role));
+  return (
+    <div className="desk">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="rail" aria-label="Main">
+        <div className="brand">
+          <BrandMark />
+          <span className="brand-name">Earshot</span>
+        </div>
+        <ul>
+          {items.map((item) => {
+            const current = path === item.to || path.startsWith(`${item.to}/`);
+            return (
+              <li key={item.to}>
+                <a href={item.to} onClick={linkHandler(item.to)} aria-current={current ? 'page' : undefined} className="rail-link">
+                  <span className="rail-icon" aria-hidden="true">
+                    {item.icon}
+                  </span>
+                  <span className="rail-label">{item.label}</span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+        <div className="rail-foot">
+          <LiveIndicator />
+          <div className="me" title={`${user.displayName} (${user.role})`}>
+            <Avatar name={user.displayName} size={28} />
+            <span className="me-text">
+              <span className="me-name">{user.displayName}</span>
+              <span className="me-role">{user.role}</span>
+            </span>
+          </div>
+          <button type="button" className="btn btn-ghost btn-small logout" onClick={() => void logout()}>
+            Log out
+          </button>
+        </div>
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>
+        <View path={path} />
+      </main>
+    </div>
+  );
+}
+
+function View({ path }: { path: string }) {
+  if (path.startsWith('/streams')) return <StreamsView />;
+  const ticket = /^\/inbox\/(\d+)$/.exec(path);
+  if (path === '/inbox' || ticket) return <InboxView openId={ticket ? Number(ticket[1]) : null} />;
+  if (path.startsWith('/pulse')) return <PulseView />;
+  if (path.startsWith('/users')) return <UsersView />;
+  return (
+    <section className="empty-state">
+      <h1>Not found</h1>
+      <p>
+        There is nothing at <code>{path}</code>.{' '}
+        <a href="/streams" onClick={linkHandler('/streams')}>
+          Back to the streams
+        </a>
+      </p>
+    </section>
+  );
+}
+
+function LiveIndicator() {
+  const { state } = useLiveState();
+  const label = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting…' : 'Offline';
+  return (
+    <span className={`live live-${state}`} role="status" aria-label={`Live updates: ${label}`}>
+      <span className="live-dot" aria-hidden="true" />
+      <span className="live-label">{label}</span>
+    </span>
+  );
+}
+
+function NoDesk({ user, onLogout }: { user: User; onLogout: () => Promise<void> }) {
+  return (
+    <main className="login">
+      <section className="login-card">
+        <h1>Hello, {user.displayName}</h1>
+        <p>The desk is for agents and admins. Ask an admin to give your account the agent role.</p>
+        <button type="button" className="btn" onClick={() => void onLogout()}>
+          Log out
+        </button>
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,63 @@
+/** One post: who said it, how far it reaches, what it means, when, and a link to the original. */
+import { memo } from 'react';
+import type { Post } from '../api-types.js';
+import { absoluteTime, compactNumber, relativeTime } from '../format.js';
+import { Avatar } from './avatar.js';
+import { KindBadge, SentimentBadge } from './badges.js';
+import { useNow } from './clock.js';
+import { SafeHtml } from './safe-html.js';
+
+/** The analysis stage may add a 0–100 influence score; until then reach is followers. */
+export function influenceOf(post: Post): number | null {
+  const value = post.influence ?? post.extra.influence;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export const PostCard = memo(function PostCard({ post, fresh = false, compact = false }: { post: Post; fresh?: boolean; compact?: boolean }) {
+  const now = useNow();
+  const name = post.author.name ?? post.author.handle;
+  const html = typeof post.extra.html === 'string' ? post.extra.html : null;
+  const influence = influenceOf(post);
+  const engagement = post.metrics.likes + post.metrics.reposts + post.metrics.replies;
+  return (
+    <article className={`post${fresh ? ' post-fresh' : ''}${compact ? ' post-compact' : ''} post-${post.sentiment}`} aria-label={`Post by ${name}`} data-post-id={post.id}>
+      <header className="post-head">
+        <Avatar name={name} size={compact ? 26 : 34} />
+        <div className="post-who">
+          <span className="post-name">{name}</span>
+          <span className="post-handle">
+            {post.author.handle} · {post.source}
+          </span>
+        </div>
+        <time className="post-time" dateTime={post.createdAt} title={absoluteTime(post.createdAt)}>
+          {relativeTime(post.createdAt, now)}
+        </time>
+      </header>
+      {html !== null ? <SafeHtml className="post-text" html={html} /> : <p className="post-text">{post.text}</p>}
+      <footer className="post-meta">
+        <SentimentBadge sentiment={post.sentiment} score={post.sentimentScore} />
+        <KindBadge kind={post.kind} />
+        {influence !== null ? (
+          <span className="badge influence" title="Influence score">
+            Influence {Math.round(influence)}
+          </span>
+        ) : null}
+        {post.author.followers !== null ? (
+          <span className={`reach${post.author.followers >= 10_000 ? ' reach-high' : ''}`} title={`${post.author.followers.toLocaleString()} followers`}>
+            {compactNumber(post.author.followers)} followers
+          </span>
+        ) : null}
+        {engagement > 0 ? (
+          <span className="reach" title={`${post.metrics.likes} likes, ${post.metrics.reposts} reposts, ${post.metrics.replies} replies`}>
+            <span aria-hidden="true">♥</span> {compactNumber(post.metrics.likes)} <span aria-hidden="true">⟳</span> {compactNumber(post.metrics.reposts)}
+          </span>
+        ) : null}
+        {post.url ? (
+          <a className="post-link" href={post.url} target="_blank" rel="noopener noreferrer nofollow" aria-label={`Open the original post by ${name}`}>
+            Original <span aria-hidden="true">↗</span>
+          </a>
+        ) : null}
+      </footer>
+    </article>
+  );
+});

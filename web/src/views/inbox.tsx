@@ -1,0 +1,309 @@
+/**
+ * The inbox: tickets on the left (status, priority, SLA countdown, assignee, channel), the
+ * open ticket on the right. Bulk assign/resolve/close on the checked rows. Keyboard: j/k move
+ * and open, x checks, r replies, e resolves, ? lists the shortcuts.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, type TicketFilter, type TicketUpdate } from '../api.js';
+import type { Ticket } from '../api-types.js';
+import { useLive } from '../live.js';
+import { linkHandler, navigate } from '../router.js';
+import { useSession } from '../session.js';
+import { useUsers } from '../users.js';
+import { relativeTime } from '../format.js';
+import { useNow } from '../components/clock.js';
+import { PriorityBadge, StatusBadge, TypeBadge } from '../components/badges.js';
+import { SlaCountdown } from '../components/sla.js';
+import { Avatar } from '../components/avatar.js';
+import { TicketView, type TicketHandle } from './ticket.js';
+
+const QUEUES = [
+  { id: 'open', label: 'Open', filter: { status: 'new,open,pending' } },
+  { id: 'mine', label: 'Mine', filter: { status: 'new,open,pending', assignee: 'me' } },
+  { id: 'unassigned', label: 'Unassigned', filter: { status: 'new,open,pending', assignee: 'none' } },
+  { id: 'breached', label: 'SLA breached', filter: { status: 'new,open,pending', breached: true } },
+  { id: 'done', label: 'Resolved', filter: { status: 'resolved,closed' } },
+] as const satisfies readonly { id: string; label: string; filter: TicketFilter }[];
+type QueueId = (typeof QUEUES)[number]['id'];
+
+const SHORTCUTS: readonly [string, string][] = [
+  ['j / ↓', 'Next ticket'],
+  ['k / ↑', 'Previous ticket'],
+  ['x', 'Check or uncheck the ticket'],
+  ['r', 'Reply to the open ticket'],
+  ['e', 'Resolve the open ticket'],
+  ['Ctrl + Enter', 'Send the reply'],
+  ['Esc', 'Leave the composer'],
+  ['?', 'Show these shortcuts'],
+];
+
+export function InboxView({ openId }: { openId: number | null }) {
+  const { user } = useSession();
+  const users = useUsers();
+  const [queue, setQueue] = useState<QueueId>(() => (sessionStorage.getItem('earshot.queue') as QueueId | null) ?? 'open');
+  const [tickets, setTickets] = useState<Ticket[] | null>(null);
+  const [nextBefore, setNextBefore] = useState<number | null>(null);
+  const [checked, setChecked] = useState<ReadonlySet<number>>(new Set());
+  const [notice, setNotice] = useState<string | null>(null);
+  const [showHelp, setShowHelp] = useState(false);
+  const ticketView = useRef<TicketHandle>(null);
+  const filter = QUEUES.find((candidate) => candidate.id === queue)!.filter;
+
+  const load = useCallback(
+    (signal?: AbortSignal) =>
+      api.tickets({ ...filter, limit: 100 }, signal).then((page) => {
+        setTickets(page.tickets);
+        setNextBefore(page.nextBefore);
+      }),
+    [filter],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setTickets(null);
+    setChecked(new Set());
+    load(controller.signal).catch(() => {});
+    sessionStorage.setItem('earshot.queue', queue);
+    return () => controller.abort();
+  }, [queue, load]);
+
+  useLive(
+    'ticket',
+    (ticket) => {
+      if (!filter.status.split(',').includes(ticket.status)) return;
+      if ('assignee' in filter && filter.assignee === 'me' && ticket.assigneeId !== user.id) return;
+      if ('breached' in filter) return;
+      setTickets((current) => (current === null || current.some((known) => known.id === ticket.id) ? current : [ticket, ...current]));
+    },
+    [filter, user.id],
+  );
+  useLive('ticket-updated', ({ ticket }) => setTickets((current) => current?.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)) ?? null), []);
+
+  const index = tickets?.findIndex((ticket) => ticket.id === openId) ?? -1;
+  const open = useCallback((id: number) => navigate(`/inbox/${id}`), []);
+
+  const step = useCallback(
+    (by: 1 | -1) => {
+      if (!tickets || tickets.length === 0) return;
+      const next = index === -1 ? 0 : Math.min(tickets.length - 1, Math.max(0, index + by));
+      const ticket = tickets[next]!;
+      open(ticket.id);
+      document.getElementById(`ticket-row-${ticket.id}`)?.scrollIntoView({ block: 'nearest' });
+    },
+    [tickets, index, open],
+  );
+
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (event.metaKey || event.ctrlKey || event.altKey || event.defaultPrevented) return;
+      const target = event.target as HTMLElement | null;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) ) return;
+      if (document.querySelector('dialog[open]')) return;
+      const key = event.key;
+      if (key === 'j' || key === 'ArrowDown') step(1);
+      else if (key === 'k' || key === 'ArrowUp') step(-1);
+      else if (key === 'x' && openId !== null) toggle(openId);
+      else if (key === 'r' && openId !== null) ticketView.current?.focusComposer();
+      else if (key === 'e' && openId !== null) void ticketView.current?.resolve();
+      else if (key === '?') setShowHelp((shown) => !shown);
+      else if (key === 'Escape') setShowHelp(false);
+      else return;
+      event.preventDefault();
+    }
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [step, openId]);
+
+  function toggle(id: number) {
+    setChecked((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
+
+  async function bulk(update: TicketUpdate, verb: string) {
+    const ids = [...checked];
+    if (ids.length === 0) return;
+    const result = await api.bulkUpdate(ids, update);
+    setTickets((current) => current?.map((ticket) => result.updated.find((updated) => updated.id === ticket.id) ?? ticket) ?? null);
+    setChecked(new Set());
+    setNotice(`${verb} ${result.updated.length} ticket${result.updated.length === 1 ? '' : 's'}${result.failed.length ? `; ${result.failed.length} could not be changed (${result.failed[0]!.message})` : ''}`);
+  }
+
+  const allChecked = tickets !== null && tickets.length > 0 && tickets.every((ticket) => checked.has(ticket.id));
+  const usersById = useMemo(() => new Map(users.map((candidate) => [candidate.id, candidate])), [users]);
+
+  return (
+    <div className={`view inbox-view${openId !== null ? ' has-open' : ''}`}>
+      <section className="inbox-list" aria-label="Tickets">
+        <header className="view-head inbox-head">
+          <h1>Inbox</h1>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => setShowHelp(true)} aria-label="Keyboard shortcuts">
+            <kbd>?</kbd> Shortcuts
+          </button>
+        </header>
+        <div className="tabs" role="tablist" aria-label="Queues">
+          {QUEUES.map((candidate) => (
+            <button key={candidate.id} type="button" role="tab" aria-selected={candidate.id === queue} className="tab" onClick={() => setQueue(candidate.id)}>
+              {candidate.label}
+            </button>
+          ))}
+        </div>
+        <div className={`bulk-bar${checked.size > 0 ? ' active' : ''}`} role="toolbar" aria-label="Bulk actions">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={allChecked}
+              onChange={() => setChecked(allChecked ? new Set() : new Set(tickets?.map((ticket) => ticket.id)))}
+              aria-label="Check all tickets"
+            />
+          </label>
+          {checked.size > 0 ? (
+            <>
+              <span className="bulk-count">{checked.size} checked</span>
+              <label className="field-inline">
+                <span className="sr-only">Assign checked tickets to</span>
+                <select
+                  value=""
+                  onChange={(event) => {
+                    const value = event.target.value;
+                    if (value) void bulk({ assigneeId: value === 'none' ? null : Number(value) }, 'Assigned');
+                  }}
+                >
+                  <option value="">Assign to…</option>
+                  <option value={user.id}>Me ({user.displayName})</option>
+                  {users
+                    .filter((candidate) => candidate.id !== user.id && candidate.role !== 'employee')
+                    .map((candidate) => (
+                      <option key={candidate.id} value={candidate.id}>
+                        {candidate.displayName}
+                      </option>
+                    ))}
+                  <option value="none">Nobody</option>
+                </select>
+              </label>
+              <button type="button" className="btn btn-small" onClick={() => void bulk({ status: 'resolved' }, 'Resolved')}>
+                Resolve
+              </button>
+              <button type="button" className="btn btn-small" onClick={() => void bulk({ status: 'closed' }, 'Closed')}>
+                Close
+              </button>
+            </>
+          ) : (
+            <span className="muted">{tickets ? `${tickets.length}${nextBefore !== null ? '+' : ''} tickets` : 'Loading…'}</span>
+          )}
+        </div>
+        {notice ? (
+          <p className="notice" role="status">
+            {notice}{' '}
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => setNotice(null)} aria-label="Dismiss">
+              ✕
+            </button>
+          </p>
+        ) : null}
+        <ul className="ticket-rows" aria-label="Ticket list">
+          {tickets?.length === 0 ? <li className="muted pad">Nothing here. Inbox zero.</li> : null}
+          {tickets?.map((ticket) => (
+            <TicketRow
+              key={ticket.id}
+              ticket={ticket}
+              current={ticket.id === openId}
+              checked={checked.has(ticket.id)}
+              onCheck={() => toggle(ticket.id)}
+              assignee={ticket.assigneeId !== null ? (usersById.get(ticket.assigneeId)?.displayName ?? `#${ticket.assigneeId}`) : null}
+            />
+          ))}
+        </ul>
+      </section>
+      <section className="inbox-detail" aria-label="Ticket">
+        {openId !== null ? (
+          <TicketView
+            key={openId}
+            ref={ticketView}
+            id={openId}
+            users={users}
+            onChanged={(ticket) => setTickets((current) => current?.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)) ?? null)}
+          />
+        ) : (
+          <div className="empty-state">
+            <h2>Pick a ticket</h2>
+            <p>
+              Press <kbd>j</kbd> to open the first one, <kbd>?</kbd> for all shortcuts.
+            </p>
+          </div>
+        )}
+      </section>
+      {showHelp ? <ShortcutHelp onClose={() => setShowHelp(false)} /> : null}
+    </div>
+  );
+}
+
+function TicketRow({ ticket, current, checked, onCheck, assignee }: { ticket: Ticket; current: boolean; checked: boolean; onCheck: () => void; assignee: string | null }) {
+  const now = useNow();
+  const href = `/inbox/${ticket.id}`;
+  return (
+    <li id={`ticket-row-${ticket.id}`} className={`ticket-row${current ? ' current' : ''}${checked ? ' checked' : ''} priority-edge-${ticket.priority}`} aria-current={current ? 'true' : undefined}>
+      <label className="check">
+        <input type="checkbox" checked={checked} onChange={onCheck} aria-label={`Check ticket ${ticket.id}`} />
+      </label>
+      <a className="ticket-link" href={href} onClick={linkHandler(href)}>
+        <span className="ticket-line">
+          <span className="ticket-subject">{ticket.subject}</span>
+          <time className="ticket-time" dateTime={ticket.createdAt}>
+            {relativeTime(ticket.createdAt, now)}
+          </time>
+        </span>
+        <span className="ticket-line ticket-meta">
+          <StatusBadge status={ticket.status} />
+          <PriorityBadge priority={ticket.priority} />
+          <TypeBadge type={ticket.type} />
+          <SlaCountdown ticket={ticket} />
+          <span className="spacer" />
+          {ticket.source ? <span className="channel">{ticket.source}</span> : null}
+          {assignee ? (
+            <span className="assignee" title={`Assigned to ${assignee}`}>
+              <Avatar name={assignee} size={20} />
+              <span className="sr-only">Assigned to {assignee}</span>
+            </span>
+          ) : (
+            <span className="assignee unassigned" title="Unassigned">
+              <span className="sr-only">Unassigned</span>
+            </span>
+          )}
+        </span>
+      </a>
+    </li>
+  );
+}
+
+function ShortcutHelp({ onClose }: { onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    if (dialog.current && !dialog.current.open) dialog.current.showModal();
+  }, []);
+  return (
+    <dialog ref={dialog} className="modal modal-small" aria-labelledby="shortcuts-title" onClose={onClose} onCancel={onClose}>
+      <div className="modal-body">
+        <header className="modal-head">
+          <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+          <button type="button" className="btn btn-ghost btn-icon" aria-label="Close" onClick={onClose}>
+            ✕
+          </button>
+        </header>
+        <dl className="shortcuts">
+          {SHORTCUTS.map(([keys, what]) => (
+            <div key={keys}>
+              <dt>
+                <kbd>{keys}</kbd>
+              </dt>
+              <dd>{what}</dd>
+            </div>
+          ))}
+        </dl>
+      </div>
+    </dialog>
+  );
+}
+

@@ -1,0 +1,329 @@
+/**
+ * One ticket: the post that raised it with its thread, the timeline of notes, replies and
+ * changes, and a composer for a public reply, a private message or an internal note.
+ */
+import { useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
+import { api, ApiError } from '../api.js';
+import { TICKET_PRIORITIES, TICKET_TRANSITIONS, type Outbound, type Ticket, type TicketDetail, type TicketEvent, type TicketPriority, type TicketStatus, type User } from '../api-types.js';
+import { useLive } from '../live.js';
+import { linkHandler } from '../router.js';
+import { useSession } from '../session.js';
+import { absoluteTime, relativeTime } from '../format.js';
+import { useNow } from '../components/clock.js';
+import { PostCard } from '../components/post-card.js';
+import { StatusBadge, TypeBadge } from '../components/badges.js';
+import { SlaCountdown } from '../components/sla.js';
+import { Avatar } from '../components/avatar.js';
+
+export interface TicketHandle {
+  focusComposer(): void;
+  resolve(): Promise<void>;
+}
+
+type Mode = 'public' | 'private' | 'note';
+const MODES: readonly { id: Mode; label: string; hint: string }[] = [
+  { id: 'public', label: 'Public reply', hint: 'Posted publicly, in reply to the original post' },
+  { id: 'private', label: 'Private message', hint: 'Sent privately to the author' },
+  { id: 'note', label: 'Internal note', hint: 'Only people on the desk see it' },
+];
+const PUBLIC_LIMIT = 500;
+
+export function TicketView({ id, users, onChanged, ref }: { id: number; users: User[]; onChanged: (ticket: Ticket) => void; ref?: Ref<TicketHandle> }) {
+  const { user } = useSession();
+  const [detail, setDetail] = useState<TicketDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [mode, setMode] = useState<Mode>('public');
+  const [body, setBody] = useState('');
+  const [sending, setSending] = useState(false);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  const reload = (signal?: AbortSignal) =>
+    api.ticket(id, signal).then(
+      (loaded) => {
+        setDetail(loaded);
+        setError(null);
+      },
+      (caught: unknown) => {
+        if (!signal?.aborted) setError(caught instanceof ApiError && caught.status === 404 ? `There is no ticket #${id}.` : 'Could not load the ticket.');
+      },
+    );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void reload(controller.signal);
+    return () => controller.abort();
+  }, [id]);
+
+  useLive(
+    'ticket-updated',
+    ({ ticket }) => {
+      if (ticket.id === id) void reload();
+    },
+    [id],
+  );
+
+  async function change(update: { status?: TicketStatus; priority?: TicketPriority; assigneeId?: number | null }) {
+    setActionError(null);
+    try {
+      const ticket = await api.updateTicket(id, update);
+      onChanged(ticket);
+      setDetail((current) => (current ? { ...current, ticket } : current));
+      void reload();
+    } catch (caught) {
+      setActionError(caught instanceof Error ? caught.message : 'The change failed');
+    }
+  }
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      focusComposer: () => composer.current?.focus(),
+      resolve: async () => {
+        if (detail && TICKET_TRANSITIONS[detail.ticket.status].includes('resolved')) await change({ status: 'resolved' });
+      },
+    }),
+    [detail],
+  );
+
+  async function send(event?: FormEvent) {
+    event?.preventDefault();
+    const text = body.trim();
+    if (!text || sending) return;
+    setSending(true);
+    setActionError(null);
+    try {
+      if (mode === 'note') await api.addNote(id, text);
+      else {
+        const { ticket } = await api.reply(id, text, mode);
+        onChanged(ticket);
+      }
+      setBody('');
+      await reload();
+    } catch (caught) {
+      setActionError(caught instanceof Error ? caught.message : 'Sending failed');
+    } finally {
+      setSending(false);
+    }
+  }
+
+  if (error) {
+    return (
+      <div className="empty-state">
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+        <a href="/inbox" onClick={linkHandler('/inbox')}>
+          Back to the inbox
+        </a>
+      </div>
+    );
+  }
+  if (!detail) return <p className="muted pad" aria-busy="true">Loading ticket…</p>;
+
+  const { ticket, post, thread, events, outbound } = detail;
+  const nextStatuses = TICKET_TRANSITIONS[ticket.status];
+  const canResolve = nextStatuses.includes('resolved');
+  const usersById = new Map(users.map((candidate) => [candidate.id, candidate]));
+  const ancestors = thread.filter((item) => item.id !== post?.id);
+  const overLimit = mode === 'public' && body.length > PUBLIC_LIMIT;
+
+  return (
+    <article className="ticket" aria-labelledby="ticket-title">
+      <header className="ticket-head">
+        <a className="back-link" href="/inbox" onClick={linkHandler('/inbox')}>
+          ‹ Inbox
+        </a>
+        <div className="ticket-title-row">
+          <h2 id="ticket-title" ref={heading} tabIndex={-1}>
+            <span className="ticket-number">#{ticket.id}</span> {ticket.subject}
+          </h2>
+          {canResolve ? (
+            <button type="button" className="btn btn-success" onClick={() => void change({ status: 'resolved' })} aria-keyshortcuts="e">
+              ✓ Resolve <kbd>e</kbd>
+            </button>
+          ) : ticket.status === 'resolved' || ticket.status === 'closed' ? (
+            <button type="button" className="btn" onClick={() => void change({ status: 'open' })}>
+              Reopen
+            </button>
+          ) : null}
+        </div>
+        <div className="ticket-facts">
+          <StatusBadge status={ticket.status} />
+          <TypeBadge type={ticket.type} />
+          <SlaCountdown ticket={ticket} />
+          {ticket.source ? <span className="channel">via {ticket.source}</span> : null}
+          <span className="muted small">opened {absoluteTime(ticket.createdAt)}</span>
+        </div>
+        <div className="ticket-controls">
+          <label className="field-inline">
+            <span>Status</span>
+            <select value={ticket.status} onChange={(event) => void change({ status: event.target.value as TicketStatus })}>
+              <option value={ticket.status}>{ticket.status}</option>
+              {nextStatuses.map((status) => (
+                <option key={status} value={status}>
+                  {status}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field-inline">
+            <span>Priority</span>
+            <select value={ticket.priority} onChange={(event) => void change({ priority: event.target.value as TicketPriority })}>
+              {TICKET_PRIORITIES.map((priority) => (
+                <option key={priority} value={priority}>
+                  {priority}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field-inline">
+            <span>Assignee</span>
+            <select value={ticket.assigneeId ?? ''} onChange={(event) => void change({ assigneeId: event.target.value ? Number(event.target.value) : null })}>
+              <option value="">Unassigned</option>
+              {users
+                .filter((candidate) => candidate.role !== 'employee' || candidate.id === ticket.assigneeId)
+                .map((candidate) => (
+                  <option key={candidate.id} value={candidate.id}>
+                    {candidate.displayName}
+                  </option>
+                ))}
+            </select>
+          </label>
+          {ticket.assigneeId !== user.id ? (
+            <button type="button" className="btn btn-small" onClick={() => void change({ assigneeId: user.id })}>
+              Take it
+            </button>
+          ) : null}
+        </div>
+        {actionError ? (
+          <p className="form-error" role="alert">
+            {actionError}
+          </p>
+        ) : null}
+      </header>
+
+      <div className="conversation" aria-label="Conversation">
+        {ancestors.length > 0 ? (
+          <section className="thread" aria-label="Thread context">
+            <h3 className="timeline-label">Earlier in the thread</h3>
+            {ancestors.map((item) => (
+              <PostCard key={item.id} post={item} compact />
+            ))}
+          </section>
+        ) : null}
+        {post ? (
+          <section className="origin" aria-label="Original post">
+            <PostCard post={post} />
+          </section>
+        ) : (
+          <p className="muted">This ticket was opened by hand; there is no post behind it.</p>
+        )}
+        <ol className="timeline" aria-label="Timeline">
+          {events.map((event) => (
+            <TimelineEvent key={event.id} event={event} actor={event.actorId !== null ? usersById.get(event.actorId) : undefined} outbound={outbound.find((item) => item.eventId === event.id)} users={usersById} />
+          ))}
+        </ol>
+      </div>
+
+      <form className={`composer composer-${mode}`} onSubmit={(event) => void send(event)} aria-label="Reply">
+        <div className="composer-modes" role="radiogroup" aria-label="Reply type">
+          {MODES.map((candidate) => (
+            <label key={candidate.id} className={`mode${mode === candidate.id ? ' active' : ''}`} title={candidate.hint}>
+              <input type="radio" name="mode" value={candidate.id} checked={mode === candidate.id} onChange={() => setMode(candidate.id)} />
+              {candidate.label}
+            </label>
+          ))}
+        </div>
+        <label className="sr-only" htmlFor="composer-body">
+          {MODES.find((candidate) => candidate.id === mode)!.label}
+        </label>
+        <textarea
+          id="composer-body"
+          ref={composer}
+          value={body}
+          rows={3}
+          placeholder={mode === 'note' ? 'Write a note for the team…' : post ? `Reply to ${post.author.name ?? post.author.handle}…` : 'Write a reply…'}
+          onChange={(event) => setBody(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+              event.preventDefault();
+              void send();
+            } else if (event.key === 'Escape') {
+              event.currentTarget.blur();
+            }
+          }}
+          aria-keyshortcuts="r"
+        />
+        <div className="composer-foot">
+          <span className="muted small">{MODES.find((candidate) => candidate.id === mode)!.hint}</span>
+          <span className="spacer" />
+          {mode === 'public' ? <span className={`char-count${overLimit ? ' over' : ''}`}>{body.length}/{PUBLIC_LIMIT}</span> : null}
+          <button type="submit" className="btn btn-primary" disabled={sending || !body.trim() || overLimit}>
+            {sending ? 'Sending…' : mode === 'note' ? 'Add note' : 'Send reply'}
+          </button>
+        </div>
+      </form>
+    </article>
+  );
+}
+
+function TimelineEvent({ event, actor, outbound, users }: { event: TicketEvent; actor: User | undefined; outbound: Outbound | undefined; users: Map<number, User> }) {
+  const now = useNow();
+  const who = actor?.displayName ?? (event.actorId === null ? 'Earshot' : `User #${event.actorId}`);
+  const when = (
+    <time dateTime={event.createdAt} title={absoluteTime(event.createdAt)}>
+      {relativeTime(event.createdAt, now)}
+    </time>
+  );
+  if (event.type === 'note' || event.type === 'reply') {
+    const visibility = event.type === 'note' ? 'Internal note' : event.data.visibility === 'private' ? 'Private message' : 'Public reply';
+    return (
+      <li className={`event event-message event-${event.type}${event.data.visibility === 'private' ? ' event-private' : ''}`}>
+        <Avatar name={who} size={28} />
+        <div className="bubble">
+          <div className="bubble-head">
+            <strong>{who}</strong>
+            <span className="badge">{visibility}</span>
+            {outbound ? <span className={`badge outbound-${outbound.status}`} title={outbound.error ?? undefined}>{outbound.status}</span> : null}
+            <span className="spacer" />
+            {when}
+          </div>
+          <p className="bubble-text">{event.body}</p>
+          {outbound?.remoteUrl ? (
+            <a href={outbound.remoteUrl} target="_blank" rel="noopener noreferrer">
+              View on {outbound.remoteUrl.replace(/^https?:\/\/([^/]+).*$/, '$1')} ↗
+            </a>
+          ) : null}
+        </div>
+      </li>
+    );
+  }
+  return (
+    <li className="event event-system">
+      <span className="event-dot" aria-hidden="true" />
+      <span>
+        {describe(event, who, users)} · {when}
+      </span>
+    </li>
+  );
+}
+
+function describe(event: TicketEvent, who: string, users: Map<number, User>): string {
+  const data = event.data as Record<string, unknown>;
+  switch (event.type) {
+    case 'created':
+      return 'Ticket created from the post';
+    case 'status':
+      return `${who} changed the status${typeof data.from === 'string' ? ` from ${data.from}` : ''} to ${String(data.to ?? event.body ?? '?')}`;
+    case 'assign': {
+      const id = typeof data.assigneeId === 'number' ? data.assigneeId : typeof data.to === 'number' ? data.to : null;
+      return id === null ? `${who} unassigned the ticket` : `${who} assigned it to ${users.get(id)?.displayName ?? `#${id}`}`;
+    }
+    case 'priority':
+      return `${who} set the priority to ${String(data.to ?? event.body ?? '?')}`;
+    default:
+      return `${who}: ${event.body ?? event.type}`;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Builds the web desk into web/dist. Next to each text asset it writes .br and .gz copies, so
+ * the server's @fastify/static (`preCompressed`) sends them without compressing per request.
+ */
+import { defineConfig, type Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const COMPRESSIBLE = /\.(js|css|html|svg|json|txt|map)$/;
+
+export default defineConfig({
+  root,
+  base: '/',
+  plugins: [react(), precompress()],
+  build: {
+    outDir: join(root, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 400,
+  },
+  server: { proxy: { '/api': 'http://127.0.0.1:7410' } },
+});
+
+/** Writes `file.br` and `file.gz` beside every compressible file of the build, once it is written. */
+function precompress(): Plugin {
+  return {
+    name: 'earshot-precompress',
+    apply: 'build',
+    writeBundle(options) {
+      const dir = options.dir ?? join(root, 'dist');
+      for (const file of walk(dir)) {
+        if (!COMPRESSIBLE.test(file)) continue;
+        const data = readFileSync(file);
+        if (data.length < 1024) continue;
+        writeFileSync(`${file}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+        writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }));
+      }
+    },
+  };
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
