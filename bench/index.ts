@@ -1,0 +1,8 @@
+/** `npm run bench`: every benchmark in one run. Benchmarks are not tests; see docs/benchmarks.md. */
+import { run as ingest } from './ingest.js';
+import { run as sentiment } from './sentiment.js';
+import { run as crisis } from './crisis.js';
+
+await ingest();
+await sentiment();
+await crisis();
