@@ -13,6 +13,7 @@ import { InProcessBus, type Bus } from './pipeline/bus.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { createAnalyzer, type Analyzer } from './analysis/analyzer.js';
 import { Desk } from './desk/desk.js';
+import { startCrisisWatch } from './alerts/crisis-watch.js';
 import { build, type App } from './server/app.js';
 import type { Source } from './sources/source.js';
 
@@ -40,6 +41,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const pipeline = new IngestPipeline({ store, analyzer, bus, clock: options.clock });
   const desk = new Desk({ store, bus, clock: options.clock });
   await bootstrap(store, config, options);
+  const crisis = startCrisisWatch({ store, bus, clock: options.clock });
   return {
     config,
     store,
@@ -48,6 +50,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     pipeline,
     desk,
     async close() {
+      crisis.stop();
       pipeline.close();
       await bus.close();
       await store.close();
