@@ -10,6 +10,7 @@
  *   channel's per-account rate limit (`sendAfter`).
  */
 import type { ReplyVisibility } from '../domain/ticket.js';
+import { fnv1a } from '../domain/hash.js';
 import { checkReply, detectPersonalData, DEFAULT_GUIDELINE_RULES, type Finding, type GuidelineRules } from './guideline.js';
 
 export interface ReporterPost {
@@ -88,7 +89,7 @@ export function proposeReplies(update: string, posts: readonly ReporterPost[], o
     const limit = rules.maxLength[post.source] ?? rules.maxLength.default ?? Number.POSITIVE_INFINITY;
     let body = '';
     // Walk the variations from a per-reporter starting point until the text is new and fits.
-    const seed = hash(`${post.source}:${post.authorHandle}:${post.postId}`);
+    const seed = fnv1a(`${post.source}:${post.authorHandle}:${post.postId}`) % 100_000;
     for (let attempt = 0; attempt < 60; attempt += 1) {
       const candidate = compose(update, post, { kind, visibility, holdsPersonalData, variant: seed + attempt, brief: attempt >= 30 });
       if (candidate.length <= limit && !used.has(normalise(candidate))) {
@@ -189,8 +190,3 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-function hash(text: string): number {
-  let value = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) value = Math.imul(value ^ text.charCodeAt(i), 0x01000193);
-  return (value >>> 0) % 100_000;
-}

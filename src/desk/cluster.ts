@@ -14,6 +14,8 @@
  * ugly") names no symptom, so it starts its own cluster.
  */
 
+import { fmix32, fnv1a } from '../domain/hash.js';
+
 export interface ClusterPost {
   readonly id: number;
   readonly text: string;
@@ -249,7 +251,7 @@ function minhash(words: readonly string[]): Uint32Array {
   for (let i = 0; i + 2 < words.length; i += 1) {
     const base = fnv1a(`${words[i]} ${words[i + 1]} ${words[i + 2]}`);
     for (let h = 0; h < HASHES; h += 1) {
-      const value = mix(base ^ SEEDS[h]!);
+      const value = fmix32(base ^ SEEDS[h]!);
       if (value < signature[h]!) signature[h] = value;
     }
   }
@@ -262,25 +264,7 @@ function similarity(a: Uint32Array, b: Uint32Array): number {
   return same / a.length;
 }
 
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
-/** murmur3's finaliser: spreads one 32-bit hash into an independent-looking other. */
-function mix(value: number): number {
-  let h = value >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

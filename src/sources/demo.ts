@@ -8,6 +8,7 @@
  */
 import type { PostDraft } from '../domain/post.js';
 import type { Source, SourceContext } from './source.js';
+import { fnv1a as hash } from '../domain/hash.js';
 
 export interface DemoOptions {
   /** Seconds between live posts. */
@@ -122,12 +123,3 @@ function draft(id: string, at: number, person: (typeof PEOPLE)[number], text: st
   };
 }
 
-/** FNV-1a: a small stable hash, so the demo is the same on every machine. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
