@@ -8,7 +8,9 @@
  */
 import type { PostDraft } from '../domain/post.js';
 import type { Source, SourceContext } from './source.js';
+import { Type } from '@sinclair/typebox';
 import { fnv1a as hash } from '../domain/hash.js';
+import type { SourceDefinition } from './registry.js';
 
 export interface DemoOptions {
   /** Seconds between live posts. */
@@ -123,3 +125,19 @@ function draft(id: string, at: number, person: (typeof PEOPLE)[number], text: st
   };
 }
 
+
+export const demoSourceDefinition = {
+  kind: 'demo',
+  label: 'Demo (synthetic)',
+  description: 'A synthetic stream about a fictional organisation, for trying the desk with no network.',
+  options: Type.Object(
+    {
+      intervalSeconds: Type.Optional(Type.Number({ minimum: 0.1, maximum: 3600 })),
+      backfillHours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 14 })),
+      burstEveryMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+    },
+    { additionalProperties: false },
+  ),
+  secrets: [],
+  create: (options: DemoOptions) => createDemoSource(options),
+} satisfies SourceDefinition;

@@ -15,16 +15,38 @@ export interface SourceCapabilities {
 export interface SourceContext {
   /** Hands posts to the pipeline; resolves once they are stored (or found duplicate). */
   emit(drafts: readonly PostDraft[]): Promise<void>;
+  /**
+   * Reports what the source could not use (a malformed payload, a feed that failed to parse):
+   * counted and shown in the desk's source health, never a reason to stop.
+   */
+  reportSkipped?(reason: string): void;
+  /** Reports the connection state for the desk's source health. */
+  reportStatus?(status: SourceStatus, detail?: string): void;
   /** Where to resume after a restart; stored durably by the host. */
   saveCursor(cursor: string): Promise<void>;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   readonly clock: () => Date;
 }
 
+export type SourceStatus = 'connecting' | 'connected' | 'polling' | 'backing-off' | 'disconnected' | 'failed';
+
+/** The post being answered, as the source stored it: enough to thread a reply on its channel. */
+export interface ReplyTarget {
+  readonly externalId: string;
+  readonly url: string | null;
+  readonly authorHandle: string;
+  /** The draft's `extra` (e.g. a Bluesky record's cid and root, a mail's Message-ID and subject). */
+  readonly extra: Record<string, unknown>;
+}
+
 export interface OutboundReply {
+  /** Stable per outbound message: a retry after a crash must not send twice (Mastodon's Idempotency-Key, mail's Message-ID). */
+  readonly idempotencyKey: string;
   readonly inReplyTo: string | null;
   readonly visibility: ReplyVisibility;
   readonly body: string;
+  /** The post replied to, when the reply answers one. */
+  readonly target?: ReplyTarget | null;
 }
 
 export interface SendResult {
