@@ -10,7 +10,7 @@ import type { PostDraft } from '../domain/post.js';
 import type { Source, SourceContext } from './source.js';
 import { Type } from '@sinclair/typebox';
 import { fnv1a as hash } from '../domain/hash.js';
-import type { SourceDefinition } from './registry.js';
+import type { SourceDefinition } from './index.js';
 
 export interface DemoOptions {
   /** Seconds between live posts. */

@@ -26,6 +26,8 @@ export interface SourceDefinition<Schema extends TObject = TObject> {
   /** Option names holding credentials: stored encrypted, never returned by the API, never logged. */
   readonly secrets: readonly (keyof Static<Schema> & string)[];
   create(options: Static<Schema>, environment: SourceEnvironment): Source;
+  /** One cheap remote call proving the options and credentials work, run before an admin's source is saved. */
+  check?(options: Static<Schema>, environment: SourceEnvironment): Promise<void>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of definitions of different option shapes
