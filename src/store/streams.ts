@@ -68,3 +68,43 @@ function toStream(row: Selectable<StreamsTable>): Stream {
     createdAt: row.created_at,
   };
 }
+
+/** The fields a stream query looks at (see `compileQuery`). */
+export interface MatchablePost {
+  readonly text: string;
+  readonly authorHandle: string;
+  readonly lang: string;
+  readonly kind: string;
+  readonly sentiment: string;
+}
+
+/**
+ * Fills a stream with the recent posts its query matches (the newest `window` posts), so a new
+ * or edited stream shows what was already said instead of starting empty; an edited query
+ * also drops posts in that window it no longer matches. No tickets are raised for them: ticket
+ * rules act on posts as they arrive. Returns how many posts the stream now holds in the window.
+ */
+export async function backfillStream(db: Kysely<Database>, streamId: number, matches: (post: MatchablePost) => boolean, window = 5000): Promise<number> {
+  const rows = await db
+    .selectFrom('posts')
+    .select(['id', 'text', 'author_handle', 'lang', 'kind', 'sentiment'])
+    .orderBy('id', 'desc')
+    .limit(window)
+    .execute();
+  const hit: number[] = [];
+  const miss: number[] = [];
+  for (const row of rows) {
+    (matches({ text: row.text, authorHandle: row.author_handle, lang: row.lang, kind: row.kind, sentiment: row.sentiment }) ? hit : miss).push(row.id);
+  }
+  await db.transaction().execute(async (trx) => {
+    // Chunked to stay under SQLite's bound-parameter limit.
+    for (let i = 0; i < miss.length; i += 500) {
+      await trx.deleteFrom('post_streams').where('stream_id', '=', streamId).where('post_id', 'in', miss.slice(i, i + 500)).execute();
+    }
+    for (let i = 0; i < hit.length; i += 400) {
+      const values = hit.slice(i, i + 400).map((postId) => ({ post_id: postId, stream_id: streamId }));
+      await trx.insertInto('post_streams').values(values).onConflict((oc) => oc.doNothing()).execute();
+    }
+  });
+  return hit.length;
+}

@@ -126,6 +126,21 @@ describe('api', () => {
     assert.equal(duplicate.statusCode, 409);
   });
 
+  test('streams: a new stream starts with the recent posts it matches; an edited query drops the ones it no longer matches', async () => {
+    const created = await desk.app.inject({ method: 'POST', url: '/api/streams', headers: auth(), payload: { name: 'Printers', query: 'printer AND jam' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const streamId = created.json().id;
+    const before = await desk.app.inject({ url: `/api/posts?stream=${streamId}&limit=200`, headers: auth() });
+    assert.equal(before.statusCode, 200, before.body);
+    const matched = before.json().posts as { text: string }[];
+    assert.ok(matched.length >= 12, `backfilled ${matched.length}`);
+    assert.ok(matched.every((post) => /printer/i.test(post.text) && /jam/i.test(post.text)));
+    const edited = await desk.app.inject({ method: 'PATCH', url: `/api/streams/${streamId}`, headers: auth(), payload: { query: 'nothing-matches-this-query-xyz' } });
+    assert.equal(edited.statusCode, 200);
+    const after = await desk.app.inject({ url: `/api/posts?stream=${streamId}`, headers: auth() });
+    assert.equal(after.json().posts.length, 0);
+  });
+
   test('ticket lifecycle: note, reply (queued), assign, resolve, refuse an invalid transition', async () => {
     await desk.app.inject({ method: 'POST', url: '/api/streams', headers: auth(), payload: { name: 'VPN', query: 'vpn' } });
     const ingested = (await desk.app.inject({ method: 'POST', url: '/api/ingest', headers: auth(), payload: ingestLine({ text: 'VPN is down, cannot connect at all' }) })).json();

@@ -8,7 +8,7 @@ import { EarshotError, notFound } from '../../domain/errors.js';
 import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
 import { compileQuery } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/posts.js';
-import { createStream, deleteStream, getStream, getStreamByName, listStreams, updateStream } from '../../store/streams.js';
+import { backfillStream, createStream, deleteStream, getStream, getStreamByName, listStreams, updateStream } from '../../store/streams.js';
 import { errorResponses, IdParams, PostSchema, StreamInputSchema, StreamSchema } from '../schemas.js';
 import type { RouteContext } from '../app.js';
 
@@ -32,9 +32,10 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     '/streams',
     { config: { role: 'agent' }, schema: { tags: ['streams'], body: StreamInputSchema, response: { 201: StreamSchema, 409: errorResponses[400], ...errorResponses } } },
     async (request, reply) => {
-      compileQuery(request.body.query);
+      const matches = compileQuery(request.body.query);
       if (await getStreamByName(store.db, request.body.name)) throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
       const stream = await createStream(store.db, { ...request.body, ticketRules: request.body.ticketRules ?? DEFAULT_TICKET_RULES }, context.clock().toISOString());
+      await backfillStream(store.db, stream.id, matches);
       await changed(stream.id);
       return reply.status(201).send(stream);
     },
@@ -44,13 +45,14 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     '/streams/:id',
     { config: { role: 'agent' }, schema: { tags: ['streams'], params: IdParams, body: Type.Partial(StreamInputSchema), response: { 200: StreamSchema, 409: errorResponses[400], ...errorResponses } } },
     async (request) => {
-      if (request.body.query !== undefined) compileQuery(request.body.query);
+      const matches = request.body.query !== undefined ? compileQuery(request.body.query) : null;
       if (request.body.name !== undefined) {
         const same = await getStreamByName(store.db, request.body.name);
         if (same && same.id !== request.params.id) throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
       }
       const stream = await updateStream(store.db, request.params.id, request.body, context.clock().toISOString());
       if (!stream) throw notFound('Stream', request.params.id);
+      if (matches) await backfillStream(store.db, stream.id, matches);
       await changed(stream.id);
       return stream;
     },
