@@ -149,9 +149,9 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     await dialog.getByRole('region', { name: 'Preview of matching posts' }).getByText('is there a status page').waitFor();
     await shot('stream-editor');
     await dialog.getByRole('button', { name: 'Create stream' }).click();
-    // A stream lists what arrives after it exists; its column opens empty, ready for live posts.
+    // A new stream opens with the recent posts it matches, then fills live.
     const column = page.getByRole('region', { name: 'Acme support' });
-    await column.getByText('New matches arrive here live').waitFor();
+    await column.getByRole('article').filter({ hasText: 'is there a status page' }).waitFor();
     streamId = Number(await column.getAttribute('data-stream-id'));
     assert.ok(streamId > 0);
   });
@@ -247,6 +247,16 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     await page.getByLabel('Assign checked tickets to').selectOption({ label: 'Me (Administrator)' });
     await page.getByRole('status').filter({ hasText: 'Assigned 2 tickets' }).waitFor();
     await shot('inbox');
+  });
+
+  it('loads older tickets past the first page', async () => {
+    const checkboxes = page.getByRole('checkbox', { name: /^Check ticket/ });
+    const firstPage = await checkboxes.count();
+    assert.ok(firstPage >= 100, `first page holds ${firstPage}`);
+    await page.getByRole('button', { name: 'Load older tickets' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('input[aria-label^="Check ticket"]').length > n, firstPage);
+    const ids = await checkboxes.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('aria-label')));
+    assert.equal(new Set(ids).size, ids.length, 'no ticket listed twice');
   });
 
   it('works at phone width (390×844)', async () => {

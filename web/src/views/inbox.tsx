@@ -58,6 +58,23 @@ export function InboxView({ openId }: { openId: number | null }) {
     [filter],
   );
 
+  const [loadingMore, setLoadingMore] = useState(false);
+  const loadMore = useCallback(async () => {
+    if (nextBefore === null) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.tickets({ ...filter, limit: 100, before: nextBefore });
+      // Live arrivals may already hold some of these; keep one row per ticket.
+      setTickets((current) => {
+        const known = new Set((current ?? []).map((ticket) => ticket.id));
+        return [...(current ?? []), ...page.tickets.filter((ticket) => !known.has(ticket.id))];
+      });
+      setNextBefore(page.nextBefore);
+    } finally {
+      setLoadingMore(false);
+    }
+  }, [filter, nextBefore]);
+
   useEffect(() => {
     const controller = new AbortController();
     setTickets(null);
@@ -215,6 +232,13 @@ export function InboxView({ openId }: { openId: number | null }) {
               assignee={ticket.assigneeId !== null ? (usersById.get(ticket.assigneeId)?.displayName ?? `#${ticket.assigneeId}`) : null}
             />
           ))}
+          {nextBefore !== null && tickets?.length ? (
+            <li className="pad">
+              <button type="button" className="btn btn-small" disabled={loadingMore} onClick={() => void loadMore()}>
+                {loadingMore ? 'Loading…' : 'Load older tickets'}
+              </button>
+            </li>
+          ) : null}
         </ul>
       </section>
       <section className="inbox-detail" aria-label="Ticket">
