@@ -254,7 +254,7 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     const firstPage = await checkboxes.count();
     assert.ok(firstPage >= 100, `first page holds ${firstPage}`);
     await page.getByRole('button', { name: 'Load older tickets' }).click();
-    await page.waitForFunction((n) => document.querySelectorAll('input[aria-label^="Check ticket"]').length > n, firstPage);
+    await page.waitForFunction(`document.querySelectorAll('input[aria-label^="Check ticket"]').length > ${firstPage}`);
     const ids = await checkboxes.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('aria-label')));
     assert.equal(new Set(ids).size, ids.length, 'no ticket listed twice');
   });
