@@ -2,7 +2,9 @@
 import { run as ingest } from './ingest.js';
 import { run as sentiment } from './sentiment.js';
 import { run as crisis } from './crisis.js';
+import { run as kind } from './kind.js';
 
 await ingest();
 await sentiment();
 await crisis();
+await kind();

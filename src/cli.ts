@@ -6,12 +6,13 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadConfig } from './config.js';
-import { createRuntime, buildApp, ensureDemoStreams, startSource, type Runtime } from './runtime.js';
+import { DEMO_ORGANISATION, loadConfig } from './config.js';
+import { createRuntime, buildApp, ensureDemoStreams, type Runtime } from './runtime.js';
 import { readNdjson } from './pipeline/ndjson.js';
 import type { RawItem } from './pipeline/ingest.js';
 import { createAnalyzer } from './analysis/analyzer.js';
-import { createDemoSource } from './sources/demo.js';
+import { influenceOfPost } from './analysis/influence.js';
+import { getSourceByName, upsertSourceByName } from './store/sources.js';
 import { createApiToken, createUser, listUsers } from './store/users.js';
 import { ROLES, type Role } from './domain/user.js';
 import { isEarshotError } from './domain/errors.js';
@@ -30,8 +31,13 @@ program
   .option('-p, --port <port>', 'port to listen on (default EARSHOT_PORT or 7410)', parsePort)
   .option('--demo', 'replay the bundled synthetic demo stream (fictional organisation)')
   .action(async (options: { port?: number; demo?: boolean }) => {
-    const config = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
+    const loaded = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
+    // The demo's fictional organisation is the one to protect unless official handles/domains are configured.
+    const demoOrganisation = options.demo && loaded.organisation.handles.length === 0 && loaded.organisation.domains.length === 0;
+    const config = demoOrganisation ? Object.freeze({ ...loaded, organisation: DEMO_ORGANISATION }) : loaded;
     const runtime = await createRuntime(config, {
+      runSources: true,
+      log: { info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) },
       onAdminCreated: (username, password) => {
         if (password) process.stderr.write(`\nCreated user "${username}" with password: ${password}\n(shown once; set EARSHOT_ADMIN_PASSWORD to choose it)\n\n`);
         else process.stderr.write(`\nCreated user "${username}" with the password from EARSHOT_ADMIN_PASSWORD\n\n`);
@@ -49,7 +55,11 @@ program
     app.log.info(`Earshot desk on http://localhost:${config.port} (store: ${runtime.store.dialect} ${runtime.store.location})`);
     if (options.demo) {
       await ensureDemoStreams(runtime.store);
-      await startSource(runtime, 'demo', createDemoSource(), { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) });
+      // The demo is a configured source like any other: it shows in the desk's Sources view.
+      if (!(await getSourceByName(runtime.store.db, 'demo'))) {
+        await upsertSourceByName(runtime.store.db, { name: 'demo', kind: 'demo', options: {}, sealedSecrets: null, secretsSet: [], enabled: true, origin: 'cli' });
+      }
+      await runtime.sources.reconcile('demo');
       app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
     }
   });
@@ -72,16 +82,41 @@ program
 
 program
   .command('classify')
-  .description('read text lines on stdin, write one JSON analysis per line on stdout (no server needed)')
+  .description('read text lines (or JSON posts) on stdin, write one JSON analysis per line on stdout (no server needed)')
   .action(async () => {
-    const analyzer = createAnalyzer();
+    // Official handles and domains (EARSHOT_OFFICIAL_*) turn on the impersonation and scam flags.
+    const analyzer = createAnalyzer({ organisation: loadConfig().organisation });
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of lines) {
-      const analysis = analyzer.analyze({ text: line });
-      const out = JSON.stringify({ sentiment: analysis.sentiment, score: round(analysis.sentimentScore), kind: analysis.kind, lang: analysis.lang }) + '\n';
+      // A JSON post line (ingest format) also gives the author, so influence and impersonation are known.
+      const post = classifyInput(line);
+      const analysis = analyzer.analyze(post);
+      const result: Record<string, unknown> = { sentiment: analysis.sentiment, score: round(analysis.sentimentScore), kind: analysis.kind, lang: analysis.lang };
+      if (post.author && post.metrics) result.influence = influenceOfPost({ author: post.author, metrics: post.metrics }).score;
+      if (analysis.flags && analysis.flags.length > 0) result.flags = analysis.flags;
+      const out = JSON.stringify(result) + '\n';
       if (!process.stdout.write(out)) await once(process.stdout, 'drain');
     }
   });
+
+/** A classify line: plain text, or a JSON post whose author and metrics are used where present. */
+function classifyInput(line: string): { text: string; author?: { handle: string; name: string | null; followers: number | null; following: number | null; createdAt: string | null }; metrics?: { likes: number; reposts: number; replies: number } } {
+  if (!line.startsWith('{')) return { text: line };
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { text: line };
+  }
+  if (typeof value !== 'object' || value === null || typeof (value as { text?: unknown }).text !== 'string') return { text: line };
+  const v = value as { text: string; author?: Record<string, unknown>; metrics?: Record<string, unknown> };
+  const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+  const author = v.author && typeof v.author.handle === 'string'
+    ? { handle: v.author.handle, name: typeof v.author.name === 'string' ? v.author.name : null, followers: num(v.author.followers), following: num(v.author.following), createdAt: typeof v.author.createdAt === 'string' ? v.author.createdAt : null }
+    : undefined;
+  const metrics = author ? { likes: num(v.metrics?.likes) ?? 0, reposts: num(v.metrics?.reposts) ?? 0, replies: num(v.metrics?.replies) ?? 0 } : undefined;
+  return { text: v.text, author, metrics };
+}
 
 const user = program.command('user').description('manage desk users');
 user

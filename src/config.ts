@@ -17,7 +17,26 @@ export interface Config {
   readonly logLevel: string;
   /** Largest request body the API accepts, in bytes. */
   readonly bodyLimit: number;
+  /**
+   * Key sealing sources' credentials (EARSHOT_SECRET_KEY: 32 bytes as base64 or hex, or a
+   * passphrase); null means use (or create) `secret.key` in the data folder.
+   */
+  readonly secretKey: string | null;
+  /** `earshot.config.yaml` to read (EARSHOT_CONFIG); null means the one beside the data folder, if any. */
+  readonly configFile: string | null;
+  /** Outgoing mail for notifications (EARSHOT_SMTP_URL, EARSHOT_MAIL_FROM); null: no e-mail. */
+  readonly smtp: { readonly url: string; readonly from: string } | null;
+  /** Where people reach the desk (EARSHOT_PUBLIC_URL), for links in notifications; null: no links. */
+  readonly publicUrl: string | null;
+  /**
+   * The organisation's official handles and web domains (EARSHOT_OFFICIAL_HANDLES,
+   * EARSHOT_OFFICIAL_DOMAINS, comma-separated), for the impersonation and scam watch.
+   */
+  readonly organisation: { readonly handles: readonly string[]; readonly domains: readonly string[] };
 }
+
+/** The demo's fictional organisation; `serve --demo` uses it when none is configured. */
+export const DEMO_ORGANISATION: Config['organisation'] = Object.freeze({ handles: Object.freeze(['@northwind_it']), domains: Object.freeze(['northwind.example']) });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const port = Number(env.EARSHOT_PORT ?? 7410);
@@ -29,6 +48,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_DATABASE_URL must start with postgres://' });
   }
   const bodyLimit = Number(env.EARSHOT_BODY_LIMIT ?? 64 * 1024 * 1024);
+  const smtpUrl = env.EARSHOT_SMTP_URL?.trim() || null;
+  if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) {
+    throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_SMTP_URL must start with smtp:// or smtps://' });
+  }
+  const publicUrl = env.EARSHOT_PUBLIC_URL?.trim().replace(/\/$/, '') || null;
+  if (publicUrl !== null && !/^https?:\/\//.test(publicUrl)) {
+    throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_PUBLIC_URL must start with http:// or https://' });
+  }
+  const organisation = Object.freeze({ handles: Object.freeze(officialHandles(env.EARSHOT_OFFICIAL_HANDLES)), domains: Object.freeze(officialDomains(env.EARSHOT_OFFICIAL_DOMAINS)) });
   return Object.freeze({
     dataDir: resolve(env.EARSHOT_DATA_DIR ?? './earshot-data'),
     databaseUrl,
@@ -37,6 +65,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword: env.EARSHOT_ADMIN_PASSWORD || null,
     logLevel: env.EARSHOT_LOG_LEVEL ?? 'info',
     bodyLimit,
+    secretKey: env.EARSHOT_SECRET_KEY?.trim() || null,
+    configFile: env.EARSHOT_CONFIG?.trim() ? resolve(env.EARSHOT_CONFIG.trim()) : null,
+    smtp: smtpUrl ? { url: smtpUrl, from: env.EARSHOT_MAIL_FROM?.trim() || 'Earshot <earshot@localhost>' } : null,
+    publicUrl,
+    organisation,
     ...overrides,
   });
+}
+
+function officialHandles(value: string | undefined): string[] {
+  const handles = (value ?? '').split(',').map((handle) => handle.trim()).filter((handle) => handle.length > 0);
+  for (const handle of handles) {
+    if (/\s/.test(handle) || handle.replace(/^@/, '').length === 0) throw new EarshotError('ERR_CONFIG_INVALID', { detail: `EARSHOT_OFFICIAL_HANDLES: "${handle}" is not a handle` });
+  }
+  return handles;
+}
+
+function officialDomains(value: string | undefined): string[] {
+  const domains = (value ?? '').split(',').map((domain) => domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '')).filter((domain) => domain.length > 0);
+  for (const domain of domains) {
+    if (!/^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u.test(domain)) throw new EarshotError('ERR_CONFIG_INVALID', { detail: `EARSHOT_OFFICIAL_DOMAINS: "${domain}" is not a domain name` });
+  }
+  return domains;
 }

@@ -7,15 +7,24 @@ import type { Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { countUsers, createUser } from './store/users.js';
 import { createStream, listStreams } from './store/streams.js';
-import { loadCursor, saveCursor } from './store/cursors.js';
 import { DEFAULT_TICKET_RULES } from './domain/stream.js';
 import { InProcessBus, type Bus } from './pipeline/bus.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { createAnalyzer, type Analyzer } from './analysis/analyzer.js';
 import { Desk } from './desk/desk.js';
 import { startCrisisWatch } from './alerts/crisis-watch.js';
+import { startImpersonationWatch } from './alerts/impersonation-watch.js';
+import { EscalationRunner } from './alerts/escalation-runner.js';
+import { webhookNotifier, type WebhookOptions } from './alerts/notify-webhook.js';
+import { emailNotifier, smtpTransport } from './alerts/notify-email.js';
+import { startWebhookOut, type WebhookOut } from './alerts/webhook-out.js';
 import { build, type App } from './server/app.js';
 import type { Source } from './sources/source.js';
+import { SourceSupervisor, type SupervisorLog } from './sources/supervisor.js';
+import { createSecretBox, loadSecretKey } from './sources/secrets.js';
+import type { SourceDefinition } from './sources/index.js';
+import { OutboundWorker } from './desk/outbound-worker.js';
+import { applyConfigFile, configFilePath, readConfigFile } from './config-file.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -24,6 +33,14 @@ export interface Runtime {
   readonly analyzer: Analyzer;
   readonly pipeline: IngestPipeline;
   readonly desk: Desk;
+  /** Runs the configured sources (and code-built ones via `startSource`). */
+  readonly sources: SourceSupervisor;
+  /** Sends queued replies through their sources. */
+  readonly outbound: OutboundWorker;
+  /** Escalates new major incidents by their policy until someone acknowledges. */
+  readonly escalation: EscalationRunner;
+  /** Posts alerts and new tickets to subscribed webhooks. */
+  readonly webhooksOut: WebhookOut;
   close(): Promise<void>;
 }
 
@@ -32,16 +49,68 @@ export interface RuntimeOptions {
   readonly clock?: () => Date;
   /** Called with the generated admin password on a first start without EARSHOT_ADMIN_PASSWORD. */
   readonly onAdminCreated?: (username: string, password: string | null) => void;
+  /**
+   * Start the configured sources (after applying earshot.config.yaml) and the outbound worker.
+   * `serve` does; one-shot commands (ingest, user add) and most tests do not.
+   */
+  readonly runSources?: boolean;
+  /** How often the outbound worker looks for due replies (ms); 0: only on `runtime.outbound.runOnce()`. */
+  readonly outboundIntervalMs?: number;
+  /** Lets sources reach loopback and private addresses (tests with local doubles). */
+  readonly allowPrivateNetwork?: boolean;
+  readonly fetch?: typeof globalThis.fetch;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of different option shapes
+  readonly sourceDefinitions?: readonly SourceDefinition<any>[];
+  /** Where sources and the outbound worker report; warnings and errors go to stderr by default. */
+  readonly log?: SupervisorLog;
+  /** How often escalations advance (ms; default 30 s); 0: only on `runtime.escalation.tick()`. */
+  readonly escalationTickMs?: number;
+  /** Webhook delivery (fetch, retry policy) for notifications and subscriptions; tests inject it. */
+  readonly webhook?: WebhookOptions;
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const bus = new InProcessBus();
-  const analyzer = options.analyzer ?? createAnalyzer();
+  const analyzer = options.analyzer ?? createAnalyzer({ organisation: config.organisation });
   const pipeline = new IngestPipeline({ store, analyzer, bus, clock: options.clock });
   const desk = new Desk({ store, bus, clock: options.clock });
   await bootstrap(store, config, options);
   const crisis = startCrisisWatch({ store, bus, clock: options.clock });
+  const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
+  const mail = config.smtp ? smtpTransport(config.smtp) : null;
+  const escalation = new EscalationRunner({
+    store,
+    bus,
+    clock: options.clock,
+    publicUrl: config.publicUrl,
+    tickEveryMs: options.escalationTickMs,
+    notifiers: [webhookNotifier(options.webhook), ...(mail ? [emailNotifier(mail)] : [])],
+  });
+  const webhooksOut = startWebhookOut({ store, bus, webhook: options.webhook, publicUrl: config.publicUrl });
+  const log: SupervisorLog = options.log ?? { info: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
+  const key = loadSecretKey(config, (path) => log.info(`Created ${path} to encrypt source credentials; keep it with the data, or set EARSHOT_SECRET_KEY`));
+  const sources = new SourceSupervisor({
+    store,
+    pipeline,
+    bus,
+    secrets: createSecretBox(key),
+    definitions: options.sourceDefinitions,
+    fetch: options.fetch,
+    allowPrivateNetwork: options.allowPrivateNetwork,
+    clock: options.clock,
+    log,
+  });
+  const outbound = new OutboundWorker({ store, bus, senders: sources, clock: options.clock, intervalMs: options.outboundIntervalMs, log });
+  if (options.runSources) {
+    const file = configFilePath(config);
+    if (file) {
+      const applied = await applyConfigFile(store, sources.secrets, readConfigFile(file, process.env, sources.definitions), sources.definitions);
+      log.info(`${file}: ${applied.length} source(s) configured`);
+    }
+    await sources.startAll();
+    outbound.start();
+  }
   return {
     config,
     store,
@@ -49,8 +118,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     analyzer,
     pipeline,
     desk,
+    sources,
+    outbound,
+    escalation,
+    webhooksOut,
     async close() {
+      await outbound.stop();
+      await sources.close();
       crisis.stop();
+      impersonation.stop();
+      escalation.close();
+      webhooksOut.stop();
+      mail?.close();
       pipeline.close();
       await bus.close();
       await store.close();
@@ -80,22 +159,14 @@ export async function ensureDemoStreams(store: Store): Promise<void> {
   }
 }
 
-/** Starts a source with its saved cursor, feeding the pipeline. */
-export async function startSource(runtime: Runtime, name: string, source: Source, log: Pick<Console, 'info' | 'warn' | 'error'>): Promise<void> {
-  const cursor = await loadCursor(runtime.store.db, name);
-  await source.start(
-    {
-      emit: async (drafts) => {
-        await runtime.pipeline.ingestDrafts(drafts);
-      },
-      saveCursor: (value) => saveCursor(runtime.store.db, name, value),
-      log: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
-      clock: () => new Date(),
-    },
-    cursor,
-  );
+/**
+ * Starts a source built in code (the CLI's demo) under the supervisor, like a configured one:
+ * saved cursor, health, restarts. `_log` is kept for callers; the runtime's log is used.
+ */
+export async function startSource(runtime: Runtime, name: string, source: Source, _log?: Pick<Console, 'info' | 'warn' | 'error'>): Promise<void> {
+  await runtime.sources.attach(name, source);
 }
 
 export async function buildApp(runtime: Runtime, extras: Parameters<typeof build>[1]['extras'] = []): Promise<App> {
-  return build(runtime.config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, extras });
+  return build(runtime.config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, sources: runtime.sources, extras });
 }

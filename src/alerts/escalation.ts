@@ -43,13 +43,12 @@ export interface Notification {
   readonly exhausted: boolean;
 }
 
-interface Running {
-  readonly policy: EscalationPolicy;
-  readonly subject: string;
-  step: number;
-  round: number;
-  deadline: number;
-  acknowledgedBy: number | null;
+/** Where an escalation stands: the step notified last, the round, and when its wait ends. */
+export interface EscalationState {
+  readonly step: number;
+  readonly round: number;
+  /** Epoch ms. */
+  readonly deadline: number;
 }
 
 /** Who holds a schedule at a time. */
@@ -61,6 +60,82 @@ export function onCallAt(schedule: OnCallSchedule, at: number): number | null {
   return schedule.userIds[index]!;
 }
 
+/** Step 1, now. Pure: the caller keeps the state (in memory or in the store). */
+export function startEscalation(
+  escalationId: string,
+  policy: EscalationPolicy,
+  subject: string,
+  now: number,
+  schedules: ReadonlyMap<string, OnCallSchedule>,
+): { state: EscalationState; notification: Notification } | null {
+  if (policy.steps.length === 0) return null;
+  return notifyStep(escalationId, policy, subject, { step: 0, round: 0 }, now, schedules);
+}
+
+/**
+ * Advances an unacknowledged escalation to `now`: every step whose wait is over notifies the
+ * next (a missed tick catches up, each step timed from the one before). `state` null: it ran out.
+ */
+export function advanceEscalation(
+  escalationId: string,
+  policy: EscalationPolicy,
+  subject: string,
+  from: EscalationState,
+  now: number,
+  schedules: ReadonlyMap<string, OnCallSchedule>,
+): { state: EscalationState | null; notifications: Notification[] } {
+  const notifications: Notification[] = [];
+  let state: EscalationState = from;
+  while (now >= state.deadline) {
+    let step = state.step + 1;
+    let round = state.round;
+    if (step >= policy.steps.length) {
+      step = 0;
+      round += 1;
+      if (round > (policy.repeat ?? 0)) {
+        notifications.push({ escalationId, userIds: [], step: policy.steps.length, round: round - 1, subject, exhausted: true });
+        return { state: null, notifications };
+      }
+    }
+    const next = notifyStep(escalationId, policy, subject, { step, round }, state.deadline, schedules);
+    notifications.push(next.notification);
+    state = next.state;
+  }
+  return { state, notifications };
+}
+
+function notifyStep(
+  id: string,
+  policy: EscalationPolicy,
+  subject: string,
+  at: { step: number; round: number },
+  time: number,
+  schedules: ReadonlyMap<string, OnCallSchedule>,
+): { state: EscalationState; notification: Notification } {
+  const step = policy.steps[at.step]!;
+  const userIds = new Set<number>();
+  for (const target of step.targets) {
+    if ('userId' in target) userIds.add(target.userId);
+    else {
+      const schedule = schedules.get(target.scheduleId);
+      const user = schedule ? onCallAt(schedule, time) : null;
+      if (user !== null) userIds.add(user);
+    }
+  }
+  return {
+    state: { step: at.step, round: at.round, deadline: time + step.waitMinutes * 60_000 },
+    notification: { escalationId: id, userIds: [...userIds], step: at.step, round: at.round, subject, exhausted: false },
+  };
+}
+
+interface Running {
+  readonly policy: EscalationPolicy;
+  readonly subject: string;
+  state: EscalationState;
+  acknowledgedBy: number | null;
+}
+
+/** The engine in memory, for one process; `src/alerts/escalation-runner.ts` keeps the same state in the store. */
 export class EscalationEngine {
   readonly #schedules: Map<string, OnCallSchedule>;
   readonly #running = new Map<string, Running>();
@@ -71,10 +146,11 @@ export class EscalationEngine {
 
   /** Starts escalating (e.g. `incident:7`); notifies step 1 now. A running one is left alone. */
   start(escalationId: string, policy: EscalationPolicy, subject: string, now: number): Notification[] {
-    if (this.#running.has(escalationId) || policy.steps.length === 0) return [];
-    const running: Running = { policy, subject, step: 0, round: 0, deadline: 0, acknowledgedBy: null };
-    this.#running.set(escalationId, running);
-    return [this.#notify(escalationId, running, now)];
+    if (this.#running.has(escalationId)) return [];
+    const started = startEscalation(escalationId, policy, subject, now, this.#schedules);
+    if (!started) return [];
+    this.#running.set(escalationId, { policy, subject, state: started.state, acknowledgedBy: null });
+    return [started.notification];
   }
 
   /** Anyone notified so far (or anyone at all: several people hold authority) may acknowledge. */
@@ -93,77 +169,39 @@ export class EscalationEngine {
         this.#running.delete(id);
         continue;
       }
-      while (running.acknowledgedBy === null && now >= running.deadline) {
-        running.step += 1;
-        if (running.step >= running.policy.steps.length) {
-          running.step = 0;
-          running.round += 1;
-          if (running.round > (running.policy.repeat ?? 0)) {
-            sent.push({ escalationId: id, userIds: [], step: running.policy.steps.length, round: running.round - 1, subject: running.subject, exhausted: true });
-            this.#running.delete(id);
-            break;
-          }
-        }
-        sent.push(this.#notify(id, running, running.deadline));
-      }
+      const { state, notifications } = advanceEscalation(id, running.policy, running.subject, running.state, now, this.#schedules);
+      sent.push(...notifications);
+      if (state) running.state = state;
+      else this.#running.delete(id);
     }
     return sent;
   }
 
   state(escalationId: string): { step: number; round: number; acknowledgedBy: number | null } | null {
     const running = this.#running.get(escalationId);
-    return running ? { step: running.step, round: running.round, acknowledgedBy: running.acknowledgedBy } : null;
-  }
-
-  #notify(id: string, running: Running, at: number): Notification {
-    const step = running.policy.steps[running.step]!;
-    running.deadline = at + step.waitMinutes * 60_000;
-    const userIds = new Set<number>();
-    for (const target of step.targets) {
-      if ('userId' in target) userIds.add(target.userId);
-      else {
-        const schedule = this.#schedules.get(target.scheduleId);
-        const user = schedule ? onCallAt(schedule, at) : null;
-        if (user !== null) userIds.add(user);
-      }
-    }
-    return { escalationId: id, userIds: [...userIds], step: running.step, round: running.round, subject: running.subject, exhausted: false };
+    return running ? { step: running.state.step, round: running.state.round, acknowledgedBy: running.acknowledgedBy } : null;
   }
 }
 
-/** Sends a notification to people; implementations: webhook, e-mail. */
+/** Someone to notify, with the ways to reach them. */
+export interface Recipient {
+  readonly id: number;
+  readonly name?: string;
+  readonly email?: string | null;
+  readonly webhookUrl?: string | null;
+  readonly webhookSecret?: string | null;
+  /** A link that acknowledges the escalation as this person. */
+  readonly ackUrl?: string | null;
+}
+
+/** Sends a notification to people; implementations: `notify-webhook.ts`, `notify-email.ts`. */
 export interface Notifier {
-  notify(notification: Notification, recipients: readonly { id: number; email?: string | null; webhookUrl?: string | null }[]): Promise<void>;
+  notify(notification: Notification, recipients: readonly Recipient[]): Promise<void>;
 }
 
-/** POSTs the notification as JSON to each recipient's webhook (chat, pager, phone bridge). */
-export function webhookNotifier(fetcher: typeof fetch = fetch, timeoutMs = 5_000): Notifier {
-  return {
-    async notify(notification, recipients) {
-      await Promise.all(
-        recipients
-          .filter((recipient) => recipient.webhookUrl)
-          .map(async function postWebhook(recipient) {
-            const response = await fetcher(recipient.webhookUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...notification, userId: recipient.id }), signal: AbortSignal.timeout(timeoutMs) });
-            if (!response.ok) throw new Error(`webhook for user ${recipient.id} answered ${response.status}`);
-          }),
-      );
-    },
-  };
-}
-
-/** The narrow mail interface e-mail notifications need (an SMTP client or a mail API fits it). */
-export interface MailTransport {
-  send(message: { to: string; subject: string; text: string }): Promise<void>;
-}
-
-export function emailNotifier(transport: MailTransport): Notifier {
-  return {
-    async notify(notification, recipients) {
-      const text = notification.exhausted
-        ? `Nobody acknowledged "${notification.subject}" after every escalation step.`
-        : `${notification.subject}\n\nEscalation step ${notification.step + 1}, round ${notification.round + 1}. Acknowledge in Earshot to stop the escalation.`;
-      await Promise.all(recipients.filter((recipient) => recipient.email).map((recipient) => transport.send({ to: recipient.email!, subject: `[Earshot] ${notification.subject}`, text })));
-    },
-  };
+/** The notification in words, for e-mail and chat. */
+export function describeNotification(notification: Notification, recipient: Recipient): string {
+  if (notification.exhausted) return `Nobody acknowledged "${notification.subject}" after every escalation step.`;
+  const ack = recipient.ackUrl ? `Acknowledge: ${recipient.ackUrl}` : 'Acknowledge in Earshot to stop the escalation.';
+  return `${notification.subject}\n\nEscalation step ${notification.step + 1}, round ${notification.round + 1}. ${ack}`;
 }

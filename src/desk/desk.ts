@@ -1,7 +1,9 @@
 /**
  * The desk: what agents do to tickets. Status changes follow the lifecycle
  * (new → open → pending → resolved → closed), every change lands on the ticket's timeline,
- * and replies are queued as outbound messages for the channel to send.
+ * and replies are queued as outbound messages for the channel to send. Every reply passes the
+ * guideline check first (the rules in force, with their version): a `block` finding refuses it,
+ * warnings need the sender to say they looked (`acknowledgeWarnings`).
  */
 import { EarshotError, invalid, notFound } from '../domain/errors.js';
 import { canTransition, type OutboundMessage, type ReplyVisibility, type Ticket, type TicketEvent, type TicketPriority, type TicketStatus } from '../domain/ticket.js';
@@ -12,6 +14,8 @@ import { getPost, threadOf } from '../store/posts.js';
 import type { Post } from '../domain/post.js';
 import { addOutbound, addTicketEvent, getTicket, listOutbound, listTicketEvents, updateTicketRow, type TicketChange } from '../store/tickets.js';
 import { getUser } from '../store/users.js';
+import { currentGuidelineRules } from '../store/guidelines.js';
+import { checkReply, type CheckResult, type Finding } from './guideline.js';
 
 export interface DeskOptions {
   readonly store: Store;
@@ -101,19 +105,41 @@ export class Desk {
     return event;
   }
 
+  /** The guideline check a reply would get, without sending it (the composer shows it as you type). */
+  async checkReply(id: number, input: { body: string; visibility: ReplyVisibility }): Promise<CheckResult> {
+    const ticket = await this.#ticket(id);
+    const post = ticket.postId !== null ? await getPost(this.#store.db, ticket.postId) : undefined;
+    const rules = await currentGuidelineRules(this.#store.db);
+    // A person writes this reply: the unsolicited-DM rule is for automated messages only.
+    return checkReply({ body: input.body, channel: post?.source ?? ticket.source ?? 'desk', visibility: input.visibility }, rules);
+  }
+
   /**
-   * Queues a reply to the post behind the ticket. The first reply meets the first-response
-   * SLA and moves a new ticket to open.
+   * Queues a reply to the post behind the ticket, after the guideline check. The first reply
+   * meets the first-response SLA and moves a new ticket to open.
    */
-  async reply(id: number, input: { body: string; visibility: ReplyVisibility }, actor: User): Promise<{ event: TicketEvent; outbound: OutboundMessage; ticket: Ticket }> {
+  async reply(
+    id: number,
+    input: { body: string; visibility: ReplyVisibility; acknowledgeWarnings?: boolean },
+    actor: User,
+  ): Promise<{ event: TicketEvent; outbound: OutboundMessage; ticket: Ticket }> {
     const text = checkBody(input.body, 'reply');
+    const check = await this.checkReply(id, { body: text, visibility: input.visibility });
+    const blocking = check.findings.filter((finding) => finding.level === 'block');
+    if (blocking.length > 0) throw new EarshotError('ERR_GUIDELINE_BLOCKED', { version: check.version, findings: summarise(blocking) });
+    const warnings = check.findings.filter((finding) => finding.level === 'warn');
+    if (warnings.length > 0 && input.acknowledgeWarnings !== true) throw new EarshotError('ERR_GUIDELINE_WARNINGS', { version: check.version, findings: summarise(warnings) });
     const now = this.#now();
     const result = await this.#store.db.transaction().execute(async (trx) => {
       const ticket = await getTicket(trx, id);
       if (!ticket) throw notFound('Ticket', id);
       if (ticket.status === 'closed') throw invalid('A closed ticket cannot be replied to; reopen it first');
       const post = ticket.postId !== null ? await getPost(trx, ticket.postId) : undefined;
-      const event = await addTicketEvent(trx, { ticketId: id, type: 'reply', actorId: actor.id, body: text, data: { visibility: input.visibility } }, now);
+      const event = await addTicketEvent(
+        trx,
+        { ticketId: id, type: 'reply', actorId: actor.id, body: text, data: { visibility: input.visibility, guidelineVersion: check.version, acknowledgedWarnings: warnings.map((finding) => finding.message) } },
+        now,
+      );
       const outbound = await addOutbound(
         trx,
         { ticketId: id, eventId: event.id, source: post?.source ?? ticket.source ?? 'desk', inReplyTo: post?.externalId ?? null, visibility: input.visibility, body: text },
@@ -145,4 +171,8 @@ function checkBody(body: string, what: string): string {
   if (text === '') throw invalid(`A ${what} needs some text`);
   if (text.length > MAX_NOTE_LENGTH) throw invalid(`A ${what} is at most ${MAX_NOTE_LENGTH} characters`);
   return text;
+}
+
+function summarise(findings: readonly Finding[]): string {
+  return findings.map((finding) => finding.message).join('; ');
 }

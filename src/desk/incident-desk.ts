@@ -1,32 +1,40 @@
 /**
  * What responders do to a major incident: write a status update (Earshot proposes a reply per
- * reporter, each guideline-checked), approve it (anyone on the incident's responder list may:
- * no single approver), and resolve it (which offers the closing update the same way). Every
- * approval and change lands in the incident's audit.
+ * reporter, each guideline-checked), review the batch (edit, reject or approve one reply, or
+ * approve them all), and resolve it (which offers the closing update the same way). Anyone on
+ * the incident's responder list may approve (no single approver), and admins too. Approving
+ * queues each reply on the reporter's ticket (created when they have none) as an outbound
+ * message, spread out to respect the channel's per-account rate limit. Every approval lands in
+ * the incident's audit.
  */
 import { EarshotError, invalid, notFound } from '../domain/errors.js';
+import type { Post } from '../domain/post.js';
+import type { Ticket } from '../domain/ticket.js';
 import { hasRole, type User } from '../domain/user.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
-import { getPostsByIds } from '../store/posts.js';
+import { getPost, getPostsByIds } from '../store/posts.js';
 import {
   addAudit,
   addIncidentUpdate,
   getIncident,
   getIncidentUpdate,
+  getProposal,
   incidentPostIds,
   insertProposals,
   listProposals,
   markUpdateApproved,
-  setProposalsStatus,
   updateIncidentRow,
+  updateProposalRow,
   type Incident,
   type IncidentUpdate,
   type IncidentUpdateKind,
   type StoredProposal,
 } from '../store/incidents.js';
+import { addOutbound, addTicketEvent, createTicketsIn, lastScheduledOutbound, ticketForPost, updateTicketRow } from '../store/tickets.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
-import { proposeReplies, type ChannelPolicy, type Skipped } from './batch-reply.js';
+import { DEFAULT_CHANNEL_POLICY, proposeReplies, type ChannelPolicy, type Skipped } from './batch-reply.js';
+import { checkReply, type Finding } from './guideline.js';
 
 export interface IncidentDeskOptions {
   readonly store: Store;
@@ -36,6 +44,8 @@ export interface IncidentDeskOptions {
   /** Our own handles per channel: a post that mentions one "wrote to us". */
   readonly ourHandles?: readonly string[];
 }
+
+type Db = Store['db'];
 
 export class IncidentDesk {
   readonly #o: IncidentDeskOptions;
@@ -66,7 +76,6 @@ export class IncidentDesk {
     const now = this.#now();
     const posts = await getPostsByIds(this.#o.store.db, await incidentPostIds(this.#o.store.db, incidentId));
     const rules = await currentGuidelineRules(this.#o.store.db);
-    const ours = (this.#o.ourHandles ?? []).map((handle) => handle.toLowerCase());
     const { proposals, skipped } = proposeReplies(
       text,
       posts.map((post) => ({
@@ -77,7 +86,7 @@ export class IncidentDesk {
         authorName: post.author.name,
         text: post.text,
         createdAt: post.createdAt,
-        wroteToUs: post.extra.direct === true || ours.some((handle) => post.text.toLowerCase().includes(handle)),
+        wroteToUs: this.#wroteToUs(post),
       })),
       { kind, rules, channels: this.#o.channels, now: this.#clock() },
     );
@@ -94,37 +103,153 @@ export class IncidentDesk {
   }
 
   /**
-   * Approves an update and its batch of replies. Any responder may; a batch with a reply that
-   * fails the guideline check is refused until that reply is rejected or rewritten.
+   * Approves an update and every reply still proposed in its batch, queueing each. A batch with
+   * a reply that fails the guideline check is refused until that reply is rejected or rewritten.
    */
-  async approveUpdate(updateId: number, actor: User): Promise<{ update: IncidentUpdate; approved: number }> {
+  async approveUpdate(updateId: number, actor: User): Promise<{ update: IncidentUpdate; approved: number; queued: number }> {
     const update = await getIncidentUpdate(this.#o.store.db, updateId);
     if (!update) throw notFound('Incident update', updateId);
     const incident = await this.#incident(update.incidentId);
-    if (!incident.responders.includes(actor.id)) throw forbidden(actor);
+    this.#mayApprove(incident, actor);
     if (update.status === 'approved') throw new EarshotError('ERR_CONFLICT', { detail: `Update ${updateId} is already approved` });
-    const proposals = await listProposals(this.#o.store.db, updateId);
-    const failing = proposals.filter((p) => p.status === 'proposed' && p.findings.some((f) => (f as { level?: string }).level === 'block'));
+    const proposals = (await listProposals(this.#o.store.db, updateId)).filter((p) => p.status === 'proposed');
+    const failing = proposals.filter(blocked);
     if (failing.length > 0) throw invalid(`${failing.length} proposed replies fail the guideline check; reject or rewrite them first`);
     const now = this.#now();
-    const approved = await this.#o.store.db.transaction().execute(async (trx) => {
+    const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       await markUpdateApproved(trx, updateId, now);
-      const count = await setProposalsStatus(trx, updateId, 'proposed', 'approved', now);
-      await addAudit(trx, { incidentId: incident.id, actorId: actor.id, action: 'update.approved', data: { updateId, replies: count, responders: incident.responders } }, now);
-      return count;
+      const { approved, created } = await this.#queue(trx, incident, update, proposals, actor, now);
+      await addAudit(trx, { incidentId: incident.id, actorId: actor.id, action: 'update.approved', data: { updateId, replies: approved.length, proposalIds: approved.map((p) => p.id), responders: incident.responders } }, now);
+      return { approved, created };
     });
-    return { update: (await getIncidentUpdate(this.#o.store.db, updateId))!, approved };
+    if (created.length > 0) await this.#o.bus.publish('tickets.created', { tickets: created });
+    return { update: (await getIncidentUpdate(this.#o.store.db, updateId))!, approved: approved.length, queued: approved.length };
+  }
+
+  /** Approves and queues one reply of a batch (the rest wait for review). */
+  async approveProposal(proposalId: number, actor: User): Promise<StoredProposal> {
+    const { proposal, incident, update } = await this.#proposal(proposalId, actor);
+    if (blocked(proposal)) throw invalid('This reply fails the guideline check; rewrite it first');
+    const now = this.#now();
+    const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
+      const result = await this.#queue(trx, incident, update, [proposal], actor, now);
+      if (result.approved.length === 0) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
+      await addAudit(trx, { incidentId: incident.id, actorId: actor.id, action: 'proposal.approved', data: { updateId: update.id, proposalId } }, now);
+      return result;
+    });
+    if (created.length > 0) await this.#o.bus.publish('tickets.created', { tickets: created });
+    return approved[0]!;
+  }
+
+  async rejectProposal(proposalId: number, actor: User): Promise<StoredProposal> {
+    const { proposal, incident } = await this.#proposal(proposalId, actor);
+    const now = this.#now();
+    const rejected = await updateProposalRow(this.#o.store.db, proposal.id, 'proposed', { status: 'rejected' }, now);
+    if (!rejected) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
+    await addAudit(this.#o.store.db, { incidentId: incident.id, actorId: actor.id, action: 'proposal.rejected', data: { updateId: proposal.updateId, proposalId } }, now);
+    return rejected;
+  }
+
+  /** Rewrites one reply; it is checked again, including against the rest of the batch for identical text. */
+  async editProposal(proposalId: number, body: string, actor: User): Promise<StoredProposal> {
+    const { proposal, incident } = await this.#proposal(proposalId, actor);
+    const text = body.trim();
+    if (text === '') throw invalid('A reply needs some text');
+    const post = await getPost(this.#o.store.db, proposal.postId);
+    const rules = await currentGuidelineRules(this.#o.store.db);
+    const check = checkReply({ body: text, channel: proposal.source, visibility: proposal.visibility, recipientWroteToUs: post ? this.#wroteToUs(post) : false }, rules);
+    const findings: Finding[] = [...check.findings];
+    const others = (await listProposals(this.#o.store.db, proposal.updateId)).filter((p) => p.id !== proposal.id && p.status !== 'rejected');
+    if (others.some((p) => normalise(p.body) === normalise(text))) findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
+    const now = this.#now();
+    const edited = await updateProposalRow(this.#o.store.db, proposal.id, 'proposed', { body: text, findings, guidelineVersion: check.version }, now);
+    if (!edited) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
+    await addAudit(this.#o.store.db, { incidentId: incident.id, actorId: actor.id, action: 'proposal.edited', data: { updateId: proposal.updateId, proposalId } }, now);
+    return edited;
   }
 
   /** Resolves the incident and drafts the closing update for every reporter, to approve as usual. */
   async resolve(incidentId: number, closingBody: string, actor: User): Promise<{ incident: Incident; closing: Awaited<ReturnType<IncidentDesk['draftUpdate']>> }> {
     const incident = await this.#incident(incidentId);
-    if (!incident.responders.includes(actor.id) && !hasRole(actor, 'admin')) throw forbidden(actor);
+    this.#mayApprove(incident, actor);
+    if (incident.status === 'resolved') throw new EarshotError('ERR_CONFLICT', { detail: `Incident ${incidentId} is already resolved` });
     const now = this.#now();
     const resolved = (await updateIncidentRow(this.#o.store.db, incidentId, { status: 'resolved' }, now))!;
     await addAudit(this.#o.store.db, { incidentId, actorId: actor.id, action: 'incident.resolved', data: {} }, now);
     await this.#o.bus.publish('incidents.changed', { incident: resolved, attachedPostIds: [] });
     return { incident: resolved, closing: await this.draftUpdate(incidentId, closingBody, actor, 'closing') };
+  }
+
+  /**
+   * Queues approved replies: each reporter's ticket (created if they have none), a reply event
+   * on it and an outbound message not sent before its rate-limit slot.
+   */
+  async #queue(trx: Db, incident: Incident, update: IncidentUpdate, proposals: readonly StoredProposal[], actor: User, now: string): Promise<{ approved: StoredProposal[]; created: Ticket[] }> {
+    const approved: StoredProposal[] = [];
+    const created: Ticket[] = [];
+    const slots = new Map<string, number>();
+    for (const proposal of proposals) {
+      const moved = await updateProposalRow(trx, proposal.id, 'proposed', { status: 'approved' }, now);
+      if (!moved) continue;
+      let ticket = await ticketForPost(trx, proposal.postId);
+      if (!ticket) {
+        const [made] = await createTicketsIn(
+          trx,
+          [{ type: 'incident', priority: 'high', subject: `${incident.title}`.slice(0, 200), postId: proposal.postId, streamId: null, source: proposal.source, slaDueAt: null }],
+          now,
+        );
+        ticket = made ?? (await ticketForPost(trx, proposal.postId))!;
+        if (made) created.push(made);
+      }
+      const notBefore = await this.#slot(trx, slots, proposal, now);
+      const event = await addTicketEvent(
+        trx,
+        { ticketId: ticket.id, type: 'reply', actorId: actor.id, body: proposal.body, data: { visibility: proposal.visibility, incidentId: incident.id, updateId: update.id, proposalId: proposal.id, guidelineVersion: proposal.guidelineVersion } },
+        now,
+      );
+      await addOutbound(trx, { ticketId: ticket.id, eventId: event.id, source: proposal.source, inReplyTo: proposal.inReplyTo, visibility: proposal.visibility, body: proposal.body, notBefore }, now);
+      const change: { firstRespondedAt?: string; status?: 'open' } = {};
+      if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
+      if (ticket.status === 'new') change.status = 'open';
+      if (Object.keys(change).length > 0) await updateTicketRow(trx, ticket.id, change, now);
+      approved.push(moved);
+    }
+    return { approved, created };
+  }
+
+  /**
+   * The next send slot on the proposal's channel: never faster than the channel's per-account
+   * limit, counting messages already queued by earlier batches, and never before `sendAfter`.
+   */
+  async #slot(trx: Db, slots: Map<string, number>, proposal: StoredProposal, now: string): Promise<string> {
+    const channel = this.#o.channels?.[proposal.source] ?? DEFAULT_CHANNEL_POLICY;
+    const spacing = 60_000 / Math.max(1, channel.maxPerMinute);
+    let last = slots.get(proposal.source);
+    if (last === undefined) {
+      const queued = await lastScheduledOutbound(trx, proposal.source);
+      last = queued ? Date.parse(queued) : Date.parse(now) - spacing;
+    }
+    const at = Math.max(last + spacing, Date.parse(now), Date.parse(proposal.sendAfter));
+    slots.set(proposal.source, at);
+    return new Date(at).toISOString();
+  }
+
+  #wroteToUs(post: Post): boolean {
+    const ours = (this.#o.ourHandles ?? []).map((handle) => handle.toLowerCase());
+    return post.extra.direct === true || ours.some((handle) => post.text.toLowerCase().includes(handle));
+  }
+
+  #mayApprove(incident: Incident, actor: User): void {
+    if (!incident.responders.includes(actor.id) && !hasRole(actor, 'admin')) throw forbidden(actor);
+  }
+
+  async #proposal(proposalId: number, actor: User): Promise<{ proposal: StoredProposal; incident: Incident; update: IncidentUpdate }> {
+    const proposal = await getProposal(this.#o.store.db, proposalId);
+    if (!proposal) throw notFound('Reply proposal', proposalId);
+    const incident = await this.#incident(proposal.incidentId);
+    this.#mayApprove(incident, actor);
+    if (proposal.status !== 'proposed') throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is already ${proposal.status}` });
+    return { proposal, incident, update: (await getIncidentUpdate(this.#o.store.db, proposal.updateId))! };
   }
 
   async #incident(id: number): Promise<Incident> {
@@ -136,6 +261,14 @@ export class IncidentDesk {
   #now(): string {
     return this.#clock().toISOString();
   }
+}
+
+function blocked(proposal: StoredProposal): boolean {
+  return proposal.findings.some((finding) => (finding as { level?: string }).level === 'block');
+}
+
+function normalise(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 function forbidden(actor: User): EarshotError {

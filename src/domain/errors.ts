@@ -16,6 +16,18 @@ export const ERROR_CODES = {
   ERR_TICKET_TRANSITION: { status: 409, message: 'A ticket cannot go from {from} to {to}' },
   ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry in {retryAfter}' },
   ERR_CONFIG_INVALID: { status: 500, message: 'Configuration error: {detail}' },
+  ERR_SOURCE_UNKNOWN_KIND: { status: 400, message: 'No source kind "{kind}"; known kinds: {known}' },
+  ERR_SOURCE_OPTIONS_INVALID: { status: 400, message: 'Source {name}: option {path} {detail}' },
+  ERR_SOURCE_CHECK_FAILED: { status: 422, message: 'Source {name} failed its check: {detail}' },
+  ERR_SOURCE_URL_REFUSED: { status: 400, message: 'Refused to fetch {url}: {detail}' },
+  ERR_SOURCE_SEND_FAILED: { status: 502, message: 'Source {name} could not send the reply: {detail}' },
+  ERR_SOURCE_AUTH_FAILED: { status: 502, message: 'Source {name} was refused by {remote}: {detail}; it needs new credentials' },
+  ERR_SOURCE_REPLY_UNSUPPORTED: { status: 422, message: 'Source {name} cannot send this reply: {detail}' },
+  ERR_SECRETS_UNREADABLE: { status: 500, message: 'Cannot decrypt the secrets of source {name}: {detail}' },
+  ERR_SECRETS_KEY_INVALID: { status: 500, message: 'EARSHOT_SECRET_KEY is unusable: {detail}' },
+  ERR_CONFIG_FILE_INVALID: { status: 500, message: '{file}: {path}: {detail}' },
+  ERR_GUIDELINE_BLOCKED: { status: 422, message: 'The reply breaks the reply guidelines (version {version}): {findings}' },
+  ERR_GUIDELINE_WARNINGS: { status: 409, message: 'The reply has guideline warnings to look at first (version {version}): {findings}; send again with acknowledgeWarnings' },
   ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -8,6 +8,10 @@ export type Sentiment = (typeof SENTIMENTS)[number];
 export const POST_KINDS = ['outage', 'request', 'question', 'praise', 'complaint', 'spam', 'other'] as const;
 export type PostKind = (typeof POST_KINDS)[number];
 
+/** What the watch may flag on a post: an imitating author, a lure, a look-alike link, a spammer. */
+export const POST_FLAGS = ['impersonation', 'lure', 'lookalike-domain', 'likely-spammer'] as const;
+export type PostFlag = (typeof POST_FLAGS)[number];
+
 export interface Author {
   /** Channel handle, e.g. `@ana@example.social`. Unique per source. */
   readonly handle: string;
@@ -16,6 +20,11 @@ export interface Author {
   readonly following: number | null;
   /** When the account was created, if the channel says. ISO 8601. */
   readonly createdAt?: string | null;
+  /** 0–100 from the author's stored signals (src/analysis/influence.ts); absent until known. */
+  readonly influence?: number;
+  readonly likelySpammer?: boolean;
+  /** Why the author is a likely spammer (`no-engagement`, `repeated-link`, `spam-posts`). */
+  readonly spamReasons?: string[];
 }
 
 export interface PostMetrics {
@@ -47,6 +56,8 @@ export interface Analysis {
   readonly lang: string;
   /** Which models produced this, `name@version` each, so results can be traced. */
   readonly models: string[];
+  /** Warnings from the impersonation and scam watch (POST_FLAGS); absent or empty when none. */
+  readonly flags?: PostFlag[];
 }
 
 /** A stored, analysed post. */

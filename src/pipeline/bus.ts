@@ -5,7 +5,7 @@
  */
 import type { Alert } from '../domain/alert.js';
 import type { Post } from '../domain/post.js';
-import type { Ticket, TicketEvent } from '../domain/ticket.js';
+import type { OutboundMessage, Ticket, TicketEvent } from '../domain/ticket.js';
 import type { Incident } from '../store/incidents.js';
 
 /** Every topic and the message it carries. */
@@ -19,6 +19,10 @@ export interface Topics {
   'incidents.changed': { readonly incident: Incident; readonly attachedPostIds: readonly number[] };
   /** An escalation notified someone (or ran out of people): for the live view and the audit. */
   'escalations.notified': { readonly incidentId: number; readonly step: number; readonly userIds: readonly number[]; readonly exhausted: boolean };
+  /** An outbound reply was sent, is due again after a retryable failure, or failed for good. */
+  'outbound.updated': { readonly message: OutboundMessage };
+  /** A configured source was added, changed, restarted or removed. */
+  'sources.changed': { readonly name: string };
 }
 
 export type Topic = keyof Topics;

@@ -26,6 +26,12 @@ import { ingestRoutes } from './routes/ingest.js';
 import { liveRoutes } from './routes/live.js';
 import { userRoutes } from './routes/users.js';
 import { alertRoutes } from './routes/alerts.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { escalationRoutes } from './routes/escalation.js';
+import { guidelineRoutes } from './routes/guidelines.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { sourceRoutes } from './routes/sources.js';
+import type { SourceSupervisor } from '../sources/supervisor.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -33,6 +39,8 @@ export interface AppDeps {
   readonly pipeline: IngestPipeline;
   readonly desk: Desk;
   readonly clock?: () => Date;
+  /** Runs the configured sources; the sources API needs it. */
+  readonly sources?: SourceSupervisor;
   /** Extra plugins that serve more (the web desk), registered last. */
   readonly extras?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -41,7 +49,7 @@ export type App = FastifyInstance;
 
 export async function build(config: Config, deps: AppDeps, options: { logger?: boolean | object } = {}): Promise<App> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] },
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.body.options', '*.options', '*.secrets'] },
     bodyLimit: config.bodyLimit,
     // Bodies are validated against schemas; unknown fields in JSON bodies are refused, not dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -76,6 +84,11 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(liveRoutes, { prefix: '/api', context });
   await app.register(userRoutes, { prefix: '/api', context });
   await app.register(alertRoutes, { prefix: '/api', context });
+  await app.register(incidentRoutes, { prefix: '/api', context });
+  await app.register(escalationRoutes, { prefix: '/api', context });
+  await app.register(guidelineRoutes, { prefix: '/api', context });
+  await app.register(webhookRoutes, { prefix: '/api', context });
+  await app.register(sourceRoutes, { prefix: '/api', context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }

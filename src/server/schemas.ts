@@ -3,7 +3,7 @@
  * with them, and the OpenAPI document at /api/docs is made from them.
  */
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
-import { POST_KINDS, SENTIMENTS } from '../domain/post.js';
+import { POST_FLAGS, POST_KINDS, SENTIMENTS } from '../domain/post.js';
 import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, OUTBOUND_STATUSES, TICKET_EVENT_TYPES } from '../domain/ticket.js';
 import { ROLES } from '../domain/user.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../domain/alert.js';
@@ -23,6 +23,10 @@ export const AuthorSchema = Type.Object({
   followers: Nullable(Type.Integer()),
   following: Nullable(Type.Integer()),
   createdAt: Type.Optional(Nullable(Type.String())),
+  /** 0–100 from engagement, reach and account age (docs/analysis.md). */
+  influence: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  likelySpammer: Type.Optional(Type.Boolean()),
+  spamReasons: Type.Optional(Type.Array(Type.String())),
 });
 
 export const PostSchema = Type.Object({
@@ -42,6 +46,8 @@ export const PostSchema = Type.Object({
   lang: Type.String(),
   models: Type.Array(Type.String()),
   extra: Type.Record(Type.String(), Type.Unknown()),
+  /** Impersonation and scam watch warnings: impersonation, lure, lookalike-domain, likely-spammer. */
+  flags: Type.Optional(Type.Array(literals(POST_FLAGS))),
   streamIds: Type.Array(Type.Integer()),
 });
 

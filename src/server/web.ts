@@ -33,7 +33,7 @@ export const DESK_CSP = [
 ].join('; ');
 
 /** Paths the desk routes in the browser (web/src/app.tsx). */
-export const CLIENT_ROUTES = ['/login', '/pulse', '/streams', '/inbox', '/inbox/:id', '/users'] as const;
+export const CLIENT_ROUTES = ['/login', '/pulse', '/streams', '/inbox', '/inbox/:id', '/users', '/incidents', '/incidents/:id', '/alerts'] as const;
 
 export function webDesk(options: { build?: boolean; dist?: string } = {}) {
   return async function registerWebDesk(app: FastifyInstance): Promise<void> {

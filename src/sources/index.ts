@@ -6,6 +6,8 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import type { Source } from './source.js';
 import { demoSourceDefinition } from './demo.js';
+import { blueskySourceDefinition } from './bluesky.js';
+import { mailSourceDefinition } from './mail.js';
 
 /** What a source may use from its host besides its own options. */
 export interface SourceEnvironment {
@@ -31,7 +33,7 @@ export interface SourceDefinition<Schema extends TObject = TObject> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of definitions of different option shapes
-export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [demoSourceDefinition];
+export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [demoSourceDefinition, blueskySourceDefinition, mailSourceDefinition];
 
 export function sourceDefinition(kind: string): SourceDefinition | undefined {
   return SOURCE_DEFINITIONS.find((definition) => definition.kind === kind);

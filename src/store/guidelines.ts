@@ -28,3 +28,10 @@ export async function listGuidelineVersions(db: Kysely<Database>): Promise<{ ver
   const rows = await db.selectFrom('guideline_versions').select(['version', 'author_id', 'created_at']).orderBy('version', 'desc').execute();
   return rows.map((row) => ({ version: row.version, authorId: row.author_id, createdAt: row.created_at }));
 }
+
+/** The rules as saved at one version (0: the built-in defaults). */
+export async function guidelineRulesAt(db: Kysely<Database>, version: number): Promise<GuidelineRules | undefined> {
+  if (version === 0) return DEFAULT_GUIDELINE_RULES;
+  const row = await db.selectFrom('guideline_versions').selectAll().where('version', '=', version).executeTakeFirst();
+  return row ? { ...DEFAULT_GUIDELINE_RULES, ...fromJson<Partial<GuidelineRules>>(row.rules, {}), version: row.version } : undefined;
+}

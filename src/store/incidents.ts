@@ -6,6 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, IncidentAuditTable, IncidentUpdatesTable, IncidentsTable, ReplyProposalsTable } from './schema.js';
 import type { ReplyVisibility } from '../domain/ticket.js';
+import type { Finding } from '../desk/guideline.js';
 import { fromJson, toCount, toJson } from './json.js';
 
 export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
@@ -50,7 +51,7 @@ export interface StoredProposal {
   readonly inReplyTo: string | null;
   readonly visibility: ReplyVisibility;
   readonly body: string;
-  readonly findings: unknown[];
+  readonly findings: Finding[];
   readonly guidelineVersion: number;
   readonly sendAfter: string;
   readonly status: ProposalStatus;
@@ -234,4 +235,47 @@ function toProposal(row: Selectable<ReplyProposalsTable>): StoredProposal {
 
 function toAudit(row: Selectable<IncidentAuditTable>): AuditEntry {
   return { id: row.id, incidentId: row.incident_id, actorId: row.actor_id, action: row.action, data: fromJson(row.data, {}), createdAt: row.created_at };
+}
+
+export async function listIncidents(db: Executor, filter: { status?: IncidentStatus; limit?: number } = {}): Promise<(Incident & { postCount: number })[]> {
+  let query = db
+    .selectFrom('incidents')
+    .selectAll('incidents')
+    .select((eb) => eb.selectFrom('incident_posts').select((inner) => inner.fn.countAll().as('n')).whereRef('incident_posts.incident_id', '=', 'incidents.id').as('post_count'));
+  if (filter.status) query = query.where('status', '=', filter.status);
+  const rows = await query.orderBy('id', 'desc').limit(Math.min(filter.limit ?? 100, 500)).execute();
+  return rows.map((row) => ({ ...toIncident(row), postCount: toCount(row.post_count) }));
+}
+
+export async function listIncidentUpdates(db: Executor, incidentId: number): Promise<IncidentUpdate[]> {
+  return (await db.selectFrom('incident_updates').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute()).map(toUpdate);
+}
+
+export async function getProposal(db: Executor, id: number): Promise<StoredProposal | undefined> {
+  const row = await db.selectFrom('reply_proposals').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toProposal(row) : undefined;
+}
+
+/** Rewrites one proposal (an edit re-checks it) or moves it on; conditional on its current status. */
+export async function updateProposalRow(
+  db: Executor,
+  id: number,
+  from: ProposalStatus,
+  change: { status?: ProposalStatus; body?: string; findings?: Finding[]; guidelineVersion?: number },
+  now: string,
+): Promise<StoredProposal | undefined> {
+  const row = await db
+    .updateTable('reply_proposals')
+    .set({
+      ...(change.status !== undefined && { status: change.status }),
+      ...(change.body !== undefined && { body: change.body }),
+      ...(change.findings !== undefined && { findings: toJson(change.findings) }),
+      ...(change.guidelineVersion !== undefined && { guideline_version: change.guidelineVersion }),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toProposal(row) : undefined;
 }

@@ -3,10 +3,11 @@
  * with filters and keyset pagination, and the counts behind the desk's Pulse.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Analysis, Post, PostDraft, PostKind, Sentiment } from '../domain/post.js';
+import type { Analysis, Post, PostDraft, PostFlag, PostKind, Sentiment } from '../domain/post.js';
 import type { Database, PostsTable } from './schema.js';
 import type { Dialect } from './open.js';
 import { fromJson, toCount, toJson } from './json.js';
+import { influenceOf } from '../analysis/influence.js';
 
 export interface NewPost extends PostDraft, Analysis {
   readonly streamIds: number[];
@@ -35,6 +36,7 @@ export async function insertPostsIn(trx: Kysely<Database>, posts: readonly NewPo
   const authorIds = await upsertAuthors(trx, posts, now);
   const inserted: InsertedPost[] = [];
   const newPostsByAuthor = new Map<number, number>();
+  const signals = new Map<number, SignalDelta>();
   const streamLinks: { post_id: number; stream_id: number }[] = [];
   for (let start = 0; start < posts.length; start += CHUNK) {
     const chunk = posts.slice(start, start + CHUNK);
@@ -50,16 +52,97 @@ export async function insertPostsIn(trx: Kysely<Database>, posts: readonly NewPo
       const post = bySourceId.get(authorKey(row.source, row.external_id))!;
       const authorId = authorIds.get(authorKey(post.source, post.author.handle))!;
       newPostsByAuthor.set(authorId, (newPostsByAuthor.get(authorId) ?? 0) + 1);
+      addSignals(signals, authorId, post);
       for (const streamId of post.streamIds) streamLinks.push({ post_id: row.id, stream_id: streamId });
     }
   }
   for (let start = 0; start < streamLinks.length; start += CHUNK) {
     await trx.insertInto('post_streams').values(streamLinks.slice(start, start + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
   }
+  await countRepeatedLinks(trx, signals, now);
   for (const [authorId, count] of newPostsByAuthor) {
-    await trx.updateTable('authors').set((eb) => ({ post_count: eb('post_count', '+', count) })).where('id', '=', authorId).execute();
+    // The author signals ride on the post_count update: still one statement per author.
+    const d = signals.get(authorId)!;
+    await trx
+      .updateTable('authors')
+      .set((eb) => ({
+        post_count: eb('post_count', '+', count),
+        likes_total: eb('likes_total', '+', d.likes),
+        reposts_total: eb('reposts_total', '+', d.reposts),
+        replies_total: eb('replies_total', '+', d.replies),
+        link_posts: eb('link_posts', '+', d.linkPosts),
+        repeated_link_posts: eb('repeated_link_posts', '+', d.repeatedLinkPosts),
+        spam_posts: eb('spam_posts', '+', d.spamPosts),
+      }))
+      .where('id', '=', authorId)
+      .execute();
   }
   return inserted;
+}
+
+/** What a batch adds to one author's running sums (see src/analysis/influence.ts). */
+interface SignalDelta {
+  likes: number;
+  reposts: number;
+  replies: number;
+  linkPosts: number;
+  repeatedLinkPosts: number;
+  spamPosts: number;
+  /** Link → posts in this batch that carry it. */
+  readonly links: Map<string, number>;
+}
+
+function addSignals(signals: Map<number, SignalDelta>, authorId: number, post: NewPost): void {
+  let d = signals.get(authorId);
+  if (!d) {
+    d = { likes: 0, reposts: 0, replies: 0, linkPosts: 0, repeatedLinkPosts: 0, spamPosts: 0, links: new Map() };
+    signals.set(authorId, d);
+  }
+  d.likes += post.metrics.likes;
+  d.reposts += post.metrics.reposts;
+  d.replies += post.metrics.replies;
+  if (post.kind === 'spam') d.spamPosts += 1;
+  const link = linkOf(post.text);
+  if (link !== null) {
+    d.linkPosts += 1;
+    d.links.set(link, (d.links.get(link) ?? 0) + 1);
+  }
+}
+
+/**
+ * Counts each (author, link) in `author_links` and sets `repeatedLinkPosts`: the posts in this
+ * batch whose link the author had already posted (before, or earlier in the batch).
+ */
+async function countRepeatedLinks(trx: Kysely<Database>, signals: Map<number, SignalDelta>, now: string): Promise<void> {
+  const rows: { author_id: number; link: string; count: number; last_seen_at: string }[] = [];
+  for (const [authorId, d] of signals) for (const [link, count] of d.links) rows.push({ author_id: authorId, link, count, last_seen_at: now });
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const chunk = rows.slice(start, start + CHUNK);
+    const added = new Map(chunk.map((row) => [`${row.author_id}\u0000${row.link}`, row.count]));
+    const totals = await trx
+      .insertInto('author_links')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['author_id', 'link']).doUpdateSet((eb) => ({ count: eb('author_links.count', '+', eb.ref('excluded.count')), last_seen_at: eb.ref('excluded.last_seen_at') })))
+      .returning(['author_id', 'link', 'count'])
+      .execute();
+    for (const total of totals) {
+      const n = added.get(`${total.author_id}\u0000${total.link}`) ?? 0;
+      // Of the `count` posts with this link so far, all but the first are repeats; before this batch `count − n − 1` were.
+      const repeatsBefore = Math.max(0, total.count - n - 1);
+      signals.get(total.author_id)!.repeatedLinkPosts += total.count - 1 - repeatsBefore;
+    }
+  }
+}
+
+/** The first link in a post, as "the same link" is meant: host without www, path, no query. */
+export function linkOf(text: string): string | null {
+  const at = text.indexOf('http');
+  if (at === -1) return null;
+  const match = /https?:\/\/([^\s/?#]+)([^\s?#]*)/i.exec(text.slice(at, at + 2048));
+  if (!match) return null;
+  const host = match[1]!.toLowerCase().replace(/^www\./, '');
+  const path = match[2]!.replace(/[).,!]+$/, '').replace(/\/$/, '');
+  return `${host}${path}`.slice(0, 500);
 }
 
 /** Which of these (source, external id) pairs are already stored. Keys are `source\u0000id`. */
@@ -261,6 +344,7 @@ function toRow(post: NewPost, authorId: number, now: string) {
     lang: post.lang,
     models: toJson(post.models),
     extra: toJson(post.extra),
+    flags: toJson(post.flags ?? []),
   };
 }
 
@@ -269,13 +353,17 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
   const ids = rows.map((row) => row.id);
   const [links, authors] = await Promise.all([
     db.selectFrom('post_streams').select(['post_id', 'stream_id']).where('post_id', 'in', ids).execute(),
-    db.selectFrom('authors').select(['id', 'name', 'followers', 'following', 'account_created_at']).where('id', 'in', [...new Set(rows.map((row) => row.author_id))]).execute(),
+    db.selectFrom('authors').select(['id', 'name', 'followers', 'following', 'account_created_at', 'post_count', 'likes_total', 'reposts_total', 'replies_total', 'link_posts', 'repeated_link_posts', 'spam_posts']).where('id', 'in', [...new Set(rows.map((row) => row.author_id))]).execute(),
   ]);
   const streams = new Map<number, number[]>();
   for (const link of links) streams.set(link.post_id, [...(streams.get(link.post_id) ?? []), link.stream_id]);
   const byAuthor = new Map(authors.map((author) => [author.id, author]));
+  const now = new Date();
   return rows.map((row) => {
     const author = byAuthor.get(row.author_id);
+    const influence = author ? authorInfluence(author, now) : null;
+    const flags = fromJson<PostFlag[]>(row.flags, []);
+    if (influence?.likelySpammer && !flags.includes('likely-spammer')) flags.push('likely-spammer');
     return {
       id: row.id,
       source: row.source,
@@ -286,6 +374,7 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
         followers: author?.followers ?? null,
         following: author?.following ?? null,
         createdAt: author?.account_created_at ?? null,
+        ...(influence ? { influence: influence.score, likelySpammer: influence.likelySpammer, spamReasons: influence.reasons } : {}),
       },
       text: row.text,
       url: row.url,
@@ -299,9 +388,29 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
       lang: row.lang,
       models: fromJson<string[]>(row.models, []),
       extra: fromJson<Record<string, unknown>>(row.extra, {}),
+      flags,
       streamIds: (streams.get(row.id) ?? []).sort((a, b) => a - b),
     };
   });
+}
+
+/** Influence from an author row's running sums. */
+function authorInfluence(author: { followers: number | null; following: number | null; account_created_at: string | null; post_count: number; likes_total: number; reposts_total: number; replies_total: number; link_posts: number; repeated_link_posts: number; spam_posts: number }, now: Date) {
+  return influenceOf(
+    {
+      followers: author.followers,
+      following: author.following,
+      accountCreatedAt: author.account_created_at,
+      posts: Number(author.post_count),
+      likes: Number(author.likes_total),
+      reposts: Number(author.reposts_total),
+      replies: Number(author.replies_total),
+      linkPosts: Number(author.link_posts),
+      repeatedLinkPosts: Number(author.repeated_link_posts),
+      spamPosts: Number(author.spam_posts),
+    },
+    now,
+  );
 }
 
 function authorKey(source: string, handle: string): string {

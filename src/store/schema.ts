@@ -15,6 +15,21 @@ export interface AuthorsTable {
   first_seen_at: string;
   last_seen_at: string;
   post_count: number;
+  /** Running sums for influence (2026-11-23e): engagement, link posts, repeated links, spam. */
+  likes_total: Generated<number>;
+  reposts_total: Generated<number>;
+  replies_total: Generated<number>;
+  link_posts: Generated<number>;
+  repeated_link_posts: Generated<number>;
+  spam_posts: Generated<number>;
+}
+
+/** How often an author posted each link (to spot the same link posted again and again). */
+export interface AuthorLinksTable {
+  author_id: number;
+  link: string;
+  count: number;
+  last_seen_at: string;
 }
 
 export interface PostsTable {
@@ -39,6 +54,8 @@ export interface PostsTable {
   models: string;
   /** JSON object: the payload's fields Earshot does not model. */
   extra: string;
+  /** JSON array of analysis flags (`impersonation`, `lure`, `lookalike-domain`…). */
+  flags: Generated<string>;
 }
 
 export interface PostStreamsTable {
@@ -99,6 +116,13 @@ export interface OutboundMessagesTable {
   error: string | null;
   created_at: string;
   updated_at: string;
+  /** Sends tried so far (a claim counts, so a crash mid-send is counted too). */
+  attempts: Generated<number>;
+  /** A queued message waits until then after a retryable failure; null: now. */
+  next_attempt_at: string | null;
+  /** The lease of the worker holding it; past this another worker may claim it. */
+  claimed_until: string | null;
+  claim_token: string | null;
 }
 
 export interface AlertsTable {
@@ -143,6 +167,37 @@ export interface SourceCursorsTable {
   /** The configured source's name. */
   name: string;
   cursor: string;
+  updated_at: string;
+}
+
+export interface SourcesTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  /** JSON object of the non-secret options. */
+  options: string;
+  /** Sealed (AES-256-GCM) JSON of the secret options, or null. */
+  secrets: string | null;
+  /** JSON array of the secret option names that are set. */
+  secret_names: Generated<string>;
+  /** 1 or 0. */
+  enabled: number;
+  /** `api` or `file`. */
+  origin: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SourceHealthTable {
+  name: string;
+  status: string;
+  detail: string | null;
+  last_post_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  posts: Generated<number>;
+  skipped: Generated<number>;
+  errors: Generated<number>;
   updated_at: string;
 }
 
@@ -214,8 +269,75 @@ export interface GuidelineVersionsTable {
   created_at: string;
 }
 
+export interface UserContactsTable {
+  user_id: number;
+  email: string | null;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  updated_at: string;
+}
+
+export interface OncallSchedulesTable {
+  id: string;
+  name: string;
+  /** JSON array of user ids in rotation order. */
+  user_ids: string;
+  starts_at: string;
+  shift_hours: number;
+  /** JSON array of { userId, from, to }. */
+  overrides: string;
+  updated_at: string;
+}
+
+export interface EscalationPoliciesTable {
+  id: string;
+  name: string;
+  /** JSON array of EscalationStep. */
+  steps: string;
+  repeat: number;
+  /** 1 or 0: started for every new major incident. */
+  is_default: number;
+  updated_at: string;
+}
+
+export interface EscalationsTable {
+  id: string;
+  policy_id: string;
+  /** JSON EscalationPolicy as it was at the start. */
+  policy: string;
+  incident_id: number | null;
+  subject: string;
+  status: string;
+  step: number;
+  round: number;
+  deadline: string;
+  /** JSON array of user ids notified so far. */
+  notified: string;
+  acknowledged_by: number | null;
+  acknowledged_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EscalationAckTokensTable {
+  token_hash: string;
+  escalation_id: string;
+  user_id: number;
+  created_at: string;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: Generated<number>;
+  url: string;
+  secret: string;
+  /** JSON array of event names. */
+  events: string;
+  created_at: string;
+}
+
 export interface Database {
   authors: AuthorsTable;
+  author_links: AuthorLinksTable;
   posts: PostsTable;
   post_streams: PostStreamsTable;
   streams: StreamsTable;
@@ -227,10 +349,18 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   source_cursors: SourceCursorsTable;
+  sources: SourcesTable;
+  source_health: SourceHealthTable;
   incidents: IncidentsTable;
   incident_posts: IncidentPostsTable;
   incident_updates: IncidentUpdatesTable;
   reply_proposals: ReplyProposalsTable;
   incident_audit: IncidentAuditTable;
   guideline_versions: GuidelineVersionsTable;
+  user_contacts: UserContactsTable;
+  oncall_schedules: OncallSchedulesTable;
+  escalation_policies: EscalationPoliciesTable;
+  escalations: EscalationsTable;
+  escalation_ack_tokens: EscalationAckTokensTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
 }

@@ -153,12 +153,27 @@ export async function listTicketEvents(db: Executor, ticketId: number): Promise<
 
 export async function addOutbound(
   db: Executor,
-  message: { ticketId: number; eventId: number; source: string; inReplyTo: string | null; visibility: ReplyVisibility; body: string },
+  message: { ticketId: number; eventId: number; source: string; inReplyTo: string | null; visibility: ReplyVisibility; body: string; notBefore?: string | null },
   now: string,
 ): Promise<OutboundMessage> {
   const row = await db
     .insertInto('outbound_messages')
-    .values({ ticket_id: message.ticketId, event_id: message.eventId, source: message.source, in_reply_to: message.inReplyTo, visibility: message.visibility, body: message.body, status: 'queued', remote_id: null, remote_url: null, error: null, created_at: now, updated_at: now })
+    .values({
+      ticket_id: message.ticketId,
+      event_id: message.eventId,
+      source: message.source,
+      in_reply_to: message.inReplyTo,
+      visibility: message.visibility,
+      body: message.body,
+      status: 'queued',
+      remote_id: null,
+      remote_url: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+      // A batch is spread out to respect the channel's per-account rate limit: not sent before this.
+      ...(message.notBefore ? { next_attempt_at: message.notBefore } : {}),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toOutbound(row);
@@ -210,4 +225,15 @@ function toOutbound(row: Selectable<OutboundMessagesTable>): OutboundMessage {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** The latest time a queued message on this channel is held until (for spacing out batches). */
+export async function lastScheduledOutbound(db: Executor, source: string): Promise<string | null> {
+  const row = await db.selectFrom('outbound_messages').select((eb) => eb.fn.max('next_attempt_at').as('last')).where('source', '=', source).where('status', '=', 'queued').executeTakeFirst();
+  return (row?.last as string | null | undefined) ?? null;
+}
+
+export async function ticketForPost(db: Executor, postId: number): Promise<Ticket | undefined> {
+  const row = await db.selectFrom('tickets').selectAll().where('post_id', '=', postId).executeTakeFirst();
+  return row ? toTicket(row) : undefined;
 }

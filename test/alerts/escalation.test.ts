@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EscalationEngine, emailNotifier, onCallAt, webhookNotifier, type EscalationPolicy, type OnCallSchedule } from '../../src/alerts/escalation.js';
+import { EscalationEngine, onCallAt, type EscalationPolicy, type OnCallSchedule } from '../../src/alerts/escalation.js';
 
 const MINUTE = 60_000;
 // Saturday 2026-11-21, 02:30 UTC: a weekend night.
@@ -58,22 +58,5 @@ describe('escalation', () => {
     assert.equal(onCallAt(schedule, Date.parse('2026-11-16T23:59:00.000Z')), 1);
     assert.equal(onCallAt(schedule, Date.parse('2026-11-17T00:00:00.000Z')), 2);
     assert.equal(onCallAt({ ...schedule, overrides: [{ userId: 7, from: '2026-11-21T00:00:00.000Z', to: '2026-11-22T00:00:00.000Z' }] }, NIGHT), 7);
-  });
-
-  test('notifies by webhook and e-mail', async () => {
-    const posted: { url: string; body: string }[] = [];
-    const fakeFetch = (async (url: string, init: RequestInit) => {
-      posted.push({ url, body: String(init.body) });
-      return new Response(null, { status: 204 });
-    }) as unknown as typeof fetch;
-    const mails: { to: string; subject: string }[] = [];
-    const engine = new EscalationEngine([schedule]);
-    const [notification] = engine.start('incident:5', policy, 'Portal down', NIGHT);
-    const people = [{ id: 3, email: 'cy@example.org', webhookUrl: 'https://hooks.example.org/cy' }];
-    await webhookNotifier(fakeFetch).notify(notification!, people);
-    await emailNotifier({ send: async (message) => void mails.push(message) }).notify(notification!, people);
-    assert.equal(posted[0]!.url, 'https://hooks.example.org/cy');
-    assert.equal(JSON.parse(posted[0]!.body).escalationId, 'incident:5');
-    assert.deepEqual(mails.map((m) => [m.to, m.subject]), [['cy@example.org', '[Earshot] Portal down']]);
   });
 });

@@ -47,8 +47,11 @@ test('precedence: spam > outage > request > question > complaint > praise', () =
   assert.equal(classifyKind('thanks for nothing, terrible service', 'negative'), 'complaint');
 });
 
-test('praise words need positive sentiment; idioms with "down" are not outages', () => {
-  assert.equal(classifyKind('great, another price rise', 'neutral'), 'other');
+test('sarcastic praise is a complaint; praise words alone need a non-negative sentiment; idioms with "down" are not outages', () => {
+  assert.equal(classifyKind('great, another price rise', 'neutral'), 'complaint');
+  assert.equal(classifyKind('thanks for nothing, engineer never showed', 'positive'), 'complaint');
+  assert.equal(classifyKind('the best pizza in town', 'negative'), 'complaint');
+  assert.equal(classifyKind('just stopped a fraudulent payment on my card. impressed!', 'negative'), 'praise');
   assert.equal(classifyKind('Slow down and breathe', 'neutral'), 'other');
   assert.equal(classifyKind('thumbs down on the new logo', 'neutral'), 'other');
   assert.equal(classifyKind('the download finished', 'neutral'), 'other');
@@ -74,5 +77,5 @@ test('classifyKind handles 100k texts a second', () => {
 });
 
 test('KIND_MODEL names the rules', () => {
-  assert.deepEqual({ ...KIND_MODEL }, { name: 'kind-rules', version: '1' });
+  assert.deepEqual({ ...KIND_MODEL }, { name: 'kind-rules', version: '2' });
 });

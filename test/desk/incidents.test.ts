@@ -21,6 +21,7 @@ import { IncidentDesk } from '../../src/desk/incident-desk.js';
 import { checkReply, DEFAULT_GUIDELINE_RULES } from '../../src/desk/guideline.js';
 import { currentGuidelineRules, listGuidelineVersions, saveGuidelineRules } from '../../src/store/guidelines.js';
 import { outageReports, UNRELATED_COMPLAINTS } from './outage-reports.js';
+import { listOutbound } from '../../src/store/tickets.js';
 
 for (const backend of await backends()) {
   describe(`${backend.name}: incidents`, { skip: backend.skip ?? false }, () => {
@@ -118,6 +119,10 @@ for (const backend of await backends()) {
       assert.equal(approved.update.status, 'approved');
       assert.equal(approved.approved, 201);
       assert.ok((await listProposals(store.db, update.id)).every((p) => p.status === 'approved'));
+      const queued = await listOutbound(store.db, { status: 'queued' });
+      assert.equal(queued.length, 201, 'each approved reply is queued on the reporter’s ticket');
+      assert.equal(new Set(queued.map((m) => m.body)).size, 201);
+      assert.equal(new Set(queued.map((m) => m.ticketId)).size, 201);
       const audit = await listAudit(store.db, incident!.id);
       assert.ok(audit.some((entry) => entry.action === 'update.approved' && entry.actorId === ben.id && entry.data.updateId === update.id));
     });

@@ -41,7 +41,14 @@ export interface Author {
   readonly name: string | null;
   readonly followers: number | null;
   readonly following: number | null;
+  /** 0–100 from engagement, reach and account age; absent until the author is stored. */
+  readonly influence?: number;
+  readonly likelySpammer?: boolean;
+  readonly spamReasons?: readonly string[];
 }
+
+/** Warnings from the impersonation and scam watch. */
+export type PostFlag = 'impersonation' | 'lure' | 'lookalike-domain' | 'likely-spammer';
 
 export interface Post {
   readonly id: number;
@@ -61,6 +68,8 @@ export interface Post {
   readonly extra: Readonly<Record<string, unknown>>;
   /** Added by a later analysis stage; shown when present. */
   readonly influence?: number;
+  /** Impersonation / scam warnings; absent or empty when none. */
+  readonly flags?: readonly PostFlag[];
 }
 
 export interface TicketRule {
@@ -143,4 +152,136 @@ export interface Alert {
   readonly status: string;
   readonly title: string;
   readonly createdAt: string;
+}
+
+/** A kind of source Earshot can listen to; `options` is the JSON Schema an admin fills in. */
+export interface SourceDefinitionInfo {
+  readonly kind: string;
+  readonly label: string;
+  readonly description: string;
+  readonly options: JsonSchemaObject;
+  /** Option names holding credentials: write-only, shown as password fields, never pre-filled. */
+  readonly secrets: readonly string[];
+  readonly canCheck: boolean;
+}
+
+export interface JsonSchemaObject {
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, JsonSchemaField>>;
+  readonly required?: readonly string[];
+}
+
+export interface JsonSchemaField {
+  readonly type?: string | readonly string[];
+  readonly description?: string;
+  readonly title?: string;
+  readonly default?: unknown;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly format?: string;
+  readonly enum?: readonly unknown[];
+  readonly anyOf?: readonly JsonSchemaField[];
+  readonly const?: unknown;
+  readonly items?: JsonSchemaField;
+}
+
+export interface SourceHealth {
+  readonly status: string;
+  readonly detail: string | null;
+  readonly lastPostAt: string | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: string | null;
+  readonly posts: number;
+  readonly skipped: number;
+  readonly errors: number;
+  readonly updatedAt: string;
+}
+
+export interface ConfiguredSource {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly label: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Which secret options are set; their values never leave the server. */
+  readonly secretsSet: readonly string[];
+  readonly enabled: boolean;
+  readonly origin: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly health: SourceHealth | null;
+}
+
+/** One thing the guideline check found in a reply (see src/desk/guideline.ts). */
+export interface Finding {
+  readonly rule: string;
+  readonly level: 'block' | 'warn' | 'advice';
+  readonly message: string;
+  readonly span?: readonly [number, number];
+}
+
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly findings: Finding[];
+  readonly version: number;
+}
+
+export interface Incident {
+  readonly id: number;
+  readonly title: string;
+  readonly status: 'open' | 'resolved';
+  readonly severity: string;
+  readonly responders: number[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly resolvedAt: string | null;
+  readonly postCount?: number;
+}
+
+export interface ReplyProposal {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly updateId: number;
+  readonly postId: number;
+  readonly source: string;
+  readonly recipient: string;
+  readonly visibility: 'public' | 'private';
+  readonly body: string;
+  readonly findings: Finding[];
+  readonly guidelineVersion: number;
+  readonly sendAfter: string;
+  readonly status: 'proposed' | 'approved' | 'rejected';
+}
+
+export interface IncidentUpdate {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly kind: 'status' | 'closing';
+  readonly body: string;
+  readonly authorId: number | null;
+  readonly status: 'draft' | 'approved';
+  readonly createdAt: string;
+  readonly approvedAt: string | null;
+}
+
+export interface EscalationSummary {
+  readonly id: string;
+  readonly status: 'running' | 'acknowledged' | 'exhausted' | 'stopped';
+  readonly step: number;
+  readonly round: number;
+  readonly deadline: string;
+  readonly notified: number[];
+  readonly acknowledgedBy: number | null;
+  readonly acknowledgedAt: string | null;
+  readonly subject?: string;
+  readonly incidentId?: number | null;
+}
+
+export interface IncidentDetail {
+  readonly incident: Incident;
+  readonly posts: Post[];
+  readonly responders: User[];
+  readonly updates: (IncidentUpdate & { proposals: ReplyProposal[] })[];
+  readonly audit: { id: number; actorId: number | null; action: string; data: Record<string, unknown>; createdAt: string }[];
+  readonly escalations: EscalationSummary[];
 }

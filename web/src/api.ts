@@ -3,6 +3,8 @@
  * errors turned into `ApiError` carrying the server's stable code.
  */
 import type { Alert, Post, Stats, Stream, Ticket, TicketDetail, TicketPriority, TicketStatus, User } from './api-types.js';
+import type { ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
+import type { CheckResult, EscalationSummary, Incident, IncidentDetail, IncidentUpdate, ReplyProposal } from './api-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -89,7 +91,28 @@ export const api = {
   bulkUpdate: (ids: number[], update: TicketUpdate) =>
     request<{ updated: Ticket[]; failed: { id: number; code: string; message: string }[] }>('POST', '/tickets/bulk', { ids, update }),
   addNote: (id: number, body: string) => request<unknown>('POST', `/tickets/${id}/notes`, { body }),
-  reply: (id: number, body: string, visibility: 'public' | 'private') => request<{ ticket: Ticket }>('POST', `/tickets/${id}/replies`, { body, visibility }),
+  reply: (id: number, body: string, visibility: 'public' | 'private', acknowledgeWarnings?: boolean) =>
+    request<{ ticket: Ticket }>('POST', `/tickets/${id}/replies`, acknowledgeWarnings ? { body, visibility, acknowledgeWarnings } : { body, visibility }),
+  checkReply: (id: number, body: string, visibility: 'public' | 'private', signal?: AbortSignal) => request<CheckResult>('POST', `/tickets/${id}/replies/check`, { body, visibility }, signal),
   stats: (window: string, stream?: number, signal?: AbortSignal) => request<Stats>('GET', `/stats${query({ window, stream })}`, undefined, signal),
   alerts: () => request<{ alerts: Alert[] }>('GET', '/alerts?status=open&limit=20'),
+  alertsByStatus: (status: 'open' | 'acknowledged' | 'closed', limit = 100) => request<{ alerts: Alert[] }>('GET', `/alerts${query({ status, limit })}`),
+  setAlertStatus: (id: number, status: 'open' | 'acknowledged' | 'closed') => request<Alert>('PATCH', `/alerts/${id}`, { status }),
+  incidents: (status?: 'open' | 'resolved') => request<{ incidents: Incident[] }>('GET', `/incidents${query({ status })}`),
+  incident: (id: number, signal?: AbortSignal) => request<IncidentDetail>('GET', `/incidents/${id}`, undefined, signal),
+  setResponders: (id: number, userIds: number[]) => request<Incident>('PUT', `/incidents/${id}/responders`, { userIds }),
+  draftUpdate: (id: number, body: string) => request<{ update: IncidentUpdate; proposals: ReplyProposal[]; skipped: { postId: number; reason: string }[] }>('POST', `/incidents/${id}/updates`, { body }),
+  resolveIncident: (id: number, body: string) => request<{ incident: Incident }>('POST', `/incidents/${id}/resolve`, { body }),
+  approveUpdate: (updateId: number) => request<{ update: IncidentUpdate; approved: number; queued: number }>('POST', `/incident-updates/${updateId}/approve`),
+  approveProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/approve`),
+  rejectProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/reject`),
+  editProposal: (id: number, body: string) => request<ReplyProposal>('PATCH', `/reply-proposals/${id}`, { body }),
+  escalations: (status?: string) => request<{ escalations: EscalationSummary[] }>('GET', `/escalations${query({ status })}`),
+  ackEscalation: (id: string) => request<EscalationSummary>('POST', `/escalations/${encodeURIComponent(id)}/ack`),
+  sourceDefinitions: () => request<{ definitions: SourceDefinitionInfo[] }>('GET', '/sources/definitions'),
+  sources: (signal?: AbortSignal) => request<{ sources: ConfiguredSource[] }>('GET', '/sources', undefined, signal),
+  createSource: (input: { name: string; kind: string; options: Record<string, unknown>; enabled?: boolean; skipCheck?: boolean }) => request<ConfiguredSource>('POST', '/sources', input),
+  updateSource: (id: number, input: { options?: Record<string, unknown>; enabled?: boolean; skipCheck?: boolean }) => request<ConfiguredSource>('PATCH', `/sources/${id}`, input),
+  restartSource: (id: number) => request<ConfiguredSource>('POST', `/sources/${id}/restart`),
+  deleteSource: (id: number) => request<void>('DELETE', `/sources/${id}`),
 };

@@ -15,6 +15,11 @@ import { StreamsView } from './views/streams.js';
 import { InboxView } from './views/inbox.js';
 import { PulseView } from './views/pulse.js';
 import { UsersView } from './views/users.js';
+import { SourcesView } from './views/sources.js';
+import { IncidentsView } from './views/incidents.js';
+import { IncidentView } from './views/incident.js';
+import { AlertsView } from './views/alerts.js';
+import { AlertCue } from './components/alert-cue.js';
 
 type Phase = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; user: User };
 
@@ -78,7 +83,10 @@ const NAV: readonly NavItem[] = [
   { to: '/pulse', label: 'Pulse', icon: '◔', role: 'agent' },
   { to: '/streams', label: 'Streams', icon: '▥', role: 'agent' },
   { to: '/inbox', label: 'Inbox', icon: '✉', role: 'agent' },
+  { to: '/incidents', label: 'Incidents', icon: '⚑', role: 'agent' },
+  { to: '/alerts', label: 'Alerts', icon: '◉', role: 'agent' },
   { to: '/users', label: 'People', icon: '☺', role: 'admin' },
+  { to: '/sources', label: 'Sources', icon: '⇶', role: 'agent' },
 ];
 
 function Desk({ path }: { path: string }) {
@@ -110,6 +118,7 @@ function Desk({ path }: { path: string }) {
                     {item.icon}
                   </span>
                   <span className="rail-label">{item.label}</span>
+                  {item.to === '/alerts' ? <AlertCue /> : null}
                 </a>
               </li>
             );
@@ -142,6 +151,11 @@ function View({ path }: { path: string }) {
   if (path === '/inbox' || ticket) return <InboxView openId={ticket ? Number(ticket[1]) : null} />;
   if (path.startsWith('/pulse')) return <PulseView />;
   if (path.startsWith('/users')) return <UsersView />;
+  const incident = /^\/incidents\/(\d+)$/.exec(path);
+  if (incident) return <IncidentView id={Number(incident[1])} />;
+  if (path === '/incidents') return <IncidentsView />;
+  if (path.startsWith('/alerts')) return <AlertsView />;
+  if (path.startsWith('/sources')) return <SourcesView />;
   return (
     <section className="empty-state">
       <h1>Not found</h1>

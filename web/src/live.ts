@@ -4,16 +4,18 @@
  * observable so the header can show that the desk is live.
  */
 import { useEffect, useSyncExternalStore } from 'react';
-import type { Alert, Post, Ticket, TicketEvent } from './api-types.js';
+import type { Alert, Incident, Post, Ticket, TicketEvent } from './api-types.js';
 
 export interface LiveEvents {
   post: Post;
   ticket: Ticket;
   'ticket-updated': { ticket: Ticket; event: TicketEvent };
   alert: Alert;
+  incident: { incident: Incident; attached: number };
+  escalation: { incidentId: number; step: number; userIds: number[]; exhausted: boolean };
 }
 export type LiveEventName = keyof LiveEvents;
-const EVENT_NAMES: readonly LiveEventName[] = ['post', 'ticket', 'ticket-updated', 'alert'];
+const EVENT_NAMES: readonly LiveEventName[] = ['post', 'ticket', 'ticket-updated', 'alert', 'incident', 'escalation'];
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 

@@ -1,6 +1,7 @@
 /**
  * `GET /api/live`: Server-Sent Events of new posts, tickets and alerts, as they happen.
- * Events: `post`, `ticket`, `ticket-updated`, `alert`; a comment every 15 s keeps proxies open.
+ * Events: `post`, `ticket`, `ticket-updated`, `alert`, `incident`, `escalation`; a comment every 15 s
+ * keeps proxies open.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteContext } from '../app.js';
@@ -8,7 +9,7 @@ import type { RouteContext } from '../app.js';
 const HEARTBEAT_MS = 15_000;
 
 export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
-  app.get('/live', { config: { role: 'agent' }, schema: { tags: ['live'], description: 'Server-Sent Events: post, ticket, ticket-updated, alert.' } }, (request, reply) => {
+  app.get('/live', { config: { role: 'agent' }, schema: { tags: ['live'], description: 'Server-Sent Events: post, ticket, ticket-updated, alert, incident, escalation.' } }, (request, reply) => {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -30,6 +31,8 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       }),
       context.bus.subscribe('tickets.updated', ({ ticket, event }) => send('ticket-updated', { ticket, event })),
       context.bus.subscribe('alerts.raised', ({ alert }) => send('alert', alert)),
+      context.bus.subscribe('incidents.changed', ({ incident, attachedPostIds }) => send('incident', { incident, attached: attachedPostIds.length })),
+      context.bus.subscribe('escalations.notified', (message) => send('escalation', message)),
     ];
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
     const close = () => {

@@ -127,8 +127,11 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       schema: {
         tags: ['tickets'],
         params: IdParams,
-        body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }), visibility: literals(REPLY_VISIBILITIES) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }), ...errorResponses },
+        body: Type.Object(
+          { body: Type.String({ minLength: 1, maxLength: 20_000 }), visibility: literals(REPLY_VISIBILITIES), acknowledgeWarnings: Type.Optional(Type.Boolean({ description: 'Send despite guideline warnings (never despite blocks)' })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -4,8 +4,14 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-23-initial.js';
 import * as incidents from './2026-11-23b-incidents.js';
+import * as escalation from './2026-11-23c-escalation.js';
+import * as sources from './2026-11-23d-sources.js';
+import * as authorSignals from './2026-11-23e-author-signals.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
   '2026-11-23b-incidents': incidents,
+  '2026-11-23c-escalation': escalation,
+  '2026-11-23d-sources': sources,
+  '2026-11-23e-author-signals': authorSignals,
 });

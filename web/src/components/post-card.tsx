@@ -3,13 +3,13 @@ import { memo } from 'react';
 import type { Post } from '../api-types.js';
 import { absoluteTime, compactNumber, relativeTime } from '../format.js';
 import { Avatar } from './avatar.js';
-import { KindBadge, SentimentBadge } from './badges.js';
+import { FlagBanner, InfluenceBadge, KindBadge, SentimentBadge, SpammerBadge } from './badges.js';
 import { useNow } from './clock.js';
 import { SafeHtml } from './safe-html.js';
 
-/** The analysis stage may add a 0–100 influence score; until then reach is followers. */
+/** The author's 0–100 influence score (from the store's author signals), when known. */
 export function influenceOf(post: Post): number | null {
-  const value = post.influence ?? post.extra.influence;
+  const value = post.author.influence ?? post.influence ?? post.extra.influence;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
@@ -19,8 +19,14 @@ export const PostCard = memo(function PostCard({ post, fresh = false, compact = 
   const html = typeof post.extra.html === 'string' ? post.extra.html : null;
   const influence = influenceOf(post);
   const engagement = post.metrics.likes + post.metrics.reposts + post.metrics.replies;
+  const flags = post.flags ?? [];
+  const spammer = post.author.likelySpammer === true || flags.includes('likely-spammer');
   return (
-    <article className={`post${fresh ? ' post-fresh' : ''}${compact ? ' post-compact' : ''} post-${post.sentiment}`} aria-label={`Post by ${name}`} data-post-id={post.id}>
+    <article
+      className={`post${fresh ? ' post-fresh' : ''}${compact ? ' post-compact' : ''} post-${post.sentiment}${flags.length > 0 ? ' post-flagged' : ''}`}
+      aria-label={`Post by ${name}${flags.some((flag) => flag !== 'likely-spammer') ? ' (flagged: possible scam or impersonation)' : ''}`}
+      data-post-id={post.id}
+    >
       <header className="post-head">
         <Avatar name={name} size={compact ? 26 : 34} />
         <div className="post-who">
@@ -33,15 +39,13 @@ export const PostCard = memo(function PostCard({ post, fresh = false, compact = 
           {relativeTime(post.createdAt, now)}
         </time>
       </header>
+      <FlagBanner flags={flags} />
       {html !== null ? <SafeHtml className="post-text" html={html} /> : <p className="post-text">{post.text}</p>}
       <footer className="post-meta">
         <SentimentBadge sentiment={post.sentiment} score={post.sentimentScore} />
         <KindBadge kind={post.kind} />
-        {influence !== null ? (
-          <span className="badge influence" title="Influence score">
-            Influence {Math.round(influence)}
-          </span>
-        ) : null}
+        {influence !== null ? <InfluenceBadge score={influence} /> : null}
+        {spammer ? <SpammerBadge reasons={post.author.spamReasons} /> : null}
         {post.author.followers !== null ? (
           <span className={`reach${post.author.followers >= 10_000 ? ' reach-high' : ''}`} title={`${post.author.followers.toLocaleString()} followers`}>
             {compactNumber(post.author.followers)} followers

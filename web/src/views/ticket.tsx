@@ -1,10 +1,12 @@
 /**
  * One ticket: the post that raised it with its thread, the timeline of notes, replies and
- * changes, and a composer for a public reply, a private message or an internal note.
+ * changes, and a composer for a public reply, a private message or an internal note. Replies
+ * are dry-run against the reply guidelines as you type (debounced) and the findings are shown
+ * before sending: a block disables Send, warnings need a tick to say you looked.
  */
 import { useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
 import { api, ApiError } from '../api.js';
-import { TICKET_PRIORITIES, TICKET_TRANSITIONS, type Outbound, type Ticket, type TicketDetail, type TicketEvent, type TicketPriority, type TicketStatus, type User } from '../api-types.js';
+import { TICKET_PRIORITIES, TICKET_TRANSITIONS, type CheckResult, type Outbound, type Ticket, type TicketDetail, type TicketEvent, type TicketPriority, type TicketStatus, type User } from '../api-types.js';
 import { useLive } from '../live.js';
 import { linkHandler } from '../router.js';
 import { useSession } from '../session.js';
@@ -14,6 +16,7 @@ import { PostCard } from '../components/post-card.js';
 import { StatusBadge, TypeBadge } from '../components/badges.js';
 import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
+import { Findings } from '../components/findings.js';
 
 export interface TicketHandle {
   focusComposer(): void;
@@ -27,6 +30,7 @@ const MODES: readonly { id: Mode; label: string; hint: string }[] = [
   { id: 'note', label: 'Internal note', hint: 'Only people on the desk see it' },
 ];
 const PUBLIC_LIMIT = 500;
+const CHECK_DEBOUNCE_MS = 350;
 
 export function TicketView({ id, users, onChanged, ref }: { id: number; users: User[]; onChanged: (ticket: Ticket) => void; ref?: Ref<TicketHandle> }) {
   const { user } = useSession();
@@ -36,6 +40,8 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
   const [mode, setMode] = useState<Mode>('public');
   const [body, setBody] = useState('');
   const [sending, setSending] = useState(false);
+  const [check, setCheck] = useState<{ body: string; mode: Mode; result: CheckResult } | null>(null);
+  const [ackWarnings, setAckWarnings] = useState(false);
   const composer = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -55,6 +61,27 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     void reload(controller.signal);
     return () => controller.abort();
   }, [id]);
+
+  // The guideline check follows the draft, a moment after typing stops.
+  useEffect(() => {
+    const text = body.trim();
+    setAckWarnings(false);
+    if (mode === 'note' || text === '') {
+      setCheck(null);
+      return;
+    }
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => {
+      api.checkReply(id, text, mode, controller.signal).then(
+        (result) => setCheck({ body: text, mode, result }),
+        () => {},
+      );
+    }, CHECK_DEBOUNCE_MS);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [id, body, mode]);
 
   useLive(
     'ticket-updated',
@@ -96,7 +123,7 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     try {
       if (mode === 'note') await api.addNote(id, text);
       else {
-        const { ticket } = await api.reply(id, text, mode);
+        const { ticket } = await api.reply(id, text, mode, ackWarnings);
         onChanged(ticket);
       }
       setBody('');
@@ -128,6 +155,10 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
   const usersById = new Map(users.map((candidate) => [candidate.id, candidate]));
   const ancestors = thread.filter((item) => item.id !== post?.id);
   const overLimit = mode === 'public' && body.length > PUBLIC_LIMIT;
+  const checked = check && check.body === body.trim() && check.mode === mode ? check.result : null;
+  const blocked = checked?.findings.some((finding) => finding.level === 'block') ?? false;
+  const warned = checked?.findings.some((finding) => finding.level === 'warn') ?? false;
+  const waitingForCheck = mode !== 'note' && body.trim() !== '' && checked === null;
 
   return (
     <article className="ticket" aria-labelledby="ticket-title">
@@ -256,11 +287,21 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
           }}
           aria-keyshortcuts="r"
         />
+        {mode !== 'note' && body.trim() ? (
+          <div className="composer-check">
+            <Findings findings={checked?.findings ?? []} version={checked?.version} pending={checked === null} />
+            {warned && !blocked ? (
+              <label className="check-ack">
+                <input type="checkbox" checked={ackWarnings} onChange={(event) => setAckWarnings(event.target.checked)} /> I have read the warnings; send anyway
+              </label>
+            ) : null}
+          </div>
+        ) : null}
         <div className="composer-foot">
           <span className="muted small">{MODES.find((candidate) => candidate.id === mode)!.hint}</span>
           <span className="spacer" />
           {mode === 'public' ? <span className={`char-count${overLimit ? ' over' : ''}`}>{body.length}/{PUBLIC_LIMIT}</span> : null}
-          <button type="submit" className="btn btn-primary" disabled={sending || !body.trim() || overLimit}>
+          <button type="submit" className="btn btn-primary" disabled={sending || !body.trim() || overLimit || blocked || waitingForCheck || (warned && !ackWarnings)}>
             {sending ? 'Sending…' : mode === 'note' ? 'Add note' : 'Send reply'}
           </button>
         </div>

@@ -1,0 +1,376 @@
+/**
+ * The Bluesky source: logs in to a PDS with an app password and polls, with durable cursors,
+ * (1) `app.bsky.feed.searchPosts` for each search query, (2) `listNotifications` for mentions,
+ * replies and quotes, and (3) the repos of watched accounts (`com.atproto.repo.listRecords`),
+ * which works against a PDS alone. Search and notifications are answered by an AppView through
+ * the PDS; when none is reachable those two feeds are skipped (status says so) and the repo
+ * feed keeps working. Replies are real reply records (root + parent strong refs) written under
+ * a record key derived from the idempotency key, so a retried send finds the first attempt's
+ * post instead of posting twice. Bluesky has no private replies here: those fail clearly.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { AtpAgent } from '@atproto/api';
+import { EarshotError } from '../domain/errors.js';
+import type { PostDraft } from '../domain/post.js';
+import type { SourceDefinition, SourceEnvironment } from './index.js';
+import type { OutboundReply, SendResult, Source, SourceContext } from './source.js';
+import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
+import { assertPublicHost } from './private-host.js';
+import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
+import { draftFromRepoRecord, draftFromView, parseCursor, postUrl, remember, replyRefs, strongRef, type BlueskyAuthor, type BlueskyCursor } from './bluesky-posts.js';
+
+export const blueskyOptions = Type.Object(
+  {
+    service: Type.String({ pattern: '^https?://', default: 'https://bsky.social', description: 'PDS (or entryway) URL' }),
+    identifier: Type.String({ minLength: 1, description: 'Handle or email of the account' }),
+    appPassword: Type.String({ minLength: 1, description: 'An app password, not the account password' }),
+    searchQueries: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 20 })),
+    watchNotifications: Type.Optional(Type.Boolean({ default: true })),
+    watchAccounts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: 'Handles or DIDs whose posts are read from the PDS' })),
+    pollIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 3600, default: 60 })),
+  },
+  { additionalProperties: false },
+);
+export type BlueskyOptions = Static<typeof blueskyOptions>;
+
+export interface BlueskySource extends Source {
+  /** Runs one poll of every feed now (the timer does the same); resolves when it is stored. */
+  poll(): Promise<void>;
+}
+
+const POST = 'app.bsky.feed.post';
+const PAGE = 50;
+/** Pages read per feed per poll once a position is known; the first poll reads one page, not history. */
+const MAX_PAGES = 10;
+const REASONS = new Set(['mention', 'reply', 'quote']);
+
+export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironment, retry: RetryPolicy = DEFAULT_RETRY): BlueskySource {
+  const service = serviceUrl(options, env);
+  let client: AtpAgent | null = null;
+  // Only called after `ensureSession`, which makes the client.
+  const agent = (): AtpAgent => client!;
+  let context: SourceContext | null = null;
+  let state: BlueskyCursor = parseCursor(null);
+  let saved: string | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = true;
+  let appViewUp: boolean | null = null;
+  const authors = new Map<string, BlueskyAuthor>();
+
+  const policy: RetryPolicy = {
+    ...retry,
+    onRetry: (info) => {
+      context?.reportStatus?.('backing-off', info.reason);
+      context?.log.warn(`bluesky ${env.name}: retrying in ${info.delayMs} ms: ${info.reason}`);
+      retry.onRetry?.(info);
+    },
+  };
+  const call = <T>(what: string, operation: () => Promise<T>): Promise<T> => withRetry(() => xrpc(what, operation), policy);
+
+  async function ensureSession(): Promise<string> {
+    if (!client) client = new (await atproto()).AtpAgent({ service, fetch: env.fetch });
+    if (client.session) return client.session.did;
+    try {
+      await call('createSession', () => agent().login({ identifier: options.identifier, password: options.appPassword }));
+    } catch (error) {
+      throw authError(env.name, error) ?? error;
+    }
+    return agent().session!.did;
+  }
+
+  async function pollAll(): Promise<void> {
+    const ctx = context;
+    if (!ctx) return;
+    const me = await ensureSession();
+    const drafts: PostDraft[] = [];
+    const seen = new Set(state.seen);
+    const take = (found: PostDraft | string) => {
+      if (typeof found === 'string') return ctx.reportSkipped?.(found);
+      if (seen.has(found.externalId) || (found.extra.did as string) === me) return;
+      seen.add(found.externalId);
+      drafts.push(found);
+    };
+    const next: BlueskyCursor = { ...state, searches: { ...state.searches }, repos: { ...state.repos }, seen: [...state.seen] };
+    const failures: string[] = [];
+    const feed = async (label: string, read: () => Promise<void>) => {
+      try {
+        await read();
+      } catch (error) {
+        if (error instanceof EarshotError) throw error;
+        // A refused token that a refresh could not cure: the app password was revoked.
+        if (error instanceof RemoteError && error.status === 401) throw authError(env.name, error)!;
+        failures.push(`${label}: ${(error as Error).message}`);
+      }
+    };
+
+    for (const query of options.searchQueries ?? []) {
+      await feed(`search "${query}"`, async () => {
+        const newest = await pageByTime(next.searches[query] ?? null, (cursor) =>
+          appView(() => call('searchPosts', () => agent().app.bsky.feed.searchPosts({ q: query, sort: 'latest', limit: PAGE, cursor }))).then((page) => page && { items: page.data.posts, cursor: page.data.cursor }),
+          (view) => take(draftFromView(env.name, view, 'search')),
+        );
+        if (newest) next.searches[query] = newest;
+      });
+    }
+    if (options.watchNotifications ?? true) {
+      await feed('notifications', async () => {
+        const newest = await pageByTime(next.notifications, (cursor) =>
+          appView(() => call('listNotifications', () => agent().app.bsky.notification.listNotifications({ limit: PAGE, cursor }))).then((page) => page && { items: page.data.notifications, cursor: page.data.cursor }),
+          (item) => {
+            if (REASONS.has(String((item as { reason?: unknown }).reason))) take(draftFromView(env.name, item, 'notification'));
+          },
+        );
+        if (newest) next.notifications = newest;
+      });
+    }
+    for (const account of options.watchAccounts ?? []) {
+      await feed(`repo ${account}`, async () => {
+        const author = await resolveAuthor(account);
+        const last = next.repos[author.did] ?? null;
+        const fresh: unknown[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < (last ? MAX_PAGES : 1); page++) {
+          const res = await call('listRecords', () => agent().com.atproto.repo.listRecords({ repo: author.did, collection: POST, limit: PAGE, cursor }));
+          // Newest first by record key: stop at the newest key handed over before.
+          const records = res.data.records.filter((record) => !last || rkeyOf(record.uri) > last);
+          fresh.push(...records);
+          cursor = res.data.cursor;
+          if (!cursor || records.length < res.data.records.length || res.data.records.length === 0) break;
+        }
+        for (const record of fresh.reverse()) take(draftFromRepoRecord(env.name, record, author));
+        const newestKey = fresh.map((record) => rkeyOf((record as { uri: string }).uri)).sort().at(-1);
+        if (newestKey && (!last || newestKey > last)) next.repos[author.did] = newestKey;
+      });
+    }
+
+    drafts.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    if (drafts.length > 0) await ctx.emit(drafts);
+    remember(next, drafts.map((draft) => draft.externalId));
+    state = next;
+    const text = JSON.stringify(state);
+    if (text !== saved) {
+      await ctx.saveCursor(text);
+      saved = text;
+    }
+    if (failures.length > 0) {
+      ctx.reportStatus?.('backing-off', failures.join('; '));
+      ctx.log.warn(`bluesky ${env.name}: ${failures.join('; ')}`);
+    } else ctx.reportStatus?.('polling', appViewUp === false ? 'no AppView reachable: reading watched repos only' : undefined);
+  }
+
+  /** Runs an AppView call; null (and a status note, once) when the PDS has no AppView to ask. */
+  async function appView<T>(operation: () => Promise<T>): Promise<T | null> {
+    try {
+      const result = await operation();
+      appViewUp = true;
+      return result;
+    } catch (error) {
+      if (!(error instanceof NoAppView)) throw error;
+      if (appViewUp !== false) context?.log.warn(`bluesky ${env.name}: no AppView reachable through ${options.service}; search and notifications paused`);
+      appViewUp = false;
+      return null;
+    }
+  }
+
+  async function resolveAuthor(account: string): Promise<BlueskyAuthor> {
+    const known = authors.get(account);
+    if (known) return known;
+    const res = await call('describeRepo', () => agent().com.atproto.repo.describeRepo({ repo: account }));
+    const author = { did: res.data.did, handle: res.data.handle, displayName: null };
+    authors.set(account, author);
+    return author;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void source
+        .poll()
+        .catch((error: unknown) => {
+          context?.log.error(`bluesky ${env.name}: ${(error as Error).message}`);
+          // Credentials the channel refuses are not retried forever: the owner must reauthorise.
+          if (error instanceof EarshotError) {
+            stopped = true;
+            context?.reportStatus?.('failed', error.message);
+          } else context?.reportStatus?.('backing-off', (error as Error).message);
+        })
+        .finally(schedule);
+    }, (options.pollIntervalSeconds ?? 60) * 1000);
+  }
+
+  const source: BlueskySource = {
+    kind: 'bluesky',
+    capabilities: { canReplyPublicly: true, canDirectMessage: false, hasEdits: false },
+    async start(ctx, cursor) {
+      context = ctx;
+      state = parseCursor(cursor);
+      saved = cursor;
+      stopped = false;
+      ctx.reportStatus?.('connecting');
+      try {
+        await source.poll();
+      } catch (error) {
+        if (error instanceof EarshotError) {
+          ctx.reportStatus?.('failed', error.message);
+          stopped = true;
+          throw error;
+        }
+        ctx.reportStatus?.('backing-off', (error as Error).message);
+        ctx.log.warn(`bluesky ${env.name}: first poll failed: ${(error as Error).message}`);
+      }
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running.catch(() => undefined);
+      context?.reportStatus?.('disconnected');
+    },
+    cursor: () => saved,
+    poll() {
+      // One poll at a time: the timer and a manual poll must not interleave cursor updates.
+      const next = running.catch(() => undefined).then(pollAll);
+      running = next;
+      return next;
+    },
+    async send(reply: OutboundReply): Promise<SendResult> {
+      if (reply.visibility === 'private') {
+        throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: 'Bluesky has no private replies; answer publicly or reach the person another way' });
+      }
+      const target = reply.target;
+      const parent = target ? strongRef({ uri: target.extra.uri ?? target.externalId, cid: target.extra.cid }) : null;
+      if (!parent) throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: 'a Bluesky reply needs the post it answers (its at:// uri and cid)' });
+      const root = replyRefs(target!.extra.reply)?.root ?? parent;
+      const did = await ensureSession();
+      const text = new (await atproto()).RichText({ text: reply.body });
+      // Mentions become facets (resolved to DIDs) so the person is notified; unresolvable ones stay plain text.
+      await text.detectFacets(agent()).catch(() => undefined);
+      if (text.graphemeLength > 300) {
+        throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: `the reply has ${text.graphemeLength} characters; Bluesky allows 300` });
+      }
+      const rkey = rkeyFromIdempotencyKey(reply.idempotencyKey);
+      const handle = agent().session?.handle ?? did;
+      const record = { $type: POST, text: text.text, facets: text.facets, reply: { root, parent }, createdAt: env.clock().toISOString() };
+      return withRetry(async () => {
+        // A previous attempt (or a crash after it) may already have written this record.
+        const existing = await getRecord(did, rkey);
+        if (existing) return { remoteId: existing, remoteUrl: postUrl(handle, rkey) };
+        const created = await xrpc('createRecord', () => agent().com.atproto.repo.createRecord({ repo: did, collection: POST, rkey, record }));
+        return { remoteId: created.data.uri, remoteUrl: postUrl(handle, rkey) };
+      }, policy);
+    },
+  };
+
+  async function getRecord(did: string, rkey: string): Promise<string | null> {
+    try {
+      const res = await xrpc('getRecord', () => agent().com.atproto.repo.getRecord({ repo: did, collection: POST, rkey }));
+      return res.data.uri;
+    } catch (error) {
+      if (error instanceof RemoteError && error.status === 400 && /RecordNotFound|Could not locate record/i.test(error.message)) return null;
+      throw error;
+    }
+  }
+
+  return source;
+}
+
+/**
+ * Pages a newest-first, time-ordered feed (search, notifications) back to the position handed
+ * over last (`since`, an indexedAt). Returns the newest indexedAt read, or null when nothing new.
+ * With no position yet, one page: a new source starts from now, not from the whole history.
+ */
+async function pageByTime(
+  since: string | null,
+  fetchPage: (cursor: string | undefined) => Promise<{ items: unknown[]; cursor?: string } | null>,
+  each: (item: unknown) => void,
+): Promise<string | null> {
+  const fresh: unknown[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < (since ? MAX_PAGES : 1); page++) {
+    const res = await fetchPage(cursor);
+    if (!res) return null;
+    // Equal timestamps are kept: the seen set drops the ones already handed over.
+    const items = res.items.filter((item) => !since || indexedAt(item) >= since);
+    fresh.push(...items);
+    cursor = res.cursor;
+    if (!cursor || items.length < res.items.length || res.items.length === 0) break;
+  }
+  for (const item of fresh.reverse()) each(item);
+  return fresh.map(indexedAt).filter(Boolean).sort().at(-1) ?? null;
+}
+
+function indexedAt(item: unknown): string {
+  const value = (item as { indexedAt?: unknown } | null)?.indexedAt;
+  return typeof value === 'string' ? value : '';
+}
+
+function rkeyOf(uri: string): string {
+  return uri.slice(uri.lastIndexOf('/') + 1);
+}
+
+// @atproto/api is large (its lexicons); loaded on first use so hosts without Bluesky sources start fast.
+const loadApi = () => import('@atproto/api');
+let api: ReturnType<typeof loadApi> | null = null;
+const atproto = () => (api ??= loadApi());
+
+/** The PDS answers app.bsky.* itself only by proxying to an AppView; these mean there is none. */
+class NoAppView extends Error {}
+
+/** Runs one XRPC call, translating its failure into a `RemoteError` that `withRetry` understands. */
+async function xrpc<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (!(error instanceof (await atproto()).XRPCError)) throw error;
+    if (error.status === 501 || (error.status === 502 && error.error === 'UpstreamFailure') || error.error === 'MethodNotImplemented') throw new NoAppView(error.message);
+    const headers = error.headers ?? {};
+    const status = error.status >= 100 ? error.status : null;
+    throw new RemoteError(`${what}: ${status ?? 'network error'} ${error.error}: ${error.message}`, status, retryAfterMs(headers));
+  }
+}
+
+/** Bluesky sends `ratelimit-reset` (epoch seconds); other servers may send Retry-After. */
+function retryAfterMs(headers: Record<string, string | undefined>): number | null {
+  const after = headers['retry-after'];
+  if (after && /^\d+$/.test(after.trim())) return Number(after) * 1000;
+  const reset = headers['ratelimit-reset'];
+  if (reset && /^\d+$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - Date.now());
+  return null;
+}
+
+function serviceUrl(options: BlueskyOptions, env: SourceEnvironment): URL {
+  let url: URL;
+  try {
+    url = new URL(options.service);
+  } catch {
+    throw new EarshotError('ERR_SOURCE_OPTIONS_INVALID', { name: env.name, path: 'service', detail: 'is not a URL' });
+  }
+  assertPublicHost(url.hostname, { name: env.name, path: 'service', allowPrivateNetwork: env.allowPrivateNetwork });
+  return url;
+}
+
+function authError(name: string, error: unknown): EarshotError | null {
+  if (error instanceof RemoteError && (error.status === 401 || error.status === 400)) {
+    return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name, remote: 'Bluesky', detail: error.message.replace(/^createSession: /, '') });
+  }
+  return null;
+}
+
+export const blueskySourceDefinition = {
+  kind: 'bluesky',
+  label: 'Bluesky',
+  description: 'Search results, mentions and replies, and watched accounts on Bluesky (or any AT Protocol PDS); replies as real reply posts.',
+  options: blueskyOptions,
+  secrets: ['appPassword'],
+  create: (options: BlueskyOptions, env: SourceEnvironment) => createBlueskySource(options, env),
+  async check(options: BlueskyOptions, env: SourceEnvironment) {
+    const agent = new (await atproto()).AtpAgent({ service: serviceUrl(options, env), fetch: env.fetch });
+    try {
+      await withRetry(() => xrpc('createSession', () => agent.login({ identifier: options.identifier, password: options.appPassword })), { ...DEFAULT_RETRY, attempts: 2 });
+    } catch (error) {
+      throw authError(env.name, error) ?? new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: env.name, detail: (error as Error).message });
+    }
+  },
+} satisfies SourceDefinition<typeof blueskyOptions>;

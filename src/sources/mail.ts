@@ -1,0 +1,353 @@
+/**
+ * The mail source, for the customers who are not on social media: reads a mailbox over IMAP
+ * (imapflow) and answers by SMTP (nodemailer). It catches up from a durable cursor (UIDVALIDITY
+ * + last UID), then waits in IDLE for new mail; a dropped connection is reopened with backoff and
+ * caught up the same way, so nothing is lost and nothing read twice. Replies are threaded
+ * (In-Reply-To, References, "Re:" subject) and carry a Message-ID derived from the idempotency
+ * key; with `sentMailbox` set, a copy goes there and a retry that finds it does not send again.
+ * Mail is private by nature: capabilities say so, and both visibilities send the same mail.
+ */
+import { createHash } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ImapFlow } from 'imapflow';
+import { EarshotError } from '../domain/errors.js';
+import type { SourceDefinition, SourceEnvironment } from './index.js';
+import type { OutboundReply, SendResult, Source, SourceContext } from './source.js';
+import { RemoteError } from './retry.js';
+import { assertPublicHost } from './private-host.js';
+import { draftFromMessage } from './mail-message.js';
+import type { PostDraft } from '../domain/post.js';
+
+export const mailOptions = Type.Object(
+  {
+    imapHost: Type.String({ minLength: 1 }),
+    imapPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 993 })),
+    imapSecure: Type.Optional(Type.Boolean({ default: true, description: 'TLS from the start (993); false uses STARTTLS when offered' })),
+    imapUser: Type.String({ minLength: 1 }),
+    imapPassword: Type.String({ minLength: 1 }),
+    mailbox: Type.Optional(Type.String({ minLength: 1, default: 'INBOX' })),
+    smtpHost: Type.String({ minLength: 1 }),
+    smtpPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 465 })),
+    smtpSecure: Type.Optional(Type.Boolean({ default: true })),
+    smtpUser: Type.Optional(Type.String()),
+    smtpPassword: Type.Optional(Type.String()),
+    fromAddress: Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }),
+    fromName: Type.Optional(Type.String()),
+    /** Where sent replies are filed; also what makes a retried send find the first one. */
+    sentMailbox: Type.Optional(Type.String({ minLength: 1 })),
+    /** Messages read on the very first start (older mail stays unread by Earshot). */
+    initialBacklog: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type MailOptions = Static<typeof mailOptions>;
+
+export interface MailTuning {
+  /** First reconnect delay; doubles up to a minute. */
+  readonly reconnectBaseMs?: number;
+  /** Quiet time before the client enters IDLE. */
+  readonly idleDelayMs?: number;
+}
+
+interface Position {
+  readonly uidValidity: string;
+  readonly lastUid: number;
+}
+
+const BATCH = 50;
+
+export function createMailSource(options: MailOptions, env: SourceEnvironment, tuning: MailTuning = {}): Source {
+  assertPublicHost(options.imapHost, { name: env.name, path: 'imapHost', allowPrivateNetwork: env.allowPrivateNetwork });
+  assertPublicHost(options.smtpHost, { name: env.name, path: 'smtpHost', allowPrivateNetwork: env.allowPrivateNetwork });
+  const mailbox = options.mailbox ?? 'INBOX';
+  let context: SourceContext | null = null;
+  let position: Position | null = null;
+  let saved: string | null = null;
+  let client: ImapFlow | null = null;
+  let stopped = true;
+  let failures = 0;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  let catching: Promise<void> | null = null;
+  let again = false;
+
+  async function connect(): Promise<void> {
+    const ctx = context!;
+    ctx.reportStatus?.('connecting');
+    const imap = await imapClient(options, tuning.idleDelayMs);
+    imap.on('error', (error: Error) => ctx.log.warn(`mail ${env.name}: ${error.message}`));
+    imap.on('exists', () => void catchUp());
+    imap.on('close', () => {
+      if (client !== imap) return;
+      client = null;
+      if (!stopped) reconnectLater('the IMAP connection closed');
+    });
+    try {
+      await imap.connect();
+      await imap.mailboxOpen(mailbox);
+    } catch (error) {
+      imap.close();
+      throw (error as { authenticationFailed?: boolean }).authenticationFailed ? authFailed(env.name, 'IMAP', error) : error;
+    }
+    if (stopped) return void imap.close();
+    client = imap;
+    failures = 0;
+    ctx.reportStatus?.('connected', `IDLE on ${mailbox}`);
+    await catchUp();
+  }
+
+  function reconnectLater(reason: string): void {
+    if (stopped || reconnectTimer) return;
+    failures++;
+    const base = tuning.reconnectBaseMs ?? 1000;
+    const delay = Math.min(60_000, base * 2 ** Math.min(failures - 1, 10)) * (0.75 + Math.random() / 4);
+    context?.reportStatus?.('backing-off', `${reason}; reconnecting in ${Math.round(delay)} ms`);
+    context?.log.warn(`mail ${env.name}: ${reason}; reconnecting in ${Math.round(delay)} ms`);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      connect().catch((error: unknown) => {
+        if (error instanceof EarshotError) {
+          stopped = true;
+          context?.reportStatus?.('failed', error.message);
+          context?.log.error(error.message);
+        } else reconnectLater((error as Error).message);
+      });
+    }, delay);
+  }
+
+  /** Reads everything past the cursor; runs once at a time, and again if mail arrived meanwhile. */
+  function catchUp(): Promise<void> {
+    if (catching) {
+      again = true;
+      return catching;
+    }
+    catching = (async () => {
+      do {
+        again = false;
+        await readNew();
+      } while (again && client);
+    })()
+      .catch((error: unknown) => {
+        // Whatever failed (the pipeline, the connection), a fresh connection catches up from the cursor.
+        context?.log.warn(`mail ${env.name}: catching up failed: ${(error as Error).message}`);
+        const broken = client;
+        client = null;
+        broken?.close();
+        reconnectLater('catching up failed');
+      })
+      .finally(() => {
+        catching = null;
+      });
+    return catching;
+  }
+
+  async function readNew(): Promise<void> {
+    const imap = client;
+    const ctx = context;
+    if (!imap || !ctx || !imap.mailbox) return;
+    const uidValidity = String(imap.mailbox.uidValidity);
+    if (position && position.uidValidity !== uidValidity) {
+      // The server renumbered the mailbox: read it again; Message-IDs keep the pipeline from storing doubles.
+      ctx.log.warn(`mail ${env.name}: UIDVALIDITY of ${mailbox} changed (${position.uidValidity} → ${uidValidity}); reading it again`);
+      position = { uidValidity, lastUid: 0 };
+    }
+    const last = position?.lastUid ?? 0;
+    const found = (await imap.search({ uid: `${last + 1}:*` }, { uid: true })) || [];
+    // `N:*` always matches the newest message, even when its UID is below N.
+    let uids = found.filter((uid) => uid > last).sort((a, b) => a - b);
+    if (!position) uids = uids.slice(-(options.initialBacklog ?? 50));
+    for (let i = 0; i < uids.length; i += BATCH) {
+      const chunk = uids.slice(i, i + BATCH);
+      const messages = await imap.fetchAll(chunk.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+      const drafts: PostDraft[] = [];
+      for (const message of messages.sort((a, b) => a.uid - b.uid)) {
+        const internalDate = message.internalDate ? new Date(message.internalDate) : null;
+        const draft = await draftFromMessage(env.name, message.source ?? Buffer.alloc(0), { uid: message.uid, uidValidity, mailbox, internalDate });
+        if (typeof draft === 'string') ctx.reportSkipped?.(`uid ${message.uid}: ${draft}`);
+        else drafts.push(draft);
+      }
+      if (drafts.length > 0) await ctx.emit(drafts);
+      position = { uidValidity, lastUid: chunk.at(-1)! };
+      saved = JSON.stringify({ v: 1, ...position });
+      await ctx.saveCursor(saved);
+    }
+    if (!position) {
+      position = { uidValidity, lastUid: last };
+      saved = JSON.stringify({ v: 1, ...position });
+      await ctx.saveCursor(saved);
+    }
+  }
+
+  return {
+    kind: 'mail',
+    capabilities: { canReplyPublicly: false, canDirectMessage: true, hasEdits: false },
+    async start(ctx, cursor) {
+      context = ctx;
+      position = parsePosition(cursor);
+      saved = cursor;
+      stopped = false;
+      try {
+        await connect();
+      } catch (error) {
+        if (error instanceof EarshotError) {
+          stopped = true;
+          ctx.reportStatus?.('failed', error.message);
+          throw error;
+        }
+        reconnectLater(`could not connect: ${(error as Error).message}`);
+      }
+    },
+    async stop() {
+      stopped = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      await catching;
+      const open = client;
+      client = null;
+      if (open) await open.logout().catch(() => open.close());
+      context?.reportStatus?.('disconnected');
+    },
+    cursor: () => saved,
+    send: (reply) => sendReply(options, env, reply),
+  };
+}
+
+async function sendReply(options: MailOptions, env: SourceEnvironment, reply: OutboundReply): Promise<SendResult> {
+  const target = reply.target;
+  const to = String(target?.extra.replyTo ?? target?.authorHandle ?? '');
+  if (!target || !/^[^@\s]+@[^@\s]+$/.test(to)) {
+    throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: 'a mail reply needs the message it answers, with a sender address' });
+  }
+  const original = typeof target.extra.messageId === 'string' ? target.extra.messageId : null;
+  const references = [...(Array.isArray(target.extra.references) ? target.extra.references.map(String) : []), ...(original ? [original] : [])];
+  const subject = String(target.extra.subject ?? '').trim();
+  const domain = options.fromAddress.split('@')[1]!;
+  const messageId = `<earshot.${createHash('sha256').update(reply.idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`;
+  // Mail libraries load on first use, so hosts without a mail source do not pay for them.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const { default: nodemailer } = await import('nodemailer');
+  const raw = await new MailComposer({
+    from: options.fromName ? { name: options.fromName, address: options.fromAddress } : options.fromAddress,
+    to,
+    subject: /^re:/i.test(subject) ? subject : `Re: ${subject || '(no subject)'}`,
+    text: reply.body,
+    messageId,
+    date: env.clock(),
+    ...(original ? { inReplyTo: original } : {}),
+    references: [...new Set(references)],
+  })
+    .compile()
+    .build();
+
+  if (options.sentMailbox && (await inSentMailbox(options, messageId))) return { remoteId: messageId, remoteUrl: null };
+  const transport = nodemailer.createTransport({
+    host: options.smtpHost,
+    port: options.smtpPort ?? 465,
+    secure: options.smtpSecure ?? true,
+    ...(options.smtpUser ? { auth: { user: options.smtpUser, pass: options.smtpPassword ?? '' } } : {}),
+  });
+  try {
+    await transport.sendMail({ envelope: { from: options.fromAddress, to: [to] }, raw });
+  } catch (error) {
+    throw smtpError(env.name, error);
+  } finally {
+    transport.close();
+  }
+  if (options.sentMailbox) {
+    // Filing the copy is what lets a retry see the mail went out; failing to file it is not a failed send.
+    await fileSentCopy(options, raw).catch(() => undefined);
+  }
+  return { remoteId: messageId, remoteUrl: null };
+}
+
+async function inSentMailbox(options: MailOptions, messageId: string): Promise<boolean> {
+  const imap = await imapClient(options);
+  await imap.connect();
+  try {
+    const lock = await imap.getMailboxLock(options.sentMailbox!);
+    try {
+      const found = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
+      return Array.isArray(found) && found.length > 0;
+    } finally {
+      lock.release();
+    }
+  } catch (error) {
+    // No such folder yet: nothing was filed there.
+    const failure = error as { mailboxMissing?: boolean; serverResponseCode?: string };
+    if (failure.mailboxMissing || failure.serverResponseCode === 'NONEXISTENT') return false;
+    throw error;
+  } finally {
+    await imap.logout().catch(() => imap.close());
+  }
+}
+
+async function fileSentCopy(options: MailOptions, raw: Buffer): Promise<void> {
+  const imap = await imapClient(options);
+  await imap.connect();
+  try {
+    await imap.mailboxCreate(options.sentMailbox!).catch(() => undefined);
+    await imap.append(options.sentMailbox!, raw, ['\\Seen']);
+  } finally {
+    await imap.logout().catch(() => imap.close());
+  }
+}
+
+async function imapClient(options: MailOptions, idleDelayMs?: number): Promise<ImapFlow> {
+  const { ImapFlow } = await import('imapflow');
+  return new ImapFlow({
+    host: options.imapHost,
+    port: options.imapPort ?? 993,
+    secure: options.imapSecure ?? true,
+    auth: { user: options.imapUser, pass: options.imapPassword },
+    // imapflow's own logger would print protocol traffic; credentials must never reach a log.
+    logger: false,
+    ...(idleDelayMs !== undefined ? { autoIdleDelay: idleDelayMs } : {}),
+  });
+}
+
+/** SMTP 4xx and dropped connections may pass on a retry; 5xx are the server's final word. */
+function smtpError(name: string, error: unknown): Error {
+  const { responseCode, response, code } = error as { responseCode?: number; response?: string; code?: string };
+  if (code === 'EAUTH') return authFailed(name, 'SMTP', error);
+  const detail = response ?? (error as Error).message;
+  if (typeof responseCode === 'number' && responseCode >= 500) return new RemoteError(`SMTP refused the reply: ${detail}`, 422);
+  return new RemoteError(`SMTP: ${detail}`, typeof responseCode === 'number' ? 503 : null);
+}
+
+function authFailed(name: string, remote: string, error: unknown): EarshotError {
+  const detail = (error as { responseText?: string; response?: string }).responseText ?? (error as { response?: string }).response ?? 'authentication failed';
+  return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name, remote, detail: String(detail).slice(0, 200) }, { cause: error });
+}
+
+function parsePosition(cursor: string | null): Position | null {
+  if (!cursor) return null;
+  try {
+    const value = JSON.parse(cursor) as { uidValidity?: unknown; lastUid?: unknown };
+    if (typeof value.uidValidity === 'string' && Number.isInteger(value.lastUid)) return { uidValidity: value.uidValidity, lastUid: value.lastUid as number };
+  } catch {
+    // An unreadable cursor starts over like a first start.
+  }
+  return null;
+}
+
+export const mailSourceDefinition = {
+  kind: 'mail',
+  label: 'Mail (IMAP + SMTP)',
+  description: 'A support mailbox: new mail read over IMAP with IDLE, replies sent by SMTP in the same thread.',
+  options: mailOptions,
+  secrets: ['imapPassword', 'smtpPassword'],
+  create: (options: MailOptions, env: SourceEnvironment) => createMailSource(options, env),
+  async check(options: MailOptions, env: SourceEnvironment) {
+    assertPublicHost(options.imapHost, { name: env.name, path: 'imapHost', allowPrivateNetwork: env.allowPrivateNetwork });
+    assertPublicHost(options.smtpHost, { name: env.name, path: 'smtpHost', allowPrivateNetwork: env.allowPrivateNetwork });
+    const imap = await imapClient(options);
+    try {
+      await imap.connect();
+      await imap.mailboxOpen(options.mailbox ?? 'INBOX', { readOnly: true });
+    } catch (error) {
+      if ((error as { authenticationFailed?: boolean }).authenticationFailed) throw authFailed(env.name, 'IMAP', error);
+      throw new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: env.name, detail: `IMAP: ${(error as Error).message}` });
+    } finally {
+      await imap.logout().catch(() => imap.close());
+    }
+  },
+} satisfies SourceDefinition<typeof mailOptions>;

@@ -1,0 +1,373 @@
+/**
+ * RSS and Atom feeds (blogs, forums, review sites, status pages) as a source. Each feed is
+ * polled on its own interval with a conditional GET (ETag / Last-Modified: a 304 costs
+ * nothing), through the SSRF guard, with a body size cap; `@rowanmanning/feed-parser` parses
+ * it. The cursor keeps, per feed, the validators and the ids of the most recent items, so a
+ * restart neither loses nor doubles a post. A feed that fails to fetch or parse is reported
+ * and retried on its next turn; the other feeds carry on.
+ */
+import { createRequire } from 'node:module';
+import { Type } from '@sinclair/typebox';
+import type { PostDraft } from '../domain/post.js';
+import type { Source, SourceContext } from './source.js';
+import type { SourceDefinition, SourceEnvironment } from './index.js';
+import { checkResponse, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { guardedFetch, type Resolver } from './ssrf.js';
+import { htmlToText } from './html-text.js';
+import { fnv1a } from '../domain/hash.js';
+import { EarshotError } from '../domain/errors.js';
+
+export interface FeedOptions {
+  readonly url: string;
+  /** Seconds between polls of this feed; defaults to the source's `intervalSeconds`. */
+  readonly intervalSeconds?: number;
+}
+
+export interface RssOptions {
+  readonly feeds: readonly FeedOptions[];
+  readonly intervalSeconds?: number;
+  /** Bodies larger than this are refused (a feed is not a download). */
+  readonly maxBodyBytes?: number;
+}
+
+/** What tests and embedders may tune; the admin's options stay the TypeBox ones. */
+export interface RssTuning {
+  readonly retry?: RetryPolicy;
+  readonly resolve?: Resolver;
+  /** How many recent item ids each feed remembers. */
+  readonly seenPerFeed?: number;
+  /** Feeds fetched at once. */
+  readonly concurrency?: number;
+  readonly timeoutMs?: number;
+}
+
+export type FeedPollOutcome =
+  | { readonly url: string; readonly status: 'new'; readonly items: number; readonly emitted: number }
+  | { readonly url: string; readonly status: 'not-modified' }
+  | { readonly url: string; readonly status: 'failed'; readonly reason: string };
+
+export interface RssSource extends Source {
+  /** Polls every feed once now (what `start` does first); resolves with each feed's outcome. */
+  pollAll(): Promise<FeedPollOutcome[]>;
+}
+
+interface FeedCursor {
+  etag: string | null;
+  lastModified: string | null;
+  seen: string[];
+}
+
+interface CursorState {
+  v: 1;
+  feeds: Record<string, FeedCursor>;
+}
+
+/** The narrow part of @rowanmanning/feed-parser that Earshot uses (the package ships no root typings). */
+interface ParsedAuthor { readonly name: string | null; readonly email: string | null; readonly url: string | null }
+interface ParsedItem {
+  readonly id: string | null;
+  readonly title: string | null;
+  readonly description: string | null;
+  readonly content: string | null;
+  readonly url: string | null;
+  readonly published: Date | null;
+  readonly updated: Date | null;
+  readonly authors: ParsedAuthor[];
+  readonly categories: { readonly label: string | null; readonly term: string | null }[];
+}
+interface ParsedFeed { readonly title: string | null; readonly url: string | null; readonly items: ParsedItem[] }
+const { parseFeed } = createRequire(import.meta.url)('@rowanmanning/feed-parser') as { parseFeed(xml: string): ParsedFeed };
+
+export const DEFAULT_INTERVAL_SECONDS = 300;
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+const DEFAULT_SEEN_PER_FEED = 1000;
+
+export function createRssSource(options: RssOptions, env: SourceEnvironment, tuning: RssTuning = {}): RssSource {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const seenPerFeed = tuning.seenPerFeed ?? DEFAULT_SEEN_PER_FEED;
+  const concurrency = tuning.concurrency ?? 4;
+  let state: CursorState = { v: 1, feeds: {} };
+  let lastCursor: string | null = null;
+  let context: SourceContext | null = null;
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = true;
+  // Feeds poll concurrently but the cursor is one document: its updates take turns.
+  let commits: Promise<void> = Promise.resolve();
+
+  async function pollFeed(feed: FeedOptions): Promise<FeedPollOutcome> {
+    const ctx = context!;
+    const previous = state.feeds[feed.url] ?? { etag: null, lastModified: null, seen: [] };
+    try {
+      const fetched = await fetchFeed(feed.url, previous, ctx);
+      if (fetched === 'not-modified') return { url: feed.url, status: 'not-modified' };
+      let parsed: ParsedFeed;
+      try {
+        parsed = parseFeed(fetched.text);
+      } catch (error) {
+        throw new Error(`not a valid RSS or Atom feed (${(error as Error).message})`);
+      }
+      const seen = new Set(previous.seen);
+      const drafts: PostDraft[] = [];
+      const current: string[] = [];
+      const textById = new Map<string, string>();
+      for (const item of parsed.items) {
+        const draft = itemToDraft(item, parsed, feed.url, env.name, ctx.clock);
+        if (!draft) {
+          ctx.reportSkipped?.(`${feed.url}: an item with no id, link, title or content`);
+          continue;
+        }
+        // Two different items under one id (a shared link used as id) are both kept, told apart
+        // by a hash of their text that is the same on every poll; true repeats are dropped.
+        let post = draft;
+        if (textById.has(post.externalId)) {
+          if (textById.get(post.externalId) === post.text) continue;
+          post = { ...post, externalId: `${post.externalId}#${fnv1a(post.text).toString(16)}` };
+          if (textById.has(post.externalId)) continue;
+        }
+        textById.set(post.externalId, post.text);
+        current.push(post.externalId);
+        if (!seen.has(post.externalId)) drafts.push(post);
+      }
+      // Feeds list newest first; the pipeline gets them in the order they were written.
+      drafts.reverse();
+      if (drafts.length > 0) await ctx.emit(drafts);
+      const next: FeedCursor = {
+        etag: fetched.etag,
+        lastModified: fetched.lastModified,
+        seen: [...new Set([...current, ...previous.seen])].slice(0, Math.max(seenPerFeed, current.length)),
+      };
+      await commit(feed.url, next);
+      return { url: feed.url, status: 'new', items: current.length, emitted: drafts.length };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      ctx.reportSkipped?.(`${feed.url}: ${reason}`);
+      ctx.log.warn(`feeds ${env.name}: ${feed.url}: ${reason}`);
+      return { url: feed.url, status: 'failed', reason };
+    }
+  }
+
+  async function fetchFeed(url: string, previous: FeedCursor, ctx: SourceContext): Promise<'not-modified' | { text: string; etag: string | null; lastModified: string | null }> {
+    const headers: Record<string, string> = { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1', 'user-agent': 'Earshot feed reader' };
+    if (previous.etag) headers['if-none-match'] = previous.etag;
+    if (previous.lastModified) headers['if-modified-since'] = previous.lastModified;
+    const policy: RetryPolicy = {
+      ...(tuning.retry ?? DEFAULT_RETRY),
+      onRetry: (info) => {
+        ctx.reportStatus?.('backing-off', `${url}: ${info.reason}`);
+        tuning.retry?.onRetry?.(info);
+      },
+    };
+    return withRetry(async () => {
+      const { response } = await guardedFetch(url, { headers, signal: AbortSignal.timeout(tuning.timeoutMs ?? 30_000) }, {
+        fetch: env.fetch,
+        allowPrivateNetwork: env.allowPrivateNetwork,
+        ...(tuning.resolve ? { resolve: tuning.resolve } : {}),
+      });
+      if (response.status === 304) {
+        await response.body?.cancel();
+        return 'not-modified' as const;
+      }
+      await checkResponse(response, `GET ${url}`, env.clock().getTime());
+      const bytes = await readCapped(response, maxBodyBytes);
+      return {
+        text: decode(bytes, response.headers.get('content-type')),
+        etag: response.headers.get('etag'),
+        lastModified: response.headers.get('last-modified'),
+      };
+    }, policy);
+  }
+
+  function commit(url: string, feedCursor: FeedCursor): Promise<void> {
+    const run = commits.then(async () => {
+      state = { v: 1, feeds: { ...state.feeds, [url]: feedCursor } };
+      const cursor = JSON.stringify(state);
+      await context!.saveCursor(cursor);
+      lastCursor = cursor;
+    });
+    commits = run.catch(() => undefined);
+    return run;
+  }
+
+  async function pollAll(): Promise<FeedPollOutcome[]> {
+    const outcomes: FeedPollOutcome[] = new Array(options.feeds.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < options.feeds.length) {
+        const index = next++;
+        outcomes[index] = await pollFeed(options.feeds[index]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, options.feeds.length) }, worker));
+    const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
+    context?.reportStatus?.('polling', failed ? `${failed} of ${outcomes.length} feeds failed` : undefined);
+    return outcomes;
+  }
+
+  function schedule(feed: FeedOptions): void {
+    const everyMs = (feed.intervalSeconds ?? options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
+    const timer = setTimeout(async function pollOnSchedule() {
+      timers.delete(timer);
+      if (stopped) return;
+      await pollFeed(feed);
+      if (!stopped) schedule(feed);
+    }, everyMs);
+    timers.add(timer);
+  }
+
+  return {
+    kind: 'rss',
+    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false },
+    async start(ctx, cursor) {
+      context = ctx;
+      stopped = false;
+      state = parseCursor(cursor, ctx);
+      lastCursor = cursor;
+      ctx.reportStatus?.('polling');
+      await pollAll();
+      if (!stopped) for (const feed of options.feeds) schedule(feed);
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await commits;
+      context?.reportStatus?.('disconnected');
+    },
+    cursor: () => lastCursor,
+    pollAll,
+  };
+}
+
+/** One feed item as a post; null when it has nothing to identify or say. */
+export function itemToDraft(item: ParsedItem, feed: ParsedFeed, feedUrl: string, source: string, clock: () => Date): PostDraft | null {
+  const title = item.title ? htmlToText(item.title) : '';
+  const body = htmlToText(item.content ?? item.description ?? '');
+  const rawId = item.id ?? item.url ?? (title || body ? `hash:${fnv1a(`${title}\n${body}`).toString(16)}` : null);
+  if (!rawId) return null;
+  // A guid like "42" is unique only within its feed; URLs and URNs are unique anywhere.
+  const externalId = /^[a-z][a-z0-9+.-]*:/i.test(rawId) && !rawId.startsWith('hash:') ? rawId : `${feedUrl}#${rawId}`;
+  const host = safeHost(feed.url ?? feedUrl);
+  const author = item.authors[0] ?? null;
+  const authorName = author?.name ?? null;
+  const text = [title, body && body !== title ? body : ''].filter(Boolean).join('\n\n');
+  const at = item.published ?? item.updated;
+  return {
+    source,
+    externalId,
+    author: {
+      handle: authorName ? `${authorName}@${host}` : host,
+      name: authorName ?? feed.title ?? host,
+      followers: null,
+      following: null,
+    },
+    text,
+    // A permalink guid with no <link> is the item's address (feedparser reads it the same way).
+    url: item.url ?? (item.id && /^https?:\/\//i.test(item.id) ? item.id : null),
+    createdAt: (at && !Number.isNaN(at.getTime()) ? at : clock()).toISOString(),
+    inReplyTo: null,
+    metrics: { likes: 0, reposts: 0, replies: 0 },
+    extra: {
+      feedUrl,
+      feedTitle: feed.title,
+      itemId: item.id,
+      ...(item.updated ? { updatedAt: item.updated.toISOString() } : {}),
+      categories: item.categories.map((category) => category.label ?? category.term).filter(Boolean),
+    },
+  };
+}
+
+function parseCursor(cursor: string | null, ctx: SourceContext): CursorState {
+  if (!cursor) return { v: 1, feeds: {} };
+  try {
+    const parsed = JSON.parse(cursor) as CursorState;
+    if (parsed && parsed.v === 1 && parsed.feeds && typeof parsed.feeds === 'object') return parsed;
+  } catch {
+    // fall through: an unreadable cursor means starting over, which the pipeline's dedupe absorbs.
+  }
+  ctx.log.warn('feeds: the stored cursor is unreadable; every feed starts from its current items');
+  return { v: 1, feeds: {} };
+}
+
+async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new Error(`the feed is larger than ${limit} bytes`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > limit) throw new Error(`the feed is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Bytes as text: the BOM, then Content-Type's charset, then the XML declaration, then UTF-8. */
+export function decode(bytes: Uint8Array, contentType: string | null): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  const header = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '')?.[1] ?? null;
+  const declared = /^<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i.exec(Buffer.from(bytes.subarray(0, 200)).toString('latin1'))?.[1] ?? null;
+  for (const label of [bom, header, declared, 'utf-8']) {
+    if (!label) continue;
+    try {
+      return new TextDecoder(label).decode(bytes);
+    } catch {
+      // an unknown label: try the next clue
+    }
+  }
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host || 'feed';
+  } catch {
+    return 'feed';
+  }
+}
+
+const RSS_OPTIONS = Type.Object(
+  {
+    feeds: Type.Array(
+      Type.Object(
+        {
+          url: Type.String({ pattern: '^https?://', minLength: 8, maxLength: 2000 }),
+          intervalSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 86_400 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500 },
+    ),
+    intervalSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 86_400 })),
+    maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 })),
+  },
+  { additionalProperties: false },
+);
+
+export const rssSourceDefinition = {
+  kind: 'rss',
+  label: 'RSS / Atom feeds',
+  description: 'Blogs, forums, review sites and status pages, polled with conditional GET.',
+  options: RSS_OPTIONS,
+  secrets: [],
+  create: (options: RssOptions, environment: SourceEnvironment) => createRssSource(options, environment),
+  async check(options: RssOptions, environment: SourceEnvironment) {
+    // Fetch and parse the first feed, without remembering anything.
+    const probe = createRssSource({ ...options, feeds: options.feeds.slice(0, 1) }, environment, { retry: { ...DEFAULT_RETRY, attempts: 1 } });
+    let failure: string | null = null;
+    await probe.start(
+      {
+        emit: async () => undefined,
+        saveCursor: async () => undefined,
+        reportSkipped: (reason) => (failure ??= reason),
+        log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+        clock: environment.clock,
+      },
+      null,
+    );
+    await probe.stop();
+    if (failure) throw new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: environment.name, detail: failure });
+  },
+} satisfies SourceDefinition<typeof RSS_OPTIONS>;

@@ -1,0 +1,111 @@
+/**
+ * The SSRF guard for every URL a source fetches on an admin's or a feed's say-so. A feed URL
+ * (or a redirect it answers with) could point at the metadata service, the database or the
+ * admin's router; so unless an admin explicitly allowed the private network, only http(s) to
+ * public unicast addresses is fetched. Every redirect hop is checked again (fetch follows
+ * them silently otherwise).
+ *
+ * Limit: the address is checked before fetch resolves the name again, so a DNS server that
+ * answers differently within milliseconds (rebinding) is not stopped here.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { EarshotError } from '../domain/errors.js';
+
+export const MAX_REDIRECTS = 5;
+
+/** Resolves a host name to every address it has (injectable for tests). */
+export type Resolver = (hostname: string) => Promise<string[]>;
+
+export interface GuardOptions {
+  readonly allowPrivateNetwork: boolean;
+  readonly resolve?: Resolver;
+}
+
+export interface GuardedFetchOptions extends GuardOptions {
+  readonly fetch: typeof globalThis.fetch;
+  readonly maxRedirects?: number;
+}
+
+export const resolveAll: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+/** Why an address may not be fetched, or null when it is public unicast. */
+export function privateAddressReason(address: string): string | null {
+  if (!ipaddr.isValid(address)) return 'it is not an IP address';
+  let parsed = ipaddr.parse(address);
+  // ::ffff:127.0.0.1 reaches 127.0.0.1: judge the IPv4 it carries.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const range = parsed.range();
+  // Only plain unicast passes: loopback, private, link-local, unique-local, CGNAT, multicast,
+  // unspecified, NAT64/6to4/Teredo (which can embed private IPv4) and reserved ranges do not.
+  return range === 'unicast' ? null : `${address} is a ${range} address`;
+}
+
+/** Throws ERR_SOURCE_URL_REFUSED unless `url` is http(s) to a host whose every address is public (or private is allowed). */
+export async function assertFetchable(url: URL, options: GuardOptions): Promise<void> {
+  const refuse = (detail: string): never => {
+    throw new EarshotError('ERR_SOURCE_URL_REFUSED', { url: redact(url), detail });
+  };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`only http and https are fetched, not ${url.protocol}`);
+  if (options.allowPrivateNetwork) return;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  if (isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = await (options.resolve ?? resolveAll)(host);
+    } catch (error) {
+      return refuse(`its host does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (addresses.length === 0) refuse('its host has no address');
+  }
+  // Every address, not just the first: fetch may connect to any of them.
+  for (const address of addresses) {
+    const reason = privateAddressReason(address);
+    if (reason) refuse(`${reason} and the private network is not allowed for this source`);
+  }
+}
+
+/**
+ * fetch with the guard applied to the URL and to each redirect hop (at most `maxRedirects`).
+ * Returns the final response and the URL it came from.
+ */
+export async function guardedFetch(input: string | URL, init: RequestInit, options: GuardedFetchOptions): Promise<{ response: Response; url: URL }> {
+  const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  let url = parseUrl(input);
+  let requestInit: RequestInit = { ...init, redirect: 'manual' };
+  for (let hop = 0; ; hop++) {
+    await assertFetchable(url, options);
+    const response = await options.fetch(url, requestInit);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) return { response, url };
+    await response.body?.cancel();
+    if (hop >= maxRedirects) throw new EarshotError('ERR_SOURCE_URL_REFUSED', { url: redact(url), detail: `more than ${maxRedirects} redirects` });
+    const next = parseUrl(new URL(location, url).toString());
+    // 303 (and 301/302 after a POST, as browsers do) turn into a GET without a body.
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && requestInit.method && requestInit.method !== 'GET')) {
+      requestInit = { ...requestInit, method: 'GET', body: null };
+    }
+    url = next;
+  }
+}
+
+function parseUrl(input: string | URL): URL {
+  try {
+    return new URL(input);
+  } catch {
+    throw new EarshotError('ERR_SOURCE_URL_REFUSED', { url: String(input).slice(0, 200), detail: 'it is not a valid URL' });
+  }
+}
+
+/** URLs may carry credentials (user:pass@, ?access_token=): never put those in a message. */
+function redact(url: URL): string {
+  const copy = new URL(url);
+  if (copy.username || copy.password) {
+    copy.username = '***';
+    copy.password = '';
+  }
+  copy.search = copy.search ? '?…' : '';
+  return copy.toString();
+}

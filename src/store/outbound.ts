@@ -1,0 +1,119 @@
+/**
+ * The outbound worker's side of `outbound_messages`: claiming due messages under a lease,
+ * and marking each sent, due again, or failed. Rows are created by the desk (`tickets.ts`).
+ * Every mark is conditional on the claim token, so a worker whose lease ran out cannot
+ * overwrite what the worker that took over decided.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, OutboundMessagesTable } from './schema.js';
+import { fromJson } from './json.js';
+
+export interface ClaimedOutbound {
+  readonly id: number;
+  readonly ticketId: number;
+  readonly source: string;
+  readonly inReplyTo: string | null;
+  readonly visibility: string;
+  readonly body: string;
+  /** Including this one. */
+  readonly attempts: number;
+  readonly claimToken: string;
+}
+
+/** The post a ticket answers, as stored: what a channel needs to thread the reply. */
+export interface OutboundTargetRow {
+  readonly externalId: string;
+  readonly url: string | null;
+  readonly authorHandle: string;
+  readonly extra: Record<string, unknown>;
+}
+
+type Executor = Kysely<Database>;
+
+/**
+ * Claims up to `limit` queued messages that are due and not held by a live lease. Each row is
+ * taken by a conditional update, so two workers racing for one row get it once between them.
+ */
+export async function claimDueOutbound(db: Executor, options: { now: string; leaseUntil: string; token: string; limit: number }): Promise<ClaimedOutbound[]> {
+  const { now, leaseUntil, token } = options;
+  const candidates = await db
+    .selectFrom('outbound_messages')
+    .select('id')
+    .where('status', '=', 'queued')
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+    .orderBy('id')
+    .limit(options.limit)
+    .execute();
+  const claimed: ClaimedOutbound[] = [];
+  for (const { id } of candidates) {
+    const row = await db
+      .updateTable('outbound_messages')
+      .set((eb) => ({ claimed_until: leaseUntil, claim_token: token, attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+      .returningAll()
+      .executeTakeFirst();
+    if (row) claimed.push(toClaimed(row, token));
+  }
+  return claimed;
+}
+
+export async function outboundTarget(db: Executor, ticketId: number): Promise<OutboundTargetRow | null> {
+  const row = await db
+    .selectFrom('tickets')
+    .innerJoin('posts', 'posts.id', 'tickets.post_id')
+    .select(['posts.external_id', 'posts.url', 'posts.author_handle', 'posts.extra'])
+    .where('tickets.id', '=', ticketId)
+    .executeTakeFirst();
+  return row ? { externalId: row.external_id, url: row.url, authorHandle: row.author_handle, extra: fromJson(row.extra, {}) } : null;
+}
+
+/** Returns whether this claim still held the message (false: another worker took it over). */
+export async function markOutboundSent(db: Executor, claim: ClaimedOutbound, remote: { remoteId: string; remoteUrl: string | null }, now: string): Promise<boolean> {
+  return settle(db, claim, { status: 'sent', remote_id: remote.remoteId, remote_url: remote.remoteUrl, error: null, next_attempt_at: null }, now);
+}
+
+export async function markOutboundRetry(db: Executor, claim: ClaimedOutbound, error: string, nextAttemptAt: string, now: string): Promise<boolean> {
+  return settle(db, claim, { error: error.slice(0, 2000), next_attempt_at: nextAttemptAt }, now);
+}
+
+export async function markOutboundFailed(db: Executor, claim: ClaimedOutbound, error: string, now: string): Promise<boolean> {
+  return settle(db, claim, { status: 'failed', error: error.slice(0, 2000), next_attempt_at: null }, now);
+}
+
+/** How many sends each message took, for the desk and the tests. */
+export async function outboundAttempts(db: Executor, id: number): Promise<{ attempts: number; nextAttemptAt: string | null } | undefined> {
+  const row = await db.selectFrom('outbound_messages').select(['attempts', 'next_attempt_at']).where('id', '=', id).executeTakeFirst();
+  return row ? { attempts: Number(row.attempts), nextAttemptAt: row.next_attempt_at } : undefined;
+}
+
+async function settle(
+  db: Executor,
+  claim: ClaimedOutbound,
+  change: { status?: string; remote_id?: string; remote_url?: string | null; error: string | null; next_attempt_at: string | null },
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('outbound_messages')
+    .set({ ...change, claimed_until: null, claim_token: null, updated_at: now })
+    .where('id', '=', claim.id)
+    .where('claim_token', '=', claim.claimToken)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+function toClaimed(row: Selectable<OutboundMessagesTable>, token: string): ClaimedOutbound {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    source: row.source,
+    inReplyTo: row.in_reply_to,
+    visibility: row.visibility,
+    body: row.body,
+    attempts: Number(row.attempts),
+    claimToken: token,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * A recording `SourceContext` for source tests: what the source emitted, skipped, reported and
+ * saved as its cursor, plus a way to wait until it has emitted enough. It plays the host, not
+ * the network, so it is the part of the runtime a source test needs.
+ */
+import type { PostDraft } from '../../../src/domain/post.js';
+import type { SourceContext, SourceStatus } from '../../../src/sources/source.js';
+
+export interface RecordingContext extends SourceContext {
+  readonly emitted: PostDraft[];
+  readonly skipped: string[];
+  readonly statuses: { status: SourceStatus; detail?: string }[];
+  readonly logs: string[];
+  savedCursor: string | null;
+  /** Makes the next `emit` calls reject, as a failing pipeline would. */
+  failEmits: number;
+  /** Resolves once at least `count` posts have been emitted (rejects after `timeoutMs`). */
+  waitForPosts(count: number, timeoutMs?: number): Promise<PostDraft[]>;
+  /** Resolves once `predicate` holds, checked after each event. */
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+}
+
+export function recordingContext(clock: () => Date = () => new Date()): RecordingContext {
+  const waiters = new Set<() => void>();
+  const poke = () => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  const context: RecordingContext = {
+    emitted: [],
+    skipped: [],
+    statuses: [],
+    logs: [],
+    savedCursor: null,
+    failEmits: 0,
+    clock,
+    async emit(drafts) {
+      if (context.failEmits > 0) {
+        context.failEmits--;
+        throw new Error('pipeline unavailable');
+      }
+      context.emitted.push(...drafts);
+      poke();
+    },
+    reportSkipped(reason) {
+      context.skipped.push(reason);
+      poke();
+    },
+    reportStatus(status, detail) {
+      context.statuses.push(detail === undefined ? { status } : { status, detail });
+      poke();
+    },
+    async saveCursor(cursor) {
+      context.savedCursor = cursor;
+      poke();
+    },
+    log: {
+      info: (message) => void context.logs.push(`info: ${message}`),
+      warn: (message) => void context.logs.push(`warn: ${message}`),
+      error: (message) => void context.logs.push(`error: ${message}`),
+    },
+    waitFor(predicate, timeoutMs = 5000, what = 'condition') {
+      if (predicate()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          clearInterval(poll);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        // Also checked on a short interval, for conditions outside the context (a fake server's state).
+        const poll = setInterval(() => check(), 20);
+        const check = () => {
+          if (!predicate()) return;
+          clearTimeout(timer);
+          clearInterval(poll);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      });
+    },
+    async waitForPosts(count, timeoutMs = 5000) {
+      await context.waitFor(() => context.emitted.length >= count, timeoutMs, `${count} posts (have ${context.emitted.length})`);
+      return context.emitted;
+    },
+  };
+  return context;
+}

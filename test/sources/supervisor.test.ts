@@ -1,0 +1,200 @@
+/**
+ * The source supervisor on SQLite and PostgreSQL, with small real sources defined here (not a
+ * mock of the supervisor): a polling "ledger" source that pages through an in-memory remote
+ * by cursor, and a source that crashes on start. A restart resumes from the durable cursor
+ * without losing or doubling posts; a crashing source is restarted and its health shows why.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import { backends } from '../helpers/backends.js';
+import type { Store } from '../../src/store/open.js';
+import { InProcessBus } from '../../src/pipeline/bus.js';
+import { IngestPipeline } from '../../src/pipeline/ingest.js';
+import { createAnalyzer } from '../../src/analysis/analyzer.js';
+import { SourceSupervisor } from '../../src/sources/supervisor.js';
+import { createSecretBox } from '../../src/sources/secrets.js';
+import type { SourceDefinition, SourceEnvironment } from '../../src/sources/index.js';
+import type { Source, SourceContext } from '../../src/sources/source.js';
+import { getSourceHealth, insertSource } from '../../src/store/sources.js';
+import { loadCursor } from '../../src/store/cursors.js';
+import { searchPosts } from '../../src/store/posts.js';
+
+/** The "remote" the ledger source reads: a list of posts per feed, and what each run emitted. */
+const remotes = new Map<string, { items: string[]; emitted: string[][] }>();
+
+const LedgerOptions = Type.Object({ feed: Type.String(), token: Type.String({ minLength: 8 }), pollMs: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+
+/** Polls its feed from the cursor (an index), emits what is new, then saves the new cursor. */
+const ledgerDefinition: SourceDefinition<typeof LedgerOptions> = {
+  kind: 'ledger',
+  label: 'Ledger (test)',
+  description: 'Pages through an in-memory feed by index.',
+  options: LedgerOptions,
+  secrets: ['token'],
+  create(options: Static<typeof LedgerOptions>, environment: SourceEnvironment): Source {
+    const remote = remotes.get(options.feed)!;
+    let timer: NodeJS.Timeout | null = null;
+    let position: string | null = null;
+    const run: string[] = [];
+    remote.emitted.push(run);
+    return {
+      kind: 'ledger',
+      capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false },
+      async start(context: SourceContext, cursor: string | null) {
+        assert.equal(options.token, 'ledger-token-1', 'the sealed secret reaches the source');
+        let next = cursor === null ? 0 : Number(cursor);
+        const poll = async () => {
+          const fresh = remote.items.slice(next);
+          if (fresh.length > 0) {
+            await context.emit(fresh.map((id) => ({
+              source: 'ledger', externalId: id, author: { handle: '@feed@example.org', name: null, followers: null, following: null },
+              text: `ledger post ${id}`, url: null, createdAt: new Date().toISOString(), inReplyTo: null, metrics: { likes: 0, reposts: 0, replies: 0 }, extra: {},
+            })));
+            run.push(...fresh);
+            next += fresh.length;
+            position = String(next);
+            await context.saveCursor(position);
+          }
+          context.reportStatus?.('polling', `${environment.name} at ${next}`);
+          timer = setTimeout(() => void poll(), options.pollMs ?? 5);
+        };
+        await poll();
+      },
+      async stop() {
+        if (timer) clearTimeout(timer);
+        timer = null;
+      },
+      cursor: () => position,
+    };
+  },
+};
+
+/** Fails its first `failures` starts, then runs; `flaky-midway` reports failure once running. */
+let startsLeft = 0;
+let startCalls = 0;
+const FlakyOptions = Type.Object({ failures: Type.Integer() }, { additionalProperties: false });
+const flakyDefinition: SourceDefinition<typeof FlakyOptions> = {
+  kind: 'flaky',
+  label: 'Flaky (test)',
+  description: 'Throws on start a few times.',
+  options: FlakyOptions,
+  secrets: [],
+  create: () => ({
+    kind: 'flaky',
+    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false },
+    async start(context) {
+      startCalls += 1;
+      if (startsLeft > 0) {
+        startsLeft -= 1;
+        throw new Error(`upstream refused (start ${startCalls})`);
+      }
+      context.reportStatus?.('connected');
+    },
+    async stop() {},
+    cursor: () => null,
+  }),
+};
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const analyzer = createAnalyzer();
+const box = createSecretBox(randomBytes(32));
+
+for (const backend of await backends()) {
+  describe(`${backend.name}: source supervisor`, { skip: backend.skip ?? false }, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    before(async () => {
+      const opened = await backend.open();
+      store = opened.store;
+      dispose = opened.dispose;
+    });
+    after(async () => dispose?.());
+
+    function supervisor(): SourceSupervisor {
+      const bus = new InProcessBus();
+      return new SourceSupervisor({ store, bus, pipeline: new IngestPipeline({ store, analyzer, bus }), secrets: box, definitions: [ledgerDefinition, flakyDefinition], restartBaseMs: 20, restartMaxMs: 100, log: { info() {}, warn() {}, error() {} } });
+    }
+    const postsOf = async (source: string) => (await searchPosts(store.db, store.dialect, { limit: 500 })).posts.filter((post) => post.source === source);
+
+    test('a restarted source resumes from its durable cursor, losing and doubling nothing', async () => {
+      const feed = `feed-${backend.name}`;
+      remotes.set(feed, { items: ['a1', 'a2', 'a3', 'a4', 'a5'], emitted: [] });
+      await insertSource(store.db, { name: 'city-ledger', kind: 'ledger', options: { feed }, sealedSecrets: box.seal('city-ledger', { token: 'ledger-token-1' }), secretsSet: ['token'], enabled: true, origin: 'api' });
+      const first = supervisor();
+      await first.startAll();
+      await until('5 posts', async () => (await postsOf('city-ledger')).length === 5);
+      await first.close();
+      assert.equal(await loadCursor(store.db, 'city-ledger'), '5');
+
+      // While Earshot is down the channel moves on.
+      remotes.get(feed)!.items.push('a6', 'a7', 'a8', 'a9', 'a10');
+      const second = supervisor();
+      await second.startAll();
+      await until('10 posts', async () => (await postsOf('city-ledger')).length === 10);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await second.close();
+
+      const [run1, run2] = remotes.get(feed)!.emitted;
+      assert.deepEqual(run1, ['a1', 'a2', 'a3', 'a4', 'a5']);
+      assert.deepEqual(run2, ['a6', 'a7', 'a8', 'a9', 'a10'], 'the second run starts where the first stopped');
+      const stored = (await postsOf('city-ledger')).map((post) => post.externalId).sort();
+      assert.deepEqual(stored, ['a1', 'a10', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9']);
+      const health = await getSourceHealth(store.db, 'city-ledger');
+      assert.equal(health?.posts, 10);
+      assert.ok(health?.lastPostAt);
+      assert.equal(health?.errors, 0);
+    });
+
+    test('a source that throws is restarted with backoff and its health shows the error', async () => {
+      startsLeft = 2;
+      startCalls = 0;
+      await insertSource(store.db, { name: 'flaky-one', kind: 'flaky', options: { failures: 2 }, sealedSecrets: null, secretsSet: [], enabled: true, origin: 'api' });
+      const running = supervisor();
+      await running.startAll();
+      await until('connected after two crashes', async () => (await getSourceHealth(store.db, 'flaky-one'))?.status === 'connected');
+      await running.settled();
+      const health = (await getSourceHealth(store.db, 'flaky-one'))!;
+      assert.equal(startCalls, 3);
+      assert.equal(health.errors, 2);
+      assert.match(health.lastError ?? '', /upstream refused \(start 2\)/);
+      assert.ok(health.lastErrorAt);
+      assert.equal((await running.sender('flaky-one')).ok, false, 'a source without send cannot send');
+      await running.close();
+    });
+
+    test('an unreadable secret keeps the source down with a clear error, retried with backoff', async () => {
+      const otherBox = createSecretBox(randomBytes(32));
+      await insertSource(store.db, { name: 'wrong-key', kind: 'ledger', options: { feed: 'none' }, sealedSecrets: otherBox.seal('wrong-key', { token: 'ledger-token-1' }), secretsSet: ['token'], enabled: true, origin: 'api' });
+      const running = supervisor();
+      await running.reconcile('wrong-key');
+      await running.settled();
+      const health = (await getSourceHealth(store.db, 'wrong-key'))!;
+      assert.equal(health.status, 'backing-off');
+      assert.match(health.lastError ?? '', /Cannot decrypt the secrets of source wrong-key: wrong EARSHOT_SECRET_KEY/);
+      assert.doesNotMatch(health.lastError ?? '', /ledger-token-1/);
+      const sender = await running.sender('wrong-key');
+      assert.ok(!sender.ok && sender.retryable);
+      await running.close();
+    });
+
+    test('sender explains sources that are missing or disabled', async () => {
+      await insertSource(store.db, { name: 'off', kind: 'flaky', options: { failures: 0 }, sealedSecrets: null, secretsSet: [], enabled: false, origin: 'api' });
+      const running = supervisor();
+      await running.startAll();
+      const missing = await running.sender('nowhere');
+      const disabled = await running.sender('off');
+      assert.deepEqual(missing, { ok: false, retryable: false, reason: 'no configured source named "nowhere"' });
+      assert.deepEqual(disabled, { ok: false, retryable: false, reason: 'source "off" is disabled' });
+      await running.close();
+    });
+  });
+}

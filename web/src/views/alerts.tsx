@@ -1,0 +1,152 @@
+/**
+ * Alerts: what needs a person now (bursts of negative posts, impersonators…), newest first,
+ * to acknowledge or close; escalations waiting for someone to take them. New alerts arrive
+ * live; the navigation's badge counts the open ones (a visual cue, never a sound).
+ */
+import { useEffect, useState } from 'react';
+import { api } from '../api.js';
+import type { Alert, EscalationSummary } from '../api-types.js';
+import { useLive } from '../live.js';
+import { linkHandler } from '../router.js';
+import { absoluteTime, relativeTime } from '../format.js';
+import { useNow } from '../components/clock.js';
+import { alertsChanged } from '../components/alert-cue.js';
+
+type Tab = 'open' | 'acknowledged' | 'closed';
+
+export function AlertsView() {
+  const [tab, setTab] = useState<Tab>('open');
+  const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  const [escalations, setEscalations] = useState<EscalationSummary[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [fresh, setFresh] = useState<Set<number>>(new Set());
+  const now = useNow();
+
+  const load = () => {
+    api.alertsByStatus(tab).then(
+      ({ alerts: list }) => {
+        setAlerts(list);
+        setError(null);
+      },
+      (caught: unknown) => setError(caught instanceof Error ? caught.message : 'Could not load alerts'),
+    );
+    api.escalations('running').then(({ escalations: list }) => setEscalations(list), () => {});
+  };
+  useEffect(() => {
+    setAlerts(null);
+    load();
+  }, [tab]);
+  useLive(
+    'alert',
+    (alert) => {
+      if (tab !== 'open') return;
+      setAlerts((current) => [alert, ...(current ?? []).filter((known) => known.id !== alert.id)]);
+      setFresh((current) => new Set([...current, alert.id]));
+    },
+    [tab],
+  );
+  useLive('escalation', () => load(), [tab]);
+
+  async function setStatus(alert: Alert, status: 'acknowledged' | 'closed') {
+    setError(null);
+    try {
+      await api.setAlertStatus(alert.id, status);
+      alertsChanged();
+      load();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : 'The change failed');
+    }
+  }
+
+  async function acknowledge(escalation: EscalationSummary) {
+    try {
+      await api.ackEscalation(escalation.id);
+      load();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : 'Could not acknowledge');
+    }
+  }
+
+  return (
+    <section className="view alerts-view" aria-labelledby="alerts-title">
+      <header className="view-head">
+        <h1 id="alerts-title">Alerts</h1>
+        <div className="tabs" role="tablist" aria-label="Alert status">
+          {(['open', 'acknowledged', 'closed'] as const).map((candidate) => (
+            <button key={candidate} type="button" role="tab" aria-selected={tab === candidate} className={`tab${tab === candidate ? ' active' : ''}`} onClick={() => setTab(candidate)}>
+              {candidate[0]!.toUpperCase() + candidate.slice(1)}
+            </button>
+          ))}
+        </div>
+      </header>
+      <div className="alerts-body">
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        {escalations.length > 0 ? (
+          <section className="card escalations-waiting" aria-label="Escalations waiting">
+            <h2 className="timeline-label">Escalations waiting for someone</h2>
+            <ul className="plain-list">
+              {escalations.map((escalation) => (
+                <li key={escalation.id} className="escalation-row">
+                  <span className="alert-pulse" aria-hidden="true" />
+                  {escalation.incidentId ? (
+                    <a href={`/incidents/${escalation.incidentId}`} onClick={linkHandler(`/incidents/${escalation.incidentId}`)}>
+                      {escalation.subject ?? escalation.id}
+                    </a>
+                  ) : (
+                    <span>{escalation.subject ?? escalation.id}</span>
+                  )}
+                  <span className="muted small"> · step {escalation.step + 1}</span>
+                  <span className="spacer" />
+                  <button type="button" className="btn btn-small btn-primary" onClick={() => void acknowledge(escalation)}>
+                    Acknowledge
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        {alerts === null ? (
+          <p className="muted pad" aria-busy="true">
+            Loading alerts…
+          </p>
+        ) : alerts.length === 0 ? (
+          <div className="empty-state">
+            <p>{tab === 'open' ? 'No open alerts. All quiet.' : `No ${tab} alerts.`}</p>
+          </div>
+        ) : (
+          <ul className="alert-list" aria-label={`${tab} alerts`}>
+            {alerts.map((alert) => (
+              <li key={alert.id} className={`alert-row alert-${alert.severity}${fresh.has(alert.id) ? ' alert-fresh' : ''}`}>
+                <span className={`badge severity severity-${alert.severity}`}>{alert.severity}</span>
+                <div className="alert-text">
+                  <strong>{alert.title}</strong>
+                  <span className="muted small">
+                    {alert.type} ·{' '}
+                    <time dateTime={alert.createdAt} title={absoluteTime(alert.createdAt)}>
+                      {relativeTime(alert.createdAt, now)}
+                    </time>
+                  </span>
+                </div>
+                <span className="spacer" />
+                {alert.status === 'open' ? (
+                  <button type="button" className="btn btn-small" onClick={() => void setStatus(alert, 'acknowledged')}>
+                    Acknowledge
+                  </button>
+                ) : null}
+                {alert.status !== 'closed' ? (
+                  <button type="button" className="btn btn-small btn-ghost" onClick={() => void setStatus(alert, 'closed')}>
+                    Close
+                  </button>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}

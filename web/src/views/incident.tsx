@@ -1,0 +1,266 @@
+/**
+ * One major incident: what it is, who is responding (any of them may approve an update), its
+ * escalation, the status-update composer that proposes a reply to every reporter and opens the
+ * batch review, resolving with a closing update, the linked reports and the audit.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.js';
+import type { IncidentDetail, User } from '../api-types.js';
+import { useLive } from '../live.js';
+import { linkHandler } from '../router.js';
+import { useSession } from '../session.js';
+import { useUsers } from '../users.js';
+import { absoluteTime, duration } from '../format.js';
+import { useNow } from '../components/clock.js';
+import { PostCard } from '../components/post-card.js';
+import { BatchReview } from '../components/batch-review.js';
+
+const POSTS_SHOWN = 30;
+
+export function IncidentView({ id }: { id: number }) {
+  const { user } = useSession();
+  const users = useUsers();
+  const now = useNow();
+  const [detail, setDetail] = useState<IncidentDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [update, setUpdate] = useState('');
+  const [closing, setClosing] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [showAll, setShowAll] = useState(false);
+
+  const reload = (signal?: AbortSignal) =>
+    api.incident(id, signal).then(
+      (loaded) => {
+        setDetail(loaded);
+        setError(null);
+      },
+      (caught: unknown) => {
+        if (!signal?.aborted) setError(caught instanceof ApiError && caught.status === 404 ? `There is no incident #${id}.` : 'Could not load the incident.');
+      },
+    );
+  useEffect(() => {
+    const controller = new AbortController();
+    void reload(controller.signal);
+    return () => controller.abort();
+  }, [id]);
+  useLive('incident', ({ incident }) => {
+    if (incident.id === id) void reload();
+  }, [id]);
+  useLive('escalation', ({ incidentId }) => {
+    if (incidentId === id) void reload();
+  }, [id]);
+
+  async function act(action: () => Promise<unknown>) {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await action();
+      await reload();
+    } catch (caught) {
+      setActionError(caught instanceof Error ? caught.message : 'That did not work');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (error) {
+    return (
+      <div className="empty-state">
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+        <a href="/incidents" onClick={linkHandler('/incidents')}>
+          Back to the incidents
+        </a>
+      </div>
+    );
+  }
+  if (!detail) return <p className="muted pad" aria-busy="true">Loading incident…</p>;
+
+  const { incident, posts, responders, updates, audit, escalations } = detail;
+  const isResponder = incident.responders.includes(user.id);
+  const canApprove = isResponder || user.role === 'admin';
+  const usersById = new Map(users.map((candidate) => [candidate.id, candidate]));
+  const nameOf = (userId: number | null) => (userId === null ? 'Earshot' : (usersById.get(userId)?.displayName ?? `User #${userId}`));
+  const pending = updates.filter((item) => item.status === 'draft');
+  const done = updates.filter((item) => item.status === 'approved');
+  const running = escalations.find((escalation) => escalation.status === 'running');
+
+  function submitUpdate(event: FormEvent) {
+    event.preventDefault();
+    if (update.trim()) void act(() => api.draftUpdate(id, update).then(() => setUpdate('')));
+  }
+  function submitClosing(event: FormEvent) {
+    event.preventDefault();
+    if (closing.trim()) void act(() => api.resolveIncident(id, closing).then(() => setClosing('')));
+  }
+
+  return (
+    <section className="view incident-view" aria-labelledby="incident-title">
+      <header className="view-head incident-head">
+        <a className="back-link" href="/incidents" onClick={linkHandler('/incidents')}>
+          ‹ Incidents
+        </a>
+        <h1 id="incident-title">
+          <span className="ticket-number">#{incident.id}</span> {incident.title}
+        </h1>
+        <span className={`badge severity severity-${incident.severity}`}>{incident.severity}</span>
+        <span className={`badge status status-${incident.status === 'open' ? 'open' : 'resolved'}`}>{incident.status}</span>
+        <span className="muted small">
+          {incident.postCount ?? posts.length} reports · opened {absoluteTime(incident.createdAt)}
+        </span>
+      </header>
+      <div className="incident-body">
+        {actionError ? (
+          <p className="form-error" role="alert">
+            {actionError}
+          </p>
+        ) : null}
+        <div className="incident-grid">
+          <div className="incident-main">
+            {incident.status === 'open' ? (
+              <form className="card incident-composer" onSubmit={submitUpdate} aria-label="Status update">
+                <label htmlFor="incident-update">
+                  <strong>Write one status update</strong>
+                  <span className="muted small"> — Earshot proposes a reply to each of the {incident.postCount ?? posts.length} reporters, in their context, for you to review.</span>
+                </label>
+                <textarea id="incident-update" rows={3} value={update} maxLength={2000} onChange={(event) => setUpdate(event.target.value)} placeholder="What is happening and what we are doing about it…" />
+                <div className="row-actions">
+                  <span className="spacer" />
+                  <button type="submit" className="btn btn-primary" disabled={busy || !update.trim()}>
+                    Propose replies
+                  </button>
+                </div>
+              </form>
+            ) : null}
+            {pending.map((item) => (
+              <BatchReview key={item.id} update={item} proposals={item.proposals} canApprove={canApprove} onChanged={() => void reload()} />
+            ))}
+            {incident.status === 'open' && canApprove ? (
+              <form className="card incident-resolve" onSubmit={submitClosing} aria-label="Resolve">
+                <label htmlFor="incident-closing">
+                  <strong>Resolve</strong>
+                  <span className="muted small"> — the closing update is offered to every reporter the same way.</span>
+                </label>
+                <textarea id="incident-closing" rows={2} value={closing} maxLength={2000} onChange={(event) => setClosing(event.target.value)} placeholder="It is fixed: what happened, and what to do if it still fails…" />
+                <div className="row-actions">
+                  <span className="spacer" />
+                  <button type="submit" className="btn btn-success" disabled={busy || !closing.trim()}>
+                    ✓ Resolve and propose closing replies
+                  </button>
+                </div>
+              </form>
+            ) : null}
+            {done.length > 0 ? (
+              <section className="card" aria-label="Sent updates">
+                <h2 className="timeline-label">Approved updates</h2>
+                <ul className="plain-list">
+                  {done.map((item) => (
+                    <li key={item.id}>
+                      <strong>{item.kind === 'closing' ? 'Closing' : 'Status'}:</strong> {item.body}{' '}
+                      <span className="muted small">
+                        · {item.proposals.filter((p) => p.status === 'approved').length} replies · approved {item.approvedAt ? absoluteTime(item.approvedAt) : ''}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ) : null}
+            <section aria-label="Reports">
+              <h2 className="timeline-label">Reports ({incident.postCount ?? posts.length})</h2>
+              <div className="incident-posts">
+                {(showAll ? posts : posts.slice(0, POSTS_SHOWN)).map((post) => (
+                  <PostCard key={post.id} post={post} compact />
+                ))}
+              </div>
+              {posts.length > POSTS_SHOWN && !showAll ? (
+                <button type="button" className="btn btn-small" onClick={() => setShowAll(true)}>
+                  Show all {posts.length}
+                </button>
+              ) : null}
+            </section>
+          </div>
+          <aside className="incident-side">
+            <section className="card" aria-labelledby="responders-title">
+              <h2 id="responders-title" className="timeline-label">
+                Responders
+              </h2>
+              <p className="muted small">Any of them may approve an outbound update.</p>
+              <ul className="plain-list">
+                {responders.length === 0 ? <li className="muted">Nobody yet.</li> : null}
+                {responders.map((responder) => (
+                  <li key={responder.id}>
+                    {responder.displayName}
+                    {canApprove && responder.id !== user.id ? (
+                      <button type="button" className="btn btn-ghost btn-small" onClick={() => void act(() => api.setResponders(id, incident.responders.filter((candidate) => candidate !== responder.id)))}>
+                        Remove
+                      </button>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+              <ResponderPicker users={users} current={incident.responders} canEdit={canApprove || incident.responders.length === 0} onAdd={(userId) => void act(() => api.setResponders(id, [...incident.responders, userId]))} />
+            </section>
+            <section className="card" aria-labelledby="escalation-title">
+              <h2 id="escalation-title" className="timeline-label">
+                Escalation
+              </h2>
+              {escalations.length === 0 ? <p className="muted small">No escalation policy ran for this incident.</p> : null}
+              {escalations.map((escalation) => (
+                <div key={escalation.id} className={`escalation escalation-${escalation.status}`}>
+                  <p>
+                    <strong>{escalation.status}</strong> · step {escalation.step + 1}, round {escalation.round + 1}
+                  </p>
+                  <p className="muted small">Notified: {escalation.notified.map(nameOf).join(', ') || 'nobody on call'}</p>
+                  {escalation.status === 'running' ? <p className="muted small">{Date.parse(escalation.deadline) > now ? `Next step in ${duration(Date.parse(escalation.deadline) - now)}` : 'Next step due now'}</p> : null}
+                  {escalation.acknowledgedBy !== null ? <p className="small">Acknowledged by {nameOf(escalation.acknowledgedBy)}</p> : null}
+                </div>
+              ))}
+              {running ? (
+                <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => void act(() => api.ackEscalation(running.id))}>
+                  I’m on it — acknowledge
+                </button>
+              ) : null}
+            </section>
+            <section className="card" aria-labelledby="audit-title">
+              <h2 id="audit-title" className="timeline-label">
+                Audit
+              </h2>
+              <ol className="plain-list audit">
+                {audit.slice(0, 40).map((entry) => (
+                  <li key={entry.id} className="small">
+                    <strong>{nameOf(entry.actorId)}</strong> {entry.action.replace('.', ' ')} <span className="muted">· {absoluteTime(entry.createdAt)}</span>
+                  </li>
+                ))}
+              </ol>
+            </section>
+          </aside>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function ResponderPicker({ users, current, canEdit, onAdd }: { users: User[]; current: number[]; canEdit: boolean; onAdd: (userId: number) => void }) {
+  const candidates = users.filter((candidate) => candidate.role !== 'employee' && !current.includes(candidate.id));
+  if (!canEdit || candidates.length === 0) return null;
+  return (
+    <label className="field-inline">
+      <span>Add</span>
+      <select
+        value=""
+        onChange={(event) => {
+          if (event.target.value) onAdd(Number(event.target.value));
+        }}
+      >
+        <option value="">Choose a person…</option>
+        {candidates.map((candidate) => (
+          <option key={candidate.id} value={candidate.id}>
+            {candidate.displayName}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
