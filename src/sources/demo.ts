@@ -19,7 +19,18 @@ export interface DemoOptions {
   readonly backfillHours?: number;
   /** Minutes between outage bursts. */
   readonly burstEveryMinutes?: number;
+  /** Minutes between posts from a fake "support" account that phishes for passwords (0: never). */
+  readonly scamEveryMinutes?: number;
+  /** The configured source name the posts carry. */
+  readonly name?: string;
 }
+
+/** A look-alike of @northwind_it asking for credentials on a look-alike domain: what the scam watch is for. */
+const SCAMMER = ['northwind_it_support', 'Northwind IT Support', 38] as const;
+const SCAM = [
+  'Hi! We saw your issue. To restore access please verify your login and password here: https://northwind.example.account-verify.io/login',
+  'Portal outage: students must re-confirm their password and card number at https://northwind.example.account-verify.io to keep access',
+] as const;
 
 const PEOPLE = [
   ['ana', 'Ana Costa', 420], ['ben', 'Ben Okafor', 95], ['chen', 'Chen Wei', 2300], ['dara', 'Dara Byrne', 60],
@@ -57,6 +68,8 @@ export function createDemoSource(options: DemoOptions = {}): Source {
   const intervalMs = (options.intervalSeconds ?? 4) * 1000;
   const backfillHours = options.backfillHours ?? 24;
   const burstEvery = options.burstEveryMinutes ?? 10;
+  const scamEvery = options.scamEveryMinutes ?? 180;
+  const name = options.name ?? 'demo';
   let timer: NodeJS.Timeout | null = null;
   let lastCursor: string | null = null;
 
@@ -67,15 +80,19 @@ export function createDemoSource(options: DemoOptions = {}): Source {
       const now = context.clock().getTime();
       const slotMs = 5 * 60_000;
       const history: PostDraft[] = [];
-      for (let at = Math.floor((now - backfillHours * 3600e3) / slotMs) * slotMs; at < now - slotMs; at += slotMs) history.push(everydayPost(at));
-      await context.emit(history);
+      for (let at = Math.floor((now - backfillHours * 3600e3) / slotMs) * slotMs; at < now - slotMs; at += slotMs) {
+        history.push(everydayPost(at));
+        if (scamEvery > 0 && at % (scamEvery * 60_000) === 0) history.push(scamPost(at));
+      }
+      await context.emit(history.map((draft) => ({ ...draft, source: name })));
       const tick = async () => {
         const at = Math.floor(context.clock().getTime() / intervalMs) * intervalMs;
         // Bursts: for the first minute of every `burstEvery` minutes, reports of one outage pile up.
         const inBurst = Math.floor(at / 60_000) % burstEvery === 0;
         const drafts = inBurst ? [outagePost(at, 0), outagePost(at, 1)] : [everydayPost(at)];
+        if (scamEvery > 0 && at % (scamEvery * 60_000) === 0) drafts.push(scamPost(at));
         try {
-          await context.emit(drafts);
+          await context.emit(drafts.map((draft) => ({ ...draft, source: name })));
           lastCursor = String(at);
           await context.saveCursor(lastCursor);
         } catch (error) {
@@ -110,7 +127,13 @@ function outagePost(at: number, index: number): PostDraft {
   return draft(`demo-${at}-${index}`, at + index * 1000, person, OUTAGE[Math.floor(seed / 11) % OUTAGE.length]!, seed);
 }
 
-function draft(id: string, at: number, person: (typeof PEOPLE)[number], text: string, seed: number): PostDraft {
+function scamPost(at: number): PostDraft {
+  const seed = hash(`scam:${at}`);
+  const post = draft(`demo-${at}-scam`, at + 2000, SCAMMER, SCAM[seed % SCAM.length]!, seed);
+  return { ...post, author: { ...post.author, handle: `@${SCAMMER[0]}@example.net` }, metrics: { likes: 0, reposts: 0, replies: 0 } };
+}
+
+function draft(id: string, at: number, person: readonly [string, string, number], text: string, seed: number): PostDraft {
   const [user, name, followers] = person;
   return {
     source: 'demo',
@@ -135,9 +158,10 @@ export const demoSourceDefinition = {
       intervalSeconds: Type.Optional(Type.Number({ minimum: 0.1, maximum: 3600 })),
       backfillHours: Type.Optional(Type.Number({ minimum: 0, maximum: 24 * 14 })),
       burstEveryMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+      scamEveryMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10080 })),
     },
     { additionalProperties: false },
   ),
   secrets: [],
-  create: (options: DemoOptions) => createDemoSource(options),
+  create: (options: DemoOptions, environment) => createDemoSource({ ...options, name: environment.name }),
 } satisfies SourceDefinition;
