@@ -8,6 +8,8 @@ import type { Source } from './source.js';
 import { demoSourceDefinition } from './demo.js';
 import { blueskySourceDefinition } from './bluesky.js';
 import { mailSourceDefinition } from './mail.js';
+import { mastodonSourceDefinition } from './mastodon.js';
+import { rssSourceDefinition } from './rss.js';
 
 /** What a source may use from its host besides its own options. */
 export interface SourceEnvironment {
@@ -33,7 +35,7 @@ export interface SourceDefinition<Schema extends TObject = TObject> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of definitions of different option shapes
-export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [demoSourceDefinition, blueskySourceDefinition, mailSourceDefinition];
+export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [demoSourceDefinition, blueskySourceDefinition, mailSourceDefinition, mastodonSourceDefinition, rssSourceDefinition];
 
 export function sourceDefinition(kind: string): SourceDefinition | undefined {
   return SOURCE_DEFINITIONS.find((definition) => definition.kind === kind);

@@ -284,7 +284,8 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
 
 /** A status as a post. */
 export function statusToDraft(status: mastodon.v1.Status, source: string, instanceHost: string): PostDraft {
-  const acct = status.account.acct.includes('@') ? status.account.acct : `${status.account.acct}@${instanceHost}`;
+  // A local account's acct has no domain: its profile URL says where it lives.
+  const acct = status.account.acct.includes('@') ? status.account.acct : `${status.account.acct}@${hostOf(status.account.url) ?? instanceHost}`;
   return {
     source,
     externalId: status.id,
@@ -372,6 +373,14 @@ function camelize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelize);
   if (!value || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), camelize(inner)]));
+}
+
+function hostOf(url: string | null | undefined): string | null {
+  try {
+    return url ? new URL(url).host : null;
+  } catch {
+    return null;
+  }
 }
 
 function numberOr(value: unknown): number | null {

@@ -110,7 +110,7 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
       assert.equal(printer.author.handle, 'ben@customer.example');
 
       // Nothing polls: only the server's EXISTS during IDLE can bring this one in.
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      for (let waited = 0; !/IDLE\r\n/.test(relay.sent()) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
       assert.match(relay.sent(), /IDLE\r\n/, 'the client entered IDLE');
       await deliver(user, mail({ subject: 'Wifi', body: 'No wifi in B12', messageId: '<wifi@customer.example>' }));
       await context.waitForPosts(3, 5000);

@@ -5,7 +5,7 @@
  * min_id paging), a 429 with Retry-After, malformed frames skipped and counted, and replies
  * that arrive with the right visibility, thread and Idempotency-Key.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,9 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     fake = await startFakeMastodon(FIXTURES_DIR);
   });
   after(() => fake.close());
+  afterEach(async () => {
+    await Promise.all(running.map((source) => source.stop()));
+  });
   beforeEach(() => {
     delays = [];
     running = [];
@@ -40,9 +43,12 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
   async function start(context: RecordingContext, cursor: string | null = null, extra: Partial<MastodonOptions> = {}): Promise<Source> {
     const source = createMastodonSource(options(extra), env, tuning);
     running.push(source);
+    const subscribed = fake.subscriptions.length;
     await source.start(context, cursor);
     await context.waitFor(() => context.statuses.some((entry) => entry.status === 'connected'), 5000, 'connected');
-    await context.waitFor(() => fake.subscriptions.length > 0, 5000, 'subscriptions');
+    const all = options(extra);
+    const expected = (all.hashtags?.length ?? 0) + (all.mentions === false ? 0 : 1);
+    if (extra.streaming !== false) await context.waitFor(() => fake.subscriptions.length >= subscribed + expected, 5000, 'subscriptions');
     return source;
   }
   const stopAll = async () => Promise.all(running.map((source) => source.stop()));

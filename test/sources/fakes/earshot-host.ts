@@ -68,8 +68,10 @@ export async function startEarshotHost(): Promise<EarshotHost> {
     },
     async replyFromDesk(postId, source, body, visibility) {
       const now = new Date().toISOString();
-      const [ticket] = await createTickets(store.db, [{ type: 'request', priority: 'normal', subject: 'from a channel test', postId, streamId: null, source, slaDueAt: null }], now);
-      const { outbound } = await desk.reply(ticket!.id, { body, visibility }, agent);
+      // One ticket per post: a second reply on the same post goes on the same ticket.
+      const existing = await store.db.selectFrom('tickets').select('id').where('post_id', '=', postId).executeTakeFirst();
+      const ticketId = existing ? Number(existing.id) : (await createTickets(store.db, [{ type: 'request', priority: 'normal', subject: 'from a channel test', postId, streamId: null, source, slaDueAt: null }], now))[0]!.id;
+      const { outbound } = await desk.reply(ticketId, { body, visibility }, agent);
       await worker.runOnce();
       const row = (await listOutbound(store.db, {})).find((message) => message.id === outbound.id)!;
       return { status: row.status, remoteId: row.remoteId, remoteUrl: row.remoteUrl, error: row.error };

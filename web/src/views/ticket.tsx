@@ -118,6 +118,9 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     event?.preventDefault();
     const text = body.trim();
     if (!text || sending) return;
+    // Ctrl+Enter skips the disabled button: the same rule as the button (the server enforces it too).
+    const known = check && check.body === text && check.mode === mode ? check.result.findings : [];
+    if (known.some((finding) => finding.level === 'block') || (known.some((finding) => finding.level === 'warn') && !ackWarnings)) return;
     setSending(true);
     setActionError(null);
     try {
