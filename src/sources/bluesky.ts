@@ -9,13 +9,12 @@
  * post instead of posting twice. Bluesky has no private replies here: those fail clearly.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { AtpAgent } from '@atproto/api';
 import { EarshotError } from '../domain/errors.js';
 import type { PostDraft } from '../domain/post.js';
 import type { SourceDefinition, SourceEnvironment } from './index.js';
 import type { OutboundReply, SendResult, Source, SourceContext } from './source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
-import { assertPublicHost } from './private-host.js';
+import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
 import { draftFromRepoRecord, draftFromView, parseCursor, postUrl, remember, replyRefs, strongRef, type BlueskyAuthor, type BlueskyCursor } from './bluesky-posts.js';
 
@@ -310,53 +309,6 @@ function rkeyOf(uri: string): string {
   return uri.slice(uri.lastIndexOf('/') + 1);
 }
 
-// @atproto/api is large (its lexicons); loaded on first use so hosts without Bluesky sources start fast.
-const loadApi = () => import('@atproto/api');
-let api: ReturnType<typeof loadApi> | null = null;
-const atproto = () => (api ??= loadApi());
-
-/** The PDS answers app.bsky.* itself only by proxying to an AppView; these mean there is none. */
-class NoAppView extends Error {}
-
-/** Runs one XRPC call, translating its failure into a `RemoteError` that `withRetry` understands. */
-async function xrpc<T>(what: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (!(error instanceof (await atproto()).XRPCError)) throw error;
-    if (error.status === 501 || (error.status === 502 && error.error === 'UpstreamFailure') || error.error === 'MethodNotImplemented') throw new NoAppView(error.message);
-    const headers = error.headers ?? {};
-    const status = error.status >= 100 ? error.status : null;
-    throw new RemoteError(`${what}: ${status ?? 'network error'} ${error.error}: ${error.message}`, status, retryAfterMs(headers));
-  }
-}
-
-/** Bluesky sends `ratelimit-reset` (epoch seconds); other servers may send Retry-After. */
-function retryAfterMs(headers: Record<string, string | undefined>): number | null {
-  const after = headers['retry-after'];
-  if (after && /^\d+$/.test(after.trim())) return Number(after) * 1000;
-  const reset = headers['ratelimit-reset'];
-  if (reset && /^\d+$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - Date.now());
-  return null;
-}
-
-function serviceUrl(options: BlueskyOptions, env: SourceEnvironment): URL {
-  let url: URL;
-  try {
-    url = new URL(options.service);
-  } catch {
-    throw new EarshotError('ERR_SOURCE_OPTIONS_INVALID', { name: env.name, path: 'service', detail: 'is not a URL' });
-  }
-  assertPublicHost(url.hostname, { name: env.name, path: 'service', allowPrivateNetwork: env.allowPrivateNetwork });
-  return url;
-}
-
-function authError(name: string, error: unknown): EarshotError | null {
-  if (error instanceof RemoteError && (error.status === 401 || error.status === 400)) {
-    return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name, remote: 'Bluesky', detail: error.message.replace(/^createSession: /, '') });
-  }
-  return null;
-}
 
 export const blueskySourceDefinition = {
   kind: 'bluesky',
