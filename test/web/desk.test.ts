@@ -79,7 +79,7 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-desk-'));
     const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: PASSWORD, EARSHOT_PORT: '0', EARSHOT_LOG_LEVEL: 'warn' });
     runtime = await createRuntime(config, { clock: () => new Date(Date.now() + clockOffsetMs) });
-    app = await buildApp(runtime, [webDesk({})]);
+    app = await buildApp(runtime, [webDesk({ dist: process.env.EARSHOT_TEST_WEB_DIST ?? WEB_DIST })]);
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     // A day of demo history, so Pulse and the columns look like a desk in use.
@@ -98,9 +98,15 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
       dialogs.push(`${dialog.type()}: ${dialog.message()}`);
       void dialog.dismiss();
     });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('pageerror', (error) => {
+      pageErrors.push(error.message);
+      // EARSHOT_TEST_DEBUG=1 prints where it came from (build with --minify false to read it).
+      if (process.env.EARSHOT_TEST_DEBUG) console.error('pageerror:', error.stack);
+    });
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
+      if (message.type() !== 'error') return;
+      consoleErrors.push(message.text());
+      if (process.env.EARSHOT_TEST_DEBUG) console.error('console:', message.text(), JSON.stringify(message.location()));
     });
   });
 
@@ -254,7 +260,10 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     const firstPage = await checkboxes.count();
     assert.ok(firstPage >= 100, `first page holds ${firstPage}`);
     await page.getByRole('button', { name: 'Load older tickets' }).click();
-    await page.waitForFunction(`document.querySelectorAll('input[aria-label^="Check ticket"]').length > ${firstPage}`);
+    for (let waited = 0; (await checkboxes.count()) <= firstPage; waited += 100) {
+      assert.ok(waited < 10_000, 'older tickets did not load');
+      await page.waitForTimeout(100);
+    }
     const ids = await checkboxes.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('aria-label')));
     assert.equal(new Set(ids).size, ids.length, 'no ticket listed twice');
   });

@@ -41,7 +41,12 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
   const [body, setBody] = useState('');
   const [sending, setSending] = useState(false);
   const [check, setCheck] = useState<{ body: string; mode: Mode; result: CheckResult } | null>(null);
-  const [ackWarnings, setAckWarnings] = useState(false);
+  // Which draft the agent acknowledged the warnings for: editing the draft withdraws it. Derived,
+  // not reset in an effect, so typing schedules no extra render per keystroke.
+  const [ackedDraft, setAckedDraft] = useState<string | null>(null);
+  const draftKey = `${mode}\u0000${body.trim()}`;
+  const ackWarnings = ackedDraft === draftKey;
+  const setAckWarnings = (acknowledged: boolean) => setAckedDraft(acknowledged ? draftKey : null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -65,11 +70,8 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
   // The guideline check follows the draft, a moment after typing stops.
   useEffect(() => {
     const text = body.trim();
-    setAckWarnings(false);
-    if (mode === 'note' || text === '') {
-      setCheck(null);
-      return;
-    }
+    // A stale result is ignored where it is read (it names the draft it checked), so no reset here.
+    if (mode === 'note' || text === '') return;
     const controller = new AbortController();
     const timer = window.setTimeout(() => {
       api.checkReply(id, text, mode, controller.signal).then(
