@@ -7,16 +7,15 @@ import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { DEMO_ORGANISATION, loadConfig } from './config.js';
-import { createRuntime, buildApp, ensureDemoStreams, type Runtime } from './runtime.js';
-import { readNdjson } from './pipeline/ndjson.js';
+import type { Runtime } from './runtime.js';
 import type { RawItem } from './pipeline/ingest.js';
-import { createAnalyzer } from './analysis/analyzer.js';
-import { influenceOfPost } from './analysis/influence.js';
-import { getSourceByName, upsertSourceByName } from './store/sources.js';
-import { createApiToken, createUser, listUsers } from './store/users.js';
 import { ROLES, type Role } from './domain/user.js';
 import { isEarshotError } from './domain/errors.js';
-import { webDesk } from './server/web.js';
+import { startWebBuild } from './server/build-web.js';
+
+// The rest of Earshot is imported when a command runs: `serve` starts building a missing web
+// desk first and loads the server, analysis and store while the build runs.
+const loadRuntime = () => import('./runtime.js');
 
 const BATCH = 1000;
 
@@ -31,6 +30,12 @@ program
   .option('-p, --port <port>', 'port to listen on (default EARSHOT_PORT or 7410)', parsePort)
   .option('--demo', 'replay the bundled synthetic demo stream (fictional organisation)')
   .action(async (options: { port?: number; demo?: boolean }) => {
+    const webBuild = startWebBuild();
+    const [{ createRuntime, buildApp, ensureDemoStreams }, { getSourceByName, upsertSourceByName }, { webDesk }] = await Promise.all([
+      loadRuntime(),
+      import('./store/sources.js'),
+      import('./server/web.js'),
+    ]);
     const loaded = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
     // The demo's fictional organisation is the one to protect unless official handles/domains are configured.
     const demoOrganisation = options.demo && loaded.organisation.handles.length === 0 && loaded.organisation.domains.length === 0;
@@ -43,7 +48,7 @@ program
         else process.stderr.write(`\nCreated user "${username}" with the password from EARSHOT_ADMIN_PASSWORD\n\n`);
       },
     });
-    const app = await buildApp(runtime, [webDesk({ build: true })]);
+    const app = await buildApp(runtime, [webDesk({ build: webBuild ?? true })]);
     const shutdown = async () => {
       await app.close();
       await runtime.close();
@@ -70,6 +75,7 @@ program
   .argument('<files...>', 'NDJSON files; - for standard input')
   .option('-q, --quiet', 'no progress bar')
   .action(async (files: string[], options: { quiet?: boolean }) => {
+    const { createRuntime } = await loadRuntime();
     const runtime = await createRuntime(loadConfig());
     let anyRejected = false;
     try {
@@ -85,6 +91,7 @@ program
   .description('read text lines (or JSON posts) on stdin, write one JSON analysis per line on stdout (no server needed)')
   .action(async () => {
     // Official handles and domains (EARSHOT_OFFICIAL_*) turn on the impersonation and scam flags.
+    const [{ createAnalyzer }, { influenceOfPost }] = await Promise.all([import('./analysis/analyzer.js'), import('./analysis/influence.js')]);
     const analyzer = createAnalyzer({ organisation: loadConfig().organisation });
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of lines) {
@@ -129,6 +136,7 @@ user
   .action(async (username: string, options: { role: Role; name?: string; password?: string }) => {
     const password = options.password ?? (await readLine());
     if (!password || password.length < 10) throw new InvalidArgumentError('the password must be at least 10 characters');
+    const [{ createRuntime }, { createUser, listUsers }] = await Promise.all([loadRuntime(), import('./store/users.js')]);
     const runtime = await createRuntime(loadConfig());
     try {
       if ((await listUsers(runtime.store.db)).some((existing) => existing.username === username)) throw new InvalidArgumentError(`user ${username} exists already`);
@@ -145,6 +153,7 @@ program
   .argument('<username>')
   .option('--name <name>', 'what the token is for', 'cli')
   .action(async (username: string, options: { name: string }) => {
+    const [{ createRuntime }, { createApiToken, listUsers }] = await Promise.all([loadRuntime(), import('./store/users.js')]);
     const runtime = await createRuntime(loadConfig());
     try {
       const found = (await listUsers(runtime.store.db)).find((candidate) => candidate.username === username);
@@ -182,6 +191,7 @@ async function ingestFile(runtime: Runtime, file: string, progress: boolean): Pr
     bar?.update(bytes, { posts: totals.read });
   };
   try {
+    const { readNdjson } = await import('./pipeline/ndjson.js');
     for await (const line of readNdjson(counted)) {
       totals.read += 1;
       if (line.ok) batch.push({ value: line.value, line: line.line });

@@ -3,7 +3,6 @@
  * configured SMTP URL; each notification is one message per recipient with an e-mail address,
  * carrying the recipient's own acknowledgement link.
  */
-import nodemailer from 'nodemailer';
 import { describeNotification, type Notifier } from './escalation.js';
 
 export interface SmtpSettings {
@@ -20,12 +19,13 @@ export interface MailTransport {
 }
 
 export function smtpTransport(settings: SmtpSettings): MailTransport {
-  const transporter = nodemailer.createTransport(settings.url);
+  // nodemailer is loaded with the first e-mail: most starts never send one.
+  const transporter = import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(settings.url));
   return {
     async send(message) {
-      await transporter.sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text });
+      await (await transporter).sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text });
     },
-    close: () => transporter.close(),
+    close: () => void transporter.then((t) => t.close(), () => {}),
   };
 }
 

@@ -9,11 +9,11 @@
  * or event handler attribute could run.
  */
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { startWebBuild, webBuildNeeded } from './build-web.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_DIST = join(ROOT, 'web', 'dist');
@@ -35,14 +35,15 @@ export const DESK_CSP = [
 /** Paths the desk routes in the browser (web/src/app.tsx). */
 export const CLIENT_ROUTES = ['/login', '/pulse', '/streams', '/inbox', '/inbox/:id', '/users', '/incidents', '/incidents/:id', '/alerts'] as const;
 
-export function webDesk(options: { build?: boolean; dist?: string } = {}) {
+/**
+ * `build`: true builds a missing desk now; a promise is a build already under way (see
+ * `startWebBuild`), waited for here.
+ */
+export function webDesk(options: { build?: boolean | Promise<boolean>; dist?: string } = {}) {
   return async function registerWebDesk(app: FastifyInstance): Promise<void> {
     const dist = options.dist ?? WEB_DIST;
-    if (!existsSync(join(dist, 'index.html')) && options.build && existsSync(join(ROOT, 'web', 'index.html'))) {
-      app.log.info('Building the web desk (web/dist is missing)…');
-      const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-      if (result.status !== 0) app.log.error('The web desk build failed; the API still runs');
-    }
+    const building = options.build === true ? (webBuildNeeded(dist) ? startWebBuild() : null) : options.build || null;
+    if (building && !(await building)) app.log.error('The web desk build failed; the API still runs');
     if (!existsSync(join(dist, 'index.html'))) {
       app.get('/', { config: { role: 'public' } }, async (_request, reply) =>
         reply.type('text/html').send('<!doctype html><title>Earshot</title><h1>Earshot</h1><p>The web desk is not built. The API runs: see <a href="/api/docs">/api/docs</a>.</p>'),

@@ -11,7 +11,7 @@
  * subscription iterator, where a malformed frame here must be skipped and counted.
  */
 import { Type } from '@sinclair/typebox';
-import { createRestAPIClient, MastoHttpError, type mastodon } from 'masto';
+import type { mastodon } from 'masto';
 import WebSocket from 'ws';
 import type { PostDraft } from '../domain/post.js';
 import type { OutboundReply, SendResult, Source, SourceContext } from './source.js';
@@ -50,12 +50,28 @@ interface Arrival {
   readonly status: mastodon.v1.Status | null;
 }
 
+// masto is loaded on first use: it is a large module and most Earshot processes never talk to Mastodon.
+type Masto = typeof import('masto');
+let masto: Promise<Masto> | null = null;
+const loadMasto = (): Promise<Masto> => (masto ??= import('masto'));
+
+function restClient(origin: string, accessToken: string, timeout: number): () => Promise<mastodon.rest.Client> {
+  let client: mastodon.rest.Client | null = null;
+  return async () => (client ??= (await loadMasto()).createRestAPIClient({ url: origin, accessToken, timeout }));
+}
+
+/** masto's HTTP error, told apart without importing masto (it may not be loaded yet). */
+function asMastoHttpError(error: unknown): { statusCode: number; message: string; cause?: unknown } | null {
+  const candidate = error as { name?: unknown; statusCode?: unknown } | null;
+  return candidate && candidate.name === 'MastoHttpError' && typeof candidate.statusCode === 'number' ? (error as { statusCode: number; message: string; cause?: unknown }) : null;
+}
+
 const PAGE = 40;
 const REMEMBERED_IDS = 5000;
 
 export function createMastodonSource(options: MastodonOptions, env: SourceEnvironment, tuning: MastodonTuning = {}): Source {
   const instance = new URL(options.instanceUrl);
-  const rest = createRestAPIClient({ url: instance.origin, accessToken: options.accessToken, timeout: 30_000 });
+  const rest = restClient(instance.origin, options.accessToken, 30_000);
   const streams = streamKeys(options);
   const keywords = (options.publicKeywords ?? []).map((word) => word.toLowerCase());
   const policy = tuning.retry ?? DEFAULT_RETRY;
@@ -129,10 +145,10 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
     return withRetry(async () => {
       try {
         if (stream === 'mentions') {
-          const notifications = await rest.v1.notifications.list({ ...params, types: ['mention'] });
+          const notifications = await (await rest()).v1.notifications.list({ ...params, types: ['mention'] });
           return notifications.map((notification) => ({ cursorId: notification.id, status: notification.status ?? null }));
         }
-        const statuses = stream === 'public' ? await rest.v1.timelines.public.list(params) : await rest.v1.timelines.tag.$select(stream.slice('hashtag:'.length)).list(params);
+        const statuses = stream === 'public' ? await (await rest()).v1.timelines.public.list(params) : await (await rest()).v1.timelines.tag.$select(stream.slice('hashtag:'.length)).list(params);
         return statuses.map((status) => ({ cursorId: status.id, status }));
       } catch (error) {
         throw translate(error, `GET ${stream}`);
@@ -148,7 +164,9 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
   }
 
   function translate(error: unknown, what: string): Error {
-    if (error instanceof MastoHttpError) {
+    const http = asMastoHttpError(error);
+    if (http) {
+      const error = http;
       const response = error.cause instanceof Response ? error.cause : null;
       if (error.statusCode === 401 || error.statusCode === 403) {
         return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name: env.name, remote: instance.host, detail: `${what}: HTTP ${error.statusCode} ${error.message}` });
@@ -265,7 +283,7 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
       try {
         const status = await withRetry(async () => {
           try {
-            return await rest.v1.statuses.create(
+            return await (await rest()).v1.statuses.create(
               { status: body, visibility, ...(statusId ? { inReplyToId: statusId } : {}) },
               { requestInit: { headers: { 'Idempotency-Key': reply.idempotencyKey } } },
             );
@@ -413,9 +431,10 @@ export const mastodonSourceDefinition = {
     await assertFetchable(instance, { allowPrivateNetwork: environment.allowPrivateNetwork });
     try {
       // verify_credentials: one cheap call proving the token.
-      await createRestAPIClient({ url: instance.origin, accessToken: options.accessToken, timeout: 15_000 }).v1.accounts.verifyCredentials();
+      await (await restClient(instance.origin, options.accessToken, 15_000)()).v1.accounts.verifyCredentials();
     } catch (error) {
-      const detail = error instanceof MastoHttpError ? `HTTP ${error.statusCode} ${error.message}` : (error as Error).message;
+      const http = asMastoHttpError(error);
+      const detail = http ? `HTTP ${http.statusCode} ${http.message}` : (error as Error).message;
       throw new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: environment.name, detail });
     }
   },

@@ -5,7 +5,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -30,7 +29,7 @@ export interface StoreOptions {
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  const store = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
   try {
     await migrate(store.db);
   } catch (error) {
@@ -62,7 +61,9 @@ function openSqlite(dataDir: string): Store {
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }
 
-function openPostgres(url: string): Store {
+async function openPostgres(url: string): Promise<Store> {
+  // pg is loaded only for PostgreSQL: the embedded default never needs it.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
