@@ -6,22 +6,13 @@
  */
 import { isIP } from 'node:net';
 import { EarshotError } from '../domain/errors.js';
+import { privateAddressReason } from './ssrf.js';
 
 export function isPrivateHost(host: string): boolean {
   const name = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  const family = isIP(name);
-  if (family === 4) {
-    const [a = 0, b = 0] = name.split('.').map(Number);
-    return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (family === 6) {
-    if (name === '::1' || name === '::') return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(name);
-    if (mapped) return isPrivateHost(mapped[1]!);
-    return /^f[cd]/.test(name) || /^fe[89ab]/.test(name);
-  }
-  return false;
+  // Literal addresses are judged by the one SSRF rule set (loopback, private, link-local, CGNAT, mapped…).
+  return isIP(name) !== 0 && privateAddressReason(name) !== null;
 }
 
 /** Throws ERR_SOURCE_OPTIONS_INVALID when `host` is private and the environment does not allow it. */

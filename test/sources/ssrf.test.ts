@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assertFetchable, guardedFetch, privateAddressReason } from '../../src/sources/ssrf.js';
+import { isPrivateHost } from '../../src/sources/private-host.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 
 const refused = (error: unknown): boolean => isEarshotError(error) && error.code === 'ERR_SOURCE_URL_REFUSED';
@@ -104,5 +105,14 @@ describe('ssrf: redirects', () => {
     requested.length = 0;
     await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/loop`, {}, { allowPrivateNetwork: true, fetch }), /more than 5 redirects/);
     assert.equal(requested.length, 6);
+  });
+});
+
+describe('private hosts named in socket options (IMAP, SMTP, PDS)', () => {
+  test('judges literal addresses by the same rules as the fetch guard, and refuses localhost names', () => {
+    for (const host of ['localhost', 'imap.localhost', '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', '[::1]', '::ffff:127.0.0.1', 'fd00::1', '0.0.0.0']) {
+      assert.equal(isPrivateHost(host), true, host);
+    }
+    for (const host of ['93.184.216.34', '2606:4700::1111', 'mail.example.com']) assert.equal(isPrivateHost(host), false, host);
   });
 });

@@ -14,6 +14,7 @@ import { absoluteTime, duration } from '../format.js';
 import { useNow } from '../components/clock.js';
 import { PostCard } from '../components/post-card.js';
 import { BatchReview } from '../components/batch-review.js';
+import { LoadError } from '../components/load-error.js';
 
 const POSTS_SHOWN = 30;
 
@@ -64,18 +65,7 @@ export function IncidentView({ id }: { id: number }) {
     }
   }
 
-  if (error) {
-    return (
-      <div className="empty-state">
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-        <a href="/incidents" onClick={linkHandler('/incidents')}>
-          Back to the incidents
-        </a>
-      </div>
-    );
-  }
+  if (error) return <LoadError message={error} backTo="/incidents" backLabel="Back to the incidents" />;
   if (!detail) return <p className="muted pad" aria-busy="true">Loading incident…</p>;
 
   const { incident, posts, responders, updates, audit, escalations } = detail;

@@ -16,6 +16,7 @@ import { PostCard } from '../components/post-card.js';
 import { StatusBadge, TypeBadge } from '../components/badges.js';
 import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
+import { LoadError } from '../components/load-error.js';
 import { Findings } from '../components/findings.js';
 
 export interface TicketHandle {
@@ -140,18 +141,7 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     }
   }
 
-  if (error) {
-    return (
-      <div className="empty-state">
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-        <a href="/inbox" onClick={linkHandler('/inbox')}>
-          Back to the inbox
-        </a>
-      </div>
-    );
-  }
+  if (error) return <LoadError message={error} backTo="/inbox" backLabel="Back to the inbox" />;
   if (!detail) return <p className="muted pad" aria-busy="true">Loading ticket…</p>;
 
   const { ticket, post, thread, events, outbound } = detail;
