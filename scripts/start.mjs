@@ -7,7 +7,7 @@
  * derive from their own location (web/, models/, package files) resolve as from src/<area>/.
  * Everything else (`earshot`, tests, benches) runs the sources through tsx as before.
  */
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const outfile = fileURLToPath(new URL('../dist/server/cli.mjs', import.meta.url));
@@ -22,6 +22,8 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+// The esbuild service process is not needed once the bundle is written.
+await stop();
 // Stack traces point at the TypeScript sources.
 process.setSourceMapsEnabled(true);
 await import(new URL(`file://${outfile}`).href);
