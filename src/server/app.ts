@@ -26,6 +26,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { liveRoutes } from './routes/live.js';
 import { userRoutes } from './routes/users.js';
 import { alertRoutes } from './routes/alerts.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { guidelineRoutes } from './routes/guidelines.js';
@@ -84,6 +85,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(liveRoutes, { prefix: '/api', context });
   await app.register(userRoutes, { prefix: '/api', context });
   await app.register(alertRoutes, { prefix: '/api', context });
+  await app.register(metricsRoutes, { prefix: '/api', context });
   await app.register(incidentRoutes, { prefix: '/api', context });
   await app.register(escalationRoutes, { prefix: '/api', context });
   await app.register(guidelineRoutes, { prefix: '/api', context });

@@ -1,0 +1,18 @@
+/** `GET /api/metrics`: the service measures in Prometheus' text format, for an admin's token. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { RouteContext } from '../app.js';
+import { createMetrics } from '../metrics.js';
+import { errorResponses } from '../schemas.js';
+
+export const metricsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
+  const registry = createMetrics(context.store, context.clock);
+  app.get(
+    '/metrics',
+    { config: { role: 'admin' }, schema: { tags: ['health'], response: { 200: Type.String(), ...errorResponses } } },
+    async (_request, reply) => {
+      const body = await registry.metrics();
+      return reply.type(registry.contentType).send(body);
+    },
+  );
+};
