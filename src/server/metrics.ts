@@ -15,30 +15,20 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
   const registry = new Registry();
   const db = store.db;
 
-  new Gauge({
-    name: 'earshot_posts',
-    help: 'Posts stored, by source',
-    labelNames: ['source'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const rows = await db.selectFrom('posts').select(['source', db.fn.countAll<number>().as('n')]).groupBy('source').execute();
-      for (const row of rows) this.set({ source: row.source }, Number(row.n));
-    },
-  });
-
-  new Gauge({
-    name: 'earshot_tickets',
-    help: 'Tickets by status',
-    labelNames: ['status'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const rows = await db.selectFrom('tickets').select(['status', db.fn.countAll<number>().as('n')]).groupBy('status').execute();
-      for (const row of rows) this.set({ status: row.status }, Number(row.n));
-    },
-  });
-
+  // Counts grouped by columns, as labels: one query per scrape each.
+  const grouped = (name: string, help: string, labels: readonly string[], rows: () => Promise<readonly Record<string, unknown>[]>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await rows()) this.set(Object.fromEntries(labels.map((label) => [label, String(row[label])])), Number(row.n));
+      },
+    });
+  grouped('earshot_posts', 'Posts stored, by source', ['source'], () => db.selectFrom('posts').select(['source', db.fn.countAll<number>().as('n')]).groupBy('source').execute());
+  grouped('earshot_tickets', 'Tickets by status', ['status'], () => db.selectFrom('tickets').select(['status', db.fn.countAll<number>().as('n')]).groupBy('status').execute());
   new Gauge({
     name: 'earshot_tickets_sla_breached',
     help: 'Unresolved tickets past their SLA due time',
@@ -54,29 +44,12 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
     },
   });
 
-  new Gauge({
-    name: 'earshot_outbound_messages',
-    help: 'Replies by delivery status (queued, sent, failed)',
-    labelNames: ['source', 'status'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const rows = await db.selectFrom('outbound_messages').select(['source', 'status', db.fn.countAll<number>().as('n')]).groupBy(['source', 'status']).execute();
-      for (const row of rows) this.set({ source: row.source, status: row.status }, Number(row.n));
-    },
-  });
-
-  new Gauge({
-    name: 'earshot_alerts_open',
-    help: 'Open alerts by type and severity',
-    labelNames: ['type', 'severity'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const rows = await db.selectFrom('alerts').select(['type', 'severity', db.fn.countAll<number>().as('n')]).where('status', '=', 'open').groupBy(['type', 'severity']).execute();
-      for (const row of rows) this.set({ type: row.type, severity: row.severity }, Number(row.n));
-    },
-  });
+  grouped('earshot_outbound_messages', 'Replies by delivery status (queued, sent, failed)', ['source', 'status'], () =>
+    db.selectFrom('outbound_messages').select(['source', 'status', db.fn.countAll<number>().as('n')]).groupBy(['source', 'status']).execute(),
+  );
+  grouped('earshot_alerts_open', 'Open alerts by type and severity', ['type', 'severity'], () =>
+    db.selectFrom('alerts').select(['type', 'severity', db.fn.countAll<number>().as('n')]).where('status', '=', 'open').groupBy(['type', 'severity']).execute(),
+  );
 
   const health = async () => listSourceHealth(db);
   new Gauge({
