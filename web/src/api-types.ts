@@ -3,29 +3,12 @@
  * and /api/docs). Kept here as plain types so the browser bundle imports nothing from the server.
  */
 
-export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
-export type Sentiment = (typeof SENTIMENTS)[number];
-
-export const POST_KINDS = ['outage', 'request', 'question', 'praise', 'complaint', 'spam', 'other'] as const;
-export type PostKind = (typeof POST_KINDS)[number];
-
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-
-export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
-
-export const TICKET_TYPES = ['incident', 'request', 'question'] as const;
-export type TicketType = (typeof TICKET_TYPES)[number];
-
-/** Which status may follow which (the server refuses the rest). */
-export const TICKET_TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
-  new: ['open', 'pending', 'resolved', 'closed'],
-  open: ['pending', 'resolved', 'closed'],
-  pending: ['open', 'resolved', 'closed'],
-  resolved: ['open', 'closed'],
-  closed: ['open'],
-};
+// The closed sets and the ticket lifecycle are Earshot's domain types themselves (src/domain has
+// no server code), so the desk and the server cannot disagree about them.
+export { SENTIMENTS, POST_KINDS, type Sentiment, type PostKind } from '../../src/domain/post.js';
+export { TICKET_STATUSES, TICKET_PRIORITIES, TICKET_TYPES, TICKET_TRANSITIONS, type TicketStatus, type TicketPriority, type TicketType } from '../../src/domain/ticket.js';
+import type { Sentiment, PostKind } from '../../src/domain/post.js';
+import type { TicketPriority, TicketType, Ticket as DomainTicket } from '../../src/domain/ticket.js';
 
 export type Role = 'admin' | 'agent' | 'employee';
 
@@ -88,21 +71,7 @@ export interface Stream {
   readonly createdAt: string;
 }
 
-export interface Ticket {
-  readonly id: number;
-  readonly type: TicketType;
-  readonly status: TicketStatus;
-  readonly priority: TicketPriority;
-  readonly subject: string;
-  readonly postId: number | null;
-  readonly streamId: number | null;
-  readonly source: string | null;
-  readonly assigneeId: number | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly slaDueAt: string | null;
-  readonly firstRespondedAt: string | null;
-  readonly resolvedAt: string | null;
+export interface Ticket extends DomainTicket {
   /** Present on tickets from the REST API; live `ticket` events may lack it. */
   readonly sla?: { readonly dueAt: string | null; readonly breached: boolean; readonly remainingMs: number | null };
 }
