@@ -12,7 +12,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EarshotError } from '../domain/errors.js';
 import type { PostDraft } from '../domain/post.js';
 import type { SourceDefinition, SourceEnvironment } from './index.js';
-import type { OutboundReply, SendResult, Source, SourceContext } from './source.js';
+import type { OutboundReply, SendResult, Source, SourceContext, SourceCapabilities } from './source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
@@ -200,7 +200,7 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
 
   const source: BlueskySource = {
     kind: 'bluesky',
-    capabilities: { canReplyPublicly: true, canDirectMessage: false, hasEdits: false },
+    capabilities: BLUESKY_CAPABILITIES,
     async start(ctx, cursor) {
       context = ctx;
       state = parseCursor(cursor);
@@ -310,7 +310,11 @@ function rkeyOf(uri: string): string {
 }
 
 
+/** What the bluesky channel can do, the same for every source of this kind. */
+export const BLUESKY_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: true, canDirectMessage: false, hasEdits: false, maxReplyLength: 300 });
+
 export const blueskySourceDefinition = {
+  capabilities: BLUESKY_CAPABILITIES,
   kind: 'bluesky',
   label: 'Bluesky',
   description: 'Search results, mentions and replies, and watched accounts on Bluesky (or any AT Protocol PDS); replies as real reply posts.',

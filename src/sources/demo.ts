@@ -7,7 +7,7 @@
  * restart replays nothing twice.
  */
 import type { PostDraft } from '../domain/post.js';
-import type { Source, SourceContext } from './source.js';
+import type { Source, SourceContext, SourceCapabilities } from './source.js';
 import { Type } from '@sinclair/typebox';
 import { fnv1a as hash } from '../domain/hash.js';
 import type { SourceDefinition } from './index.js';
@@ -75,7 +75,7 @@ export function createDemoSource(options: DemoOptions = {}): Source {
 
   return {
     kind: 'demo',
-    capabilities: { canReplyPublicly: true, canDirectMessage: true, hasEdits: false },
+    capabilities: DEMO_CAPABILITIES,
     async start(context: SourceContext) {
       const now = context.clock().getTime();
       const slotMs = 5 * 60_000;
@@ -149,7 +149,11 @@ function draft(id: string, at: number, person: readonly [string, string, number]
 }
 
 
+/** What the demo channel can do, the same for every source of this kind. */
+export const DEMO_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: true, canDirectMessage: true, hasEdits: false, maxReplyLength: 1000 });
+
 export const demoSourceDefinition = {
+  capabilities: DEMO_CAPABILITIES,
   kind: 'demo',
   label: 'Demo (synthetic)',
   description: 'A synthetic stream about a fictional organisation, for trying the desk with no network.',

@@ -4,7 +4,7 @@
  * file) only ever works through this list.
  */
 import type { Static, TObject } from '@sinclair/typebox';
-import type { Source } from './source.js';
+import type { Source, SourceCapabilities } from './source.js';
 import { demoSourceDefinition } from './demo.js';
 import { blueskySourceDefinition } from './bluesky.js';
 import { mailSourceDefinition } from './mail.js';
@@ -25,6 +25,8 @@ export interface SourceDefinition<Schema extends TObject = TObject> {
   readonly kind: string;
   readonly label: string;
   readonly description: string;
+  /** What every source of this kind can do: the desk's reply policy and length limits come from here, not from a source's name. */
+  readonly capabilities: SourceCapabilities;
   /** The options an admin fills in (TypeBox); validated before `create` is called. */
   readonly options: Schema;
   /** Option names holding credentials: stored encrypted, never returned by the API, never logged. */

@@ -12,7 +12,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ImapFlow } from 'imapflow';
 import { EarshotError } from '../domain/errors.js';
 import type { SourceDefinition, SourceEnvironment } from './index.js';
-import type { OutboundReply, SendResult, Source, SourceContext } from './source.js';
+import type { OutboundReply, SendResult, Source, SourceContext, SourceCapabilities } from './source.js';
 import { RemoteError } from './retry.js';
 import { assertPublicHost } from './private-host.js';
 import { draftFromMessage } from './mail-message.js';
@@ -179,7 +179,7 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
 
   return {
     kind: 'mail',
-    capabilities: { canReplyPublicly: false, canDirectMessage: true, hasEdits: false },
+    capabilities: MAIL_CAPABILITIES,
     async start(ctx, cursor) {
       context = ctx;
       position = parsePosition(cursor);
@@ -329,7 +329,11 @@ function parsePosition(cursor: string | null): Position | null {
   return null;
 }
 
+/** What the mail channel can do, the same for every source of this kind. */
+export const MAIL_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: false, canDirectMessage: true, hasEdits: false, maxReplyLength: 10_000 });
+
 export const mailSourceDefinition = {
+  capabilities: MAIL_CAPABILITIES,
   kind: 'mail',
   label: 'Mail (IMAP + SMTP)',
   description: 'A support mailbox: new mail read over IMAP with IDLE, replies sent by SMTP in the same thread.',

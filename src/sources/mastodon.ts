@@ -14,7 +14,7 @@ import { Type } from '@sinclair/typebox';
 import type { mastodon } from 'masto';
 import WebSocket from 'ws';
 import type { PostDraft } from '../domain/post.js';
-import type { OutboundReply, SendResult, Source, SourceContext } from './source.js';
+import type { OutboundReply, SendResult, Source, SourceContext, SourceCapabilities } from './source.js';
 import type { SourceDefinition, SourceEnvironment } from './index.js';
 import { DEFAULT_RETRY, parseRetryAfter, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { assertFetchable, type Resolver } from './ssrf.js';
@@ -259,7 +259,7 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
 
   return {
     kind: 'mastodon',
-    capabilities: { canReplyPublicly: true, canDirectMessage: true, hasEdits: false },
+    capabilities: MASTODON_CAPABILITIES,
     async start(ctx, cursor) {
       context = ctx;
       stopped = false;
@@ -419,7 +419,11 @@ const MASTODON_OPTIONS = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the mastodon channel can do, the same for every source of this kind. */
+export const MASTODON_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: true, canDirectMessage: true, hasEdits: false, maxReplyLength: 500 });
+
 export const mastodonSourceDefinition = {
+  capabilities: MASTODON_CAPABILITIES,
   kind: 'mastodon',
   label: 'Mastodon',
   description: 'Hashtags, mentions and keywords on a Mastodon instance, live over the streaming API; replies publicly or privately.',

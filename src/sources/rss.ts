@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { Type } from '@sinclair/typebox';
 import type { PostDraft } from '../domain/post.js';
-import type { Source, SourceContext } from './source.js';
+import type { Source, SourceContext, SourceCapabilities } from './source.js';
 import type { SourceDefinition, SourceEnvironment } from './index.js';
 import { checkResponse, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { guardedFetch, type Resolver } from './ssrf.js';
@@ -216,7 +216,7 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
 
   return {
     kind: 'rss',
-    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false },
+    capabilities: RSS_CAPABILITIES,
     async start(ctx, cursor) {
       context = ctx;
       stopped = false;
@@ -346,7 +346,11 @@ const RSS_OPTIONS = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the rss channel can do, the same for every source of this kind. */
+export const RSS_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null });
+
 export const rssSourceDefinition = {
+  capabilities: RSS_CAPABILITIES,
   kind: 'rss',
   label: 'RSS / Atom feeds',
   description: 'Blogs, forums, review sites and status pages, polled with conditional GET.',

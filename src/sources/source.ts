@@ -10,6 +10,8 @@ export interface SourceCapabilities {
   readonly canReplyPublicly: boolean;
   readonly canDirectMessage: boolean;
   readonly hasEdits: boolean;
+  /** The longest reply the channel accepts, in characters; null where it cannot reply at all. */
+  readonly maxReplyLength: number | null;
 }
 
 export interface SourceContext {

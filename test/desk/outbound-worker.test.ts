@@ -36,11 +36,12 @@ const courierDefinition: SourceDefinition = {
   kind: 'courier',
   label: 'Courier (test)',
   description: 'Sends replies to an in-memory remote that honours idempotency keys.',
+  capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: Type.Object({}, { additionalProperties: false }),
   secrets: [],
   create: (_options, environment) => ({
     kind: 'courier',
-    capabilities: { canReplyPublicly: true, canDirectMessage: false, hasEdits: false },
+    capabilities: { canReplyPublicly: true, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
     async start() {},
     async stop() {},
     cursor: () => null,

@@ -29,6 +29,7 @@ const vaultDefinition: SourceDefinition<typeof VaultOptions> = {
   kind: 'vault',
   label: 'Vault (test)',
   description: 'A source whose check accepts one token.',
+  capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: VaultOptions,
   secrets: ['token'],
   async check(options: Static<typeof VaultOptions>) {
@@ -37,7 +38,7 @@ const vaultDefinition: SourceDefinition<typeof VaultOptions> = {
   },
   create: (options) => ({
     kind: 'vault',
-    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false },
+    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
     async start(context) {
       started.push({ token: options.token, region: options.region });
       context.log.info(`connected to ${options.region}`);

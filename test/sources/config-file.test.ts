@@ -22,6 +22,7 @@ const tokenDefinition: SourceDefinition = {
   kind: 'tokened',
   label: 'Tokened (test)',
   description: 'Needs an instance URL and an access token.',
+  capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: Type.Object({ instance: Type.String({ format: 'uri', pattern: '^https://' }), accessToken: Type.String({ minLength: 10 }), limit: Type.Optional(Type.Integer({ minimum: 1, default: 40 })) }, { additionalProperties: false }),
   secrets: ['accessToken'],
   create: () => {

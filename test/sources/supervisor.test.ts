@@ -31,6 +31,7 @@ const ledgerDefinition: SourceDefinition<typeof LedgerOptions> = {
   kind: 'ledger',
   label: 'Ledger (test)',
   description: 'Pages through an in-memory feed by index.',
+  capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: LedgerOptions,
   secrets: ['token'],
   create(options: Static<typeof LedgerOptions>, environment: SourceEnvironment): Source {
@@ -41,7 +42,7 @@ const ledgerDefinition: SourceDefinition<typeof LedgerOptions> = {
     remote.emitted.push(run);
     return {
       kind: 'ledger',
-      capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false },
+      capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
       async start(context: SourceContext, cursor: string | null) {
         assert.equal(options.token, 'ledger-token-1', 'the sealed secret reaches the source');
         let next = cursor === null ? 0 : Number(cursor);
@@ -79,11 +80,12 @@ const flakyDefinition: SourceDefinition<typeof FlakyOptions> = {
   kind: 'flaky',
   label: 'Flaky (test)',
   description: 'Throws on start a few times.',
+  capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: FlakyOptions,
   secrets: [],
   create: () => ({
     kind: 'flaky',
-    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false },
+    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
     async start(context) {
       startCalls += 1;
       if (startsLeft > 0) {

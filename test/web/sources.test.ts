@@ -32,9 +32,10 @@ const keyedDefinition: SourceDefinition = {
   kind: 'keyed',
   label: 'Keyed (test)',
   description: 'Needs a server and an access token.',
+  capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: Type.Object({ server: Type.String({ minLength: 3 }), accessToken: Type.String({ minLength: 8 }) }, { additionalProperties: false }),
   secrets: ['accessToken'],
-  create: () => ({ kind: 'keyed', capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false }, async start() {}, async stop() {}, cursor: () => null }),
+  create: () => ({ kind: 'keyed', capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null }, async start() {}, async stop() {}, cursor: () => null }),
 };
 
 describe('sources view in Chromium', { skip: skip ?? false }, () => {
