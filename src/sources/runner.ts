@@ -54,8 +54,12 @@ export async function runSource<S extends Source<any>>(source: S, host: SourceHo
     current = next;
     const text = source.cursor.encode(next);
     if (text !== savedText) {
-      await host.saveCursor(text);
+      const previous = savedText;
       savedText = text;
+      await host.saveCursor(text).catch((error: unknown) => {
+        savedText = previous;
+        throw error;
+      });
     }
   }
 
