@@ -238,6 +238,12 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
         for (const stream of streams) await catchUp(stream);
       });
     });
+    ws.on('unexpected-response', (_request, response) => {
+      // A refused token on the streaming handshake is as final as on REST: no endless reconnects.
+      if (response.statusCode === 401 || response.statusCode === 403) {
+        onError(new EarshotError('ERR_SOURCE_AUTH_FAILED', { name: env.name, remote: instance.host, detail: `streaming: HTTP ${response.statusCode}` }));
+      } else ws.terminate();
+    });
     ws.on('message', (data) => void handleFrame(data.toString()));
     ws.on('error', (error) => context?.log.warn(`mastodon ${env.name}: streaming: ${error.message}`));
     ws.on('close', () => {
