@@ -3,6 +3,8 @@
  * tests use: the Mastodon fake, a feed server, the reference Bluesky PDS, Dovecot with an SMTP
  * peer, and the demo's clock.
  */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { URL } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import { TestNetworkNoAppView } from '@atproto/dev-env';
@@ -176,3 +178,21 @@ runSourceContract(
   },
   { skip: dovecotSkip() },
 );
+
+describe('cursors saved before the source contract', () => {
+  const quiet = env('legacy');
+  const cases: [string, { cursor: { decode(text: string): unknown; encode(value: never): string } }, string][] = [
+    ['demo', createDemoSource(), '1763899200000'],
+    ['rss', createRssSource({ feeds: [{ url: 'https://example.org/feed.xml' }] }, quiet), '{"v":1,"feeds":{"https://example.org/feed.xml":{"etag":"\\"v1\\"","lastModified":null,"seen":["https://example.org/i/1"]}}}'],
+    ['mastodon', createMastodonSource({ instanceUrl: 'https://example.social', accessToken: 'token' }, quiet), '{"v":1,"streams":{"hashtag:northwindit":"109000000000000001","mentions":"77"}}'],
+    ['bluesky', createBlueskySource({ service: 'https://bsky.social', identifier: 'desk.test', appPassword: 'pw' }, quiet), '{"v":1,"searches":{"portal":"2026-11-20T10:00:00.000Z"},"notifications":null,"repos":{"did:plc:abc":"3kabc"},"seen":["at://did:plc:abc/app.bsky.feed.post/3kabc"]}'],
+    ['mail', createMailSource({ imapHost: 'imap.example.org', imapUser: 'u', imapPassword: 'p', smtpHost: 'smtp.example.org', fromAddress: 'help@example.org' }, quiet), '{"v":1,"uidValidity":"1700000000","lastUid":42}'],
+  ];
+  for (const [name, source, saved] of cases) {
+    it(`${name} still reads the cursor it saved before, and re-encodes it the same`, () => {
+      const decoded = source.cursor.decode(saved);
+      assert.equal(source.cursor.encode(decoded as never), saved);
+      assert.throws(() => source.cursor.decode('{"v":2}'));
+    });
+  }
+});
