@@ -23,7 +23,8 @@ import type { Store } from './store/open.js';
 import { upsertSourceByName } from './store/sources.js';
 import { splitSecrets, type SecretBox } from './sources/secrets.js';
 import { findDefinition, SOURCE_NAME_PATTERN, validateSourceOptions } from './sources/supervisor.js';
-import { SOURCE_DEFINITIONS, type SourceDefinition } from './sources/index.js';
+import { SOURCE_DEFINITIONS } from './sources/index.js';
+import type { SourceDefinition } from './sources/source.js';
 
 export const CONFIG_FILE_NAME = 'earshot.config.yaml';
 

@@ -22,7 +22,7 @@ import { build, type App } from './server/app.js';
 import type { Source } from './sources/source.js';
 import { SourceSupervisor, type SupervisorLog } from './sources/supervisor.js';
 import { createSecretBox, loadSecretKey } from './sources/secrets.js';
-import type { SourceDefinition } from './sources/index.js';
+import type { SourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
 import { applyConfigFile, configFilePath, readConfigFile } from './config-file.js';
 

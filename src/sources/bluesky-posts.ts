@@ -5,7 +5,9 @@
  * Both become the same draft; what a reply needs (uri, cid, the thread's root) goes in `extra`.
  * Anything that is not a usable post comes back as a reason string, to be counted as skipped.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { PostDraft } from '../domain/post.js';
+import { jsonCursor } from './source.js';
 
 export interface StrongRef {
   readonly uri: string;
@@ -116,46 +118,28 @@ export function strongRef(value: unknown): StrongRef | null {
  * stopped (nothing lost); the seen set makes overlap between feeds, or a page re-read at a
  * position boundary, harmless (nothing doubled). Bounded so the cursor stays small.
  */
-export interface BlueskyCursor {
-  readonly v: 1;
+export const BlueskyCursor = Type.Object({
+  v: Type.Literal(1),
   /** Search query → newest indexedAt handed over. */
-  searches: Record<string, string>;
+  searches: Type.Record(Type.String(), Type.String()),
   /** Newest notification indexedAt handed over. */
-  notifications: string | null;
+  notifications: Type.Union([Type.String(), Type.Null()]),
   /** Watched repo DID → newest record key handed over. */
-  repos: Record<string, string>;
-  seen: string[];
-}
+  repos: Type.Record(Type.String(), Type.String()),
+  seen: Type.Array(Type.String()),
+});
+export type BlueskyCursor = Static<typeof BlueskyCursor>;
+export const BLUESKY_CURSOR = jsonCursor(BlueskyCursor);
 
 export const SEEN_LIMIT = 2000;
 
-export function parseCursor(text: string | null): BlueskyCursor {
-  const empty: BlueskyCursor = { v: 1, searches: {}, notifications: null, repos: {}, seen: [] };
-  if (!text) return empty;
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (!isObject(value) || value.v !== 1) return empty;
-    return {
-      v: 1,
-      searches: stringRecord(value.searches),
-      notifications: typeof value.notifications === 'string' ? value.notifications : null,
-      repos: stringRecord(value.repos),
-      seen: Array.isArray(value.seen) ? value.seen.filter((uri): uri is string => typeof uri === 'string').slice(-SEEN_LIMIT) : [],
-    };
-  } catch {
-    return empty;
-  }
+export function emptyCursor(): BlueskyCursor {
+  return { v: 1, searches: {}, notifications: null, repos: {}, seen: [] };
 }
 
 export function remember(cursor: BlueskyCursor, uris: readonly string[]): void {
   cursor.seen.push(...uris);
   if (cursor.seen.length > SEEN_LIMIT) cursor.seen.splice(0, cursor.seen.length - SEEN_LIMIT);
-}
-
-function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isObject(value)) for (const [key, entry] of Object.entries(value)) if (typeof entry === 'string') out[key] = entry;
-  return out;
 }
 
 function count(value: unknown): number {

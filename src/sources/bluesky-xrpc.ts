@@ -5,7 +5,7 @@
  */
 import type { AtpAgent } from '@atproto/api';
 import { EarshotError } from '../domain/errors.js';
-import type { SourceEnvironment } from './index.js';
+import type { SourceEnvironment } from './source.js';
 import { RemoteError } from './retry.js';
 import { assertPublicHost } from './private-host.js';
 

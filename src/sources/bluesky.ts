@@ -1,5 +1,6 @@
 /**
- * The Bluesky source: logs in to a PDS with an app password and polls, with durable cursors,
+ * The Bluesky source: logs in to a PDS with an app password and is polled by the supervisor,
+ * which saves its cursor (a position per feed plus the URIs handed over lately). A poll reads
  * (1) `app.bsky.feed.searchPosts` for each search query, (2) `listNotifications` for mentions,
  * replies and quotes, and (3) the repos of watched accounts (`com.atproto.repo.listRecords`),
  * which works against a PDS alone. Search and notifications are answered by an AppView through
@@ -11,12 +12,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EarshotError } from '../domain/errors.js';
 import type { PostDraft } from '../domain/post.js';
-import type { SourceDefinition, SourceEnvironment } from './index.js';
-import type { OutboundReply, SendResult, Source, SourceContext, SourceCapabilities } from './source.js';
+import type { OutboundReply, PollContext, PollResult, SendResult, Source, SourceCapabilities, SourceContext, SourceDefinition, SourceEnvironment } from './source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
-import { draftFromRepoRecord, draftFromView, parseCursor, postUrl, remember, replyRefs, strongRef, type BlueskyAuthor, type BlueskyCursor } from './bluesky-posts.js';
+import { BLUESKY_CURSOR, draftFromRepoRecord, draftFromView, emptyCursor, postUrl, remember, replyRefs, strongRef, type BlueskyAuthor, type BlueskyCursor } from './bluesky-posts.js';
 
 export const blueskyOptions = Type.Object(
   {
@@ -32,9 +32,9 @@ export const blueskyOptions = Type.Object(
 );
 export type BlueskyOptions = Static<typeof blueskyOptions>;
 
-export interface BlueskySource extends Source {
-  /** Runs one poll of every feed now (the timer does the same); resolves when it is stored. */
-  poll(): Promise<void>;
+export interface BlueskySource extends Source<BlueskyCursor> {
+  poll(cursor: BlueskyCursor | null, context: PollContext): Promise<PollResult<BlueskyCursor>>;
+  send(reply: OutboundReply): Promise<SendResult>;
 }
 
 const POST = 'app.bsky.feed.post';
@@ -48,12 +48,8 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
   let client: AtpAgent | null = null;
   // Only called after `ensureSession`, which makes the client.
   const agent = (): AtpAgent => client!;
+  // The context of the poll in progress, for retry reports.
   let context: SourceContext | null = null;
-  let state: BlueskyCursor = parseCursor(null);
-  let saved: string | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> = Promise.resolve();
-  let stopped = true;
   let appViewUp: boolean | null = null;
   const authors = new Map<string, BlueskyAuthor>();
 
@@ -78,9 +74,8 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
     return agent().session!.did;
   }
 
-  async function pollAll(): Promise<void> {
-    const ctx = context;
-    if (!ctx) return;
+  async function pollAll(state: BlueskyCursor, ctx: SourceContext): Promise<PollResult<BlueskyCursor>> {
+    context = ctx;
     const me = await ensureSession();
     const drafts: PostDraft[] = [];
     const seen = new Set(state.seen);
@@ -144,18 +139,12 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
     }
 
     drafts.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    if (drafts.length > 0) await ctx.emit(drafts);
     remember(next, drafts.map((draft) => draft.externalId));
-    state = next;
-    const text = JSON.stringify(state);
-    if (text !== saved) {
-      await ctx.saveCursor(text);
-      saved = text;
-    }
     if (failures.length > 0) {
       ctx.reportStatus?.('backing-off', failures.join('; '));
       ctx.log.warn(`bluesky ${env.name}: ${failures.join('; ')}`);
     } else ctx.reportStatus?.('polling', appViewUp === false ? 'no AppView reachable: reading watched repos only' : undefined);
+    return { drafts, next };
   }
 
   /** Runs an AppView call; null (and a status note, once) when the PDS has no AppView to ask. */
@@ -181,59 +170,12 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
     return author;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      void source
-        .poll()
-        .catch((error: unknown) => {
-          context?.log.error(`bluesky ${env.name}: ${(error as Error).message}`);
-          // Credentials the channel refuses are not retried forever: the owner must reauthorise.
-          if (error instanceof EarshotError) {
-            stopped = true;
-            context?.reportStatus?.('failed', error.message);
-          } else context?.reportStatus?.('backing-off', (error as Error).message);
-        })
-        .finally(schedule);
-    }, (options.pollIntervalSeconds ?? 60) * 1000);
-  }
-
   const source: BlueskySource = {
     kind: 'bluesky',
     capabilities: BLUESKY_CAPABILITIES,
-    async start(ctx, cursor) {
-      context = ctx;
-      state = parseCursor(cursor);
-      saved = cursor;
-      stopped = false;
-      ctx.reportStatus?.('connecting');
-      try {
-        await source.poll();
-      } catch (error) {
-        if (error instanceof EarshotError) {
-          ctx.reportStatus?.('failed', error.message);
-          stopped = true;
-          throw error;
-        }
-        ctx.reportStatus?.('backing-off', (error as Error).message);
-        ctx.log.warn(`bluesky ${env.name}: first poll failed: ${(error as Error).message}`);
-      }
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running.catch(() => undefined);
-      context?.reportStatus?.('disconnected');
-    },
-    cursor: () => saved,
-    poll() {
-      // One poll at a time: the timer and a manual poll must not interleave cursor updates.
-      const next = running.catch(() => undefined).then(pollAll);
-      running = next;
-      return next;
-    },
+    cursor: BLUESKY_CURSOR,
+    pollIntervalMs: (options.pollIntervalSeconds ?? 60) * 1000,
+    poll: (cursor, ctx) => pollAll(cursor ?? emptyCursor(), ctx),
     async send(reply: OutboundReply): Promise<SendResult> {
       if (reply.visibility === 'private') {
         throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: 'Bluesky has no private replies; answer publicly or reach the person another way' });

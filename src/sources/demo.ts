@@ -3,14 +3,13 @@
  * ("Northwind University IT", @northwind_it, #NorthwindIT) so `npm start` shows a living desk
  * with no network. Every post has source `demo`, handles under example.org, and
  * `extra.synthetic = true`. It backfills the last day (so Pulse has history), then posts every
- * few seconds, with a small outage burst now and then. Ids are derived from time slots, so a
- * restart replays nothing twice.
+ * few seconds, with a small outage burst now and then. Ids are derived from time slots and the
+ * cursor is the last slot handed over, so a restart replays nothing twice.
  */
 import type { PostDraft } from '../domain/post.js';
-import type { Source, SourceContext, SourceCapabilities } from './source.js';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { fnv1a as hash } from '../domain/hash.js';
-import type { SourceDefinition } from './index.js';
+import { jsonCursor, type Source, type SourceCapabilities, type SourceDefinition } from './source.js';
 
 export interface DemoOptions {
   /** Seconds between live posts. */
@@ -64,49 +63,53 @@ const OUTAGE = [
   'portal down AGAIN. this is ridiculous @northwind_it',
 ] as const;
 
-export function createDemoSource(options: DemoOptions = {}): Source {
+export type DemoSource = Source<DemoCursor> & Required<Pick<Source<DemoCursor>, 'poll' | 'send'>>;
+
+/** The demo's cursor: the time slot (ms since the epoch) of the last live post handed over. */
+const DemoCursor = Type.Integer({ minimum: 0 });
+type DemoCursor = Static<typeof DemoCursor>;
+// Earlier versions saved `String(at)`, which is this JSON.
+const DEMO_CURSOR = jsonCursor(DemoCursor);
+const SLOT_MS = 5 * 60_000;
+
+export function createDemoSource(options: DemoOptions = {}): DemoSource {
   const intervalMs = (options.intervalSeconds ?? 4) * 1000;
-  const backfillHours = options.backfillHours ?? 24;
+  const backfillMs = (options.backfillHours ?? 24) * 3600e3;
   const burstEvery = options.burstEveryMinutes ?? 10;
   const scamEvery = options.scamEveryMinutes ?? 180;
   const name = options.name ?? 'demo';
-  let timer: NodeJS.Timeout | null = null;
-  let lastCursor: string | null = null;
+
+  /** The posts of one live slot: bursts, for the first minute of every `burstEvery` minutes, pile up reports of one outage. */
+  function livePosts(at: number): PostDraft[] {
+    const inBurst = Math.floor(at / 60_000) % burstEvery === 0;
+    const drafts = inBurst ? [outagePost(at, 0), outagePost(at, 1)] : [everydayPost(at)];
+    if (scamEvery > 0 && at % (scamEvery * 60_000) === 0) drafts.push(scamPost(at));
+    return drafts;
+  }
 
   return {
     kind: 'demo',
     capabilities: DEMO_CAPABILITIES,
-    async start(context: SourceContext) {
+    cursor: DEMO_CURSOR,
+    pollIntervalMs: intervalMs,
+    async poll(cursor, context) {
       const now = context.clock().getTime();
-      const slotMs = 5 * 60_000;
-      const history: PostDraft[] = [];
-      for (let at = Math.floor((now - backfillHours * 3600e3) / slotMs) * slotMs; at < now - slotMs; at += slotMs) {
-        history.push(everydayPost(at));
-        if (scamEvery > 0 && at % (scamEvery * 60_000) === 0) history.push(scamPost(at));
-      }
-      await context.emit(history.map((draft) => ({ ...draft, source: name })));
-      const tick = async () => {
-        const at = Math.floor(context.clock().getTime() / intervalMs) * intervalMs;
-        // Bursts: for the first minute of every `burstEvery` minutes, reports of one outage pile up.
-        const inBurst = Math.floor(at / 60_000) % burstEvery === 0;
-        const drafts = inBurst ? [outagePost(at, 0), outagePost(at, 1)] : [everydayPost(at)];
-        if (scamEvery > 0 && at % (scamEvery * 60_000) === 0) drafts.push(scamPost(at));
-        try {
-          await context.emit(drafts.map((draft) => ({ ...draft, source: name })));
-          lastCursor = String(at);
-          await context.saveCursor(lastCursor);
-        } catch (error) {
-          context.log.warn(`demo: could not emit: ${(error as Error).message}`);
+      const live = Math.floor(now / intervalMs) * intervalMs;
+      const drafts: PostDraft[] = [];
+      let from = cursor === null ? live : cursor + intervalMs;
+      // A first start, or one after a long pause, backfills the history so Pulse has something to show.
+      if (cursor === null || live - cursor > SLOT_MS) {
+        const first = cursor === null || cursor < now - backfillMs ? Math.floor((now - backfillMs) / SLOT_MS) * SLOT_MS : Math.floor(cursor / SLOT_MS) * SLOT_MS + SLOT_MS;
+        for (let at = first; at < now - SLOT_MS; at += SLOT_MS) {
+          drafts.push(everydayPost(at));
+          if (scamEvery > 0 && at % (scamEvery * 60_000) === 0) drafts.push(scamPost(at));
         }
-        timer = setTimeout(() => void tick(), intervalMs);
-      };
-      timer = setTimeout(() => void tick(), 500);
+        // Live posts start with the next slot.
+        from = live + intervalMs;
+      }
+      for (let at = from; at <= live; at += intervalMs) drafts.push(...livePosts(at));
+      return { drafts: drafts.map((draft) => ({ ...draft, source: name })), next: Math.max(live, cursor ?? 0) };
     },
-    async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-    },
-    cursor: () => lastCursor,
     async send(reply) {
       // The demo channel has no remote end: the reply is "sent" to nobody, with a stable id.
       return { remoteId: `demo-reply-${hash(reply.body + (reply.inReplyTo ?? ''))}`, remoteUrl: null };

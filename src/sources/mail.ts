@@ -1,7 +1,7 @@
 /**
  * The mail source, for the customers who are not on social media: reads a mailbox over IMAP
- * (imapflow) and answers by SMTP (nodemailer). It catches up from a durable cursor (UIDVALIDITY
- * + last UID), then waits in IDLE for new mail; a dropped connection is reopened with backoff and
+ * (imapflow) and answers by SMTP (nodemailer). Its `stream` catches up from the cursor the
+ * supervisor saved (UIDVALIDITY + last UID), then waits in IDLE for new mail; a dropped connection is reopened with backoff and
  * caught up the same way, so nothing is lost and nothing read twice. Replies are threaded
  * (In-Reply-To, References, "Re:" subject) and carry a Message-ID derived from the idempotency
  * key; with `sentMailbox` set, a copy goes there and a retry that finds it does not send again.
@@ -11,8 +11,7 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ImapFlow } from 'imapflow';
 import { EarshotError } from '../domain/errors.js';
-import type { SourceDefinition, SourceEnvironment } from './index.js';
-import type { OutboundReply, SendResult, Source, SourceContext, SourceCapabilities } from './source.js';
+import { jsonCursor, type OutboundReply, type SendResult, type Source, type SourceCapabilities, type SourceDefinition, type SourceEnvironment, type StreamContext } from './source.js';
 import { RemoteError } from './retry.js';
 import { assertPublicHost } from './private-host.js';
 import { draftFromMessage } from './mail-message.js';
@@ -49,20 +48,21 @@ export interface MailTuning {
   readonly idleDelayMs?: number;
 }
 
-interface Position {
-  readonly uidValidity: string;
-  readonly lastUid: number;
-}
+/** Where reading stopped: the mailbox's UIDVALIDITY and the last UID handed over (the shape earlier versions saved). */
+const MailCursor = Type.Object({ v: Type.Literal(1), uidValidity: Type.String(), lastUid: Type.Integer({ minimum: 0 }) });
+export type MailCursor = Static<typeof MailCursor>;
+const MAIL_CURSOR = jsonCursor(MailCursor);
+
+export type MailSource = Source<MailCursor> & Required<Pick<Source<MailCursor>, 'stream' | 'send'>>;
 
 const BATCH = 50;
 
-export function createMailSource(options: MailOptions, env: SourceEnvironment, tuning: MailTuning = {}): Source {
+export function createMailSource(options: MailOptions, env: SourceEnvironment, tuning: MailTuning = {}): MailSource {
   assertPublicHost(options.imapHost, { name: env.name, path: 'imapHost', allowPrivateNetwork: env.allowPrivateNetwork });
   assertPublicHost(options.smtpHost, { name: env.name, path: 'smtpHost', allowPrivateNetwork: env.allowPrivateNetwork });
   const mailbox = options.mailbox ?? 'INBOX';
-  let context: SourceContext | null = null;
-  let position: Position | null = null;
-  let saved: string | null = null;
+  let context: StreamContext<MailCursor> | null = null;
+  let position: MailCursor | null = null;
   let client: ImapFlow | null = null;
   let stopped = true;
   let failures = 0;
@@ -127,6 +127,7 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
       } while (again && client);
     })()
       .catch((error: unknown) => {
+        if (stopped) return;
         // Whatever failed (the pipeline, the connection), a fresh connection catches up from the cursor.
         context?.log.warn(`mail ${env.name}: catching up failed: ${(error as Error).message}`);
         const broken = client;
@@ -148,7 +149,7 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
     if (position && position.uidValidity !== uidValidity) {
       // The server renumbered the mailbox: read it again; Message-IDs keep the pipeline from storing doubles.
       ctx.log.warn(`mail ${env.name}: UIDVALIDITY of ${mailbox} changed (${position.uidValidity} → ${uidValidity}); reading it again`);
-      position = { uidValidity, lastUid: 0 };
+      position = { v: 1, uidValidity, lastUid: 0 };
     }
     const last = position?.lastUid ?? 0;
     const found = (await imap.search({ uid: `${last + 1}:*` }, { uid: true })) || [];
@@ -165,48 +166,46 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
         if (typeof draft === 'string') ctx.reportSkipped?.(`uid ${message.uid}: ${draft}`);
         else drafts.push(draft);
       }
-      if (drafts.length > 0) await ctx.emit(drafts);
-      position = { uidValidity, lastUid: chunk.at(-1)! };
-      saved = JSON.stringify({ v: 1, ...position });
-      await ctx.saveCursor(saved);
+      const next: MailCursor = { v: 1, uidValidity, lastUid: chunk.at(-1)! };
+      await ctx.deliver(drafts, next);
+      position = next;
     }
     if (!position) {
-      position = { uidValidity, lastUid: last };
-      saved = JSON.stringify({ v: 1, ...position });
-      await ctx.saveCursor(saved);
+      const next: MailCursor = { v: 1, uidValidity, lastUid: last };
+      await ctx.deliver([], next);
+      position = next;
     }
+  }
+
+  /** Ends the stream on the host's signal; a catch-up in progress finds no one to deliver to and stops. */
+  function close(): void {
+    stopped = true;
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    const open = client;
+    client = null;
+    if (open) void open.logout().catch(() => open.close());
   }
 
   return {
     kind: 'mail',
     capabilities: MAIL_CAPABILITIES,
-    async start(ctx, cursor) {
+    cursor: MAIL_CURSOR,
+    async stream(cursor, ctx, signal) {
       context = ctx;
-      position = parsePosition(cursor);
-      saved = cursor;
+      position = cursor;
       stopped = false;
+      signal.addEventListener('abort', close, { once: true });
       try {
         await connect();
       } catch (error) {
         if (error instanceof EarshotError) {
-          stopped = true;
-          ctx.reportStatus?.('failed', error.message);
+          close();
           throw error;
         }
         reconnectLater(`could not connect: ${(error as Error).message}`);
       }
     },
-    async stop() {
-      stopped = true;
-      if (reconnectTimer) clearTimeout(reconnectTimer);
-      reconnectTimer = null;
-      await catching;
-      const open = client;
-      client = null;
-      if (open) await open.logout().catch(() => open.close());
-      context?.reportStatus?.('disconnected');
-    },
-    cursor: () => saved,
     send: (reply) => sendReply(options, env, reply),
   };
 }
@@ -316,17 +315,6 @@ function smtpError(name: string, error: unknown): Error {
 function authFailed(name: string, remote: string, error: unknown): EarshotError {
   const detail = (error as { responseText?: string; response?: string }).responseText ?? (error as { response?: string }).response ?? 'authentication failed';
   return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name, remote, detail: String(detail).slice(0, 200) }, { cause: error });
-}
-
-function parsePosition(cursor: string | null): Position | null {
-  if (!cursor) return null;
-  try {
-    const value = JSON.parse(cursor) as { uidValidity?: unknown; lastUid?: unknown };
-    if (typeof value.uidValidity === 'string' && Number.isInteger(value.lastUid)) return { uidValidity: value.uidValidity, lastUid: value.lastUid as number };
-  } catch {
-    // An unreadable cursor starts over like a first start.
-  }
-  return null;
 }
 
 /** What the mail channel can do, the same for every source of this kind. */

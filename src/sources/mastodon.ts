@@ -1,8 +1,8 @@
 /**
  * Mastodon as a source: hashtags, mentions of the account (user notifications) and the public
- * timeline filtered by keywords, live over the streaming API, with REST catch-up (`min_id`
- * paging from each stream's cursor) on every (re)connect, so a disconnect or restart loses and
- * doubles nothing. Replies go out as statuses threaded under the post, public (or unlisted) or
+ * timeline filtered by keywords, live over the streaming API (`stream`), with REST catch-up
+ * (`min_id` paging from each stream's cursor) on every (re)connect, so a disconnect or restart
+ * loses and doubles nothing; with streaming off, the same catch-up is its `poll`. Replies go out as statuses threaded under the post, public (or unlisted) or
  * as a private mention (visibility `direct`), with an Idempotency-Key so a retry never posts
  * twice. REST goes through `masto`'s client.
  *
@@ -10,12 +10,11 @@
  * silently (we must know when to catch up over REST) and a single unparsable frame ends its
  * subscription iterator, where a malformed frame here must be skipped and counted.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { mastodon } from 'masto';
 import WebSocket from 'ws';
 import type { PostDraft } from '../domain/post.js';
-import type { OutboundReply, SendResult, Source, SourceContext, SourceCapabilities } from './source.js';
-import type { SourceDefinition, SourceEnvironment } from './index.js';
+import { jsonCursor, type OutboundReply, type SendResult, type Source, type SourceCapabilities, type SourceContext, type SourceDefinition, type SourceEnvironment, type StreamContext } from './source.js';
 import { DEFAULT_RETRY, parseRetryAfter, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { assertFetchable, type Resolver } from './ssrf.js';
 import { htmlToText } from './html-text.js';
@@ -44,6 +43,13 @@ export interface MastodonTuning {
   readonly resolve?: Resolver;
 }
 
+/** Per stream (`hashtag:x`, `mentions`, `public`): the newest id handed over. Earlier versions wrote the same shape. */
+const MastodonCursor = Type.Object({ v: Type.Literal(1), streams: Type.Record(Type.String(), Type.String()) });
+export type MastodonCursor = Static<typeof MastodonCursor>;
+const MASTODON_CURSOR = jsonCursor(MastodonCursor);
+
+export type MastodonSource = Source<MastodonCursor> & Required<Pick<Source<MastodonCursor>, 'send'>>;
+
 /** A status and the id that moves its stream's cursor (a notification's id for mentions). */
 interface Arrival {
   readonly cursorId: string;
@@ -69,15 +75,16 @@ function asMastoHttpError(error: unknown): { statusCode: number; message: string
 const PAGE = 40;
 const REMEMBERED_IDS = 5000;
 
-export function createMastodonSource(options: MastodonOptions, env: SourceEnvironment, tuning: MastodonTuning = {}): Source {
+export function createMastodonSource(options: MastodonOptions, env: SourceEnvironment, tuning: MastodonTuning = {}): MastodonSource {
   const instance = new URL(options.instanceUrl);
   const rest = restClient(instance.origin, options.accessToken, 30_000);
   const streams = streamKeys(options);
   const keywords = (options.publicKeywords ?? []).map((word) => word.toLowerCase());
   const policy = tuning.retry ?? DEFAULT_RETRY;
   let cursors: Record<string, string> = {};
-  let lastCursor: string | null = null;
+  // Set by `stream` (and by `poll`, for retry reports).
   let context: SourceContext | null = null;
+  let sink: StreamContext<MastodonCursor> | null = null;
   let socket: WebSocket | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
@@ -89,18 +96,20 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
   const inLane = (work: () => Promise<void>): Promise<void> => (lane = lane.then(work).catch((error) => onError(error)));
 
   function onError(error: unknown): void {
+    // Work still in the lane when the host stopped the stream has nowhere to go.
+    if (stopped) return;
     const message = (error as Error).message;
     if (isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED') {
       context?.reportStatus?.('failed', message);
       context?.log.error(message);
-      void stop();
+      close();
       return;
     }
     context?.log.warn(`mastodon ${env.name}: ${message}`);
   }
 
-  async function deliver(stream: string, arrivals: readonly Arrival[]): Promise<void> {
-    const ctx = context!;
+  /** The posts among `arrivals` not handed over yet, and the stream's new position. */
+  function select(stream: string, arrivals: readonly Arrival[], known: { has(id: string): boolean }): { drafts: PostDraft[]; top: string | null } {
     const drafts: PostDraft[] = [];
     let top = cursors[stream] ?? null;
     for (const { cursorId, status } of arrivals) {
@@ -108,17 +117,20 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
       if (!status) continue;
       const original = status.reblog ?? status;
       if (stream === 'public' && keywords.length > 0 && !keywords.some((word) => statusText(original).toLowerCase().includes(word))) continue;
-      if (recent.has(original.id)) continue;
+      if (known.has(original.id)) continue;
       drafts.push(statusToDraft(original, env.name, instance.host));
     }
-    if (drafts.length > 0) await ctx.emit(drafts);
+    return { drafts, top };
+  }
+
+  /** Streaming: hands new posts and the moved cursor to the host, then remembers them. */
+  async function deliver(stream: string, arrivals: readonly Arrival[]): Promise<void> {
+    const { drafts, top } = select(stream, arrivals, recent);
+    if (drafts.length === 0 && (!top || top === cursors[stream])) return;
+    const next = top && top !== cursors[stream] ? { ...cursors, [stream]: top } : cursors;
+    await sink!.deliver(drafts, { v: 1, streams: next });
+    cursors = next;
     for (const draft of drafts) remember(draft.externalId);
-    if (top && top !== cursors[stream]) {
-      cursors = { ...cursors, [stream]: top };
-      const cursor = JSON.stringify({ v: 1, streams: cursors });
-      await ctx.saveCursor(cursor);
-      lastCursor = cursor;
-    }
   }
 
   function remember(id: string): void {
@@ -126,16 +138,16 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
     if (recent.size > REMEMBERED_IDS) recent.delete(recent.values().next().value!);
   }
 
-  async function catchUp(stream: string): Promise<void> {
+  async function catchUp(stream: string, take: (stream: string, arrivals: readonly Arrival[]) => Promise<void> = deliver): Promise<void> {
     const since = cursors[stream] ?? null;
     // The first start takes the latest page only: a source is not a backfill of the whole timeline.
-    if (!since) return deliver(stream, (await listPage(stream, { limit: PAGE })).reverse());
+    if (!since) return take(stream, (await listPage(stream, { limit: PAGE })).reverse());
     let minId = since;
     for (;;) {
       const page = await listPage(stream, { minId, limit: PAGE });
       const ascending = [...page].sort((a, b) => compareIds(a.cursorId, b.cursorId));
       if (ascending.length === 0) return;
-      await deliver(stream, ascending);
+      await take(stream, ascending);
       minId = ascending.at(-1)!.cursorId;
       if (page.length < PAGE) return;
     }
@@ -226,6 +238,12 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
         for (const stream of streams) await catchUp(stream);
       });
     });
+    ws.on('unexpected-response', (_request, response) => {
+      // A refused token on the streaming handshake is as final as on REST: no endless reconnects.
+      if (response.statusCode === 401 || response.statusCode === 403) {
+        onError(new EarshotError('ERR_SOURCE_AUTH_FAILED', { name: env.name, remote: instance.host, detail: `streaming: HTTP ${response.statusCode}` }));
+      } else ws.terminate();
+    });
     ws.on('message', (data) => void handleFrame(data.toString()));
     ws.on('error', (error) => context?.log.warn(`mastodon ${env.name}: streaming: ${error.message}`));
     ws.on('close', () => {
@@ -238,41 +256,20 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
     });
   }
 
-  function poll(): void {
-    if (stopped) return;
-    void inLane(async () => {
-      for (const stream of streams) await catchUp(stream);
-    }).then(() => {
-      if (!stopped) timer = setTimeout(poll, (options.pollIntervalSeconds ?? 60) * 1000);
-    });
-  }
-
-  async function stop(): Promise<void> {
+  /** Ends the stream: on the host's signal, or by itself when the instance refuses the token. */
+  function close(): void {
     stopped = true;
     if (timer) clearTimeout(timer);
     timer = null;
     socket?.terminate();
     socket = null;
-    await lane;
-    context?.reportStatus?.('disconnected');
   }
 
-  return {
+  const source: MastodonSource = {
     kind: 'mastodon',
     capabilities: MASTODON_CAPABILITIES,
-    async start(ctx, cursor) {
-      context = ctx;
-      stopped = false;
-      cursors = parseCursor(cursor);
-      lastCursor = cursor;
-      await assertFetchable(instance, { allowPrivateNetwork: env.allowPrivateNetwork, ...(tuning.resolve ? { resolve: tuning.resolve } : {}) });
-      if (options.streaming === false) {
-        ctx.reportStatus?.('polling');
-        poll();
-      } else connect();
-    },
-    stop,
-    cursor: () => lastCursor,
+    cursor: MASTODON_CURSOR,
+    pollIntervalMs: (options.pollIntervalSeconds ?? 60) * 1000,
     async send(reply: OutboundReply): Promise<SendResult> {
       const statusId = String(reply.target?.extra.statusId ?? reply.target?.externalId ?? reply.inReplyTo ?? '');
       const acct = String(reply.target?.extra.acct ?? reply.target?.authorHandle ?? '').replace(/^@/, '');
@@ -298,6 +295,36 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
       }
     },
   };
+  if (options.streaming === false) {
+    // Polling only: every stream caught up over REST on the supervisor's schedule.
+    source.poll = async (cursor, ctx) => {
+      context = ctx;
+      cursors = { ...(cursor?.streams ?? {}) };
+      const drafts: PostDraft[] = [];
+      const taken = new Set<string>();
+      for (const stream of streams) {
+        await catchUp(stream, async (name, arrivals) => {
+          const selected = select(name, arrivals, taken);
+          for (const draft of selected.drafts) taken.add(draft.externalId);
+          drafts.push(...selected.drafts);
+          if (selected.top) cursors = { ...cursors, [name]: selected.top };
+        });
+      }
+      ctx.reportStatus?.('polling');
+      return { drafts, next: { v: 1, streams: cursors } };
+    };
+  } else {
+    source.stream = async (cursor, ctx, signal) => {
+      context = ctx;
+      sink = ctx;
+      cursors = { ...(cursor?.streams ?? {}) };
+      stopped = false;
+      signal.addEventListener('abort', close, { once: true });
+      await assertFetchable(instance, { allowPrivateNetwork: env.allowPrivateNetwork, ...(tuning.resolve ? { resolve: tuning.resolve } : {}) });
+      connect();
+    };
+  }
+  return source;
 }
 
 /** A status as a post. */
@@ -357,16 +384,6 @@ function subscriptions(options: MastodonOptions): Record<string, string>[] {
     ...(options.mentions === false ? [] : [{ type: 'subscribe', stream: 'user:notification' }]),
     ...(options.publicKeywords?.length ? [{ type: 'subscribe', stream: 'public' }] : []),
   ];
-}
-
-function parseCursor(cursor: string | null): Record<string, string> {
-  if (!cursor) return {};
-  try {
-    const parsed = JSON.parse(cursor) as { v?: number; streams?: Record<string, string> };
-    return parsed.v === 1 && parsed.streams ? { ...parsed.streams } : {};
-  } catch {
-    return {};
-  }
 }
 
 /** Mastodon ids are decimal strings that grow with time; longer is newer. */

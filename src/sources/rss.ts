@@ -2,15 +2,15 @@
  * RSS and Atom feeds (blogs, forums, review sites, status pages) as a source. Each feed is
  * polled on its own interval with a conditional GET (ETag / Last-Modified: a 304 costs
  * nothing), through the SSRF guard, with a body size cap; `@rowanmanning/feed-parser` parses
- * it. The cursor keeps, per feed, the validators and the ids of the most recent items, so a
+ * it. The source only polls: the supervisor calls it on the shortest feed interval and saves
+ * its cursor, which keeps, per feed, the validators and the ids of the most recent items, so a
  * restart neither loses nor doubles a post. A feed that fails to fetch or parse is reported
  * and retried on its next turn; the other feeds carry on.
  */
 import { createRequire } from 'node:module';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { PostDraft } from '../domain/post.js';
-import type { Source, SourceContext, SourceCapabilities } from './source.js';
-import type { SourceDefinition, SourceEnvironment } from './index.js';
+import { jsonCursor, type PollContext, type PollResult, type Source, type SourceCapabilities, type SourceContext, type SourceDefinition, type SourceEnvironment } from './source.js';
 import { checkResponse, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { guardedFetch, type Resolver } from './ssrf.js';
 import { htmlToText } from './html-text.js';
@@ -46,21 +46,21 @@ export type FeedPollOutcome =
   | { readonly url: string; readonly status: 'not-modified' }
   | { readonly url: string; readonly status: 'failed'; readonly reason: string };
 
-export interface RssSource extends Source {
-  /** Polls every feed once now (what `start` does first); resolves with each feed's outcome. */
-  pollAll(): Promise<FeedPollOutcome[]>;
+export interface RssPollResult extends PollResult<RssCursor> {
+  /** Each feed's outcome, in the order of the options. */
+  readonly outcomes: readonly FeedPollOutcome[];
 }
 
-interface FeedCursor {
-  etag: string | null;
-  lastModified: string | null;
-  seen: string[];
+export interface RssSource extends Source<RssCursor> {
+  poll(cursor: RssCursor | null, context: PollContext): Promise<RssPollResult>;
 }
 
-interface CursorState {
-  v: 1;
-  feeds: Record<string, FeedCursor>;
-}
+/** Per feed: the validators of the last answer and the ids of the most recent items. */
+const FeedCursor = Type.Object({ etag: Type.Union([Type.String(), Type.Null()]), lastModified: Type.Union([Type.String(), Type.Null()]), seen: Type.Array(Type.String()) });
+type FeedCursor = Static<typeof FeedCursor>;
+const RssCursor = Type.Object({ v: Type.Literal(1), feeds: Type.Record(Type.String(), FeedCursor) });
+export type RssCursor = Static<typeof RssCursor>;
+const RSS_CURSOR = jsonCursor(RssCursor);
 
 /** The narrow part of @rowanmanning/feed-parser that Earshot uses (the package ships no root typings). */
 interface ParsedAuthor { readonly name: string | null; readonly email: string | null; readonly url: string | null }
@@ -86,20 +86,15 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const seenPerFeed = tuning.seenPerFeed ?? DEFAULT_SEEN_PER_FEED;
   const concurrency = tuning.concurrency ?? 4;
-  let state: CursorState = { v: 1, feeds: {} };
-  let lastCursor: string | null = null;
-  let context: SourceContext | null = null;
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = true;
-  // Feeds poll concurrently but the cursor is one document: its updates take turns.
-  let commits: Promise<void> = Promise.resolve();
+  const everyMs = (feed: FeedOptions) => (feed.intervalSeconds ?? options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
+  // The supervisor calls on the shortest interval; each feed is read when its own is due.
+  const tickMs = Math.min(...options.feeds.map(everyMs));
+  const polledAt = new Map<string, number>();
 
-  async function pollFeed(feed: FeedOptions): Promise<FeedPollOutcome> {
-    const ctx = context!;
-    const previous = state.feeds[feed.url] ?? { etag: null, lastModified: null, seen: [] };
+  async function pollFeed(feed: FeedOptions, previous: FeedCursor, ctx: SourceContext): Promise<{ outcome: FeedPollOutcome; drafts: PostDraft[]; next: FeedCursor }> {
     try {
       const fetched = await fetchFeed(feed.url, previous, ctx);
-      if (fetched === 'not-modified') return { url: feed.url, status: 'not-modified' };
+      if (fetched === 'not-modified') return { outcome: { url: feed.url, status: 'not-modified' }, drafts: [], next: previous };
       let parsed: ParsedFeed;
       try {
         parsed = parseFeed(fetched.text);
@@ -130,19 +125,17 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       }
       // Feeds list newest first; the pipeline gets them in the order they were written.
       drafts.reverse();
-      if (drafts.length > 0) await ctx.emit(drafts);
       const next: FeedCursor = {
         etag: fetched.etag,
         lastModified: fetched.lastModified,
         seen: [...new Set([...current, ...previous.seen])].slice(0, Math.max(seenPerFeed, current.length)),
       };
-      await commit(feed.url, next);
-      return { url: feed.url, status: 'new', items: current.length, emitted: drafts.length };
+      return { outcome: { url: feed.url, status: 'new', items: current.length, emitted: drafts.length }, drafts, next };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       ctx.reportSkipped?.(`${feed.url}: ${reason}`);
       ctx.log.warn(`feeds ${env.name}: ${feed.url}: ${reason}`);
-      return { url: feed.url, status: 'failed', reason };
+      return { outcome: { url: feed.url, status: 'failed', reason }, drafts: [], next: previous };
     }
   }
 
@@ -177,64 +170,35 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
     }, policy);
   }
 
-  function commit(url: string, feedCursor: FeedCursor): Promise<void> {
-    const run = commits.then(async () => {
-      state = { v: 1, feeds: { ...state.feeds, [url]: feedCursor } };
-      const cursor = JSON.stringify(state);
-      await context!.saveCursor(cursor);
-      lastCursor = cursor;
-    });
-    commits = run.catch(() => undefined);
-    return run;
-  }
-
-  async function pollAll(): Promise<FeedPollOutcome[]> {
-    const outcomes: FeedPollOutcome[] = new Array(options.feeds.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < options.feeds.length) {
-        const index = next++;
-        outcomes[index] = await pollFeed(options.feeds[index]!);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, options.feeds.length) }, worker));
-    const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
-    context?.reportStatus?.('polling', failed ? `${failed} of ${outcomes.length} feeds failed` : undefined);
-    return outcomes;
-  }
-
-  function schedule(feed: FeedOptions): void {
-    const everyMs = (feed.intervalSeconds ?? options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
-    const timer = setTimeout(async function pollOnSchedule() {
-      timers.delete(timer);
-      if (stopped) return;
-      await pollFeed(feed);
-      if (!stopped) schedule(feed);
-    }, everyMs);
-    timers.add(timer);
-  }
-
   return {
     kind: 'rss',
     capabilities: RSS_CAPABILITIES,
-    async start(ctx, cursor) {
-      context = ctx;
-      stopped = false;
-      state = parseCursor(cursor, ctx);
-      lastCursor = cursor;
-      ctx.reportStatus?.('polling');
-      await pollAll();
-      if (!stopped) for (const feed of options.feeds) schedule(feed);
+    cursor: RSS_CURSOR,
+    pollIntervalMs: tickMs,
+    /** Reads the feeds that are due (all of them unless the schedule asks), a few at a time. */
+    async poll(cursor, ctx) {
+      const previous = cursor?.feeds ?? {};
+      const now = Date.now();
+      // Half a tick of slack, so a feed on the shortest interval is not pushed to the next tick by timer jitter.
+      const due = options.feeds.filter((feed) => !ctx.scheduled || now - (polledAt.get(feed.url) ?? -Infinity) + tickMs / 2 >= everyMs(feed));
+      const results: Awaited<ReturnType<typeof pollFeed>>[] = new Array(due.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < due.length) {
+          const index = next++;
+          const feed = due[index]!;
+          polledAt.set(feed.url, Date.now());
+          results[index] = await pollFeed(feed, previous[feed.url] ?? { etag: null, lastModified: null, seen: [] }, ctx);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+      const outcomes = results.map((result) => result.outcome);
+      const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
+      ctx.reportStatus?.('polling', failed ? `${failed} of ${outcomes.length} feeds failed` : undefined);
+      const feeds = { ...previous };
+      for (const [index, result] of results.entries()) feeds[due[index]!.url] = result.next;
+      return { drafts: results.flatMap((result) => result.drafts), next: { v: 1, feeds }, outcomes };
     },
-    async stop() {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      await commits;
-      context?.reportStatus?.('disconnected');
-    },
-    cursor: () => lastCursor,
-    pollAll,
   };
 }
 
@@ -274,18 +238,6 @@ export function itemToDraft(item: ParsedItem, feed: ParsedFeed, feedUrl: string,
       categories: item.categories.map((category) => category.label ?? category.term).filter(Boolean),
     },
   };
-}
-
-function parseCursor(cursor: string | null, ctx: SourceContext): CursorState {
-  if (!cursor) return { v: 1, feeds: {} };
-  try {
-    const parsed = JSON.parse(cursor) as CursorState;
-    if (parsed && parsed.v === 1 && parsed.feeds && typeof parsed.feeds === 'object') return parsed;
-  } catch {
-    // fall through: an unreadable cursor means starting over, which the pipeline's dedupe absorbs.
-  }
-  ctx.log.warn('feeds: the stored cursor is unreadable; every feed starts from its current items');
-  return { v: 1, feeds: {} };
 }
 
 async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
@@ -361,17 +313,8 @@ export const rssSourceDefinition = {
     // Fetch and parse the first feed, without remembering anything.
     const probe = createRssSource({ ...options, feeds: options.feeds.slice(0, 1) }, environment, { retry: { ...DEFAULT_RETRY, attempts: 1 } });
     let failure: string | null = null;
-    await probe.start(
-      {
-        emit: async () => undefined,
-        saveCursor: async () => undefined,
-        reportSkipped: (reason) => (failure ??= reason),
-        log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-        clock: environment.clock,
-      },
-      null,
-    );
-    await probe.stop();
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    await probe.poll(null, { scheduled: false, reportSkipped: (reason) => (failure ??= reason), log: quiet, clock: environment.clock });
     if (failure) throw new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: environment.name, detail: failure });
   },
 } satisfies SourceDefinition<typeof RSS_OPTIONS>;

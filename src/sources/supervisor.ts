@@ -1,9 +1,10 @@
 /**
- * Runs the configured sources: starts each enabled one with its durable cursor, feeds its
- * posts to the pipeline under the source's configured name, records its health (status, last
- * post, errors, counters), restarts it with backoff when it crashes, and applies changes made
- * from the desk without a restart of Earshot. Sources built in code (the CLI's demo) run
- * through the same path via `attach`.
+ * Runs the configured sources: starts each enabled one from its durable cursor, schedules its
+ * polls or keeps its stream open (`runner.ts`), feeds its posts to the pipeline under the
+ * source's configured name, saves its typed cursor once they are stored, records its health
+ * (status, last post, errors, counters), restarts it with backoff when it crashes, and applies
+ * changes made from the desk without a restart of Earshot. Sources built in code (the CLI's
+ * demo) run through the same path via `attach`.
  */
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -13,9 +14,10 @@ import type { PostDraft } from '../domain/post.js';
 import { EarshotError } from '../domain/errors.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import { getSourceByName, listSources, recordSourceHealth, type ConfiguredSource, type HealthReport } from '../store/sources.js';
-import { SOURCE_DEFINITIONS, type SourceDefinition, type SourceEnvironment } from './index.js';
+import { SOURCE_DEFINITIONS } from './index.js';
+import { runSource, type SourceRun } from './runner.js';
 import type { SecretBox } from './secrets.js';
-import type { Source, SourceContext, SourceStatus } from './source.js';
+import type { Source, SourceDefinition, SourceEnvironment, SourceHost, SourceStatus } from './source.js';
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -50,6 +52,7 @@ interface Entry {
   readonly name: string;
   readonly create: () => Source;
   source: Source | null;
+  run: SourceRun | null;
   state: RunState;
   /** Bumped on every (re)start; callbacks of an older generation are ignored. */
   generation: number;
@@ -168,7 +171,7 @@ export class SourceSupervisor {
     entry.state = 'stopped';
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
-    await entry.source?.stop().catch((error: unknown) => this.#log.warn(`source ${name}: stop failed: ${(error as Error).message}`));
+    await entry.run?.stop().catch((error: unknown) => this.#log.warn(`source ${name}: stop failed: ${(error as Error).message}`));
     await entry.health;
   }
 
@@ -186,7 +189,7 @@ export class SourceSupervisor {
 
   async #run(name: string, create: () => Source): Promise<void> {
     if (this.#closed) return;
-    const entry: Entry = { name, create, source: null, state: 'starting', generation: 0, failures: 0, reported: false, timer: null, health: Promise.resolve() };
+    const entry: Entry = { name, create, source: null, run: null, state: 'starting', generation: 0, failures: 0, reported: false, timer: null, health: Promise.resolve() };
     this.#entries.set(name, entry);
     await this.#launch(entry);
   }
@@ -198,10 +201,16 @@ export class SourceSupervisor {
     entry.timer = null;
     try {
       entry.source = entry.create();
+      entry.run = null;
       this.#report(entry, { status: 'connecting', detail: null });
       const cursor = await loadCursor(this.#options.store.db, entry.name);
-      await entry.source.start(this.#context(entry, generation), cursor);
-      if (generation !== entry.generation) return;
+      const run = await runSource(entry.source, this.#host(entry, generation), cursor);
+      if (generation !== entry.generation) {
+        // Stopped or crashed while starting: this run belongs to no one.
+        await run.stop().catch(() => undefined);
+        return;
+      }
+      entry.run = run;
       entry.state = 'running';
       // A source that says nothing of its state is taken to be connected once started.
       if (!entry.reported) this.#report(entry, { status: 'connected', detail: null });
@@ -221,13 +230,15 @@ export class SourceSupervisor {
     const delayMs = Math.min(this.#options.restartMaxMs ?? 5 * 60_000, base * 2 ** (entry.failures - 1));
     entry.state = 'backing-off';
     this.#log.warn(`source ${entry.name}: ${message}; restarting in ${Math.round(delayMs / 1000)} s`);
-    await entry.source?.stop().catch(() => {});
+    const run = entry.run;
+    entry.run = null;
+    await run?.stop().catch(() => {});
     this.#report(entry, { status: 'backing-off', detail: `restarting in ${Math.round(delayMs / 1000)} s`, error: message });
     entry.timer = setTimeout(() => void this.#launch(entry), delayMs);
     entry.timer.unref();
   }
 
-  #context(entry: Entry, generation: number): SourceContext {
+  #host(entry: Entry, generation: number): SourceHost {
     const live = () => generation === entry.generation && this.#entries.get(entry.name) === entry;
     const { name } = entry;
     return {

@@ -19,8 +19,8 @@ import { OutboundWorker, idempotencyKeyFor } from '../../src/desk/outbound-worke
 import { SourceSupervisor } from '../../src/sources/supervisor.js';
 import { createSecretBox } from '../../src/sources/secrets.js';
 import { RemoteError } from '../../src/sources/retry.js';
-import type { SourceDefinition } from '../../src/sources/index.js';
-import type { OutboundReply } from '../../src/sources/source.js';
+import type { SourceDefinition } from '../../src/sources/source.js';
+import { jsonCursor, type OutboundReply } from '../../src/sources/source.js';
 import { insertSource } from '../../src/store/sources.js';
 import { createTickets, listOutbound } from '../../src/store/tickets.js';
 import { claimDueOutbound, outboundAttempts } from '../../src/store/outbound.js';
@@ -42,9 +42,7 @@ const courierDefinition: SourceDefinition = {
   create: (_options, environment) => ({
     kind: 'courier',
     capabilities: { canReplyPublicly: true, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
-    async start() {},
-    async stop() {},
-    cursor: () => null,
+    cursor: jsonCursor(Type.Null()),
     async send(reply) {
       remote.calls.push(reply);
       const seen = remote.posted.get(reply.idempotencyKey);

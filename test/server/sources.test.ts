@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { build, type App } from '../../src/server/app.js';
 import { demoSourceDefinition } from '../../src/sources/demo.js';
-import type { SourceDefinition } from '../../src/sources/index.js';
+import { jsonCursor, type SourceDefinition } from '../../src/sources/source.js';
 import { createApiToken, createUser } from '../../src/store/users.js';
 import { getSourceByName } from '../../src/store/sources.js';
 
@@ -39,13 +39,12 @@ const vaultDefinition: SourceDefinition<typeof VaultOptions> = {
   create: (options) => ({
     kind: 'vault',
     capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
-    async start(context) {
+    cursor: jsonCursor(Type.Null()),
+    async stream(_cursor, context) {
       started.push({ token: options.token, region: options.region });
       context.log.info(`connected to ${options.region}`);
       context.reportStatus?.('connected', `region ${options.region}`);
     },
-    async stop() {},
-    cursor: () => null,
   }),
 };
 

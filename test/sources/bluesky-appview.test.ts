@@ -15,9 +15,9 @@ import { TestNetwork } from '@atproto/dev-env';
 import { AtpAgent, RichText } from '@atproto/api';
 import { createBlueskySource, type BlueskyOptions } from '../../src/sources/bluesky.js';
 import type { PostDraft } from '../../src/domain/post.js';
-import type { SourceEnvironment } from '../../src/sources/index.js';
+import type { SourceEnvironment } from '../../src/sources/source.js';
 import type { ReplyTarget } from '../../src/sources/source.js';
-import { recordingContext } from './fakes/source-context.js';
+import { drive, recordingContext } from './fakes/source-context.js';
 
 const databaseUrl = process.env.EARSHOT_TEST_DATABASE_URL?.trim() || null;
 const redisHost = process.env.REDIS_HOST?.trim() || '127.0.0.1:6379';
@@ -82,7 +82,7 @@ describe('bluesky source with an AppView (search, notifications)', { skip: await
     await network.processAll();
 
     const context = recordingContext();
-    const source = createBlueskySource(options(), env);
+    const source = drive(createBlueskySource(options(), env));
     await source.start(context, null);
     try {
       assert.deepEqual(context.emitted.map((draft) => draft.externalId), [post.uri], 'once, though both feeds returned it');
@@ -110,12 +110,12 @@ describe('bluesky source with an AppView (search, notifications)', { skip: await
 
   it('resumes notifications and search after a restart without loss or doubles', async () => {
     const first = recordingContext();
-    const a = createBlueskySource(options(), env);
+    const a = drive(createBlueskySource(options(), env));
     await a.start(first, null);
     await a.stop();
     const whileStopped = [(await mention('@itdesk.test portal login loops')).uri, (await mention('@itdesk.test password reset mail never came')).uri];
     const second = recordingContext();
-    const b = createBlueskySource(options(), env);
+    const b = drive(createBlueskySource(options(), env));
     await b.start(second, first.savedCursor);
     await b.stop();
     assert.deepEqual(second.emitted.map((draft) => draft.externalId).sort(), [...whileStopped].sort());

@@ -15,9 +15,9 @@ import { draftFromView } from '../../src/sources/bluesky-posts.js';
 import { rkeyFromIdempotencyKey, isTid } from '../../src/sources/bluesky-rkey.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 import type { PostDraft } from '../../src/domain/post.js';
-import type { SourceEnvironment } from '../../src/sources/index.js';
+import type { SourceEnvironment } from '../../src/sources/source.js';
 import type { ReplyTarget } from '../../src/sources/source.js';
-import { recordingContext } from './fakes/source-context.js';
+import { drive, recordingContext } from './fakes/source-context.js';
 import { startXrpcProxy } from './fakes/xrpc-proxy.js';
 import { startEarshotHost } from './fakes/earshot-host.js';
 import { FIXTURES_DIR, sharedPath, sharedSkip } from '../helpers/shared.js';
@@ -59,7 +59,7 @@ describe('bluesky source on a real PDS', () => {
   it('ingests a watched account from the PDS alone and threads replies as root + parent records', async () => {
     const post = await customer.post({ text: 'the VPN drops every 5 minutes since this morning', createdAt: new Date().toISOString() });
     const context = recordingContext();
-    const source = createBlueskySource(options(), env());
+    const source = drive(createBlueskySource(options(), env()));
     await source.start(context, null);
     try {
       const found = context.emitted.find((draft) => draft.externalId === post.uri);
@@ -121,7 +121,7 @@ describe('bluesky source on a real PDS', () => {
 
   it('resumes after a restart from the saved cursor: nothing lost, nothing doubled', async () => {
     const first = recordingContext();
-    const a = createBlueskySource(options(), env());
+    const a = drive(createBlueskySource(options(), env()));
     await a.start(first, null);
     await a.stop();
     assert.ok(first.savedCursor, 'a cursor was saved');
@@ -132,7 +132,7 @@ describe('bluesky source on a real PDS', () => {
       whileStopped.push((await customer.post({ text, createdAt: new Date().toISOString() })).uri);
     }
     const second = recordingContext();
-    const b = createBlueskySource(options(), env());
+    const b = drive(createBlueskySource(options(), env()));
     await b.start(second, first.savedCursor);
     await b.poll();
     await b.stop();
@@ -142,7 +142,7 @@ describe('bluesky source on a real PDS', () => {
 
   it('skips and counts a malformed record without stopping', async () => {
     const context = recordingContext();
-    const source = createBlueskySource(options(), env());
+    const source = drive(createBlueskySource(options(), env()));
     await source.start(context, null);
     const already = context.emitted.length;
     // A post record with no text: the PDS stores it when asked not to validate; real clients do odd things.
@@ -159,7 +159,7 @@ describe('bluesky source on a real PDS', () => {
     const proxy = await startXrpcProxy(network.pds.url);
     try {
       const context = recordingContext();
-      const source = createBlueskySource({ ...options(proxy.url), watchNotifications: false }, env());
+      const source = drive(createBlueskySource({ ...options(proxy.url), watchNotifications: false }, env()));
       await source.start(context, null);
       const post = await customer.post({ text: 'is the portal down?', createdAt: new Date().toISOString() });
       proxy.rateLimitNext('com.atproto.repo.listRecords', 1);
@@ -180,7 +180,7 @@ describe('bluesky source on a real PDS', () => {
     const proxy = await startXrpcProxy(network.pds.url);
     try {
       const context = recordingContext();
-      const source = createBlueskySource(options(proxy.url), env(), FAST_RETRY);
+      const source = drive(createBlueskySource(options(proxy.url), env(), FAST_RETRY));
       await source.start(context, null);
       const post = await customer.post({ text: 'can someone reset my password', createdAt: new Date().toISOString() });
       await source.poll();
@@ -201,12 +201,12 @@ describe('bluesky source on a real PDS', () => {
   });
 
   it('refuses a private reply, a wrong app password and an unallowed loopback service clearly', async () => {
-    const source = createBlueskySource(options(), env());
+    const source = drive(createBlueskySource(options(), env()));
     const target: ReplyTarget = { externalId: 'at://did:plc:x/app.bsky.feed.post/3abc', url: null, authorHandle: '@x.test', extra: { cid: 'bafy' } };
     await assert.rejects(source.send!({ idempotencyKey: 'k', inReplyTo: null, visibility: 'private', body: 'hi', target }), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_REPLY_UNSUPPORTED');
 
     const context = recordingContext();
-    const wrong = createBlueskySource({ ...options(), appPassword: 'not-the-password' }, env());
+    const wrong = drive(createBlueskySource({ ...options(), appPassword: 'not-the-password' }, env()));
     await assert.rejects(wrong.start(context, null), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED' && !error.message.includes('not-the-password'));
     assert.equal(context.statuses.at(-1)?.status, 'failed');
     await wrong.stop();

@@ -14,7 +14,7 @@ import { backends } from '../helpers/backends.js';
 import { applyConfigFile, configFilePath, readConfigFile } from '../../src/config-file.js';
 import { createSecretBox } from '../../src/sources/secrets.js';
 import { demoSourceDefinition } from '../../src/sources/demo.js';
-import type { SourceDefinition } from '../../src/sources/index.js';
+import type { SourceDefinition } from '../../src/sources/source.js';
 import { getSourceByName } from '../../src/store/sources.js';
 import { loadConfig } from '../../src/config.js';
 

@@ -6,11 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PostDraft } from '../../src/domain/post.js';
 import { createDemoSource, demoSourceDefinition } from '../../src/sources/demo.js';
-import type { SourceContext } from '../../src/sources/source.js';
+import type { SourceHost } from '../../src/sources/source.js';
+import { drive } from './fakes/source-context.js';
 
-function collect(at: Date): { context: SourceContext; drafts: PostDraft[] } {
+function collect(at: Date): { context: SourceHost; drafts: PostDraft[] } {
   const drafts: PostDraft[] = [];
-  const context: SourceContext = {
+  const context: SourceHost = {
     emit: async (batch) => void drafts.push(...batch),
     saveCursor: async () => {},
     log: { info() {}, warn() {}, error() {} },
@@ -20,7 +21,7 @@ function collect(at: Date): { context: SourceContext; drafts: PostDraft[] } {
 }
 
 test('backfills a day under the configured name, with a look-alike support account phishing among it', async () => {
-  const source = demoSourceDefinition.create({ intervalSeconds: 3600 }, { name: 'northwind', fetch, clock: () => new Date(), allowPrivateNetwork: false });
+  const source = drive(demoSourceDefinition.create({ intervalSeconds: 3600 }, { name: 'northwind', fetch, clock: () => new Date(), allowPrivateNetwork: false }));
   const { context, drafts } = collect(new Date('2026-11-23T12:00:00Z'));
   await source.start(context, null);
   await source.stop();
@@ -36,7 +37,7 @@ test('a restart at the same time yields the same ids, so nothing is stored twice
   const first = collect(at);
   const second = collect(at);
   for (const run of [first, second]) {
-    const source = createDemoSource({ intervalSeconds: 3600 });
+    const source = drive(createDemoSource({ intervalSeconds: 3600 }));
     await source.start(run.context, null);
     await source.stop();
   }

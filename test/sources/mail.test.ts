@@ -14,9 +14,9 @@ import { stripQuoted } from '../../src/sources/mail-message.js';
 import { RemoteError } from '../../src/sources/retry.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 import type { PostDraft } from '../../src/domain/post.js';
-import type { SourceEnvironment } from '../../src/sources/index.js';
+import type { SourceEnvironment } from '../../src/sources/source.js';
 import type { ReplyTarget } from '../../src/sources/source.js';
-import { recordingContext } from './fakes/source-context.js';
+import { drive, recordingContext } from './fakes/source-context.js';
 import { dovecotSkip, startDovecot, type Dovecot } from './fakes/dovecot.js';
 import { startTcpRelay, type TcpRelay } from './fakes/tcp-relay.js';
 import { startSmtpPeer, type SmtpPeer } from './fakes/smtp-peer.js';
@@ -94,7 +94,7 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
       mail({ from: 'ben@customer.example', subject: 'Printer' }),
     );
     const context = recordingContext();
-    const source = createMailSource(options(user), env(), tuning);
+    const source = drive(createMailSource(options(user), env(), tuning));
     await source.start(context, null);
     try {
       assert.equal(context.emitted.length, 2);
@@ -131,7 +131,7 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
       mail({ subject: 'Real question', body: 'How do I reset my password?', messageId: '<real@customer.example>' }),
     );
     const context = recordingContext();
-    const source = createMailSource(options(user), env(), tuning);
+    const source = drive(createMailSource(options(user), env(), tuning));
     await source.start(context, null);
     await source.stop();
     assert.equal(context.skipped.length, 3, context.skipped.join('; '));
@@ -145,7 +145,7 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     const user = freshUser();
     await deliver(user, mail({ messageId: '<before@customer.example>' }));
     const context = recordingContext();
-    const source = createMailSource(options(user), env(), tuning);
+    const source = drive(createMailSource(options(user), env(), tuning));
     await source.start(context, null);
     try {
       assert.equal(context.emitted.length, 1);
@@ -169,12 +169,12 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     const user = freshUser();
     await deliver(user, mail({ messageId: '<one@customer.example>' }), mail({ messageId: '<two@customer.example>' }));
     const first = recordingContext();
-    const a = createMailSource(options(user), env(), tuning);
+    const a = drive(createMailSource(options(user), env(), tuning));
     await a.start(first, null);
     await a.stop();
     await deliver(user, mail({ messageId: '<three@customer.example>' }), mail({ messageId: '<four@customer.example>' }));
     const second = recordingContext();
-    const b = createMailSource(options(user), env(), tuning);
+    const b = drive(createMailSource(options(user), env(), tuning));
     await b.start(second, first.savedCursor);
     await b.stop();
     assert.deepEqual(first.emitted.map((draft) => draft.externalId), ['<one@customer.example>', '<two@customer.example>']);
@@ -185,7 +185,7 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     const user = freshUser();
     await deliver(user, mail({ from: 'Ana Costa <ana@customer.example>', subject: 'VPN broken', messageId: '<vpn-2@customer.example>', references: '<vpn-1@customer.example>', headers: ['Reply-To: ana.private@customer.example'] }));
     const context = recordingContext();
-    const source = createMailSource(options(user, { sentMailbox: 'Sent' }), env(), tuning);
+    const source = drive(createMailSource(options(user, { sentMailbox: 'Sent' }), env(), tuning));
     await source.start(context, null);
     await source.stop();
     const target = targetOf(context.emitted[0]!);
@@ -231,7 +231,7 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
 
   it('tells a refusal (550) from a try-later (451), and refuses wrong credentials clearly', async () => {
     const user = freshUser();
-    const source = createMailSource(options(user), env(), tuning);
+    const source = drive(createMailSource(options(user), env(), tuning));
     const target: ReplyTarget = { externalId: '<x@customer.example>', url: null, authorHandle: 'nobody@customer.example', extra: { messageId: '<x@customer.example>', subject: 'Hi' } };
     smtp.refuseNext(550, 'No such user here');
     await assert.rejects(source.send!({ idempotencyKey: 'a', inReplyTo: null, visibility: 'private', body: 'hi', target }), (error) => error instanceof RemoteError && !error.retryable && /No such user/.test(error.message));
@@ -240,7 +240,7 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     await assert.rejects(source.send!({ idempotencyKey: 'c', inReplyTo: null, visibility: 'private', body: 'hi', target: null }), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_REPLY_UNSUPPORTED');
 
     const context = recordingContext();
-    const wrong = createMailSource(options(user, { imapPassword: 'wrong-password' }), env(), tuning);
+    const wrong = drive(createMailSource(options(user, { imapPassword: 'wrong-password' }), env(), tuning));
     await assert.rejects(wrong.start(context, null), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED' && !error.message.includes('wrong-password'));
     assert.equal(context.statuses.at(-1)?.status, 'failed');
     await wrong.stop();

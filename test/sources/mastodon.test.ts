@@ -11,9 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES_DIR, sharedPath, sharedSkip } from '../helpers/shared.js';
 import { startFakeMastodon, type FakeMastodon } from './fakes/mastodon-server.js';
-import { recordingContext, type RecordingContext } from './fakes/source-context.js';
-import { createMastodonSource, type MastodonOptions, type MastodonTuning } from '../../src/sources/mastodon.js';
-import type { Source } from '../../src/sources/source.js';
+import { drive, recordingContext, type Driven, type RecordingContext } from './fakes/source-context.js';
+import { createMastodonSource, type MastodonOptions, type MastodonSource, type MastodonTuning } from '../../src/sources/mastodon.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 
 const FIXTURES = 'data/protocol-fixtures/mastodon';
@@ -21,7 +20,7 @@ const FIXTURES = 'data/protocol-fixtures/mastodon';
 describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
   let fake: FakeMastodon;
   let delays: number[];
-  let running: Source[];
+  let running: Driven<MastodonSource>[];
   let tuning: MastodonTuning;
 
   before(async () => {
@@ -40,8 +39,8 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
 
   const options = (extra: Partial<MastodonOptions> = {}): MastodonOptions => ({ instanceUrl: fake.origin, accessToken: fake.token, hashtags: ['NorthwindIT'], mentions: true, ...extra });
   const env = { name: 'masto-test', fetch, clock: () => new Date(), allowPrivateNetwork: true };
-  async function start(context: RecordingContext, cursor: string | null = null, extra: Partial<MastodonOptions> = {}): Promise<Source> {
-    const source = createMastodonSource(options(extra), env, tuning);
+  async function start(context: RecordingContext, cursor: string | null = null, extra: Partial<MastodonOptions> = {}): Promise<Driven<MastodonSource>> {
+    const source = drive(createMastodonSource(options(extra), env, tuning));
     running.push(source);
     const subscribed = fake.subscriptions.length;
     await source.start(context, cursor);
@@ -175,8 +174,8 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
 
   test('a refused token stops the source as failed instead of retrying forever, and never logs the token', async () => {
     const context = recordingContext();
-    const source = createMastodonSource({ ...options({ streaming: false, hashtags: ['x'] }), accessToken: 'wrong-token-abcdef' }, env, tuning);
-    await source.start(context, null);
+    const source = drive(createMastodonSource({ ...options({ streaming: false, hashtags: ['x'] }), accessToken: 'wrong-token-abcdef' }, env, tuning));
+    await assert.rejects(source.start(context, null), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED');
     await context.waitFor(() => context.statuses.some((entry) => entry.status === 'failed'), 5000, 'failed');
     assert.ok(!JSON.stringify([context.logs, context.statuses]).includes('wrong-token-abcdef'));
     await source.stop();

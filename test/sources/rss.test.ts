@@ -11,9 +11,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sharedPath, sharedSkip } from '../helpers/shared.js';
 import { startFeedServer, type FeedServer } from './fakes/feed-server.js';
-import { recordingContext } from './fakes/source-context.js';
+import { drive, recordingContext } from './fakes/source-context.js';
 import { createRssSource, type RssTuning } from '../../src/sources/rss.js';
-import type { SourceEnvironment } from '../../src/sources/index.js';
+import type { SourceEnvironment } from '../../src/sources/source.js';
 import type { PostDraft } from '../../src/domain/post.js';
 import { htmlToText } from '../../src/sources/html-text.js';
 
@@ -68,9 +68,9 @@ describe('feeds: feedparser corpus', { skip: sharedSkip('data/protocol-fixtures/
     const urls = new Map<string, string>();
     for (const file of files) urls.set(server.publish(`/wellformed/${relative(root, file)}`, { body: readFileSync(file) }), relative(root, file));
     const context = recordingContext();
-    const source = createRssSource({ feeds: [...urls.keys()].map((url) => ({ url, intervalSeconds: 3600 })) }, env(), fast);
+    const source = drive(createRssSource({ feeds: [...urls.keys()].map((url) => ({ url, intervalSeconds: 3600 })) }, env(), fast));
     await source.start(context, null);
-    const outcomes = await source.pollAll();
+    const { outcomes } = await source.poll();
     await source.stop();
 
     const byFeed = new Map<string, PostDraft[]>();
@@ -127,7 +127,7 @@ describe('feeds: feedparser corpus', { skip: sharedSkip('data/protocol-fixtures/
     // A good feed after all of them must still be read.
     const good = server.publish('/after-the-bad-ones.xml', { body: '<rss version="2.0"><channel><title>T</title><item><guid>https://example.org/ok</guid><title>Still here</title></item></channel></rss>' });
     const context = recordingContext();
-    const source = createRssSource({ feeds: [...feeds, { url: good, intervalSeconds: 3600 }] }, env(), fast);
+    const source = drive(createRssSource({ feeds: [...feeds, { url: good, intervalSeconds: 3600 }] }, env(), fast));
     await source.start(context, null);
     await source.stop();
     const lastGood = context.emitted.find((draft) => draft.externalId === 'https://example.org/ok');
@@ -162,7 +162,7 @@ describe('feeds: sample-feeds corpus', { skip: sharedSkip('data/protocol-fixture
       return { url, intervalSeconds: 3600 };
     });
     const context = recordingContext();
-    const source = createRssSource({ feeds }, env(), fast);
+    const source = drive(createRssSource({ feeds }, env(), fast));
     await source.start(context, null);
     await source.stop();
     assert.deepEqual(context.skipped, []);
@@ -189,17 +189,17 @@ describe('feeds: polling behaviour', () => {
   test('a conditional GET answered 304 does no work, and a changed feed yields only its new item', async () => {
     const url = server.publish('/status.xml', { body: rss(['2', '1']), etag: '"v1"', lastModified: 'Sat, 21 Nov 2026 10:00:00 GMT' });
     const context = recordingContext();
-    const source = createRssSource({ feeds: [{ url }] }, env(), fast);
+    const source = drive(createRssSource({ feeds: [{ url }] }, env(), fast));
     await source.start(context, null);
     assert.deepEqual(context.emitted.map((draft) => draft.text), ['Incident 1\n\nPortal down 1', 'Incident 2\n\nPortal down 2']);
-    await source.pollAll();
+    await source.poll();
     const second = server.requests.filter((request) => request.path === '/status.xml').at(-1)!;
     assert.equal(second.headers['if-none-match'], '"v1"');
     assert.equal(second.headers['if-modified-since'], 'Sat, 21 Nov 2026 10:00:00 GMT');
     assert.equal(second.status, 304);
     assert.equal(context.emitted.length, 2);
     server.publish('/status.xml', { body: rss(['3', '2', '1']), etag: '"v2"' });
-    const [outcome] = await source.pollAll();
+    const [outcome] = (await source.poll()).outcomes;
     assert.deepEqual(outcome, { url, status: 'new', items: 3, emitted: 1 });
     assert.equal(context.emitted.at(-1)!.externalId, 'https://status.example.org/i/3');
     await source.stop();
@@ -208,13 +208,13 @@ describe('feeds: polling behaviour', () => {
   test('after a restart the cursor resumes: nothing lost, nothing doubled, even without validators', async () => {
     const url = server.publish('/plain.xml', { body: rss(['1']) });
     const first = recordingContext();
-    const before = createRssSource({ feeds: [{ url }] }, env(), fast);
+    const before = drive(createRssSource({ feeds: [{ url }] }, env(), fast));
     await before.start(first, null);
     await before.stop();
     assert.equal(first.emitted.length, 1);
     server.publish('/plain.xml', { body: rss(['3', '2', '1']) });
     const second = recordingContext();
-    const afterRestart = createRssSource({ feeds: [{ url }] }, env(), fast);
+    const afterRestart = drive(createRssSource({ feeds: [{ url }] }, env(), fast));
     await afterRestart.start(second, first.savedCursor);
     await afterRestart.stop();
     assert.deepEqual(second.emitted.map((draft) => draft.externalId), ['https://status.example.org/i/2', 'https://status.example.org/i/3']);
@@ -224,11 +224,11 @@ describe('feeds: polling behaviour', () => {
     const url = server.publish('/flaky-pipeline.xml', { body: rss(['1']), etag: '"x"' });
     const context = recordingContext();
     context.failEmits = 1;
-    const source = createRssSource({ feeds: [{ url }] }, env(), fast);
+    const source = drive(createRssSource({ feeds: [{ url }] }, env(), fast));
     await source.start(context, null);
     assert.equal(context.emitted.length, 0);
     assert.equal(context.savedCursor, null);
-    await source.pollAll();
+    await source.poll();
     assert.equal(context.emitted.length, 1);
     await source.stop();
   });
@@ -238,14 +238,14 @@ describe('feeds: polling behaviour', () => {
     server.failNext('/limited.xml', 429, 1, '7');
     const delays: number[] = [];
     const context = recordingContext();
-    const source = createRssSource({ feeds: [{ url }] }, env(), { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 60_000, sleep: async (ms) => void delays.push(ms) } });
+    const source = drive(createRssSource({ feeds: [{ url }] }, env(), { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 60_000, sleep: async (ms) => void delays.push(ms) } }));
     await source.start(context, null);
     assert.equal(context.emitted.length, 1);
     assert.ok(delays[0]! >= 7000, `waited ${delays[0]} ms, Retry-After said 7 s`);
     assert.ok(context.statuses.some((status) => status.status === 'backing-off'));
     server.publish('/limited.xml', { body: rss(['2', '1']) });
     server.failNext('/limited.xml', 503, 2);
-    await source.pollAll();
+    await source.poll();
     assert.equal(context.emitted.length, 2);
     assert.equal(delays.length, 3);
     await source.stop();
@@ -255,7 +255,7 @@ describe('feeds: polling behaviour', () => {
     const big = server.publish('/big.xml', { body: rss(['1']).replace('<title>Status</title>', `<title>${'x'.repeat(20_000)}</title>`) });
     const small = server.publish('/small.xml', { body: rss(['1']) });
     const context = recordingContext();
-    const source = createRssSource({ feeds: [{ url: big }, { url: small }], maxBodyBytes: 10_000 }, env(), fast);
+    const source = drive(createRssSource({ feeds: [{ url: big }, { url: small }], maxBodyBytes: 10_000 }, env(), fast));
     await source.start(context, null);
     await source.stop();
     assert.match(context.skipped.join('\n'), /big\.xml: the feed is larger than 10000 bytes/);
@@ -266,7 +266,7 @@ describe('feeds: polling behaviour', () => {
     const url = server.publish('/private.xml', { body: rss(['1']) });
     const before = server.requests.length;
     const context = recordingContext();
-    const source = createRssSource({ feeds: [{ url }] }, env(false), fast);
+    const source = drive(createRssSource({ feeds: [{ url }] }, env(false), fast));
     await source.start(context, null);
     await source.stop();
     assert.equal(server.requests.length, before);

@@ -1,8 +1,9 @@
 /**
  * The source supervisor on SQLite and PostgreSQL, with small real sources defined here (not a
  * mock of the supervisor): a polling "ledger" source that pages through an in-memory remote
- * by cursor, and a source that crashes on start. A restart resumes from the durable cursor
- * without losing or doubling posts; a crashing source is restarted and its health shows why.
+ * by cursor, and a stream that fails to open. A restart resumes from the durable cursor
+ * without losing or doubling posts; an unreadable cursor is reported and the source starts
+ * fresh; a crashing source is restarted and its health shows why.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,10 +16,10 @@ import { IngestPipeline } from '../../src/pipeline/ingest.js';
 import { createAnalyzer } from '../../src/analysis/analyzer.js';
 import { SourceSupervisor } from '../../src/sources/supervisor.js';
 import { createSecretBox } from '../../src/sources/secrets.js';
-import type { SourceDefinition, SourceEnvironment } from '../../src/sources/index.js';
-import type { Source, SourceContext } from '../../src/sources/source.js';
+import type { SourceDefinition, SourceEnvironment } from '../../src/sources/source.js';
+import { jsonCursor, type Source } from '../../src/sources/source.js';
 import { getSourceHealth, insertSource } from '../../src/store/sources.js';
-import { loadCursor } from '../../src/store/cursors.js';
+import { loadCursor, saveCursor } from '../../src/store/cursors.js';
 import { searchPosts } from '../../src/store/posts.js';
 
 /** The "remote" the ledger source reads: a list of posts per feed, and what each run emitted. */
@@ -34,59 +35,49 @@ const ledgerDefinition: SourceDefinition<typeof LedgerOptions> = {
   capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: LedgerOptions,
   secrets: ['token'],
-  create(options: Static<typeof LedgerOptions>, environment: SourceEnvironment): Source {
+  create(options: Static<typeof LedgerOptions>, environment: SourceEnvironment): Source<number> {
     const remote = remotes.get(options.feed)!;
-    let timer: NodeJS.Timeout | null = null;
-    let position: string | null = null;
     const run: string[] = [];
     remote.emitted.push(run);
+    assert.equal(options.token, 'ledger-token-1', 'the sealed secret reaches the source');
     return {
       kind: 'ledger',
       capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
-      async start(context: SourceContext, cursor: string | null) {
-        assert.equal(options.token, 'ledger-token-1', 'the sealed secret reaches the source');
-        let next = cursor === null ? 0 : Number(cursor);
-        const poll = async () => {
-          const fresh = remote.items.slice(next);
-          if (fresh.length > 0) {
-            await context.emit(fresh.map((id) => ({
-              source: 'ledger', externalId: id, author: { handle: '@feed@example.org', name: null, followers: null, following: null },
-              text: `ledger post ${id}`, url: null, createdAt: new Date().toISOString(), inReplyTo: null, metrics: { likes: 0, reposts: 0, replies: 0 }, extra: {},
-            })));
-            run.push(...fresh);
-            next += fresh.length;
-            position = String(next);
-            await context.saveCursor(position);
-          }
-          context.reportStatus?.('polling', `${environment.name} at ${next}`);
-          timer = setTimeout(() => void poll(), options.pollMs ?? 5);
+      cursor: jsonCursor(Type.Integer({ minimum: 0 })),
+      pollIntervalMs: options.pollMs ?? 5,
+      async poll(cursor, context) {
+        const at = cursor ?? 0;
+        const fresh = remote.items.slice(at);
+        run.push(...fresh);
+        context.reportStatus?.('polling', `${environment.name} at ${at + fresh.length}`);
+        return {
+          drafts: fresh.map((id) => ({
+            source: 'ledger', externalId: id, author: { handle: '@feed@example.org', name: null, followers: null, following: null },
+            text: `ledger post ${id}`, url: null, createdAt: new Date().toISOString(), inReplyTo: null, metrics: { likes: 0, reposts: 0, replies: 0 }, extra: {},
+          })),
+          next: at + fresh.length,
         };
-        await poll();
       },
-      async stop() {
-        if (timer) clearTimeout(timer);
-        timer = null;
-      },
-      cursor: () => position,
     };
   },
 };
 
-/** Fails its first `failures` starts, then runs; `flaky-midway` reports failure once running. */
+/** A stream that fails to open its first `failures` times, then runs. */
 let startsLeft = 0;
 let startCalls = 0;
 const FlakyOptions = Type.Object({ failures: Type.Integer() }, { additionalProperties: false });
 const flakyDefinition: SourceDefinition<typeof FlakyOptions> = {
   kind: 'flaky',
   label: 'Flaky (test)',
-  description: 'Throws on start a few times.',
+  description: 'Fails to open a few times.',
   capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: FlakyOptions,
   secrets: [],
   create: () => ({
     kind: 'flaky',
     capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
-    async start(context) {
+    cursor: jsonCursor(Type.Null()),
+    async stream(_cursor, context) {
       startCalls += 1;
       if (startsLeft > 0) {
         startsLeft -= 1;
@@ -94,8 +85,6 @@ const flakyDefinition: SourceDefinition<typeof FlakyOptions> = {
       }
       context.reportStatus?.('connected');
     },
-    async stop() {},
-    cursor: () => null,
   }),
 };
 
@@ -154,6 +143,22 @@ for (const backend of await backends()) {
       assert.equal(health?.posts, 10);
       assert.ok(health?.lastPostAt);
       assert.equal(health?.errors, 0);
+    });
+
+    test('an unreadable saved cursor is reported and the source starts fresh instead of crashing', async () => {
+      const feed = `garbled-${backend.name}`;
+      remotes.set(feed, { items: ['g1', 'g2'], emitted: [] });
+      await insertSource(store.db, { name: 'garbled-ledger', kind: 'ledger', options: { feed }, sealedSecrets: box.seal('garbled-ledger', { token: 'ledger-token-1' }), secretsSet: ['token'], enabled: true, origin: 'api' });
+      await saveCursor(store.db, 'garbled-ledger', '{"v":9, not json', new Date().toISOString());
+      const running = supervisor();
+      await running.reconcile('garbled-ledger');
+      await until('2 posts', async () => (await postsOf('garbled-ledger')).length === 2);
+      await running.settled();
+      await running.close();
+      assert.equal(await loadCursor(store.db, 'garbled-ledger'), '2', 'a fresh cursor replaced the unreadable one');
+      const health = (await getSourceHealth(store.db, 'garbled-ledger'))!;
+      assert.ok(health.skipped >= 1, 'the unreadable cursor was counted');
+      assert.deepEqual(remotes.get(feed)!.emitted[0]!.slice(0, 2), ['g1', 'g2']);
     });
 
     test('a source that throws is restarted with backoff and its health shows the error', async () => {

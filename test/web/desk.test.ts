@@ -112,7 +112,6 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
 
   after(async () => {
     await browser?.close();
-    await demo.stop();
     await app?.close();
     await runtime?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import { buildApp, createRuntime, type Runtime } from '../../src/runtime.js';
 import { WEB_DIST, webDesk } from '../../src/server/web.js';
 import type { App } from '../../src/server/app.js';
 import { demoSourceDefinition } from '../../src/sources/demo.js';
-import type { SourceDefinition } from '../../src/sources/index.js';
+import { jsonCursor, type SourceDefinition } from '../../src/sources/source.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 
 const DIST = process.env.EARSHOT_TEST_WEB_DIST ?? WEB_DIST;
@@ -35,7 +35,7 @@ const keyedDefinition: SourceDefinition = {
   capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
   options: Type.Object({ server: Type.String({ minLength: 3 }), accessToken: Type.String({ minLength: 8 }) }, { additionalProperties: false }),
   secrets: ['accessToken'],
-  create: () => ({ kind: 'keyed', capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null }, async start() {}, async stop() {}, cursor: () => null }),
+  create: () => ({ kind: 'keyed', capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null }, cursor: jsonCursor(Type.Null()) }),
 };
 
 describe('sources view in Chromium', { skip: skip ?? false }, () => {

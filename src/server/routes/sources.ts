@@ -10,7 +10,7 @@ import { EarshotError, notFound } from '../../domain/errors.js';
 import { deleteSource, getSource, getSourceByName, insertSource, listSourceHealth, listSources, updateSource, type ConfiguredSource, type SourceHealth } from '../../store/sources.js';
 import { splitSecrets } from '../../sources/secrets.js';
 import { findDefinition, validateSourceOptions, type SourceSupervisor } from '../../sources/supervisor.js';
-import type { SourceDefinition } from '../../sources/index.js';
+import type { SourceDefinition } from '../../sources/source.js';
 import { errorResponses, IdParams } from '../schemas.js';
 import type { RouteContext } from '../app.js';
 

@@ -1,12 +1,45 @@
 /**
- * A recording `SourceContext` for source tests: what the source emitted, skipped, reported and
+ * A recording `SourceHost` for source tests: what the source emitted, skipped, reported and
  * saved as its cursor, plus a way to wait until it has emitted enough. It plays the host, not
- * the network, so it is the part of the runtime a source test needs.
+ * the network, so it is the part of the runtime a source test needs. `drive` runs a source on
+ * it through the supervisor's own runner (schedule, typed cursor), as Earshot would.
  */
 import type { PostDraft } from '../../../src/domain/post.js';
-import type { SourceContext, SourceStatus } from '../../../src/sources/source.js';
+import type { Source, SourceHost, SourceStatus } from '../../../src/sources/source.js';
+import { runSource, type PollResultOf, type SourceRun } from '../../../src/sources/runner.js';
 
-export interface RecordingContext extends SourceContext {
+/** A source with the start/stop of a running one: what channel tests drive. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any source, whatever its cursor type
+export type Driven<S extends Source<any>> = {
+  readonly source: S;
+  /** Starts it from `saved` (an encoded cursor), as the supervisor does. */
+  start(host: SourceHost, saved: string | null): Promise<void>;
+  stop(): Promise<void>;
+  /** The encoded cursor saved last. */
+  cursor(): string | null;
+  /** Polls now and waits until the batch and its cursor are stored. */
+  poll(): Promise<PollResultOf<S>>;
+  send: S['send'];
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export function drive<S extends Source<any>>(source: S): Driven<S> {
+  let run: SourceRun<PollResultOf<S>> | null = null;
+  return {
+    source,
+    async start(host, saved) {
+      run = await runSource(source, host, saved);
+    },
+    async stop() {
+      await run?.stop();
+    },
+    cursor: () => run?.cursor() ?? null,
+    poll: () => run!.poll(),
+    send: source.send?.bind(source) as S['send'],
+  };
+}
+
+export interface RecordingContext extends SourceHost {
   readonly emitted: PostDraft[];
   readonly skipped: string[];
   readonly statuses: { status: SourceStatus; detail?: string }[];
