@@ -31,8 +31,6 @@ import { guidelineRoutes } from './routes/guidelines.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
 
-export type { AppDeps, RouteContext } from './context.js';
-
 export type App = FastifyInstance;
 
 export async function build(config: Config, deps: AppDeps, options: { logger?: boolean | object } = {}): Promise<App> {
