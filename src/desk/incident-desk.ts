@@ -91,7 +91,7 @@ export class IncidentDesk {
         authorName: post.author.name,
         text: post.text,
         createdAt: post.createdAt,
-        wroteToUs: this.#wroteToUs(post),
+        wroteToUs: this.#wroteToUs(post, channels[post.source]!),
       })),
       { kind, rules, channels, now: this.#clock() },
     );
@@ -164,7 +164,7 @@ export class IncidentDesk {
     if (text === '') throw invalid('A reply needs some text');
     const post = await getPost(this.#o.store.db, proposal.postId);
     const [rules, channel] = await Promise.all([currentGuidelineRules(this.#o.store.db), this.#channels(proposal.source)]);
-    const check = checkReply({ body: text, channel: channel.kind, maxLength: channel.maxReplyLength, visibility: proposal.visibility, recipientWroteToUs: post ? this.#wroteToUs(post) : false }, rules);
+    const check = checkReply({ body: text, channel: channel.kind, maxLength: channel.maxReplyLength, visibility: proposal.visibility, recipientWroteToUs: post ? this.#wroteToUs(post, channel) : false }, rules);
     const findings: Finding[] = [...check.findings];
     const others = (await listProposals(this.#o.store.db, proposal.updateId)).filter((p) => p.id !== proposal.id && p.status !== 'rejected');
     if (others.some((p) => normalise(p.body) === normalise(text))) findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
@@ -240,7 +240,9 @@ export class IncidentDesk {
     return new Date(at).toISOString();
   }
 
-  #wroteToUs(post: Post): boolean {
+  /** Whether they addressed us: a direct post, one naming our handle, or any post on a channel of private messages only (mail). */
+  #wroteToUs(post: Post, channel: Channel): boolean {
+    if (channel.canDirectMessage && !channel.canReplyPublicly) return true;
     const ours = (this.#o.ourHandles ?? []).map((handle) => handle.toLowerCase());
     return post.extra.direct === true || ours.some((handle) => post.text.toLowerCase().includes(handle));
   }

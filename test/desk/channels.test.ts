@@ -1,7 +1,8 @@
 /**
  * Channels come from the source's kind, on SQLite and PostgreSQL: a source named unlike its
  * kind gets its kind's capabilities, a post whose source is itself a kind is treated as one,
- * and an incident's batch replies never offer a private message where the channel has none (RSS).
+ * an incident's batch replies never offer a private message where the channel has none (RSS),
+ * and a mail to our inbox counts as written to us (answered privately, the only way mail can).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +35,7 @@ for (const backend of await backends()) {
       const configured = { options: {}, sealedSecrets: null, secretsSet: [], enabled: false, origin: 'api' } as const;
       await upsertSourceByName(store.db, { ...configured, name: 'uni-mastodon', kind: 'mastodon' });
       await upsertSourceByName(store.db, { ...configured, name: 'campus-news', kind: 'rss' });
+      await upsertSourceByName(store.db, { ...configured, name: 'helpdesk-inbox', kind: 'mail' });
       channels = channelResolver({ store, kinds: SOURCE_DEFINITIONS });
     });
     after(async () => dispose?.());
@@ -58,12 +60,15 @@ for (const backend of await backends()) {
         // Wrote to us (direct), with personal data: elsewhere that earns a private reply.
         newPost({ source: 'campus-news', externalId: 'rss-1', text: 'Portal down, call me on +44 20 7946 0958', extra: { direct: true } }),
         newPost({ source: 'campus-news', externalId: 'rss-2', author: { handle: 'newsdesk', name: 'News', followers: 1, following: 1 }, text: 'Portal outage reported' }),
+        // A mail to our inbox was written to us: answered privately, the only way mail can.
+        newPost({ source: 'helpdesk-inbox', externalId: 'mail-1', author: { handle: 'cy@example.org', name: 'Cy', followers: null, following: null }, text: 'Is the portal down?' }),
         newPost({ source: 'uni-mastodon', externalId: 'm-1', author: { handle: '@bo@example.social', name: 'Bo', followers: 1, following: 1 }, text: 'portal down' }),
       ]);
       await attachPosts(store.db, incident.id, rows.map((row) => row.id), now.toISOString());
       const { proposals, skipped } = await desk.draftUpdate(incident.id, long, ana);
       assert.ok(proposals.every((p) => p.source !== 'campus-news'), 'no reply of any kind on RSS');
       assert.deepEqual(skipped.map((s) => s.reason).sort(), ['campus-news takes no replies', 'campus-news takes no replies']);
+      assert.equal(proposals.find((p) => p.source === 'helpdesk-inbox')?.visibility, 'private');
       const mastodon = proposals.find((p) => p.source === 'uni-mastodon')!;
       assert.ok(mastodon.body.length > 500, 'the update alone is over Mastodon’s limit');
       assert.ok(mastodon.findings.some((f) => f.rule === 'length' && f.message.endsWith('mastodon allows 500')), JSON.stringify(mastodon.findings));
