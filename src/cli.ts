@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { DEMO_ORGANISATION, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import type { Runtime } from './runtime.js';
 import type { RawItem } from './pipeline/ingest.js';
 import { ROLES, type Role } from './domain/user.js';
@@ -31,16 +31,11 @@ program
   .option('--demo', 'replay the bundled synthetic demo stream (fictional organisation)')
   .action(async (options: { port?: number; demo?: boolean }) => {
     const webBuild = startWebBuild();
-    const [{ createRuntime, buildApp, ensureDemoStreams }, { getSourceByName, upsertSourceByName }, { webDesk }] = await Promise.all([
-      loadRuntime(),
-      import('./store/sources.js'),
-      import('./server/web.js'),
-    ]);
-    const loaded = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
-    // The demo's fictional organisation is the one to protect unless official handles/domains are configured.
-    const demoOrganisation = options.demo && loaded.organisation.handles.length === 0 && loaded.organisation.domains.length === 0;
-    const config = demoOrganisation ? Object.freeze({ ...loaded, organisation: DEMO_ORGANISATION }) : loaded;
+    const [{ createRuntime, buildApp }, { webDesk }] = await Promise.all([loadRuntime(), import('./server/web.js')]);
+    const config = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
     const runtime = await createRuntime(config, {
+      env: process.env,
+      demo: options.demo ?? false,
       runSources: true,
       log: { info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) },
       onAdminCreated: (username, password) => {
@@ -58,15 +53,7 @@ program
     process.once('SIGTERM', () => void shutdown());
     await app.listen({ port: config.port, host: config.host });
     app.log.info(`Earshot desk on http://localhost:${config.port} (store: ${runtime.store.dialect} ${runtime.store.location})`);
-    if (options.demo) {
-      await ensureDemoStreams(runtime.store);
-      // The demo is a configured source like any other: it shows in the desk's Sources view.
-      if (!(await getSourceByName(runtime.store.db, 'demo'))) {
-        await upsertSourceByName(runtime.store.db, { name: 'demo', kind: 'demo', options: {}, sealedSecrets: null, secretsSet: [], enabled: true, origin: 'cli' });
-      }
-      await runtime.sources.reconcile('demo');
-      app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
-    }
+    if (options.demo) app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
   });
 
 program
@@ -76,7 +63,7 @@ program
   .option('-q, --quiet', 'no progress bar')
   .action(async (files: string[], options: { quiet?: boolean }) => {
     const { createRuntime } = await loadRuntime();
-    const runtime = await createRuntime(loadConfig());
+    const runtime = await createRuntime(loadConfig(process.env), { env: process.env });
     let anyRejected = false;
     try {
       for (const file of files) anyRejected = (await ingestFile(runtime, file, !options.quiet && process.stderr.isTTY)) || anyRejected;
@@ -137,7 +124,7 @@ user
     const password = options.password ?? (await readLine());
     if (!password || password.length < 10) throw new InvalidArgumentError('the password must be at least 10 characters');
     const [{ createRuntime }, { createUser, listUsers }] = await Promise.all([loadRuntime(), import('./store/users.js')]);
-    const runtime = await createRuntime(loadConfig());
+    const runtime = await createRuntime(loadConfig(process.env), { env: process.env });
     try {
       if ((await listUsers(runtime.store.db)).some((existing) => existing.username === username)) throw new InvalidArgumentError(`user ${username} exists already`);
       const created = await createUser(runtime.store.db, { username, displayName: options.name, role: options.role, password });
@@ -154,7 +141,7 @@ program
   .option('--name <name>', 'what the token is for', 'cli')
   .action(async (username: string, options: { name: string }) => {
     const [{ createRuntime }, { createApiToken, listUsers }] = await Promise.all([loadRuntime(), import('./store/users.js')]);
-    const runtime = await createRuntime(loadConfig());
+    const runtime = await createRuntime(loadConfig(process.env), { env: process.env });
     try {
       const found = (await listUsers(runtime.store.db)).find((candidate) => candidate.username === username);
       if (!found) throw new InvalidArgumentError(`no user ${username}`);

@@ -1,9 +1,10 @@
 /**
- * Wires Earshot together from a config: store, bus, analysis, pipeline, desk and server.
- * The CLI and the tests both start Earshot through here, so they run the same thing.
+ * Wires Earshot together from a config: store, bus, analysis, pipeline, desks and server.
+ * The CLI and the tests both start Earshot through here, so they run the same thing. Nothing
+ * here reads `process.env`: the caller passes the environment (`options.env`).
  */
 import { randomBytes } from 'node:crypto';
-import type { Config } from './config.js';
+import { DEMO_ORGANISATION, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { countUsers, createUser } from './store/users.js';
 import { createStream, listStreams } from './store/streams.js';
@@ -12,6 +13,8 @@ import { InProcessBus, type Bus } from './pipeline/bus.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { createAnalyzer, type Analyzer } from './analysis/analyzer.js';
 import { Desk } from './desk/desk.js';
+import { IncidentDesk } from './desk/incident-desk.js';
+import { channelResolver, type ChannelOf } from './desk/channels.js';
 import { startCrisisWatch } from './alerts/crisis-watch.js';
 import { startImpersonationWatch } from './alerts/impersonation-watch.js';
 import { EscalationRunner } from './alerts/escalation-runner.js';
@@ -19,7 +22,7 @@ import { webhookNotifier, type WebhookOptions } from './alerts/notify-webhook.js
 import { emailNotifier, smtpTransport } from './alerts/notify-email.js';
 import { startWebhookOut, type WebhookOut } from './alerts/webhook-out.js';
 import { build, type App } from './server/app.js';
-import type { Source } from './sources/source.js';
+import { getSourceByName, upsertSourceByName } from './store/sources.js';
 import { SourceSupervisor, type SupervisorLog } from './sources/supervisor.js';
 import { createSecretBox, loadSecretKey } from './sources/secrets.js';
 import type { SourceDefinition } from './sources/source.js';
@@ -33,7 +36,11 @@ export interface Runtime {
   readonly analyzer: Analyzer;
   readonly pipeline: IngestPipeline;
   readonly desk: Desk;
-  /** Runs the configured sources (and code-built ones via `startSource`). */
+  /** What responders do to major incidents. */
+  readonly incidents: IncidentDesk;
+  /** A post source's channel, from its kind's capabilities (reply policy and length limits). */
+  readonly channels: ChannelOf;
+  /** Runs the configured sources. */
   readonly sources: SourceSupervisor;
   /** Sends queued replies through their sources. */
   readonly outbound: OutboundWorker;
@@ -44,7 +51,20 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The demo: its source's options (see `src/sources/demo.ts`), or `true` for the defaults. */
+export type DemoOption = boolean | Readonly<Record<string, unknown>>;
+
+/** The configured source the demo runs as. */
+export const DEMO_SOURCE = 'demo';
+
 export interface RuntimeOptions {
+  /** The environment `${VAR}` references in earshot.config.yaml are read from; the CLI passes `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Run the demo: a fictional organisation (unless official handles or domains are configured),
+   * its streams, and a configured source `demo` that replays a synthetic stream.
+   */
+  readonly demo?: DemoOption;
   readonly analyzer?: Analyzer;
   readonly clock?: () => Date;
   /** Called with the generated admin password on a first start without EARSHOT_ADMIN_PASSWORD. */
@@ -69,13 +89,17 @@ export interface RuntimeOptions {
   readonly webhook?: WebhookOptions;
 }
 
-export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime(given: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const demo = options.demo ? (options.demo === true ? {} : options.demo) : null;
+  // The demo's fictional organisation is the one to protect unless official handles/domains are configured.
+  const demoOrganisation = demo !== null && given.organisation.handles.length === 0 && given.organisation.domains.length === 0;
+  const config: Config = demoOrganisation ? Object.freeze({ ...given, organisation: DEMO_ORGANISATION }) : given;
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const bus = new InProcessBus();
   const analyzer = options.analyzer ?? createAnalyzer({ organisation: config.organisation });
   const pipeline = new IngestPipeline({ store, analyzer, bus, clock: options.clock });
-  const desk = new Desk({ store, bus, clock: options.clock });
   await bootstrap(store, config, options);
+  if (demo) await setUpDemo(store, demo);
   const crisis = startCrisisWatch({ store, bus, clock: options.clock });
   const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
   const mail = config.smtp ? smtpTransport(config.smtp) : null;
@@ -101,15 +125,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     clock: options.clock,
     log,
   });
+  const channels = channelResolver({ store, kinds: sources.definitions });
+  const desk = new Desk({ store, bus, clock: options.clock, channels });
+  const incidents = new IncidentDesk({ store, bus, clock: options.clock, channels });
   const outbound = new OutboundWorker({ store, bus, senders: sources, clock: options.clock, intervalMs: options.outboundIntervalMs, log });
   if (options.runSources) {
     const file = configFilePath(config);
     if (file) {
-      const applied = await applyConfigFile(store, sources.secrets, readConfigFile(file, process.env, sources.definitions), sources.definitions);
+      const applied = await applyConfigFile(store, sources.secrets, readConfigFile(file, options.env ?? {}, sources.definitions), sources.definitions);
       log.info(`${file}: ${applied.length} source(s) configured`);
     }
     await sources.startAll();
     outbound.start();
+  } else if (demo) {
+    await sources.reconcile(DEMO_SOURCE);
   }
   return {
     config,
@@ -118,6 +147,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     analyzer,
     pipeline,
     desk,
+    incidents,
+    channels,
     sources,
     outbound,
     escalation,
@@ -146,8 +177,18 @@ async function bootstrap(store: Store, config: Config, options: RuntimeOptions):
   }
 }
 
-/** The demo organisation's streams, created once when the demo source first runs. */
-export async function ensureDemoStreams(store: Store): Promise<void> {
+/**
+ * The demo organisation's streams, and the demo as a configured source like any other (it
+ * shows in the desk's Sources view), both created once: later changes by an admin stay.
+ */
+async function setUpDemo(store: Store, options: Readonly<Record<string, unknown>>): Promise<void> {
+  await ensureDemoStreams(store);
+  if (!(await getSourceByName(store.db, DEMO_SOURCE))) {
+    await upsertSourceByName(store.db, { name: DEMO_SOURCE, kind: 'demo', options: { ...options }, sealedSecrets: null, secretsSet: [], enabled: true, origin: 'cli' });
+  }
+}
+
+async function ensureDemoStreams(store: Store): Promise<void> {
   const existing = new Set((await listStreams(store.db)).map((stream) => stream.name));
   const wanted = [
     { name: 'Mentions', query: '@northwind_it OR #NorthwindIT' },
@@ -159,14 +200,6 @@ export async function ensureDemoStreams(store: Store): Promise<void> {
   }
 }
 
-/**
- * Starts a source built in code (the CLI's demo) under the supervisor, like a configured one:
- * saved cursor, health, restarts. `_log` is kept for callers; the runtime's log is used.
- */
-export async function startSource(runtime: Runtime, name: string, source: Source, _log?: Pick<Console, 'info' | 'warn' | 'error'>): Promise<void> {
-  await runtime.sources.attach(name, source);
-}
-
 export async function buildApp(runtime: Runtime, extras: Parameters<typeof build>[1]['extras'] = []): Promise<App> {
-  return build(runtime.config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, sources: runtime.sources, extras });
+  return build(runtime.config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, incidents: runtime.incidents, sources: runtime.sources, extras });
 }

@@ -11,7 +11,10 @@
  */
 import type { ReplyVisibility } from '../domain/ticket.js';
 import { fnv1a } from '../domain/hash.js';
-import { checkReply, detectPersonalData, DEFAULT_GUIDELINE_RULES, type Finding, type GuidelineRules } from './guideline.js';
+import { checkReply, detectPersonalData, DEFAULT_GUIDELINE_RULES, replyLimit, type Finding, type GuidelineRules } from './guideline.js';
+import { DEFAULT_CHANNEL_POLICY, type ChannelPolicy } from './channels.js';
+
+export { DEFAULT_CHANNEL_POLICY, type ChannelPolicy } from './channels.js';
 
 export interface ReporterPost {
   readonly postId: number;
@@ -25,18 +28,10 @@ export interface ReporterPost {
   readonly wroteToUs: boolean;
 }
 
-export interface ChannelPolicy {
-  readonly canReplyPublicly: boolean;
-  readonly canDirectMessage: boolean;
-  /** Replies our account may send per minute on this channel. */
-  readonly maxPerMinute: number;
-}
-
-export const DEFAULT_CHANNEL_POLICY: ChannelPolicy = Object.freeze({ canReplyPublicly: true, canDirectMessage: true, maxPerMinute: 20 });
-
 export interface ProposeOptions {
   readonly kind?: 'status' | 'closing';
   readonly rules?: GuidelineRules;
+  /** Each post source's channel (by the source's kind); a source missing here gets `DEFAULT_CHANNEL_POLICY`. */
   readonly channels?: Readonly<Record<string, ChannelPolicy>>;
   readonly now?: Date;
 }
@@ -78,15 +73,17 @@ export function proposeReplies(update: string, posts: readonly ReporterPost[], o
   const sentPerChannel = new Map<string, number>();
   const proposals: ProposedReply[] = [];
   for (const post of [...latest.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.postId - b.postId)) {
-    const channel = options.channels?.[post.source] ?? DEFAULT_CHANNEL_POLICY;
+    const channel = channelFor(options.channels, post.source);
+    const channelKind = channel.kind ?? post.source;
     const holdsPersonalData = detectPersonalData(post.text, rules.personalData).length > 0;
     const visibility: ReplyVisibility | null =
       holdsPersonalData && post.wroteToUs && channel.canDirectMessage ? 'private' : channel.canReplyPublicly ? 'public' : post.wroteToUs && channel.canDirectMessage ? 'private' : null;
     if (visibility === null) {
-      skipped.push({ postId: post.postId, reason: `${post.source} allows no public reply and they never wrote to us` });
+      const reason = channel.canReplyPublicly || channel.canDirectMessage ? 'allows no public reply and they never wrote to us' : 'takes no replies';
+      skipped.push({ postId: post.postId, reason: `${post.source} ${reason}` });
       continue;
     }
-    const limit = rules.maxLength[post.source] ?? rules.maxLength.default ?? Number.POSITIVE_INFINITY;
+    const limit = replyLimit(rules, channelKind, channel.maxReplyLength);
     let body = '';
     // Walk the variations from a per-reporter starting point until the text is new and fits.
     const seed = fnv1a(`${post.source}:${post.authorHandle}:${post.postId}`) % 100_000;
@@ -98,7 +95,7 @@ export function proposeReplies(update: string, posts: readonly ReporterPost[], o
       }
       body = candidate;
     }
-    const check = checkReply({ body, channel: post.source, visibility, recipientWroteToUs: post.wroteToUs }, rules);
+    const check = checkReply({ body, channel: channelKind, maxLength: channel.maxReplyLength, visibility, recipientWroteToUs: post.wroteToUs }, rules);
     const findings = [...check.findings];
     if (used.has(normalise(body))) findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
     used.add(normalise(body));
@@ -118,6 +115,10 @@ export function proposeReplies(update: string, posts: readonly ReporterPost[], o
     });
   }
   return { proposals, skipped };
+}
+
+function channelFor(channels: ProposeOptions['channels'], source: string): ChannelPolicy {
+  return channels && Object.hasOwn(channels, source) ? channels[source]! : DEFAULT_CHANNEL_POLICY;
 }
 
 const GREETINGS = ['Hi {name},', 'Hello {name},', '{name}, thanks for letting us know.', 'Thanks for flagging this, {name}.', 'Hi {name}, thanks for reporting this.', '{name}, thank you for telling us.', 'Hi {name} —'];

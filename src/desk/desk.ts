@@ -16,11 +16,14 @@ import { addOutbound, addTicketEvent, getTicket, listOutbound, listTicketEvents,
 import { getUser } from '../store/users.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
 import { checkReply, type CheckResult, type Finding } from './guideline.js';
+import { defaultChannelOf, type ChannelOf } from './channels.js';
 
 export interface DeskOptions {
   readonly store: Store;
   readonly bus: Bus;
   readonly clock?: () => Date;
+  /** A post source's channel (its kind's capabilities): reply length limits come from it. */
+  readonly channels?: ChannelOf;
 }
 
 export interface TicketUpdate {
@@ -41,11 +44,13 @@ export class Desk {
   readonly #store: Store;
   readonly #bus: Bus;
   readonly #clock: () => Date;
+  readonly #channels: ChannelOf;
 
   constructor(options: DeskOptions) {
     this.#store = options.store;
     this.#bus = options.bus;
     this.#clock = options.clock ?? (() => new Date());
+    this.#channels = options.channels ?? defaultChannelOf;
   }
 
   async detail(id: number): Promise<TicketDetail> {
@@ -109,9 +114,14 @@ export class Desk {
   async checkReply(id: number, input: { body: string; visibility: ReplyVisibility }): Promise<CheckResult> {
     const ticket = await this.#ticket(id);
     const post = ticket.postId !== null ? await getPost(this.#store.db, ticket.postId) : undefined;
-    const rules = await currentGuidelineRules(this.#store.db);
+    return this.checkDraft({ body: input.body, source: post?.source ?? ticket.source ?? 'desk', visibility: input.visibility });
+  }
+
+  /** The guideline check of a reply on a source's channel (a configured source name or a kind). */
+  async checkDraft(input: { body: string; source: string; visibility: ReplyVisibility }): Promise<CheckResult> {
+    const [channel, rules] = await Promise.all([this.#channels(input.source), currentGuidelineRules(this.#store.db)]);
     // A person writes this reply: the unsolicited-DM rule is for automated messages only.
-    return checkReply({ body: input.body, channel: post?.source ?? ticket.source ?? 'desk', visibility: input.visibility }, rules);
+    return checkReply({ body: input.body, channel: channel.kind, maxLength: channel.maxReplyLength, visibility: input.visibility }, rules);
   }
 
   /**

@@ -49,6 +49,8 @@ export interface ReplyDraft {
   readonly body: string;
   /** The channel (source kind), e.g. `mastodon`. */
   readonly channel: string;
+  /** The channel's own limit (its kind's `maxReplyLength`); the rules' limit applies too, the stricter wins. */
+  readonly maxLength?: number | null;
   readonly visibility: ReplyVisibility;
   /** Whether the recipient ever wrote to us privately or addressed us: DMs only then. */
   readonly recipientWroteToUs?: boolean;
@@ -70,7 +72,7 @@ export function checkReply(reply: ReplyDraft, rules: GuidelineRules = DEFAULT_GU
   const findings: Finding[] = [];
   const text = reply.body;
   if (text.trim() === '') findings.push({ rule: 'empty', level: 'block', message: 'The reply is empty' });
-  const limit = rules.maxLength[reply.channel] ?? rules.maxLength.default ?? Number.POSITIVE_INFINITY;
+  const limit = replyLimit(rules, reply.channel, reply.maxLength);
   if (text.length > limit) findings.push({ rule: 'length', level: 'block', message: `${text.length} characters; ${reply.channel} allows ${limit}` });
 
   for (const match of detectPersonalData(text, rules.personalData)) {
@@ -96,6 +98,12 @@ export function checkReply(reply: ReplyDraft, rules: GuidelineRules = DEFAULT_GU
     findings.push({ rule: 'visibility', level: 'advice', message: 'Account details belong in a private message' });
   }
   return { ok: !findings.some((finding) => finding.level === 'block'), findings, version: rules.version };
+}
+
+/** The longest reply allowed on a channel: the rules' limit for its kind (or `default`), capped by the channel's own. */
+export function replyLimit(rules: GuidelineRules, channel: string, channelLimit?: number | null): number {
+  const ruled = rules.maxLength[channel] ?? rules.maxLength.default ?? Number.POSITIVE_INFINITY;
+  return Math.min(ruled, channelLimit ?? Number.POSITIVE_INFINITY);
 }
 
 /** Personal data in a text: payment cards (Luhn-valid), phone numbers, e-mail addresses, passwords and codes. */

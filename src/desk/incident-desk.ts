@@ -33,14 +33,16 @@ import {
 } from '../store/incidents.js';
 import { addOutbound, addTicketEvent, createTicketsIn, lastScheduledOutbound, ticketForPost, updateTicketRow } from '../store/tickets.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
-import { DEFAULT_CHANNEL_POLICY, proposeReplies, type ChannelPolicy, type Skipped } from './batch-reply.js';
+import { proposeReplies, type Skipped } from './batch-reply.js';
 import { checkReply, type Finding } from './guideline.js';
+import { channelsOf, defaultChannelOf, type Channel, type ChannelOf } from './channels.js';
 
 export interface IncidentDeskOptions {
   readonly store: Store;
   readonly bus: Bus;
   readonly clock?: () => Date;
-  readonly channels?: Readonly<Record<string, ChannelPolicy>>;
+  /** A post source's channel (its kind's capabilities): visibility, length and pace of replies. */
+  readonly channels?: ChannelOf;
   /** Our own handles per channel: a post that mentions one "wrote to us". */
   readonly ourHandles?: readonly string[];
 }
@@ -50,10 +52,12 @@ type Db = Store['db'];
 export class IncidentDesk {
   readonly #o: IncidentDeskOptions;
   readonly #clock: () => Date;
+  readonly #channels: ChannelOf;
 
   constructor(options: IncidentDeskOptions) {
     this.#o = options;
     this.#clock = options.clock ?? (() => new Date());
+    this.#channels = options.channels ?? defaultChannelOf;
   }
 
   /** Sets who may approve updates; only an admin or a current responder may change it. */
@@ -76,6 +80,7 @@ export class IncidentDesk {
     const now = this.#now();
     const posts = await getPostsByIds(this.#o.store.db, await incidentPostIds(this.#o.store.db, incidentId));
     const rules = await currentGuidelineRules(this.#o.store.db);
+    const channels = await channelsOf(this.#channels, posts.map((post) => post.source));
     const { proposals, skipped } = proposeReplies(
       text,
       posts.map((post) => ({
@@ -86,9 +91,9 @@ export class IncidentDesk {
         authorName: post.author.name,
         text: post.text,
         createdAt: post.createdAt,
-        wroteToUs: this.#wroteToUs(post),
+        wroteToUs: this.#wroteToUs(post, channels[post.source]!),
       })),
-      { kind, rules, channels: this.#o.channels, now: this.#clock() },
+      { kind, rules, channels, now: this.#clock() },
     );
     return this.#o.store.db.transaction().execute(async (trx) => {
       const update = await addIncidentUpdate(trx, { incidentId, kind, body: text, authorId: actor.id }, now);
@@ -116,9 +121,10 @@ export class IncidentDesk {
     const failing = proposals.filter(blocked);
     if (failing.length > 0) throw invalid(`${failing.length} proposed replies fail the guideline check; reject or rewrite them first`);
     const now = this.#now();
+    const channels = await channelsOf(this.#channels, proposals.map((p) => p.source));
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       await markUpdateApproved(trx, updateId, now);
-      const { approved, created } = await this.#queue(trx, incident, update, proposals, actor, now);
+      const { approved, created } = await this.#queue(trx, incident, update, proposals, channels, actor, now);
       await addAudit(trx, { incidentId: incident.id, actorId: actor.id, action: 'update.approved', data: { updateId, replies: approved.length, proposalIds: approved.map((p) => p.id), responders: incident.responders } }, now);
       return { approved, created };
     });
@@ -131,8 +137,9 @@ export class IncidentDesk {
     const { proposal, incident, update } = await this.#proposal(proposalId, actor);
     if (blocked(proposal)) throw invalid('This reply fails the guideline check; rewrite it first');
     const now = this.#now();
+    const channels = await channelsOf(this.#channels, [proposal.source]);
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
-      const result = await this.#queue(trx, incident, update, [proposal], actor, now);
+      const result = await this.#queue(trx, incident, update, [proposal], channels, actor, now);
       if (result.approved.length === 0) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
       await addAudit(trx, { incidentId: incident.id, actorId: actor.id, action: 'proposal.approved', data: { updateId: update.id, proposalId } }, now);
       return result;
@@ -156,8 +163,8 @@ export class IncidentDesk {
     const text = body.trim();
     if (text === '') throw invalid('A reply needs some text');
     const post = await getPost(this.#o.store.db, proposal.postId);
-    const rules = await currentGuidelineRules(this.#o.store.db);
-    const check = checkReply({ body: text, channel: proposal.source, visibility: proposal.visibility, recipientWroteToUs: post ? this.#wroteToUs(post) : false }, rules);
+    const [rules, channel] = await Promise.all([currentGuidelineRules(this.#o.store.db), this.#channels(proposal.source)]);
+    const check = checkReply({ body: text, channel: channel.kind, maxLength: channel.maxReplyLength, visibility: proposal.visibility, recipientWroteToUs: post ? this.#wroteToUs(post, channel) : false }, rules);
     const findings: Finding[] = [...check.findings];
     const others = (await listProposals(this.#o.store.db, proposal.updateId)).filter((p) => p.id !== proposal.id && p.status !== 'rejected');
     if (others.some((p) => normalise(p.body) === normalise(text))) findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
@@ -184,7 +191,7 @@ export class IncidentDesk {
    * Queues approved replies: each reporter's ticket (created if they have none), a reply event
    * on it and an outbound message not sent before its rate-limit slot.
    */
-  async #queue(trx: Db, incident: Incident, update: IncidentUpdate, proposals: readonly StoredProposal[], actor: User, now: string): Promise<{ approved: StoredProposal[]; created: Ticket[] }> {
+  async #queue(trx: Db, incident: Incident, update: IncidentUpdate, proposals: readonly StoredProposal[], channels: Readonly<Record<string, Channel>>, actor: User, now: string): Promise<{ approved: StoredProposal[]; created: Ticket[] }> {
     const approved: StoredProposal[] = [];
     const created: Ticket[] = [];
     const slots = new Map<string, number>();
@@ -201,7 +208,7 @@ export class IncidentDesk {
         ticket = made ?? (await ticketForPost(trx, proposal.postId))!;
         if (made) created.push(made);
       }
-      const notBefore = await this.#slot(trx, slots, proposal, now);
+      const notBefore = await this.#slot(trx, slots, proposal, channels[proposal.source]!, now);
       const event = await addTicketEvent(
         trx,
         { ticketId: ticket.id, type: 'reply', actorId: actor.id, body: proposal.body, data: { visibility: proposal.visibility, incidentId: incident.id, updateId: update.id, proposalId: proposal.id, guidelineVersion: proposal.guidelineVersion } },
@@ -221,8 +228,7 @@ export class IncidentDesk {
    * The next send slot on the proposal's channel: never faster than the channel's per-account
    * limit, counting messages already queued by earlier batches, and never before `sendAfter`.
    */
-  async #slot(trx: Db, slots: Map<string, number>, proposal: StoredProposal, now: string): Promise<string> {
-    const channel = this.#o.channels?.[proposal.source] ?? DEFAULT_CHANNEL_POLICY;
+  async #slot(trx: Db, slots: Map<string, number>, proposal: StoredProposal, channel: Channel, now: string): Promise<string> {
     const spacing = 60_000 / Math.max(1, channel.maxPerMinute);
     let last = slots.get(proposal.source);
     if (last === undefined) {
@@ -234,7 +240,9 @@ export class IncidentDesk {
     return new Date(at).toISOString();
   }
 
-  #wroteToUs(post: Post): boolean {
+  /** Whether they addressed us: a direct post, one naming our handle, or any post on a channel of private messages only (mail). */
+  #wroteToUs(post: Post, channel: Channel): boolean {
+    if (channel.canDirectMessage && !channel.canReplyPublicly) return true;
     const ours = (this.#o.ourHandles ?? []).map((handle) => handle.toLowerCase());
     return post.extra.direct === true || ours.some((handle) => post.text.toLowerCase().includes(handle));
   }

@@ -10,10 +10,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
-import type { Store } from '../store/open.js';
-import type { Bus } from '../pipeline/bus.js';
-import type { IngestPipeline } from '../pipeline/ingest.js';
-import type { Desk } from '../desk/desk.js';
+import type { AppDeps, RouteContext } from './context.js';
+import { SHARED_SCHEMAS } from './schemas.js';
 import { authPlugin } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { authRoutes } from './routes/auth.js';
@@ -32,19 +30,6 @@ import { escalationRoutes } from './routes/escalation.js';
 import { guidelineRoutes } from './routes/guidelines.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
-import type { SourceSupervisor } from '../sources/supervisor.js';
-
-export interface AppDeps {
-  readonly store: Store;
-  readonly bus: Bus;
-  readonly pipeline: IngestPipeline;
-  readonly desk: Desk;
-  readonly clock?: () => Date;
-  /** Runs the configured sources; the sources API needs it. */
-  readonly sources?: SourceSupervisor;
-  /** Extra plugins that serve more (the web desk), registered last. */
-  readonly extras?: readonly ((app: FastifyInstance) => Promise<void>)[];
-}
 
 export type App = FastifyInstance;
 
@@ -56,6 +41,9 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Shapes used by several routes are registered once by `$id`: routes refer to them, and the
+  // OpenAPI document lists them under components/schemas.
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandler(app);
   await app.register(cookie);
   await app.register(rateLimit, { global: true, max: 1200, timeWindow: '1 minute', allowList: ['127.0.0.1', '::1'] });
@@ -66,6 +54,8 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'earshot_session' }, token: { type: 'http', scheme: 'bearer' } } },
       security: [{ session: [] }, { token: [] }],
     },
+    // Components are named by their `$id` (Post, Ticket…), not def-0, def-1.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   app.addHook('onRoute', (route) => {
     // The docs are public, like the login page.
@@ -74,7 +64,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
   await app.register(authPlugin, { store: deps.store });
 
-  const context = { ...deps, config, clock: deps.clock ?? (() => new Date()) };
+  const context: RouteContext = { ...deps, config, clock: deps.clock ?? (() => new Date()) };
   await app.register(healthRoutes, { prefix: '/api', context });
   await app.register(authRoutes, { prefix: '/api', context });
   await app.register(postRoutes, { prefix: '/api', context });
@@ -94,5 +84,3 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }
-
-export type RouteContext = AppDeps & { readonly config: Config; readonly clock: () => Date };

@@ -1,23 +1,38 @@
 /**
- * The API's shapes as TypeBox schemas: Fastify validates requests and serialises responses
- * with them, and the OpenAPI document at /api/docs is made from them.
+ * The API's shapes as TypeBox schemas, the one definition of Earshot's wire types: Fastify
+ * validates requests and serialises responses with them, the OpenAPI document at /api/docs is
+ * made from them, the live events (`LIVE_EVENTS`) reuse them, and the web desk imports their
+ * `Static` types (type-only, `web/src/api-types.ts`). Shapes used in several places are
+ * `shared`: registered once by `$id` (see `build`), referred to by `$ref` everywhere else.
  */
-import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion, type TUnsafe } from '@sinclair/typebox';
 import { POST_FLAGS, POST_KINDS, SENTIMENTS } from '../domain/post.js';
 import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, OUTBOUND_STATUSES, TICKET_EVENT_TYPES } from '../domain/ticket.js';
 import { ROLES } from '../domain/user.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../domain/alert.js';
+import { FINDING_LEVELS, FINDING_RULES } from '../desk/guideline.js';
+import { INCIDENT_STATUSES, INCIDENT_UPDATE_KINDS, PROPOSAL_STATUSES } from '../store/incidents.js';
+import { ESCALATION_STATUSES } from '../store/escalation.js';
 
 /** A union of string literals from one of the domain's `const` lists. */
 export const literals = <T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> =>
   Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<TLiteral<T[number]>[]>;
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const ErrorBody = Type.Object({
+/** Every schema with an `$id`, for `app.addSchema` (in order: a schema after those it refers to). */
+export const SHARED_SCHEMAS: TSchema[] = [];
+
+/** Registers a schema under its `$id` and returns a `$ref` to it, typed as the schema. */
+function shared<T extends TSchema>(id: string, schema: T): TUnsafe<Static<T>> {
+  SHARED_SCHEMAS.push({ ...schema, $id: id });
+  return Type.Unsafe<Static<T>>(Type.Ref(id));
+}
+
+export const ErrorBody = shared('Error', Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), status: Type.Integer() }),
-});
+}));
 
-export const AuthorSchema = Type.Object({
+export const AuthorSchema = shared('Author', Type.Object({
   handle: Type.String(),
   name: Nullable(Type.String()),
   followers: Nullable(Type.Integer()),
@@ -27,9 +42,9 @@ export const AuthorSchema = Type.Object({
   influence: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
   likelySpammer: Type.Optional(Type.Boolean()),
   spamReasons: Type.Optional(Type.Array(Type.String())),
-});
+}));
 
-export const PostSchema = Type.Object({
+export const PostSchema = shared('Post', Type.Object({
   id: Type.Integer(),
   source: Type.String(),
   externalId: Type.String(),
@@ -49,9 +64,9 @@ export const PostSchema = Type.Object({
   /** Impersonation and scam watch warnings: impersonation, lure, lookalike-domain, likely-spammer. */
   flags: Type.Optional(Type.Array(literals(POST_FLAGS))),
   streamIds: Type.Array(Type.Integer()),
-});
+}));
 
-export const TicketRuleSchema = Type.Object(
+export const TicketRuleSchema = shared('TicketRule', Type.Object(
   {
     kinds: Type.Array(literals(POST_KINDS), { maxItems: POST_KINDS.length }),
     sentiments: Type.Array(literals(SENTIMENTS), { maxItems: SENTIMENTS.length }),
@@ -59,22 +74,22 @@ export const TicketRuleSchema = Type.Object(
     priority: literals(TICKET_PRIORITIES),
   },
   { additionalProperties: false },
-);
+));
 
 const minutes = Type.Integer({ minimum: 1, maximum: 525_600 });
-export const SlaSchema = Type.Object(
+export const SlaSchema = shared('Sla', Type.Object(
   { firstResponseMinutes: Type.Object({ urgent: minutes, high: minutes, normal: minutes, low: minutes }, { additionalProperties: false }) },
   { additionalProperties: false },
-);
+));
 
-export const StreamSchema = Type.Object({
+export const StreamSchema = shared('Stream', Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   query: Type.String(),
   ticketRules: Type.Array(TicketRuleSchema),
   sla: SlaSchema,
   createdAt: Type.String(),
-});
+}));
 
 export const StreamInputSchema = Type.Object(
   {
@@ -86,9 +101,9 @@ export const StreamInputSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SlaStateSchema = Type.Object({ dueAt: Nullable(Type.String()), breached: Type.Boolean(), remainingMs: Nullable(Type.Number()) });
+export const SlaStateSchema = shared('SlaState', Type.Object({ dueAt: Nullable(Type.String()), breached: Type.Boolean(), remainingMs: Nullable(Type.Number()) }));
 
-export const TicketSchema = Type.Object({
+export const TicketSchema = shared('Ticket', Type.Object({
   id: Type.Integer(),
   type: literals(TICKET_TYPES),
   status: literals(TICKET_STATUSES),
@@ -104,9 +119,9 @@ export const TicketSchema = Type.Object({
   firstRespondedAt: Nullable(Type.String()),
   resolvedAt: Nullable(Type.String()),
   sla: SlaStateSchema,
-});
+}));
 
-export const TicketEventSchema = Type.Object({
+export const TicketEventSchema = shared('TicketEvent', Type.Object({
   id: Type.Integer(),
   ticketId: Type.Integer(),
   type: literals(TICKET_EVENT_TYPES),
@@ -114,9 +129,9 @@ export const TicketEventSchema = Type.Object({
   body: Nullable(Type.String()),
   data: Type.Record(Type.String(), Type.Unknown()),
   createdAt: Type.String(),
-});
+}));
 
-export const OutboundSchema = Type.Object({
+export const OutboundSchema = shared('Outbound', Type.Object({
   id: Type.Integer(),
   ticketId: Type.Integer(),
   eventId: Type.Integer(),
@@ -130,17 +145,17 @@ export const OutboundSchema = Type.Object({
   error: Nullable(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
-});
+}));
 
-export const UserSchema = Type.Object({
+export const UserSchema = shared('User', Type.Object({
   id: Type.Integer(),
   username: Type.String(),
   displayName: Type.String(),
   role: literals(ROLES),
   createdAt: Type.String(),
-});
+}));
 
-export const AlertSchema = Type.Object({
+export const AlertSchema = shared('Alert', Type.Object({
   id: Type.Integer(),
   type: Type.String(),
   severity: literals(ALERT_SEVERITIES),
@@ -150,7 +165,185 @@ export const AlertSchema = Type.Object({
   evidence: Type.Record(Type.String(), Type.Unknown()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+}));
+
+/** One thing the guideline check found in a reply (see src/desk/guideline.ts). */
+export const FindingSchema = shared('Finding', Type.Object({
+  rule: literals(FINDING_RULES),
+  level: literals(FINDING_LEVELS),
+  message: Type.String(),
+  span: Type.Optional(Type.Unsafe<readonly [number, number]>(Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 }))),
+}));
+
+export const CheckResultSchema = shared('CheckResult', Type.Object({ ok: Type.Boolean(), findings: Type.Array(FindingSchema), version: Type.Integer() }));
+
+export const IncidentSchema = shared('Incident', Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  status: literals(INCIDENT_STATUSES),
+  severity: Type.String(),
+  responders: Type.Array(Type.Integer()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  resolvedAt: Nullable(Type.String()),
+  postCount: Type.Optional(Type.Integer()),
+}));
+
+export const ProposalSchema = shared('ReplyProposal', Type.Object({
+  id: Type.Integer(),
+  incidentId: Type.Integer(),
+  updateId: Type.Integer(),
+  postId: Type.Integer(),
+  source: Type.String(),
+  recipient: Type.String(),
+  inReplyTo: Nullable(Type.String()),
+  visibility: literals(REPLY_VISIBILITIES),
+  body: Type.String(),
+  findings: Type.Array(FindingSchema),
+  guidelineVersion: Type.Integer(),
+  sendAfter: Type.String(),
+  status: literals(PROPOSAL_STATUSES),
+}));
+
+const incidentUpdateFields = {
+  id: Type.Integer(),
+  incidentId: Type.Integer(),
+  kind: literals(INCIDENT_UPDATE_KINDS),
+  body: Type.String(),
+  authorId: Nullable(Type.Integer()),
+  status: literals(['draft', 'approved'] as const),
+  createdAt: Type.String(),
+  approvedAt: Nullable(Type.String()),
+};
+export const IncidentUpdateSchema = shared('IncidentUpdate', Type.Object(incidentUpdateFields));
+
+export const EscalationSchema = shared('Escalation', Type.Object({
+  id: Type.String(),
+  policyId: Type.String(),
+  incidentId: Nullable(Type.Integer()),
+  subject: Type.String(),
+  status: literals(ESCALATION_STATUSES),
+  step: Type.Integer(),
+  round: Type.Integer(),
+  deadline: Type.String(),
+  notified: Type.Array(Type.Integer()),
+  acknowledgedBy: Nullable(Type.Integer()),
+  acknowledgedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+}));
+
+/** An escalation as an incident's page shows it. */
+export const EscalationSummarySchema = Type.Object({
+  id: Type.String(),
+  status: literals(ESCALATION_STATUSES),
+  step: Type.Integer(),
+  round: Type.Integer(),
+  deadline: Type.String(),
+  notified: Type.Array(Type.Integer()),
+  acknowledgedBy: Nullable(Type.Integer()),
+  acknowledgedAt: Nullable(Type.String()),
 });
+
+export const IncidentDetailSchema = Type.Object({
+  incident: IncidentSchema,
+  posts: Type.Array(PostSchema),
+  responders: Type.Array(UserSchema),
+  updates: Type.Array(Type.Object({ ...incidentUpdateFields, proposals: Type.Array(ProposalSchema) })),
+  audit: Type.Array(Type.Object({ id: Type.Integer(), actorId: Nullable(Type.Integer()), action: Type.String(), data: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String() })),
+  escalations: Type.Array(EscalationSummarySchema),
+});
+
+export const TicketDetailSchema = Type.Object({
+  ticket: TicketSchema,
+  post: Nullable(PostSchema),
+  thread: Type.Array(PostSchema),
+  events: Type.Array(TicketEventSchema),
+  outbound: Type.Array(OutboundSchema),
+});
+
+export const StatsSchema = Type.Object({
+  since: Type.String(),
+  until: Type.String(),
+  total: Type.Integer(),
+  bySentiment: Type.Object({ negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() }),
+  byKind: Type.Record(Type.String(), Type.Integer()),
+  negativePositiveRatio: Nullable(Type.Number()),
+  series: Type.Array(Type.Object({ bucket: Type.String(), negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() })),
+  tickets: Type.Record(Type.String(), Type.Integer()),
+});
+
+export const SourceHealthSchema = shared('SourceHealth', Type.Object({
+  status: Type.String(),
+  detail: Nullable(Type.String()),
+  lastPostAt: Nullable(Type.String()),
+  lastError: Nullable(Type.String()),
+  lastErrorAt: Nullable(Type.String()),
+  posts: Type.Integer(),
+  skipped: Type.Integer(),
+  errors: Type.Integer(),
+  updatedAt: Type.String(),
+}));
+
+export const ConfiguredSourceSchema = shared('ConfiguredSource', Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  kind: Type.String(),
+  label: Type.String(),
+  options: Type.Record(Type.String(), Type.Unknown()),
+  /** Which secret options are set; their values never leave the server. */
+  secretsSet: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  origin: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  health: Nullable(SourceHealthSchema),
+}));
+
+/** A JSON Schema as the sources form reads it (the subset it renders). */
+export interface JsonSchemaField {
+  readonly type?: string | readonly string[];
+  readonly description?: string;
+  readonly title?: string;
+  readonly default?: unknown;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly format?: string;
+  readonly enum?: readonly unknown[];
+  readonly anyOf?: readonly JsonSchemaField[];
+  readonly const?: unknown;
+  readonly items?: JsonSchemaField;
+}
+export interface JsonSchemaObject {
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, JsonSchemaField>>;
+  readonly required?: readonly string[];
+}
+
+/** A kind of source Earshot can listen to; `options` is the JSON Schema an admin fills in. */
+export const SourceDefinitionSchema = shared('SourceDefinition', Type.Object({
+  kind: Type.String(),
+  label: Type.String(),
+  description: Type.String(),
+  options: Type.Unsafe<JsonSchemaObject>(Type.Unknown({ description: 'JSON Schema of the options' })),
+  /** Option names holding credentials: write-only, shown as password fields, never pre-filled. */
+  secrets: Type.Array(Type.String()),
+  canCheck: Type.Boolean(),
+}));
+
+/**
+ * The events of `GET /api/live` (Server-Sent Events), name → payload: the same shapes as the
+ * REST responses, serialised with these schemas.
+ */
+export const LIVE_EVENTS = {
+  post: PostSchema,
+  ticket: TicketSchema,
+  'ticket-updated': Type.Object({ ticket: TicketSchema, event: Nullable(TicketEventSchema) }),
+  alert: AlertSchema,
+  incident: Type.Object({ incident: IncidentSchema, attached: Type.Integer() }),
+  escalation: Type.Object({ incidentId: Type.Integer(), step: Type.Integer(), userIds: Type.Array(Type.Integer()), exhausted: Type.Boolean() }),
+} as const;
+export type LiveEventName = keyof typeof LIVE_EVENTS;
+export type LiveEvents = { [K in LiveEventName]: Static<(typeof LIVE_EVENTS)[K]> };
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export type IdParams = Static<typeof IdParams>;
@@ -162,3 +355,30 @@ export const errorResponses = {
   403: ErrorBody,
   404: ErrorBody,
 } as const;
+
+// The wire types, for the web desk (`web/src/api-types.ts`) and typed handlers.
+export type ErrorBody = Static<typeof ErrorBody>;
+export type Author = Static<typeof AuthorSchema>;
+export type Post = Static<typeof PostSchema>;
+export type TicketRule = Static<typeof TicketRuleSchema>;
+export type Stream = Static<typeof StreamSchema>;
+export type StreamInput = Static<typeof StreamInputSchema>;
+export type SlaState = Static<typeof SlaStateSchema>;
+export type Ticket = Static<typeof TicketSchema>;
+export type TicketEvent = Static<typeof TicketEventSchema>;
+export type Outbound = Static<typeof OutboundSchema>;
+export type TicketDetail = Static<typeof TicketDetailSchema>;
+export type User = Static<typeof UserSchema>;
+export type Alert = Static<typeof AlertSchema>;
+export type Stats = Static<typeof StatsSchema>;
+export type Finding = Static<typeof FindingSchema>;
+export type CheckResult = Static<typeof CheckResultSchema>;
+export type Incident = Static<typeof IncidentSchema>;
+export type ReplyProposal = Static<typeof ProposalSchema>;
+export type IncidentUpdate = Static<typeof IncidentUpdateSchema>;
+export type IncidentDetail = Static<typeof IncidentDetailSchema>;
+export type Escalation = Static<typeof EscalationSchema>;
+export type EscalationSummary = Static<typeof EscalationSummarySchema>;
+export type SourceHealth = Static<typeof SourceHealthSchema>;
+export type ConfiguredSource = Static<typeof ConfiguredSourceSchema>;
+export type SourceDefinitionInfo = Static<typeof SourceDefinitionSchema>;

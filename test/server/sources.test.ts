@@ -62,7 +62,7 @@ describe('sources API', () => {
     const capture = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
     runtime = await createRuntime(config, { runSources: true, outboundIntervalMs: 0, sourceDefinitions: [demoSourceDefinition, vaultDefinition], log: capture });
     const stream = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
-    app = await build(config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, sources: runtime.sources }, { logger: { level: 'trace', stream } });
+    app = await build(config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, incidents: runtime.incidents, sources: runtime.sources }, { logger: { level: 'trace', stream } });
     const adminUser = await createUser(runtime.store.db, { username: 'root', role: 'admin', password: 'a-long-password' });
     const agentUser = await createUser(runtime.store.db, { username: 'ag', role: 'agent', password: 'a-long-password' });
     admin = `Bearer ${(await createApiToken(runtime.store.db, adminUser.id, 't')).token}`;

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
-import { buildApp, createRuntime, ensureDemoStreams, startSource, type Runtime } from '../../src/runtime.js';
-import { createDemoSource } from '../../src/sources/demo.js';
+import { buildApp, createRuntime, type Runtime } from '../../src/runtime.js';
 import { WEB_DIST, webDesk } from '../../src/server/web.js';
 import type { App } from '../../src/server/app.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
@@ -33,7 +32,6 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const demo = createDemoSource({ intervalSeconds: 3600, backfillHours: 24 });
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
@@ -78,14 +76,11 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-desk-'));
     const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: PASSWORD, EARSHOT_PORT: '0', EARSHOT_LOG_LEVEL: 'warn' });
-    runtime = await createRuntime(config, { clock: () => new Date(Date.now() + clockOffsetMs) });
+    // A day of demo history, so Pulse and the columns look like a desk in use.
+    runtime = await createRuntime(config, { clock: () => new Date(Date.now() + clockOffsetMs), demo: { intervalSeconds: 3600, backfillHours: 24 } });
     app = await buildApp(runtime, [webDesk({ dist: process.env.EARSHOT_TEST_WEB_DIST ?? WEB_DIST })]);
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    // A day of demo history, so Pulse and the columns look like a desk in use.
-    await ensureDemoStreams(runtime.store);
-    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-    await startSource(runtime, 'demo', demo, quiet);
 
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
     assert.equal(login.status, 200);

@@ -4,18 +4,14 @@
  * observable so the header can show that the desk is live.
  */
 import { useEffect, useSyncExternalStore } from 'react';
-import type { Alert, Incident, Post, Ticket, TicketEvent } from './api-types.js';
+import type { LiveEventName, LiveEvents } from '../../src/server/schemas.js';
 
-export interface LiveEvents {
-  post: Post;
-  ticket: Ticket;
-  'ticket-updated': { ticket: Ticket; event: TicketEvent };
-  alert: Alert;
-  incident: { incident: Incident; attached: number };
-  escalation: { incidentId: number; step: number; userIds: number[]; exhausted: boolean };
-}
-export type LiveEventName = keyof LiveEvents;
-const EVENT_NAMES: readonly LiveEventName[] = ['post', 'ticket', 'ticket-updated', 'alert', 'incident', 'escalation'];
+export type { LiveEventName, LiveEvents } from '../../src/server/schemas.js';
+const EVENT_NAMES = ['post', 'ticket', 'ticket-updated', 'alert', 'incident', 'escalation'] as const satisfies readonly LiveEventName[];
+// The compiler checks the list names every event of the shared map (the map itself is server code).
+type Unlisted = Exclude<LiveEventName, (typeof EVENT_NAMES)[number]>;
+export type EveryLiveEventListed = [Unlisted] extends [never] ? true : Unlisted;
+true satisfies EveryLiveEventListed;
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 

@@ -5,7 +5,7 @@ import { ALERT_STATUSES } from '../../domain/alert.js';
 import { notFound } from '../../domain/errors.js';
 import { listAlerts, setAlertStatus } from '../../store/alerts.js';
 import { AlertSchema, errorResponses, IdParams, literals } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 
 export const alertRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(

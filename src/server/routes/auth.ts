@@ -5,7 +5,7 @@ import { EarshotError } from '../../domain/errors.js';
 import { authenticate, createSession, deleteSession } from '../../store/users.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth.js';
 import { errorResponses, UserSchema } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.post(

@@ -10,8 +10,8 @@ import { invalid, notFound } from '../../domain/errors.js';
 import { acknowledgeByToken, acknowledgeEscalation } from '../../alerts/escalation-runner.js';
 import { ESCALATION_STATUSES, getContacts, getEscalation, listEscalations, listPolicies, listSchedules, savePolicy, saveSchedule, setContact, type StoredPolicy, type StoredSchedule } from '../../store/escalation.js';
 import { getUser } from '../../store/users.js';
-import { errorResponses, IdParams, literals } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import { errorResponses, EscalationSchema, IdParams, literals } from '../schemas.js';
+import type { RouteContext } from '../context.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const SlugParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }) });
@@ -39,20 +39,6 @@ const PolicyInput = Type.Object(
   { additionalProperties: false },
 );
 const PolicySchema = Type.Object({ id: Type.String(), name: Type.String(), steps: Type.Array(StepSchema), repeat: Type.Optional(Type.Integer()), isDefault: Type.Boolean() });
-const EscalationSchema = Type.Object({
-  id: Type.String(),
-  policyId: Type.String(),
-  incidentId: Nullable(Type.Integer()),
-  subject: Type.String(),
-  status: literals(ESCALATION_STATUSES),
-  step: Type.Integer(),
-  round: Type.Integer(),
-  deadline: Type.String(),
-  notified: Type.Array(Type.Integer()),
-  acknowledgedBy: Nullable(Type.Integer()),
-  acknowledgedAt: Nullable(Type.String()),
-  createdAt: Type.String(),
-});
 const EscalationParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {

@@ -7,11 +7,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
 import { REPLY_VISIBILITIES } from '../../domain/ticket.js';
-import { checkReply, PERSONAL_DATA_KINDS } from '../../desk/guideline.js';
+import { PERSONAL_DATA_KINDS } from '../../desk/guideline.js';
 import { currentGuidelineRules, guidelineRulesAt, listGuidelineVersions, saveGuidelineRules } from '../../store/guidelines.js';
-import { errorResponses, IdParams, literals } from '../schemas.js';
-import { FindingSchema } from './incidents.js';
-import type { RouteContext } from '../app.js';
+import { CheckResultSchema, errorResponses, IdParams, literals } from '../schemas.js';
+import type { RouteContext } from '../context.js';
 
 const RulesBody = {
   blockedWords: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 }),
@@ -22,7 +21,6 @@ const RulesBody = {
 };
 const RulesInput = Type.Object(RulesBody, { additionalProperties: false });
 const RulesSchema = Type.Object({ version: Type.Integer(), ...RulesBody });
-const CheckSchema = Type.Object({ ok: Type.Boolean(), findings: Type.Array(FindingSchema), version: Type.Integer() });
 const Draft = Type.Object({ body: Type.String({ maxLength: 20_000 }), visibility: literals(REPLY_VISIBILITIES) }, { additionalProperties: false });
 
 export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
@@ -57,13 +55,13 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
 
   app.post(
     '/guidelines/check',
-    { config: { role: 'agent' }, schema: { tags, body: Type.Object({ ...Draft.properties, channel: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }), response: { 200: CheckSchema, ...errorResponses } } },
-    async (request) => checkReply(request.body, await currentGuidelineRules(store.db)),
+    { config: { role: 'agent' }, schema: { tags, body: Type.Object({ ...Draft.properties, channel: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }), response: { 200: CheckResultSchema, ...errorResponses } } },
+    async (request) => desk.checkDraft({ body: request.body.body, source: request.body.channel, visibility: request.body.visibility }),
   );
 
   app.post(
     '/tickets/:id/replies/check',
-    { config: { role: 'agent' }, schema: { tags: ['tickets', ...tags], description: 'Dry run: the findings this reply would get, nothing sent.', params: IdParams, body: Draft, response: { 200: CheckSchema, ...errorResponses } } },
+    { config: { role: 'agent' }, schema: { tags: ['tickets', ...tags], description: 'Dry run: the findings this reply would get, nothing sent.', params: IdParams, body: Draft, response: { 200: CheckResultSchema, ...errorResponses } } },
     async (request) => desk.checkReply(request.params.id, request.body),
   );
 };

@@ -7,72 +7,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
-import { IncidentDesk } from '../../desk/incident-desk.js';
 import { getPostsByIds } from '../../store/posts.js';
-import { getIncident, getIncidentUpdate, incidentPostIds, INCIDENT_STATUSES, listAudit, listIncidents, listIncidentUpdates, listProposals, PROPOSAL_STATUSES } from '../../store/incidents.js';
+import { getIncident, getIncidentUpdate, incidentPostIds, INCIDENT_STATUSES, listAudit, listIncidents, listIncidentUpdates, listProposals } from '../../store/incidents.js';
 import { listEscalations } from '../../store/escalation.js';
 import { listUsers } from '../../store/users.js';
-import { REPLY_VISIBILITIES } from '../../domain/ticket.js';
-import { errorResponses, IdParams, literals, PostSchema, UserSchema } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import { errorResponses, IdParams, IncidentDetailSchema, IncidentSchema, IncidentUpdateSchema, literals, ProposalSchema } from '../schemas.js';
+import type { RouteContext } from '../context.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const IncidentSchema = Type.Object({
-  id: Type.Integer(),
-  title: Type.String(),
-  status: literals(INCIDENT_STATUSES),
-  severity: Type.String(),
-  responders: Type.Array(Type.Integer()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  resolvedAt: Nullable(Type.String()),
-  postCount: Type.Optional(Type.Integer()),
-});
-
-export const FindingSchema = Type.Object({
-  rule: Type.String(),
-  level: Type.String(),
-  message: Type.String(),
-  span: Type.Optional(Type.Unsafe<readonly [number, number]>(Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 }))),
-});
-
-export const ProposalSchema = Type.Object({
-  id: Type.Integer(),
-  incidentId: Type.Integer(),
-  updateId: Type.Integer(),
-  postId: Type.Integer(),
-  source: Type.String(),
-  recipient: Type.String(),
-  inReplyTo: Nullable(Type.String()),
-  visibility: literals(REPLY_VISIBILITIES),
-  body: Type.String(),
-  findings: Type.Array(FindingSchema),
-  guidelineVersion: Type.Integer(),
-  sendAfter: Type.String(),
-  status: literals(PROPOSAL_STATUSES),
-});
-
-export const IncidentUpdateSchema = Type.Object({
-  id: Type.Integer(),
-  incidentId: Type.Integer(),
-  kind: Type.String(),
-  body: Type.String(),
-  authorId: Nullable(Type.Integer()),
-  status: Type.String(),
-  createdAt: Type.String(),
-  approvedAt: Nullable(Type.String()),
-});
-
-const AuditSchema = Type.Object({ id: Type.Integer(), actorId: Nullable(Type.Integer()), action: Type.String(), data: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String() });
-const EscalationSummary = Type.Object({ id: Type.String(), status: Type.String(), step: Type.Integer(), round: Type.Integer(), deadline: Type.String(), notified: Type.Array(Type.Integer()), acknowledgedBy: Nullable(Type.Integer()), acknowledgedAt: Nullable(Type.String()) });
 const Draft = Type.Object({ update: IncidentUpdateSchema, proposals: Type.Array(ProposalSchema), skipped: Type.Array(Type.Object({ postId: Type.Integer(), reason: Type.String() })) });
 const UpdateBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const ProposalParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
-  const desk = new IncidentDesk({ store, bus: context.bus, clock: context.clock });
+  const desk = context.incidents;
   const tags = ['incidents'];
 
   app.get(
@@ -91,17 +39,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
       schema: {
         tags,
         params: IdParams,
-        response: {
-          200: Type.Object({
-            incident: IncidentSchema,
-            posts: Type.Array(PostSchema),
-            responders: Type.Array(UserSchema),
-            updates: Type.Array(Type.Intersect([IncidentUpdateSchema, Type.Object({ proposals: Type.Array(ProposalSchema) })])),
-            audit: Type.Array(AuditSchema),
-            escalations: Type.Array(EscalationSummary),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: IncidentDetailSchema, ...errorResponses },
       },
     },
     async (request) => {

@@ -9,7 +9,7 @@ import { EarshotError, invalid } from '../../domain/errors.js';
 import { parseNdjsonText } from '../../pipeline/ndjson.js';
 import type { RawItem } from '../../pipeline/ingest.js';
 import { errorResponses } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 
 /** One line of NDJSON may be at most this long; a post's text is capped well below it anyway. */
 export const MAX_LINE_BYTES = 1024 * 1024;

@@ -1,15 +1,56 @@
 /**
- * `GET /api/live`: Server-Sent Events of new posts, tickets and alerts, as they happen.
- * Events: `post`, `ticket`, `ticket-updated`, `alert`, `incident`, `escalation`; a comment every 15 s
- * keeps proxies open.
+ * `GET /api/live`: Server-Sent Events of new posts, tickets and alerts, as they happen. The
+ * events and their payloads are `LIVE_EVENTS` (src/server/schemas.ts): the same shapes as the
+ * REST responses, presented and serialised the same way. A comment every 15 s keeps proxies open.
+ *
+ * One set of bus subscriptions serves every connection: each event is prepared once (posts
+ * read back from the store, tickets given their SLA), in the order the bus delivered them.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
+import { LIVE_EVENTS, type LiveEventName, type LiveEvents } from '../schemas.js';
+import { presentPosts, presentTicket } from '../present.js';
 
 const HEARTBEAT_MS = 15_000;
+const EVENT_NAMES = Object.keys(LIVE_EVENTS) as LiveEventName[];
+
+type Listener = <K extends LiveEventName>(name: K, payload: LiveEvents[K]) => void;
 
 export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
-  app.get('/live', { config: { role: 'agent' }, schema: { tags: ['live'], description: 'Server-Sent Events: post, ticket, ticket-updated, alert, incident, escalation.' } }, (request, reply) => {
+  const listeners = new Set<Listener>();
+  let queue: Promise<void> = Promise.resolve();
+  /** Prepares an event off the publisher's path, keeping the bus's order. */
+  const deliver = (prepare: () => Promise<void> | void) => {
+    if (listeners.size === 0) return;
+    queue = queue.then(prepare).catch((error: unknown) => app.log.error({ err: error }, 'live: could not prepare an event'));
+  };
+  const broadcast = <K extends LiveEventName>(name: K, payload: LiveEvents[K]) => {
+    for (const listener of listeners) listener(name, payload);
+  };
+  const now = () => context.clock();
+  const unsubscribers = [
+    context.bus.subscribe('posts.stored', ({ posts }) =>
+      deliver(async () => {
+        for (const post of await presentPosts(context.store, posts)) broadcast('post', post);
+      }),
+    ),
+    context.bus.subscribe('tickets.created', ({ tickets }) =>
+      deliver(() => {
+        for (const ticket of tickets) broadcast('ticket', presentTicket(ticket, now()));
+      }),
+    ),
+    context.bus.subscribe('tickets.updated', ({ ticket, event }) => deliver(() => broadcast('ticket-updated', { ticket: presentTicket(ticket, now()), event }))),
+    context.bus.subscribe('alerts.raised', ({ alert }) => deliver(() => broadcast('alert', alert))),
+    context.bus.subscribe('incidents.changed', ({ incident, attachedPostIds }) => deliver(() => broadcast('incident', { incident, attached: attachedPostIds.length }))),
+    context.bus.subscribe('escalations.notified', (message) => deliver(() => broadcast('escalation', { ...message, userIds: [...message.userIds] }))),
+  ];
+  app.addHook('onClose', async () => {
+    for (const unsubscribe of unsubscribers) unsubscribe();
+  });
+
+  app.get('/live', { config: { role: 'agent' }, schema: { tags: ['live'], description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses.` } }, (request, reply) => {
+    // The route's serialisers, compiled once from the event schemas (Fastify caches them).
+    const serialise = Object.fromEntries(EVENT_NAMES.map((name) => [name, reply.compileSerializationSchema(LIVE_EVENTS[name])])) as Record<LiveEventName, (payload: unknown) => string>;
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -19,25 +60,14 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       'x-accel-buffering': 'no',
     });
     raw.write('retry: 3000\n\n');
-    const send = (event: string, data: unknown) => {
-      raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const listener: Listener = (name, payload) => {
+      raw.write(`event: ${name}\ndata: ${serialise[name](payload)}\n\n`);
     };
-    const unsubscribers = [
-      context.bus.subscribe('posts.stored', ({ posts }) => {
-        for (const post of posts) send('post', post);
-      }),
-      context.bus.subscribe('tickets.created', ({ tickets }) => {
-        for (const ticket of tickets) send('ticket', ticket);
-      }),
-      context.bus.subscribe('tickets.updated', ({ ticket, event }) => send('ticket-updated', { ticket, event })),
-      context.bus.subscribe('alerts.raised', ({ alert }) => send('alert', alert)),
-      context.bus.subscribe('incidents.changed', ({ incident, attachedPostIds }) => send('incident', { incident, attached: attachedPostIds.length })),
-      context.bus.subscribe('escalations.notified', (message) => send('escalation', message)),
-    ];
+    listeners.add(listener);
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
     const close = () => {
       clearInterval(heartbeat);
-      for (const unsubscribe of unsubscribers) unsubscribe();
+      listeners.delete(listener);
     };
     request.raw.on('close', close);
     raw.on('error', close);

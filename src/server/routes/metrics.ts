@@ -1,7 +1,7 @@
 /** `GET /api/metrics`: the service measures in Prometheus' text format, for an admin's token. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 import { createMetrics } from '../metrics.js';
 import { errorResponses } from '../schemas.js';
 

@@ -5,7 +5,7 @@ import { POST_KINDS, SENTIMENTS } from '../../domain/post.js';
 import { notFound } from '../../domain/errors.js';
 import { getPost, searchPosts } from '../../store/posts.js';
 import { errorResponses, IdParams, literals, PostSchema } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 
 export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(

@@ -11,45 +11,8 @@ import { deleteSource, getSource, getSourceByName, insertSource, listSourceHealt
 import { splitSecrets } from '../../sources/secrets.js';
 import { findDefinition, validateSourceOptions, type SourceSupervisor } from '../../sources/supervisor.js';
 import type { SourceDefinition } from '../../sources/source.js';
-import { errorResponses, IdParams } from '../schemas.js';
-import type { RouteContext } from '../app.js';
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
-
-const HealthSchema = Type.Object({
-  status: Type.String(),
-  detail: Nullable(Type.String()),
-  lastPostAt: Nullable(Type.String()),
-  lastError: Nullable(Type.String()),
-  lastErrorAt: Nullable(Type.String()),
-  posts: Type.Integer(),
-  skipped: Type.Integer(),
-  errors: Type.Integer(),
-  updatedAt: Type.String(),
-});
-
-const ConfiguredSourceSchema = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  kind: Type.String(),
-  label: Type.String(),
-  options: Type.Record(Type.String(), Type.Unknown()),
-  secretsSet: Type.Array(Type.String()),
-  enabled: Type.Boolean(),
-  origin: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  health: Type.Union([HealthSchema, Type.Null()]),
-});
-
-const DefinitionSchema = Type.Object({
-  kind: Type.String(),
-  label: Type.String(),
-  description: Type.String(),
-  options: Type.Unknown({ description: 'JSON Schema of the options' }),
-  secrets: Type.Array(Type.String()),
-  canCheck: Type.Boolean(),
-});
+import { ConfiguredSourceSchema, SourceDefinitionSchema as DefinitionSchema, errorResponses, IdParams } from '../schemas.js';
+import type { RouteContext } from '../context.js';
 
 const Options = Type.Record(Type.String(), Type.Unknown());
 const CreateBody = Type.Object(

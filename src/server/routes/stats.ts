@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { postStats } from '../../store/posts.js';
 import { countTicketsByStatus } from '../../store/tickets.js';
-import { errorResponses } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import { errorResponses, StatsSchema } from '../schemas.js';
+import type { RouteContext } from '../context.js';
 
 const WINDOWS = { '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3, '30d': 30 * 24 * 3600e3 } as const;
 type WindowName = keyof typeof WINDOWS;
@@ -22,16 +22,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> =
           stream: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
         response: {
-          200: Type.Object({
-            since: Type.String(),
-            until: Type.String(),
-            total: Type.Integer(),
-            bySentiment: Type.Object({ negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() }),
-            byKind: Type.Record(Type.String(), Type.Integer()),
-            negativePositiveRatio: Type.Union([Type.Number(), Type.Null()]),
-            series: Type.Array(Type.Object({ bucket: Type.String(), negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() })),
-            tickets: Type.Record(Type.String(), Type.Integer()),
-          }),
+          200: StatsSchema,
           ...errorResponses,
         },
       },

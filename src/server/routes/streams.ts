@@ -10,7 +10,7 @@ import { compileQuery } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/posts.js';
 import { backfillStream, createStream, deleteStream, getStream, getStreamByName, listStreams, updateStream } from '../../store/streams.js';
 import { errorResponses, IdParams, PostSchema, StreamInputSchema, StreamSchema } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 
 const PREVIEW_WINDOW = 500;
 

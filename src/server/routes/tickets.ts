@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Ticket, type TicketStatus } from '../../domain/ticket.js';
 import { invalid } from '../../domain/errors.js';
-import { slaState } from '../../desk/sla.js';
 import { getPost } from '../../store/posts.js';
 import { listTickets } from '../../store/tickets.js';
-import { errorResponses, IdParams, literals, OutboundSchema, PostSchema, TicketEventSchema, TicketSchema } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import { errorResponses, IdParams, literals, OutboundSchema, TicketDetailSchema, TicketEventSchema, TicketSchema } from '../schemas.js';
+import { presentTicket } from '../present.js';
+import type { RouteContext } from '../context.js';
 
 const TicketUpdateSchema = Type.Object(
   {
@@ -20,7 +20,7 @@ const TicketUpdateSchema = Type.Object(
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store, desk } = context;
-  const withSla = (ticket: Ticket) => ({ ...ticket, sla: slaState(ticket, context.clock()) });
+  const withSla = (ticket: Ticket) => presentTicket(ticket, context.clock());
 
   app.get(
     '/tickets',
@@ -65,10 +65,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       schema: {
         tags: ['tickets'],
         params: IdParams,
-        response: {
-          200: Type.Object({ ticket: TicketSchema, post: Type.Union([PostSchema, Type.Null()]), thread: Type.Array(PostSchema), events: Type.Array(TicketEventSchema), outbound: Type.Array(OutboundSchema) }),
-          ...errorResponses,
-        },
+        response: { 200: TicketDetailSchema, ...errorResponses },
       },
     },
     async (request) => {

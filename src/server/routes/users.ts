@@ -5,7 +5,7 @@ import { EarshotError } from '../../domain/errors.js';
 import { ROLES } from '../../domain/user.js';
 import { createApiToken, createUser, getUser, listUsers } from '../../store/users.js';
 import { errorResponses, literals, UserSchema } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
 import { createWebhook, deleteWebhook, listWebhooks, WEBHOOK_EVENTS } from '../../store/escalation.js';
 import { errorResponses, IdParams, literals } from '../schemas.js';
-import type { RouteContext } from '../app.js';
+import type { RouteContext } from '../context.js';
 
 const WebhookSchema = Type.Object({ id: Type.Integer(), url: Type.String(), events: Type.Array(literals(WEBHOOK_EVENTS)), createdAt: Type.String() });
 

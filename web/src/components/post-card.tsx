@@ -9,7 +9,7 @@ import { SafeHtml } from './safe-html.js';
 
 /** The author's 0–100 influence score (from the store's author signals), when known. */
 export function influenceOf(post: Post): number | null {
-  const value = post.author.influence ?? post.influence ?? post.extra.influence;
+  const value = post.author.influence ?? post.extra.influence;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 

@@ -1,0 +1,27 @@
+/**
+ * How stored entities go on the wire, for the REST routes and the live events alike, so a
+ * ticket or a post looks the same whichever way the desk got it.
+ */
+import type { Post } from '../domain/post.js';
+import type { Ticket } from '../domain/ticket.js';
+import { slaState } from '../desk/sla.js';
+import type { Store } from '../store/open.js';
+import { getPostsByIds } from '../store/posts.js';
+import type { Post as WirePost, Ticket as WireTicket } from './schemas.js';
+
+/** A ticket with its first-response SLA as of `now`. */
+export function presentTicket(ticket: Ticket, now: Date): WireTicket {
+  return { ...ticket, sla: slaState(ticket, now) };
+}
+
+/**
+ * Posts as `GET /api/posts/:id` returns them (with what the store adds, like the author's
+ * influence), read back by id, in the order given.
+ */
+export async function presentPosts(store: Store, posts: readonly Pick<Post, 'id'>[]): Promise<WirePost[]> {
+  const stored = new Map((await getPostsByIds(store.db, posts.map((post) => post.id))).map((post) => [post.id, post]));
+  return posts.flatMap((post) => {
+    const found = stored.get(post.id);
+    return found ? [found] : [];
+  });
+}
