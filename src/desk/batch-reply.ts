@@ -11,7 +11,8 @@
  */
 import type { ReplyVisibility } from '../domain/ticket.js';
 import { fnv1a } from '../domain/hash.js';
-import { checkReply, detectPersonalData, DEFAULT_GUIDELINE_RULES, type Finding, type GuidelineRules } from './guideline.js';
+import { checkReply, detectPersonalData } from './guideline.js';
+import { DEFAULT_GUIDELINE_RULES, type Finding, type GuidelineRules } from '../domain/guideline.js';
 
 export interface ReporterPost {
   readonly postId: number;

@@ -5,6 +5,7 @@
  */
 import type { PostDraft } from '../domain/post.js';
 import type { ReplyVisibility } from '../domain/ticket.js';
+import type { SourceStatus } from '../domain/source.js';
 
 export interface SourceCapabilities {
   readonly canReplyPublicly: boolean;
@@ -29,8 +30,6 @@ export interface SourceContext {
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   readonly clock: () => Date;
 }
-
-export type SourceStatus = 'connecting' | 'connected' | 'polling' | 'backing-off' | 'disconnected' | 'failed';
 
 /** The post being answered, as the source stored it: enough to thread a reply on its channel. */
 export interface ReplyTarget {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { influenceOf, influenceOfPost, WEIGHTS, type AuthorSignals } from '../../src/analysis/influence.js';
+import { influenceOf, influenceOfPost, WEIGHTS } from '../../src/analysis/influence.js';
+import type { AuthorSignals } from '../../src/domain/post.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const base: AuthorSignals = { followers: 500, following: 300, accountCreatedAt: '2021-05-01T00:00:00Z', posts: 10, likes: 80, reposts: 10, replies: 20, linkPosts: 1, repeatedLinkPosts: 0, spamPosts: 0 };

@@ -9,7 +9,9 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
 import { IncidentDesk } from '../../desk/incident-desk.js';
 import { getPostsByIds } from '../../store/posts.js';
-import { getIncident, getIncidentUpdate, incidentPostIds, INCIDENT_STATUSES, listAudit, listIncidents, listIncidentUpdates, listProposals, PROPOSAL_STATUSES } from '../../store/incidents.js';
+import { withInfluence } from '../../analysis/influence.js';
+import { getIncident, getIncidentUpdate, incidentPostIds, listAudit, listIncidents, listIncidentUpdates, listProposals } from '../../store/incidents.js';
+import { INCIDENT_STATUSES, PROPOSAL_STATUSES } from '../../domain/incident.js';
 import { listEscalations } from '../../store/escalation.js';
 import { listUsers } from '../../store/users.js';
 import { REPLY_VISIBILITIES } from '../../domain/ticket.js';
@@ -116,9 +118,10 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
         listEscalations(store.db, { incidentId: incident.id }),
       ]);
       const withProposals = await Promise.all(updates.map(async (update) => ({ ...update, proposals: await listProposals(store.db, update.id) })));
+      const now = context.clock();
       return {
         incident: { ...incident, postCount: postIds.length },
-        posts: posts.sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+        posts: posts.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((post) => withInfluence(post, now)),
         responders: users.filter((user) => incident.responders.includes(user.id)),
         updates: withProposals.reverse(),
         audit: audit.reverse(),

@@ -8,6 +8,7 @@ import { EarshotError, notFound } from '../../domain/errors.js';
 import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
 import { compileQuery } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/posts.js';
+import { withInfluence } from '../../analysis/influence.js';
 import { backfillStream, createStream, deleteStream, getStream, getStreamByName, listStreams, updateStream } from '../../store/streams.js';
 import { errorResponses, IdParams, PostSchema, StreamInputSchema, StreamSchema } from '../schemas.js';
 import type { RouteContext } from '../app.js';
@@ -78,7 +79,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const matches = compileQuery(request.body.query);
       const { posts } = await searchPosts(store.db, store.dialect, { limit: PREVIEW_WINDOW });
       const hits = posts.filter((post) => matches({ text: post.text, authorHandle: post.author.handle, lang: post.lang, kind: post.kind, sentiment: post.sentiment }));
-      return { posts: hits.slice(0, request.body.limit ?? 20), scanned: posts.length, matched: hits.length };
+      const now = context.clock();
+      return { posts: hits.slice(0, request.body.limit ?? 20).map((post) => withInfluence(post, now)), scanned: posts.length, matched: hits.length };
     },
   );
 };

@@ -5,6 +5,7 @@ import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, t
 import { invalid } from '../../domain/errors.js';
 import { slaState } from '../../desk/sla.js';
 import { getPost } from '../../store/posts.js';
+import { withInfluence } from '../../analysis/influence.js';
 import { listTickets } from '../../store/tickets.js';
 import { errorResponses, IdParams, literals, OutboundSchema, PostSchema, TicketEventSchema, TicketSchema } from '../schemas.js';
 import type { RouteContext } from '../app.js';
@@ -75,7 +76,8 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const detail = await desk.detail(request.params.id);
       const post = detail.ticket.postId !== null ? ((await getPost(store.db, detail.ticket.postId)) ?? null) : null;
       const thread = post ? await desk.thread(post) : [];
-      return { ...detail, ticket: withSla(detail.ticket), post, thread };
+      const now = context.clock();
+      return { ...detail, ticket: withSla(detail.ticket), post: post && withInfluence(post, now), thread: thread.map((entry) => withInfluence(entry, now)) };
     },
   );
 

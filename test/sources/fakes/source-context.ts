@@ -4,7 +4,8 @@
  * the network, so it is the part of the runtime a source test needs.
  */
 import type { PostDraft } from '../../../src/domain/post.js';
-import type { SourceContext, SourceStatus } from '../../../src/sources/source.js';
+import type { SourceContext } from '../../../src/sources/source.js';
+import type { SourceStatus } from '../../../src/domain/source.js';
 
 export interface RecordingContext extends SourceContext {
   readonly emitted: PostDraft[];
