@@ -27,7 +27,7 @@ import { SourceSupervisor, type SupervisorLog } from './sources/supervisor.js';
 import { createSecretBox, loadSecretKey } from './sources/secrets.js';
 import type { SourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
-import { applyConfigFile, configFilePath, readConfigFile } from './config-file.js';
+import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
 
 export interface Runtime {
   readonly config: Config;

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
-import type { Incident } from '../store/incidents.js';
+import type { Incident } from '../domain/incident.js';
 import { addAudit, getIncident, updateIncidentRow } from '../store/incidents.js';
 import {
   acknowledgeEscalationRow,
@@ -22,10 +22,10 @@ import {
   insertEscalation,
   listSchedules,
   stopEscalationsFor,
-  type Escalation,
 } from '../store/escalation.js';
+import type { Escalation, EscalationPolicy, OnCallSchedule } from '../domain/escalation.js';
 import { getUser } from '../store/users.js';
-import { advanceEscalation, startEscalation, type EscalationPolicy, type Notification, type Notifier, type OnCallSchedule, type Recipient } from './escalation.js';
+import { advanceEscalation, startEscalation, type Notification, type Notifier, type Recipient } from './escalation.js';
 
 export interface EscalationRunnerOptions {
   readonly store: Store;

@@ -4,34 +4,9 @@
  * acknowledgement before the next step). Schedules are plain rotations over UTC time, so nights
  * and weekends are covered like any other hour. The engine is pure and clock-driven: `start`,
  * `acknowledge` and `tick(now)` return the notifications to send; `Notifier`s send them
- * (webhook, e-mail).
+ * (webhook, e-mail). Schedules and policies themselves are `src/domain/escalation.ts`.
  */
-
-export interface OnCallSchedule {
-  readonly id: string;
-  /** People in rotation order. */
-  readonly userIds: readonly number[];
-  /** When the first person's first shift began (ISO). */
-  readonly startsAt: string;
-  readonly shiftHours: number;
-  /** Temporary swaps: this person holds the schedule from..to (ISO). */
-  readonly overrides?: readonly { readonly userId: number; readonly from: string; readonly to: string }[];
-}
-
-export type EscalationTarget = { readonly userId: number } | { readonly scheduleId: string };
-
-export interface EscalationStep {
-  readonly targets: readonly EscalationTarget[];
-  /** Minutes to wait for an acknowledgement before the next step. */
-  readonly waitMinutes: number;
-}
-
-export interface EscalationPolicy {
-  readonly id: string;
-  readonly steps: readonly EscalationStep[];
-  /** Times to run the whole list again when nobody acknowledges (0: once). */
-  readonly repeat?: number;
-}
+import type { EscalationPolicy, OnCallSchedule } from '../domain/escalation.js';
 
 export interface Notification {
   readonly escalationId: string;

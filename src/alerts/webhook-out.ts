@@ -8,7 +8,8 @@ import type { Alert } from '../domain/alert.js';
 import type { Ticket } from '../domain/ticket.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
-import { listWebhooks, type WebhookEvent } from '../store/escalation.js';
+import type { WebhookEvent } from '../domain/escalation.js';
+import { listWebhooks } from '../store/escalation.js';
 import { postWebhook, type WebhookOptions } from './notify-webhook.js';
 
 export interface WebhookOutOptions {

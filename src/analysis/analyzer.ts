@@ -7,13 +7,9 @@ import type { Analysis, PostDraft, PostFlag } from '../domain/post.js';
 import { classifyKind, KIND_MODEL } from './kind.js';
 import { detectLanguage, LANGUAGE_MODEL } from './language.js';
 import type { SentimentModel } from './sentiment.js';
-import { vaderSentiment } from './vader.js';
 import { earshotSentiment } from './sentiment-model.js';
 import { createImpersonationCheck, IMPERSONATION_MODEL, type ImpersonationFinding, type Organisation } from './impersonation.js';
 import { createLureCheck, type LureFinding } from './lures.js';
-
-/** Selectable by name (EARSHOT_SENTIMENT); Earshot's own trained model is the default. */
-export const SENTIMENT_MODELS: Readonly<Record<string, SentimentModel>> = Object.freeze({ earshot: earshotSentiment, vader: vaderSentiment });
 
 /** What the analyzer reads: the text always; the author when known (for impersonation). */
 export type AnalyzerInput = Pick<PostDraft, 'text'> & { readonly author?: Pick<PostDraft['author'], 'handle' | 'name'> };

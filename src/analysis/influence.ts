@@ -3,29 +3,13 @@
  * per post, and that relative to their audience), their reach and the age of the account —
  * never follower count alone — plus whether they look like a spammer (a big audience that
  * never engages, the same link over and over, mostly spam posts). Pure: the store keeps the
- * running sums (`authors` signal columns) and this turns them into a score. The formula is
- * documented in docs/analysis.md; change both together.
+ * running sums (`authors` signal columns) and returns them on each post's author; whoever reads
+ * posts turns them into a score with `withInfluence` at its own clock. The formula is documented
+ * in docs/analysis.md; change both together.
  */
+import type { AuthorSignals, Post } from '../domain/post.js';
 
 export const INFLUENCE_MODEL = Object.freeze({ name: 'influence', version: '1' });
-
-/** Per-author running totals, as kept in the store while posts arrive. */
-export interface AuthorSignals {
-  readonly followers: number | null;
-  readonly following: number | null;
-  /** ISO 8601, when the channel says; null when unknown. */
-  readonly accountCreatedAt: string | null;
-  readonly posts: number;
-  readonly likes: number;
-  readonly reposts: number;
-  readonly replies: number;
-  /** Posts with at least one link. */
-  readonly linkPosts: number;
-  /** Posts whose link this author had already posted before. */
-  readonly repeatedLinkPosts: number;
-  /** Posts classified as spam. */
-  readonly spamPosts: number;
-}
 
 export const SPAM_REASONS = ['no-engagement', 'repeated-link', 'spam-posts'] as const;
 export type SpamReason = (typeof SPAM_REASONS)[number];
@@ -75,6 +59,20 @@ export function influenceOf(signals: AuthorSignals, now: Date = new Date()): Inf
   const likelySpammer = reasons.length > 0;
   const score = Math.round(100 * raw * (likelySpammer ? SPAMMER_FACTOR : 1));
   return { score, likelySpammer, reasons, parts: { reach: round(reach), engagement: round(engagement), rate: round(rate), age: round(age) } };
+}
+
+/**
+ * A stored post as the desk shows it: the author's signals (from the store) become `influence`,
+ * `likelySpammer` and `spamReasons` as of `now`, a likely spammer's post gets the `likely-spammer`
+ * flag, and the raw signals are dropped. A post without signals (author unknown) is left as is.
+ */
+export function withInfluence<P extends Pick<Post, 'author' | 'flags'>>(post: P, now: Date): P {
+  const { signals, ...author } = post.author;
+  if (!signals) return post;
+  const influence = influenceOf(signals, now);
+  const flags = [...(post.flags ?? [])];
+  if (influence.likelySpammer && !flags.includes('likely-spammer')) flags.push('likely-spammer');
+  return { ...post, author: { ...author, influence: influence.score, likelySpammer: influence.likelySpammer, spamReasons: influence.reasons }, flags };
 }
 
 /**

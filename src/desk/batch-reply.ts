@@ -11,7 +11,8 @@
  */
 import type { ReplyVisibility } from '../domain/ticket.js';
 import { fnv1a } from '../domain/hash.js';
-import { checkReply, detectPersonalData, DEFAULT_GUIDELINE_RULES, replyLimit, type Finding, type GuidelineRules } from './guideline.js';
+import { checkReply, detectPersonalData, replyLimit } from './guideline.js';
+import { DEFAULT_GUIDELINE_RULES, type Finding, type GuidelineRules } from '../domain/guideline.js';
 import { DEFAULT_CHANNEL_POLICY, type ChannelPolicy } from './channels.js';
 
 export { DEFAULT_CHANNEL_POLICY, type ChannelPolicy } from './channels.js';

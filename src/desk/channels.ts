@@ -5,16 +5,12 @@
  * builds the resolver from the configured sources (name → kind) and the source definitions
  * (kind → capabilities) and hands it to the desks.
  */
+import type { SourceCapabilities } from '../domain/source.js';
 import type { Store } from '../store/open.js';
 import { getSourceByName } from '../store/sources.js';
 
-/** What every source of one kind can do (a definition's `capabilities`, as the desk reads them). */
-export interface ChannelCapabilities {
-  readonly canReplyPublicly: boolean;
-  readonly canDirectMessage: boolean;
-  /** The longest reply the channel accepts, in characters; null: no limit of its own. */
-  readonly maxReplyLength: number | null;
-}
+/** What the desk reads of a kind's capabilities (a source definition's `capabilities`). */
+export type ChannelCapabilities = Pick<SourceCapabilities, 'canReplyPublicly' | 'canDirectMessage' | 'maxReplyLength'>;
 
 export interface ChannelPolicy {
   readonly canReplyPublicly: boolean;

@@ -15,7 +15,8 @@ import type { Post } from '../domain/post.js';
 import { addOutbound, addTicketEvent, getTicket, listOutbound, listTicketEvents, updateTicketRow, type TicketChange } from '../store/tickets.js';
 import { getUser } from '../store/users.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
-import { checkReply, type CheckResult, type Finding } from './guideline.js';
+import { checkReply, type CheckResult } from './guideline.js';
+import type { Finding } from '../domain/guideline.js';
 import { defaultChannelOf, type ChannelOf } from './channels.js';
 
 export interface DeskOptions {

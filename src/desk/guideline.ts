@@ -1,49 +1,13 @@
 /**
  * The guideline check: what a reply may say, where, and how. An admin edits the rules (each
- * save is a new version, see `src/store/guidelines.ts`); every reply shows the findings
- * before it is sent. Pure: `checkReply(reply, rules)` → findings.
+ * save is a new version, see `src/store/guidelines.ts`; the rules and findings are
+ * `src/domain/guideline.ts`); every reply shows the findings before it is sent.
+ * Pure: `checkReply(reply, rules)` → findings.
  *
  * `block` findings stop a reply; `warn` ones need a person to look; `advice` is a hint.
  */
 import type { ReplyVisibility } from '../domain/ticket.js';
-
-export const FINDING_LEVELS = ['block', 'warn', 'advice'] as const;
-export type FindingLevel = (typeof FINDING_LEVELS)[number];
-
-export const FINDING_RULES = ['personal-data', 'blocked-word', 'length', 'all-caps', 'profanity', 'visibility', 'unsolicited-dm', 'identical', 'empty'] as const;
-export type FindingRule = (typeof FINDING_RULES)[number];
-
-export const PERSONAL_DATA_KINDS = ['card', 'phone', 'email', 'secret'] as const;
-export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
-
-export interface Finding {
-  readonly rule: FindingRule;
-  readonly level: FindingLevel;
-  readonly message: string;
-  /** Where in the text, [start, end), when it points at something. */
-  readonly span?: readonly [number, number];
-}
-
-export interface GuidelineRules {
-  readonly version: number;
-  readonly blockedWords: readonly string[];
-  readonly profanity: readonly string[];
-  /** Characters per channel; `default` for the rest. */
-  readonly maxLength: Readonly<Record<string, number>>;
-  /** Share of letters in capitals above which a reply reads as shouting. */
-  readonly maxCapsShare: number;
-  /** Which personal data the check looks for. */
-  readonly personalData: readonly PersonalDataKind[];
-}
-
-export const DEFAULT_GUIDELINE_RULES: GuidelineRules = Object.freeze<GuidelineRules>({
-  version: 0,
-  blockedWords: ['guarantee', 'lawsuit', 'refund guaranteed'],
-  profanity: ['damn', 'shit', 'fuck', 'crap', 'bloody', 'wtf'],
-  maxLength: { default: 1000, mastodon: 500, bluesky: 300, x: 280, twitter: 280, email: 10_000 },
-  maxCapsShare: 0.6,
-  personalData: ['card', 'phone', 'email', 'secret'],
-});
+import { DEFAULT_GUIDELINE_RULES, PERSONAL_DATA_KINDS, type Finding, type GuidelineRules, type PersonalDataKind } from '../domain/guideline.js';
 
 export interface ReplyDraft {
   readonly body: string;

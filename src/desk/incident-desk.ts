@@ -26,15 +26,13 @@ import {
   markUpdateApproved,
   updateIncidentRow,
   updateProposalRow,
-  type Incident,
-  type IncidentUpdate,
-  type IncidentUpdateKind,
-  type StoredProposal,
 } from '../store/incidents.js';
+import type { Incident, IncidentUpdate, IncidentUpdateKind, StoredProposal } from '../domain/incident.js';
 import { addOutbound, addTicketEvent, createTicketsIn, lastScheduledOutbound, ticketForPost, updateTicketRow } from '../store/tickets.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
 import { proposeReplies, type Skipped } from './batch-reply.js';
-import { checkReply, type Finding } from './guideline.js';
+import { checkReply } from './guideline.js';
+import type { Finding } from '../domain/guideline.js';
 import { channelsOf, defaultChannelOf, type Channel, type ChannelOf } from './channels.js';
 
 export interface IncidentDeskOptions {

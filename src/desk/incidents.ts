@@ -8,7 +8,8 @@
 import type { Post } from '../domain/post.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
-import { attachPosts, createIncident, listOpenIncidents, updateIncidentRow, type Incident } from '../store/incidents.js';
+import type { Incident } from '../domain/incident.js';
+import { attachPosts, createIncident, listOpenIncidents, updateIncidentRow } from '../store/incidents.js';
 import { Clusterer, type Cluster, type ClusterOptions, type Features } from './cluster.js';
 
 export interface IncidentTrackerOptions {

@@ -4,3 +4,7 @@ export * from './ticket.js';
 export * from './alert.js';
 export * from './user.js';
 export * from './errors.js';
+export * from './guideline.js';
+export * from './incident.js';
+export * from './escalation.js';
+export * from './source.js';

@@ -25,6 +25,29 @@ export interface Author {
   readonly likelySpammer?: boolean;
   /** Why the author is a likely spammer (`no-engagement`, `repeated-link`, `spam-posts`). */
   readonly spamReasons?: string[];
+  /**
+   * The author's running totals as the store returns them; `withInfluence`
+   * (src/analysis/influence.ts) turns them into the three fields above at the reader's clock.
+   */
+  readonly signals?: AuthorSignals;
+}
+
+/** Per-author running totals, as kept in the store while posts arrive. */
+export interface AuthorSignals {
+  readonly followers: number | null;
+  readonly following: number | null;
+  /** ISO 8601, when the channel says; null when unknown. */
+  readonly accountCreatedAt: string | null;
+  readonly posts: number;
+  readonly likes: number;
+  readonly reposts: number;
+  readonly replies: number;
+  /** Posts with at least one link. */
+  readonly linkPosts: number;
+  /** Posts whose link this author had already posted before. */
+  readonly repeatedLinkPosts: number;
+  /** Posts classified as spam. */
+  readonly spamPosts: number;
 }
 
 export interface PostMetrics {
@@ -66,4 +89,12 @@ export interface Post extends PostDraft, Analysis {
   readonly ingestedAt: string;
   /** Ids of the streams whose query this post matched. */
   readonly streamIds: number[];
+}
+
+/**
+ * A post's identity across the app: its source and the channel's id for it, joined by NUL (which
+ * neither contains). Dedupe, the store and the pipeline all match posts by this key.
+ */
+export function postKey(source: string, externalId: string): string {
+  return `${source}\u0000${externalId}`;
 }

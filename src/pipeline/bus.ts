@@ -1,12 +1,13 @@
 /**
- * The bus between Earshot's parts: sources publish, the pipeline and the live views subscribe.
+ * The bus between Earshot's parts: sources hand drafts to the pipeline, which publishes what it
+ * stored; the desk, the watches and the live views publish their changes and subscribe.
  * In-process by default; a NATS JetStream bus can stand behind the same interface for
  * scale-out workers.
  */
 import type { Alert } from '../domain/alert.js';
 import type { Post } from '../domain/post.js';
 import type { OutboundMessage, Ticket, TicketEvent } from '../domain/ticket.js';
-import type { Incident } from '../store/incidents.js';
+import type { Incident } from '../domain/incident.js';
 
 /** Every topic and the message it carries. */
 export interface Topics {

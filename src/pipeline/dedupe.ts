@@ -2,10 +2,10 @@
  * Dedupe stage: a post is the same post when its (source, external id) is. Drops repeats
  * within the batch and those the store already holds, before any analysis is spent on them.
  */
-import type { PostDraft } from '../domain/post.js';
+import { postKey, type PostDraft } from '../domain/post.js';
 
 export interface DedupeContext {
-  /** Keys (`source\u0000externalId`) of these posts that are already stored. */
+  /** Keys (`postKey`) of these posts that are already stored. */
   existingKeys(keys: readonly { source: string; externalId: string }[]): Promise<Set<string>>;
 }
 
@@ -14,20 +14,16 @@ export interface DedupeResult<T> {
   readonly duplicates: number;
 }
 
-export function dedupeKey(post: Pick<PostDraft, 'source' | 'externalId'>): string {
-  return `${post.source}\u0000${post.externalId}`;
-}
-
 export async function dedupe<T extends PostDraft>(drafts: readonly T[], context: DedupeContext): Promise<DedupeResult<T>> {
   const seen = new Set<string>();
   const unique: T[] = [];
   for (const draft of drafts) {
-    const key = dedupeKey(draft);
+    const key = postKey(draft.source, draft.externalId);
     if (seen.has(key)) continue;
     seen.add(key);
     unique.push(draft);
   }
   const stored = unique.length > 0 ? await context.existingKeys(unique) : new Set<string>();
-  const fresh = unique.filter((draft) => !stored.has(dedupeKey(draft)));
+  const fresh = unique.filter((draft) => !stored.has(postKey(draft.source, draft.externalId)));
   return { fresh, duplicates: drafts.length - fresh.length };
 }

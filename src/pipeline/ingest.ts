@@ -3,7 +3,7 @@
  * Posts and the tickets they raise are written in one transaction, so a crash leaves the
  * batch either whole or absent, and a re-run stores exactly what is missing.
  */
-import type { Post, PostDraft } from '../domain/post.js';
+import { postKey, type Post, type PostDraft } from '../domain/post.js';
 import type { Stream } from '../domain/stream.js';
 import type { Ticket } from '../domain/ticket.js';
 import { isEarshotError } from '../domain/errors.js';
@@ -14,12 +14,9 @@ import { createTicketsIn } from '../store/tickets.js';
 import { listStreams } from '../store/streams.js';
 import type { Bus } from './bus.js';
 import { normalizePost } from './normalize.js';
-import { dedupe, dedupeKey } from './dedupe.js';
+import { dedupe } from './dedupe.js';
 import { analyze } from './analyze.js';
 import { compileStreams, route, type CompiledStream } from './route.js';
-
-/** The stages in order, for logs and docs; each is a pure function in its own file. */
-export const STAGES = ['normalize', 'dedupe', 'analyze', 'route', 'store'] as const;
 
 export interface RawItem {
   readonly value: unknown;
@@ -90,14 +87,14 @@ export class IngestPipeline {
     const { posts, tickets } = await store.db.transaction().execute(async (trx) => {
       const inserted = await insertPostsIn(trx, routed, nowIso);
       // Another writer may have stored some of these meanwhile; only what we inserted counts.
-      const byKey = new Map(routed.map((post) => [dedupeKey(post), post]));
+      const byKey = new Map(routed.map((post) => [postKey(post.source, post.externalId), post]));
       const posts: Post[] = inserted.map((row) => {
-        const post = byKey.get(dedupeKey(row))!;
+        const post = byKey.get(postKey(row.source, row.externalId))!;
         const { ticket: _ticket, ...rest } = post;
         return { ...rest, id: row.id, ingestedAt: nowIso };
       });
       const ticketDrafts = inserted.flatMap((row) => {
-        const post = byKey.get(dedupeKey(row))!;
+        const post = byKey.get(postKey(row.source, row.externalId))!;
         if (!post.ticket) return [];
         return [{ ...post.ticket, subject: subjectOf(post.text), postId: row.id, source: post.source }];
       });

@@ -4,6 +4,7 @@
  */
 import type { Post } from '../domain/post.js';
 import type { Ticket } from '../domain/ticket.js';
+import { withInfluence } from '../analysis/influence.js';
 import { slaState } from '../desk/sla.js';
 import type { Store } from '../store/open.js';
 import { getPostsByIds } from '../store/posts.js';
@@ -14,14 +15,19 @@ export function presentTicket(ticket: Ticket, now: Date): WireTicket {
   return { ...ticket, sla: slaState(ticket, now) };
 }
 
+/** A stored post with its author's influence scored as of `now` (the store keeps only running sums). */
+export function presentPost<P extends Pick<Post, 'author' | 'flags'>>(post: P, now: Date): P {
+  return withInfluence(post, now);
+}
+
 /**
- * Posts as `GET /api/posts/:id` returns them (with what the store adds, like the author's
- * influence), read back by id, in the order given.
+ * Posts as `GET /api/posts/:id` returns them (with the author's running sums from the store,
+ * scored as of `now`), read back by id, in the order given.
  */
-export async function presentPosts(store: Store, posts: readonly Pick<Post, 'id'>[]): Promise<WirePost[]> {
+export async function presentPosts(store: Store, posts: readonly Pick<Post, 'id'>[], now: Date): Promise<WirePost[]> {
   const stored = new Map((await getPostsByIds(store.db, posts.map((post) => post.id))).map((post) => [post.id, post]));
   return posts.flatMap((post) => {
     const found = stored.get(post.id);
-    return found ? [found] : [];
+    return found ? [presentPost(found, now)] : [];
   });
 }

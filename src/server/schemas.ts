@@ -10,9 +10,9 @@ import { POST_FLAGS, POST_KINDS, SENTIMENTS } from '../domain/post.js';
 import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, OUTBOUND_STATUSES, TICKET_EVENT_TYPES } from '../domain/ticket.js';
 import { ROLES } from '../domain/user.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../domain/alert.js';
-import { FINDING_LEVELS, FINDING_RULES } from '../desk/guideline.js';
-import { INCIDENT_STATUSES, INCIDENT_UPDATE_KINDS, PROPOSAL_STATUSES } from '../store/incidents.js';
-import { ESCALATION_STATUSES } from '../store/escalation.js';
+import { FINDING_LEVELS, FINDING_RULES } from '../domain/guideline.js';
+import { INCIDENT_STATUSES, INCIDENT_UPDATE_KINDS, INCIDENT_UPDATE_STATUSES, PROPOSAL_STATUSES } from '../domain/incident.js';
+import { ESCALATION_STATUSES } from '../domain/escalation.js';
 
 /** A union of string literals from one of the domain's `const` lists. */
 export const literals = <T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> =>
@@ -211,7 +211,7 @@ const incidentUpdateFields = {
   kind: literals(INCIDENT_UPDATE_KINDS),
   body: Type.String(),
   authorId: Nullable(Type.Integer()),
-  status: literals(['draft', 'approved'] as const),
+  status: literals(INCIDENT_UPDATE_STATUSES),
   createdAt: Type.String(),
   approvedAt: Nullable(Type.String()),
 };

@@ -12,7 +12,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EarshotError } from '../domain/errors.js';
 import type { PostDraft } from '../domain/post.js';
-import type { OutboundReply, PollContext, PollResult, SendResult, Source, SourceCapabilities, SourceContext, SourceDefinition, SourceEnvironment } from './source.js';
+import type { OutboundReply, PollContext, PollResult, SendResult, Source, SourceContext, SourceDefinition, SourceEnvironment } from './source.js';
+import type { SourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';

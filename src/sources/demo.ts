@@ -9,7 +9,8 @@
 import type { PostDraft } from '../domain/post.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { fnv1a as hash } from '../domain/hash.js';
-import { jsonCursor, type Source, type SourceCapabilities, type SourceDefinition } from './source.js';
+import { jsonCursor, type Source, type SourceDefinition } from './source.js';
+import type { SourceCapabilities } from '../domain/source.js';
 
 export interface DemoOptions {
   /** Seconds between live posts. */

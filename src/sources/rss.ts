@@ -10,7 +10,8 @@
 import { createRequire } from 'node:module';
 import { Type, type Static } from '@sinclair/typebox';
 import type { PostDraft } from '../domain/post.js';
-import { jsonCursor, type PollContext, type PollResult, type Source, type SourceCapabilities, type SourceContext, type SourceDefinition, type SourceEnvironment } from './source.js';
+import { jsonCursor, type PollContext, type PollResult, type Source, type SourceContext, type SourceDefinition, type SourceEnvironment } from './source.js';
+import type { SourceCapabilities } from '../domain/source.js';
 import { checkResponse, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { guardedFetch, type Resolver } from './ssrf.js';
 import { htmlToText } from './html-text.js';

@@ -12,14 +12,7 @@ import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { PostDraft } from '../domain/post.js';
 import type { ReplyVisibility } from '../domain/ticket.js';
-
-export interface SourceCapabilities {
-  readonly canReplyPublicly: boolean;
-  readonly canDirectMessage: boolean;
-  readonly hasEdits: boolean;
-  /** The longest reply the channel accepts, in characters; null where it cannot reply at all. */
-  readonly maxReplyLength: number | null;
-}
+import type { SourceCapabilities, SourceStatus } from '../domain/source.js';
 
 /** What a running source may tell its host: reports, logs and the clock. */
 export interface SourceContext {
@@ -84,8 +77,6 @@ export interface StreamContext<C> extends SourceContext {
    */
   deliver(drafts: readonly PostDraft[], next: C): Promise<void>;
 }
-
-export type SourceStatus = 'connecting' | 'connected' | 'polling' | 'backing-off' | 'disconnected' | 'failed';
 
 /** The post being answered, as the source stored it: enough to thread a reply on its channel. */
 export interface ReplyTarget {

@@ -13,11 +13,12 @@ import type { Bus } from '../pipeline/bus.js';
 import type { PostDraft } from '../domain/post.js';
 import { EarshotError } from '../domain/errors.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
-import { getSourceByName, listSources, recordSourceHealth, type ConfiguredSource, type HealthReport } from '../store/sources.js';
+import type { ConfiguredSource, SourceStatus } from '../domain/source.js';
+import { getSourceByName, listSources, recordSourceHealth, type HealthReport } from '../store/sources.js';
 import { SOURCE_DEFINITIONS } from './index.js';
 import { runSource, type SourceRun } from './runner.js';
 import type { SecretBox } from './secrets.js';
-import type { Source, SourceDefinition, SourceEnvironment, SourceHost, SourceStatus } from './source.js';
+import type { Source, SourceDefinition, SourceEnvironment, SourceHost } from './source.js';
 
 export interface SupervisorLog {
   info(message: string): void;

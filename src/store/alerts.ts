@@ -51,8 +51,8 @@ function toAlert(row: Selectable<AlertsTable>): Alert {
   return {
     id: row.id,
     type: row.type,
-    severity: row.severity as AlertSeverity,
-    status: row.status as AlertStatus,
+    severity: row.severity,
+    status: row.status,
     title: row.title,
     key: row.key,
     evidence: fromJson(row.evidence, {}),

@@ -1,61 +1,16 @@
 /**
  * Escalation and notification rows: people's contacts, on-call schedules, policies, running
  * escalations (so a restart resumes them where they were), acknowledgement links and webhook
- * subscriptions. The rules (who is on call, what comes next) live in `src/alerts`.
+ * subscriptions. The shapes are `src/domain/escalation.ts`; the rules (who is on call, what comes
+ * next) live in `src/alerts`.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, EscalationsTable } from './schema.js';
-import type { EscalationPolicy, EscalationStep, OnCallSchedule } from '../alerts/escalation.js';
+import type { Contact, Escalation, EscalationPolicy, EscalationStatus, StoredPolicy, StoredSchedule, WebhookEvent, WebhookSubscription } from '../domain/escalation.js';
 import { fromJson, toJson } from './json.js';
 
 type Executor = Kysely<Database>;
-
-export const ESCALATION_STATUSES = ['running', 'acknowledged', 'exhausted', 'stopped'] as const;
-export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
-
-export const WEBHOOK_EVENTS = ['alert', 'ticket'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
-export interface Contact {
-  readonly userId: number;
-  readonly email: string | null;
-  readonly webhookUrl: string | null;
-  readonly webhookSecret: string | null;
-}
-
-export interface StoredPolicy extends EscalationPolicy {
-  readonly name: string;
-  readonly isDefault: boolean;
-}
-
-export interface StoredSchedule extends OnCallSchedule {
-  readonly name: string;
-}
-
-export interface Escalation {
-  readonly id: string;
-  readonly policyId: string;
-  readonly policy: EscalationPolicy;
-  readonly incidentId: number | null;
-  readonly subject: string;
-  readonly status: EscalationStatus;
-  readonly step: number;
-  readonly round: number;
-  readonly deadline: string;
-  readonly notified: number[];
-  readonly acknowledgedBy: number | null;
-  readonly acknowledgedAt: string | null;
-  readonly createdAt: string;
-}
-
-export interface WebhookSubscription {
-  readonly id: number;
-  readonly url: string;
-  readonly secret: string;
-  readonly events: WebhookEvent[];
-  readonly createdAt: string;
-}
 
 export async function getContacts(db: Executor, userIds: readonly number[]): Promise<Contact[]> {
   if (userIds.length === 0) return [];
@@ -92,7 +47,7 @@ export async function saveSchedule(db: Executor, schedule: StoredSchedule, now: 
 
 export async function listPolicies(db: Executor): Promise<StoredPolicy[]> {
   const rows = await db.selectFrom('escalation_policies').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, steps: fromJson<EscalationStep[]>(row.steps, []), repeat: row.repeat, isDefault: row.is_default === 1 }));
+  return rows.map((row) => ({ id: row.id, name: row.name, steps: fromJson(row.steps, []), repeat: row.repeat, isDefault: row.is_default === 1 }));
 }
 
 /** Saves a policy; marking it the default unmarks the others (one policy starts per incident). */
@@ -226,7 +181,7 @@ function toEscalation(row: Selectable<EscalationsTable>): Escalation {
     policy: fromJson(row.policy, { id: row.policy_id, steps: [] }),
     incidentId: row.incident_id,
     subject: row.subject,
-    status: row.status as EscalationStatus,
+    status: row.status,
     step: row.step,
     round: row.round,
     deadline: row.deadline,

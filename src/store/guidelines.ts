@@ -4,13 +4,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { DEFAULT_GUIDELINE_RULES, type GuidelineRules } from '../desk/guideline.js';
+import { DEFAULT_GUIDELINE_RULES, type GuidelineRules } from '../domain/guideline.js';
 import { fromJson, toJson } from './json.js';
 
 /** The rules in force: the latest saved version, or the built-in defaults (version 0). */
 export async function currentGuidelineRules(db: Kysely<Database>): Promise<GuidelineRules> {
   const row = await db.selectFrom('guideline_versions').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
-  return row ? { ...DEFAULT_GUIDELINE_RULES, ...fromJson<Partial<GuidelineRules>>(row.rules, {}), version: row.version } : DEFAULT_GUIDELINE_RULES;
+  return row ? { ...DEFAULT_GUIDELINE_RULES, ...fromJson(row.rules, {}), version: row.version } : DEFAULT_GUIDELINE_RULES;
 }
 
 /** Saves the rules as the next version and returns them with it. */
@@ -33,5 +33,5 @@ export async function listGuidelineVersions(db: Kysely<Database>): Promise<{ ver
 export async function guidelineRulesAt(db: Kysely<Database>, version: number): Promise<GuidelineRules | undefined> {
   if (version === 0) return DEFAULT_GUIDELINE_RULES;
   const row = await db.selectFrom('guideline_versions').selectAll().where('version', '=', version).executeTakeFirst();
-  return row ? { ...DEFAULT_GUIDELINE_RULES, ...fromJson<Partial<GuidelineRules>>(row.rules, {}), version: row.version } : undefined;
+  return row ? { ...DEFAULT_GUIDELINE_RULES, ...fromJson(row.rules, {}), version: row.version } : undefined;
 }

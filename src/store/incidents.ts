@@ -5,66 +5,9 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, IncidentAuditTable, IncidentUpdatesTable, IncidentsTable, ReplyProposalsTable } from './schema.js';
-import type { ReplyVisibility } from '../domain/ticket.js';
-import type { Finding } from '../desk/guideline.js';
+import type { Finding } from '../domain/guideline.js';
+import type { AuditEntry, Incident, IncidentStatus, IncidentUpdate, IncidentUpdateKind, ProposalStatus, StoredProposal } from '../domain/incident.js';
 import { fromJson, toCount, toJson } from './json.js';
-
-export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-
-export const INCIDENT_UPDATE_KINDS = ['status', 'closing'] as const;
-export type IncidentUpdateKind = (typeof INCIDENT_UPDATE_KINDS)[number];
-
-export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected'] as const;
-export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
-
-export interface Incident {
-  readonly id: number;
-  readonly title: string;
-  readonly status: IncidentStatus;
-  readonly severity: string;
-  readonly terms: Record<string, number>;
-  readonly responders: number[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly resolvedAt: string | null;
-}
-
-export interface IncidentUpdate {
-  readonly id: number;
-  readonly incidentId: number;
-  readonly kind: IncidentUpdateKind;
-  readonly body: string;
-  readonly authorId: number | null;
-  readonly status: 'draft' | 'approved';
-  readonly createdAt: string;
-  readonly approvedAt: string | null;
-}
-
-export interface StoredProposal {
-  readonly id: number;
-  readonly incidentId: number;
-  readonly updateId: number;
-  readonly postId: number;
-  readonly source: string;
-  readonly recipient: string;
-  readonly inReplyTo: string | null;
-  readonly visibility: ReplyVisibility;
-  readonly body: string;
-  readonly findings: Finding[];
-  readonly guidelineVersion: number;
-  readonly sendAfter: string;
-  readonly status: ProposalStatus;
-}
-
-export interface AuditEntry {
-  readonly id: number;
-  readonly incidentId: number;
-  readonly actorId: number | null;
-  readonly action: string;
-  readonly data: Record<string, unknown>;
-  readonly createdAt: string;
-}
 
 type Executor = Kysely<Database>;
 
@@ -201,7 +144,7 @@ function toIncident(row: Selectable<IncidentsTable>): Incident {
   return {
     id: row.id,
     title: row.title,
-    status: row.status as IncidentStatus,
+    status: row.status,
     severity: row.severity,
     terms: fromJson(row.terms, {}),
     responders: fromJson(row.responders, []),
@@ -212,7 +155,7 @@ function toIncident(row: Selectable<IncidentsTable>): Incident {
 }
 
 function toUpdate(row: Selectable<IncidentUpdatesTable>): IncidentUpdate {
-  return { id: row.id, incidentId: row.incident_id, kind: row.kind as IncidentUpdateKind, body: row.body, authorId: row.author_id, status: row.status as 'draft' | 'approved', createdAt: row.created_at, approvedAt: row.approved_at };
+  return { id: row.id, incidentId: row.incident_id, kind: row.kind, body: row.body, authorId: row.author_id, status: row.status as 'draft' | 'approved', createdAt: row.created_at, approvedAt: row.approved_at };
 }
 
 function toProposal(row: Selectable<ReplyProposalsTable>): StoredProposal {
@@ -224,12 +167,12 @@ function toProposal(row: Selectable<ReplyProposalsTable>): StoredProposal {
     source: row.source,
     recipient: row.recipient,
     inReplyTo: row.in_reply_to,
-    visibility: row.visibility as ReplyVisibility,
+    visibility: row.visibility,
     body: row.body,
     findings: fromJson(row.findings, []),
     guidelineVersion: row.guideline_version,
     sendAfter: row.send_after,
-    status: row.status as ProposalStatus,
+    status: row.status,
   };
 }
 

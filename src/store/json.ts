@@ -1,10 +1,29 @@
-/** JSON columns are text on both databases; these read them back without trusting them. */
+/**
+ * JSON columns are text on both databases (SQLite has no JSON type, and the PostgreSQL schema
+ * keeps the same text columns so one set of queries serves both). The drivers hand that text
+ * back unparsed, so a column is typed as `Json<T>`: a string at run time, tagged with the shape
+ * it holds, which `toJson` writes and `fromJson` reads back without trusting it.
+ */
+import type { JSONColumnType } from 'kysely';
 
-export function toJson(value: unknown): string {
+declare const holds: unique symbol;
+
+/** The JSON text of a `T`. Only the type checker sees the tag; read-only or not, an array writes the same text. */
+export type Json<T> = Tagged<T extends readonly (infer Item)[] ? Item[] : T>;
+type Tagged<S> = string & { readonly [holds]?: S };
+
+/** A JSON text column holding a `T`, read and written as `Json<T>`. */
+export type JsonColumn<T> = JSONColumnType<Json<T>, Json<T>, Json<T>>;
+
+/** The same, for a column with a database default (it may be left out of an insert). */
+export type JsonColumnWithDefault<T> = JSONColumnType<Json<T>, Json<T> | undefined, Json<T>>;
+
+export function toJson<T>(value: T): Json<T> {
   return JSON.stringify(value ?? null);
 }
 
-export function fromJson<T>(text: string | null | undefined, fallback: T): T {
+/** Parses a JSON column; the fallback when it is empty, null or not JSON (a row never breaks a read). */
+export function fromJson<T>(text: Tagged<T> | null | undefined, fallback: NoInfer<T>): T {
   if (text == null || text === '') return fallback;
   try {
     return JSON.parse(text) as T;

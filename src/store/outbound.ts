@@ -6,6 +6,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutboundMessagesTable } from './schema.js';
+import type { OutboundStatus } from '../domain/ticket.js';
 import { fromJson } from './json.js';
 
 export interface ClaimedOutbound {
@@ -92,7 +93,7 @@ export async function outboundAttempts(db: Executor, id: number): Promise<{ atte
 async function settle(
   db: Executor,
   claim: ClaimedOutbound,
-  change: { status?: string; remote_id?: string; remote_url?: string | null; error: string | null; next_attempt_at: string | null },
+  change: { status?: OutboundStatus; remote_id?: string; remote_url?: string | null; error: string | null; next_attempt_at: string | null },
   now: string,
 ): Promise<boolean> {
   const result = await db

@@ -3,11 +3,10 @@
  * with filters and keyset pagination, and the counts behind the desk's Pulse.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Analysis, Post, PostDraft, PostFlag, PostKind, Sentiment } from '../domain/post.js';
+import { postKey, type Analysis, type AuthorSignals, type Post, type PostDraft, type PostKind, type Sentiment } from '../domain/post.js';
 import type { Database, PostsTable } from './schema.js';
 import type { Dialect } from './open.js';
 import { fromJson, toCount, toJson } from './json.js';
-import { influenceOf } from '../analysis/influence.js';
 
 export interface NewPost extends PostDraft, Analysis {
   readonly streamIds: number[];
@@ -46,10 +45,10 @@ export async function insertPostsIn(trx: Kysely<Database>, posts: readonly NewPo
       .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
       .returning(['id', 'source', 'external_id'])
       .execute();
-    const bySourceId = new Map(chunk.map((post) => [authorKey(post.source, post.externalId), post]));
+    const bySourceId = new Map(chunk.map((post) => [postKey(post.source, post.externalId), post]));
     for (const row of rows) {
       inserted.push({ id: row.id, source: row.source, externalId: row.external_id });
-      const post = bySourceId.get(authorKey(row.source, row.external_id))!;
+      const post = bySourceId.get(postKey(row.source, row.external_id))!;
       const authorId = authorIds.get(authorKey(post.source, post.author.handle))!;
       newPostsByAuthor.set(authorId, (newPostsByAuthor.get(authorId) ?? 0) + 1);
       addSignals(signals, authorId, post);
@@ -145,7 +144,7 @@ export function linkOf(text: string): string | null {
   return `${host}${path}`.slice(0, 500);
 }
 
-/** Which of these (source, external id) pairs are already stored. Keys are `source\u0000id`. */
+/** Which of these (source, external id) pairs are already stored, by `postKey`. */
 export async function existingPostKeys(db: Kysely<Database>, keys: readonly { source: string; externalId: string }[]): Promise<Set<string>> {
   const found = new Set<string>();
   const bySource = new Map<string, string[]>();
@@ -162,14 +161,10 @@ export async function existingPostKeys(db: Kysely<Database>, keys: readonly { so
         .where('source', '=', source)
         .where('external_id', 'in', ids.slice(start, start + CHUNK))
         .execute();
-      for (const row of rows) found.add(authorKey(source, row.external_id));
+      for (const row of rows) found.add(postKey(source, row.external_id));
     }
   }
   return found;
-}
-
-export function postKey(source: string, externalId: string): string {
-  return authorKey(source, externalId);
 }
 
 export interface PostFilter {
@@ -261,7 +256,7 @@ export async function postStats(db: Kysely<Database>, options: { since: string; 
     base.select([bucketExpr.as('bucket'), 'sentiment', (eb) => eb.fn.countAll().as('n')]).groupBy([bucketExpr, 'sentiment']).orderBy(bucketExpr).execute(),
   ]);
   const bySentiment: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
-  for (const row of bySentimentRows) if (row.sentiment in bySentiment) bySentiment[row.sentiment as Sentiment] = toCount(row.n);
+  for (const row of bySentimentRows) if (row.sentiment in bySentiment) bySentiment[row.sentiment] = toCount(row.n);
   const byKind: Record<string, number> = {};
   for (const row of byKindRows) byKind[row.kind] = toCount(row.n);
   const buckets = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
@@ -358,12 +353,8 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
   const streams = new Map<number, number[]>();
   for (const link of links) streams.set(link.post_id, [...(streams.get(link.post_id) ?? []), link.stream_id]);
   const byAuthor = new Map(authors.map((author) => [author.id, author]));
-  const now = new Date();
   return rows.map((row) => {
     const author = byAuthor.get(row.author_id);
-    const influence = author ? authorInfluence(author, now) : null;
-    const flags = fromJson<PostFlag[]>(row.flags, []);
-    if (influence?.likelySpammer && !flags.includes('likely-spammer')) flags.push('likely-spammer');
     return {
       id: row.id,
       source: row.source,
@@ -374,7 +365,7 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
         followers: author?.followers ?? null,
         following: author?.following ?? null,
         createdAt: author?.account_created_at ?? null,
-        ...(influence ? { influence: influence.score, likelySpammer: influence.likelySpammer, spamReasons: influence.reasons } : {}),
+        ...(author ? { signals: authorSignals(author) } : {}),
       },
       text: row.text,
       url: row.url,
@@ -382,37 +373,35 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
       ingestedAt: row.ingested_at,
       inReplyTo: row.in_reply_to,
       metrics: { likes: row.likes, reposts: row.reposts, replies: row.replies },
-      sentiment: row.sentiment as Sentiment,
+      sentiment: row.sentiment,
       sentimentScore: row.sentiment_score,
-      kind: row.kind as PostKind,
+      kind: row.kind,
       lang: row.lang,
-      models: fromJson<string[]>(row.models, []),
-      extra: fromJson<Record<string, unknown>>(row.extra, {}),
-      flags,
+      models: fromJson(row.models, []),
+      extra: fromJson(row.extra, {}),
+      flags: fromJson(row.flags, []),
       streamIds: (streams.get(row.id) ?? []).sort((a, b) => a - b),
     };
   });
 }
 
-/** Influence from an author row's running sums. */
-function authorInfluence(author: { followers: number | null; following: number | null; account_created_at: string | null; post_count: number; likes_total: number; reposts_total: number; replies_total: number; link_posts: number; repeated_link_posts: number; spam_posts: number }, now: Date) {
-  return influenceOf(
-    {
-      followers: author.followers,
-      following: author.following,
-      accountCreatedAt: author.account_created_at,
-      posts: Number(author.post_count),
-      likes: Number(author.likes_total),
-      reposts: Number(author.reposts_total),
-      replies: Number(author.replies_total),
-      linkPosts: Number(author.link_posts),
-      repeatedLinkPosts: Number(author.repeated_link_posts),
-      spamPosts: Number(author.spam_posts),
-    },
-    now,
-  );
+/** An author row's running sums, for `withInfluence` (src/analysis/influence.ts) to score at the reader's clock. */
+function authorSignals(author: { followers: number | null; following: number | null; account_created_at: string | null; post_count: number; likes_total: number; reposts_total: number; replies_total: number; link_posts: number; repeated_link_posts: number; spam_posts: number }): AuthorSignals {
+  return {
+    followers: author.followers,
+    following: author.following,
+    accountCreatedAt: author.account_created_at,
+    posts: Number(author.post_count),
+    likes: Number(author.likes_total),
+    reposts: Number(author.reposts_total),
+    replies: Number(author.replies_total),
+    linkPosts: Number(author.link_posts),
+    repeatedLinkPosts: Number(author.repeated_link_posts),
+    spamPosts: Number(author.spam_posts),
+  };
 }
 
+/** An author's identity within the store: handles are unique per source. */
 function authorKey(source: string, handle: string): string {
   return `${source}\u0000${handle}`;
 }

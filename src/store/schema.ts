@@ -1,8 +1,20 @@
 /**
  * The tables as Kysely sees them. One schema for SQLite and PostgreSQL: timestamps are ISO-8601
- * UTC text (they sort as text on both), structured fields are JSON text.
+ * UTC text (they sort as text on both), structured fields are JSON text (`JsonColumn<T>`, see
+ * `json.ts`), and columns holding one of a closed set are typed as that set's union from
+ * `src/domain`, so rows read back need no casts.
  */
 import type { Generated } from 'kysely';
+import type { AlertSeverity, AlertStatus } from '../domain/alert.js';
+import type { EscalationPolicy, EscalationStatus, EscalationStep, OnCallSchedule, WebhookEvent } from '../domain/escalation.js';
+import type { Finding, GuidelineRules } from '../domain/guideline.js';
+import type { IncidentStatus, IncidentUpdateKind, IncidentUpdateStatus, ProposalStatus } from '../domain/incident.js';
+import type { PostFlag, PostKind, Sentiment } from '../domain/post.js';
+import type { SourceOrigin, SourceStatus } from '../domain/source.js';
+import type { SlaPolicy, TicketRule } from '../domain/stream.js';
+import type { OutboundStatus, ReplyVisibility, TicketEventType, TicketPriority, TicketStatus, TicketType } from '../domain/ticket.js';
+import type { Role } from '../domain/user.js';
+import type { JsonColumn, JsonColumnWithDefault } from './json.js';
 
 export interface AuthorsTable {
   id: Generated<number>;
@@ -46,16 +58,16 @@ export interface PostsTable {
   likes: number;
   reposts: number;
   replies: number;
-  sentiment: string;
+  sentiment: Sentiment;
   sentiment_score: number;
-  kind: string;
+  kind: PostKind;
   lang: string;
   /** JSON array of `name@version`. */
-  models: string;
+  models: JsonColumn<string[]>;
   /** JSON object: the payload's fields Earshot does not model. */
-  extra: string;
+  extra: JsonColumn<Record<string, unknown>>;
   /** JSON array of analysis flags (`impersonation`, `lure`, `lookalike-domain`…). */
-  flags: Generated<string>;
+  flags: JsonColumnWithDefault<PostFlag[]>;
 }
 
 export interface PostStreamsTable {
@@ -68,18 +80,18 @@ export interface StreamsTable {
   name: string;
   query: string;
   /** JSON array of TicketRule. */
-  ticket_rules: string;
+  ticket_rules: JsonColumn<TicketRule[]>;
   /** JSON SlaPolicy. */
-  sla: string;
+  sla: JsonColumn<SlaPolicy>;
   created_at: string;
   updated_at: string;
 }
 
 export interface TicketsTable {
   id: Generated<number>;
-  type: string;
-  status: string;
-  priority: string;
+  type: TicketType;
+  status: TicketStatus;
+  priority: TicketPriority;
   subject: string;
   post_id: number | null;
   stream_id: number | null;
@@ -95,10 +107,10 @@ export interface TicketsTable {
 export interface TicketEventsTable {
   id: Generated<number>;
   ticket_id: number;
-  type: string;
+  type: TicketEventType;
   actor_id: number | null;
   body: string | null;
-  data: string;
+  data: JsonColumn<Record<string, unknown>>;
   created_at: string;
 }
 
@@ -108,9 +120,9 @@ export interface OutboundMessagesTable {
   event_id: number;
   source: string;
   in_reply_to: string | null;
-  visibility: string;
+  visibility: ReplyVisibility;
   body: string;
-  status: string;
+  status: OutboundStatus;
   remote_id: string | null;
   remote_url: string | null;
   error: string | null;
@@ -128,11 +140,11 @@ export interface OutboundMessagesTable {
 export interface AlertsTable {
   id: Generated<number>;
   type: string;
-  severity: string;
-  status: string;
+  severity: AlertSeverity;
+  status: AlertStatus;
   title: string;
   key: string;
-  evidence: string;
+  evidence: JsonColumn<Record<string, unknown>>;
   created_at: string;
   updated_at: string;
 }
@@ -141,7 +153,7 @@ export interface UsersTable {
   id: Generated<number>;
   username: string;
   display_name: string;
-  role: string;
+  role: Role;
   password_hash: string;
   created_at: string;
 }
@@ -175,22 +187,22 @@ export interface SourcesTable {
   name: string;
   kind: string;
   /** JSON object of the non-secret options. */
-  options: string;
+  options: JsonColumn<Record<string, unknown>>;
   /** Sealed (AES-256-GCM) JSON of the secret options, or null. */
   secrets: string | null;
   /** JSON array of the secret option names that are set. */
-  secret_names: Generated<string>;
+  secret_names: JsonColumnWithDefault<string[]>;
   /** 1 or 0. */
   enabled: number;
   /** `api` or `file`. */
-  origin: string;
+  origin: SourceOrigin;
   created_at: string;
   updated_at: string;
 }
 
 export interface SourceHealthTable {
   name: string;
-  status: string;
+  status: SourceStatus;
   detail: string | null;
   last_post_at: string | null;
   last_error: string | null;
@@ -204,12 +216,12 @@ export interface SourceHealthTable {
 export interface IncidentsTable {
   id: Generated<number>;
   title: string;
-  status: string;
+  status: IncidentStatus;
   severity: string;
   /** JSON object: the cluster's weighted terms. */
-  terms: string;
+  terms: JsonColumn<Record<string, number>>;
   /** JSON array of user ids who may approve outbound updates. */
-  responders: string;
+  responders: JsonColumn<number[]>;
   created_at: string;
   updated_at: string;
   resolved_at: string | null;
@@ -224,10 +236,10 @@ export interface IncidentPostsTable {
 export interface IncidentUpdatesTable {
   id: Generated<number>;
   incident_id: number;
-  kind: string;
+  kind: IncidentUpdateKind;
   body: string;
   author_id: number | null;
-  status: string;
+  status: IncidentUpdateStatus;
   created_at: string;
   approved_at: string | null;
 }
@@ -240,13 +252,13 @@ export interface ReplyProposalsTable {
   source: string;
   recipient: string;
   in_reply_to: string | null;
-  visibility: string;
+  visibility: ReplyVisibility;
   body: string;
   /** JSON array of guideline findings. */
-  findings: string;
+  findings: JsonColumn<Finding[]>;
   guideline_version: number;
   send_after: string;
-  status: string;
+  status: ProposalStatus;
   created_at: string;
   updated_at: string;
 }
@@ -256,7 +268,7 @@ export interface IncidentAuditTable {
   incident_id: number;
   actor_id: number | null;
   action: string;
-  data: string;
+  data: JsonColumn<Record<string, unknown>>;
   created_at: string;
 }
 
@@ -264,7 +276,7 @@ export interface GuidelineVersionsTable {
   id: Generated<number>;
   version: number;
   /** JSON GuidelineRules. */
-  rules: string;
+  rules: JsonColumn<Partial<Omit<GuidelineRules, 'version'>>>;
   author_id: number | null;
   created_at: string;
 }
@@ -281,11 +293,11 @@ export interface OncallSchedulesTable {
   id: string;
   name: string;
   /** JSON array of user ids in rotation order. */
-  user_ids: string;
+  user_ids: JsonColumn<readonly number[]>;
   starts_at: string;
   shift_hours: number;
   /** JSON array of { userId, from, to }. */
-  overrides: string;
+  overrides: JsonColumn<NonNullable<OnCallSchedule['overrides']>>;
   updated_at: string;
 }
 
@@ -293,7 +305,7 @@ export interface EscalationPoliciesTable {
   id: string;
   name: string;
   /** JSON array of EscalationStep. */
-  steps: string;
+  steps: JsonColumn<readonly EscalationStep[]>;
   repeat: number;
   /** 1 or 0: started for every new major incident. */
   is_default: number;
@@ -304,15 +316,15 @@ export interface EscalationsTable {
   id: string;
   policy_id: string;
   /** JSON EscalationPolicy as it was at the start. */
-  policy: string;
+  policy: JsonColumn<EscalationPolicy>;
   incident_id: number | null;
   subject: string;
-  status: string;
+  status: EscalationStatus;
   step: number;
   round: number;
   deadline: string;
   /** JSON array of user ids notified so far. */
-  notified: string;
+  notified: JsonColumn<number[]>;
   acknowledged_by: number | null;
   acknowledged_at: string | null;
   created_at: string;
@@ -331,7 +343,7 @@ export interface WebhookSubscriptionsTable {
   url: string;
   secret: string;
   /** JSON array of event names. */
-  events: string;
+  events: JsonColumn<WebhookEvent[]>;
   created_at: string;
 }
 

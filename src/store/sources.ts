@@ -5,39 +5,8 @@
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, SourceHealthTable, SourcesTable } from './schema.js';
+import type { ConfiguredSource, SourceHealth, SourceOrigin, SourceStatus } from '../domain/source.js';
 import { fromJson, toCount, toJson } from './json.js';
-
-export const SOURCE_ORIGINS = ['api', 'file', 'cli'] as const;
-export type SourceOrigin = (typeof SOURCE_ORIGINS)[number];
-
-export interface ConfiguredSource {
-  readonly id: number;
-  readonly name: string;
-  readonly kind: string;
-  /** The non-secret options. */
-  readonly options: Record<string, unknown>;
-  /** The sealed secret options, or null; opened only by the supervisor. */
-  readonly sealedSecrets: string | null;
-  /** Which secret options are set (never their values). */
-  readonly secretsSet: string[];
-  readonly enabled: boolean;
-  readonly origin: SourceOrigin;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface SourceHealth {
-  readonly name: string;
-  readonly status: string;
-  readonly detail: string | null;
-  readonly lastPostAt: string | null;
-  readonly lastError: string | null;
-  readonly lastErrorAt: string | null;
-  readonly posts: number;
-  readonly skipped: number;
-  readonly errors: number;
-  readonly updatedAt: string;
-}
 
 export interface SourceInput {
   readonly name: string;
@@ -128,7 +97,7 @@ export async function getSourceHealth(db: Executor, name: string): Promise<Sourc
 
 /** What happened to a source since the last report; counters are added, the rest replaced when given. */
 export interface HealthReport {
-  readonly status?: string;
+  readonly status?: SourceStatus;
   readonly detail?: string | null;
   readonly lastPostAt?: string;
   readonly error?: string;
@@ -165,9 +134,9 @@ function toSource(row: Selectable<SourcesTable>): ConfiguredSource {
     kind: row.kind,
     options: fromJson(row.options, {}),
     sealedSecrets: row.secrets,
-    secretsSet: fromJson<string[]>(row.secret_names, []),
+    secretsSet: fromJson(row.secret_names, []),
     enabled: Number(row.enabled) === 1,
-    origin: row.origin as SourceOrigin,
+    origin: row.origin,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

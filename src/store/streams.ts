@@ -63,8 +63,8 @@ function toStream(row: Selectable<StreamsTable>): Stream {
     id: row.id,
     name: row.name,
     query: row.query,
-    ticketRules: fromJson<TicketRule[]>(row.ticket_rules, []),
-    sla: fromJson<SlaPolicy>(row.sla, DEFAULT_SLA),
+    ticketRules: fromJson(row.ticket_rules, []),
+    sla: fromJson(row.sla, DEFAULT_SLA),
     createdAt: row.created_at,
   };
 }

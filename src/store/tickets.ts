@@ -189,9 +189,9 @@ export async function listOutbound(db: Executor, filter: { ticketId?: number; st
 export function toTicket(row: Selectable<TicketsTable>): Ticket {
   return {
     id: row.id,
-    type: row.type as TicketType,
-    status: row.status as TicketStatus,
-    priority: row.priority as TicketPriority,
+    type: row.type,
+    status: row.status,
+    priority: row.priority,
     subject: row.subject,
     postId: row.post_id,
     streamId: row.stream_id,
@@ -206,7 +206,7 @@ export function toTicket(row: Selectable<TicketsTable>): Ticket {
 }
 
 function toEvent(row: Selectable<TicketEventsTable>): TicketEvent {
-  return { id: row.id, ticketId: row.ticket_id, type: row.type as TicketEventType, actorId: row.actor_id, body: row.body, data: fromJson(row.data, {}), createdAt: row.created_at };
+  return { id: row.id, ticketId: row.ticket_id, type: row.type, actorId: row.actor_id, body: row.body, data: fromJson(row.data, {}), createdAt: row.created_at };
 }
 
 function toOutbound(row: Selectable<OutboundMessagesTable>): OutboundMessage {
@@ -216,9 +216,9 @@ function toOutbound(row: Selectable<OutboundMessagesTable>): OutboundMessage {
     eventId: row.event_id,
     source: row.source,
     inReplyTo: row.in_reply_to,
-    visibility: row.visibility as ReplyVisibility,
+    visibility: row.visibility,
     body: row.body,
-    status: row.status as OutboundStatus,
+    status: row.status,
     remoteId: row.remote_id,
     remoteUrl: row.remote_url,
     error: row.error,

@@ -105,5 +105,5 @@ export async function userForApiToken(db: Kysely<Database>, token: string): Prom
 const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 function toUser(row: Selectable<UsersTable>): User {
-  return { id: row.id, username: row.username, displayName: row.display_name, role: row.role as Role, createdAt: row.created_at };
+  return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, createdAt: row.created_at };
 }

@@ -4,7 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EscalationEngine, onCallAt, type EscalationPolicy, type OnCallSchedule } from '../../src/alerts/escalation.js';
+import { EscalationEngine, onCallAt } from '../../src/alerts/escalation.js';
+import type { EscalationPolicy, OnCallSchedule } from '../../src/domain/escalation.js';
 
 const MINUTE = 60_000;
 // Saturday 2026-11-21, 02:30 UTC: a weekend night.

@@ -1,9 +1,15 @@
-/** Author signals accumulate in the store as posts arrive, on SQLite and PostgreSQL, and feed influence. */
+/**
+ * Author signals accumulate in the store as posts arrive, on SQLite and PostgreSQL, come back on
+ * each post's author, and feed influence when the reader applies its clock (`withInfluence`).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../helpers/backends.js';
 import { getPost, insertPosts, linkOf } from '../../src/store/posts.js';
 import { newPost } from '../helpers/posts.js';
+import { withInfluence } from '../../src/analysis/influence.js';
+
+const NOW = new Date('2026-11-24T12:00:00Z');
 
 for (const backend of await backends()) {
   test(`${backend.name}: author signals accumulate across batches and skip duplicates`, { skip: backend.skip ?? false }, async () => {
@@ -30,7 +36,11 @@ for (const backend of await backends()) {
       assert.deepEqual(links.map((link) => [link.link, Number(link.count)]), [['example.org/page', 3], ['other.example/x', 1]]);
 
       const ids = await store.db.selectFrom('posts').select('id').where('external_id', '=', 'a1').executeTakeFirstOrThrow();
-      const post = await getPost(store.db, ids.id);
+      const stored = (await getPost(store.db, ids.id))!;
+      assert.equal(stored.author.influence, undefined, 'the store returns signals, not a score at its own clock');
+      assert.deepEqual(stored.author.signals, { followers: 200, following: 100, accountCreatedAt: '2020-01-01T00:00:00Z', posts: 5, likes: 9, reposts: 1, replies: 3, linkPosts: 4, repeatedLinkPosts: 2, spamPosts: 1 });
+      const post = withInfluence(stored, NOW);
+      assert.equal(post.author.signals, undefined);
       assert.equal(typeof post?.author.influence, 'number');
       assert.equal(post?.author.likelySpammer, false);
       assert.deepEqual(post?.flags, []);
@@ -45,7 +55,7 @@ for (const backend of await backends()) {
       const author = { handle: '@promo@example.social', name: 'Deals', followers: 40, following: 4000 };
       for (let i = 0; i < 4; i++) await insertPosts(store.db, [newPost({ externalId: `s${i}`, author, text: `Best deal ${i} https://deals.example/buy`, flags: [] })]);
       const { id } = await store.db.selectFrom('posts').select('id').where('external_id', '=', 's3').executeTakeFirstOrThrow();
-      const post = await getPost(store.db, id);
+      const post = withInfluence((await getPost(store.db, id))!, NOW);
       assert.equal(post?.author.likelySpammer, true);
       assert.deepEqual(post?.author.spamReasons, ['repeated-link']);
       assert.deepEqual(post?.flags, ['likely-spammer']);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { influenceOf, influenceOfPost, WEIGHTS, type AuthorSignals } from '../../src/analysis/influence.js';
+import { influenceOf, influenceOfPost, WEIGHTS, withInfluence } from '../../src/analysis/influence.js';
+import type { Author, AuthorSignals } from '../../src/domain/post.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const base: AuthorSignals = { followers: 500, following: 300, accountCreatedAt: '2021-05-01T00:00:00Z', posts: 10, likes: 80, reposts: 10, replies: 20, linkPosts: 1, repeatedLinkPosts: 0, spamPosts: 0 };
@@ -64,4 +65,16 @@ test('one post on its own, and nonsense numbers', () => {
   assert.ok(single.score > 0 && single.score < 100);
   const odd = influenceOf({ ...base, followers: -5, likes: Number.NaN, reposts: -1, accountCreatedAt: 'not a date' }, NOW);
   assert.ok(Number.isFinite(odd.score) && odd.score >= 0 && odd.score <= 100);
+});
+
+test('withInfluence scores a stored post at the reader\'s clock, flags a likely spammer and drops the raw signals', () => {
+  const author: Author = { handle: '@a@x.social', name: null, followers: 500, following: 300 };
+  const read = withInfluence({ author: { ...author, signals: base }, flags: [] }, NOW);
+  assert.deepEqual(read, { author: { ...author, influence: 65, likelySpammer: false, spamReasons: [] }, flags: [] });
+  const spammer = withInfluence({ author: { ...author, signals: { ...base, posts: 4, spamPosts: 3 } }, flags: ['lure' as const] }, NOW);
+  assert.deepEqual(spammer.flags, ['lure', 'likely-spammer']);
+  assert.deepEqual(spammer.author.spamReasons, ['spam-posts']);
+  // The author row was not found: nothing to score, the post is returned as it came.
+  const unknown = { author, flags: [] };
+  assert.equal(withInfluence(unknown, NOW), unknown);
 });

@@ -1,7 +1,8 @@
 /** The guideline check: personal data, blocked words, length, tone, private-vs-public. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkReply, detectPersonalData, luhn, DEFAULT_GUIDELINE_RULES } from '../../src/desk/guideline.js';
+import { checkReply, detectPersonalData, luhn } from '../../src/desk/guideline.js';
+import { DEFAULT_GUIDELINE_RULES } from '../../src/domain/guideline.js';
 
 const rulesOf = (text: string, visibility: 'public' | 'private' = 'public', channel = 'mastodon') => checkReply({ body: text, channel, visibility }).findings.map((f) => `${f.rule}:${f.level}`);
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { backends } from '../helpers/backends.js';
-import { applyConfigFile, configFilePath, readConfigFile } from '../../src/config-file.js';
+import { applyConfigFile, configFilePath, readConfigFile } from '../../src/sources/config-file.js';
 import { createSecretBox } from '../../src/sources/secrets.js';
 import { demoSourceDefinition } from '../../src/sources/demo.js';
 import type { SourceDefinition } from '../../src/sources/source.js';

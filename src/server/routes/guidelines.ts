@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
 import { REPLY_VISIBILITIES } from '../../domain/ticket.js';
-import { PERSONAL_DATA_KINDS } from '../../desk/guideline.js';
+import { PERSONAL_DATA_KINDS } from '../../domain/guideline.js';
 import { currentGuidelineRules, guidelineRulesAt, listGuidelineVersions, saveGuidelineRules } from '../../store/guidelines.js';
 import { CheckResultSchema, errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';

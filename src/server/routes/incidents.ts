@@ -8,11 +8,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
 import { getPostsByIds } from '../../store/posts.js';
-import { getIncident, getIncidentUpdate, incidentPostIds, INCIDENT_STATUSES, listAudit, listIncidents, listIncidentUpdates, listProposals } from '../../store/incidents.js';
+import { getIncident, getIncidentUpdate, incidentPostIds, listAudit, listIncidents, listIncidentUpdates, listProposals } from '../../store/incidents.js';
+import { INCIDENT_STATUSES } from '../../domain/incident.js';
 import { listEscalations } from '../../store/escalation.js';
 import { listUsers } from '../../store/users.js';
 import { errorResponses, IdParams, IncidentDetailSchema, IncidentSchema, IncidentUpdateSchema, literals, ProposalSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { presentPost } from '../present.js';
 
 const Draft = Type.Object({ update: IncidentUpdateSchema, proposals: Type.Array(ProposalSchema), skipped: Type.Array(Type.Object({ postId: Type.Integer(), reason: Type.String() })) });
 const UpdateBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
@@ -54,9 +56,10 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
         listEscalations(store.db, { incidentId: incident.id }),
       ]);
       const withProposals = await Promise.all(updates.map(async (update) => ({ ...update, proposals: await listProposals(store.db, update.id) })));
+      const now = context.clock();
       return {
         incident: { ...incident, postCount: postIds.length },
-        posts: posts.sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+        posts: posts.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((post) => presentPost(post, now)),
         responders: users.filter((user) => incident.responders.includes(user.id)),
         updates: withProposals.reverse(),
         audit: audit.reverse(),

@@ -31,7 +31,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
   const unsubscribers = [
     context.bus.subscribe('posts.stored', ({ posts }) =>
       deliver(async () => {
-        for (const post of await presentPosts(context.store, posts)) broadcast('post', post);
+        for (const post of await presentPosts(context.store, posts, now())) broadcast('post', post);
       }),
     ),
     context.bus.subscribe('tickets.created', ({ tickets }) =>

@@ -6,6 +6,7 @@ import { notFound } from '../../domain/errors.js';
 import { getPost, searchPosts } from '../../store/posts.js';
 import { errorResponses, IdParams, literals, PostSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { presentPost } from '../present.js';
 
 export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(
@@ -28,13 +29,15 @@ export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     },
     async (request) => {
       const { q, sentiment, kind, stream, source, limit, before } = request.query;
-      return searchPosts(context.store.db, context.store.dialect, { q, sentiment, kind, streamId: stream, source, limit, before });
+      const page = await searchPosts(context.store.db, context.store.dialect, { q, sentiment, kind, streamId: stream, source, limit, before });
+      const now = context.clock();
+      return { ...page, posts: page.posts.map((post) => presentPost(post, now)) };
     },
   );
 
   app.get('/posts/:id', { config: { role: 'agent' }, schema: { tags: ['posts'], params: IdParams, response: { 200: PostSchema, ...errorResponses } } }, async (request) => {
     const post = await getPost(context.store.db, request.params.id);
     if (!post) throw notFound('Post', request.params.id);
-    return post;
+    return presentPost(post, context.clock());
   });
 };

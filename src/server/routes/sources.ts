@@ -7,7 +7,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EarshotError, notFound } from '../../domain/errors.js';
-import { deleteSource, getSource, getSourceByName, insertSource, listSourceHealth, listSources, updateSource, type ConfiguredSource, type SourceHealth } from '../../store/sources.js';
+import { deleteSource, getSource, getSourceByName, insertSource, listSourceHealth, listSources, updateSource } from '../../store/sources.js';
+import type { ConfiguredSource, SourceHealth } from '../../domain/source.js';
 import { splitSecrets } from '../../sources/secrets.js';
 import { findDefinition, validateSourceOptions, type SourceSupervisor } from '../../sources/supervisor.js';
 import type { SourceDefinition } from '../../sources/source.js';

@@ -11,6 +11,7 @@ import { searchPosts } from '../../store/posts.js';
 import { backfillStream, createStream, deleteStream, getStream, getStreamByName, listStreams, updateStream } from '../../store/streams.js';
 import { errorResponses, IdParams, PostSchema, StreamInputSchema, StreamSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { presentPost } from '../present.js';
 
 const PREVIEW_WINDOW = 500;
 
@@ -78,7 +79,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const matches = compileQuery(request.body.query);
       const { posts } = await searchPosts(store.db, store.dialect, { limit: PREVIEW_WINDOW });
       const hits = posts.filter((post) => matches({ text: post.text, authorHandle: post.author.handle, lang: post.lang, kind: post.kind, sentiment: post.sentiment }));
-      return { posts: hits.slice(0, request.body.limit ?? 20), scanned: posts.length, matched: hits.length };
+      const now = context.clock();
+      return { posts: hits.slice(0, request.body.limit ?? 20).map((post) => presentPost(post, now)), scanned: posts.length, matched: hits.length };
     },
   );
 };

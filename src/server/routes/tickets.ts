@@ -6,7 +6,7 @@ import { invalid } from '../../domain/errors.js';
 import { getPost } from '../../store/posts.js';
 import { listTickets } from '../../store/tickets.js';
 import { errorResponses, IdParams, literals, OutboundSchema, TicketDetailSchema, TicketEventSchema, TicketSchema } from '../schemas.js';
-import { presentTicket } from '../present.js';
+import { presentTicket, presentPost } from '../present.js';
 import type { RouteContext } from '../context.js';
 
 const TicketUpdateSchema = Type.Object(
@@ -72,7 +72,8 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const detail = await desk.detail(request.params.id);
       const post = detail.ticket.postId !== null ? ((await getPost(store.db, detail.ticket.postId)) ?? null) : null;
       const thread = post ? await desk.thread(post) : [];
-      return { ...detail, ticket: withSla(detail.ticket), post, thread };
+      const now = context.clock();
+      return { ...detail, ticket: withSla(detail.ticket), post: post && presentPost(post, now), thread: thread.map((entry) => presentPost(entry, now)) };
     },
   );
 

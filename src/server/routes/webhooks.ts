@@ -5,7 +5,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
-import { createWebhook, deleteWebhook, listWebhooks, WEBHOOK_EVENTS } from '../../store/escalation.js';
+import { createWebhook, deleteWebhook, listWebhooks } from '../../store/escalation.js';
+import { WEBHOOK_EVENTS } from '../../domain/escalation.js';
 import { errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 

@@ -5,7 +5,8 @@
  * it through the supervisor's own runner (schedule, typed cursor), as Earshot would.
  */
 import type { PostDraft } from '../../../src/domain/post.js';
-import type { Source, SourceHost, SourceStatus } from '../../../src/sources/source.js';
+import type { Source, SourceHost } from '../../../src/sources/source.js';
+import type { SourceStatus } from '../../../src/domain/source.js';
 import { runSource, type PollResultOf, type SourceRun } from '../../../src/sources/runner.js';
 
 /** A source with the start/stop of a running one: what channel tests drive. */

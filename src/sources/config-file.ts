@@ -17,14 +17,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { Config } from './config.js';
-import { EarshotError } from './domain/errors.js';
-import type { Store } from './store/open.js';
-import { upsertSourceByName } from './store/sources.js';
-import { splitSecrets, type SecretBox } from './sources/secrets.js';
-import { findDefinition, SOURCE_NAME_PATTERN, validateSourceOptions } from './sources/supervisor.js';
-import { SOURCE_DEFINITIONS } from './sources/index.js';
-import type { SourceDefinition } from './sources/source.js';
+import type { Config } from '../config.js';
+import { EarshotError } from '../domain/errors.js';
+import type { Store } from '../store/open.js';
+import { upsertSourceByName } from '../store/sources.js';
+import { splitSecrets, type SecretBox } from './secrets.js';
+import { findDefinition, SOURCE_NAME_PATTERN, validateSourceOptions } from './supervisor.js';
+import { SOURCE_DEFINITIONS } from './index.js';
+import type { SourceDefinition } from './source.js';
 
 export const CONFIG_FILE_NAME = 'earshot.config.yaml';
 

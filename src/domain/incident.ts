@@ -1,0 +1,67 @@
+/**
+ * Major incidents: many reports of one problem, linked together, with status updates that go
+ * to every reporter as reply proposals a person approves, and an audit of who did what.
+ */
+import type { Finding } from './guideline.js';
+import type { ReplyVisibility } from './ticket.js';
+
+export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const INCIDENT_UPDATE_KINDS = ['status', 'closing'] as const;
+export type IncidentUpdateKind = (typeof INCIDENT_UPDATE_KINDS)[number];
+
+export const INCIDENT_UPDATE_STATUSES = ['draft', 'approved'] as const;
+export type IncidentUpdateStatus = (typeof INCIDENT_UPDATE_STATUSES)[number];
+
+export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+export interface Incident {
+  readonly id: number;
+  readonly title: string;
+  readonly status: IncidentStatus;
+  readonly severity: string;
+  readonly terms: Record<string, number>;
+  readonly responders: number[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly resolvedAt: string | null;
+}
+
+export interface IncidentUpdate {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly kind: IncidentUpdateKind;
+  readonly body: string;
+  readonly authorId: number | null;
+  readonly status: IncidentUpdateStatus;
+  readonly createdAt: string;
+  readonly approvedAt: string | null;
+}
+
+/** One reporter's reply to an update, as proposed, checked and stored. */
+export interface StoredProposal {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly updateId: number;
+  readonly postId: number;
+  readonly source: string;
+  readonly recipient: string;
+  readonly inReplyTo: string | null;
+  readonly visibility: ReplyVisibility;
+  readonly body: string;
+  readonly findings: Finding[];
+  readonly guidelineVersion: number;
+  readonly sendAfter: string;
+  readonly status: ProposalStatus;
+}
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly actorId: number | null;
+  readonly action: string;
+  readonly data: Record<string, unknown>;
+  readonly createdAt: string;
+}
