@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -31,7 +31,7 @@ const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATION
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
   try {
-    await migrate(store.db);
+    await migrate(store.db, store.dialect);
   } catch (error) {
     await store.close();
     throw error;
@@ -39,9 +39,20 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  // On PostgreSQL the migrator's "does the lock table exist" check looks in every schema, so a
+  // second Earshot (or test run) in another schema of the same database fooled it into skipping
+  // the table it then failed to read. Naming our own schema keeps each install to itself.
+  const migrationTableSchema = dialect === 'postgres' ? await currentSchema(db) : undefined;
+  const { error } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
   if (error) throw error;
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema: set search_path in the database URL or for the user');
+  return schema;
 }
 
 function openSqlite(dataDir: string): Store {
