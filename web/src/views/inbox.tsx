@@ -15,6 +15,7 @@ import { useNow } from '../components/clock.js';
 import { PriorityBadge, StatusBadge, TypeBadge } from '../components/badges.js';
 import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
+import { Options, userId, userName } from '../components/options.js';
 import { TicketView, type TicketHandle } from './ticket.js';
 
 const QUEUES = [
@@ -181,13 +182,7 @@ export function InboxView({ openId }: { openId: number | null }) {
                 >
                   <option value="">Assign to…</option>
                   <option value={user.id}>Me ({user.displayName})</option>
-                  {users
-                    .filter((candidate) => candidate.id !== user.id && candidate.role !== 'employee')
-                    .map((candidate) => (
-                      <option key={candidate.id} value={candidate.id}>
-                        {candidate.displayName}
-                      </option>
-                    ))}
+                  <Options items={users.filter((candidate) => candidate.id !== user.id && candidate.role !== 'employee')} value={userId} label={userName} />
                   <option value="none">Nobody</option>
                 </select>
               </label>

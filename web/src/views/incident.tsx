@@ -16,6 +16,7 @@ import { useNow } from '../components/clock.js';
 import { PostCard } from '../components/post-card.js';
 import { BatchReview } from '../components/batch-review.js';
 import { LoadError } from '../components/load-error.js';
+import { Options, userId, userName } from '../components/options.js';
 
 const POSTS_SHOWN = 30;
 
@@ -231,11 +232,7 @@ function ResponderPicker({ users, current, canEdit, onAdd }: { users: User[]; cu
         }}
       >
         <option value="">Choose a person…</option>
-        {candidates.map((candidate) => (
-          <option key={candidate.id} value={candidate.id}>
-            {candidate.displayName}
-          </option>
-        ))}
+        <Options items={candidates} value={userId} label={userName} />
       </select>
     </label>
   );

@@ -10,6 +10,7 @@ import type { ConfiguredSource, JsonSchemaField, SourceDefinitionInfo } from '..
 import { errorMessage } from '../data/resource.js';
 import { useSourceDefinitions, useSources } from '../data/resources.js';
 import { FormError } from '../components/form-error.js';
+import { Options } from '../components/options.js';
 import { absoluteTime, compactNumber, relativeTime } from '../format.js';
 import { can, useSession } from '../session.js';
 
@@ -203,11 +204,7 @@ function AddSourceForm({ definitions, onAdded }: { definitions: SourceDefinition
             setValues({});
           }}
         >
-          {definitions.map((candidate) => (
-            <option key={candidate.kind} value={candidate.kind}>
-              {candidate.label}
-            </option>
-          ))}
+          <Options items={definitions} value={(candidate) => candidate.kind} label={(candidate) => candidate.label} />
         </select>
       </label>
       <p className="muted small">{definition.description}</p>

@@ -20,6 +20,7 @@ import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
 import { LoadError } from '../components/load-error.js';
 import { Findings } from '../components/findings.js';
+import { Options, userId, userName } from '../components/options.js';
 
 export interface TicketHandle {
   focusComposer(): void;
@@ -155,34 +156,20 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
             <span>Status</span>
             <select value={ticket.status} onChange={(event) => void change({ status: event.target.value as TicketStatus })}>
               <option value={ticket.status}>{ticket.status}</option>
-              {nextStatuses.map((status) => (
-                <option key={status} value={status}>
-                  {status}
-                </option>
-              ))}
+              <Options items={nextStatuses} />
             </select>
           </label>
           <label className="field-inline">
             <span>Priority</span>
             <select value={ticket.priority} onChange={(event) => void change({ priority: event.target.value as TicketPriority })}>
-              {TICKET_PRIORITIES.map((priority) => (
-                <option key={priority} value={priority}>
-                  {priority}
-                </option>
-              ))}
+              <Options items={TICKET_PRIORITIES} />
             </select>
           </label>
           <label className="field-inline">
             <span>Assignee</span>
             <select value={ticket.assigneeId ?? ''} onChange={(event) => void change({ assigneeId: event.target.value ? Number(event.target.value) : null })}>
               <option value="">Unassigned</option>
-              {users
-                .filter((candidate) => candidate.role !== 'employee' || candidate.id === ticket.assigneeId)
-                .map((candidate) => (
-                  <option key={candidate.id} value={candidate.id}>
-                    {candidate.displayName}
-                  </option>
-                ))}
+              <Options items={users.filter((candidate) => candidate.role !== 'employee' || candidate.id === ticket.assigneeId)} value={userId} label={userName} />
             </select>
           </label>
           {ticket.assigneeId !== user.id ? (
