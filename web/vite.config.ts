@@ -16,6 +16,9 @@ export default defineConfig({
   root,
   base: '/',
   plugins: [react(), precompress()],
+  // Lightning CSS bundles each stylesheet's @imports and resolves the named breakpoints
+  // (`@custom-media`, src/styles/breakpoints.css) in dev and build alike.
+  css: { transformer: 'lightningcss', lightningcss: { drafts: { customMedia: true } } },
   build: {
     outDir: join(root, 'dist'),
     emptyOutDir: true,

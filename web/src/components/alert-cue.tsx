@@ -3,8 +3,8 @@
  * without any sound. It loads the count once, follows `alert` events on the live connection,
  * and reloads when a view acknowledges or closes one (`alertsChanged()`).
  */
-import { useEffect, useState } from 'react';
-import { api } from '../api.js';
+import { useEffect } from 'react';
+import { useAlerts } from '../data/resources.js';
 import { useLive } from '../live.js';
 
 const CHANGED = 'earshot:alerts-changed';
@@ -15,24 +15,15 @@ export function alertsChanged(): void {
 }
 
 export function useOpenAlertCount(): number | null {
-  const [ids, setIds] = useState<Set<number> | null>(null);
+  // Alerts acknowledged elsewhere have no live event yet: a slow poll catches them.
+  const { data, reload, mutate } = useAlerts('open', 500, { refreshMs: 60_000 });
   useEffect(() => {
-    const load = () =>
-      api.alertsByStatus('open', 500).then(
-        ({ alerts }) => setIds(new Set(alerts.map((alert) => alert.id))),
-        () => {},
-      );
-    void load();
-    window.addEventListener(CHANGED, load);
-    // Alerts acknowledged elsewhere have no live event yet: a slow poll catches them.
-    const timer = window.setInterval(() => void load(), 60_000);
-    return () => {
-      window.removeEventListener(CHANGED, load);
-      window.clearInterval(timer);
-    };
-  }, []);
-  useLive('alert', (alert) => setIds((current) => new Set([...(current ?? []), alert.id])), []);
-  return ids?.size ?? null;
+    const onChanged = () => void reload();
+    window.addEventListener(CHANGED, onChanged);
+    return () => window.removeEventListener(CHANGED, onChanged);
+  }, [reload]);
+  useLive('alert', (alert) => mutate((current) => (current?.some((known) => known.id === alert.id) ? current : [alert, ...(current ?? [])])), []);
+  return data?.length ?? null;
 }
 
 export function AlertCue() {

@@ -3,67 +3,63 @@
  * to acknowledge or close; escalations waiting for someone to take them. New alerts arrive
  * live; the navigation's badge counts the open ones (a visual cue, never a sound).
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api.js';
 import type { Alert, EscalationSummary } from '../api-types.js';
+import { errorMessage } from '../data/resource.js';
+import { useAlerts, useEscalations } from '../data/resources.js';
 import { useLive } from '../live.js';
 import { linkHandler } from '../router.js';
 import { absoluteTime, relativeTime } from '../format.js';
 import { useNow } from '../components/clock.js';
 import { alertsChanged } from '../components/alert-cue.js';
+import { FormError } from '../components/form-error.js';
 
 type Tab = 'open' | 'acknowledged' | 'closed';
 
 export function AlertsView() {
   const [tab, setTab] = useState<Tab>('open');
-  const [alerts, setAlerts] = useState<Alert[] | null>(null);
-  const [escalations, setEscalations] = useState<EscalationSummary[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const alerts = useAlerts(tab);
+  const escalations = useEscalations('running');
+  // A failed action says so until the next load, as a failed load does.
+  const [actionError, setActionError] = useState<string | null>(null);
   const [fresh, setFresh] = useState<Set<number>>(new Set());
   const now = useNow();
+  const error = actionError ?? errorMessage(alerts.error, 'Could not load alerts');
 
-  const load = () => {
-    api.alertsByStatus(tab).then(
-      ({ alerts: list }) => {
-        setAlerts(list);
-        setError(null);
-      },
-      (caught: unknown) => setError(caught instanceof Error ? caught.message : 'Could not load alerts'),
-    );
-    api.escalations('running').then(({ escalations: list }) => setEscalations(list), () => {});
-  };
-  useEffect(() => {
-    setAlerts(null);
-    load();
-  }, [tab]);
+  function reload() {
+    setActionError(null);
+    void alerts.reload();
+    void escalations.reload();
+  }
   useLive(
     'alert',
     (alert) => {
       if (tab !== 'open') return;
-      setAlerts((current) => [alert, ...(current ?? []).filter((known) => known.id !== alert.id)]);
+      alerts.mutate((current) => [alert, ...(current ?? []).filter((known) => known.id !== alert.id)]);
       setFresh((current) => new Set([...current, alert.id]));
     },
     [tab],
   );
-  useLive('escalation', () => load(), [tab]);
+  useLive('escalation', () => reload(), [tab]);
 
   async function setStatus(alert: Alert, status: 'acknowledged' | 'closed') {
-    setError(null);
+    setActionError(null);
     try {
       await api.setAlertStatus(alert.id, status);
       alertsChanged();
-      load();
+      reload();
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : 'The change failed');
+      setActionError(caught instanceof Error ? caught.message : 'The change failed');
     }
   }
 
   async function acknowledge(escalation: EscalationSummary) {
     try {
       await api.ackEscalation(escalation.id);
-      load();
+      reload();
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : 'Could not acknowledge');
+      setActionError(caught instanceof Error ? caught.message : 'Could not acknowledge');
     }
   }
 
@@ -73,23 +69,22 @@ export function AlertsView() {
         <h1 id="alerts-title">Alerts</h1>
         <div className="tabs" role="tablist" aria-label="Alert status">
           {(['open', 'acknowledged', 'closed'] as const).map((candidate) => (
-            <button key={candidate} type="button" role="tab" aria-selected={tab === candidate} className={`tab${tab === candidate ? ' active' : ''}`} onClick={() => setTab(candidate)}>
+            <button key={candidate} type="button" role="tab" aria-selected={tab === candidate} className={`tab${tab === candidate ? ' active' : ''}`} onClick={() => {
+                setActionError(null);
+                setTab(candidate);
+              }}>
               {candidate[0]!.toUpperCase() + candidate.slice(1)}
             </button>
           ))}
         </div>
       </header>
       <div className="alerts-body">
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        {escalations.length > 0 ? (
+        <FormError message={error} />
+        {escalations.data?.length ? (
           <section className="card escalations-waiting" aria-label="Escalations waiting">
             <h2 className="timeline-label">Escalations waiting for someone</h2>
             <ul className="plain-list">
-              {escalations.map((escalation) => (
+              {escalations.data.map((escalation) => (
                 <li key={escalation.id} className="escalation-row">
                   <span className="alert-pulse" aria-hidden="true" />
                   {escalation.incidentId ? (
@@ -109,17 +104,17 @@ export function AlertsView() {
             </ul>
           </section>
         ) : null}
-        {alerts === null ? (
+        {alerts.data === null ? (
           <p className="muted pad" aria-busy="true">
             Loading alerts…
           </p>
-        ) : alerts.length === 0 ? (
+        ) : alerts.data.length === 0 ? (
           <div className="empty-state">
             <p>{tab === 'open' ? 'No open alerts. All quiet.' : `No ${tab} alerts.`}</p>
           </div>
         ) : (
           <ul className="alert-list" aria-label={`${tab} alerts`}>
-            {alerts.map((alert) => (
+            {alerts.data.map((alert) => (
               <li key={alert.id} className={`alert-row alert-${alert.severity}${fresh.has(alert.id) ? ' alert-fresh' : ''}`}>
                 <span className={`badge severity severity-${alert.severity}`}>{alert.severity}</span>
                 <div className="alert-text">

@@ -5,16 +5,17 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type TicketFilter, type TicketUpdate } from '../api.js';
+import { appendNew, NO_USERS, useTickets, useUsers } from '../data/resources.js';
 import type { Ticket } from '../api-types.js';
 import { useLive } from '../live.js';
 import { linkHandler, navigate } from '../router.js';
 import { useSession } from '../session.js';
-import { useUsers } from '../users.js';
 import { relativeTime } from '../format.js';
 import { useNow } from '../components/clock.js';
 import { PriorityBadge, StatusBadge, TypeBadge } from '../components/badges.js';
 import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
+import { Options, userId, userName } from '../components/options.js';
 import { TicketView, type TicketHandle } from './ticket.js';
 
 const QUEUES = [
@@ -39,23 +40,21 @@ const SHORTCUTS: readonly [string, string][] = [
 
 export function InboxView({ openId }: { openId: number | null }) {
   const { user } = useSession();
-  const users = useUsers();
+  const users = useUsers().data ?? NO_USERS;
   const [queue, setQueue] = useState<QueueId>(() => (sessionStorage.getItem('earshot.queue') as QueueId | null) ?? 'open');
-  const [tickets, setTickets] = useState<Ticket[] | null>(null);
-  const [nextBefore, setNextBefore] = useState<number | null>(null);
   const [checked, setChecked] = useState<ReadonlySet<number>>(new Set());
   const [notice, setNotice] = useState<string | null>(null);
   const [showHelp, setShowHelp] = useState(false);
   const ticketView = useRef<TicketHandle>(null);
   const filter = QUEUES.find((candidate) => candidate.id === queue)!.filter;
-
-  const load = useCallback(
-    (signal?: AbortSignal) =>
-      api.tickets({ ...filter, limit: 100 }, signal).then((page) => {
-        setTickets(page.tickets);
-        setNextBefore(page.nextBefore);
-      }),
-    [filter],
+  const page = useTickets({ ...filter, limit: 100 });
+  const tickets = page.data?.items ?? null;
+  const nextBefore = page.data?.nextBefore ?? null;
+  const { mutate } = page;
+  /** Applies a changed ticket to its row, wherever the change came from. */
+  const patch = useCallback(
+    (ticket: Ticket) => mutate((current) => current && { ...current, items: current.items.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)) }),
+    [mutate],
   );
 
   const [loadingMore, setLoadingMore] = useState(false);
@@ -63,26 +62,18 @@ export function InboxView({ openId }: { openId: number | null }) {
     if (nextBefore === null) return;
     setLoadingMore(true);
     try {
-      const page = await api.tickets({ ...filter, limit: 100, before: nextBefore });
+      const older = await api.tickets({ ...filter, limit: 100, before: nextBefore });
       // Live arrivals may already hold some of these; keep one row per ticket.
-      setTickets((current) => {
-        const known = new Set((current ?? []).map((ticket) => ticket.id));
-        return [...(current ?? []), ...page.tickets.filter((ticket) => !known.has(ticket.id))];
-      });
-      setNextBefore(page.nextBefore);
+      mutate((current) => ({ items: appendNew(current?.items ?? [], older.tickets), nextBefore: older.nextBefore }));
     } finally {
       setLoadingMore(false);
     }
-  }, [filter, nextBefore]);
+  }, [filter, nextBefore, mutate]);
 
   useEffect(() => {
-    const controller = new AbortController();
-    setTickets(null);
     setChecked(new Set());
-    load(controller.signal).catch(() => {});
     sessionStorage.setItem('earshot.queue', queue);
-    return () => controller.abort();
-  }, [queue, load]);
+  }, [queue]);
 
   useLive(
     'ticket',
@@ -90,11 +81,11 @@ export function InboxView({ openId }: { openId: number | null }) {
       if (!filter.status.split(',').includes(ticket.status)) return;
       if ('assignee' in filter && filter.assignee === 'me' && ticket.assigneeId !== user.id) return;
       if ('breached' in filter) return;
-      setTickets((current) => (current === null || current.some((known) => known.id === ticket.id) ? current : [ticket, ...current]));
+      mutate((current) => (current === null || current.items.some((known) => known.id === ticket.id) ? current : { ...current, items: [ticket, ...current.items] }));
     },
     [filter, user.id],
   );
-  useLive('ticket-updated', ({ ticket }) => setTickets((current) => current?.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)) ?? null), []);
+  useLive('ticket-updated', ({ ticket }) => patch(ticket), [patch]);
 
   const index = tickets?.findIndex((ticket) => ticket.id === openId) ?? -1;
   const open = useCallback((id: number) => navigate(`/inbox/${id}`), []);
@@ -144,7 +135,7 @@ export function InboxView({ openId }: { openId: number | null }) {
     const ids = [...checked];
     if (ids.length === 0) return;
     const result = await api.bulkUpdate(ids, update);
-    setTickets((current) => current?.map((ticket) => result.updated.find((updated) => updated.id === ticket.id) ?? ticket) ?? null);
+    mutate((current) => current && { ...current, items: current.items.map((ticket) => result.updated.find((updated) => updated.id === ticket.id) ?? ticket) });
     setChecked(new Set());
     setNotice(`${verb} ${result.updated.length} ticket${result.updated.length === 1 ? '' : 's'}${result.failed.length ? `; ${result.failed.length} could not be changed (${result.failed[0]!.message})` : ''}`);
   }
@@ -191,13 +182,7 @@ export function InboxView({ openId }: { openId: number | null }) {
                 >
                   <option value="">Assign to…</option>
                   <option value={user.id}>Me ({user.displayName})</option>
-                  {users
-                    .filter((candidate) => candidate.id !== user.id && candidate.role !== 'employee')
-                    .map((candidate) => (
-                      <option key={candidate.id} value={candidate.id}>
-                        {candidate.displayName}
-                      </option>
-                    ))}
+                  <Options items={users.filter((candidate) => candidate.id !== user.id && candidate.role !== 'employee')} value={userId} label={userName} />
                   <option value="none">Nobody</option>
                 </select>
               </label>
@@ -248,7 +233,7 @@ export function InboxView({ openId }: { openId: number | null }) {
             ref={ticketView}
             id={openId}
             users={users}
-            onChanged={(ticket) => setTickets((current) => current?.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)) ?? null)}
+            onChanged={patch}
           />
         ) : (
           <div className="empty-state">

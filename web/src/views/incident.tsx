@@ -3,48 +3,35 @@
  * escalation, the status-update composer that proposes a reply to every reporter and opens the
  * batch review, resolving with a closing update, the linked reports and the audit.
  */
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.js';
-import type { IncidentDetail, User } from '../api-types.js';
+import { useState, type FormEvent } from 'react';
+import { api } from '../api.js';
+import type { User } from '../api-types.js';
+import { isNotFound } from '../data/resource.js';
+import { NO_USERS, useIncident, useUsers } from '../data/resources.js';
 import { useLive } from '../live.js';
 import { linkHandler } from '../router.js';
 import { useSession } from '../session.js';
-import { useUsers } from '../users.js';
 import { absoluteTime, duration } from '../format.js';
 import { useNow } from '../components/clock.js';
 import { PostCard } from '../components/post-card.js';
 import { BatchReview } from '../components/batch-review.js';
 import { LoadError } from '../components/load-error.js';
+import { Options, userId, userName } from '../components/options.js';
 
 const POSTS_SHOWN = 30;
 
 export function IncidentView({ id }: { id: number }) {
   const { user } = useSession();
-  const users = useUsers();
+  const users = useUsers().data ?? NO_USERS;
   const now = useNow();
-  const [detail, setDetail] = useState<IncidentDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const loaded = useIncident(id);
+  const { data: detail, reload } = loaded;
   const [actionError, setActionError] = useState<string | null>(null);
   const [update, setUpdate] = useState('');
   const [closing, setClosing] = useState('');
   const [busy, setBusy] = useState(false);
   const [showAll, setShowAll] = useState(false);
 
-  const reload = (signal?: AbortSignal) =>
-    api.incident(id, signal).then(
-      (loaded) => {
-        setDetail(loaded);
-        setError(null);
-      },
-      (caught: unknown) => {
-        if (!signal?.aborted) setError(caught instanceof ApiError && caught.status === 404 ? `There is no incident #${id}.` : 'Could not load the incident.');
-      },
-    );
-  useEffect(() => {
-    const controller = new AbortController();
-    void reload(controller.signal);
-    return () => controller.abort();
-  }, [id]);
   useLive('incident', ({ incident }) => {
     if (incident.id === id) void reload();
   }, [id]);
@@ -65,7 +52,7 @@ export function IncidentView({ id }: { id: number }) {
     }
   }
 
-  if (error) return <LoadError message={error} backTo="/incidents" backLabel="Back to the incidents" />;
+  if (loaded.error) return <LoadError message={isNotFound(loaded.error) ? `There is no incident #${id}.` : 'Could not load the incident.'} backTo="/incidents" backLabel="Back to the incidents" />;
   if (!detail) return <p className="muted pad" aria-busy="true">Loading incident…</p>;
 
   const { incident, posts, responders, updates, audit, escalations } = detail;
@@ -245,11 +232,7 @@ function ResponderPicker({ users, current, canEdit, onAdd }: { users: User[]; cu
         }}
       >
         <option value="">Choose a person…</option>
-        {candidates.map((candidate) => (
-          <option key={candidate.id} value={candidate.id}>
-            {candidate.displayName}
-          </option>
-        ))}
+        <Options items={candidates} value={userId} label={userName} />
       </select>
     </label>
   );

@@ -2,35 +2,23 @@
  * Major incidents: the open ones first (severity, reporters, how long), resolved ones on a tab.
  * New incidents and new reports arrive over the live connection.
  */
-import { useEffect, useState } from 'react';
-import { api } from '../api.js';
-import type { Incident } from '../api-types.js';
+import { useState } from 'react';
+import { errorMessage } from '../data/resource.js';
+import { useIncidents } from '../data/resources.js';
 import { useLive } from '../live.js';
 import { linkHandler } from '../router.js';
 import { absoluteTime, relativeTime } from '../format.js';
 import { useNow } from '../components/clock.js';
+import { FormError } from '../components/form-error.js';
 
 type Tab = 'open' | 'resolved';
 
 export function IncidentsView() {
   const [tab, setTab] = useState<Tab>('open');
-  const [incidents, setIncidents] = useState<Incident[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: incidents, error, reload } = useIncidents(tab);
   const now = useNow();
 
-  const load = () =>
-    api.incidents(tab).then(
-      ({ incidents: list }) => {
-        setIncidents(list);
-        setError(null);
-      },
-      (caught: unknown) => setError(caught instanceof Error ? caught.message : 'Could not load incidents'),
-    );
-  useEffect(() => {
-    setIncidents(null);
-    void load();
-  }, [tab]);
-  useLive('incident', () => void load(), [tab]);
+  useLive('incident', () => void reload(), [reload]);
 
   return (
     <section className="view incidents-view" aria-labelledby="incidents-title">
@@ -45,11 +33,7 @@ export function IncidentsView() {
         </div>
       </header>
       <div className="incidents-body">
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={errorMessage(error, 'Could not load incidents')} />
         {incidents === null ? (
           <p className="muted pad" aria-busy="true">
             Loading incidents…

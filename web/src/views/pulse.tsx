@@ -2,12 +2,14 @@
  * Pulse, the view a lead opens first: how negative the conversation is against how positive,
  * volume by sentiment over time, what kinds of posts dominate, and a live count of arrivals.
  */
-import { useEffect, useState } from 'react';
-import { api } from '../api.js';
-import type { Alert, Stats, Stream } from '../api-types.js';
+import { useState } from 'react';
+import { errorMessage } from '../data/resource.js';
+import { useAlerts, useStats, useStreams } from '../data/resources.js';
 import { useLive, useLiveState } from '../live.js';
 import { linkHandler } from '../router.js';
 import { compactNumber } from '../format.js';
+import { FormError } from '../components/form-error.js';
+import { Options } from '../components/options.js';
 import { SENTIMENT_COLOURS, VolumeChart } from '../components/volume-chart.js';
 
 const WINDOWS = [
@@ -22,44 +24,19 @@ const REFRESH_MS = 30_000;
 export function PulseView() {
   const [window_, setWindow] = useState<string>('24h');
   const [streamId, setStreamId] = useState<number | undefined>(undefined);
-  const [streams, setStreams] = useState<Stream[]>([]);
-  const [stats, setStats] = useState<Stats | null>(null);
-  const [alerts, setAlerts] = useState<Alert[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const streams = useStreams().data ?? [];
+  const statsResource = useStats(window_, streamId, REFRESH_MS);
+  const stats = statsResource.data;
+  const alerts = useAlerts('open', 20);
   const [sinceOpen, setSinceOpen] = useState({ total: 0, negative: 0 });
   const { state } = useLiveState();
-
-  useEffect(() => {
-    api.streams().then(({ streams: list }) => setStreams(list), () => {});
-    api.alerts().then(({ alerts: list }) => setAlerts(list), () => {});
-  }, []);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    const load = () =>
-      api.stats(window_, streamId, controller.signal).then(
-        (loaded) => {
-          setStats(loaded);
-          setError(null);
-        },
-        (caught: unknown) => {
-          if (!controller.signal.aborted) setError(caught instanceof Error ? caught.message : 'Could not load the numbers');
-        },
-      );
-    void load();
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
-    return () => {
-      controller.abort();
-      window.clearInterval(timer);
-    };
-  }, [window_, streamId]);
 
   useLive(
     'post',
     (post) => {
       if (streamId !== undefined && !post.streamIds.includes(streamId)) return;
       setSinceOpen((current) => ({ total: current.total + 1, negative: current.negative + (post.sentiment === 'negative' ? 1 : 0) }));
-      setStats((current) => {
+      statsResource.mutate((current) => {
         if (!current) return current;
         const bySentiment = { ...current.bySentiment, [post.sentiment]: current.bySentiment[post.sentiment] + 1 };
         return {
@@ -73,7 +50,7 @@ export function PulseView() {
     },
     [streamId],
   );
-  useLive('alert', (alert) => setAlerts((current) => [alert, ...current.filter((known) => known.id !== alert.id)]), []);
+  useLive('alert', (alert) => alerts.mutate((current) => [alert, ...(current ?? []).filter((known) => known.id !== alert.id)]), []);
 
   const ratio = stats?.negativePositiveRatio ?? null;
   const ratioTone = ratio === null ? 'neutral' : ratio >= 1 ? 'bad' : ratio >= 0.5 ? 'warn' : 'good';
@@ -97,22 +74,14 @@ export function PulseView() {
           <span className="sr-only">Stream</span>
           <select value={streamId ?? ''} onChange={(event) => setStreamId(event.target.value ? Number(event.target.value) : undefined)}>
             <option value="">All streams</option>
-            {streams.map((stream) => (
-              <option key={stream.id} value={stream.id}>
-                {stream.name}
-              </option>
-            ))}
+            <Options items={streams} value={(stream) => stream.id} label={(stream) => stream.name} />
           </select>
         </label>
       </header>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {alerts.length > 0 ? (
+      <FormError message={errorMessage(statsResource.error, 'Could not load the numbers')} />
+      {alerts.data?.length ? (
         <ul className="alerts" aria-label="Open alerts">
-          {alerts.slice(0, 3).map((alert) => (
+          {alerts.data.slice(0, 3).map((alert) => (
             <li key={alert.id} className={`alert alert-${alert.severity}`}>
               <strong>{alert.severity}</strong> {alert.title}
             </li>

@@ -4,9 +4,13 @@
  * source from a form generated from the kind's option schema, and enable, restart or remove
  * one. Credentials are password fields that are never pre-filled: the server never returns them.
  */
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.js';
 import type { ConfiguredSource, JsonSchemaField, SourceDefinitionInfo } from '../api-types.js';
+import { errorMessage } from '../data/resource.js';
+import { useSourceDefinitions, useSources } from '../data/resources.js';
+import { FormError } from '../components/form-error.js';
+import { Options } from '../components/options.js';
 import { absoluteTime, compactNumber, relativeTime } from '../format.js';
 import { can, useSession } from '../session.js';
 
@@ -17,32 +21,18 @@ const BAD = new Set(['failed', 'backing-off', 'disconnected']);
 export function SourcesView() {
   const { user } = useSession();
   const admin = can(user, 'admin');
-  const [sources, setSources] = useState<ConfiguredSource[] | null>(null);
-  const [definitions, setDefinitions] = useState<SourceDefinitionInfo[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      setSources((await api.sources()).sources);
-      setProblem(null);
-    } catch (error) {
-      setProblem((error as Error).message);
-    }
-  }, []);
-
-  useEffect(() => {
-    void refresh();
-    void api.sourceDefinitions().then(({ definitions: list }) => setDefinitions(list), () => {});
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  const { data: sources, error, reload: refresh } = useSources(REFRESH_MS);
+  const definitions = useSourceDefinitions().data ?? [];
+  // An action's failure shows until the next refresh succeeds, as a failed refresh does.
+  const [actionError, setActionError] = useState<{ message: string; shownWith: unknown } | null>(null);
+  const problem = actionError && actionError.shownWith === sources ? actionError.message : errorMessage(error, 'Could not load the sources');
 
   async function act(action: () => Promise<unknown>) {
     try {
       await action();
       await refresh();
-    } catch (error) {
-      setProblem((error as Error).message);
+    } catch (caught) {
+      setActionError({ message: (caught as Error).message, shownWith: sources });
     }
   }
 
@@ -51,11 +41,7 @@ export function SourcesView() {
       <header className="view-head">
         <h1>Sources</h1>
       </header>
-      {problem ? (
-        <p className="form-error" role="alert">
-          {problem}
-        </p>
-      ) : null}
+      <FormError message={problem} />
       <section className="card" aria-labelledby="sources-health-title">
         <h2 className="card-title" id="sources-health-title">
           Health
@@ -218,11 +204,7 @@ function AddSourceForm({ definitions, onAdded }: { definitions: SourceDefinition
             setValues({});
           }}
         >
-          {definitions.map((candidate) => (
-            <option key={candidate.kind} value={candidate.kind}>
-              {candidate.label}
-            </option>
-          ))}
+          <Options items={definitions} value={(candidate) => candidate.kind} label={(candidate) => candidate.label} />
         </select>
       </label>
       <p className="muted small">{definition.description}</p>

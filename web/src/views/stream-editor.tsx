@@ -4,14 +4,11 @@
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.js';
-import type { Post, Stream } from '../api-types.js';
+import type { Stream } from '../api-types.js';
+import { errorMessage } from '../data/resource.js';
+import { useStreamPreview } from '../data/resources.js';
 import { PostCard } from '../components/post-card.js';
-
-interface Preview {
-  readonly posts: Post[];
-  readonly scanned: number;
-  readonly matched: number;
-}
+import { FormError } from '../components/form-error.js';
 
 export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }: {
   stream: Stream | null;
@@ -23,8 +20,10 @@ export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }:
   const dialog = useRef<HTMLDialogElement>(null);
   const [name, setName] = useState(stream?.name ?? '');
   const [queryText, setQueryText] = useState(stream?.query ?? '');
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [queryError, setQueryError] = useState<string | null>(null);
+  // Preview as the query is typed, a moment after the last keystroke.
+  const previewed = useStreamPreview(queryText);
+  const preview = previewed.error ? null : previewed.data;
+  const queryError = errorMessage(previewed.error, 'The preview failed');
   const [saveError, setSaveError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -32,34 +31,6 @@ export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }:
     const element = dialog.current;
     if (element && !element.open) element.showModal();
   }, []);
-
-  // Preview as the query is typed, a moment after the last keystroke.
-  useEffect(() => {
-    const text = queryText.trim();
-    if (!text) {
-      setPreview(null);
-      setQueryError(null);
-      return;
-    }
-    const controller = new AbortController();
-    const timer = window.setTimeout(() => {
-      api.preview(text, controller.signal).then(
-        (result) => {
-          setPreview(result);
-          setQueryError(null);
-        },
-        (error: unknown) => {
-          if (controller.signal.aborted) return;
-          setPreview(null);
-          setQueryError(error instanceof Error ? error.message : 'The preview failed');
-        },
-      );
-    }, 250);
-    return () => {
-      controller.abort();
-      window.clearTimeout(timer);
-    };
-  }, [queryText]);
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -156,11 +127,7 @@ export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }:
                 <dd>language, author</dd>
               </dl>
             </details>
-            {saveError ? (
-              <p className="form-error" role="alert">
-                {saveError}
-              </p>
-            ) : null}
+            <FormError message={saveError} />
           </div>
           <section className="editor-preview" aria-label="Preview of matching posts">
             <h3>Preview</h3>

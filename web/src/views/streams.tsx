@@ -4,11 +4,15 @@
  * and hidden columns are the agent's own and stay in this browser.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../api.js';
+import { api, type PostFilter } from '../api.js';
+import { errorMessage } from '../data/resource.js';
+import { appendNew, usePosts, useStreams } from '../data/resources.js';
 import { POST_KINDS, SENTIMENTS, type Post, type Stream } from '../api-types.js';
 import { useLive } from '../live.js';
 import { can, useSession } from '../session.js';
 import { PostCard } from '../components/post-card.js';
+import { FormError } from '../components/form-error.js';
+import { Options } from '../components/options.js';
 import { StreamEditor } from './stream-editor.js';
 
 interface Filters {
@@ -40,19 +44,11 @@ function loadLayout(): Layout {
 
 export function StreamsView() {
   const { user } = useSession();
-  const [streams, setStreams] = useState<Stream[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: streams, error, mutate: setStreams } = useStreams();
   const [search, setSearch] = useState('');
   const [filters, setFilters] = useState<Filters>({ q: '', sentiment: '', kind: '' });
   const [layout, setLayout] = useState<Layout>(loadLayout);
   const [editing, setEditing] = useState<Stream | 'new' | null>(null);
-
-  useEffect(() => {
-    api.streams().then(
-      ({ streams: list }) => setStreams(list),
-      (caught: unknown) => setError(caught instanceof Error ? caught.message : 'Could not load streams'),
-    );
-  }, []);
 
   // Search applies a moment after typing stops.
   useEffect(() => {
@@ -94,28 +90,8 @@ export function StreamsView() {
             <span className="sr-only">Search posts</span>
             <input type="search" placeholder="Search all columns…" value={search} onChange={(event) => setSearch(event.target.value)} />
           </label>
-          <label className="field-inline">
-            <span className="sr-only">Sentiment</span>
-            <select value={filters.sentiment} onChange={(event) => setFilters({ ...filters, sentiment: event.target.value })}>
-              <option value="">Any sentiment</option>
-              {SENTIMENTS.map((sentiment) => (
-                <option key={sentiment} value={sentiment}>
-                  {sentiment}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field-inline">
-            <span className="sr-only">Kind</span>
-            <select value={filters.kind} onChange={(event) => setFilters({ ...filters, kind: event.target.value })}>
-              <option value="">Any kind</option>
-              {POST_KINDS.map((kind) => (
-                <option key={kind} value={kind}>
-                  {kind}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect label="Sentiment" any="Any sentiment" choices={SENTIMENTS} value={filters.sentiment} onChange={(sentiment) => setFilters({ ...filters, sentiment })} />
+          <FilterSelect label="Kind" any="Any kind" choices={POST_KINDS} value={filters.kind} onChange={(kind) => setFilters({ ...filters, kind })} />
         </form>
         {hidden.length > 0 ? (
           <label className="field-inline">
@@ -137,11 +113,7 @@ export function StreamsView() {
           <span aria-hidden="true">+</span> New stream
         </button>
       </header>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={errorMessage(error, 'Could not load streams')} />
       {streams === null && !error ? <p className="muted pad">Loading streams…</p> : null}
       {streams !== null ? (
         <div className="board" aria-label="Stream columns">
@@ -191,6 +163,18 @@ export function StreamsView() {
   );
 }
 
+function FilterSelect({ label, any, choices, value, onChange }: { label: string; any: string; choices: readonly string[]; value: string; onChange: (value: string) => void }) {
+  return (
+    <label className="field-inline">
+      <span className="sr-only">{label}</span>
+      <select value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">{any}</option>
+        <Options items={choices} />
+      </select>
+    </label>
+  );
+}
+
 /** Does a live post pass the board's filters? Search is approximated as "every word appears". */
 function passes(post: Post, filters: Filters): boolean {
   if (filters.sentiment && post.sentiment !== filters.sentiment) return false;
@@ -216,38 +200,22 @@ function Column({ stream, filters, first, last, onMove, onHide, onEdit }: {
   onEdit: (() => void) | null;
 }) {
   const streamId = stream?.id ?? ALL;
-  const [posts, setPosts] = useState<Post[] | null>(null);
+  const filter: PostFilter = { stream: stream?.id, q: filters.q, sentiment: filters.sentiment, kind: filters.kind, limit: COLUMN_LIMIT };
+  const page = usePosts(filter, stream?.query);
+  const posts = page.data?.items ?? null;
+  const nextBefore = page.data?.nextBefore ?? null;
+  const error = errorMessage(page.error, 'Could not load posts');
   const [fresh, setFresh] = useState<ReadonlySet<number>>(new Set());
-  const [nextBefore, setNextBefore] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const list = useRef<HTMLDivElement>(null);
   const name = stream?.name ?? 'All posts';
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setPosts(null);
-    setError(null);
-    api
-      .posts({ stream: stream?.id, q: filters.q, sentiment: filters.sentiment, kind: filters.kind, limit: COLUMN_LIMIT }, controller.signal)
-      .then(
-        (page) => {
-          setPosts(page.posts);
-          setNextBefore(page.nextBefore);
-        },
-        (caught: unknown) => {
-          if (!controller.signal.aborted) setError(caught instanceof Error ? caught.message : 'Could not load posts');
-        },
-      );
-    return () => controller.abort();
-  }, [stream?.id, stream?.query, filters]);
 
   useLive(
     'post',
     (post) => {
       if (streamId !== ALL && !post.streamIds.includes(streamId)) return;
       if (!passes(post, filters)) return;
-      setPosts((current) => (current === null || current.some((known) => known.id === post.id) ? current : [post, ...current].slice(0, KEEP)));
+      page.mutate((current) => (current === null || current.items.some((known) => known.id === post.id) ? current : { ...current, items: [post, ...current.items].slice(0, KEEP) }));
       setFresh((current) => new Set(current).add(post.id));
     },
     [streamId, filters],
@@ -257,9 +225,8 @@ function Column({ stream, filters, first, last, onMove, onHide, onEdit }: {
     if (nextBefore === null) return;
     setLoadingMore(true);
     try {
-      const page = await api.posts({ stream: stream?.id, q: filters.q, sentiment: filters.sentiment, kind: filters.kind, limit: COLUMN_LIMIT, before: nextBefore });
-      setPosts((current) => [...(current ?? []), ...page.posts.filter((post) => !(current ?? []).some((known) => known.id === post.id))]);
-      setNextBefore(page.nextBefore);
+      const older = await api.posts({ ...filter, before: nextBefore });
+      page.mutate((current) => ({ items: appendNew(current?.items ?? [], older.posts), nextBefore: older.nextBefore }));
     } finally {
       setLoadingMore(false);
     }

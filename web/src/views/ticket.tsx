@@ -4,9 +4,11 @@
  * are dry-run against the reply guidelines as you type (debounced) and the findings are shown
  * before sending: a block disables Send, warnings need a tick to say you looked.
  */
-import { useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
-import { api, ApiError } from '../api.js';
-import { TICKET_PRIORITIES, TICKET_TRANSITIONS, type CheckResult, type Outbound, type Ticket, type TicketDetail, type TicketEvent, type TicketPriority, type TicketStatus, type User } from '../api-types.js';
+import { useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
+import { api } from '../api.js';
+import { useReplyCheck, useTicket } from '../data/resources.js';
+import { isNotFound } from '../data/resource.js';
+import { TICKET_PRIORITIES, TICKET_TRANSITIONS, type Outbound, type Ticket, type TicketEvent, type TicketPriority, type TicketStatus, type User } from '../api-types.js';
 import { useLive } from '../live.js';
 import { linkHandler } from '../router.js';
 import { useSession } from '../session.js';
@@ -18,6 +20,7 @@ import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
 import { LoadError } from '../components/load-error.js';
 import { Findings } from '../components/findings.js';
+import { Options, userId, userName } from '../components/options.js';
 
 export interface TicketHandle {
   focusComposer(): void;
@@ -31,17 +34,16 @@ const MODES: readonly { id: Mode; label: string; hint: string }[] = [
   { id: 'note', label: 'Internal note', hint: 'Only people on the desk see it' },
 ];
 const PUBLIC_LIMIT = 500;
-const CHECK_DEBOUNCE_MS = 350;
 
 export function TicketView({ id, users, onChanged, ref }: { id: number; users: User[]; onChanged: (ticket: Ticket) => void; ref?: Ref<TicketHandle> }) {
   const { user } = useSession();
-  const [detail, setDetail] = useState<TicketDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const loaded = useTicket(id);
+  const detail = loaded.data;
   const [actionError, setActionError] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>('public');
   const [body, setBody] = useState('');
   const [sending, setSending] = useState(false);
-  const [check, setCheck] = useState<{ body: string; mode: Mode; result: CheckResult } | null>(null);
+  const check = useReplyCheck(id, body, mode).data;
   // Which draft the agent acknowledged the warnings for: editing the draft withdraws it. Derived,
   // not reset in an effect, so typing schedules no extra render per keystroke.
   const [ackedDraft, setAckedDraft] = useState<string | null>(null);
@@ -51,40 +53,7 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
   const composer = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
-  const reload = (signal?: AbortSignal) =>
-    api.ticket(id, signal).then(
-      (loaded) => {
-        setDetail(loaded);
-        setError(null);
-      },
-      (caught: unknown) => {
-        if (!signal?.aborted) setError(caught instanceof ApiError && caught.status === 404 ? `There is no ticket #${id}.` : 'Could not load the ticket.');
-      },
-    );
-
-  useEffect(() => {
-    const controller = new AbortController();
-    void reload(controller.signal);
-    return () => controller.abort();
-  }, [id]);
-
-  // The guideline check follows the draft, a moment after typing stops.
-  useEffect(() => {
-    const text = body.trim();
-    // A stale result is ignored where it is read (it names the draft it checked), so no reset here.
-    if (mode === 'note' || text === '') return;
-    const controller = new AbortController();
-    const timer = window.setTimeout(() => {
-      api.checkReply(id, text, mode, controller.signal).then(
-        (result) => setCheck({ body: text, mode, result }),
-        () => {},
-      );
-    }, CHECK_DEBOUNCE_MS);
-    return () => {
-      window.clearTimeout(timer);
-      controller.abort();
-    };
-  }, [id, body, mode]);
+  const { reload, mutate } = loaded;
 
   useLive(
     'ticket-updated',
@@ -99,7 +68,7 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     try {
       const ticket = await api.updateTicket(id, update);
       onChanged(ticket);
-      setDetail((current) => (current ? { ...current, ticket } : current));
+      mutate((current) => (current ? { ...current, ticket } : current));
       void reload();
     } catch (caught) {
       setActionError(caught instanceof Error ? caught.message : 'The change failed');
@@ -141,7 +110,7 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     }
   }
 
-  if (error) return <LoadError message={error} backTo="/inbox" backLabel="Back to the inbox" />;
+  if (loaded.error) return <LoadError message={isNotFound(loaded.error) ? `There is no ticket #${id}.` : 'Could not load the ticket.'} backTo="/inbox" backLabel="Back to the inbox" />;
   if (!detail) return <p className="muted pad" aria-busy="true">Loading ticket…</p>;
 
   const { ticket, post, thread, events, outbound } = detail;
@@ -187,34 +156,20 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
             <span>Status</span>
             <select value={ticket.status} onChange={(event) => void change({ status: event.target.value as TicketStatus })}>
               <option value={ticket.status}>{ticket.status}</option>
-              {nextStatuses.map((status) => (
-                <option key={status} value={status}>
-                  {status}
-                </option>
-              ))}
+              <Options items={nextStatuses} />
             </select>
           </label>
           <label className="field-inline">
             <span>Priority</span>
             <select value={ticket.priority} onChange={(event) => void change({ priority: event.target.value as TicketPriority })}>
-              {TICKET_PRIORITIES.map((priority) => (
-                <option key={priority} value={priority}>
-                  {priority}
-                </option>
-              ))}
+              <Options items={TICKET_PRIORITIES} />
             </select>
           </label>
           <label className="field-inline">
             <span>Assignee</span>
             <select value={ticket.assigneeId ?? ''} onChange={(event) => void change({ assigneeId: event.target.value ? Number(event.target.value) : null })}>
               <option value="">Unassigned</option>
-              {users
-                .filter((candidate) => candidate.role !== 'employee' || candidate.id === ticket.assigneeId)
-                .map((candidate) => (
-                  <option key={candidate.id} value={candidate.id}>
-                    {candidate.displayName}
-                  </option>
-                ))}
+              <Options items={users.filter((candidate) => candidate.role !== 'employee' || candidate.id === ticket.assigneeId)} value={userId} label={userName} />
             </select>
           </label>
           {ticket.assigneeId !== user.id ? (

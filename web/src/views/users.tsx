@@ -1,18 +1,15 @@
 /** People (admins only): who can use the desk, and adding someone. */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api.js';
 import type { Role, User } from '../api-types.js';
-import { loadUsers } from '../users.js';
+import { NO_USERS, useUsers } from '../data/resources.js';
 import { Avatar } from '../components/avatar.js';
 
 export function UsersView() {
-  const [users, setUsers] = useState<User[]>([]);
+  const people = useUsers({ fresh: true });
+  const users = people.data ?? NO_USERS;
   const [form, setForm] = useState({ username: '', displayName: '', role: 'agent' as Role, password: '' });
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-
-  useEffect(() => {
-    void loadUsers(true).then(setUsers);
-  }, []);
 
   async function add(event: FormEvent) {
     event.preventDefault();
@@ -29,7 +26,7 @@ export function UsersView() {
     }
     setMessage({ ok: true, text: `Added ${data.displayName}` });
     setForm({ username: '', displayName: '', role: 'agent', password: '' });
-    setUsers(await loadUsers(true));
+    await people.reload();
   }
 
   return (
