@@ -3,8 +3,8 @@
  * polls or keeps its stream open (`runner.ts`), feeds its posts to the pipeline under the
  * source's configured name, saves its typed cursor once they are stored, records its health
  * (status, last post, errors, counters), restarts it with backoff when it crashes, and applies
- * changes made from the desk without a restart of Earshot. Sources built in code (the CLI's
- * demo) run through the same path via `attach`.
+ * changes made from the desk without a restart of Earshot. The demo is a configured source
+ * like any other (the runtime's `demo` option configures it).
  */
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -137,12 +137,6 @@ export class SourceSupervisor {
       return;
     }
     await this.#run(name, () => this.#build(configured));
-  }
-
-  /** Supervises a source built in code under `name` (the CLI's demo, tests). */
-  async attach(name: string, source: Source | (() => Source)): Promise<void> {
-    await this.stop(name);
-    await this.#run(name, typeof source === 'function' ? source : () => source);
   }
 
   /** The environment a source of that name gets. */
