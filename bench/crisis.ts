@@ -54,9 +54,33 @@ const STREAMS: readonly StreamSpec[] = [
 ];
 
 const BURSTS: readonly BurstSpec[] = [
-  { name: 'large (weekday morning, main stream)', key: 'stream:1', day: 1, hours: [9, 11], peakPerMinute: 150, rampMinutes: 3, durationMinutes: 60 },
-  { name: 'medium (Saturday evening, main stream)', key: 'stream:1', day: 5, hours: [19, 22], peakPerMinute: 25, rampMinutes: 3, durationMinutes: 30 },
-  { name: 'small (weeknight 3 am, small stream)', key: 'stream:2', day: 3, hours: [2, 4], peakPerMinute: 6, rampMinutes: 2, durationMinutes: 20 },
+  {
+    name: 'large (weekday morning, main stream)',
+    key: 'stream:1',
+    day: 1,
+    hours: [9, 11],
+    peakPerMinute: 150,
+    rampMinutes: 3,
+    durationMinutes: 60,
+  },
+  {
+    name: 'medium (Saturday evening, main stream)',
+    key: 'stream:1',
+    day: 5,
+    hours: [19, 22],
+    peakPerMinute: 25,
+    rampMinutes: 3,
+    durationMinutes: 30,
+  },
+  {
+    name: 'small (weeknight 3 am, small stream)',
+    key: 'stream:2',
+    day: 3,
+    hours: [2, 4],
+    peakPerMinute: 6,
+    rampMinutes: 2,
+    durationMinutes: 20,
+  },
 ];
 
 interface GeneratedEvent {
@@ -101,7 +125,8 @@ export async function run(options: { seed?: number; log?: (line: string) => void
   let simNow = history[0]?.at ?? WEEK_START;
   const watch = startCrisisWatch({ store, bus, clock: () => new Date(simNow), incidents: false, tickEveryMs: 0 });
   // History teaches the detector directly: it is the past, not something to alert on.
-  for (const event of history) watch.detector.observe({ at: event.at, key: event.key, negative: event.negative }, event.at);
+  for (const event of history)
+    watch.detector.observe({ at: event.at, key: event.key, negative: event.negative }, event.at);
   watch.detector.tick(WEEK_START);
 
   const raised: { at: number; key: string; phase: string; evidence: Record<string, unknown> }[] = [];
@@ -110,7 +135,12 @@ export async function run(options: { seed?: number; log?: (line: string) => void
   let publishStart = 0;
   bus.subscribe('alerts.raised', ({ alert }) => {
     latencies.push(performance.now() - publishStart);
-    raised.push({ at: simNow, key: alert.key.replace(/^burst:/, ''), phase: String(alert.evidence.phase), evidence: { ...alert.evidence, severity: alert.severity } });
+    raised.push({
+      at: simNow,
+      key: alert.key.replace(/^burst:/, ''),
+      phase: String(alert.evidence.phase),
+      evidence: { ...alert.evidence, severity: alert.severity },
+    });
   });
   let id = 0;
   let weekNegative = 0;
@@ -135,8 +165,17 @@ export async function run(options: { seed?: number; log?: (line: string) => void
     seed,
     weekPosts: week.length,
     weekNegative,
-    ...score(bursts, week, opened.map((alert) => ({ key: alert.key, at: alert.at, evidence: alert.evidence }))),
-    alertLatencyMs: { samples: latencies.length, p50: round(quantile(latencies, 0.5)), p99: round(quantile(latencies, 0.99)), max: round(Math.max(0, ...latencies)) },
+    ...score(
+      bursts,
+      week,
+      opened.map((alert) => ({ key: alert.key, at: alert.at, evidence: alert.evidence })),
+    ),
+    alertLatencyMs: {
+      samples: latencies.length,
+      p50: round(quantile(latencies, 0.5)),
+      p99: round(quantile(latencies, 0.99)),
+      max: round(Math.max(0, ...latencies)),
+    },
     perPostMs: { p50: round(quantile(perPost, 0.5), 3), p99: round(quantile(perPost, 0.99), 3) },
     replaySeconds: round((performance.now() - started) / 1000),
   };
@@ -153,11 +192,14 @@ export function tune(log: (line: string) => void = console.log, options: BurstOp
     const opened: { key: string; at: number; evidence: Record<string, unknown> }[] = [];
     for (const event of week) {
       for (const alert of detector.observe({ at: event.at, key: event.key, negative: event.negative }, event.at)) {
-        if (alert.phase === 'opened') opened.push({ key: alert.key, at: alert.at, evidence: { ...alert.evidence, severity: alert.severity } });
+        if (alert.phase === 'opened')
+          opened.push({ key: alert.key, at: alert.at, evidence: { ...alert.evidence, severity: alert.severity } });
       }
     }
     const scored = score(bursts, week, opened);
-    log(`seed ${seed}: ${scored.bursts.map((b) => `${b.name.split(' ')[0]} ${b.detected ? `${b.delaySeconds}s` : 'MISSED'}`).join(', ')}; false alerts ${scored.falseAlerts.length} ${JSON.stringify(scored.falseAlerts)}`);
+    log(
+      `seed ${seed}: ${scored.bursts.map((b) => `${b.name.split(' ')[0]} ${b.detected ? `${b.delaySeconds}s` : 'MISSED'}`).join(', ')}; false alerts ${scored.falseAlerts.length} ${JSON.stringify(scored.falseAlerts)}`,
+    );
   }
 }
 
@@ -181,16 +223,24 @@ function generate(seed: number): { history: GeneratedEvent[]; week: GeneratedEve
       if (minute % DAY === 0) dayFactor = Math.exp(gaussian(rng) * 0.08);
       if (minute % (60 * MINUTE) === 0) hourFactor = Math.exp(gaussian(rng) * 0.05);
       const lambda = stream.peakNegativePerMinute * rhythm(minute) * dayFactor * hourFactor;
-      for (let i = poisson(rng, lambda); i > 0; i -= 1) events.push({ at: minute + Math.floor(rng() * MINUTE), key: stream.key, negative: true, burst: null });
-      for (let i = poisson(rng, lambda * stream.othersPerNegative); i > 0; i -= 1) events.push({ at: minute + Math.floor(rng() * MINUTE), key: stream.key, negative: false, burst: null });
+      for (let i = poisson(rng, lambda); i > 0; i -= 1)
+        events.push({ at: minute + Math.floor(rng() * MINUTE), key: stream.key, negative: true, burst: null });
+      for (let i = poisson(rng, lambda * stream.othersPerNegative); i > 0; i -= 1)
+        events.push({ at: minute + Math.floor(rng() * MINUTE), key: stream.key, negative: false, burst: null });
     }
   }
   bursts.forEach((burst, index) => {
     for (let t = 0; t < burst.durationMinutes + 20; t += 1) {
       // Reports ramp up as people notice, hold, then tail off once it is fixed.
-      const shape = t < burst.rampMinutes ? (t + 1) / (burst.rampMinutes + 1) : t < burst.durationMinutes ? 1 : Math.exp(-(t - burst.durationMinutes) / 4);
+      const shape =
+        t < burst.rampMinutes
+          ? (t + 1) / (burst.rampMinutes + 1)
+          : t < burst.durationMinutes
+            ? 1
+            : Math.exp(-(t - burst.durationMinutes) / 4);
       const start = burst.onset + t * MINUTE;
-      for (let i = poisson(rng, burst.peakPerMinute * shape); i > 0; i -= 1) events.push({ at: start + Math.floor(rng() * MINUTE), key: burst.key, negative: true, burst: index });
+      for (let i = poisson(rng, burst.peakPerMinute * shape); i > 0; i -= 1)
+        events.push({ at: start + Math.floor(rng() * MINUTE), key: burst.key, negative: true, burst: index });
     }
   });
   events.sort((a, b) => a.at - b.at);
@@ -212,7 +262,11 @@ function bump(x: number, centre: number, width: number): number {
   return Math.exp(-((x - centre) ** 2) / (2 * width * width));
 }
 
-function score(bursts: readonly PlacedBurst[], week: readonly GeneratedEvent[], opened: readonly { key: string; at: number; evidence: Record<string, unknown> }[]) {
+function score(
+  bursts: readonly PlacedBurst[],
+  week: readonly GeneratedEvent[],
+  opened: readonly { key: string; at: number; evidence: Record<string, unknown> }[],
+) {
   const matched = new Set<number>();
   const results: BurstResult[] = bursts.map((burst, index) => {
     const end = burst.onset + (burst.durationMinutes + 30) * MINUTE;
@@ -230,19 +284,44 @@ function score(bursts: readonly PlacedBurst[], week: readonly GeneratedEvent[], 
   });
   const falseAlerts = opened
     .filter((_, index) => !matched.has(index))
-    .filter((alert) => !bursts.some((burst) => alert.key === burst.key && alert.at >= burst.onset - MINUTE && alert.at <= burst.onset + (burst.durationMinutes + 30) * MINUTE))
-    .map((alert) => ({ key: alert.key, at: new Date(alert.at).toISOString(), count: Number(alert.evidence.count), expected: Number(alert.evidence.expected), windowMinutes: Number(alert.evidence.windowMinutes) }));
+    .filter(
+      (alert) =>
+        !bursts.some(
+          (burst) =>
+            alert.key === burst.key &&
+            alert.at >= burst.onset - MINUTE &&
+            alert.at <= burst.onset + (burst.durationMinutes + 30) * MINUTE,
+        ),
+    )
+    .map((alert) => ({
+      key: alert.key,
+      at: new Date(alert.at).toISOString(),
+      count: Number(alert.evidence.count),
+      expected: Number(alert.evidence.expected),
+      windowMinutes: Number(alert.evidence.windowMinutes),
+    }));
   return { bursts: results, falseAlerts };
 }
 
 function report(result: CrisisBenchResult, log: (line: string) => void): void {
-  log(`Crisis detection (replay), seed ${result.seed}: ${result.weekPosts} posts in the week, ${result.weekNegative} negative`);
+  log(
+    `Crisis detection (replay), seed ${result.seed}: ${result.weekPosts} posts in the week, ${result.weekNegative} negative`,
+  );
   log('| Burst | Onset (UTC) | Burst posts | Detected | Delay from onset | Severity at opening |');
   log('|---|---|---|---|---|---|');
-  for (const burst of result.bursts) log(`| ${burst.name} | ${burst.onset.slice(0, 16).replace('T', ' ')} | ${burst.posts} | ${burst.detected ? 'yes' : 'no'} | ${burst.delaySeconds ?? '—'} s | ${burst.severity ?? '—'} |`);
-  log(`False alerts over the week: ${result.falseAlerts.length}${result.falseAlerts.length > 0 ? ` ${JSON.stringify(result.falseAlerts)}` : ''}`);
-  log(`Post→alert latency over ${result.alertLatencyMs.samples} alerts: p50 ${result.alertLatencyMs.p50} ms, p99 ${result.alertLatencyMs.p99} ms, max ${result.alertLatencyMs.max} ms`);
-  log(`Watch cost per post: p50 ${result.perPostMs.p50} ms, p99 ${result.perPostMs.p99} ms; replay took ${result.replaySeconds} s`);
+  for (const burst of result.bursts)
+    log(
+      `| ${burst.name} | ${burst.onset.slice(0, 16).replace('T', ' ')} | ${burst.posts} | ${burst.detected ? 'yes' : 'no'} | ${burst.delaySeconds ?? '—'} s | ${burst.severity ?? '—'} |`,
+    );
+  log(
+    `False alerts over the week: ${result.falseAlerts.length}${result.falseAlerts.length > 0 ? ` ${JSON.stringify(result.falseAlerts)}` : ''}`,
+  );
+  log(
+    `Post→alert latency over ${result.alertLatencyMs.samples} alerts: p50 ${result.alertLatencyMs.p50} ms, p99 ${result.alertLatencyMs.p99} ms, max ${result.alertLatencyMs.max} ms`,
+  );
+  log(
+    `Watch cost per post: p50 ${result.perPostMs.p50} ms, p99 ${result.perPostMs.p99} ms; replay took ${result.replaySeconds} s`,
+  );
 }
 
 function postOf(id: number, event: GeneratedEvent): Post {
@@ -309,7 +388,8 @@ function poisson(rng: () => number, lambda: number): number {
     const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
     if (us >= 0.07 && v <= vr) return k;
     if (k < 0 || (us < 0.013 && v > us)) continue;
-    if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logGammaPlusOne(k)) return k;
+    if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logGammaPlusOne(k))
+      return k;
   }
 }
 
@@ -331,6 +411,10 @@ function round(value: number, digits = 1): number {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv.includes('--tune')) tune(console.log, JSON.parse(process.argv[process.argv.indexOf('--tune') + 1] ?? '{}') as BurstOptions);
-  else await run(process.argv.includes('--seed') ? { seed: Number(process.argv[process.argv.indexOf('--seed') + 1]) } : {});
+  if (process.argv.includes('--tune'))
+    tune(console.log, JSON.parse(process.argv[process.argv.indexOf('--tune') + 1] ?? '{}') as BurstOptions);
+  else
+    await run(
+      process.argv.includes('--seed') ? { seed: Number(process.argv[process.argv.indexOf('--seed') + 1]) } : {},
+    );
 }

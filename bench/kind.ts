@@ -24,11 +24,14 @@ export function splitOf(text: string): 'dev' | 'test' {
 }
 
 export function loadKindSet(split: 'dev' | 'test' | 'all' = 'all', file = KINDS_FILE): LabelledPost[] {
-  const rows = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return rows
     .map((line, index) => {
       const row = JSON.parse(line) as { text?: unknown; kind?: unknown };
-      if (typeof row.text !== 'string' || !(POST_KINDS as readonly unknown[]).includes(row.kind)) throw new Error(`${file}:${index + 1}: needs "text" and a known "kind"`);
+      if (typeof row.text !== 'string' || !(POST_KINDS as readonly unknown[]).includes(row.kind))
+        throw new Error(`${file}:${index + 1}: needs "text" and a known "kind"`);
       return { text: row.text, kind: row.kind as PostKind };
     })
     .filter((row) => split === 'all' || splitOf(row.text) === split);
@@ -46,7 +49,10 @@ export interface KindScore {
 /** Scores the rules as the analyzer runs them: with the earshot sentiment of each text. */
 export function scoreKinds(rows: readonly LabelledPost[]): KindScore {
   const empty = () => Object.fromEntries(POST_KINDS.map((kind) => [kind, 0])) as Record<PostKind, number>;
-  const confusion = Object.fromEntries(POST_KINDS.map((kind) => [kind, empty()])) as Record<PostKind, Record<PostKind, number>>;
+  const confusion = Object.fromEntries(POST_KINDS.map((kind) => [kind, empty()])) as Record<
+    PostKind,
+    Record<PostKind, number>
+  >;
   const errors: KindScore['errors'] = [];
   let right = 0;
   for (const row of rows) {
@@ -77,16 +83,28 @@ export async function run(options: { split?: 'dev' | 'test'; showErrors?: boolea
   const perSecond = Math.round(calls / ((performance.now() - start) / 1000));
 
   const pct = (x: number) => (100 * x).toFixed(1);
-  console.log(`\nPost kinds (${split} portion of test/data/kinds.jsonl, ${score.n} posts; kind-rules with earshot sentiment)`);
-  console.log(`accuracy ${pct(score.accuracy)} %   classifyKind ${perSecond.toLocaleString('en')} texts/s (sentiment not included)`);
+  console.log(
+    `\nPost kinds (${split} portion of test/data/kinds.jsonl, ${score.n} posts; kind-rules with earshot sentiment)`,
+  );
+  console.log(
+    `accuracy ${pct(score.accuracy)} %   classifyKind ${perSecond.toLocaleString('en')} texts/s (sentiment not included)`,
+  );
   console.log(`recall   ${POST_KINDS.map((kind) => `${kind} ${pct(score.recall[kind])}`).join(' · ')}`);
-  console.log(`confusion (rows: label, columns: predicted)\n${'label'.padEnd(10)}${POST_KINDS.map((kind) => kind.slice(0, 8).padStart(9)).join('')}`);
-  for (const gold of POST_KINDS) console.log(`${gold.padEnd(10)}${POST_KINDS.map((kind) => String(score.confusion[gold][kind]).padStart(9)).join('')}`);
-  if (options.showErrors) for (const error of score.errors) console.log(`  ${error.gold} → ${error.predicted}: ${error.text}`);
+  console.log(
+    `confusion (rows: label, columns: predicted)\n${'label'.padEnd(10)}${POST_KINDS.map((kind) => kind.slice(0, 8).padStart(9)).join('')}`,
+  );
+  for (const gold of POST_KINDS)
+    console.log(
+      `${gold.padEnd(10)}${POST_KINDS.map((kind) => String(score.confusion[gold][kind]).padStart(9)).join('')}`,
+    );
+  if (options.showErrors)
+    for (const error of score.errors) console.log(`  ${error.gold} → ${error.predicted}: ${error.text}`);
   return score;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const split = process.argv.includes('--split') ? (process.argv[process.argv.indexOf('--split') + 1] as 'dev' | 'test') : 'test';
+  const split = process.argv.includes('--split')
+    ? (process.argv[process.argv.indexOf('--split') + 1] as 'dev' | 'test')
+    : 'test';
   await run({ split, showErrors: process.argv.includes('--errors') });
 }

@@ -60,7 +60,12 @@ export async function run(options: SentimentBenchOptions = {}): Promise<Sentimen
   return { texts: texts.length, models: reports };
 }
 
-function measure(model: SentimentModel, texts: readonly string[], labels: readonly number[], minMs: number): ModelReport {
+function measure(
+  model: SentimentModel,
+  texts: readonly string[],
+  labels: readonly number[],
+  minMs: number,
+): ModelReport {
   // The first pass gives the predictions and warms up the JIT (and loads lazy models).
   const predicted = texts.map((t) => sentimentIndex(model.score(t).sentiment));
   let scored = 0;

@@ -21,7 +21,10 @@ export interface LabelledTexts {
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The `shared` folder: `--shared-dir`, else `EARSHOT_SHARED_DIR`, else `../shared` beside the repo. */
-export function sharedDir(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): string {
+export function sharedDir(
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const flag = argv.indexOf('--shared-dir');
   if (flag >= 0 && argv[flag + 1] !== undefined) return resolve(argv[flag + 1]!);
   const inline = argv.find((a) => a.startsWith('--shared-dir='));

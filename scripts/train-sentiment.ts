@@ -85,7 +85,10 @@ async function main(argv: readonly string[]): Promise<void> {
   writeFileSync(out, file);
   // Re-read what was written, so the reported number is the quantised model's.
   const written = loadSentimentModel(out);
-  const quantised = evaluate(val.labels, val.texts.map((t) => argmax(written.probabilities(t))));
+  const quantised = evaluate(
+    val.labels,
+    val.texts.map((t) => argmax(written.probabilities(t))),
+  );
   log(`chose ${describe(best.config)}, epoch ${best.result.epoch}`);
   log(`wrote ${out} (${(statSync(out).size / 1024).toFixed(0)} KiB)`);
   log(
@@ -111,7 +114,13 @@ interface Csr {
 
 const csrCache = new Map<string, { train: Csr; val: Csr }>();
 
-export function trainOne(config: TrainConfig, train: LabelledTexts, val: LabelledTexts, lexicon: Lexicon, seed: number): TrainResult {
+export function trainOne(
+  config: TrainConfig,
+  train: LabelledTexts,
+  val: LabelledTexts,
+  lexicon: Lexicon,
+  seed: number,
+): TrainResult {
   const key = JSON.stringify(config.features);
   let csr = csrCache.get(key);
   if (csr === undefined) {

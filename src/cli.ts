@@ -37,9 +37,16 @@ program
       env: process.env,
       demo: options.demo ?? false,
       runSources: true,
-      log: { info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) },
+      log: {
+        info: (m) => process.stderr.write(`${m}\n`),
+        warn: (m) => process.stderr.write(`${m}\n`),
+        error: (m) => process.stderr.write(`${m}\n`),
+      },
       onAdminCreated: (username, password) => {
-        if (password) process.stderr.write(`\nCreated user "${username}" with password: ${password}\n(shown once; set EARSHOT_ADMIN_PASSWORD to choose it)\n\n`);
+        if (password)
+          process.stderr.write(
+            `\nCreated user "${username}" with password: ${password}\n(shown once; set EARSHOT_ADMIN_PASSWORD to choose it)\n\n`,
+          );
         else process.stderr.write(`\nCreated user "${username}" with the password from EARSHOT_ADMIN_PASSWORD\n\n`);
       },
     });
@@ -52,8 +59,11 @@ program
     process.once('SIGINT', () => void shutdown());
     process.once('SIGTERM', () => void shutdown());
     await app.listen({ port: config.port, host: config.host });
-    app.log.info(`Earshot desk on http://localhost:${config.port} (store: ${runtime.store.dialect} ${runtime.store.location})`);
-    if (options.demo) app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
+    app.log.info(
+      `Earshot desk on http://localhost:${config.port} (store: ${runtime.store.dialect} ${runtime.store.location})`,
+    );
+    if (options.demo)
+      app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
   });
 
 program
@@ -66,7 +76,8 @@ program
     const runtime = await createRuntime(loadConfig(process.env), { env: process.env });
     let anyRejected = false;
     try {
-      for (const file of files) anyRejected = (await ingestFile(runtime, file, !options.quiet && process.stderr.isTTY)) || anyRejected;
+      for (const file of files)
+        anyRejected = (await ingestFile(runtime, file, !options.quiet && process.stderr.isTTY)) || anyRejected;
     } finally {
       await runtime.close();
     }
@@ -75,18 +86,29 @@ program
 
 program
   .command('classify')
-  .description('read text lines (or JSON posts) on stdin, write one JSON analysis per line on stdout (no server needed)')
+  .description(
+    'read text lines (or JSON posts) on stdin, write one JSON analysis per line on stdout (no server needed)',
+  )
   .action(async () => {
     // Official handles and domains (EARSHOT_OFFICIAL_*) turn on the impersonation and scam flags.
-    const [{ createAnalyzer }, { influenceOfPost }] = await Promise.all([import('./analysis/analyzer.js'), import('./analysis/influence.js')]);
+    const [{ createAnalyzer }, { influenceOfPost }] = await Promise.all([
+      import('./analysis/analyzer.js'),
+      import('./analysis/influence.js'),
+    ]);
     const analyzer = createAnalyzer({ organisation: loadConfig().organisation });
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of lines) {
       // A JSON post line (ingest format) also gives the author, so influence and impersonation are known.
       const post = classifyInput(line);
       const analysis = analyzer.analyze(post);
-      const result: Record<string, unknown> = { sentiment: analysis.sentiment, score: round(analysis.sentimentScore), kind: analysis.kind, lang: analysis.lang };
-      if (post.author && post.metrics) result.influence = influenceOfPost({ author: post.author, metrics: post.metrics }).score;
+      const result: Record<string, unknown> = {
+        sentiment: analysis.sentiment,
+        score: round(analysis.sentimentScore),
+        kind: analysis.kind,
+        lang: analysis.lang,
+      };
+      if (post.author && post.metrics)
+        result.influence = influenceOfPost({ author: post.author, metrics: post.metrics }).score;
       if (analysis.flags && analysis.flags.length > 0) result.flags = analysis.flags;
       const out = JSON.stringify(result) + '\n';
       if (!process.stdout.write(out)) await once(process.stdout, 'drain');
@@ -94,7 +116,17 @@ program
   });
 
 /** A classify line: plain text, or a JSON post whose author and metrics are used where present. */
-function classifyInput(line: string): { text: string; author?: { handle: string; name: string | null; followers: number | null; following: number | null; createdAt: string | null }; metrics?: { likes: number; reposts: number; replies: number } } {
+function classifyInput(line: string): {
+  text: string;
+  author?: {
+    handle: string;
+    name: string | null;
+    followers: number | null;
+    following: number | null;
+    createdAt: string | null;
+  };
+  metrics?: { likes: number; reposts: number; replies: number };
+} {
   if (!line.startsWith('{')) return { text: line };
   let value: unknown;
   try {
@@ -102,13 +134,27 @@ function classifyInput(line: string): { text: string; author?: { handle: string;
   } catch {
     return { text: line };
   }
-  if (typeof value !== 'object' || value === null || typeof (value as { text?: unknown }).text !== 'string') return { text: line };
+  if (typeof value !== 'object' || value === null || typeof (value as { text?: unknown }).text !== 'string')
+    return { text: line };
   const v = value as { text: string; author?: Record<string, unknown>; metrics?: Record<string, unknown> };
   const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-  const author = v.author && typeof v.author.handle === 'string'
-    ? { handle: v.author.handle, name: typeof v.author.name === 'string' ? v.author.name : null, followers: num(v.author.followers), following: num(v.author.following), createdAt: typeof v.author.createdAt === 'string' ? v.author.createdAt : null }
+  const author =
+    v.author && typeof v.author.handle === 'string'
+      ? {
+          handle: v.author.handle,
+          name: typeof v.author.name === 'string' ? v.author.name : null,
+          followers: num(v.author.followers),
+          following: num(v.author.following),
+          createdAt: typeof v.author.createdAt === 'string' ? v.author.createdAt : null,
+        }
+      : undefined;
+  const metrics = author
+    ? {
+        likes: num(v.metrics?.likes) ?? 0,
+        reposts: num(v.metrics?.reposts) ?? 0,
+        replies: num(v.metrics?.replies) ?? 0,
+      }
     : undefined;
-  const metrics = author ? { likes: num(v.metrics?.likes) ?? 0, reposts: num(v.metrics?.reposts) ?? 0, replies: num(v.metrics?.replies) ?? 0 } : undefined;
   return { text: v.text, author, metrics };
 }
 
@@ -122,12 +168,22 @@ user
   .option('--password <password>', 'password (default: read one line from stdin)')
   .action(async (username: string, options: { role: Role; name?: string; password?: string }) => {
     const password = options.password ?? (await readLine());
-    if (!password || password.length < 10) throw new InvalidArgumentError('the password must be at least 10 characters');
-    const [{ createRuntime }, { createUser, listUsers }] = await Promise.all([loadRuntime(), import('./store/users.js')]);
+    if (!password || password.length < 10)
+      throw new InvalidArgumentError('the password must be at least 10 characters');
+    const [{ createRuntime }, { createUser, listUsers }] = await Promise.all([
+      loadRuntime(),
+      import('./store/users.js'),
+    ]);
     const runtime = await createRuntime(loadConfig(process.env), { env: process.env });
     try {
-      if ((await listUsers(runtime.store.db)).some((existing) => existing.username === username)) throw new InvalidArgumentError(`user ${username} exists already`);
-      const created = await createUser(runtime.store.db, { username, displayName: options.name, role: options.role, password });
+      if ((await listUsers(runtime.store.db)).some((existing) => existing.username === username))
+        throw new InvalidArgumentError(`user ${username} exists already`);
+      const created = await createUser(runtime.store.db, {
+        username,
+        displayName: options.name,
+        role: options.role,
+        password,
+      });
       process.stdout.write(`${JSON.stringify(created)}\n`);
     } finally {
       await runtime.close();
@@ -140,7 +196,10 @@ program
   .argument('<username>')
   .option('--name <name>', 'what the token is for', 'cli')
   .action(async (username: string, options: { name: string }) => {
-    const [{ createRuntime }, { createApiToken, listUsers }] = await Promise.all([loadRuntime(), import('./store/users.js')]);
+    const [{ createRuntime }, { createApiToken, listUsers }] = await Promise.all([
+      loadRuntime(),
+      import('./store/users.js'),
+    ]);
     const runtime = await createRuntime(loadConfig(process.env), { env: process.env });
     try {
       const found = (await listUsers(runtime.store.db)).find((candidate) => candidate.username === username);
@@ -156,7 +215,13 @@ program
 async function ingestFile(runtime: Runtime, file: string, progress: boolean): Promise<boolean> {
   const input = file === '-' ? process.stdin : createReadStream(file);
   const total = file === '-' || !existsSync(file) ? 0 : statSync(file).size;
-  const bar = progress && total > 0 ? new cliProgress.SingleBar({ stream: process.stderr, format: `${file} [{bar}] {percentage}% | {value}/{total} bytes | {posts} posts` }, cliProgress.Presets.shades_classic) : null;
+  const bar =
+    progress && total > 0
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: `${file} [{bar}] {percentage}% | {value}/{total} bytes | {posts} posts` },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
   bar?.start(total, 0, { posts: 0 });
   let bytes = 0;
   const counted = (async function* () {
@@ -194,7 +259,9 @@ async function ingestFile(runtime: Runtime, file: string, progress: boolean): Pr
     throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
   }
   bar?.stop();
-  process.stdout.write(`${file}: read ${totals.read}, new ${totals.new}, duplicate ${totals.duplicate}, rejected ${totals.rejected}\n`);
+  process.stdout.write(
+    `${file}: read ${totals.read}, new ${totals.new}, duplicate ${totals.duplicate}, rejected ${totals.rejected}\n`,
+  );
   return totals.rejected > 0;
 }
 
@@ -205,7 +272,8 @@ function parsePort(value: string): number {
 }
 
 function parseRole(value: string): Role {
-  if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
+  if (!(ROLES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}`);
   return value as Role;
 }
 
@@ -222,7 +290,10 @@ async function readLine(): Promise<string> {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message = isEarshotError(error) || error instanceof InvalidArgumentError ? error.message : (error as Error).stack ?? String(error);
+  const message =
+    isEarshotError(error) || error instanceof InvalidArgumentError
+      ? error.message
+      : ((error as Error).stack ?? String(error));
   process.stderr.write(`earshot: ${message}\n`);
   process.exitCode = 1;
 }

@@ -36,12 +36,17 @@ export interface Config {
 }
 
 /** The demo's fictional organisation; `serve --demo` uses it when none is configured. */
-export const DEMO_ORGANISATION: Config['organisation'] = Object.freeze({ handles: Object.freeze(['@northwind_it']), domains: Object.freeze(['northwind.example']) });
+export const DEMO_ORGANISATION: Config['organisation'] = Object.freeze({
+  handles: Object.freeze(['@northwind_it']),
+  domains: Object.freeze(['northwind.example']),
+});
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const port = Number(env.EARSHOT_PORT ?? 7410);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new EarshotError('ERR_CONFIG_INVALID', { detail: `EARSHOT_PORT must be a port number, got ${env.EARSHOT_PORT}` });
+    throw new EarshotError('ERR_CONFIG_INVALID', {
+      detail: `EARSHOT_PORT must be a port number, got ${env.EARSHOT_PORT}`,
+    });
   }
   const databaseUrl = env.EARSHOT_DATABASE_URL?.trim() || null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -56,7 +61,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (publicUrl !== null && !/^https?:\/\//.test(publicUrl)) {
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_PUBLIC_URL must start with http:// or https://' });
   }
-  const organisation = Object.freeze({ handles: Object.freeze(officialHandles(env.EARSHOT_OFFICIAL_HANDLES)), domains: Object.freeze(officialDomains(env.EARSHOT_OFFICIAL_DOMAINS)) });
+  const organisation = Object.freeze({
+    handles: Object.freeze(officialHandles(env.EARSHOT_OFFICIAL_HANDLES)),
+    domains: Object.freeze(officialDomains(env.EARSHOT_OFFICIAL_DOMAINS)),
+  });
   return Object.freeze({
     dataDir: resolve(env.EARSHOT_DATA_DIR ?? './earshot-data'),
     databaseUrl,
@@ -75,17 +83,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 }
 
 function officialHandles(value: string | undefined): string[] {
-  const handles = (value ?? '').split(',').map((handle) => handle.trim()).filter((handle) => handle.length > 0);
+  const handles = (value ?? '')
+    .split(',')
+    .map((handle) => handle.trim())
+    .filter((handle) => handle.length > 0);
   for (const handle of handles) {
-    if (/\s/.test(handle) || handle.replace(/^@/, '').length === 0) throw new EarshotError('ERR_CONFIG_INVALID', { detail: `EARSHOT_OFFICIAL_HANDLES: "${handle}" is not a handle` });
+    if (/\s/.test(handle) || handle.replace(/^@/, '').length === 0)
+      throw new EarshotError('ERR_CONFIG_INVALID', { detail: `EARSHOT_OFFICIAL_HANDLES: "${handle}" is not a handle` });
   }
   return handles;
 }
 
 function officialDomains(value: string | undefined): string[] {
-  const domains = (value ?? '').split(',').map((domain) => domain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '')).filter((domain) => domain.length > 0);
+  const domains = (value ?? '')
+    .split(',')
+    .map((domain) =>
+      domain
+        .trim()
+        .toLowerCase()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/.*$/, ''),
+    )
+    .filter((domain) => domain.length > 0);
   for (const domain of domains) {
-    if (!/^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u.test(domain)) throw new EarshotError('ERR_CONFIG_INVALID', { detail: `EARSHOT_OFFICIAL_DOMAINS: "${domain}" is not a domain name` });
+    if (!/^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u.test(domain))
+      throw new EarshotError('ERR_CONFIG_INVALID', {
+        detail: `EARSHOT_OFFICIAL_DOMAINS: "${domain}" is not a domain name`,
+      });
   }
   return domains;
 }

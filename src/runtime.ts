@@ -92,7 +92,8 @@ export interface RuntimeOptions {
 export async function createRuntime(given: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const demo = options.demo ? (options.demo === true ? {} : options.demo) : null;
   // The demo's fictional organisation is the one to protect unless official handles/domains are configured.
-  const demoOrganisation = demo !== null && given.organisation.handles.length === 0 && given.organisation.domains.length === 0;
+  const demoOrganisation =
+    demo !== null && given.organisation.handles.length === 0 && given.organisation.domains.length === 0;
   const config: Config = demoOrganisation ? Object.freeze({ ...given, organisation: DEMO_ORGANISATION }) : given;
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const bus = new InProcessBus();
@@ -112,8 +113,14 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
     notifiers: [webhookNotifier(options.webhook), ...(mail ? [emailNotifier(mail)] : [])],
   });
   const webhooksOut = startWebhookOut({ store, bus, webhook: options.webhook, publicUrl: config.publicUrl });
-  const log: SupervisorLog = options.log ?? { info: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
-  const key = loadSecretKey(config, (path) => log.info(`Created ${path} to encrypt source credentials; keep it with the data, or set EARSHOT_SECRET_KEY`));
+  const log: SupervisorLog = options.log ?? {
+    info: () => {},
+    warn: (m) => console.warn(m),
+    error: (m) => console.error(m),
+  };
+  const key = loadSecretKey(config, (path) =>
+    log.info(`Created ${path} to encrypt source credentials; keep it with the data, or set EARSHOT_SECRET_KEY`),
+  );
   const sources = new SourceSupervisor({
     store,
     pipeline,
@@ -128,11 +135,23 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
   const channels = channelResolver({ store, kinds: sources.definitions });
   const desk = new Desk({ store, bus, clock: options.clock, channels });
   const incidents = new IncidentDesk({ store, bus, clock: options.clock, channels });
-  const outbound = new OutboundWorker({ store, bus, senders: sources, clock: options.clock, intervalMs: options.outboundIntervalMs, log });
+  const outbound = new OutboundWorker({
+    store,
+    bus,
+    senders: sources,
+    clock: options.clock,
+    intervalMs: options.outboundIntervalMs,
+    log,
+  });
   if (options.runSources) {
     const file = configFilePath(config);
     if (file) {
-      const applied = await applyConfigFile(store, sources.secrets, readConfigFile(file, options.env ?? {}, sources.definitions), sources.definitions);
+      const applied = await applyConfigFile(
+        store,
+        sources.secrets,
+        readConfigFile(file, options.env ?? {}, sources.definitions),
+        sources.definitions,
+      );
       log.info(`${file}: ${applied.length} source(s) configured`);
     }
     await sources.startAll();
@@ -184,7 +203,15 @@ async function bootstrap(store: Store, config: Config, options: RuntimeOptions):
 async function setUpDemo(store: Store, options: Readonly<Record<string, unknown>>): Promise<void> {
   await ensureDemoStreams(store);
   if (!(await getSourceByName(store.db, DEMO_SOURCE))) {
-    await upsertSourceByName(store.db, { name: DEMO_SOURCE, kind: 'demo', options: { ...options }, sealedSecrets: null, secretsSet: [], enabled: true, origin: 'cli' });
+    await upsertSourceByName(store.db, {
+      name: DEMO_SOURCE,
+      kind: 'demo',
+      options: { ...options },
+      sealedSecrets: null,
+      secretsSet: [],
+      enabled: true,
+      origin: 'cli',
+    });
   }
 }
 
@@ -192,14 +219,26 @@ async function ensureDemoStreams(store: Store): Promise<void> {
   const existing = new Set((await listStreams(store.db)).map((stream) => stream.name));
   const wanted = [
     { name: 'Mentions', query: '@northwind_it OR #NorthwindIT' },
-    { name: 'Outages', query: 'portal AND (down OR outage OR "not working" OR "500" OR "won’t load" OR "can’t log in")' },
+    {
+      name: 'Outages',
+      query: 'portal AND (down OR outage OR "not working" OR "500" OR "won’t load" OR "can’t log in")',
+    },
     { name: 'Praise', query: 'sentiment:positive AND (@northwind_it OR #NorthwindIT)' },
   ];
   for (const stream of wanted) {
-    if (!existing.has(stream.name)) await createStream(store.db, { ...stream, ticketRules: stream.name === 'Praise' ? [] : DEFAULT_TICKET_RULES });
+    if (!existing.has(stream.name))
+      await createStream(store.db, { ...stream, ticketRules: stream.name === 'Praise' ? [] : DEFAULT_TICKET_RULES });
   }
 }
 
 export async function buildApp(runtime: Runtime, extras: Parameters<typeof build>[1]['extras'] = []): Promise<App> {
-  return build(runtime.config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, incidents: runtime.incidents, sources: runtime.sources, extras });
+  return build(runtime.config, {
+    store: runtime.store,
+    bus: runtime.bus,
+    pipeline: runtime.pipeline,
+    desk: runtime.desk,
+    incidents: runtime.incidents,
+    sources: runtime.sources,
+    extras,
+  });
 }

@@ -105,7 +105,8 @@ const DEFAULTS = {
   partialMinuteFloor: 0.25,
 };
 
-type Settings = Omit<typeof DEFAULTS, 'warmupMinutes' | 'forgetIdleMinutes'> & Pick<BurstOptions, 'warmupMinutes' | 'forgetIdleMinutes'>;
+type Settings = Omit<typeof DEFAULTS, 'warmupMinutes' | 'forgetIdleMinutes'> &
+  Pick<BurstOptions, 'warmupMinutes' | 'forgetIdleMinutes'>;
 
 const MINUTE = 60_000;
 const HOURS_PER_WEEK = 168;
@@ -227,7 +228,8 @@ export class BurstDetector {
       const count = closing === state.head ? state.ring[index(closing, ring)]! : 0;
       this.#closeMinute(key, state, closing, count, alerts, now);
     }
-    for (let fresh = Math.max(state.head + 1, minute - ring + 1); fresh <= minute; fresh += 1) state.ring[index(fresh, ring)] = 0;
+    for (let fresh = Math.max(state.head + 1, minute - ring + 1); fresh <= minute; fresh += 1)
+      state.ring[index(fresh, ring)] = 0;
     state.head = minute;
   }
 
@@ -239,7 +241,13 @@ export class BurstDetector {
       burst.quiet = count <= lambda || poissonUpperTailLog10(count, lambda) > -2 ? burst.quiet + 1 : 0;
       if (burst.quiet >= this.#o.quietMinutes) {
         state.burst = null;
-        alerts.push({ key, phase: 'ended', severity: burst.severity, at: now, evidence: { ...evidenceOf(burst), endedAt: new Date((minute + 1) * MINUTE).toISOString() } });
+        alerts.push({
+          key,
+          phase: 'ended',
+          severity: burst.severity,
+          at: now,
+          evidence: { ...evidenceOf(burst), endedAt: new Date((minute + 1) * MINUTE).toISOString() },
+        });
       }
       return;
     }
@@ -279,7 +287,15 @@ export class BurstDetector {
       if (count < o.minCount || count <= lambda) continue;
       const log10p = poissonUpperTailLog10(count, lambda);
       if (best === null || log10p < best.log10p) {
-        best = { key: event.key, windowMinutes: w, count, expected: round(expected), ratio: round(count / Math.max(expected, o.floorPerMinute * w)), log10p: round(log10p), baselinePerMinute: round(this.#expected(state, state.head)) };
+        best = {
+          key: event.key,
+          windowMinutes: w,
+          count,
+          expected: round(expected),
+          ratio: round(count / Math.max(expected, o.floorPerMinute * w)),
+          log10p: round(log10p),
+          baselinePerMinute: round(this.#expected(state, state.head)),
+        };
       }
     }
     const burst = state.burst;
@@ -288,10 +304,25 @@ export class BurstDetector {
       const onsetMinute = state.head - best.windowMinutes + 1;
       let total = 0;
       for (let m = onsetMinute; m <= state.head; m += 1) total += state.ring[index(m, o.ringMinutes)]!;
-      const opened: Burst = { onsetMinute, severity: severityOf(best), lastEmit: now, total, quiet: 0, best, samplePostIds: [], sampleTexts: [] };
+      const opened: Burst = {
+        onsetMinute,
+        severity: severityOf(best),
+        lastEmit: now,
+        total,
+        quiet: 0,
+        best,
+        samplePostIds: [],
+        sampleTexts: [],
+      };
       pushSample(opened, event, o.samples);
       state.burst = opened;
-      alerts.push({ key: event.key, phase: 'opened', severity: opened.severity, at: now, evidence: evidenceOf(opened) });
+      alerts.push({
+        key: event.key,
+        phase: 'opened',
+        severity: opened.severity,
+        at: now,
+        evidence: evidenceOf(opened),
+      });
       return;
     }
     if (best !== null && best.log10p < burst.best.log10p) burst.best = best;
@@ -336,13 +367,20 @@ function severityOf(best: Burst['best']): BurstSeverity {
 }
 
 function evidenceOf(burst: Burst): BurstEvidence {
-  return { ...burst.best, onsetAt: new Date(burst.onsetMinute * MINUTE).toISOString(), totalInBurst: burst.total, samplePostIds: [...burst.samplePostIds], sampleTexts: [...burst.sampleTexts] };
+  return {
+    ...burst.best,
+    onsetAt: new Date(burst.onsetMinute * MINUTE).toISOString(),
+    totalInBurst: burst.total,
+    samplePostIds: [...burst.samplePostIds],
+    sampleTexts: [...burst.sampleTexts],
+  };
 }
 
 function pushSample(burst: Burst, event: BurstEvent, limit: number): void {
   if (event.postId === undefined || burst.samplePostIds.length >= limit) return;
   burst.samplePostIds.push(event.postId);
-  if (event.text !== undefined) burst.sampleTexts.push(event.text.length > 140 ? `${event.text.slice(0, 139)}…` : event.text);
+  if (event.text !== undefined)
+    burst.sampleTexts.push(event.text.length > 140 ? `${event.text.slice(0, 139)}…` : event.text);
 }
 
 function learn(slot: Slot, value: number, rate: number): void {

@@ -42,14 +42,19 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
     forgetIdleMinutes: (key) => (key.startsWith('cluster:') ? 180 : Number.POSITIVE_INFINITY),
     ...deps.detector,
   });
-  const incidents = deps.incidents === false ? null : new IncidentTracker({ store: deps.store, bus: deps.bus, clock, ...deps.incidents });
+  const incidents =
+    deps.incidents === false
+      ? null
+      : new IncidentTracker({ store: deps.store, bus: deps.bus, clock, ...deps.incidents });
   const openAlerts = new Map<string, number>();
   let streamNames: Promise<Map<number, string>> | null = null;
   // Alerts are written in the order the detector produced them: an `ended` never overtakes its `opened`.
   let chain: Promise<void> = Promise.resolve();
 
   const names = (): Promise<Map<number, string>> => {
-    streamNames ??= listStreams(deps.store.db).then((streams) => new Map(streams.map((stream) => [stream.id, stream.name])));
+    streamNames ??= listStreams(deps.store.db).then(
+      (streams) => new Map(streams.map((stream) => [stream.id, stream.name])),
+    );
     return streamNames;
   };
 
@@ -57,7 +62,17 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
     for (const burst of alerts) {
       const key = `burst:${burst.key}`;
       const nowIso = clock().toISOString();
-      const { alert } = await raiseAlert(deps.store.db, { type: 'burst', severity: burst.severity, title: titleOf(burst, await names()), key, evidence: { ...burst.evidence, phase: burst.phase } }, nowIso);
+      const { alert } = await raiseAlert(
+        deps.store.db,
+        {
+          type: 'burst',
+          severity: burst.severity,
+          title: titleOf(burst, await names()),
+          key,
+          evidence: { ...burst.evidence, phase: burst.phase },
+        },
+        nowIso,
+      );
       if (burst.phase === 'ended') {
         openAlerts.delete(key);
         await setAlertStatus(deps.store.db, alert.id, 'closed', nowIso);
@@ -119,7 +134,12 @@ function keysOf(post: Post, clusterKey: string | undefined): string[] {
 function titleOf(burst: BurstAlert, names: ReadonlyMap<number, string>): string {
   const e = burst.evidence;
   const [kind, id] = burst.key.split(':');
-  const where = kind === 'stream' ? `stream “${names.get(Number(id)) ?? id}”` : kind === 'cluster' ? `incident cluster ${id}` : 'all posts';
+  const where =
+    kind === 'stream'
+      ? `stream “${names.get(Number(id)) ?? id}”`
+      : kind === 'cluster'
+        ? `incident cluster ${id}`
+        : 'all posts';
   const ended = burst.phase === 'ended' ? ' (ended)' : '';
   return `Burst of negative posts in ${where}: ${e.count} in ${e.windowMinutes} min, expected ${e.expected}${ended}`;
 }

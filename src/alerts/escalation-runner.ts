@@ -76,14 +76,28 @@ export class EscalationRunner {
   }
 
   /** Starts an escalation and notifies its first step; an id already used is left alone. */
-  start(id: string, policy: EscalationPolicy, subject: string, incidentId: number | null = null): Promise<Notification[]> {
+  start(
+    id: string,
+    policy: EscalationPolicy,
+    subject: string,
+    incidentId: number | null = null,
+  ): Promise<Notification[]> {
     return this.#serial(async () => {
       const now = this.#clock();
       const started = startEscalation(id, policy, subject, now.getTime(), await this.#schedules());
       if (!started) return [];
       const inserted = await insertEscalation(
         this.#o.store.db,
-        { id, policy, incidentId, subject, step: started.state.step, round: started.state.round, deadline: new Date(started.state.deadline).toISOString(), notified: started.notification.userIds },
+        {
+          id,
+          policy,
+          incidentId,
+          subject,
+          step: started.state.step,
+          round: started.state.round,
+          deadline: new Date(started.state.deadline).toISOString(),
+          notified: started.notification.userIds,
+        },
         now.toISOString(),
       );
       if (!inserted) return [];
@@ -102,14 +116,33 @@ export class EscalationRunner {
       const sent: Notification[] = [];
       for (const escalation of due) {
         const from = { step: escalation.step, round: escalation.round, deadline: Date.parse(escalation.deadline) };
-        const { state, notifications } = advanceEscalation(escalation.id, escalation.policy, escalation.subject, from, now.getTime(), schedules);
+        const { state, notifications } = advanceEscalation(
+          escalation.id,
+          escalation.policy,
+          escalation.subject,
+          from,
+          now.getTime(),
+          schedules,
+        );
         const notified = [...new Set([...escalation.notified, ...notifications.flatMap((n) => n.userIds)])];
         const moved = await advanceEscalationRow(
           this.#o.store.db,
           escalation.id,
           state
-            ? { status: 'running', step: state.step, round: state.round, deadline: new Date(state.deadline).toISOString(), notified }
-            : { status: 'exhausted', step: escalation.step, round: escalation.round, deadline: escalation.deadline, notified },
+            ? {
+                status: 'running',
+                step: state.step,
+                round: state.round,
+                deadline: new Date(state.deadline).toISOString(),
+                notified,
+              }
+            : {
+                status: 'exhausted',
+                step: escalation.step,
+                round: escalation.round,
+                deadline: escalation.deadline,
+                notified,
+              },
           now.toISOString(),
         );
         // Acknowledged between the read and the write: nothing more to send.
@@ -131,27 +164,50 @@ export class EscalationRunner {
     return acknowledgeByToken(this.#o, token, this.#clock());
   }
 
-  async #deliver(notifications: readonly Notification[], incidentId: number | null, everyone: readonly number[] = []): Promise<void> {
+  async #deliver(
+    notifications: readonly Notification[],
+    incidentId: number | null,
+    everyone: readonly number[] = [],
+  ): Promise<void> {
     const now = this.#clock().toISOString();
     for (const notification of notifications) {
       // Running out tells everyone who was notified that nobody took it.
       const userIds = notification.exhausted ? everyone : notification.userIds;
       const recipients = await this.#recipients(notification.escalationId, userIds, now);
-      const results = await Promise.allSettled(this.#o.notifiers.map((notifier) => notifier.notify(notification, recipients)));
+      const results = await Promise.allSettled(
+        this.#o.notifiers.map((notifier) => notifier.notify(notification, recipients)),
+      );
       for (const result of results) if (result.status === 'rejected') this.#onError(result.reason);
       if (incidentId !== null) {
         await addAudit(
           this.#o.store.db,
-          { incidentId, actorId: null, action: notification.exhausted ? 'escalation.exhausted' : 'escalation.notified', data: { escalationId: notification.escalationId, step: notification.step, round: notification.round, userIds } },
+          {
+            incidentId,
+            actorId: null,
+            action: notification.exhausted ? 'escalation.exhausted' : 'escalation.notified',
+            data: {
+              escalationId: notification.escalationId,
+              step: notification.step,
+              round: notification.round,
+              userIds,
+            },
+          },
           now,
         );
-        await this.#o.bus.publish('escalations.notified', { incidentId, step: notification.step, userIds, exhausted: notification.exhausted });
+        await this.#o.bus.publish('escalations.notified', {
+          incidentId,
+          step: notification.step,
+          userIds,
+          exhausted: notification.exhausted,
+        });
       }
     }
   }
 
   async #recipients(escalationId: string, userIds: readonly number[], now: string): Promise<Recipient[]> {
-    const contacts = new Map((await getContacts(this.#o.store.db, userIds)).map((contact) => [contact.userId, contact]));
+    const contacts = new Map(
+      (await getContacts(this.#o.store.db, userIds)).map((contact) => [contact.userId, contact]),
+    );
     const recipients: Recipient[] = [];
     for (const id of userIds) {
       const user = await getUser(this.#o.store.db, id);
@@ -163,7 +219,14 @@ export class EscalationRunner {
         await addAckToken(this.#o.store.db, hashToken(token), escalationId, id, now);
         ackUrl = `${this.#o.publicUrl.replace(/\/$/, '')}/api/escalations/ack?token=${token}`;
       }
-      recipients.push({ id, name: user.displayName, email: contact?.email ?? null, webhookUrl: contact?.webhookUrl ?? null, webhookSecret: contact?.webhookSecret ?? null, ackUrl });
+      recipients.push({
+        id,
+        name: user.displayName,
+        email: contact?.email ?? null,
+        webhookUrl: contact?.webhookUrl ?? null,
+        webhookSecret: contact?.webhookSecret ?? null,
+        ackUrl,
+      });
     }
     return recipients;
   }
@@ -183,7 +246,12 @@ export class EscalationRunner {
  * Acknowledges a running escalation (stateless: the API calls it without the runner). The
  * person joins the incident's responders, so they may approve its updates; it is audited.
  */
-export async function acknowledgeEscalation(deps: { store: Store; bus: Bus }, id: string, userId: number, at: Date): Promise<Escalation | undefined> {
+export async function acknowledgeEscalation(
+  deps: { store: Store; bus: Bus },
+  id: string,
+  userId: number,
+  at: Date,
+): Promise<Escalation | undefined> {
   const now = at.toISOString();
   const acknowledged = await acknowledgeEscalationRow(deps.store.db, id, userId, now);
   if (!acknowledged || acknowledged.incidentId === null) return acknowledged;
@@ -191,13 +259,26 @@ export async function acknowledgeEscalation(deps: { store: Store; bus: Bus }, id
   if (!incident) return acknowledged;
   const responders = incident.responders.includes(userId) ? incident.responders : [...incident.responders, userId];
   const updated = await updateIncidentRow(deps.store.db, incident.id, { responders }, now);
-  await addAudit(deps.store.db, { incidentId: incident.id, actorId: userId, action: 'escalation.acknowledged', data: { escalationId: id, step: acknowledged.step, round: acknowledged.round } }, now);
+  await addAudit(
+    deps.store.db,
+    {
+      incidentId: incident.id,
+      actorId: userId,
+      action: 'escalation.acknowledged',
+      data: { escalationId: id, step: acknowledged.step, round: acknowledged.round },
+    },
+    now,
+  );
   if (updated) await deps.bus.publish('incidents.changed', { incident: updated, attachedPostIds: [] });
   return acknowledged;
 }
 
 /** The link in a notification: acknowledges as the person it was sent to; `already` when someone was first. */
-export async function acknowledgeByToken(deps: { store: Store; bus: Bus }, token: string, at: Date): Promise<{ escalation: Escalation; userId: number; already: boolean } | undefined> {
+export async function acknowledgeByToken(
+  deps: { store: Store; bus: Bus },
+  token: string,
+  at: Date,
+): Promise<{ escalation: Escalation; userId: number; already: boolean } | undefined> {
   const owner = await ackTokenOwner(deps.store.db, hashToken(token));
   if (!owner) return undefined;
   const acknowledged = await acknowledgeEscalation(deps, owner.escalationId, owner.userId, at);

@@ -28,7 +28,8 @@ export interface EscalationState {
 
 /** Who holds a schedule at a time. */
 export function onCallAt(schedule: OnCallSchedule, at: number): number | null {
-  for (const override of schedule.overrides ?? []) if (Date.parse(override.from) <= at && at < Date.parse(override.to)) return override.userId;
+  for (const override of schedule.overrides ?? [])
+    if (Date.parse(override.from) <= at && at < Date.parse(override.to)) return override.userId;
   if (schedule.userIds.length === 0) return null;
   const shifts = Math.floor((at - Date.parse(schedule.startsAt)) / (schedule.shiftHours * 3_600_000));
   const index = ((shifts % schedule.userIds.length) + schedule.userIds.length) % schedule.userIds.length;
@@ -68,7 +69,14 @@ export function advanceEscalation(
       step = 0;
       round += 1;
       if (round > (policy.repeat ?? 0)) {
-        notifications.push({ escalationId, userIds: [], step: policy.steps.length, round: round - 1, subject, exhausted: true });
+        notifications.push({
+          escalationId,
+          userIds: [],
+          step: policy.steps.length,
+          round: round - 1,
+          subject,
+          exhausted: true,
+        });
         return { state: null, notifications };
       }
     }
@@ -99,7 +107,14 @@ function notifyStep(
   }
   return {
     state: { step: at.step, round: at.round, deadline: time + step.waitMinutes * 60_000 },
-    notification: { escalationId: id, userIds: [...userIds], step: at.step, round: at.round, subject, exhausted: false },
+    notification: {
+      escalationId: id,
+      userIds: [...userIds],
+      step: at.step,
+      round: at.round,
+      subject,
+      exhausted: false,
+    },
   };
 }
 
@@ -144,7 +159,14 @@ export class EscalationEngine {
         this.#running.delete(id);
         continue;
       }
-      const { state, notifications } = advanceEscalation(id, running.policy, running.subject, running.state, now, this.#schedules);
+      const { state, notifications } = advanceEscalation(
+        id,
+        running.policy,
+        running.subject,
+        running.state,
+        now,
+        this.#schedules,
+      );
       sent.push(...notifications);
       if (state) running.state = state;
       else this.#running.delete(id);
@@ -154,7 +176,9 @@ export class EscalationEngine {
 
   state(escalationId: string): { step: number; round: number; acknowledgedBy: number | null } | null {
     const running = this.#running.get(escalationId);
-    return running ? { step: running.state.step, round: running.state.round, acknowledgedBy: running.acknowledgedBy } : null;
+    return running
+      ? { step: running.state.step, round: running.state.round, acknowledgedBy: running.acknowledgedBy }
+      : null;
   }
 }
 

@@ -66,7 +66,15 @@ export function startImpersonationWatch(deps: ImpersonationWatchDeps): Impersona
         severity: 'warning',
         title: `Possible impersonator of ${impersonation.official}: ${who}${post.author.name ? ` (“${post.author.name}”)` : ''}`,
         key,
-        evidence: { source: post.source, handle: who, name: post.author.name, official: impersonation.official, technique: impersonation.technique, detail: impersonation.detail, postIds: remember(key, post.id) },
+        evidence: {
+          source: post.source,
+          handle: who,
+          name: post.author.name,
+          official: impersonation.official,
+          technique: impersonation.technique,
+          detail: impersonation.detail,
+          postIds: remember(key, post.id),
+        },
       });
     }
     const domains = lures.filter((lure) => lure.domain !== undefined);
@@ -77,13 +85,26 @@ export function startImpersonationWatch(deps: ImpersonationWatchDeps): Impersona
         severity: 'critical' satisfies AlertSeverity,
         title: `Scam link to ${lure.domain}, imitating ${lure.imitates}`,
         key,
-        evidence: { domain: lure.domain, imitates: lure.imitates, kind: lure.kind, detail: lure.detail, lastAuthor: who, postIds: remember(key, post.id) },
+        evidence: {
+          domain: lure.domain,
+          imitates: lure.imitates,
+          kind: lure.kind,
+          detail: lure.detail,
+          lastAuthor: who,
+          postIds: remember(key, post.id),
+        },
       });
     }
     const ask = lures.find((lure) => lure.kind === 'credential-ask');
     if (ask && domains.length === 0) {
       const key = `lure:ask:${post.source}:${who.toLowerCase()}`;
-      inputs.push({ type: 'lure', severity: 'warning', title: `${who} ${ask.detail} in public`, key, evidence: { source: post.source, handle: who, detail: ask.detail, postIds: remember(key, post.id) } });
+      inputs.push({
+        type: 'lure',
+        severity: 'warning',
+        title: `${who} ${ask.detail} in public`,
+        key,
+        evidence: { source: post.source, handle: who, detail: ask.detail, postIds: remember(key, post.id) },
+      });
     }
     return inputs;
   }

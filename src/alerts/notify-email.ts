@@ -23,19 +23,40 @@ export function smtpTransport(settings: SmtpSettings): MailTransport {
   const transporter = import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(settings.url));
   return {
     async send(message) {
-      await (await transporter).sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text });
+      await (await transporter).sendMail({
+        from: settings.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+      });
     },
-    close: () => void transporter.then((t) => t.close(), () => {}),
+    close: () =>
+      void transporter.then(
+        (t) => t.close(),
+        () => {},
+      ),
   };
 }
 
 export function emailNotifier(transport: Pick<MailTransport, 'send'>): Notifier {
   return {
     async notify(notification, recipients) {
-      const subject = notification.exhausted ? `[Earshot] Unacknowledged: ${notification.subject}` : `[Earshot] ${notification.subject}`;
-      const results = await Promise.allSettled(recipients.filter((recipient) => recipient.email).map((recipient) => transport.send({ to: recipient.email!, subject, text: describeNotification(notification, recipient) })));
+      const subject = notification.exhausted
+        ? `[Earshot] Unacknowledged: ${notification.subject}`
+        : `[Earshot] ${notification.subject}`;
+      const results = await Promise.allSettled(
+        recipients
+          .filter((recipient) => recipient.email)
+          .map((recipient) =>
+            transport.send({ to: recipient.email!, subject, text: describeNotification(notification, recipient) }),
+          ),
+      );
       const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failed.length > 0) throw new AggregateError(failed.map((result) => result.reason), `${failed.length} e-mail notification(s) failed`);
+      if (failed.length > 0)
+        throw new AggregateError(
+          failed.map((result) => result.reason),
+          `${failed.length} e-mail notification(s) failed`,
+        );
     },
   };
 }

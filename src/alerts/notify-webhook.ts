@@ -29,7 +29,12 @@ export function sign(secret: string, timestamp: number | string, rawBody: string
 }
 
 /** What a receiver does: recompute and compare in constant time, and refuse stale timestamps. */
-export function verifySignature(secret: string, headers: { timestamp: string | undefined; signature: string | undefined }, rawBody: string, options: { now?: number; toleranceSeconds?: number } = {}): boolean {
+export function verifySignature(
+  secret: string,
+  headers: { timestamp: string | undefined; signature: string | undefined },
+  rawBody: string,
+  options: { now?: number; toleranceSeconds?: number } = {},
+): boolean {
   const { timestamp, signature } = headers;
   if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
   const now = options.now ?? Math.floor(Date.now() / 1000);
@@ -40,7 +45,12 @@ export function verifySignature(secret: string, headers: { timestamp: string | u
 }
 
 /** POSTs `payload` as JSON to `url`, signed with `secret` when there is one; throws after the last retry. */
-export async function postWebhook(url: string, payload: unknown, secret: string | null, options: WebhookOptions = {}): Promise<void> {
+export async function postWebhook(
+  url: string,
+  payload: unknown,
+  secret: string | null,
+  options: WebhookOptions = {},
+): Promise<void> {
   const fetcher = options.fetch ?? fetch;
   const body = JSON.stringify(payload);
   await withRetry(async function deliverWebhook() {
@@ -51,7 +61,12 @@ export async function postWebhook(url: string, payload: unknown, secret: string 
       headers[TIMESTAMP_HEADER] = String(timestamp);
       headers[SIGNATURE_HEADER] = sign(secret, timestamp, body);
     }
-    const response = await fetcher(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 5_000) });
+    const response = await fetcher(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+    });
     await checkResponse(response, `webhook ${new URL(url).host}`);
     await response.body?.cancel().catch(() => {});
   }, options.retry ?? DEFAULT_WEBHOOK_RETRY);
@@ -67,14 +82,24 @@ export function webhookNotifier(options: WebhookOptions = {}): Notifier {
           .map((recipient) =>
             postWebhook(
               recipient.webhookUrl!,
-              { text: describeNotification(notification, recipient), event: 'escalation', ...notification, userId: recipient.id, ackUrl: recipient.ackUrl ?? null },
+              {
+                text: describeNotification(notification, recipient),
+                event: 'escalation',
+                ...notification,
+                userId: recipient.id,
+                ackUrl: recipient.ackUrl ?? null,
+              },
               recipient.webhookSecret ?? null,
               options,
             ),
           ),
       );
       const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failed.length > 0) throw new AggregateError(failed.map((result) => result.reason), `${failed.length} webhook notification(s) failed`);
+      if (failed.length > 0)
+        throw new AggregateError(
+          failed.map((result) => result.reason),
+          `${failed.length} webhook notification(s) failed`,
+        );
     },
   };
 }

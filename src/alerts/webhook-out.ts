@@ -37,10 +37,16 @@ export function startWebhookOut(options: WebhookOutOptions): WebhookOut {
     chain = chain
       .then(async () => {
         if (stopped) return;
-        const subscriptions = (await listWebhooks(options.store.db)).filter((subscription) => subscription.events.includes(event));
+        const subscriptions = (await listWebhooks(options.store.db)).filter((subscription) =>
+          subscription.events.includes(event),
+        );
         if (subscriptions.length === 0) return;
         for (const { text, data } of payloads()) {
-          const results = await Promise.allSettled(subscriptions.map((subscription) => postWebhook(subscription.url, { event, text, data }, subscription.secret, options.webhook)));
+          const results = await Promise.allSettled(
+            subscriptions.map((subscription) =>
+              postWebhook(subscription.url, { event, text, data }, subscription.secret, options.webhook),
+            ),
+          );
           for (const result of results) if (result.status === 'rejected') onError(result.reason);
         }
       })
@@ -48,8 +54,12 @@ export function startWebhookOut(options: WebhookOutOptions): WebhookOut {
   }
 
   const unsubscribers = [
-    options.bus.subscribe('alerts.raised', ({ alert }) => dispatch('alert', () => [{ text: alertText(alert, base), data: alert }])),
-    options.bus.subscribe('tickets.created', ({ tickets }) => dispatch('ticket', () => tickets.map((ticket) => ({ text: ticketText(ticket, base), data: ticket })))),
+    options.bus.subscribe('alerts.raised', ({ alert }) =>
+      dispatch('alert', () => [{ text: alertText(alert, base), data: alert }]),
+    ),
+    options.bus.subscribe('tickets.created', ({ tickets }) =>
+      dispatch('ticket', () => tickets.map((ticket) => ({ text: ticketText(ticket, base), data: ticket }))),
+    ),
   ];
 
   return {

@@ -8,11 +8,18 @@ import { classifyKind, KIND_MODEL } from './kind.js';
 import { detectLanguage, LANGUAGE_MODEL } from './language.js';
 import type { SentimentModel } from './sentiment.js';
 import { earshotSentiment } from './sentiment-model.js';
-import { createImpersonationCheck, IMPERSONATION_MODEL, type ImpersonationFinding, type Organisation } from './impersonation.js';
+import {
+  createImpersonationCheck,
+  IMPERSONATION_MODEL,
+  type ImpersonationFinding,
+  type Organisation,
+} from './impersonation.js';
 import { createLureCheck, type LureFinding } from './lures.js';
 
 /** What the analyzer reads: the text always; the author when known (for impersonation). */
-export type AnalyzerInput = Pick<PostDraft, 'text'> & { readonly author?: Pick<PostDraft['author'], 'handle' | 'name'> };
+export type AnalyzerInput = Pick<PostDraft, 'text'> & {
+  readonly author?: Pick<PostDraft['author'], 'handle' | 'name'>;
+};
 
 export interface Analyzer {
   analyze(draft: AnalyzerInput): Analysis;
@@ -34,7 +41,9 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   const checkImpersonation = createImpersonationCheck(organisation);
   const findLures = createLureCheck(organisation);
   // Fixed per analyzer, so built once; each result gets its own copy, as callers may mutate it.
-  const models: readonly string[] = [sentimentModel, KIND_MODEL, LANGUAGE_MODEL, IMPERSONATION_MODEL].map((m) => `${m.name}@${m.version}`);
+  const models: readonly string[] = [sentimentModel, KIND_MODEL, LANGUAGE_MODEL, IMPERSONATION_MODEL].map(
+    (m) => `${m.name}@${m.version}`,
+  );
 
   function explain(draft: AnalyzerInput) {
     const impersonation = draft.author ? checkImpersonation(draft.author) : null;
@@ -58,7 +67,10 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
 }
 
 /** Findings → the post's flags, in POST_FLAGS order. */
-export function flagsOf(found: { impersonation: ImpersonationFinding | null; lures: readonly LureFinding[] }): PostFlag[] {
+export function flagsOf(found: {
+  impersonation: ImpersonationFinding | null;
+  lures: readonly LureFinding[];
+}): PostFlag[] {
   const flags: PostFlag[] = [];
   if (found.impersonation) flags.push('impersonation');
   if (found.lures.length > 0) flags.push('lure');

@@ -19,7 +19,15 @@ export interface Organisation {
   readonly domains: readonly string[];
 }
 
-export const TECHNIQUES = ['homoglyph', 'multi-char', 'separator', 'affix', 'edit-distance', 'other-server', 'display-name'] as const;
+export const TECHNIQUES = [
+  'homoglyph',
+  'multi-char',
+  'separator',
+  'affix',
+  'edit-distance',
+  'other-server',
+  'display-name',
+] as const;
 export type Technique = (typeof TECHNIQUES)[number];
 
 export interface ImpersonationFinding {
@@ -30,10 +38,43 @@ export interface ImpersonationFinding {
   readonly detail: string;
 }
 
-export type ImpersonationCheck = (author: { readonly handle: string; readonly name?: string | null }) => ImpersonationFinding | null;
+export type ImpersonationCheck = (author: {
+  readonly handle: string;
+  readonly name?: string | null;
+}) => ImpersonationFinding | null;
 
 /** Words impersonators add around a brand name: `@AcmeSupport`, `Acme Help Team`, `real_acme`. */
-export const AFFIXES = ['support', 'help', 'helpdesk', 'helpline', 'official', 'team', 'care', 'customercare', 'customer', 'service', 'services', 'desk', 'hq', 'real', 'the', 'info', 'admin', 'assist', 'verify', 'verified', 'security', 'contact', 'us', 'uk', 'global', 'online', 'live', 'staff', 'agent'] as const;
+export const AFFIXES = [
+  'support',
+  'help',
+  'helpdesk',
+  'helpline',
+  'official',
+  'team',
+  'care',
+  'customercare',
+  'customer',
+  'service',
+  'services',
+  'desk',
+  'hq',
+  'real',
+  'the',
+  'info',
+  'admin',
+  'assist',
+  'verify',
+  'verified',
+  'security',
+  'contact',
+  'us',
+  'uk',
+  'global',
+  'online',
+  'live',
+  'staff',
+  'agent',
+] as const;
 
 const AFFIX_SKELETONS = [...new Set(AFFIXES.map((word) => skeleton(word)))].sort((a, b) => b.length - a.length);
 const CACHE_LIMIT = 20_000;
@@ -77,18 +118,38 @@ interface Official {
   readonly skeleton: string;
 }
 
-const DIGITS: Record<string, string> = { '0': 'o', '1': 'l', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', $: 's', '|': 'l', '!': 'l' };
+const DIGITS: Record<string, string> = {
+  '0': 'o',
+  '1': 'l',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+  $: 's',
+  '|': 'l',
+  '!': 'l',
+};
 
 function check(officials: readonly Official[], handle: string, name: string): ImpersonationFinding | null {
   const author = splitHandle(handle);
   if (author.local.length === 0) return null;
   // The account itself (same name, and same server where the official one names its server).
   for (const official of officials) {
-    if (author.local.toLowerCase() === official.local.toLowerCase() && (official.server === null || official.server === author.server)) return null;
+    if (
+      author.local.toLowerCase() === official.local.toLowerCase() &&
+      (official.server === null || official.server === author.server)
+    )
+      return null;
   }
   // The exact name on another server first: it is the strongest sign, whichever official it is.
   const exact = officials.find((official) => official.local.toLowerCase() === author.local.toLowerCase());
-  if (exact) return { official: exact.handle, technique: 'other-server', detail: `@${author.local} on ${author.server ?? 'another server'}, not ${exact.server}` };
+  if (exact)
+    return {
+      official: exact.handle,
+      technique: 'other-server',
+      detail: `@${author.local} on ${author.server ?? 'another server'}, not ${exact.server}`,
+    };
   const authorSkeleton = skeleton(author.local);
   for (const official of officials) {
     const finding = compare(official, author.local, authorSkeleton);
@@ -97,8 +158,15 @@ function check(officials: readonly Official[], handle: string, name: string): Im
   if (name.trim().length > 0) {
     const nameSkeleton = skeleton(name);
     for (const official of officials) {
-      if (official.skeleton.length >= 4 && (nameSkeleton === official.skeleton || stripAffixes(nameSkeleton, official.skeleton))) {
-        return { official: official.handle, technique: 'display-name', detail: `display name “${name}” imitates ${official.handle}` };
+      if (
+        official.skeleton.length >= 4 &&
+        (nameSkeleton === official.skeleton || stripAffixes(nameSkeleton, official.skeleton))
+      ) {
+        return {
+          official: official.handle,
+          technique: 'display-name',
+          detail: `display name “${name}” imitates ${official.handle}`,
+        };
       }
     }
   }
@@ -109,15 +177,31 @@ function compare(official: Official, local: string, authorSkeleton: string): Imp
   const lower = local.toLowerCase();
   const target = official.local.toLowerCase();
   if (authorSkeleton === official.skeleton) {
-    return { official: official.handle, technique: techniqueOf(lower, target), detail: `@${local} looks like ${official.handle}` };
+    return {
+      official: official.handle,
+      technique: techniqueOf(lower, target),
+      detail: `@${local} looks like ${official.handle}`,
+    };
   }
   if (official.skeleton.length >= 4 && stripAffixes(authorSkeleton, official.skeleton)) {
-    return { official: official.handle, technique: 'affix', detail: `@${local} is ${official.handle} with words added` };
+    return {
+      official: official.handle,
+      technique: 'affix',
+      detail: `@${local} is ${official.handle} with words added`,
+    };
   }
   // One slip in a short name, two in a long one; very short names would match too much.
   const allowed = official.skeleton.length >= 10 ? 2 : official.skeleton.length >= 5 ? 1 : 0;
-  if (allowed > 0 && Math.abs(authorSkeleton.length - official.skeleton.length) <= allowed && distance(authorSkeleton, official.skeleton) <= allowed) {
-    return { official: official.handle, technique: 'edit-distance', detail: `@${local} is within ${allowed} edit(s) of ${official.handle}` };
+  if (
+    allowed > 0 &&
+    Math.abs(authorSkeleton.length - official.skeleton.length) <= allowed &&
+    distance(authorSkeleton, official.skeleton) <= allowed
+  ) {
+    return {
+      official: official.handle,
+      technique: 'edit-distance',
+      detail: `@${local} is within ${allowed} edit(s) of ${official.handle}`,
+    };
   }
   return null;
 }

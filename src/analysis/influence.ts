@@ -58,7 +58,12 @@ export function influenceOf(signals: AuthorSignals, now: Date = new Date()): Inf
   const raw = WEIGHTS.reach * reach + WEIGHTS.engagement * engagement + WEIGHTS.rate * rate + WEIGHTS.age * age;
   const likelySpammer = reasons.length > 0;
   const score = Math.round(100 * raw * (likelySpammer ? SPAMMER_FACTOR : 1));
-  return { score, likelySpammer, reasons, parts: { reach: round(reach), engagement: round(engagement), rate: round(rate), age: round(age) } };
+  return {
+    score,
+    likelySpammer,
+    reasons,
+    parts: { reach: round(reach), engagement: round(engagement), rate: round(rate), age: round(age) },
+  };
 }
 
 /**
@@ -72,14 +77,33 @@ export function withInfluence<P extends Pick<Post, 'author' | 'flags'>>(post: P,
   const influence = influenceOf(signals, now);
   const flags = [...(post.flags ?? [])];
   if (influence.likelySpammer && !flags.includes('likely-spammer')) flags.push('likely-spammer');
-  return { ...post, author: { ...author, influence: influence.score, likelySpammer: influence.likelySpammer, spamReasons: influence.reasons }, flags };
+  return {
+    ...post,
+    author: {
+      ...author,
+      influence: influence.score,
+      likelySpammer: influence.likelySpammer,
+      spamReasons: influence.reasons,
+    },
+    flags,
+  };
 }
 
 /**
  * The same for one post on its own (the `classify` command, a post whose author is not yet
  * stored): that post's metrics as the author's only post.
  */
-export function influenceOfPost(post: { readonly author: { readonly followers: number | null; readonly following: number | null; readonly createdAt?: string | null }; readonly metrics: { readonly likes: number; readonly reposts: number; readonly replies: number } }, now?: Date): Influence {
+export function influenceOfPost(
+  post: {
+    readonly author: {
+      readonly followers: number | null;
+      readonly following: number | null;
+      readonly createdAt?: string | null;
+    };
+    readonly metrics: { readonly likes: number; readonly reposts: number; readonly replies: number };
+  },
+  now?: Date,
+): Influence {
   return influenceOf(
     {
       followers: post.author.followers,

@@ -96,10 +96,12 @@ const COMPLAINT =
 // Words and emoji apart: a case-insensitive Unicode regex is several times slower in V8.
 const PRAISE_WORDS =
   /\b(?:thanks|thank you|thank u|thx|ty|tysm|love|loving|loved|great|awesome|amazing|excellent|fantastic|brilliant|superb|wonderful|kudos|shout ?out|appreciate|appreciated|best|perfect|well done|nice work|nice job|great job|good job|helpful|lifesaver|impressed|props|respect|slick|heroes?|top bloke|big up|nailed it|pretty good|merci|gracias|danke|legend)\b/i;
-const PRAISE_EMOJI = /[\u2764\u{1F525}\u{1F64C}\u{1F64F}\u{1F44F}\u{1F60D}\u{1F970}\u{1F499}\u{1F49C}\u{1F49A}\u{1F389}]/u;
+const PRAISE_EMOJI =
+  /[\u2764\u{1F525}\u{1F64C}\u{1F64F}\u{1F44F}\u{1F60D}\u{1F970}\u{1F499}\u{1F49C}\u{1F49A}\u{1F389}]/u;
 const PRAISE = { test: (t: string): boolean => PRAISE_WORDS.test(t) || PRAISE_EMOJI.test(t) };
 
-const STRONG_PRAISE = /\b(?:thank you|thanks|thank u|ty|kudos|impressed|well done|shout ?out|props|respect|big up|appreciated?|lifesaver)\b/i;
+const STRONG_PRAISE =
+  /\b(?:thank you|thanks|thank u|ty|kudos|impressed|well done|shout ?out|props|respect|big up|appreciated?|lifesaver)\b/i;
 
 function isSpam(t: string): boolean {
   if (SPAM.test(t)) return true;

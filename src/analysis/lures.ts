@@ -32,7 +32,12 @@ export function createLureCheck(organisation: Pick<Organisation, 'domains'>): Lu
   const officials = organisation.domains
     .map((domain) => parse(domain.trim().toLowerCase()))
     .filter((parsed) => parsed.domain !== null && parsed.domainWithoutSuffix)
-    .map((parsed) => ({ domain: parsed.domain!, suffix: parsed.publicSuffix, brand: parsed.domainWithoutSuffix!, skeleton: skeleton(parsed.domainWithoutSuffix!) }));
+    .map((parsed) => ({
+      domain: parsed.domain!,
+      suffix: parsed.publicSuffix,
+      brand: parsed.domainWithoutSuffix!,
+      skeleton: skeleton(parsed.domainWithoutSuffix!),
+    }));
   const brands = officials.filter((official) => official.skeleton.length >= 3);
 
   return function findLures(text) {
@@ -67,15 +72,43 @@ interface OfficialDomain {
 const ASK = new RegExp(
   String.raw`\b(?:send|sending|dm|pm|message|give|share|confirm|verify|validate|enter|provide|submit|tell|reply with|reply|re-?enter)\b(?:\s+(?:us|me|our team|the agent|it))?(?:\s+(?:with|to|in|via|by))?(?:\s+\S+){0,3}?\s+(?:your|ur|yr|the)\s+(?:\S+\s+)?(` +
     [
-      'password', 'passwords', 'passcode', 'pass code', 'pin', 'pin code', 'login details', 'credentials', 'log-?in details',
-      'card number', 'card details', 'card', 'credit card', 'debit card', 'cvv', 'cvc', 'security code', 'expiry date', 'bank details', 'account number', 'iban',
-      'one-time code', 'one time code', 'otp', '2fa code', 'verification code', 'sms code', 'seed phrase', 'recovery phrase', 'private key',
+      'password',
+      'passwords',
+      'passcode',
+      'pass code',
+      'pin',
+      'pin code',
+      'login details',
+      'credentials',
+      'log-?in details',
+      'card number',
+      'card details',
+      'card',
+      'credit card',
+      'debit card',
+      'cvv',
+      'cvc',
+      'security code',
+      'expiry date',
+      'bank details',
+      'account number',
+      'iban',
+      'one-time code',
+      'one time code',
+      'otp',
+      '2fa code',
+      'verification code',
+      'sms code',
+      'seed phrase',
+      'recovery phrase',
+      'private key',
     ].join('|') +
     String.raw`)\b`,
   'i',
 );
 // Phrasing that needs no "your": "DM us the 6-digit code", "what is the code we sent".
-const ASK_CODE = /\b(?:\d-digit|six-digit|6 digit) code\b|\b(?:send|dm|give|tell|share)\s+(?:us|me)\s+(?:the|your)\s+codes?\b|\bcode (?:we|that we|i) (?:just )?sent\b|\bverify your (?:account|identity|wallet) (?:here|now|at|by|via)\b/i;
+const ASK_CODE =
+  /\b(?:\d-digit|six-digit|6 digit) code\b|\b(?:send|dm|give|tell|share)\s+(?:us|me)\s+(?:the|your)\s+codes?\b|\bcode (?:we|that we|i) (?:just )?sent\b|\bverify your (?:account|identity|wallet) (?:here|now|at|by|via)\b/i;
 
 function credentialAsk(t: string): string | null {
   const match = ASK.exec(t);
@@ -86,7 +119,8 @@ function credentialAsk(t: string): string | null {
 
 // Links with a scheme, and bare host names such as `acme-support.com/login` (posts often drop
 // the scheme). Labels are Unicode letters too, so an IDN written out (`аcme.com`) is found.
-const HOST = /(?:https?:\/\/)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?\.)+(?:xn--[a-z0-9-]{2,59}|\p{L}{2,63}))(?=[\/:?#\s)\]"'»,;!]|\.(?:\s|$)|$)/giu;
+const HOST =
+  /(?:https?:\/\/)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?\.)+(?:xn--[a-z0-9-]{2,59}|\p{L}{2,63}))(?=[\/:?#\s)\]"'»,;!]|\.(?:\s|$)|$)/giu;
 
 function* hostsIn(t: string): Generator<string> {
   if (!t.includes('.')) return;
@@ -100,7 +134,11 @@ function* hostsIn(t: string): Generator<string> {
   }
 }
 
-function judgeHost(host: string, officials: readonly OfficialDomain[], brands: readonly OfficialDomain[]): LureFinding | null {
+function judgeHost(
+  host: string,
+  officials: readonly OfficialDomain[],
+  brands: readonly OfficialDomain[],
+): LureFinding | null {
   // tldts wants ASCII; an IDN written in Unicode is encoded first by URL, then decoded for display.
   const ascii = toAscii(host);
   if (ascii === null) return null;
@@ -116,7 +154,12 @@ function judgeHost(host: string, officials: readonly OfficialDomain[], brands: r
   const label = skeleton(unicodeLabel);
   for (const official of brands) {
     if (label === official.skeleton || withAffix(label, official.skeleton) || closeTo(label, official.skeleton)) {
-      return { kind: 'lookalike-domain', domain: unicodeDomain, imitates: official.domain, detail: `${unicodeDomain}${puny} imitates ${official.domain}` };
+      return {
+        kind: 'lookalike-domain',
+        domain: unicodeDomain,
+        imitates: official.domain,
+        detail: `${unicodeDomain}${puny} imitates ${official.domain}`,
+      };
     }
   }
   // The brand as a subdomain of someone else's domain: `acme.com.verify-login.io`.
@@ -124,14 +167,43 @@ function judgeHost(host: string, officials: readonly OfficialDomain[], brands: r
     const labels = parsed.subdomain.split('.').map((part) => skeleton(decodeLabel(part)));
     for (const official of brands) {
       if (labels.some((part) => part === official.skeleton || withAffix(part, official.skeleton))) {
-        return { kind: 'brand-in-subdomain', domain: unicodeDomain, imitates: official.domain, detail: `${domainToUnicode(ascii) || ascii} puts ${official.brand} in front of ${unicodeDomain}` };
+        return {
+          kind: 'brand-in-subdomain',
+          domain: unicodeDomain,
+          imitates: official.domain,
+          detail: `${domainToUnicode(ascii) || ascii} puts ${official.brand} in front of ${unicodeDomain}`,
+        };
       }
     }
   }
   return null;
 }
 
-const AFFIX_SKELETONS = [...new Set([...AFFIXES, 'login', 'signin', 'account', 'accounts', 'secure', 'portal', 'auth', 'sso', 'id', 'pay', 'billing', 'refund', 'refunds', 'update', 'mail', 'webmail', 'app', 'my'].map((word) => skeleton(word)))];
+const AFFIX_SKELETONS = [
+  ...new Set(
+    [
+      ...AFFIXES,
+      'login',
+      'signin',
+      'account',
+      'accounts',
+      'secure',
+      'portal',
+      'auth',
+      'sso',
+      'id',
+      'pay',
+      'billing',
+      'refund',
+      'refunds',
+      'update',
+      'mail',
+      'webmail',
+      'app',
+      'my',
+    ].map((word) => skeleton(word)),
+  ),
+];
 
 function withAffix(label: string, brand: string): boolean {
   if (brand.length < 4 || !label.includes(brand) || label === brand) return false;

@@ -108,11 +108,23 @@ export function tokenize(raw: string): Token[] {
     let polarity = 0;
     let caps = false;
     switch (kind) {
-      case 'url': norm = '<url>'; break;
-      case 'user': norm = '@user'; break;
-      case 'emoticon': norm = normalizeEmoticon(s); polarity = emoticonPolarity(norm); break;
-      case 'emoji': norm = s.replace(EMOJI_DECORATION_RE, ''); polarity = emojiPolarity(norm); break;
-      case 'punct': norm = s.length > 3 ? s.slice(0, 3) : s; break;
+      case 'url':
+        norm = '<url>';
+        break;
+      case 'user':
+        norm = '@user';
+        break;
+      case 'emoticon':
+        norm = normalizeEmoticon(s);
+        polarity = emoticonPolarity(norm);
+        break;
+      case 'emoji':
+        norm = s.replace(EMOJI_DECORATION_RE, '');
+        polarity = emojiPolarity(norm);
+        break;
+      case 'punct':
+        norm = s.length > 3 ? s.slice(0, 3) : s;
+        break;
       default:
         caps = s.length >= 3 && s === s.toUpperCase() && s !== s.toLowerCase();
         norm = s.toLowerCase().replace(APOSTROPHE_RE, "'").replace(ELONGATION_RE, '$1$1');
@@ -166,7 +178,8 @@ export function featurize(text: string, config: FeatureConfig, lexicon: Lexicon 
       if (t.caps) capsWords++;
       const w = t.kind === 'hashtag' ? t.text.slice(1) : t.text;
       // A negation cue's meaning is carried by the scope it marks, not by its spelling.
-      if (config.charMax > 0 && !isNegator(t.text)) pushCharNgrams(w, t.negated ? SEED_CHAR_NEGATED : SEED_CHAR, config, mask, chars);
+      if (config.charMax > 0 && !isNegator(t.text))
+        pushCharNgrams(w, t.negated ? SEED_CHAR_NEGATED : SEED_CHAR, config, mask, chars);
       if (t.kind === 'hashtag') words.push(fmix(hashString(SEED_WORD, w)) & mask);
       if (!elongated && ELONGATED_RE.test(w)) elongated = true;
       if (config.lexicon && lexicon !== null) {
@@ -226,7 +239,7 @@ const EMOTICON = [
   "(?<![\\p{L}\\p{N}])[<>]?[:;=][\\-o*'^]?[)\\](\\[dDpP/\\\\|}{@3*](?![\\p{L}\\p{N}])",
   "(?<![\\p{L}\\p{N}])[)(\\]\\[dD][\\-o']?[:;=](?![\\p{L}\\p{N}/])",
   '<\\/?3+',
-  "(?<![\\p{L}\\p{N}])(?:[xX][dD]+|\\^[_.]?\\^|-_+-|[tT]_+[tT]|>_*<|[oO]_[oO])(?![\\p{L}\\p{N}])",
+  '(?<![\\p{L}\\p{N}])(?:[xX][dD]+|\\^[_.]?\\^|-_+-|[tT]_+[tT]|>_*<|[oO]_[oO])(?![\\p{L}\\p{N}])',
 ].join('|');
 const EMOJI = '\\p{Extended_Pictographic}(?:\\uFE0F|\\p{Emoji_Modifier}|\\u200D\\p{Extended_Pictographic})*';
 const TOKEN_RE = new RegExp(
@@ -247,19 +260,48 @@ const ELONGATION_RE = /(\p{L})\1{2,}/gu;
 const ELONGATED_RE = /(\p{L})\1\1/u;
 
 const NEGATORS = new Set([
-  'not', 'no', 'never', 'cannot', 'nothing', 'nobody', 'none', 'neither', 'nor', 'nowhere',
-  'without', 'hardly', 'barely', 'dont', 'cant', 'wont', 'isnt', 'arent', 'wasnt', 'werent',
-  'didnt', 'doesnt', 'aint', 'couldnt', 'shouldnt', 'wouldnt', 'havent', 'hasnt', 'nope',
+  'not',
+  'no',
+  'never',
+  'cannot',
+  'nothing',
+  'nobody',
+  'none',
+  'neither',
+  'nor',
+  'nowhere',
+  'without',
+  'hardly',
+  'barely',
+  'dont',
+  'cant',
+  'wont',
+  'isnt',
+  'arent',
+  'wasnt',
+  'werent',
+  'didnt',
+  'doesnt',
+  'aint',
+  'couldnt',
+  'shouldnt',
+  'wouldnt',
+  'havent',
+  'hasnt',
+  'nope',
 ]);
 
 const SARCASM_WORDS = new Set(['#sarcasm', '#not', '#irony', '#sarcastic']);
 const SARCASM_EMOJI = new Set(['🙄', '🙃']);
 
-const POSITIVE_EMOJI = new Set([...
-  '😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚🙂🤗🤩😻😹😸😺😇☺🥳👍👌👏🙌💪🎉🎊❤♥💕💖💗💘💙💚💛💜🧡🤍💓💞💝💯✨🌟⭐🙏🤞✌🆒🔝😌🤤😛😜😝'.replace(/\uFE0F/g, ''),
+const POSITIVE_EMOJI = new Set([
+  ...'😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚🙂🤗🤩😻😹😸😺😇☺🥳👍👌👏🙌💪🎉🎊❤♥💕💖💗💘💙💚💛💜🧡🤍💓💞💝💯✨🌟⭐🙏🤞✌🆒🔝😌🤤😛😜😝'.replace(
+    /\uFE0F/g,
+    '',
+  ),
 ]);
-const NEGATIVE_EMOJI = new Set([...
-  '😞😟😠😡🤬😢😭😤😩😫😖😣😒😔😕🙁☹😰😨😱😧😦😥😓😪😿😾👎💔🤮🤢🤦🖕💩😑😬🤯😵'.replace(/\uFE0F/g, ''),
+const NEGATIVE_EMOJI = new Set([
+  ...'😞😟😠😡🤬😢😭😤😩😫😖😣😒😔😕🙁☹😰😨😱😧😦😥😓😪😿😾👎💔🤮🤢🤦🖕💩😑😬🤯😵'.replace(/\uFE0F/g, ''),
 ]);
 
 function isNegator(word: string): boolean {

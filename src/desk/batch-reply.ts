@@ -55,7 +55,11 @@ export interface Skipped {
   readonly reason: string;
 }
 
-export function proposeReplies(update: string, posts: readonly ReporterPost[], options: ProposeOptions = {}): { proposals: ProposedReply[]; skipped: Skipped[] } {
+export function proposeReplies(
+  update: string,
+  posts: readonly ReporterPost[],
+  options: ProposeOptions = {},
+): { proposals: ProposedReply[]; skipped: Skipped[] } {
   const rules = options.rules ?? DEFAULT_GUIDELINE_RULES;
   const now = options.now ?? new Date();
   const kind = options.kind ?? 'status';
@@ -64,23 +68,36 @@ export function proposeReplies(update: string, posts: readonly ReporterPost[], o
   for (const post of posts) {
     const key = `${post.source}\u0000${post.authorHandle}`;
     const seen = latest.get(key);
-    if (seen && seen.createdAt >= post.createdAt) skipped.push({ postId: post.postId, reason: 'an earlier post by a reporter who gets a reply to their latest' });
+    if (seen && seen.createdAt >= post.createdAt)
+      skipped.push({ postId: post.postId, reason: 'an earlier post by a reporter who gets a reply to their latest' });
     else {
-      if (seen) skipped.push({ postId: seen.postId, reason: 'an earlier post by a reporter who gets a reply to their latest' });
+      if (seen)
+        skipped.push({ postId: seen.postId, reason: 'an earlier post by a reporter who gets a reply to their latest' });
       latest.set(key, post);
     }
   }
   const used = new Set<string>();
   const sentPerChannel = new Map<string, number>();
   const proposals: ProposedReply[] = [];
-  for (const post of [...latest.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.postId - b.postId)) {
+  for (const post of [...latest.values()].sort(
+    (a, b) => a.createdAt.localeCompare(b.createdAt) || a.postId - b.postId,
+  )) {
     const channel = channelFor(options.channels, post.source);
     const channelKind = channel.kind ?? post.source;
     const holdsPersonalData = detectPersonalData(post.text, rules.personalData).length > 0;
     const visibility: ReplyVisibility | null =
-      holdsPersonalData && post.wroteToUs && channel.canDirectMessage ? 'private' : channel.canReplyPublicly ? 'public' : post.wroteToUs && channel.canDirectMessage ? 'private' : null;
+      holdsPersonalData && post.wroteToUs && channel.canDirectMessage
+        ? 'private'
+        : channel.canReplyPublicly
+          ? 'public'
+          : post.wroteToUs && channel.canDirectMessage
+            ? 'private'
+            : null;
     if (visibility === null) {
-      const reason = channel.canReplyPublicly || channel.canDirectMessage ? 'allows no public reply and they never wrote to us' : 'takes no replies';
+      const reason =
+        channel.canReplyPublicly || channel.canDirectMessage
+          ? 'allows no public reply and they never wrote to us'
+          : 'takes no replies';
       skipped.push({ postId: post.postId, reason: `${post.source} ${reason}` });
       continue;
     }
@@ -89,16 +106,26 @@ export function proposeReplies(update: string, posts: readonly ReporterPost[], o
     // Walk the variations from a per-reporter starting point until the text is new and fits.
     const seed = fnv1a(`${post.source}:${post.authorHandle}:${post.postId}`) % 100_000;
     for (let attempt = 0; attempt < 60; attempt += 1) {
-      const candidate = compose(update, post, { kind, visibility, holdsPersonalData, variant: seed + attempt, brief: attempt >= 30 });
+      const candidate = compose(update, post, {
+        kind,
+        visibility,
+        holdsPersonalData,
+        variant: seed + attempt,
+        brief: attempt >= 30,
+      });
       if (candidate.length <= limit && !used.has(normalise(candidate))) {
         body = candidate;
         break;
       }
       body = candidate;
     }
-    const check = checkReply({ body, channel: channelKind, maxLength: channel.maxReplyLength, visibility, recipientWroteToUs: post.wroteToUs }, rules);
+    const check = checkReply(
+      { body, channel: channelKind, maxLength: channel.maxReplyLength, visibility, recipientWroteToUs: post.wroteToUs },
+      rules,
+    );
     const findings = [...check.findings];
-    if (used.has(normalise(body))) findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
+    if (used.has(normalise(body)))
+      findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
     used.add(normalise(body));
     const index = sentPerChannel.get(post.source) ?? 0;
     sentPerChannel.set(post.source, index + 1);
@@ -122,24 +149,72 @@ function channelFor(channels: ProposeOptions['channels'], source: string): Chann
   return channels && Object.hasOwn(channels, source) ? channels[source]! : DEFAULT_CHANNEL_POLICY;
 }
 
-const GREETINGS = ['Hi {name},', 'Hello {name},', '{name}, thanks for letting us know.', 'Thanks for flagging this, {name}.', 'Hi {name}, thanks for reporting this.', '{name}, thank you for telling us.', 'Hi {name} —'];
-const SORRY = ['Sorry about {what}{when}.', 'We’re sorry about {what}{when}.', 'Apologies for {what}{when}.', 'Sorry you ran into {what}{when}.'];
+const GREETINGS = [
+  'Hi {name},',
+  'Hello {name},',
+  '{name}, thanks for letting us know.',
+  'Thanks for flagging this, {name}.',
+  'Hi {name}, thanks for reporting this.',
+  '{name}, thank you for telling us.',
+  'Hi {name} —',
+];
+const SORRY = [
+  'Sorry about {what}{when}.',
+  'We’re sorry about {what}{when}.',
+  'Apologies for {what}{when}.',
+  'Sorry you ran into {what}{when}.',
+];
 const SORRY_MINE = ['Sorry this got in the way of your {mine}{when}.', 'Sorry this held up your {mine}{when}.'];
-const CLOSINGS_STATUS = ['We’ll keep you posted.', 'We’ll update you here as soon as we know more.', 'Thanks for your patience.', 'More as soon as we have it.', 'We’ll follow up when it’s fixed.', ''];
-const CLOSINGS_CLOSING = ['Let us know if anything still looks wrong.', 'If it still misbehaves for you, tell us here.', 'Thanks for your patience while we fixed it.', 'Thanks for bearing with us.', ''];
-const PRIVACY = ['Your post includes personal details: you may want to delete it and send them to us privately instead.', 'Please remove the personal details from your post; we never need them in public.'];
+const CLOSINGS_STATUS = [
+  'We’ll keep you posted.',
+  'We’ll update you here as soon as we know more.',
+  'Thanks for your patience.',
+  'More as soon as we have it.',
+  'We’ll follow up when it’s fixed.',
+  '',
+];
+const CLOSINGS_CLOSING = [
+  'Let us know if anything still looks wrong.',
+  'If it still misbehaves for you, tell us here.',
+  'Thanks for your patience while we fixed it.',
+  'Thanks for bearing with us.',
+  '',
+];
+const PRIVACY = [
+  'Your post includes personal details: you may want to delete it and send them to us privately instead.',
+  'Please remove the personal details from your post; we never need them in public.',
+];
 
-function compose(update: string, post: ReporterPost, o: { kind: 'status' | 'closing'; visibility: ReplyVisibility; holdsPersonalData: boolean; variant: number; brief: boolean }): string {
+function compose(
+  update: string,
+  post: ReporterPost,
+  o: {
+    kind: 'status' | 'closing';
+    visibility: ReplyVisibility;
+    holdsPersonalData: boolean;
+    variant: number;
+    brief: boolean;
+  },
+): string {
   const name = nameOf(post);
-  const pick = <T>(list: readonly T[], salt: number): T => list[(o.variant * 7 + salt * 13 + Math.floor(o.variant / list.length)) % list.length]!;
+  const pick = <T>(list: readonly T[], salt: number): T =>
+    list[(o.variant * 7 + salt * 13 + Math.floor(o.variant / list.length)) % list.length]!;
   // Never build on a post that holds personal data: "sorry about your card" repeats it.
   const mine = o.brief || o.holdsPersonalData ? null : mineOf(post.text);
   const when = whenOf(post.createdAt);
-  const sorry = mine ? pick(SORRY_MINE, 2).replace('{mine}', mine) : pick(SORRY, 2).replace('{what}', symptomOf(post.text));
+  const sorry = mine
+    ? pick(SORRY_MINE, 2).replace('{mine}', mine)
+    : pick(SORRY, 2).replace('{what}', symptomOf(post.text));
   const parts = [
     o.visibility === 'public' ? `@${post.authorHandle.replace(/^@/, '')}` : '',
     pick(GREETINGS, 1).replace('{name}', name),
-    o.kind === 'closing' && !o.brief ? sorry.replace(/^(Sorry|We’re sorry|Apologies)/, 'Sorry again').replace('Sorry again you ran into', 'Sorry again that you ran into') : o.brief ? '' : sorry,
+    o.kind === 'closing' && !o.brief
+      ? sorry
+          .replace(/^(Sorry|We’re sorry|Apologies)/, 'Sorry again')
+          .replace('Sorry again you ran into', 'Sorry again that you ran into')
+      : o.brief
+        ? ''
+        : sorry,
     update.trim(),
     o.holdsPersonalData && o.visibility === 'public' ? pick(PRIVACY, 3) : '',
     o.brief ? '' : pick(o.kind === 'closing' ? CLOSINGS_CLOSING : CLOSINGS_STATUS, 4),
@@ -171,7 +246,8 @@ function symptomOf(text: string): string {
   const lower = text.toLowerCase();
   const code = /\b(5\d\d|4\d\d)\b/.exec(lower);
   if (code) return `the ${code[1]} error`;
-  if (/(can[’']?t|cannot|unable to|couldn[’']?t)\s+(log|sign)\s*-?\s*in|login/.test(lower)) return 'the trouble logging in';
+  if (/(can[’']?t|cannot|unable to|couldn[’']?t)\s+(log|sign)\s*-?\s*in|login/.test(lower))
+    return 'the trouble logging in';
   if (/slow|loading|spinning|timeout|timed out/.test(lower)) return 'the slow loading';
   if (/crash/.test(lower)) return 'the crashes';
   if (/down|outage|offline|unavailable/.test(lower)) return 'the outage';
@@ -191,4 +267,3 @@ function whenOf(createdAt: string): string {
 function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
-

@@ -30,7 +30,11 @@ export type Channel = ChannelPolicy & { readonly kind: string; readonly maxReply
 export type ChannelOf = (source: string) => Promise<Channel>;
 
 /** A channel Earshot knows nothing about: both visibilities, the guideline rules' limits only. */
-export const DEFAULT_CHANNEL_POLICY: ChannelPolicy = Object.freeze({ canReplyPublicly: true, canDirectMessage: true, maxPerMinute: 20 });
+export const DEFAULT_CHANNEL_POLICY: ChannelPolicy = Object.freeze({
+  canReplyPublicly: true,
+  canDirectMessage: true,
+  maxPerMinute: 20,
+});
 
 export function defaultChannel(source: string): Channel {
   return { ...DEFAULT_CHANNEL_POLICY, kind: source, maxReplyLength: null };
@@ -43,13 +47,22 @@ export const defaultChannelOf: ChannelOf = async (source) => defaultChannel(sour
  * Resolves a source to its channel: a configured source by its kind; else a source that is
  * itself a kind (posts ingested as `source: "mastodon"`); else the default.
  */
-export function channelResolver(options: { readonly store: Store; readonly kinds: readonly { readonly kind: string; readonly capabilities: ChannelCapabilities }[] }): ChannelOf {
+export function channelResolver(options: {
+  readonly store: Store;
+  readonly kinds: readonly { readonly kind: string; readonly capabilities: ChannelCapabilities }[];
+}): ChannelOf {
   const capabilities = new Map(options.kinds.map((definition) => [definition.kind, definition.capabilities]));
   return async function channelOf(source) {
     const kind = (await getSourceByName(options.store.db, source))?.kind ?? source;
     const known = capabilities.get(kind);
     if (!known) return defaultChannel(kind);
-    return { canReplyPublicly: known.canReplyPublicly, canDirectMessage: known.canDirectMessage, maxReplyLength: known.maxReplyLength, maxPerMinute: DEFAULT_CHANNEL_POLICY.maxPerMinute, kind };
+    return {
+      canReplyPublicly: known.canReplyPublicly,
+      canDirectMessage: known.canDirectMessage,
+      maxReplyLength: known.maxReplyLength,
+      maxPerMinute: DEFAULT_CHANNEL_POLICY.maxPerMinute,
+      kind,
+    };
   };
 }
 

@@ -60,19 +60,81 @@ export interface Features {
   readonly signature: Uint32Array | null;
 }
 
-export const DEFAULT_SERVICES = ['portal', 'vpn', 'email', 'mail', 'wifi', 'website', 'app', 'api', 'payments', 'billing', 'checkout', 'sso', 'printer', 'network', 'intranet', 'teams'] as const;
+export const DEFAULT_SERVICES = [
+  'portal',
+  'vpn',
+  'email',
+  'mail',
+  'wifi',
+  'website',
+  'app',
+  'api',
+  'payments',
+  'billing',
+  'checkout',
+  'sso',
+  'printer',
+  'network',
+  'intranet',
+  'teams',
+] as const;
 
 const SYMPTOMS = new Set([
-  'down', 'outage', 'offline', 'unavailable', 'unreachable', 'error', '500', '502', '503', '504', 'timeout', 'timed', 'slow', 'crash', 'crashed', 'crashing',
-  'broken', 'broke', 'fail', 'failed', 'failing', 'failure', 'dead', 'died', 'load', 'loading', 'login', 'log', 'signin', 'sign', 'access', 'connect', 'connection',
-  'working', 'work', 'lag', 'lagging', 'glitch', 'bug', 'spinning', 'blank', 'freezing', 'frozen', 'hang', 'hanging', 'stuck',
+  'down',
+  'outage',
+  'offline',
+  'unavailable',
+  'unreachable',
+  'error',
+  '500',
+  '502',
+  '503',
+  '504',
+  'timeout',
+  'timed',
+  'slow',
+  'crash',
+  'crashed',
+  'crashing',
+  'broken',
+  'broke',
+  'fail',
+  'failed',
+  'failing',
+  'failure',
+  'dead',
+  'died',
+  'load',
+  'loading',
+  'login',
+  'log',
+  'signin',
+  'sign',
+  'access',
+  'connect',
+  'connection',
+  'working',
+  'work',
+  'lag',
+  'lagging',
+  'glitch',
+  'bug',
+  'spinning',
+  'blank',
+  'freezing',
+  'frozen',
+  'hang',
+  'hanging',
+  'stuck',
 ]);
 
 const STOPWORDS = new Set(
-  ('a an and are as at be been but by for from has have i im is it its me my of on or so that the this to was we were with you your our us they them ' +
+  (
+    'a an and are as at be been but by for from has have i im is it its me my of on or so that the this to was we were with you your our us they them ' +
     'just again still now today anyone else any all can cant cannot not no dont does doesnt did didnt do get got getting what when why how who here there ' +
     'please pls help fix thanks thank hi hello hey really very too also into out up about after before since then than there their will would could should ' +
-    'is isnt am being one some more most other such only own same few each every time day morning afternoon evening tonight yet ever').split(' '),
+    'is isnt am being one some more most other such only own same few each every time day morning afternoon evening tonight yet ever'
+  ).split(' '),
 );
 
 const HASHES = 32;
@@ -88,7 +150,15 @@ export class Clusterer {
   #lastExpiry = 0;
 
   constructor(options: ClusterOptions = {}) {
-    this.#o = { windowMinutes: 180, joinScore: 0.3, nearDuplicate: 0.6, services: DEFAULT_SERVICES, maxClusters: 5000, maxMembers: 5000, ...stripUndefined(options) };
+    this.#o = {
+      windowMinutes: 180,
+      joinScore: 0.3,
+      nearDuplicate: 0.6,
+      services: DEFAULT_SERVICES,
+      maxClusters: 5000,
+      maxMembers: 5000,
+      ...stripUndefined(options),
+    };
     this.#services = new Set(this.#o.services.map((s) => s.toLowerCase()));
   }
 
@@ -113,12 +183,25 @@ export class Clusterer {
 
   /** How well a post fits a cluster: 0 (no) … 1; a near-duplicate scores 1. */
   score(features: Features, cluster: Cluster): number {
-    if (features.signature && cluster.signatures.some((signature) => similarity(signature, features.signature!) >= this.#o.nearDuplicate)) return 1;
+    if (
+      features.signature &&
+      cluster.signatures.some((signature) => similarity(signature, features.signature!) >= this.#o.nearDuplicate)
+    )
+      return 1;
     const salient = Math.max(1, cluster.size * 0.05);
-    const clusterServices = [...cluster.docFreq.keys()].filter((term) => term.startsWith('svc:') && cluster.docFreq.get(term)! >= salient);
-    if (features.services.length > 0 && clusterServices.length > 0 && !features.services.some((s) => clusterServices.includes(`svc:${s}`))) return 0;
+    const clusterServices = [...cluster.docFreq.keys()].filter(
+      (term) => term.startsWith('svc:') && cluster.docFreq.get(term)! >= salient,
+    );
+    if (
+      features.services.length > 0 &&
+      clusterServices.length > 0 &&
+      !features.services.some((s) => clusterServices.includes(`svc:${s}`))
+    )
+      return 0;
     // Only problem reports cluster: the post and the cluster's reporters both name a symptom.
-    const clusterSymptoms = [...cluster.docFreq.keys()].filter((term) => term.startsWith('sym:') && cluster.docFreq.get(term)! >= salient);
+    const clusterSymptoms = [...cluster.docFreq.keys()].filter(
+      (term) => term.startsWith('sym:') && cluster.docFreq.get(term)! >= salient,
+    );
     if (features.symptoms.length === 0 || clusterSymptoms.length === 0) return 0;
     let shared = 0;
     let total = 0;
@@ -166,7 +249,17 @@ export class Clusterer {
       const oldest = [...this.#clusters.values()].reduce((a, b) => (a.lastAt <= b.lastAt ? a : b));
       this.#remove(oldest);
     }
-    const cluster: Cluster = { id: this.#nextId++, size: 0, authors: new Set(), postIds: [], docFreq: new Map(), signatures: [], firstAt: at, lastAt: at, incidentId: null };
+    const cluster: Cluster = {
+      id: this.#nextId++,
+      size: 0,
+      authors: new Set(),
+      postIds: [],
+      docFreq: new Map(),
+      signatures: [],
+      firstAt: at,
+      lastAt: at,
+      incidentId: null,
+    };
     this.#clusters.set(cluster.id, cluster);
     return cluster;
   }
@@ -226,7 +319,12 @@ export function featuresOf(text: string, services: ReadonlySet<string> = new Set
     put(`#${tag.toLowerCase()}`, 3);
     return ` ${tag} `;
   });
-  const words = (rest.toLowerCase().replace(/[’']/g, '').match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []).map(stem);
+  const words = (
+    rest
+      .toLowerCase()
+      .replace(/[’']/g, '')
+      .match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []
+  ).map(stem);
   const foundServices = new Set<string>();
   const foundSymptoms = new Set<string>();
   for (const word of words) {
@@ -238,7 +336,12 @@ export function featuresOf(text: string, services: ReadonlySet<string> = new Set
       put(`sym:${word}`, 0.5);
     } else if (!STOPWORDS.has(word) && word.length > 1) put(word, 1);
   }
-  return { terms, services: [...foundServices], symptoms: [...foundSymptoms], signature: words.length >= 5 ? minhash(words) : null };
+  return {
+    terms,
+    services: [...foundServices],
+    symptoms: [...foundSymptoms],
+    signature: words.length >= 5 ? minhash(words) : null,
+  };
 }
 
 function stem(word: string): string {
@@ -263,8 +366,6 @@ function similarity(a: Uint32Array, b: Uint32Array): number {
   for (let i = 0; i < a.length; i += 1) if (a[i] === b[i]) same += 1;
   return same / a.length;
 }
-
-
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

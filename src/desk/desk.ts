@@ -6,13 +6,29 @@
  * warnings need the sender to say they looked (`acknowledgeWarnings`).
  */
 import { EarshotError, invalid, notFound } from '../domain/errors.js';
-import { canTransition, type OutboundMessage, type ReplyVisibility, type Ticket, type TicketEvent, type TicketPriority, type TicketStatus } from '../domain/ticket.js';
+import {
+  canTransition,
+  type OutboundMessage,
+  type ReplyVisibility,
+  type Ticket,
+  type TicketEvent,
+  type TicketPriority,
+  type TicketStatus,
+} from '../domain/ticket.js';
 import { hasRole, type User } from '../domain/user.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
 import { getPost, threadOf } from '../store/posts.js';
 import type { Post } from '../domain/post.js';
-import { addOutbound, addTicketEvent, getTicket, listOutbound, listTicketEvents, updateTicketRow, type TicketChange } from '../store/tickets.js';
+import {
+  addOutbound,
+  addTicketEvent,
+  getTicket,
+  listOutbound,
+  listTicketEvents,
+  updateTicketRow,
+  type TicketChange,
+} from '../store/tickets.js';
 import { getUser } from '../store/users.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
 import { checkReply, type CheckResult } from './guideline.js';
@@ -56,7 +72,10 @@ export class Desk {
 
   async detail(id: number): Promise<TicketDetail> {
     const ticket = await this.#ticket(id);
-    const [events, outbound] = await Promise.all([listTicketEvents(this.#store.db, id), listOutbound(this.#store.db, { ticketId: id })]);
+    const [events, outbound] = await Promise.all([
+      listTicketEvents(this.#store.db, id),
+      listOutbound(this.#store.db, { ticketId: id }),
+    ]);
     return { ticket, events, outbound };
   }
 
@@ -70,7 +89,8 @@ export class Desk {
     if (update.assigneeId !== undefined && update.assigneeId !== null) {
       const assignee = await getUser(this.#store.db, update.assigneeId);
       if (!assignee) throw notFound('User', update.assigneeId);
-      if (!hasRole(assignee, 'agent')) throw invalid(`User ${assignee.username} is not an agent and cannot hold tickets`);
+      if (!hasRole(assignee, 'agent'))
+        throw invalid(`User ${assignee.username} is not an agent and cannot hold tickets`);
     }
     const now = this.#now();
     const result = await this.#store.db.transaction().execute(async (trx) => {
@@ -79,7 +99,8 @@ export class Desk {
       const change: { -readonly [K in keyof TicketChange]: TicketChange[K] } = {};
       const events: { type: 'status' | 'priority' | 'assign'; data: Record<string, unknown> }[] = [];
       if (update.status !== undefined && update.status !== ticket.status) {
-        if (!canTransition(ticket.status, update.status)) throw new EarshotError('ERR_TICKET_TRANSITION', { from: ticket.status, to: update.status });
+        if (!canTransition(ticket.status, update.status))
+          throw new EarshotError('ERR_TICKET_TRANSITION', { from: ticket.status, to: update.status });
         change.status = update.status;
         if (update.status === 'resolved') change.resolvedAt = now;
         else if (update.status === 'open') change.resolvedAt = null;
@@ -96,7 +117,8 @@ export class Desk {
       if (events.length === 0) return { ticket, last: null };
       const updated = (await updateTicketRow(trx, id, change, now))!;
       let last: TicketEvent | null = null;
-      for (const event of events) last = await addTicketEvent(trx, { ticketId: id, type: event.type, actorId: actor.id, data: event.data }, now);
+      for (const event of events)
+        last = await addTicketEvent(trx, { ticketId: id, type: event.type, actorId: actor.id, data: event.data }, now);
       return { ticket: updated, last };
     });
     if (result.last) await this.#bus.publish('tickets.updated', { ticket: result.ticket, event: result.last });
@@ -106,7 +128,11 @@ export class Desk {
   async addNote(id: number, body: string, actor: User): Promise<TicketEvent> {
     const text = checkBody(body, 'note');
     await this.#ticket(id);
-    const event = await addTicketEvent(this.#store.db, { ticketId: id, type: 'note', actorId: actor.id, body: text }, this.#now());
+    const event = await addTicketEvent(
+      this.#store.db,
+      { ticketId: id, type: 'note', actorId: actor.id, body: text },
+      this.#now(),
+    );
     await this.#bus.publish('tickets.updated', { ticket: await this.#ticket(id), event });
     return event;
   }
@@ -115,14 +141,21 @@ export class Desk {
   async checkReply(id: number, input: { body: string; visibility: ReplyVisibility }): Promise<CheckResult> {
     const ticket = await this.#ticket(id);
     const post = ticket.postId !== null ? await getPost(this.#store.db, ticket.postId) : undefined;
-    return this.checkDraft({ body: input.body, source: post?.source ?? ticket.source ?? 'desk', visibility: input.visibility });
+    return this.checkDraft({
+      body: input.body,
+      source: post?.source ?? ticket.source ?? 'desk',
+      visibility: input.visibility,
+    });
   }
 
   /** The guideline check of a reply on a source's channel (a configured source name or a kind). */
   async checkDraft(input: { body: string; source: string; visibility: ReplyVisibility }): Promise<CheckResult> {
     const [channel, rules] = await Promise.all([this.#channels(input.source), currentGuidelineRules(this.#store.db)]);
     // A person writes this reply: the unsolicited-DM rule is for automated messages only.
-    return checkReply({ body: input.body, channel: channel.kind, maxLength: channel.maxReplyLength, visibility: input.visibility }, rules);
+    return checkReply(
+      { body: input.body, channel: channel.kind, maxLength: channel.maxReplyLength, visibility: input.visibility },
+      rules,
+    );
   }
 
   /**
@@ -137,9 +170,11 @@ export class Desk {
     const text = checkBody(input.body, 'reply');
     const check = await this.checkReply(id, { body: text, visibility: input.visibility });
     const blocking = check.findings.filter((finding) => finding.level === 'block');
-    if (blocking.length > 0) throw new EarshotError('ERR_GUIDELINE_BLOCKED', { version: check.version, findings: summarise(blocking) });
+    if (blocking.length > 0)
+      throw new EarshotError('ERR_GUIDELINE_BLOCKED', { version: check.version, findings: summarise(blocking) });
     const warnings = check.findings.filter((finding) => finding.level === 'warn');
-    if (warnings.length > 0 && input.acknowledgeWarnings !== true) throw new EarshotError('ERR_GUIDELINE_WARNINGS', { version: check.version, findings: summarise(warnings) });
+    if (warnings.length > 0 && input.acknowledgeWarnings !== true)
+      throw new EarshotError('ERR_GUIDELINE_WARNINGS', { version: check.version, findings: summarise(warnings) });
     const now = this.#now();
     const result = await this.#store.db.transaction().execute(async (trx) => {
       const ticket = await getTicket(trx, id);
@@ -148,12 +183,29 @@ export class Desk {
       const post = ticket.postId !== null ? await getPost(trx, ticket.postId) : undefined;
       const event = await addTicketEvent(
         trx,
-        { ticketId: id, type: 'reply', actorId: actor.id, body: text, data: { visibility: input.visibility, guidelineVersion: check.version, acknowledgedWarnings: warnings.map((finding) => finding.message) } },
+        {
+          ticketId: id,
+          type: 'reply',
+          actorId: actor.id,
+          body: text,
+          data: {
+            visibility: input.visibility,
+            guidelineVersion: check.version,
+            acknowledgedWarnings: warnings.map((finding) => finding.message),
+          },
+        },
         now,
       );
       const outbound = await addOutbound(
         trx,
-        { ticketId: id, eventId: event.id, source: post?.source ?? ticket.source ?? 'desk', inReplyTo: post?.externalId ?? null, visibility: input.visibility, body: text },
+        {
+          ticketId: id,
+          eventId: event.id,
+          source: post?.source ?? ticket.source ?? 'desk',
+          inReplyTo: post?.externalId ?? null,
+          visibility: input.visibility,
+          body: text,
+        },
         now,
       );
       const change: { -readonly [K in keyof TicketChange]: TicketChange[K] } = {};

@@ -7,7 +7,13 @@
  * `block` findings stop a reply; `warn` ones need a person to look; `advice` is a hint.
  */
 import type { ReplyVisibility } from '../domain/ticket.js';
-import { DEFAULT_GUIDELINE_RULES, PERSONAL_DATA_KINDS, type Finding, type GuidelineRules, type PersonalDataKind } from '../domain/guideline.js';
+import {
+  DEFAULT_GUIDELINE_RULES,
+  PERSONAL_DATA_KINDS,
+  type Finding,
+  type GuidelineRules,
+  type PersonalDataKind,
+} from '../domain/guideline.js';
 
 export interface ReplyDraft {
   readonly body: string;
@@ -37,28 +43,53 @@ export function checkReply(reply: ReplyDraft, rules: GuidelineRules = DEFAULT_GU
   const text = reply.body;
   if (text.trim() === '') findings.push({ rule: 'empty', level: 'block', message: 'The reply is empty' });
   const limit = replyLimit(rules, reply.channel, reply.maxLength);
-  if (text.length > limit) findings.push({ rule: 'length', level: 'block', message: `${text.length} characters; ${reply.channel} allows ${limit}` });
+  if (text.length > limit)
+    findings.push({
+      rule: 'length',
+      level: 'block',
+      message: `${text.length} characters; ${reply.channel} allows ${limit}`,
+    });
 
   for (const match of detectPersonalData(text, rules.personalData)) {
     findings.push(
       reply.visibility === 'public'
         ? { rule: 'personal-data', level: 'block', message: `A ${match.kind} in a public reply`, span: match.span }
-        : { rule: 'personal-data', level: 'warn', message: `A ${match.kind} in a private message: is it needed?`, span: match.span },
+        : {
+            rule: 'personal-data',
+            level: 'warn',
+            message: `A ${match.kind} in a private message: is it needed?`,
+            span: match.span,
+          },
     );
   }
   for (const word of rules.blockedWords) {
-    for (const span of findWord(text, word)) findings.push({ rule: 'blocked-word', level: 'block', message: `“${word}” is on the blocked list`, span });
+    for (const span of findWord(text, word))
+      findings.push({ rule: 'blocked-word', level: 'block', message: `“${word}” is on the blocked list`, span });
   }
   for (const word of rules.profanity) {
-    for (const span of findWord(text, word)) findings.push({ rule: 'profanity', level: 'block', message: `Profanity: “${text.slice(span[0], span[1])}”`, span });
+    for (const span of findWord(text, word))
+      findings.push({
+        rule: 'profanity',
+        level: 'block',
+        message: `Profanity: “${text.slice(span[0], span[1])}”`,
+        span,
+      });
   }
   const letters = text.replace(/[^\p{L}]/gu, '');
   const capitals = text.replace(/[^\p{Lu}]/gu, '');
-  if (letters.length >= 12 && capitals.length / letters.length > rules.maxCapsShare) findings.push({ rule: 'all-caps', level: 'warn', message: 'Mostly capitals: reads as shouting' });
+  if (letters.length >= 12 && capitals.length / letters.length > rules.maxCapsShare)
+    findings.push({ rule: 'all-caps', level: 'warn', message: 'Mostly capitals: reads as shouting' });
   if (reply.visibility === 'private' && reply.recipientWroteToUs === false) {
-    findings.push({ rule: 'unsolicited-dm', level: 'block', message: 'No automated private messages to people who never wrote to us; reply publicly and invite them to write' });
+    findings.push({
+      rule: 'unsolicited-dm',
+      level: 'block',
+      message: 'No automated private messages to people who never wrote to us; reply publicly and invite them to write',
+    });
   }
-  if (reply.visibility === 'public' && /\b(account|order|invoice|booking|reference)\s*(number|no\.?|#)\s*[:#]?\s*\w*\d/i.test(text)) {
+  if (
+    reply.visibility === 'public' &&
+    /\b(account|order|invoice|booking|reference)\s*(number|no\.?|#)\s*[:#]?\s*\w*\d/i.test(text)
+  ) {
     findings.push({ rule: 'visibility', level: 'advice', message: 'Account details belong in a private message' });
   }
   return { ok: !findings.some((finding) => finding.level === 'block'), findings, version: rules.version };
@@ -71,7 +102,10 @@ export function replyLimit(rules: GuidelineRules, channel: string, channelLimit?
 }
 
 /** Personal data in a text: payment cards (Luhn-valid), phone numbers, e-mail addresses, passwords and codes. */
-export function detectPersonalData(text: string, kinds: readonly PersonalDataKind[] = PERSONAL_DATA_KINDS): PersonalDataMatch[] {
+export function detectPersonalData(
+  text: string,
+  kinds: readonly PersonalDataKind[] = PERSONAL_DATA_KINDS,
+): PersonalDataMatch[] {
   const found: PersonalDataMatch[] = [];
   const want = new Set(kinds);
   const cardSpans: [number, number][] = [];
@@ -103,7 +137,9 @@ export function detectPersonalData(text: string, kinds: readonly PersonalDataKin
     }
   }
   if (want.has('secret')) {
-    for (const match of text.matchAll(/\b(password|passcode|passwd|pwd|pin|otp|code|verification code|token)\b\s*(?:is|:|=)?\s*([^\s,;]{4,})/gi)) {
+    for (const match of text.matchAll(
+      /\b(password|passcode|passwd|pwd|pin|otp|code|verification code|token)\b\s*(?:is|:|=)?\s*([^\s,;]{4,})/gi,
+    )) {
       const value = match[2]!;
       // "code 500" or "the password reset page" are not secrets; a value with a digit or symbol is.
       if (!/[\d\W_]/.test(value) || /^(5\d\d|4\d\d)$/.test(value)) continue;
@@ -128,6 +164,9 @@ export function luhn(digits: string): boolean {
 }
 
 function findWord(text: string, word: string): [number, number][] {
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'giu');
+  const pattern = new RegExp(
+    `(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`,
+    'giu',
+  );
   return [...text.matchAll(pattern)].map((match) => [match.index!, match.index! + match[0].length]);
 }

@@ -28,7 +28,14 @@ import {
   updateProposalRow,
 } from '../store/incidents.js';
 import type { Incident, IncidentUpdate, IncidentUpdateKind, StoredProposal } from '../domain/incident.js';
-import { addOutbound, addTicketEvent, createTicketsIn, lastScheduledOutbound, ticketForPost, updateTicketRow } from '../store/tickets.js';
+import {
+  addOutbound,
+  addTicketEvent,
+  createTicketsIn,
+  lastScheduledOutbound,
+  ticketForPost,
+  updateTicketRow,
+} from '../store/tickets.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
 import { proposeReplies, type Skipped } from './batch-reply.js';
 import { checkReply } from './guideline.js';
@@ -61,16 +68,36 @@ export class IncidentDesk {
   /** Sets who may approve updates; only an admin or a current responder may change it. */
   async setResponders(incidentId: number, userIds: readonly number[], actor: User): Promise<Incident> {
     const incident = await this.#incident(incidentId);
-    if (!hasRole(actor, 'admin') && !incident.responders.includes(actor.id) && incident.responders.length > 0) throw forbidden(actor);
+    if (!hasRole(actor, 'admin') && !incident.responders.includes(actor.id) && incident.responders.length > 0)
+      throw forbidden(actor);
     const now = this.#now();
-    const updated = (await updateIncidentRow(this.#o.store.db, incidentId, { responders: [...new Set(userIds)] }, now))!;
-    await addAudit(this.#o.store.db, { incidentId, actorId: actor.id, action: 'responders.set', data: { from: incident.responders, to: updated.responders } }, now);
+    const updated = (await updateIncidentRow(
+      this.#o.store.db,
+      incidentId,
+      { responders: [...new Set(userIds)] },
+      now,
+    ))!;
+    await addAudit(
+      this.#o.store.db,
+      {
+        incidentId,
+        actorId: actor.id,
+        action: 'responders.set',
+        data: { from: incident.responders, to: updated.responders },
+      },
+      now,
+    );
     await this.#o.bus.publish('incidents.changed', { incident: updated, attachedPostIds: [] });
     return updated;
   }
 
   /** Drafts an update and proposes a reply to every reporter. Nothing is sent until approved. */
-  async draftUpdate(incidentId: number, body: string, actor: User, kind: IncidentUpdateKind = 'status'): Promise<{ update: IncidentUpdate; proposals: StoredProposal[]; skipped: Skipped[] }> {
+  async draftUpdate(
+    incidentId: number,
+    body: string,
+    actor: User,
+    kind: IncidentUpdateKind = 'status',
+  ): Promise<{ update: IncidentUpdate; proposals: StoredProposal[]; skipped: Skipped[] }> {
     if (!hasRole(actor, 'agent')) throw forbidden(actor);
     const text = body.trim();
     if (text === '') throw invalid('An update needs some text');
@@ -78,7 +105,10 @@ export class IncidentDesk {
     const now = this.#now();
     const posts = await getPostsByIds(this.#o.store.db, await incidentPostIds(this.#o.store.db, incidentId));
     const rules = await currentGuidelineRules(this.#o.store.db);
-    const channels = await channelsOf(this.#channels, posts.map((post) => post.source));
+    const channels = await channelsOf(
+      this.#channels,
+      posts.map((post) => post.source),
+    );
     const { proposals, skipped } = proposeReplies(
       text,
       posts.map((post) => ({
@@ -97,10 +127,37 @@ export class IncidentDesk {
       const update = await addIncidentUpdate(trx, { incidentId, kind, body: text, authorId: actor.id }, now);
       const stored = await insertProposals(
         trx,
-        proposals.map((p) => ({ incidentId, updateId: update.id, postId: p.postId, source: p.source, recipient: p.recipient, inReplyTo: p.inReplyTo, visibility: p.visibility, body: p.body, findings: p.findings, guidelineVersion: p.guidelineVersion, sendAfter: p.sendAfter })),
+        proposals.map((p) => ({
+          incidentId,
+          updateId: update.id,
+          postId: p.postId,
+          source: p.source,
+          recipient: p.recipient,
+          inReplyTo: p.inReplyTo,
+          visibility: p.visibility,
+          body: p.body,
+          findings: p.findings,
+          guidelineVersion: p.guidelineVersion,
+          sendAfter: p.sendAfter,
+        })),
         now,
       );
-      await addAudit(trx, { incidentId, actorId: actor.id, action: 'update.drafted', data: { updateId: update.id, kind, proposals: stored.length, skipped: skipped.length, guidelineVersion: rules.version } }, now);
+      await addAudit(
+        trx,
+        {
+          incidentId,
+          actorId: actor.id,
+          action: 'update.drafted',
+          data: {
+            updateId: update.id,
+            kind,
+            proposals: stored.length,
+            skipped: skipped.length,
+            guidelineVersion: rules.version,
+          },
+        },
+        now,
+      );
       return { update, proposals: stored, skipped };
     });
   }
@@ -109,25 +166,51 @@ export class IncidentDesk {
    * Approves an update and every reply still proposed in its batch, queueing each. A batch with
    * a reply that fails the guideline check is refused until that reply is rejected or rewritten.
    */
-  async approveUpdate(updateId: number, actor: User): Promise<{ update: IncidentUpdate; approved: number; queued: number }> {
+  async approveUpdate(
+    updateId: number,
+    actor: User,
+  ): Promise<{ update: IncidentUpdate; approved: number; queued: number }> {
     const update = await getIncidentUpdate(this.#o.store.db, updateId);
     if (!update) throw notFound('Incident update', updateId);
     const incident = await this.#incident(update.incidentId);
     this.#mayApprove(incident, actor);
-    if (update.status === 'approved') throw new EarshotError('ERR_CONFLICT', { detail: `Update ${updateId} is already approved` });
+    if (update.status === 'approved')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Update ${updateId} is already approved` });
     const proposals = (await listProposals(this.#o.store.db, updateId)).filter((p) => p.status === 'proposed');
     const failing = proposals.filter(blocked);
-    if (failing.length > 0) throw invalid(`${failing.length} proposed replies fail the guideline check; reject or rewrite them first`);
+    if (failing.length > 0)
+      throw invalid(`${failing.length} proposed replies fail the guideline check; reject or rewrite them first`);
     const now = this.#now();
-    const channels = await channelsOf(this.#channels, proposals.map((p) => p.source));
+    const channels = await channelsOf(
+      this.#channels,
+      proposals.map((p) => p.source),
+    );
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       await markUpdateApproved(trx, updateId, now);
       const { approved, created } = await this.#queue(trx, incident, update, proposals, channels, actor, now);
-      await addAudit(trx, { incidentId: incident.id, actorId: actor.id, action: 'update.approved', data: { updateId, replies: approved.length, proposalIds: approved.map((p) => p.id), responders: incident.responders } }, now);
+      await addAudit(
+        trx,
+        {
+          incidentId: incident.id,
+          actorId: actor.id,
+          action: 'update.approved',
+          data: {
+            updateId,
+            replies: approved.length,
+            proposalIds: approved.map((p) => p.id),
+            responders: incident.responders,
+          },
+        },
+        now,
+      );
       return { approved, created };
     });
     if (created.length > 0) await this.#o.bus.publish('tickets.created', { tickets: created });
-    return { update: (await getIncidentUpdate(this.#o.store.db, updateId))!, approved: approved.length, queued: approved.length };
+    return {
+      update: (await getIncidentUpdate(this.#o.store.db, updateId))!,
+      approved: approved.length,
+      queued: approved.length,
+    };
   }
 
   /** Approves and queues one reply of a batch (the rest wait for review). */
@@ -138,8 +221,18 @@ export class IncidentDesk {
     const channels = await channelsOf(this.#channels, [proposal.source]);
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       const result = await this.#queue(trx, incident, update, [proposal], channels, actor, now);
-      if (result.approved.length === 0) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
-      await addAudit(trx, { incidentId: incident.id, actorId: actor.id, action: 'proposal.approved', data: { updateId: update.id, proposalId } }, now);
+      if (result.approved.length === 0)
+        throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
+      await addAudit(
+        trx,
+        {
+          incidentId: incident.id,
+          actorId: actor.id,
+          action: 'proposal.approved',
+          data: { updateId: update.id, proposalId },
+        },
+        now,
+      );
       return result;
     });
     if (created.length > 0) await this.#o.bus.publish('tickets.created', { tickets: created });
@@ -151,7 +244,16 @@ export class IncidentDesk {
     const now = this.#now();
     const rejected = await updateProposalRow(this.#o.store.db, proposal.id, 'proposed', { status: 'rejected' }, now);
     if (!rejected) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
-    await addAudit(this.#o.store.db, { incidentId: incident.id, actorId: actor.id, action: 'proposal.rejected', data: { updateId: proposal.updateId, proposalId } }, now);
+    await addAudit(
+      this.#o.store.db,
+      {
+        incidentId: incident.id,
+        actorId: actor.id,
+        action: 'proposal.rejected',
+        data: { updateId: proposal.updateId, proposalId },
+      },
+      now,
+    );
     return rejected;
   }
 
@@ -161,23 +263,58 @@ export class IncidentDesk {
     const text = body.trim();
     if (text === '') throw invalid('A reply needs some text');
     const post = await getPost(this.#o.store.db, proposal.postId);
-    const [rules, channel] = await Promise.all([currentGuidelineRules(this.#o.store.db), this.#channels(proposal.source)]);
-    const check = checkReply({ body: text, channel: channel.kind, maxLength: channel.maxReplyLength, visibility: proposal.visibility, recipientWroteToUs: post ? this.#wroteToUs(post, channel) : false }, rules);
+    const [rules, channel] = await Promise.all([
+      currentGuidelineRules(this.#o.store.db),
+      this.#channels(proposal.source),
+    ]);
+    const check = checkReply(
+      {
+        body: text,
+        channel: channel.kind,
+        maxLength: channel.maxReplyLength,
+        visibility: proposal.visibility,
+        recipientWroteToUs: post ? this.#wroteToUs(post, channel) : false,
+      },
+      rules,
+    );
     const findings: Finding[] = [...check.findings];
-    const others = (await listProposals(this.#o.store.db, proposal.updateId)).filter((p) => p.id !== proposal.id && p.status !== 'rejected');
-    if (others.some((p) => normalise(p.body) === normalise(text))) findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
+    const others = (await listProposals(this.#o.store.db, proposal.updateId)).filter(
+      (p) => p.id !== proposal.id && p.status !== 'rejected',
+    );
+    if (others.some((p) => normalise(p.body) === normalise(text)))
+      findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
     const now = this.#now();
-    const edited = await updateProposalRow(this.#o.store.db, proposal.id, 'proposed', { body: text, findings, guidelineVersion: check.version }, now);
+    const edited = await updateProposalRow(
+      this.#o.store.db,
+      proposal.id,
+      'proposed',
+      { body: text, findings, guidelineVersion: check.version },
+      now,
+    );
     if (!edited) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
-    await addAudit(this.#o.store.db, { incidentId: incident.id, actorId: actor.id, action: 'proposal.edited', data: { updateId: proposal.updateId, proposalId } }, now);
+    await addAudit(
+      this.#o.store.db,
+      {
+        incidentId: incident.id,
+        actorId: actor.id,
+        action: 'proposal.edited',
+        data: { updateId: proposal.updateId, proposalId },
+      },
+      now,
+    );
     return edited;
   }
 
   /** Resolves the incident and drafts the closing update for every reporter, to approve as usual. */
-  async resolve(incidentId: number, closingBody: string, actor: User): Promise<{ incident: Incident; closing: Awaited<ReturnType<IncidentDesk['draftUpdate']>> }> {
+  async resolve(
+    incidentId: number,
+    closingBody: string,
+    actor: User,
+  ): Promise<{ incident: Incident; closing: Awaited<ReturnType<IncidentDesk['draftUpdate']>> }> {
     const incident = await this.#incident(incidentId);
     this.#mayApprove(incident, actor);
-    if (incident.status === 'resolved') throw new EarshotError('ERR_CONFLICT', { detail: `Incident ${incidentId} is already resolved` });
+    if (incident.status === 'resolved')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Incident ${incidentId} is already resolved` });
     const now = this.#now();
     const resolved = (await updateIncidentRow(this.#o.store.db, incidentId, { status: 'resolved' }, now))!;
     await addAudit(this.#o.store.db, { incidentId, actorId: actor.id, action: 'incident.resolved', data: {} }, now);
@@ -189,7 +326,15 @@ export class IncidentDesk {
    * Queues approved replies: each reporter's ticket (created if they have none), a reply event
    * on it and an outbound message not sent before its rate-limit slot.
    */
-  async #queue(trx: Db, incident: Incident, update: IncidentUpdate, proposals: readonly StoredProposal[], channels: Readonly<Record<string, Channel>>, actor: User, now: string): Promise<{ approved: StoredProposal[]; created: Ticket[] }> {
+  async #queue(
+    trx: Db,
+    incident: Incident,
+    update: IncidentUpdate,
+    proposals: readonly StoredProposal[],
+    channels: Readonly<Record<string, Channel>>,
+    actor: User,
+    now: string,
+  ): Promise<{ approved: StoredProposal[]; created: Ticket[] }> {
     const approved: StoredProposal[] = [];
     const created: Ticket[] = [];
     const slots = new Map<string, number>();
@@ -200,7 +345,17 @@ export class IncidentDesk {
       if (!ticket) {
         const [made] = await createTicketsIn(
           trx,
-          [{ type: 'incident', priority: 'high', subject: `${incident.title}`.slice(0, 200), postId: proposal.postId, streamId: null, source: proposal.source, slaDueAt: null }],
+          [
+            {
+              type: 'incident',
+              priority: 'high',
+              subject: `${incident.title}`.slice(0, 200),
+              postId: proposal.postId,
+              streamId: null,
+              source: proposal.source,
+              slaDueAt: null,
+            },
+          ],
           now,
         );
         ticket = made ?? (await ticketForPost(trx, proposal.postId))!;
@@ -209,10 +364,34 @@ export class IncidentDesk {
       const notBefore = await this.#slot(trx, slots, proposal, channels[proposal.source]!, now);
       const event = await addTicketEvent(
         trx,
-        { ticketId: ticket.id, type: 'reply', actorId: actor.id, body: proposal.body, data: { visibility: proposal.visibility, incidentId: incident.id, updateId: update.id, proposalId: proposal.id, guidelineVersion: proposal.guidelineVersion } },
+        {
+          ticketId: ticket.id,
+          type: 'reply',
+          actorId: actor.id,
+          body: proposal.body,
+          data: {
+            visibility: proposal.visibility,
+            incidentId: incident.id,
+            updateId: update.id,
+            proposalId: proposal.id,
+            guidelineVersion: proposal.guidelineVersion,
+          },
+        },
         now,
       );
-      await addOutbound(trx, { ticketId: ticket.id, eventId: event.id, source: proposal.source, inReplyTo: proposal.inReplyTo, visibility: proposal.visibility, body: proposal.body, notBefore }, now);
+      await addOutbound(
+        trx,
+        {
+          ticketId: ticket.id,
+          eventId: event.id,
+          source: proposal.source,
+          inReplyTo: proposal.inReplyTo,
+          visibility: proposal.visibility,
+          body: proposal.body,
+          notBefore,
+        },
+        now,
+      );
       const change: { firstRespondedAt?: string; status?: 'open' } = {};
       if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
       if (ticket.status === 'new') change.status = 'open';
@@ -226,7 +405,13 @@ export class IncidentDesk {
    * The next send slot on the proposal's channel: never faster than the channel's per-account
    * limit, counting messages already queued by earlier batches, and never before `sendAfter`.
    */
-  async #slot(trx: Db, slots: Map<string, number>, proposal: StoredProposal, channel: Channel, now: string): Promise<string> {
+  async #slot(
+    trx: Db,
+    slots: Map<string, number>,
+    proposal: StoredProposal,
+    channel: Channel,
+    now: string,
+  ): Promise<string> {
     const spacing = 60_000 / Math.max(1, channel.maxPerMinute);
     let last = slots.get(proposal.source);
     if (last === undefined) {
@@ -249,12 +434,16 @@ export class IncidentDesk {
     if (!incident.responders.includes(actor.id) && !hasRole(actor, 'admin')) throw forbidden(actor);
   }
 
-  async #proposal(proposalId: number, actor: User): Promise<{ proposal: StoredProposal; incident: Incident; update: IncidentUpdate }> {
+  async #proposal(
+    proposalId: number,
+    actor: User,
+  ): Promise<{ proposal: StoredProposal; incident: Incident; update: IncidentUpdate }> {
     const proposal = await getProposal(this.#o.store.db, proposalId);
     if (!proposal) throw notFound('Reply proposal', proposalId);
     const incident = await this.#incident(proposal.incidentId);
     this.#mayApprove(incident, actor);
-    if (proposal.status !== 'proposed') throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is already ${proposal.status}` });
+    if (proposal.status !== 'proposed')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is already ${proposal.status}` });
     return { proposal, incident, update: (await getIncidentUpdate(this.#o.store.db, proposal.updateId))! };
   }
 
@@ -278,5 +467,8 @@ function normalise(text: string): string {
 }
 
 function forbidden(actor: User): EarshotError {
-  return new EarshotError('ERR_AUTH_FORBIDDEN', { role: actor.role, needed: 'a place on the incident’s responder list' });
+  return new EarshotError('ERR_AUTH_FORBIDDEN', {
+    role: actor.role,
+    needed: 'a place on the incident’s responder list',
+  });
 }

@@ -82,7 +82,12 @@ export class IncidentTracker {
     for (const post of posts) {
       if (!reportsProblem(post)) continue;
       const at = Math.min(Date.parse(post.createdAt), this.#clock().getTime());
-      const cluster = this.clusterer.assign({ id: post.id, text: post.text, at, author: `${post.source}:${post.author.handle}` });
+      const cluster = this.clusterer.assign({
+        id: post.id,
+        text: post.text,
+        at,
+        author: `${post.source}:${post.author.handle}`,
+      });
       keys.set(post.id, `cluster:${cluster.id}`);
       if (cluster.incidentId === null && cluster.size === 1) {
         // A new cluster about an open incident's problem belongs to it from the first report.
@@ -91,13 +96,20 @@ export class IncidentTracker {
       }
       if (cluster.incidentId !== null) {
         push(attach, cluster.incidentId, post.id);
-        open.find((entry) => entry.incident.id === cluster.incidentId)?.profile.authors.add(`${post.source}:${post.author.handle}`);
+        open
+          .find((entry) => entry.incident.id === cluster.incidentId)
+          ?.profile.authors.add(`${post.source}:${post.author.handle}`);
         continue;
       }
       if (cluster.authors.size < this.#minReporters) continue;
       const incident = await createIncident(
         this.#options.store.db,
-        { title: titleOf(cluster), severity: severityOf(cluster.authors.size), terms: termsOf(cluster), responders: [...(this.#options.defaultResponders ?? [])] },
+        {
+          title: titleOf(cluster),
+          severity: severityOf(cluster.authors.size),
+          terms: termsOf(cluster),
+          responders: [...(this.#options.defaultResponders ?? [])],
+        },
         now,
       );
       const profile = profileOf(incident);
@@ -110,7 +122,8 @@ export class IncidentTracker {
       const linked = await attachPosts(this.#options.store.db, incidentId, postIds, now);
       const entry = open.find((candidate) => candidate.incident.id === incidentId);
       if (entry && linked.length > 0) await this.#refresh(entry, now);
-      if (entry) await this.#options.bus.publish('incidents.changed', { incident: entry.incident, attachedPostIds: linked });
+      if (entry)
+        await this.#options.bus.publish('incidents.changed', { incident: entry.incident, attachedPostIds: linked });
     }
     return keys;
   }
@@ -137,7 +150,9 @@ export class IncidentTracker {
   }
 
   #openIncidents(): Promise<OpenIncident[]> {
-    this.#open ??= listOpenIncidents(this.#options.store.db).then((incidents) => incidents.map((incident) => ({ incident, profile: profileOf(incident) })));
+    this.#open ??= listOpenIncidents(this.#options.store.db).then((incidents) =>
+      incidents.map((incident) => ({ incident, profile: profileOf(incident) })),
+    );
     return this.#open;
   }
 }
@@ -155,14 +170,32 @@ function termsOf(cluster: Cluster): Record<string, number> {
 function profileOf(incident: Incident): Cluster {
   const size = 100;
   const docFreq = new Map(Object.entries(incident.terms).map(([term, share]) => [term, Math.round(share * size)]));
-  return { id: -incident.id, size, authors: new Set(), postIds: [], docFreq, signatures: [], firstAt: 0, lastAt: 0, incidentId: incident.id };
+  return {
+    id: -incident.id,
+    size,
+    authors: new Set(),
+    postIds: [],
+    docFreq,
+    signatures: [],
+    firstAt: 0,
+    lastAt: 0,
+    incidentId: incident.id,
+  };
 }
 
 function titleOf(cluster: Cluster): string {
-  const top = (prefix: string): string | undefined => [...cluster.docFreq.entries()].filter(([term]) => term.startsWith(prefix)).sort((a, b) => b[1] - a[1])[0]?.[0].slice(prefix.length);
+  const top = (prefix: string): string | undefined =>
+    [...cluster.docFreq.entries()]
+      .filter(([term]) => term.startsWith(prefix))
+      .sort((a, b) => b[1] - a[1])[0]?.[0]
+      .slice(prefix.length);
   const service = top('svc:');
   const symptom = top('sym:');
-  const words = [...cluster.docFreq.entries()].filter(([term]) => !term.includes(':')).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([term]) => term);
+  const words = [...cluster.docFreq.entries()]
+    .filter(([term]) => !term.includes(':'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([term]) => term);
   return `Major incident: ${[service, symptom].filter(Boolean).join(' ') || words.join(' ') || 'many reports'} (${cluster.authors.size} reporters)`;
 }
 

@@ -12,7 +12,14 @@ import type { Bus } from '../pipeline/bus.js';
 import type { ReplyVisibility } from '../domain/ticket.js';
 import { RemoteError } from '../sources/retry.js';
 import type { SenderState } from '../sources/supervisor.js';
-import { claimDueOutbound, markOutboundFailed, markOutboundRetry, markOutboundSent, outboundTarget, type ClaimedOutbound } from '../store/outbound.js';
+import {
+  claimDueOutbound,
+  markOutboundFailed,
+  markOutboundRetry,
+  markOutboundSent,
+  outboundTarget,
+  type ClaimedOutbound,
+} from '../store/outbound.js';
 import { listOutbound, getTicket } from '../store/tickets.js';
 
 export interface OutboundWorkerOptions {
@@ -59,7 +66,9 @@ export class OutboundWorker {
     const interval = this.#options.intervalMs ?? 2000;
     if (interval <= 0 || this.#timer || this.#stopped) return;
     const tick = async () => {
-      await this.runOnce().catch((error: unknown) => this.#options.log?.warn(`outbound: round failed: ${(error as Error).message}`));
+      await this.runOnce().catch((error: unknown) =>
+        this.#options.log?.warn(`outbound: round failed: ${(error as Error).message}`),
+      );
       if (!this.#stopped) this.#timer = setTimeout(() => void tick(), interval);
     };
     this.#timer = setTimeout(() => void tick(), interval);
@@ -115,20 +124,39 @@ export class OutboundWorker {
         outcome = 'sent';
       } catch (error) {
         const retryable = error instanceof RemoteError ? error.retryable : isNetworkError(error);
-        outcome = await this.#failure(message, (error as Error).message ?? String(error), retryable, error instanceof RemoteError ? error.retryAfterMs : null);
+        outcome = await this.#failure(
+          message,
+          (error as Error).message ?? String(error),
+          retryable,
+          error instanceof RemoteError ? error.retryAfterMs : null,
+        );
       }
     }
     await this.#publish(message);
     return outcome;
   }
 
-  async #failure(message: ClaimedOutbound, reason: string, retryable: boolean, retryAfterMs: number | null): Promise<'retried' | 'failed'> {
+  async #failure(
+    message: ClaimedOutbound,
+    reason: string,
+    retryable: boolean,
+    retryAfterMs: number | null,
+  ): Promise<'retried' | 'failed'> {
     const now = this.#clock();
     const maxAttempts = this.#options.maxAttempts ?? 6;
     if (retryable && message.attempts < maxAttempts) {
-      const backoff = Math.min(this.#options.maxDelayMs ?? 15 * 60_000, (this.#options.baseDelayMs ?? 5000) * 2 ** (message.attempts - 1));
+      const backoff = Math.min(
+        this.#options.maxDelayMs ?? 15 * 60_000,
+        (this.#options.baseDelayMs ?? 5000) * 2 ** (message.attempts - 1),
+      );
       const delay = Math.max(backoff, retryAfterMs ?? 0);
-      await markOutboundRetry(this.#options.store.db, message, reason, new Date(now.getTime() + delay).toISOString(), now.toISOString());
+      await markOutboundRetry(
+        this.#options.store.db,
+        message,
+        reason,
+        new Date(now.getTime() + delay).toISOString(),
+        now.toISOString(),
+      );
       return 'retried';
     }
     const final = retryable ? `${reason} (gave up after ${message.attempts} attempts)` : reason;
@@ -139,7 +167,9 @@ export class OutboundWorker {
 
   async #publish(message: ClaimedOutbound): Promise<void> {
     const { store, bus } = this.#options;
-    const [current] = (await listOutbound(store.db, { ticketId: message.ticketId })).filter((candidate) => candidate.id === message.id);
+    const [current] = (await listOutbound(store.db, { ticketId: message.ticketId })).filter(
+      (candidate) => candidate.id === message.id,
+    );
     if (current) await bus.publish('outbound.updated', { message: current });
     // The ticket view listens for ticket updates; an outbound change is one.
     const ticket = await getTicket(store.db, message.ticketId);

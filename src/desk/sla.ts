@@ -14,8 +14,10 @@ export interface SlaState {
 export function slaState(ticket: Pick<Ticket, 'slaDueAt' | 'firstRespondedAt' | 'status'>, now: Date): SlaState {
   if (ticket.slaDueAt === null) return { dueAt: null, breached: false, remainingMs: null };
   const due = Date.parse(ticket.slaDueAt);
-  if (ticket.firstRespondedAt !== null) return { dueAt: ticket.slaDueAt, breached: Date.parse(ticket.firstRespondedAt) > due, remainingMs: null };
-  if (ticket.status === 'resolved' || ticket.status === 'closed') return { dueAt: ticket.slaDueAt, breached: false, remainingMs: null };
+  if (ticket.firstRespondedAt !== null)
+    return { dueAt: ticket.slaDueAt, breached: Date.parse(ticket.firstRespondedAt) > due, remainingMs: null };
+  if (ticket.status === 'resolved' || ticket.status === 'closed')
+    return { dueAt: ticket.slaDueAt, breached: false, remainingMs: null };
   const remainingMs = due - now.getTime();
   return { dueAt: ticket.slaDueAt, breached: remainingMs < 0, remainingMs };
 }

@@ -21,13 +21,23 @@ export const ERROR_CODES = {
   ERR_SOURCE_CHECK_FAILED: { status: 422, message: 'Source {name} failed its check: {detail}' },
   ERR_SOURCE_URL_REFUSED: { status: 400, message: 'Refused to fetch {url}: {detail}' },
   ERR_SOURCE_SEND_FAILED: { status: 502, message: 'Source {name} could not send the reply: {detail}' },
-  ERR_SOURCE_AUTH_FAILED: { status: 502, message: 'Source {name} was refused by {remote}: {detail}; it needs new credentials' },
+  ERR_SOURCE_AUTH_FAILED: {
+    status: 502,
+    message: 'Source {name} was refused by {remote}: {detail}; it needs new credentials',
+  },
   ERR_SOURCE_REPLY_UNSUPPORTED: { status: 422, message: 'Source {name} cannot send this reply: {detail}' },
   ERR_SECRETS_UNREADABLE: { status: 500, message: 'Cannot decrypt the secrets of source {name}: {detail}' },
   ERR_SECRETS_KEY_INVALID: { status: 500, message: 'EARSHOT_SECRET_KEY is unusable: {detail}' },
   ERR_CONFIG_FILE_INVALID: { status: 500, message: '{file}: {path}: {detail}' },
-  ERR_GUIDELINE_BLOCKED: { status: 422, message: 'The reply breaks the reply guidelines (version {version}): {findings}' },
-  ERR_GUIDELINE_WARNINGS: { status: 409, message: 'The reply has guideline warnings to look at first (version {version}): {findings}; send again with acknowledgeWarnings' },
+  ERR_GUIDELINE_BLOCKED: {
+    status: 422,
+    message: 'The reply breaks the reply guidelines (version {version}): {findings}',
+  },
+  ERR_GUIDELINE_WARNINGS: {
+    status: 409,
+    message:
+      'The reply has guideline warnings to look at first (version {version}): {findings}; send again with acknowledgeWarnings',
+  },
   ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -41,7 +51,10 @@ export class EarshotError extends Error {
 
   constructor(code: ErrorCode, params: Record<string, string | number> = {}, options?: ErrorOptions) {
     const spec = ERROR_CODES[code];
-    super(spec.message.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? `{${key}}`)), options);
+    super(
+      spec.message.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? `{${key}}`)),
+      options,
+    );
     this.name = 'EarshotError';
     this.code = code;
     this.status = spec.status;
@@ -58,4 +71,5 @@ export function isEarshotError(error: unknown): error is EarshotError {
 }
 
 export const invalid = (detail: string): EarshotError => new EarshotError('ERR_INPUT_INVALID', { detail });
-export const notFound = (what: string, id: string | number): EarshotError => new EarshotError('ERR_NOT_FOUND', { what, id });
+export const notFound = (what: string, id: string | number): EarshotError =>
+  new EarshotError('ERR_NOT_FOUND', { what, id });

@@ -76,4 +76,3 @@ export interface WebhookSubscription {
   readonly events: WebhookEvent[];
   readonly createdAt: string;
 }
-

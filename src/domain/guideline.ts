@@ -9,7 +9,17 @@
 export const FINDING_LEVELS = ['block', 'warn', 'advice'] as const;
 export type FindingLevel = (typeof FINDING_LEVELS)[number];
 
-export const FINDING_RULES = ['personal-data', 'blocked-word', 'length', 'all-caps', 'profanity', 'visibility', 'unsolicited-dm', 'identical', 'empty'] as const;
+export const FINDING_RULES = [
+  'personal-data',
+  'blocked-word',
+  'length',
+  'all-caps',
+  'profanity',
+  'visibility',
+  'unsolicited-dm',
+  'identical',
+  'empty',
+] as const;
 export type FindingRule = (typeof FINDING_RULES)[number];
 
 export const PERSONAL_DATA_KINDS = ['card', 'phone', 'email', 'secret'] as const;

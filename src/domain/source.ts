@@ -40,7 +40,6 @@ export interface SourceHealth {
   readonly updatedAt: string;
 }
 
-
 /**
  * What every source of one kind can do. Differences between channels are these flags, read by
  * the desk's reply policy and the guideline check, never `if (kind === …)`.

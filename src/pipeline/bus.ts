@@ -19,7 +19,12 @@ export interface Topics {
   /** An incident was opened, changed, or had reports attached (`attachedPostIds`, possibly empty). */
   'incidents.changed': { readonly incident: Incident; readonly attachedPostIds: readonly number[] };
   /** An escalation notified someone (or ran out of people): for the live view and the audit. */
-  'escalations.notified': { readonly incidentId: number; readonly step: number; readonly userIds: readonly number[]; readonly exhausted: boolean };
+  'escalations.notified': {
+    readonly incidentId: number;
+    readonly step: number;
+    readonly userIds: readonly number[];
+    readonly exhausted: boolean;
+  };
   /** An outbound reply was sent, is due again after a retryable failure, or failed for good. */
   'outbound.updated': { readonly message: OutboundMessage };
   /** A configured source was added, changed, restarted or removed. */

@@ -14,7 +14,10 @@ export interface DedupeResult<T> {
   readonly duplicates: number;
 }
 
-export async function dedupe<T extends PostDraft>(drafts: readonly T[], context: DedupeContext): Promise<DedupeResult<T>> {
+export async function dedupe<T extends PostDraft>(
+  drafts: readonly T[],
+  context: DedupeContext,
+): Promise<DedupeResult<T>> {
   const seen = new Set<string>();
   const unique: T[] = [];
   for (const draft of drafts) {

@@ -104,7 +104,14 @@ export class IngestPipeline {
 
     if (posts.length > 0) await bus.publish('posts.stored', { posts });
     if (tickets.length > 0) await bus.publish('tickets.created', { tickets });
-    return { read: drafts.length, new: posts.length, duplicate: drafts.length - posts.length, rejected: [], posts, tickets };
+    return {
+      read: drafts.length,
+      new: posts.length,
+      duplicate: drafts.length - posts.length,
+      rejected: [],
+      posts,
+      tickets,
+    };
   }
 
   close(): void {
@@ -112,14 +119,20 @@ export class IngestPipeline {
   }
 
   #compiledStreams(): Promise<CompiledStream[]> {
-    this.#streams ??= listStreams(this.#options.store.db).then((streams) => compileStreams(streams, this.#options.onStreamError));
+    this.#streams ??= listStreams(this.#options.store.db).then((streams) =>
+      compileStreams(streams, this.#options.onStreamError),
+    );
     return this.#streams;
   }
 }
 
 /** A ticket's subject: the post's first line, cut at a word near 100 characters. */
 export function subjectOf(text: string): string {
-  const line = text.split('\n').find((candidate) => candidate.trim() !== '')?.trim() ?? '(no text)';
+  const line =
+    text
+      .split('\n')
+      .find((candidate) => candidate.trim() !== '')
+      ?.trim() ?? '(no text)';
   if (line.length <= 100) return line;
   const cut = line.slice(0, 100);
   const space = cut.lastIndexOf(' ');

@@ -16,7 +16,10 @@ export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 
-export async function* readNdjson(input: AsyncIterable<Buffer | string>, options: NdjsonOptions = {}): AsyncGenerator<NdjsonLine> {
+export async function* readNdjson(
+  input: AsyncIterable<Buffer | string>,
+  options: NdjsonOptions = {},
+): AsyncGenerator<NdjsonLine> {
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let parts: Buffer[] = [];
   let bytes = 0; // bytes of the current line so far, kept or skipped
@@ -27,7 +30,8 @@ export async function* readNdjson(input: AsyncIterable<Buffer | string>, options
   const finish = (): NdjsonLine | null => {
     // A trailing CR belongs to the line ending, not the line; it counts towards neither.
     const size = lastByte === CR ? bytes - 1 : bytes;
-    const result = skipping || size > max ? tooLong(line, size, max) : parseLine(decode(parts, bytes, lastByte === CR), line);
+    const result =
+      skipping || size > max ? tooLong(line, size, max) : parseLine(decode(parts, bytes, lastByte === CR), line);
     parts = [];
     bytes = 0;
     skipping = false;

@@ -40,7 +40,8 @@ export function normalizePost(input: unknown): PostDraft {
   };
 
   if (typeof raw.text !== 'string') throw invalid(`text must be a string, got ${typeName(raw.text)}`);
-  if (raw.text.length > MAX_TEXT_CHARS) throw invalid(`text must be at most ${MAX_TEXT_CHARS} characters, got ${raw.text.length}`);
+  if (raw.text.length > MAX_TEXT_CHARS)
+    throw invalid(`text must be at most ${MAX_TEXT_CHARS} characters, got ${raw.text.length}`);
 
   const createdAt = optionalDate(raw.createdAt, 'createdAt');
   if (createdAt === null) throw invalid(`createdAt is required, got ${typeName(raw.createdAt)}`);
@@ -64,18 +65,15 @@ export function normalizePost(input: unknown): PostDraft {
  * normalises to NFC so equal-looking text compares equal, and trims.
  */
 export function cleanText(text: string): string {
-  return text
-    .replace(CONTROL, '')
-    .replace(LONE_SURROGATE, '\uFFFD')
-    .normalize('NFC')
-    .trim();
+  return text.replace(CONTROL, '').replace(LONE_SURROGATE, '\uFFFD').normalize('NFC').trim();
 }
 
 const CONTROL = /[\u0000-\u0008\u000B-\u001F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function record(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${field} must be an object, got ${typeName(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`${field} must be an object, got ${typeName(value)}`);
   return value as Record<string, unknown>;
 }
 
@@ -104,7 +102,8 @@ function optionalString(value: unknown, field: string): string | null {
 
 function optionalCount(value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null;
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalid(`${field} must be a non-negative integer, got ${describeValue(value)}`);
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw invalid(`${field} must be a non-negative integer, got ${describeValue(value)}`);
   return value as number;
 }
 
@@ -140,7 +139,8 @@ function optionalUrl(value: unknown, field: string): string | null {
     throw invalid(`${field} must be an http or https URL, got ${quote(text)}`);
   }
   // Anything else (javascript:, data:, file:) would be a live hazard when the desk links to it.
-  if (protocol !== 'http:' && protocol !== 'https:') throw invalid(`${field} must be an http or https URL, got ${quote(text)}`);
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw invalid(`${field} must be an http or https URL, got ${quote(text)}`);
   return text;
 }
 

@@ -46,7 +46,8 @@ export type PostMatcher = (post: MatchablePost) => boolean;
 
 export function parseQuery(q: string): QueryNode {
   if (typeof q !== 'string') throw syntaxError(0, 'query must be a string');
-  if (q.length > MAX_QUERY_LENGTH) throw syntaxError(MAX_QUERY_LENGTH, `query is longer than ${MAX_QUERY_LENGTH} characters`);
+  if (q.length > MAX_QUERY_LENGTH)
+    throw syntaxError(MAX_QUERY_LENGTH, `query is longer than ${MAX_QUERY_LENGTH} characters`);
   const tokens = tokenize(q);
   if (tokens.length === 1) throw syntaxError(0, 'query is empty');
   return new Parser(tokens).parse();
@@ -132,7 +133,8 @@ function tokenize(q: string): Token[] {
       const start = i;
       while (i < q.length && !/[\s()"]/.test(q[i]!)) i++;
       const word = q.slice(start, i);
-      if (word === 'AND' || word === 'OR' || word === 'NOT') tokens.push({ kind: word === 'AND' ? 'and' : word === 'OR' ? 'or' : 'not', position: start });
+      if (word === 'AND' || word === 'OR' || word === 'NOT')
+        tokens.push({ kind: word === 'AND' ? 'and' : word === 'OR' ? 'or' : 'not', position: start });
       else tokens.push({ kind: 'term', node: termNode(word, start), position: start });
     }
   }
@@ -177,7 +179,8 @@ function termNode(word: string, position: number): QueryNode {
   }
   if (value.endsWith('*')) {
     const prefix = value.slice(0, -1);
-    if (prefix === '' || prefix.includes('*')) throw syntaxError(position, `a wildcard needs a prefix before one trailing *: ${word}`);
+    if (prefix === '' || prefix.includes('*'))
+      throw syntaxError(position, `a wildcard needs a prefix before one trailing *: ${word}`);
     return { type: 'prefix', value: prefix, position };
   }
   return { type: 'word', value, position };
@@ -194,13 +197,16 @@ function fieldNode(field: QueryField, raw: string, position: number): QueryNode 
       return { type: 'field', field, value: handle, position };
     }
     case 'lang':
-      if (!LANG_CODE.test(value)) throw syntaxError(valueAt, `lang: expects an ISO 639-1 code such as en or und, got ${raw}`);
+      if (!LANG_CODE.test(value))
+        throw syntaxError(valueAt, `lang: expects an ISO 639-1 code such as en or und, got ${raw}`);
       break;
     case 'kind':
-      if (!(POST_KINDS as readonly string[]).includes(value)) throw syntaxError(valueAt, `kind: must be one of ${POST_KINDS.join(', ')}; got ${raw}`);
+      if (!(POST_KINDS as readonly string[]).includes(value))
+        throw syntaxError(valueAt, `kind: must be one of ${POST_KINDS.join(', ')}; got ${raw}`);
       break;
     case 'sentiment':
-      if (!(SENTIMENTS as readonly string[]).includes(value)) throw syntaxError(valueAt, `sentiment: must be one of ${SENTIMENTS.join(', ')}; got ${raw}`);
+      if (!(SENTIMENTS as readonly string[]).includes(value))
+        throw syntaxError(valueAt, `sentiment: must be one of ${SENTIMENTS.join(', ')}; got ${raw}`);
       break;
   }
   return { type: 'field', field, value, position };
@@ -274,7 +280,10 @@ class Parser {
       case 'end': {
         // Reaching the end here means every token was read: the last one left an operator open.
         const previous = this.#tokens[this.#tokens.length - 2];
-        throw syntaxError(token.position, previous === undefined ? 'query is empty' : `expected a term after ${describe(previous)}`);
+        throw syntaxError(
+          token.position,
+          previous === undefined ? 'query is empty' : `expected a term after ${describe(previous)}`,
+        );
       }
       case 'rparen':
         throw syntaxError(token.position, "unbalanced ')'");
@@ -391,7 +400,10 @@ function compile(node: QueryNode): ViewTest {
     case 'mention': {
       // "@acme" matches "@acme" and "@acme@instance", not "@acme_support", "bob@acme.com" or
       // "@acme.corp"; a trailing full stop still ends the mention.
-      const re = new RegExp(`(?<![\\p{L}\\p{M}\\p{N}_.@-])${escapeRegExp(node.value)}(?![\\p{L}\\p{M}\\p{N}_]|[.-][\\p{L}\\p{M}\\p{N}_])`, 'u');
+      const re = new RegExp(
+        `(?<![\\p{L}\\p{M}\\p{N}_.@-])${escapeRegExp(node.value)}(?![\\p{L}\\p{M}\\p{N}_]|[.-][\\p{L}\\p{M}\\p{N}_])`,
+        'u',
+      );
       return (view) => re.test(view.lower);
     }
   }

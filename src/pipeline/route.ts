@@ -25,7 +25,10 @@ export interface RoutedPost extends AnalysedDraft {
 }
 
 /** Compiles each stream's query once; a stream whose query no longer parses matches nothing. */
-export function compileStreams(streams: readonly Stream[], onError: (stream: Stream, error: unknown) => void = () => {}): CompiledStream[] {
+export function compileStreams(
+  streams: readonly Stream[],
+  onError: (stream: Stream, error: unknown) => void = () => {},
+): CompiledStream[] {
   const compiled: CompiledStream[] = [];
   for (const stream of streams) {
     try {
@@ -39,7 +42,13 @@ export function compileStreams(streams: readonly Stream[], onError: (stream: Str
 
 export function route(posts: readonly AnalysedDraft[], streams: readonly CompiledStream[], now: Date): RoutedPost[] {
   return posts.map((post) => {
-    const matchable = { text: post.text, authorHandle: post.author.handle, lang: post.lang, kind: post.kind, sentiment: post.sentiment };
+    const matchable = {
+      text: post.text,
+      authorHandle: post.author.handle,
+      lang: post.lang,
+      kind: post.kind,
+      sentiment: post.sentiment,
+    };
     const streamIds: number[] = [];
     let ticket: TicketDraft | null = null;
     for (const { stream, matches } of streams) {
@@ -48,7 +57,12 @@ export function route(posts: readonly AnalysedDraft[], streams: readonly Compile
       const rule = stream.ticketRules.find((candidate) => ruleApplies(candidate, post));
       if (rule && (ticket === null || rank(rule.priority) < rank(ticket.priority))) {
         const minutes = stream.sla.firstResponseMinutes[rule.priority];
-        ticket = { type: rule.ticketType, priority: rule.priority, streamId: stream.id, slaDueAt: new Date(now.getTime() + minutes * 60_000).toISOString() };
+        ticket = {
+          type: rule.ticketType,
+          priority: rule.priority,
+          streamId: stream.id,
+          slaDueAt: new Date(now.getTime() + minutes * 60_000).toISOString(),
+        };
       }
     }
     return { ...post, streamIds, ticket };
@@ -56,7 +70,10 @@ export function route(posts: readonly AnalysedDraft[], streams: readonly Compile
 }
 
 function ruleApplies(rule: TicketRule, post: AnalysedDraft): boolean {
-  return (rule.kinds.length === 0 || rule.kinds.includes(post.kind)) && (rule.sentiments.length === 0 || rule.sentiments.includes(post.sentiment));
+  return (
+    (rule.kinds.length === 0 || rule.kinds.includes(post.kind)) &&
+    (rule.sentiments.length === 0 || rule.sentiments.includes(post.sentiment))
+  );
 }
 
 function rank(priority: TicketPriority): number {

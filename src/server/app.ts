@@ -35,7 +35,17 @@ export type App = FastifyInstance;
 
 export async function build(config: Config, deps: AppDeps, options: { logger?: boolean | object } = {}): Promise<App> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.body.options', '*.options', '*.secrets'] },
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        'req.body.options',
+        '*.options',
+        '*.secrets',
+      ],
+    },
     bodyLimit: config.bodyLimit,
     // Bodies are validated against schemas; unknown fields in JSON bodies are refused, not dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -51,11 +61,18 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(swagger, {
     openapi: {
       info: { title: 'Earshot API', version: '0.1.0', description: 'Posts in, understood, tickets out.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'earshot_session' }, token: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'earshot_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
       security: [{ session: [] }, { token: [] }],
     },
     // Components are named by their `$id` (Post, Ticket…), not def-0, def-1.
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   app.addHook('onRoute', (route) => {
     // The docs are public, like the login page.

@@ -37,7 +37,8 @@ export const authPlugin = fp(
       if (needed === undefined && !request.url.startsWith('/api/')) return;
       if (!request.user) throw new EarshotError('ERR_AUTH_REQUIRED');
       const role = needed ?? 'admin';
-      if (!hasRole(request.user, role)) throw new EarshotError('ERR_AUTH_FORBIDDEN', { role: request.user.role, needed: role });
+      if (!hasRole(request.user, role))
+        throw new EarshotError('ERR_AUTH_FORBIDDEN', { role: request.user.role, needed: role });
     });
   },
   { name: 'earshot-auth', dependencies: ['@fastify/cookie'] },

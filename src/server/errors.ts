@@ -10,11 +10,15 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(function handleError(error: FastifyError | EarshotError | Error, request, reply) {
     const known = toEarshotError(error);
     if (known.status >= 500) request.log.error({ err: error }, 'unexpected error');
-    if (known.code === 'ERR_RATE_LIMITED') void reply.header('retry-after', String(known.params.retryAfterSeconds ?? 60));
+    if (known.code === 'ERR_RATE_LIMITED')
+      void reply.header('retry-after', String(known.params.retryAfterSeconds ?? 60));
     return reply.status(known.status).send(known.toJSON());
   });
   app.setNotFoundHandler(function notFoundHandler(request, reply) {
-    const error = new EarshotError('ERR_NOT_FOUND', { what: 'Route', id: `${request.method} ${request.url.split('?')[0]}` });
+    const error = new EarshotError('ERR_NOT_FOUND', {
+      what: 'Route',
+      id: `${request.method} ${request.url.split('?')[0]}`,
+    });
     return reply.status(404).send(error.toJSON());
   });
 }
@@ -39,7 +43,8 @@ function toEarshotError(error: FastifyError | EarshotError | Error): EarshotErro
     default:
       break;
   }
-  if (fastifyError.statusCode === 429) return new EarshotError('ERR_RATE_LIMITED', { retryAfter: 'a minute', retryAfterSeconds: 60 });
+  if (fastifyError.statusCode === 429)
+    return new EarshotError('ERR_RATE_LIMITED', { retryAfter: 'a minute', retryAfterSeconds: 60 });
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new EarshotError('ERR_INPUT_INVALID', { detail: fastifyError.message });
   }

@@ -16,7 +16,12 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
   const db = store.db;
 
   // Counts grouped by columns, as labels: one query per scrape each.
-  const grouped = (name: string, help: string, labels: readonly string[], rows: () => Promise<readonly Record<string, unknown>[]>) =>
+  const grouped = (
+    name: string,
+    help: string,
+    labels: readonly string[],
+    rows: () => Promise<readonly Record<string, unknown>[]>,
+  ) =>
     new Gauge({
       name,
       help,
@@ -24,11 +29,24 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const row of await rows()) this.set(Object.fromEntries(labels.map((label) => [label, String(row[label])])), Number(row.n));
+        for (const row of await rows())
+          this.set(Object.fromEntries(labels.map((label) => [label, String(row[label])])), Number(row.n));
       },
     });
-  grouped('earshot_posts', 'Posts stored, by source', ['source'], () => db.selectFrom('posts').select(['source', db.fn.countAll<number>().as('n')]).groupBy('source').execute());
-  grouped('earshot_tickets', 'Tickets by status', ['status'], () => db.selectFrom('tickets').select(['status', db.fn.countAll<number>().as('n')]).groupBy('status').execute());
+  grouped('earshot_posts', 'Posts stored, by source', ['source'], () =>
+    db
+      .selectFrom('posts')
+      .select(['source', db.fn.countAll<number>().as('n')])
+      .groupBy('source')
+      .execute(),
+  );
+  grouped('earshot_tickets', 'Tickets by status', ['status'], () =>
+    db
+      .selectFrom('tickets')
+      .select(['status', db.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute(),
+  );
   new Gauge({
     name: 'earshot_tickets_sla_breached',
     help: 'Unresolved tickets past their SLA due time',
@@ -45,10 +63,19 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
   });
 
   grouped('earshot_outbound_messages', 'Replies by delivery status (queued, sent, failed)', ['source', 'status'], () =>
-    db.selectFrom('outbound_messages').select(['source', 'status', db.fn.countAll<number>().as('n')]).groupBy(['source', 'status']).execute(),
+    db
+      .selectFrom('outbound_messages')
+      .select(['source', 'status', db.fn.countAll<number>().as('n')])
+      .groupBy(['source', 'status'])
+      .execute(),
   );
   grouped('earshot_alerts_open', 'Open alerts by type and severity', ['type', 'severity'], () =>
-    db.selectFrom('alerts').select(['type', 'severity', db.fn.countAll<number>().as('n')]).where('status', '=', 'open').groupBy(['type', 'severity']).execute(),
+    db
+      .selectFrom('alerts')
+      .select(['type', 'severity', db.fn.countAll<number>().as('n')])
+      .where('status', '=', 'open')
+      .groupBy(['type', 'severity'])
+      .execute(),
   );
 
   const health = async () => listSourceHealth(db);
@@ -59,12 +86,21 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const source of await health()) for (const state of SOURCE_STATES) this.set({ source: source.name, state }, source.status === state ? 1 : 0);
+      for (const source of await health())
+        for (const state of SOURCE_STATES) this.set({ source: source.name, state }, source.status === state ? 1 : 0);
     },
   });
   for (const [name, help, pick] of [
-    ['earshot_source_posts', 'Posts a source handed to the pipeline since it was configured', (h: { posts: number }) => h.posts],
-    ['earshot_source_skipped', 'Payloads a source could not use (malformed, unparseable) since it was configured', (h: { skipped: number }) => h.skipped],
+    [
+      'earshot_source_posts',
+      'Posts a source handed to the pipeline since it was configured',
+      (h: { posts: number }) => h.posts,
+    ],
+    [
+      'earshot_source_skipped',
+      'Payloads a source could not use (malformed, unparseable) since it was configured',
+      (h: { skipped: number }) => h.skipped,
+    ],
     ['earshot_source_errors', 'Errors a source met since it was configured', (h: { errors: number }) => h.errors],
   ] as const) {
     new Gauge({

@@ -25,7 +25,14 @@ export function presentPost<P extends Pick<Post, 'author' | 'flags'>>(post: P, n
  * scored as of `now`), read back by id, in the order given.
  */
 export async function presentPosts(store: Store, posts: readonly Pick<Post, 'id'>[], now: Date): Promise<WirePost[]> {
-  const stored = new Map((await getPostsByIds(store.db, posts.map((post) => post.id))).map((post) => [post.id, post]));
+  const stored = new Map(
+    (
+      await getPostsByIds(
+        store.db,
+        posts.map((post) => post.id),
+      )
+    ).map((post) => [post.id, post]),
+  );
   return posts.flatMap((post) => {
     const found = stored.get(post.id);
     return found ? [presentPost(found, now)] : [];

@@ -7,11 +7,23 @@
  */
 import { Type, type Static, type TLiteral, type TSchema, type TUnion, type TUnsafe } from '@sinclair/typebox';
 import { POST_FLAGS, POST_KINDS, SENTIMENTS } from '../domain/post.js';
-import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, OUTBOUND_STATUSES, TICKET_EVENT_TYPES } from '../domain/ticket.js';
+import {
+  REPLY_VISIBILITIES,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+  OUTBOUND_STATUSES,
+  TICKET_EVENT_TYPES,
+} from '../domain/ticket.js';
 import { ROLES } from '../domain/user.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../domain/alert.js';
 import { FINDING_LEVELS, FINDING_RULES } from '../domain/guideline.js';
-import { INCIDENT_STATUSES, INCIDENT_UPDATE_KINDS, INCIDENT_UPDATE_STATUSES, PROPOSAL_STATUSES } from '../domain/incident.js';
+import {
+  INCIDENT_STATUSES,
+  INCIDENT_UPDATE_KINDS,
+  INCIDENT_UPDATE_STATUSES,
+  PROPOSAL_STATUSES,
+} from '../domain/incident.js';
 import { ESCALATION_STATUSES } from '../domain/escalation.js';
 
 /** A union of string literals from one of the domain's `const` lists. */
@@ -28,68 +40,91 @@ function shared<T extends TSchema>(id: string, schema: T): TUnsafe<Static<T>> {
   return Type.Unsafe<Static<T>>(Type.Ref(id));
 }
 
-export const ErrorBody = shared('Error', Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), status: Type.Integer() }),
-}));
+export const ErrorBody = shared(
+  'Error',
+  Type.Object({
+    error: Type.Object({ code: Type.String(), message: Type.String(), status: Type.Integer() }),
+  }),
+);
 
-export const AuthorSchema = shared('Author', Type.Object({
-  handle: Type.String(),
-  name: Nullable(Type.String()),
-  followers: Nullable(Type.Integer()),
-  following: Nullable(Type.Integer()),
-  createdAt: Type.Optional(Nullable(Type.String())),
-  /** 0–100 from engagement, reach and account age (docs/analysis.md). */
-  influence: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
-  likelySpammer: Type.Optional(Type.Boolean()),
-  spamReasons: Type.Optional(Type.Array(Type.String())),
-}));
+export const AuthorSchema = shared(
+  'Author',
+  Type.Object({
+    handle: Type.String(),
+    name: Nullable(Type.String()),
+    followers: Nullable(Type.Integer()),
+    following: Nullable(Type.Integer()),
+    createdAt: Type.Optional(Nullable(Type.String())),
+    /** 0–100 from engagement, reach and account age (docs/analysis.md). */
+    influence: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    likelySpammer: Type.Optional(Type.Boolean()),
+    spamReasons: Type.Optional(Type.Array(Type.String())),
+  }),
+);
 
-export const PostSchema = shared('Post', Type.Object({
-  id: Type.Integer(),
-  source: Type.String(),
-  externalId: Type.String(),
-  author: AuthorSchema,
-  text: Type.String(),
-  url: Nullable(Type.String()),
-  createdAt: Type.String(),
-  ingestedAt: Type.String(),
-  inReplyTo: Nullable(Type.String()),
-  metrics: Type.Object({ likes: Type.Integer(), reposts: Type.Integer(), replies: Type.Integer() }),
-  sentiment: literals(SENTIMENTS),
-  sentimentScore: Type.Number(),
-  kind: literals(POST_KINDS),
-  lang: Type.String(),
-  models: Type.Array(Type.String()),
-  extra: Type.Record(Type.String(), Type.Unknown()),
-  /** Impersonation and scam watch warnings: impersonation, lure, lookalike-domain, likely-spammer. */
-  flags: Type.Optional(Type.Array(literals(POST_FLAGS))),
-  streamIds: Type.Array(Type.Integer()),
-}));
+export const PostSchema = shared(
+  'Post',
+  Type.Object({
+    id: Type.Integer(),
+    source: Type.String(),
+    externalId: Type.String(),
+    author: AuthorSchema,
+    text: Type.String(),
+    url: Nullable(Type.String()),
+    createdAt: Type.String(),
+    ingestedAt: Type.String(),
+    inReplyTo: Nullable(Type.String()),
+    metrics: Type.Object({ likes: Type.Integer(), reposts: Type.Integer(), replies: Type.Integer() }),
+    sentiment: literals(SENTIMENTS),
+    sentimentScore: Type.Number(),
+    kind: literals(POST_KINDS),
+    lang: Type.String(),
+    models: Type.Array(Type.String()),
+    extra: Type.Record(Type.String(), Type.Unknown()),
+    /** Impersonation and scam watch warnings: impersonation, lure, lookalike-domain, likely-spammer. */
+    flags: Type.Optional(Type.Array(literals(POST_FLAGS))),
+    streamIds: Type.Array(Type.Integer()),
+  }),
+);
 
-export const TicketRuleSchema = shared('TicketRule', Type.Object(
-  {
-    kinds: Type.Array(literals(POST_KINDS), { maxItems: POST_KINDS.length }),
-    sentiments: Type.Array(literals(SENTIMENTS), { maxItems: SENTIMENTS.length }),
-    ticketType: literals(TICKET_TYPES),
-    priority: literals(TICKET_PRIORITIES),
-  },
-  { additionalProperties: false },
-));
+export const TicketRuleSchema = shared(
+  'TicketRule',
+  Type.Object(
+    {
+      kinds: Type.Array(literals(POST_KINDS), { maxItems: POST_KINDS.length }),
+      sentiments: Type.Array(literals(SENTIMENTS), { maxItems: SENTIMENTS.length }),
+      ticketType: literals(TICKET_TYPES),
+      priority: literals(TICKET_PRIORITIES),
+    },
+    { additionalProperties: false },
+  ),
+);
 
 const minutes = Type.Integer({ minimum: 1, maximum: 525_600 });
-export const SlaSchema = shared('Sla', Type.Object(
-  { firstResponseMinutes: Type.Object({ urgent: minutes, high: minutes, normal: minutes, low: minutes }, { additionalProperties: false }) },
-  { additionalProperties: false },
-));
+export const SlaSchema = shared(
+  'Sla',
+  Type.Object(
+    {
+      firstResponseMinutes: Type.Object(
+        { urgent: minutes, high: minutes, normal: minutes, low: minutes },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
 
-export const StreamSchema = shared('Stream', Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  query: Type.String(),
-  ticketRules: Type.Array(TicketRuleSchema),
-  sla: SlaSchema,
-  createdAt: Type.String(),
-}));
+export const StreamSchema = shared(
+  'Stream',
+  Type.Object({
+    id: Type.Integer(),
+    name: Type.String(),
+    query: Type.String(),
+    ticketRules: Type.Array(TicketRuleSchema),
+    sla: SlaSchema,
+    createdAt: Type.String(),
+  }),
+);
 
 export const StreamInputSchema = Type.Object(
   {
@@ -101,109 +136,141 @@ export const StreamInputSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SlaStateSchema = shared('SlaState', Type.Object({ dueAt: Nullable(Type.String()), breached: Type.Boolean(), remainingMs: Nullable(Type.Number()) }));
+export const SlaStateSchema = shared(
+  'SlaState',
+  Type.Object({ dueAt: Nullable(Type.String()), breached: Type.Boolean(), remainingMs: Nullable(Type.Number()) }),
+);
 
-export const TicketSchema = shared('Ticket', Type.Object({
-  id: Type.Integer(),
-  type: literals(TICKET_TYPES),
-  status: literals(TICKET_STATUSES),
-  priority: literals(TICKET_PRIORITIES),
-  subject: Type.String(),
-  postId: Nullable(Type.Integer()),
-  streamId: Nullable(Type.Integer()),
-  source: Nullable(Type.String()),
-  assigneeId: Nullable(Type.Integer()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  slaDueAt: Nullable(Type.String()),
-  firstRespondedAt: Nullable(Type.String()),
-  resolvedAt: Nullable(Type.String()),
-  sla: SlaStateSchema,
-}));
+export const TicketSchema = shared(
+  'Ticket',
+  Type.Object({
+    id: Type.Integer(),
+    type: literals(TICKET_TYPES),
+    status: literals(TICKET_STATUSES),
+    priority: literals(TICKET_PRIORITIES),
+    subject: Type.String(),
+    postId: Nullable(Type.Integer()),
+    streamId: Nullable(Type.Integer()),
+    source: Nullable(Type.String()),
+    assigneeId: Nullable(Type.Integer()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    slaDueAt: Nullable(Type.String()),
+    firstRespondedAt: Nullable(Type.String()),
+    resolvedAt: Nullable(Type.String()),
+    sla: SlaStateSchema,
+  }),
+);
 
-export const TicketEventSchema = shared('TicketEvent', Type.Object({
-  id: Type.Integer(),
-  ticketId: Type.Integer(),
-  type: literals(TICKET_EVENT_TYPES),
-  actorId: Nullable(Type.Integer()),
-  body: Nullable(Type.String()),
-  data: Type.Record(Type.String(), Type.Unknown()),
-  createdAt: Type.String(),
-}));
+export const TicketEventSchema = shared(
+  'TicketEvent',
+  Type.Object({
+    id: Type.Integer(),
+    ticketId: Type.Integer(),
+    type: literals(TICKET_EVENT_TYPES),
+    actorId: Nullable(Type.Integer()),
+    body: Nullable(Type.String()),
+    data: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Type.String(),
+  }),
+);
 
-export const OutboundSchema = shared('Outbound', Type.Object({
-  id: Type.Integer(),
-  ticketId: Type.Integer(),
-  eventId: Type.Integer(),
-  source: Type.String(),
-  inReplyTo: Nullable(Type.String()),
-  visibility: literals(REPLY_VISIBILITIES),
-  body: Type.String(),
-  status: literals(OUTBOUND_STATUSES),
-  remoteId: Nullable(Type.String()),
-  remoteUrl: Nullable(Type.String()),
-  error: Nullable(Type.String()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-}));
+export const OutboundSchema = shared(
+  'Outbound',
+  Type.Object({
+    id: Type.Integer(),
+    ticketId: Type.Integer(),
+    eventId: Type.Integer(),
+    source: Type.String(),
+    inReplyTo: Nullable(Type.String()),
+    visibility: literals(REPLY_VISIBILITIES),
+    body: Type.String(),
+    status: literals(OUTBOUND_STATUSES),
+    remoteId: Nullable(Type.String()),
+    remoteUrl: Nullable(Type.String()),
+    error: Nullable(Type.String()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  }),
+);
 
-export const UserSchema = shared('User', Type.Object({
-  id: Type.Integer(),
-  username: Type.String(),
-  displayName: Type.String(),
-  role: literals(ROLES),
-  createdAt: Type.String(),
-}));
+export const UserSchema = shared(
+  'User',
+  Type.Object({
+    id: Type.Integer(),
+    username: Type.String(),
+    displayName: Type.String(),
+    role: literals(ROLES),
+    createdAt: Type.String(),
+  }),
+);
 
-export const AlertSchema = shared('Alert', Type.Object({
-  id: Type.Integer(),
-  type: Type.String(),
-  severity: literals(ALERT_SEVERITIES),
-  status: literals(ALERT_STATUSES),
-  title: Type.String(),
-  key: Type.String(),
-  evidence: Type.Record(Type.String(), Type.Unknown()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-}));
+export const AlertSchema = shared(
+  'Alert',
+  Type.Object({
+    id: Type.Integer(),
+    type: Type.String(),
+    severity: literals(ALERT_SEVERITIES),
+    status: literals(ALERT_STATUSES),
+    title: Type.String(),
+    key: Type.String(),
+    evidence: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  }),
+);
 
 /** One thing the guideline check found in a reply (see src/desk/guideline.ts). */
-export const FindingSchema = shared('Finding', Type.Object({
-  rule: literals(FINDING_RULES),
-  level: literals(FINDING_LEVELS),
-  message: Type.String(),
-  span: Type.Optional(Type.Unsafe<readonly [number, number]>(Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 }))),
-}));
+export const FindingSchema = shared(
+  'Finding',
+  Type.Object({
+    rule: literals(FINDING_RULES),
+    level: literals(FINDING_LEVELS),
+    message: Type.String(),
+    span: Type.Optional(
+      Type.Unsafe<readonly [number, number]>(Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 })),
+    ),
+  }),
+);
 
-export const CheckResultSchema = shared('CheckResult', Type.Object({ ok: Type.Boolean(), findings: Type.Array(FindingSchema), version: Type.Integer() }));
+export const CheckResultSchema = shared(
+  'CheckResult',
+  Type.Object({ ok: Type.Boolean(), findings: Type.Array(FindingSchema), version: Type.Integer() }),
+);
 
-export const IncidentSchema = shared('Incident', Type.Object({
-  id: Type.Integer(),
-  title: Type.String(),
-  status: literals(INCIDENT_STATUSES),
-  severity: Type.String(),
-  responders: Type.Array(Type.Integer()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  resolvedAt: Nullable(Type.String()),
-  postCount: Type.Optional(Type.Integer()),
-}));
+export const IncidentSchema = shared(
+  'Incident',
+  Type.Object({
+    id: Type.Integer(),
+    title: Type.String(),
+    status: literals(INCIDENT_STATUSES),
+    severity: Type.String(),
+    responders: Type.Array(Type.Integer()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    resolvedAt: Nullable(Type.String()),
+    postCount: Type.Optional(Type.Integer()),
+  }),
+);
 
-export const ProposalSchema = shared('ReplyProposal', Type.Object({
-  id: Type.Integer(),
-  incidentId: Type.Integer(),
-  updateId: Type.Integer(),
-  postId: Type.Integer(),
-  source: Type.String(),
-  recipient: Type.String(),
-  inReplyTo: Nullable(Type.String()),
-  visibility: literals(REPLY_VISIBILITIES),
-  body: Type.String(),
-  findings: Type.Array(FindingSchema),
-  guidelineVersion: Type.Integer(),
-  sendAfter: Type.String(),
-  status: literals(PROPOSAL_STATUSES),
-}));
+export const ProposalSchema = shared(
+  'ReplyProposal',
+  Type.Object({
+    id: Type.Integer(),
+    incidentId: Type.Integer(),
+    updateId: Type.Integer(),
+    postId: Type.Integer(),
+    source: Type.String(),
+    recipient: Type.String(),
+    inReplyTo: Nullable(Type.String()),
+    visibility: literals(REPLY_VISIBILITIES),
+    body: Type.String(),
+    findings: Type.Array(FindingSchema),
+    guidelineVersion: Type.Integer(),
+    sendAfter: Type.String(),
+    status: literals(PROPOSAL_STATUSES),
+  }),
+);
 
 const incidentUpdateFields = {
   id: Type.Integer(),
@@ -217,20 +284,23 @@ const incidentUpdateFields = {
 };
 export const IncidentUpdateSchema = shared('IncidentUpdate', Type.Object(incidentUpdateFields));
 
-export const EscalationSchema = shared('Escalation', Type.Object({
-  id: Type.String(),
-  policyId: Type.String(),
-  incidentId: Nullable(Type.Integer()),
-  subject: Type.String(),
-  status: literals(ESCALATION_STATUSES),
-  step: Type.Integer(),
-  round: Type.Integer(),
-  deadline: Type.String(),
-  notified: Type.Array(Type.Integer()),
-  acknowledgedBy: Nullable(Type.Integer()),
-  acknowledgedAt: Nullable(Type.String()),
-  createdAt: Type.String(),
-}));
+export const EscalationSchema = shared(
+  'Escalation',
+  Type.Object({
+    id: Type.String(),
+    policyId: Type.String(),
+    incidentId: Nullable(Type.Integer()),
+    subject: Type.String(),
+    status: literals(ESCALATION_STATUSES),
+    step: Type.Integer(),
+    round: Type.Integer(),
+    deadline: Type.String(),
+    notified: Type.Array(Type.Integer()),
+    acknowledgedBy: Nullable(Type.Integer()),
+    acknowledgedAt: Nullable(Type.String()),
+    createdAt: Type.String(),
+  }),
+);
 
 /** An escalation as an incident's page shows it. */
 export const EscalationSummarySchema = Type.Object({
@@ -249,7 +319,15 @@ export const IncidentDetailSchema = Type.Object({
   posts: Type.Array(PostSchema),
   responders: Type.Array(UserSchema),
   updates: Type.Array(Type.Object({ ...incidentUpdateFields, proposals: Type.Array(ProposalSchema) })),
-  audit: Type.Array(Type.Object({ id: Type.Integer(), actorId: Nullable(Type.Integer()), action: Type.String(), data: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String() })),
+  audit: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      actorId: Nullable(Type.Integer()),
+      action: Type.String(),
+      data: Type.Record(Type.String(), Type.Unknown()),
+      createdAt: Type.String(),
+    }),
+  ),
   escalations: Type.Array(EscalationSummarySchema),
 });
 
@@ -268,36 +346,44 @@ export const StatsSchema = Type.Object({
   bySentiment: Type.Object({ negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() }),
   byKind: Type.Record(Type.String(), Type.Integer()),
   negativePositiveRatio: Nullable(Type.Number()),
-  series: Type.Array(Type.Object({ bucket: Type.String(), negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() })),
+  series: Type.Array(
+    Type.Object({ bucket: Type.String(), negative: Type.Integer(), neutral: Type.Integer(), positive: Type.Integer() }),
+  ),
   tickets: Type.Record(Type.String(), Type.Integer()),
 });
 
-export const SourceHealthSchema = shared('SourceHealth', Type.Object({
-  status: Type.String(),
-  detail: Nullable(Type.String()),
-  lastPostAt: Nullable(Type.String()),
-  lastError: Nullable(Type.String()),
-  lastErrorAt: Nullable(Type.String()),
-  posts: Type.Integer(),
-  skipped: Type.Integer(),
-  errors: Type.Integer(),
-  updatedAt: Type.String(),
-}));
+export const SourceHealthSchema = shared(
+  'SourceHealth',
+  Type.Object({
+    status: Type.String(),
+    detail: Nullable(Type.String()),
+    lastPostAt: Nullable(Type.String()),
+    lastError: Nullable(Type.String()),
+    lastErrorAt: Nullable(Type.String()),
+    posts: Type.Integer(),
+    skipped: Type.Integer(),
+    errors: Type.Integer(),
+    updatedAt: Type.String(),
+  }),
+);
 
-export const ConfiguredSourceSchema = shared('ConfiguredSource', Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  kind: Type.String(),
-  label: Type.String(),
-  options: Type.Record(Type.String(), Type.Unknown()),
-  /** Which secret options are set; their values never leave the server. */
-  secretsSet: Type.Array(Type.String()),
-  enabled: Type.Boolean(),
-  origin: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  health: Nullable(SourceHealthSchema),
-}));
+export const ConfiguredSourceSchema = shared(
+  'ConfiguredSource',
+  Type.Object({
+    id: Type.Integer(),
+    name: Type.String(),
+    kind: Type.String(),
+    label: Type.String(),
+    options: Type.Record(Type.String(), Type.Unknown()),
+    /** Which secret options are set; their values never leave the server. */
+    secretsSet: Type.Array(Type.String()),
+    enabled: Type.Boolean(),
+    origin: Type.String(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    health: Nullable(SourceHealthSchema),
+  }),
+);
 
 /** A JSON Schema as the sources form reads it (the subset it renders). */
 export interface JsonSchemaField {
@@ -320,15 +406,18 @@ export interface JsonSchemaObject {
 }
 
 /** A kind of source Earshot can listen to; `options` is the JSON Schema an admin fills in. */
-export const SourceDefinitionSchema = shared('SourceDefinition', Type.Object({
-  kind: Type.String(),
-  label: Type.String(),
-  description: Type.String(),
-  options: Type.Unsafe<JsonSchemaObject>(Type.Unknown({ description: 'JSON Schema of the options' })),
-  /** Option names holding credentials: write-only, shown as password fields, never pre-filled. */
-  secrets: Type.Array(Type.String()),
-  canCheck: Type.Boolean(),
-}));
+export const SourceDefinitionSchema = shared(
+  'SourceDefinition',
+  Type.Object({
+    kind: Type.String(),
+    label: Type.String(),
+    description: Type.String(),
+    options: Type.Unsafe<JsonSchemaObject>(Type.Unknown({ description: 'JSON Schema of the options' })),
+    /** Option names holding credentials: write-only, shown as password fields, never pre-filled. */
+    secrets: Type.Array(Type.String()),
+    canCheck: Type.Boolean(),
+  }),
+);
 
 /**
  * The events of `GET /api/live` (Server-Sent Events), name → payload: the same shapes as the
@@ -340,7 +429,12 @@ export const LIVE_EVENTS = {
   'ticket-updated': Type.Object({ ticket: TicketSchema, event: Nullable(TicketEventSchema) }),
   alert: AlertSchema,
   incident: Type.Object({ incident: IncidentSchema, attached: Type.Integer() }),
-  escalation: Type.Object({ incidentId: Type.Integer(), step: Type.Integer(), userIds: Type.Array(Type.Integer()), exhausted: Type.Boolean() }),
+  escalation: Type.Object({
+    incidentId: Type.Integer(),
+    step: Type.Integer(),
+    userIds: Type.Array(Type.Integer()),
+    exhausted: Type.Boolean(),
+  }),
 } as const;
 export type LiveEventName = keyof typeof LIVE_EVENTS;
 export type LiveEvents = { [K in LiveEventName]: Static<(typeof LIVE_EVENTS)[K]> };

@@ -33,7 +33,17 @@ export const DESK_CSP = [
 ].join('; ');
 
 /** Paths the desk routes in the browser (web/src/app.tsx). */
-export const CLIENT_ROUTES = ['/login', '/pulse', '/streams', '/inbox', '/inbox/:id', '/users', '/incidents', '/incidents/:id', '/alerts'] as const;
+export const CLIENT_ROUTES = [
+  '/login',
+  '/pulse',
+  '/streams',
+  '/inbox',
+  '/inbox/:id',
+  '/users',
+  '/incidents',
+  '/incidents/:id',
+  '/alerts',
+] as const;
 
 /**
  * `build`: true builds a missing desk now; a promise is a build already under way (see
@@ -46,7 +56,11 @@ export function webDesk(options: { build?: boolean | Promise<boolean>; dist?: st
     if (building && !(await building)) app.log.error('The web desk build failed; the API still runs');
     if (!existsSync(join(dist, 'index.html'))) {
       app.get('/', { config: { role: 'public' } }, async (_request, reply) =>
-        reply.type('text/html').send('<!doctype html><title>Earshot</title><h1>Earshot</h1><p>The web desk is not built. The API runs: see <a href="/api/docs">/api/docs</a>.</p>'),
+        reply
+          .type('text/html')
+          .send(
+            '<!doctype html><title>Earshot</title><h1>Earshot</h1><p>The web desk is not built. The API runs: see <a href="/api/docs">/api/docs</a>.</p>',
+          ),
       );
       return;
     }
@@ -66,7 +80,10 @@ export function webDesk(options: { build?: boolean | Promise<boolean>; dist?: st
       cacheControl: false,
       setHeaders(reply, path) {
         // Vite names assets by content hash, so a cached asset never goes stale.
-        void reply.header('cache-control', path.includes(join('dist', 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        void reply.header(
+          'cache-control',
+          path.includes(join('dist', 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     });
     // The desk's own paths answer with its index, so a bookmarked or reloaded view opens. They are

@@ -27,27 +27,40 @@ export type BlueskyVia = 'search' | 'notification' | 'repo';
 export function draftFromView(sourceName: string, view: unknown, via: BlueskyVia): PostDraft | string {
   if (!isObject(view)) return 'a post view that is not an object';
   const author = view.author;
-  if (!isObject(author) || typeof author.did !== 'string' || typeof author.handle !== 'string') return `post ${String(view.uri)} has no author`;
+  if (!isObject(author) || typeof author.did !== 'string' || typeof author.handle !== 'string')
+    return `post ${String(view.uri)} has no author`;
   const metrics = {
     likes: count(view.likeCount),
     reposts: count(view.repostCount),
     replies: count(view.replyCount),
   };
-  return draftFromRecord(sourceName, { uri: view.uri, cid: view.cid, record: view.record, indexedAt: view.indexedAt }, {
-    author: { did: author.did, handle: author.handle, displayName: typeof author.displayName === 'string' ? author.displayName : null },
-    metrics,
-    via,
-  });
+  return draftFromRecord(
+    sourceName,
+    { uri: view.uri, cid: view.cid, record: view.record, indexedAt: view.indexedAt },
+    {
+      author: {
+        did: author.did,
+        handle: author.handle,
+        displayName: typeof author.displayName === 'string' ? author.displayName : null,
+      },
+      metrics,
+      via,
+    },
+  );
 }
 
 /** A repo record (`listRecords`/`getRecord`: uri, cid, value) of a known author. */
 export function draftFromRepoRecord(sourceName: string, entry: unknown, author: BlueskyAuthor): PostDraft | string {
   if (!isObject(entry)) return 'a repo record that is not an object';
-  return draftFromRecord(sourceName, { uri: entry.uri, cid: entry.cid, record: entry.value, indexedAt: undefined }, {
-    author,
-    metrics: { likes: 0, reposts: 0, replies: 0 },
-    via: 'repo',
-  });
+  return draftFromRecord(
+    sourceName,
+    { uri: entry.uri, cid: entry.cid, record: entry.value, indexedAt: undefined },
+    {
+      author,
+      metrics: { likes: 0, reposts: 0, replies: 0 },
+      via: 'repo',
+    },
+  );
 }
 
 function draftFromRecord(
@@ -56,7 +69,8 @@ function draftFromRecord(
   meta: { author: BlueskyAuthor; metrics: PostDraft['metrics']; via: BlueskyVia },
 ): PostDraft | string {
   const uri = parseAtUri(raw.uri);
-  if (!uri || typeof raw.cid !== 'string') return `a post without a valid at:// uri and cid (${String(raw.uri).slice(0, 80)})`;
+  if (!uri || typeof raw.cid !== 'string')
+    return `a post without a valid at:// uri and cid (${String(raw.uri).slice(0, 80)})`;
   if (uri.collection !== 'app.bsky.feed.post') return `${uri.collection} is not a post`;
   const record = raw.record;
   if (!isObject(record) || typeof record.text !== 'string') return `post ${uri.href} has no text`;

@@ -25,10 +25,19 @@ export async function xrpc<T>(what: string, operation: () => Promise<T>): Promis
     return await operation();
   } catch (error) {
     if (!(error instanceof (await atproto()).XRPCError)) throw error;
-    if (error.status === 501 || (error.status === 502 && error.error === 'UpstreamFailure') || error.error === 'MethodNotImplemented') throw new NoAppView(error.message);
+    if (
+      error.status === 501 ||
+      (error.status === 502 && error.error === 'UpstreamFailure') ||
+      error.error === 'MethodNotImplemented'
+    )
+      throw new NoAppView(error.message);
     const headers = error.headers ?? {};
     const status = error.status >= 100 ? error.status : null;
-    throw new RemoteError(`${what}: ${status ?? 'network error'} ${error.error}: ${error.message}`, status, retryAfterMs(headers));
+    throw new RemoteError(
+      `${what}: ${status ?? 'network error'} ${error.error}: ${error.message}`,
+      status,
+      retryAfterMs(headers),
+    );
   }
 }
 
@@ -54,7 +63,11 @@ export function serviceUrl(options: { readonly service: string }, env: SourceEnv
 
 export function authError(name: string, error: unknown): EarshotError | null {
   if (error instanceof RemoteError && (error.status === 401 || error.status === 400)) {
-    return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name, remote: 'Bluesky', detail: error.message.replace(/^createSession: /, '') });
+    return new EarshotError('ERR_SOURCE_AUTH_FAILED', {
+      name,
+      remote: 'Bluesky',
+      detail: error.message.replace(/^createSession: /, ''),
+    });
   }
   return null;
 }

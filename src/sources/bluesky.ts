@@ -12,21 +12,50 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EarshotError } from '../domain/errors.js';
 import type { PostDraft } from '../domain/post.js';
-import type { OutboundReply, PollContext, PollResult, SendResult, Source, SourceContext, SourceDefinition, SourceEnvironment } from './source.js';
+import type {
+  OutboundReply,
+  PollContext,
+  PollResult,
+  SendResult,
+  Source,
+  SourceContext,
+  SourceDefinition,
+  SourceEnvironment,
+} from './source.js';
 import type { SourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
-import { BLUESKY_CURSOR, draftFromRepoRecord, draftFromView, emptyCursor, postUrl, remember, replyRefs, strongRef, type BlueskyAuthor, type BlueskyCursor } from './bluesky-posts.js';
+import {
+  BLUESKY_CURSOR,
+  draftFromRepoRecord,
+  draftFromView,
+  emptyCursor,
+  postUrl,
+  remember,
+  replyRefs,
+  strongRef,
+  type BlueskyAuthor,
+  type BlueskyCursor,
+} from './bluesky-posts.js';
 
 export const blueskyOptions = Type.Object(
   {
-    service: Type.String({ pattern: '^https?://', default: 'https://bsky.social', description: 'PDS (or entryway) URL' }),
+    service: Type.String({
+      pattern: '^https?://',
+      default: 'https://bsky.social',
+      description: 'PDS (or entryway) URL',
+    }),
     identifier: Type.String({ minLength: 1, description: 'Handle or email of the account' }),
     appPassword: Type.String({ minLength: 1, description: 'An app password, not the account password' }),
     searchQueries: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 20 })),
     watchNotifications: Type.Optional(Type.Boolean({ default: true })),
-    watchAccounts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: 'Handles or DIDs whose posts are read from the PDS' })),
+    watchAccounts: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        maxItems: 50,
+        description: 'Handles or DIDs whose posts are read from the PDS',
+      }),
+    ),
     pollIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 3600, default: 60 })),
   },
   { additionalProperties: false },
@@ -44,7 +73,11 @@ const PAGE = 50;
 const MAX_PAGES = 10;
 const REASONS = new Set(['mention', 'reply', 'quote']);
 
-export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironment, retry: RetryPolicy = DEFAULT_RETRY): BlueskySource {
+export function createBlueskySource(
+  options: BlueskyOptions,
+  env: SourceEnvironment,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): BlueskySource {
   const service = serviceUrl(options, env);
   let client: AtpAgent | null = null;
   // Only called after `ensureSession`, which makes the client.
@@ -62,13 +95,16 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
       retry.onRetry?.(info);
     },
   };
-  const call = <T>(what: string, operation: () => Promise<T>): Promise<T> => withRetry(() => xrpc(what, operation), policy);
+  const call = <T>(what: string, operation: () => Promise<T>): Promise<T> =>
+    withRetry(() => xrpc(what, operation), policy);
 
   async function ensureSession(): Promise<string> {
     if (!client) client = new (await atproto()).AtpAgent({ service, fetch: env.fetch });
     if (client.session) return client.session.did;
     try {
-      await call('createSession', () => agent().login({ identifier: options.identifier, password: options.appPassword }));
+      await call('createSession', () =>
+        agent().login({ identifier: options.identifier, password: options.appPassword }),
+      );
     } catch (error) {
       throw authError(env.name, error) ?? error;
     }
@@ -86,7 +122,12 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
       seen.add(found.externalId);
       drafts.push(found);
     };
-    const next: BlueskyCursor = { ...state, searches: { ...state.searches }, repos: { ...state.repos }, seen: [...state.seen] };
+    const next: BlueskyCursor = {
+      ...state,
+      searches: { ...state.searches },
+      repos: { ...state.repos },
+      seen: [...state.seen],
+    };
     const failures: string[] = [];
     const feed = async (label: string, read: () => Promise<void>) => {
       try {
@@ -101,8 +142,14 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
 
     for (const query of options.searchQueries ?? []) {
       await feed(`search "${query}"`, async () => {
-        const newest = await pageByTime(next.searches[query] ?? null, (cursor) =>
-          appView(() => call('searchPosts', () => agent().app.bsky.feed.searchPosts({ q: query, sort: 'latest', limit: PAGE, cursor }))).then((page) => page && { items: page.data.posts, cursor: page.data.cursor }),
+        const newest = await pageByTime(
+          next.searches[query] ?? null,
+          (cursor) =>
+            appView(() =>
+              call('searchPosts', () =>
+                agent().app.bsky.feed.searchPosts({ q: query, sort: 'latest', limit: PAGE, cursor }),
+              ),
+            ).then((page) => page && { items: page.data.posts, cursor: page.data.cursor }),
           (view) => take(draftFromView(env.name, view, 'search')),
         );
         if (newest) next.searches[query] = newest;
@@ -110,10 +157,15 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
     }
     if (options.watchNotifications ?? true) {
       await feed('notifications', async () => {
-        const newest = await pageByTime(next.notifications, (cursor) =>
-          appView(() => call('listNotifications', () => agent().app.bsky.notification.listNotifications({ limit: PAGE, cursor }))).then((page) => page && { items: page.data.notifications, cursor: page.data.cursor }),
+        const newest = await pageByTime(
+          next.notifications,
+          (cursor) =>
+            appView(() =>
+              call('listNotifications', () => agent().app.bsky.notification.listNotifications({ limit: PAGE, cursor })),
+            ).then((page) => page && { items: page.data.notifications, cursor: page.data.cursor }),
           (item) => {
-            if (REASONS.has(String((item as { reason?: unknown }).reason))) take(draftFromView(env.name, item, 'notification'));
+            if (REASONS.has(String((item as { reason?: unknown }).reason)))
+              take(draftFromView(env.name, item, 'notification'));
           },
         );
         if (newest) next.notifications = newest;
@@ -126,7 +178,9 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
         const fresh: unknown[] = [];
         let cursor: string | undefined;
         for (let page = 0; page < (last ? MAX_PAGES : 1); page++) {
-          const res = await call('listRecords', () => agent().com.atproto.repo.listRecords({ repo: author.did, collection: POST, limit: PAGE, cursor }));
+          const res = await call('listRecords', () =>
+            agent().com.atproto.repo.listRecords({ repo: author.did, collection: POST, limit: PAGE, cursor }),
+          );
           // Newest first by record key: stop at the newest key handed over before.
           const records = res.data.records.filter((record) => !last || rkeyOf(record.uri) > last);
           fresh.push(...records);
@@ -134,17 +188,27 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
           if (!cursor || records.length < res.data.records.length || res.data.records.length === 0) break;
         }
         for (const record of fresh.reverse()) take(draftFromRepoRecord(env.name, record, author));
-        const newestKey = fresh.map((record) => rkeyOf((record as { uri: string }).uri)).sort().at(-1);
+        const newestKey = fresh
+          .map((record) => rkeyOf((record as { uri: string }).uri))
+          .sort()
+          .at(-1);
         if (newestKey && (!last || newestKey > last)) next.repos[author.did] = newestKey;
       });
     }
 
     drafts.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    remember(next, drafts.map((draft) => draft.externalId));
+    remember(
+      next,
+      drafts.map((draft) => draft.externalId),
+    );
     if (failures.length > 0) {
       ctx.reportStatus?.('backing-off', failures.join('; '));
       ctx.log.warn(`bluesky ${env.name}: ${failures.join('; ')}`);
-    } else ctx.reportStatus?.('polling', appViewUp === false ? 'no AppView reachable: reading watched repos only' : undefined);
+    } else
+      ctx.reportStatus?.(
+        'polling',
+        appViewUp === false ? 'no AppView reachable: reading watched repos only' : undefined,
+      );
     return { drafts, next };
   }
 
@@ -156,7 +220,10 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
       return result;
     } catch (error) {
       if (!(error instanceof NoAppView)) throw error;
-      if (appViewUp !== false) context?.log.warn(`bluesky ${env.name}: no AppView reachable through ${options.service}; search and notifications paused`);
+      if (appViewUp !== false)
+        context?.log.warn(
+          `bluesky ${env.name}: no AppView reachable through ${options.service}; search and notifications paused`,
+        );
       appViewUp = false;
       return null;
     }
@@ -179,27 +246,45 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
     poll: (cursor, ctx) => pollAll(cursor ?? emptyCursor(), ctx),
     async send(reply: OutboundReply): Promise<SendResult> {
       if (reply.visibility === 'private') {
-        throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: 'Bluesky has no private replies; answer publicly or reach the person another way' });
+        throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', {
+          name: env.name,
+          detail: 'Bluesky has no private replies; answer publicly or reach the person another way',
+        });
       }
       const target = reply.target;
       const parent = target ? strongRef({ uri: target.extra.uri ?? target.externalId, cid: target.extra.cid }) : null;
-      if (!parent) throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: 'a Bluesky reply needs the post it answers (its at:// uri and cid)' });
+      if (!parent)
+        throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', {
+          name: env.name,
+          detail: 'a Bluesky reply needs the post it answers (its at:// uri and cid)',
+        });
       const root = replyRefs(target!.extra.reply)?.root ?? parent;
       const did = await ensureSession();
       const text = new (await atproto()).RichText({ text: reply.body });
       // Mentions become facets (resolved to DIDs) so the person is notified; unresolvable ones stay plain text.
       await text.detectFacets(agent()).catch(() => undefined);
       if (text.graphemeLength > 300) {
-        throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: `the reply has ${text.graphemeLength} characters; Bluesky allows 300` });
+        throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', {
+          name: env.name,
+          detail: `the reply has ${text.graphemeLength} characters; Bluesky allows 300`,
+        });
       }
       const rkey = rkeyFromIdempotencyKey(reply.idempotencyKey);
       const handle = agent().session?.handle ?? did;
-      const record = { $type: POST, text: text.text, facets: text.facets, reply: { root, parent }, createdAt: env.clock().toISOString() };
+      const record = {
+        $type: POST,
+        text: text.text,
+        facets: text.facets,
+        reply: { root, parent },
+        createdAt: env.clock().toISOString(),
+      };
       return withRetry(async () => {
         // A previous attempt (or a crash after it) may already have written this record.
         const existing = await getRecord(did, rkey);
         if (existing) return { remoteId: existing, remoteUrl: postUrl(handle, rkey) };
-        const created = await xrpc('createRecord', () => agent().com.atproto.repo.createRecord({ repo: did, collection: POST, rkey, record }));
+        const created = await xrpc('createRecord', () =>
+          agent().com.atproto.repo.createRecord({ repo: did, collection: POST, rkey, record }),
+        );
         return { remoteId: created.data.uri, remoteUrl: postUrl(handle, rkey) };
       }, policy);
     },
@@ -207,10 +292,17 @@ export function createBlueskySource(options: BlueskyOptions, env: SourceEnvironm
 
   async function getRecord(did: string, rkey: string): Promise<string | null> {
     try {
-      const res = await xrpc('getRecord', () => agent().com.atproto.repo.getRecord({ repo: did, collection: POST, rkey }));
+      const res = await xrpc('getRecord', () =>
+        agent().com.atproto.repo.getRecord({ repo: did, collection: POST, rkey }),
+      );
       return res.data.uri;
     } catch (error) {
-      if (error instanceof RemoteError && error.status === 400 && /RecordNotFound|Could not locate record/i.test(error.message)) return null;
+      if (
+        error instanceof RemoteError &&
+        error.status === 400 &&
+        /RecordNotFound|Could not locate record/i.test(error.message)
+      )
+        return null;
       throw error;
     }
   }
@@ -252,24 +344,36 @@ function rkeyOf(uri: string): string {
   return uri.slice(uri.lastIndexOf('/') + 1);
 }
 
-
 /** What the bluesky channel can do, the same for every source of this kind. */
-export const BLUESKY_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: true, canDirectMessage: false, hasEdits: false, maxReplyLength: 300 });
+export const BLUESKY_CAPABILITIES: SourceCapabilities = Object.freeze({
+  canReplyPublicly: true,
+  canDirectMessage: false,
+  hasEdits: false,
+  maxReplyLength: 300,
+});
 
 export const blueskySourceDefinition = {
   capabilities: BLUESKY_CAPABILITIES,
   kind: 'bluesky',
   label: 'Bluesky',
-  description: 'Search results, mentions and replies, and watched accounts on Bluesky (or any AT Protocol PDS); replies as real reply posts.',
+  description:
+    'Search results, mentions and replies, and watched accounts on Bluesky (or any AT Protocol PDS); replies as real reply posts.',
   options: blueskyOptions,
   secrets: ['appPassword'],
   create: (options: BlueskyOptions, env: SourceEnvironment) => createBlueskySource(options, env),
   async check(options: BlueskyOptions, env: SourceEnvironment) {
     const agent = new (await atproto()).AtpAgent({ service: serviceUrl(options, env), fetch: env.fetch });
     try {
-      await withRetry(() => xrpc('createSession', () => agent.login({ identifier: options.identifier, password: options.appPassword })), { ...DEFAULT_RETRY, attempts: 2 });
+      await withRetry(
+        () =>
+          xrpc('createSession', () => agent.login({ identifier: options.identifier, password: options.appPassword })),
+        { ...DEFAULT_RETRY, attempts: 2 },
+      );
     } catch (error) {
-      throw authError(env.name, error) ?? new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: env.name, detail: (error as Error).message });
+      throw (
+        authError(env.name, error) ??
+        new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: env.name, detail: (error as Error).message })
+      );
     }
   },
 } satisfies SourceDefinition<typeof blueskyOptions>;

@@ -72,7 +72,8 @@ export function readConfigFile(
     if (!isObject(entry)) return fail(at, 'must be a mapping with name, kind and options');
     refuseUnknown(entry, SOURCE_KEYS, `${at}.`, fail);
     const { name, kind } = entry;
-    if (typeof name !== 'string' || !SOURCE_NAME_PATTERN.test(name)) fail(`${at}.name`, 'must be 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+    if (typeof name !== 'string' || !SOURCE_NAME_PATTERN.test(name))
+      fail(`${at}.name`, 'must be 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
     if (seen.has(name as string)) fail(`${at}.name`, `"${name as string}" is configured twice`);
     seen.add(name as string);
     if (typeof kind !== 'string') return fail(`${at}.kind`, 'is required');
@@ -82,27 +83,61 @@ export function readConfigFile(
     } catch (error) {
       return fail(`${at}.kind`, (error as Error).message);
     }
-    if (entry.enabled !== undefined && typeof entry.enabled !== 'boolean') fail(`${at}.enabled`, 'must be true or false');
+    if (entry.enabled !== undefined && typeof entry.enabled !== 'boolean')
+      fail(`${at}.enabled`, 'must be true or false');
     const raw = entry.options ?? {};
     if (!isObject(raw)) return fail(`${at}.options`, 'must be a mapping');
-    const options = Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, resolveEnv(value, env, (variable) => fail(`${at}.options.${field}`, `refers to \${${variable}}, which is not set`))]));
+    const options = Object.fromEntries(
+      Object.entries(raw).map(([field, value]) => [
+        field,
+        resolveEnv(value, env, (variable) =>
+          fail(`${at}.options.${field}`, `refers to \${${variable}}, which is not set`),
+        ),
+      ]),
+    );
     try {
-      return { name: name as string, kind, enabled: entry.enabled !== false, options: validateSourceOptions(definition, name as string, options) };
+      return {
+        name: name as string,
+        kind,
+        enabled: entry.enabled !== false,
+        options: validateSourceOptions(definition, name as string, options),
+      };
     } catch (error) {
       const path = (error as EarshotError).params?.path;
-      return fail(path ? `${at}.options.${String(path)}` : `${at}.options`, String((error as EarshotError).params?.detail ?? (error as Error).message));
+      return fail(
+        path ? `${at}.options.${String(path)}` : `${at}.options`,
+        String((error as EarshotError).params?.detail ?? (error as Error).message),
+      );
     }
   });
 }
 
 /** Stores the file's sources (sealing their secrets); returns their names. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-export async function applyConfigFile(store: Store, box: SecretBox, sources: readonly FileSource[], definitions: readonly SourceDefinition<any>[] = SOURCE_DEFINITIONS, now = new Date().toISOString()): Promise<string[]> {
+export async function applyConfigFile(
+  store: Store,
+  box: SecretBox,
+  sources: readonly FileSource[],
+  definitions: readonly SourceDefinition<any>[] = SOURCE_DEFINITIONS,
+  now = new Date().toISOString(),
+): Promise<string[]> {
   for (const source of sources) {
     const definition = findDefinition(source.kind, definitions);
     const { plain, secrets } = splitSecrets(source.options, definition.secrets);
     const sealed = Object.keys(secrets).length > 0 ? box.seal(source.name, secrets) : null;
-    await upsertSourceByName(store.db, { name: source.name, kind: source.kind, options: plain, sealedSecrets: sealed, secretsSet: Object.keys(secrets), enabled: source.enabled, origin: 'file' }, now);
+    await upsertSourceByName(
+      store.db,
+      {
+        name: source.name,
+        kind: source.kind,
+        options: plain,
+        sealedSecrets: sealed,
+        secretsSet: Object.keys(secrets),
+        enabled: source.enabled,
+        origin: 'file',
+      },
+      now,
+    );
   }
   return sources.map((source) => source.name);
 }
@@ -111,8 +146,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function refuseUnknown(value: Record<string, unknown>, known: readonly string[], prefix: string, fail: (path: string, detail: string) => never): void {
-  for (const key of Object.keys(value)) if (!known.includes(key)) fail(`${prefix}${key}`, `unknown key; expected one of ${known.join(', ')}`);
+function refuseUnknown(
+  value: Record<string, unknown>,
+  known: readonly string[],
+  prefix: string,
+  fail: (path: string, detail: string) => never,
+): void {
+  for (const key of Object.keys(value))
+    if (!known.includes(key)) fail(`${prefix}${key}`, `unknown key; expected one of ${known.join(', ')}`);
 }
 
 /** `${NAME}` in strings (whole or inside) becomes the environment variable's value. */

@@ -33,9 +33,18 @@ const SCAM = [
 ] as const;
 
 const PEOPLE = [
-  ['ana', 'Ana Costa', 420], ['ben', 'Ben Okafor', 95], ['chen', 'Chen Wei', 2300], ['dara', 'Dara Byrne', 60],
-  ['eli', 'Eli Navarro', 880], ['fatma', 'Fatma Yilmaz', 150], ['gus', 'Gus Lindqvist', 12000], ['hana', 'Hana Sato', 310],
-  ['ivo', 'Ivo Petrov', 45], ['jo', 'Jo Mensah', 1900], ['kai', 'Kai Müller', 230], ['lea', 'Léa Martin', 780],
+  ['ana', 'Ana Costa', 420],
+  ['ben', 'Ben Okafor', 95],
+  ['chen', 'Chen Wei', 2300],
+  ['dara', 'Dara Byrne', 60],
+  ['eli', 'Eli Navarro', 880],
+  ['fatma', 'Fatma Yilmaz', 150],
+  ['gus', 'Gus Lindqvist', 12000],
+  ['hana', 'Hana Sato', 310],
+  ['ivo', 'Ivo Petrov', 45],
+  ['jo', 'Jo Mensah', 1900],
+  ['kai', 'Kai Müller', 230],
+  ['lea', 'Léa Martin', 780],
 ] as const;
 
 const EVERYDAY = [
@@ -100,7 +109,10 @@ export function createDemoSource(options: DemoOptions = {}): DemoSource {
       let from = cursor === null ? live : cursor + intervalMs;
       // A first start, or one after a long pause, backfills the history so Pulse has something to show.
       if (cursor === null || live - cursor > SLOT_MS) {
-        const first = cursor === null || cursor < now - backfillMs ? Math.floor((now - backfillMs) / SLOT_MS) * SLOT_MS : Math.floor(cursor / SLOT_MS) * SLOT_MS + SLOT_MS;
+        const first =
+          cursor === null || cursor < now - backfillMs
+            ? Math.floor((now - backfillMs) / SLOT_MS) * SLOT_MS
+            : Math.floor(cursor / SLOT_MS) * SLOT_MS + SLOT_MS;
         for (let at = first; at < now - SLOT_MS; at += SLOT_MS) {
           drafts.push(everydayPost(at));
           if (scamEvery > 0 && at % (scamEvery * 60_000) === 0) drafts.push(scamPost(at));
@@ -134,10 +146,20 @@ function outagePost(at: number, index: number): PostDraft {
 function scamPost(at: number): PostDraft {
   const seed = hash(`scam:${at}`);
   const post = draft(`demo-${at}-scam`, at + 2000, SCAMMER, SCAM[seed % SCAM.length]!, seed);
-  return { ...post, author: { ...post.author, handle: `@${SCAMMER[0]}@example.net` }, metrics: { likes: 0, reposts: 0, replies: 0 } };
+  return {
+    ...post,
+    author: { ...post.author, handle: `@${SCAMMER[0]}@example.net` },
+    metrics: { likes: 0, reposts: 0, replies: 0 },
+  };
 }
 
-function draft(id: string, at: number, person: readonly [string, string, number], text: string, seed: number): PostDraft {
+function draft(
+  id: string,
+  at: number,
+  person: readonly [string, string, number],
+  text: string,
+  seed: number,
+): PostDraft {
   const [user, name, followers] = person;
   return {
     source: 'demo',
@@ -152,9 +174,13 @@ function draft(id: string, at: number, person: readonly [string, string, number]
   };
 }
 
-
 /** What the demo channel can do, the same for every source of this kind. */
-export const DEMO_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: true, canDirectMessage: true, hasEdits: false, maxReplyLength: 1000 });
+export const DEMO_CAPABILITIES: SourceCapabilities = Object.freeze({
+  canReplyPublicly: true,
+  canDirectMessage: true,
+  hasEdits: false,
+  maxReplyLength: 1000,
+});
 
 export const demoSourceDefinition = {
   capabilities: DEMO_CAPABILITIES,

@@ -11,7 +11,13 @@ import { mastodonSourceDefinition } from './mastodon.js';
 import { rssSourceDefinition } from './rss.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of definitions of different option shapes
-export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [demoSourceDefinition, blueskySourceDefinition, mailSourceDefinition, mastodonSourceDefinition, rssSourceDefinition];
+export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
+  demoSourceDefinition,
+  blueskySourceDefinition,
+  mailSourceDefinition,
+  mastodonSourceDefinition,
+  rssSourceDefinition,
+];
 
 export function sourceDefinition(kind: string): SourceDefinition | undefined {
   return SOURCE_DEFINITIONS.find((definition) => definition.kind === kind);

@@ -61,7 +61,11 @@ export async function draftFromMessage(sourceName: string, raw: Buffer, meta: Ma
       replyTo: firstAddress(parsed.replyTo)?.address ?? null,
       to: addresses(parsed.to),
       hasHtml: typeof parsed.html === 'string',
-      attachments: parsed.attachments.map((attachment) => ({ filename: attachment.filename ?? null, contentType: attachment.contentType, size: attachment.size })),
+      attachments: parsed.attachments.map((attachment) => ({
+        filename: attachment.filename ?? null,
+        contentType: attachment.contentType,
+        size: attachment.size,
+      })),
       imap: { mailbox: meta.mailbox, uidValidity: meta.uidValidity, uid: meta.uid },
     },
   };
@@ -76,11 +80,19 @@ export function stripQuoted(text: string): string {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   const kept: string[] = [];
   for (const line of lines) {
-    if (/^\s*(-{2,}\s*Original Message\s*-{2,}|On .{4,200} wrote:|Am .{4,200} schrieb .{1,100}:|Le .{4,200} a écrit\s*:)\s*$/i.test(line)) break;
+    if (
+      /^\s*(-{2,}\s*Original Message\s*-{2,}|On .{4,200} wrote:|Am .{4,200} schrieb .{1,100}:|Le .{4,200} a écrit\s*:)\s*$/i.test(
+        line,
+      )
+    )
+      break;
     if (/^\s*>/.test(line)) continue;
     kept.push(line);
   }
-  const result = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  const result = kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return result || text.trim();
 }
 
@@ -97,15 +109,20 @@ function referencesOf(value: string | string[] | undefined): string[] {
   return list.map(normalizeId).filter((id): id is string => id !== null);
 }
 
-function firstAddress(value: AddressObject | AddressObject[] | undefined): { address: string; name: string | null } | null {
+function firstAddress(
+  value: AddressObject | AddressObject[] | undefined,
+): { address: string; name: string | null } | null {
   for (const object of Array.isArray(value) ? value : value ? [value] : []) {
     for (const entry of object.value) {
-      if (entry.address && /^[^@\s]+@[^@\s]+$/.test(entry.address)) return { address: entry.address.toLowerCase(), name: entry.name || null };
+      if (entry.address && /^[^@\s]+@[^@\s]+$/.test(entry.address))
+        return { address: entry.address.toLowerCase(), name: entry.name || null };
     }
   }
   return null;
 }
 
 function addresses(value: AddressObject | AddressObject[] | undefined): string[] {
-  return (Array.isArray(value) ? value : value ? [value] : []).flatMap((object) => object.value.map((entry) => entry.address ?? '')).filter(Boolean);
+  return (Array.isArray(value) ? value : value ? [value] : [])
+    .flatMap((object) => object.value.map((entry) => entry.address ?? ''))
+    .filter(Boolean);
 }

@@ -11,7 +11,15 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ImapFlow } from 'imapflow';
 import { EarshotError } from '../domain/errors.js';
-import { jsonCursor, type OutboundReply, type SendResult, type Source, type SourceDefinition, type SourceEnvironment, type StreamContext } from './source.js';
+import {
+  jsonCursor,
+  type OutboundReply,
+  type SendResult,
+  type Source,
+  type SourceDefinition,
+  type SourceEnvironment,
+  type StreamContext,
+} from './source.js';
 import type { SourceCapabilities } from '../domain/source.js';
 import { RemoteError } from './retry.js';
 import { assertPublicHost } from './private-host.js';
@@ -22,7 +30,9 @@ export const mailOptions = Type.Object(
   {
     imapHost: Type.String({ minLength: 1 }),
     imapPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 993 })),
-    imapSecure: Type.Optional(Type.Boolean({ default: true, description: 'TLS from the start (993); false uses STARTTLS when offered' })),
+    imapSecure: Type.Optional(
+      Type.Boolean({ default: true, description: 'TLS from the start (993); false uses STARTTLS when offered' }),
+    ),
     imapUser: Type.String({ minLength: 1 }),
     imapPassword: Type.String({ minLength: 1 }),
     mailbox: Type.Optional(Type.String({ minLength: 1, default: 'INBOX' })),
@@ -50,7 +60,11 @@ export interface MailTuning {
 }
 
 /** Where reading stopped: the mailbox's UIDVALIDITY and the last UID handed over (the shape earlier versions saved). */
-const MailCursor = Type.Object({ v: Type.Literal(1), uidValidity: Type.String(), lastUid: Type.Integer({ minimum: 0 }) });
+const MailCursor = Type.Object({
+  v: Type.Literal(1),
+  uidValidity: Type.String(),
+  lastUid: Type.Integer({ minimum: 0 }),
+});
 export type MailCursor = Static<typeof MailCursor>;
 const MAIL_CURSOR = jsonCursor(MailCursor);
 
@@ -59,8 +73,16 @@ export type MailSource = Source<MailCursor> & Required<Pick<Source<MailCursor>, 
 const BATCH = 50;
 
 export function createMailSource(options: MailOptions, env: SourceEnvironment, tuning: MailTuning = {}): MailSource {
-  assertPublicHost(options.imapHost, { name: env.name, path: 'imapHost', allowPrivateNetwork: env.allowPrivateNetwork });
-  assertPublicHost(options.smtpHost, { name: env.name, path: 'smtpHost', allowPrivateNetwork: env.allowPrivateNetwork });
+  assertPublicHost(options.imapHost, {
+    name: env.name,
+    path: 'imapHost',
+    allowPrivateNetwork: env.allowPrivateNetwork,
+  });
+  assertPublicHost(options.smtpHost, {
+    name: env.name,
+    path: 'smtpHost',
+    allowPrivateNetwork: env.allowPrivateNetwork,
+  });
   const mailbox = options.mailbox ?? 'INBOX';
   let context: StreamContext<MailCursor> | null = null;
   let position: MailCursor | null = null;
@@ -87,7 +109,9 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
       await imap.mailboxOpen(mailbox);
     } catch (error) {
       imap.close();
-      throw (error as { authenticationFailed?: boolean }).authenticationFailed ? authFailed(env.name, 'IMAP', error) : error;
+      throw (error as { authenticationFailed?: boolean }).authenticationFailed
+        ? authFailed(env.name, 'IMAP', error)
+        : error;
     }
     if (stopped) return void imap.close();
     client = imap;
@@ -149,7 +173,9 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
     const uidValidity = String(imap.mailbox.uidValidity);
     if (position && position.uidValidity !== uidValidity) {
       // The server renumbered the mailbox: read it again; Message-IDs keep the pipeline from storing doubles.
-      ctx.log.warn(`mail ${env.name}: UIDVALIDITY of ${mailbox} changed (${position.uidValidity} → ${uidValidity}); reading it again`);
+      ctx.log.warn(
+        `mail ${env.name}: UIDVALIDITY of ${mailbox} changed (${position.uidValidity} → ${uidValidity}); reading it again`,
+      );
       position = { v: 1, uidValidity, lastUid: 0 };
     }
     const last = position?.lastUid ?? 0;
@@ -159,11 +185,20 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
     if (!position) uids = uids.slice(-(options.initialBacklog ?? 50));
     for (let i = 0; i < uids.length; i += BATCH) {
       const chunk = uids.slice(i, i + BATCH);
-      const messages = await imap.fetchAll(chunk.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+      const messages = await imap.fetchAll(
+        chunk.join(','),
+        { uid: true, source: true, internalDate: true },
+        { uid: true },
+      );
       const drafts: PostDraft[] = [];
       for (const message of messages.sort((a, b) => a.uid - b.uid)) {
         const internalDate = message.internalDate ? new Date(message.internalDate) : null;
-        const draft = await draftFromMessage(env.name, message.source ?? Buffer.alloc(0), { uid: message.uid, uidValidity, mailbox, internalDate });
+        const draft = await draftFromMessage(env.name, message.source ?? Buffer.alloc(0), {
+          uid: message.uid,
+          uidValidity,
+          mailbox,
+          internalDate,
+        });
         if (typeof draft === 'string') ctx.reportSkipped?.(`uid ${message.uid}: ${draft}`);
         else drafts.push(draft);
       }
@@ -215,10 +250,16 @@ async function sendReply(options: MailOptions, env: SourceEnvironment, reply: Ou
   const target = reply.target;
   const to = String(target?.extra.replyTo ?? target?.authorHandle ?? '');
   if (!target || !/^[^@\s]+@[^@\s]+$/.test(to)) {
-    throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', { name: env.name, detail: 'a mail reply needs the message it answers, with a sender address' });
+    throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', {
+      name: env.name,
+      detail: 'a mail reply needs the message it answers, with a sender address',
+    });
   }
   const original = typeof target.extra.messageId === 'string' ? target.extra.messageId : null;
-  const references = [...(Array.isArray(target.extra.references) ? target.extra.references.map(String) : []), ...(original ? [original] : [])];
+  const references = [
+    ...(Array.isArray(target.extra.references) ? target.extra.references.map(String) : []),
+    ...(original ? [original] : []),
+  ];
   const subject = String(target.extra.subject ?? '').trim();
   const domain = options.fromAddress.split('@')[1]!;
   const messageId = `<earshot.${createHash('sha256').update(reply.idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`;
@@ -309,17 +350,30 @@ function smtpError(name: string, error: unknown): Error {
   const { responseCode, response, code } = error as { responseCode?: number; response?: string; code?: string };
   if (code === 'EAUTH') return authFailed(name, 'SMTP', error);
   const detail = response ?? (error as Error).message;
-  if (typeof responseCode === 'number' && responseCode >= 500) return new RemoteError(`SMTP refused the reply: ${detail}`, 422);
+  if (typeof responseCode === 'number' && responseCode >= 500)
+    return new RemoteError(`SMTP refused the reply: ${detail}`, 422);
   return new RemoteError(`SMTP: ${detail}`, typeof responseCode === 'number' ? 503 : null);
 }
 
 function authFailed(name: string, remote: string, error: unknown): EarshotError {
-  const detail = (error as { responseText?: string; response?: string }).responseText ?? (error as { response?: string }).response ?? 'authentication failed';
-  return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name, remote, detail: String(detail).slice(0, 200) }, { cause: error });
+  const detail =
+    (error as { responseText?: string; response?: string }).responseText ??
+    (error as { response?: string }).response ??
+    'authentication failed';
+  return new EarshotError(
+    'ERR_SOURCE_AUTH_FAILED',
+    { name, remote, detail: String(detail).slice(0, 200) },
+    { cause: error },
+  );
 }
 
 /** What the mail channel can do, the same for every source of this kind. */
-export const MAIL_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: false, canDirectMessage: true, hasEdits: false, maxReplyLength: 10_000 });
+export const MAIL_CAPABILITIES: SourceCapabilities = Object.freeze({
+  canReplyPublicly: false,
+  canDirectMessage: true,
+  hasEdits: false,
+  maxReplyLength: 10_000,
+});
 
 export const mailSourceDefinition = {
   capabilities: MAIL_CAPABILITIES,
@@ -330,15 +384,26 @@ export const mailSourceDefinition = {
   secrets: ['imapPassword', 'smtpPassword'],
   create: (options: MailOptions, env: SourceEnvironment) => createMailSource(options, env),
   async check(options: MailOptions, env: SourceEnvironment) {
-    assertPublicHost(options.imapHost, { name: env.name, path: 'imapHost', allowPrivateNetwork: env.allowPrivateNetwork });
-    assertPublicHost(options.smtpHost, { name: env.name, path: 'smtpHost', allowPrivateNetwork: env.allowPrivateNetwork });
+    assertPublicHost(options.imapHost, {
+      name: env.name,
+      path: 'imapHost',
+      allowPrivateNetwork: env.allowPrivateNetwork,
+    });
+    assertPublicHost(options.smtpHost, {
+      name: env.name,
+      path: 'smtpHost',
+      allowPrivateNetwork: env.allowPrivateNetwork,
+    });
     const imap = await imapClient(options);
     try {
       await imap.connect();
       await imap.mailboxOpen(options.mailbox ?? 'INBOX', { readOnly: true });
     } catch (error) {
       if ((error as { authenticationFailed?: boolean }).authenticationFailed) throw authFailed(env.name, 'IMAP', error);
-      throw new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: env.name, detail: `IMAP: ${(error as Error).message}` });
+      throw new EarshotError('ERR_SOURCE_CHECK_FAILED', {
+        name: env.name,
+        detail: `IMAP: ${(error as Error).message}`,
+      });
     } finally {
       await imap.logout().catch(() => imap.close());
     }

@@ -14,7 +14,16 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { mastodon } from 'masto';
 import WebSocket from 'ws';
 import type { PostDraft } from '../domain/post.js';
-import { jsonCursor, type OutboundReply, type SendResult, type Source, type SourceContext, type SourceDefinition, type SourceEnvironment, type StreamContext } from './source.js';
+import {
+  jsonCursor,
+  type OutboundReply,
+  type SendResult,
+  type Source,
+  type SourceContext,
+  type SourceDefinition,
+  type SourceEnvironment,
+  type StreamContext,
+} from './source.js';
 import type { SourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, parseRetryAfter, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { assertFetchable, type Resolver } from './ssrf.js';
@@ -70,13 +79,19 @@ function restClient(origin: string, accessToken: string, timeout: number): () =>
 /** masto's HTTP error, told apart without importing masto (it may not be loaded yet). */
 function asMastoHttpError(error: unknown): { statusCode: number; message: string; cause?: unknown } | null {
   const candidate = error as { name?: unknown; statusCode?: unknown } | null;
-  return candidate && candidate.name === 'MastoHttpError' && typeof candidate.statusCode === 'number' ? (error as { statusCode: number; message: string; cause?: unknown }) : null;
+  return candidate && candidate.name === 'MastoHttpError' && typeof candidate.statusCode === 'number'
+    ? (error as { statusCode: number; message: string; cause?: unknown })
+    : null;
 }
 
 const PAGE = 40;
 const REMEMBERED_IDS = 5000;
 
-export function createMastodonSource(options: MastodonOptions, env: SourceEnvironment, tuning: MastodonTuning = {}): MastodonSource {
+export function createMastodonSource(
+  options: MastodonOptions,
+  env: SourceEnvironment,
+  tuning: MastodonTuning = {},
+): MastodonSource {
   const instance = new URL(options.instanceUrl);
   const rest = restClient(instance.origin, options.accessToken, 30_000);
   const streams = streamKeys(options);
@@ -94,7 +109,8 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
   // One lane for everything that emits or moves a cursor: catch-up finishes before the frames
   // that arrived meanwhile are handled, so a cursor never passes a status not yet stored.
   let lane: Promise<void> = Promise.resolve();
-  const inLane = (work: () => Promise<void>): Promise<void> => (lane = lane.then(work).catch((error) => onError(error)));
+  const inLane = (work: () => Promise<void>): Promise<void> =>
+    (lane = lane.then(work).catch((error) => onError(error)));
 
   function onError(error: unknown): void {
     // Work still in the lane when the host stopped the stream has nowhere to go.
@@ -110,14 +126,23 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
   }
 
   /** The posts among `arrivals` not handed over yet, and the stream's new position. */
-  function select(stream: string, arrivals: readonly Arrival[], known: { has(id: string): boolean }): { drafts: PostDraft[]; top: string | null } {
+  function select(
+    stream: string,
+    arrivals: readonly Arrival[],
+    known: { has(id: string): boolean },
+  ): { drafts: PostDraft[]; top: string | null } {
     const drafts: PostDraft[] = [];
     let top = cursors[stream] ?? null;
     for (const { cursorId, status } of arrivals) {
       if (newerId(cursorId, top)) top = cursorId;
       if (!status) continue;
       const original = status.reblog ?? status;
-      if (stream === 'public' && keywords.length > 0 && !keywords.some((word) => statusText(original).toLowerCase().includes(word))) continue;
+      if (
+        stream === 'public' &&
+        keywords.length > 0 &&
+        !keywords.some((word) => statusText(original).toLowerCase().includes(word))
+      )
+        continue;
       if (known.has(original.id)) continue;
       drafts.push(statusToDraft(original, env.name, instance.host));
     }
@@ -139,7 +164,10 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
     if (recent.size > REMEMBERED_IDS) recent.delete(recent.values().next().value!);
   }
 
-  async function catchUp(stream: string, take: (stream: string, arrivals: readonly Arrival[]) => Promise<void> = deliver): Promise<void> {
+  async function catchUp(
+    stream: string,
+    take: (stream: string, arrivals: readonly Arrival[]) => Promise<void> = deliver,
+  ): Promise<void> {
     const since = cursors[stream] ?? null;
     // The first start takes the latest page only: a source is not a backfill of the whole timeline.
     if (!since) return take(stream, (await listPage(stream, { limit: PAGE })).reverse());
@@ -159,9 +187,15 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
       try {
         if (stream === 'mentions') {
           const notifications = await (await rest()).v1.notifications.list({ ...params, types: ['mention'] });
-          return notifications.map((notification) => ({ cursorId: notification.id, status: notification.status ?? null }));
+          return notifications.map((notification) => ({
+            cursorId: notification.id,
+            status: notification.status ?? null,
+          }));
         }
-        const statuses = stream === 'public' ? await (await rest()).v1.timelines.public.list(params) : await (await rest()).v1.timelines.tag.$select(stream.slice('hashtag:'.length)).list(params);
+        const statuses =
+          stream === 'public'
+            ? await (await rest()).v1.timelines.public.list(params)
+            : await (await rest()).v1.timelines.tag.$select(stream.slice('hashtag:'.length)).list(params);
         return statuses.map((status) => ({ cursorId: status.id, status }));
       } catch (error) {
         throw translate(error, `GET ${stream}`);
@@ -170,10 +204,13 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
   }
 
   function withBackoffReport(base: RetryPolicy): RetryPolicy {
-    return { ...base, onRetry: (info) => {
-      context?.reportStatus?.('backing-off', info.reason);
-      base.onRetry?.(info);
-    } };
+    return {
+      ...base,
+      onRetry: (info) => {
+        context?.reportStatus?.('backing-off', info.reason);
+        base.onRetry?.(info);
+      },
+    };
   }
 
   function translate(error: unknown, what: string): Error {
@@ -182,9 +219,17 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
       const error = http;
       const response = error.cause instanceof Response ? error.cause : null;
       if (error.statusCode === 401 || error.statusCode === 403) {
-        return new EarshotError('ERR_SOURCE_AUTH_FAILED', { name: env.name, remote: instance.host, detail: `${what}: HTTP ${error.statusCode} ${error.message}` });
+        return new EarshotError('ERR_SOURCE_AUTH_FAILED', {
+          name: env.name,
+          remote: instance.host,
+          detail: `${what}: HTTP ${error.statusCode} ${error.message}`,
+        });
       }
-      return new RemoteError(`${what}: HTTP ${error.statusCode} ${error.message}`, error.statusCode, parseRetryAfter(response?.headers.get('retry-after'), env.clock().getTime()));
+      return new RemoteError(
+        `${what}: HTTP ${error.statusCode} ${error.message}`,
+        error.statusCode,
+        parseRetryAfter(response?.headers.get('retry-after'), env.clock().getTime()),
+      );
     }
     return error as Error;
   }
@@ -210,14 +255,21 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
     const entity = typeof payload === 'string' ? tryParse(payload) : payload;
     if (event === 'notification') {
       const notification = camelize(entity) as mastodon.v1.Notification | null;
-      if (!notification || typeof notification.id !== 'string' || typeof notification.type !== 'string') return void context?.reportSkipped?.('mastodon: a malformed notification');
+      if (!notification || typeof notification.id !== 'string' || typeof notification.type !== 'string')
+        return void context?.reportSkipped?.('mastodon: a malformed notification');
       if (notification.type !== 'mention' || !streams.includes('mentions')) return;
-      if (!isStatus(notification.status)) return void context?.reportSkipped?.(`mastodon: mention ${notification.id} carries a malformed status`);
+      if (!isStatus(notification.status))
+        return void context?.reportSkipped?.(`mastodon: mention ${notification.id} carries a malformed status`);
       return inLane(() => deliver('mentions', [{ cursorId: notification.id, status: notification.status! }]));
     }
     const status = camelize(entity) as mastodon.v1.Status | null;
     if (!isStatus(status)) return void context?.reportSkipped?.('mastodon: a malformed status update');
-    const stream = names[0] === 'hashtag' || names[0] === 'hashtag:local' ? `hashtag:${(names[1] ?? '').toLowerCase()}` : names[0]?.startsWith('public') ? 'public' : null;
+    const stream =
+      names[0] === 'hashtag' || names[0] === 'hashtag:local'
+        ? `hashtag:${(names[1] ?? '').toLowerCase()}`
+        : names[0]?.startsWith('public')
+          ? 'public'
+          : null;
     if (!stream || !streams.includes(stream)) return;
     return inLane(() => deliver(stream, [{ cursorId: status.id, status }]));
   }
@@ -228,7 +280,10 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
     const url = new URL('/api/v1/streaming', instance.origin);
     url.protocol = instance.protocol === 'https:' ? 'wss:' : 'ws:';
     // The token goes in a header, never in the URL (URLs end up in logs).
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${options.accessToken}` }, handshakeTimeout: 30_000 });
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${options.accessToken}` },
+      handshakeTimeout: 30_000,
+    });
     socket = ws;
     ws.on('open', () => {
       failures = 0;
@@ -242,7 +297,13 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
     ws.on('unexpected-response', (_request, response) => {
       // A refused token on the streaming handshake is as final as on REST: no endless reconnects.
       if (response.statusCode === 401 || response.statusCode === 403) {
-        onError(new EarshotError('ERR_SOURCE_AUTH_FAILED', { name: env.name, remote: instance.host, detail: `streaming: HTTP ${response.statusCode}` }));
+        onError(
+          new EarshotError('ERR_SOURCE_AUTH_FAILED', {
+            name: env.name,
+            remote: instance.host,
+            detail: `streaming: HTTP ${response.statusCode}`,
+          }),
+        );
       } else ws.terminate();
     });
     ws.on('message', (data) => void handleFrame(data.toString()));
@@ -292,7 +353,11 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
         return { remoteId: status.id, remoteUrl: status.url ?? status.uri ?? null };
       } catch (error) {
         if (isEarshotError(error)) throw error;
-        throw new EarshotError('ERR_SOURCE_SEND_FAILED', { name: env.name, detail: (error as Error).message }, { cause: error });
+        throw new EarshotError(
+          'ERR_SOURCE_SEND_FAILED',
+          { name: env.name, detail: (error as Error).message },
+          { cause: error },
+        );
       }
     },
   };
@@ -321,7 +386,10 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
       cursors = { ...(cursor?.streams ?? {}) };
       stopped = false;
       signal.addEventListener('abort', close, { once: true });
-      await assertFetchable(instance, { allowPrivateNetwork: env.allowPrivateNetwork, ...(tuning.resolve ? { resolve: tuning.resolve } : {}) });
+      await assertFetchable(instance, {
+        allowPrivateNetwork: env.allowPrivateNetwork,
+        ...(tuning.resolve ? { resolve: tuning.resolve } : {}),
+      });
       connect();
     };
   }
@@ -331,7 +399,9 @@ export function createMastodonSource(options: MastodonOptions, env: SourceEnviro
 /** A status as a post. */
 export function statusToDraft(status: mastodon.v1.Status, source: string, instanceHost: string): PostDraft {
   // A local account's acct has no domain: its profile URL says where it lives.
-  const acct = status.account.acct.includes('@') ? status.account.acct : `${status.account.acct}@${hostOf(status.account.url) ?? instanceHost}`;
+  const acct = status.account.acct.includes('@')
+    ? status.account.acct
+    : `${status.account.acct}@${hostOf(status.account.url) ?? instanceHost}`;
   return {
     source,
     externalId: status.id,
@@ -346,7 +416,11 @@ export function statusToDraft(status: mastodon.v1.Status, source: string, instan
     url: status.url ?? status.uri ?? null,
     createdAt: new Date(status.createdAt).toISOString(),
     inReplyTo: status.inReplyToId ?? null,
-    metrics: { likes: numberOr(status.favouritesCount) ?? 0, reposts: numberOr(status.reblogsCount) ?? 0, replies: numberOr(status.repliesCount) ?? 0 },
+    metrics: {
+      likes: numberOr(status.favouritesCount) ?? 0,
+      reposts: numberOr(status.reblogsCount) ?? 0,
+      replies: numberOr(status.repliesCount) ?? 0,
+    },
     extra: {
       statusId: status.id,
       visibility: status.visibility,
@@ -367,8 +441,17 @@ function statusText(status: mastodon.v1.Status): string {
 
 function isStatus(value: unknown): value is mastodon.v1.Status {
   const status = value as mastodon.v1.Status | null;
-  return Boolean(status && typeof status === 'object' && typeof status.id === 'string' && /^\d+$/.test(status.id) && typeof status.content === 'string'
-    && status.account && typeof status.account.acct === 'string' && typeof status.createdAt === 'string' && !Number.isNaN(Date.parse(status.createdAt)));
+  return Boolean(
+    status &&
+      typeof status === 'object' &&
+      typeof status.id === 'string' &&
+      /^\d+$/.test(status.id) &&
+      typeof status.content === 'string' &&
+      status.account &&
+      typeof status.account.acct === 'string' &&
+      typeof status.createdAt === 'string' &&
+      !Number.isNaN(Date.parse(status.createdAt)),
+  );
 }
 
 function streamKeys(options: MastodonOptions): string[] {
@@ -408,7 +491,12 @@ function tryParse(text: string): unknown {
 function camelize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelize);
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), camelize(inner)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+      camelize(inner),
+    ]),
+  );
 }
 
 function hostOf(url: string | null | undefined): string | null {
@@ -427,7 +515,9 @@ const MASTODON_OPTIONS = Type.Object(
   {
     instanceUrl: Type.String({ pattern: '^https?://', minLength: 8, maxLength: 500 }),
     accessToken: Type.String({ minLength: 1, maxLength: 500 }),
-    hashtags: Type.Optional(Type.Array(Type.String({ pattern: '^#?[\\p{L}\\p{N}_]+$', maxLength: 100 }), { maxItems: 50 })),
+    hashtags: Type.Optional(
+      Type.Array(Type.String({ pattern: '^#?[\\p{L}\\p{N}_]+$', maxLength: 100 }), { maxItems: 50 }),
+    ),
     mentions: Type.Optional(Type.Boolean()),
     publicKeywords: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 100 }), { maxItems: 50 })),
     streaming: Type.Optional(Type.Boolean()),
@@ -438,13 +528,19 @@ const MASTODON_OPTIONS = Type.Object(
 );
 
 /** What the mastodon channel can do, the same for every source of this kind. */
-export const MASTODON_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: true, canDirectMessage: true, hasEdits: false, maxReplyLength: 500 });
+export const MASTODON_CAPABILITIES: SourceCapabilities = Object.freeze({
+  canReplyPublicly: true,
+  canDirectMessage: true,
+  hasEdits: false,
+  maxReplyLength: 500,
+});
 
 export const mastodonSourceDefinition = {
   capabilities: MASTODON_CAPABILITIES,
   kind: 'mastodon',
   label: 'Mastodon',
-  description: 'Hashtags, mentions and keywords on a Mastodon instance, live over the streaming API; replies publicly or privately.',
+  description:
+    'Hashtags, mentions and keywords on a Mastodon instance, live over the streaming API; replies publicly or privately.',
   options: MASTODON_OPTIONS,
   secrets: ['accessToken'],
   create: (options: MastodonOptions, environment: SourceEnvironment) => createMastodonSource(options, environment),

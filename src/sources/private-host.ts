@@ -16,7 +16,10 @@ export function isPrivateHost(host: string): boolean {
 }
 
 /** Throws ERR_SOURCE_OPTIONS_INVALID when `host` is private and the environment does not allow it. */
-export function assertPublicHost(host: string, context: { name: string; path: string; allowPrivateNetwork: boolean }): void {
+export function assertPublicHost(
+  host: string,
+  context: { name: string; path: string; allowPrivateNetwork: boolean },
+): void {
   if (context.allowPrivateNetwork || !isPrivateHost(host)) return;
   throw new EarshotError('ERR_SOURCE_OPTIONS_INVALID', {
     name: context.name,

@@ -49,7 +49,11 @@ export async function checkResponse(response: Response, what: string, now = Date
   if (response.ok) return response;
   const body = await response.text().catch(() => '');
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now);
-  throw new RemoteError(`${what}: HTTP ${response.status}${body ? ` ${body.slice(0, 200)}` : ''}`, response.status, retryAfter);
+  throw new RemoteError(
+    `${what}: HTTP ${response.status}${body ? ` ${body.slice(0, 200)}` : ''}`,
+    response.status,
+    retryAfter,
+  );
 }
 
 function isRetryable(error: unknown): boolean {
@@ -59,7 +63,10 @@ function isRetryable(error: unknown): boolean {
   return error instanceof TypeError || (typeof code === 'string' && /^(E[A-Z]+$|UND_ERR)/.test(code));
 }
 
-export async function withRetry<T>(operation: (attempt: number) => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+export async function withRetry<T>(
+  operation: (attempt: number) => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<T> {
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = policy.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {

@@ -10,7 +10,15 @@
 import { createRequire } from 'node:module';
 import { Type, type Static } from '@sinclair/typebox';
 import type { PostDraft } from '../domain/post.js';
-import { jsonCursor, type PollContext, type PollResult, type Source, type SourceContext, type SourceDefinition, type SourceEnvironment } from './source.js';
+import {
+  jsonCursor,
+  type PollContext,
+  type PollResult,
+  type Source,
+  type SourceContext,
+  type SourceDefinition,
+  type SourceEnvironment,
+} from './source.js';
 import type { SourceCapabilities } from '../domain/source.js';
 import { checkResponse, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { guardedFetch, type Resolver } from './ssrf.js';
@@ -57,14 +65,22 @@ export interface RssSource extends Source<RssCursor> {
 }
 
 /** Per feed: the validators of the last answer and the ids of the most recent items. */
-const FeedCursor = Type.Object({ etag: Type.Union([Type.String(), Type.Null()]), lastModified: Type.Union([Type.String(), Type.Null()]), seen: Type.Array(Type.String()) });
+const FeedCursor = Type.Object({
+  etag: Type.Union([Type.String(), Type.Null()]),
+  lastModified: Type.Union([Type.String(), Type.Null()]),
+  seen: Type.Array(Type.String()),
+});
 type FeedCursor = Static<typeof FeedCursor>;
 const RssCursor = Type.Object({ v: Type.Literal(1), feeds: Type.Record(Type.String(), FeedCursor) });
 export type RssCursor = Static<typeof RssCursor>;
 const RSS_CURSOR = jsonCursor(RssCursor);
 
 /** The narrow part of @rowanmanning/feed-parser that Earshot uses (the package ships no root typings). */
-interface ParsedAuthor { readonly name: string | null; readonly email: string | null; readonly url: string | null }
+interface ParsedAuthor {
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly url: string | null;
+}
 interface ParsedItem {
   readonly id: string | null;
   readonly title: string | null;
@@ -76,8 +92,14 @@ interface ParsedItem {
   readonly authors: ParsedAuthor[];
   readonly categories: { readonly label: string | null; readonly term: string | null }[];
 }
-interface ParsedFeed { readonly title: string | null; readonly url: string | null; readonly items: ParsedItem[] }
-const { parseFeed } = createRequire(import.meta.url)('@rowanmanning/feed-parser') as { parseFeed(xml: string): ParsedFeed };
+interface ParsedFeed {
+  readonly title: string | null;
+  readonly url: string | null;
+  readonly items: ParsedItem[];
+}
+const { parseFeed } = createRequire(import.meta.url)('@rowanmanning/feed-parser') as {
+  parseFeed(xml: string): ParsedFeed;
+};
 
 export const DEFAULT_INTERVAL_SECONDS = 300;
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -87,15 +109,21 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const seenPerFeed = tuning.seenPerFeed ?? DEFAULT_SEEN_PER_FEED;
   const concurrency = tuning.concurrency ?? 4;
-  const everyMs = (feed: FeedOptions) => (feed.intervalSeconds ?? options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
+  const everyMs = (feed: FeedOptions) =>
+    (feed.intervalSeconds ?? options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
   // The supervisor calls on the shortest interval; each feed is read when its own is due.
   const tickMs = Math.min(...options.feeds.map(everyMs));
   const polledAt = new Map<string, number>();
 
-  async function pollFeed(feed: FeedOptions, previous: FeedCursor, ctx: SourceContext): Promise<{ outcome: FeedPollOutcome; drafts: PostDraft[]; next: FeedCursor }> {
+  async function pollFeed(
+    feed: FeedOptions,
+    previous: FeedCursor,
+    ctx: SourceContext,
+  ): Promise<{ outcome: FeedPollOutcome; drafts: PostDraft[]; next: FeedCursor }> {
     try {
       const fetched = await fetchFeed(feed.url, previous, ctx);
-      if (fetched === 'not-modified') return { outcome: { url: feed.url, status: 'not-modified' }, drafts: [], next: previous };
+      if (fetched === 'not-modified')
+        return { outcome: { url: feed.url, status: 'not-modified' }, drafts: [], next: previous };
       let parsed: ParsedFeed;
       try {
         parsed = parseFeed(fetched.text);
@@ -140,8 +168,15 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
     }
   }
 
-  async function fetchFeed(url: string, previous: FeedCursor, ctx: SourceContext): Promise<'not-modified' | { text: string; etag: string | null; lastModified: string | null }> {
-    const headers: Record<string, string> = { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1', 'user-agent': 'Earshot feed reader' };
+  async function fetchFeed(
+    url: string,
+    previous: FeedCursor,
+    ctx: SourceContext,
+  ): Promise<'not-modified' | { text: string; etag: string | null; lastModified: string | null }> {
+    const headers: Record<string, string> = {
+      accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1',
+      'user-agent': 'Earshot feed reader',
+    };
     if (previous.etag) headers['if-none-match'] = previous.etag;
     if (previous.lastModified) headers['if-modified-since'] = previous.lastModified;
     const policy: RetryPolicy = {
@@ -152,11 +187,15 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       },
     };
     return withRetry(async () => {
-      const { response } = await guardedFetch(url, { headers, signal: AbortSignal.timeout(tuning.timeoutMs ?? 30_000) }, {
-        fetch: env.fetch,
-        allowPrivateNetwork: env.allowPrivateNetwork,
-        ...(tuning.resolve ? { resolve: tuning.resolve } : {}),
-      });
+      const { response } = await guardedFetch(
+        url,
+        { headers, signal: AbortSignal.timeout(tuning.timeoutMs ?? 30_000) },
+        {
+          fetch: env.fetch,
+          allowPrivateNetwork: env.allowPrivateNetwork,
+          ...(tuning.resolve ? { resolve: tuning.resolve } : {}),
+        },
+      );
       if (response.status === 304) {
         await response.body?.cancel();
         return 'not-modified' as const;
@@ -181,7 +220,9 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       const previous = cursor?.feeds ?? {};
       const now = Date.now();
       // Half a tick of slack, so a feed on the shortest interval is not pushed to the next tick by timer jitter.
-      const due = options.feeds.filter((feed) => !ctx.scheduled || now - (polledAt.get(feed.url) ?? -Infinity) + tickMs / 2 >= everyMs(feed));
+      const due = options.feeds.filter(
+        (feed) => !ctx.scheduled || now - (polledAt.get(feed.url) ?? -Infinity) + tickMs / 2 >= everyMs(feed),
+      );
       const results: Awaited<ReturnType<typeof pollFeed>>[] = new Array(due.length);
       let next = 0;
       const worker = async () => {
@@ -189,7 +230,11 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
           const index = next++;
           const feed = due[index]!;
           polledAt.set(feed.url, Date.now());
-          results[index] = await pollFeed(feed, previous[feed.url] ?? { etag: null, lastModified: null, seen: [] }, ctx);
+          results[index] = await pollFeed(
+            feed,
+            previous[feed.url] ?? { etag: null, lastModified: null, seen: [] },
+            ctx,
+          );
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
@@ -204,7 +249,13 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
 }
 
 /** One feed item as a post; null when it has nothing to identify or say. */
-export function itemToDraft(item: ParsedItem, feed: ParsedFeed, feedUrl: string, source: string, clock: () => Date): PostDraft | null {
+export function itemToDraft(
+  item: ParsedItem,
+  feed: ParsedFeed,
+  feedUrl: string,
+  source: string,
+  clock: () => Date,
+): PostDraft | null {
   const title = item.title ? htmlToText(item.title) : '';
   const body = htmlToText(item.content ?? item.description ?? '');
   const rawId = item.id ?? item.url ?? (title || body ? `hash:${fnv1a(`${title}\n${body}`).toString(16)}` : null);
@@ -259,9 +310,19 @@ async function readCapped(response: Response, limit: number): Promise<Uint8Array
 
 /** Bytes as text: the BOM, then Content-Type's charset, then the XML declaration, then UTF-8. */
 export function decode(bytes: Uint8Array, contentType: string | null): string {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8' : bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  const bom =
+    bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+      ? 'utf-8'
+      : bytes[0] === 0xff && bytes[1] === 0xfe
+        ? 'utf-16le'
+        : bytes[0] === 0xfe && bytes[1] === 0xff
+          ? 'utf-16be'
+          : null;
   const header = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '')?.[1] ?? null;
-  const declared = /^<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i.exec(Buffer.from(bytes.subarray(0, 200)).toString('latin1'))?.[1] ?? null;
+  const declared =
+    /^<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i.exec(
+      Buffer.from(bytes.subarray(0, 200)).toString('latin1'),
+    )?.[1] ?? null;
   for (const label of [bom, header, declared, 'utf-8']) {
     if (!label) continue;
     try {
@@ -300,7 +361,12 @@ const RSS_OPTIONS = Type.Object(
 );
 
 /** What the rss channel can do, the same for every source of this kind. */
-export const RSS_CAPABILITIES: SourceCapabilities = Object.freeze({ canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null });
+export const RSS_CAPABILITIES: SourceCapabilities = Object.freeze({
+  canReplyPublicly: false,
+  canDirectMessage: false,
+  hasEdits: false,
+  maxReplyLength: null,
+});
 
 export const rssSourceDefinition = {
   capabilities: RSS_CAPABILITIES,
@@ -312,10 +378,17 @@ export const rssSourceDefinition = {
   create: (options: RssOptions, environment: SourceEnvironment) => createRssSource(options, environment),
   async check(options: RssOptions, environment: SourceEnvironment) {
     // Fetch and parse the first feed, without remembering anything.
-    const probe = createRssSource({ ...options, feeds: options.feeds.slice(0, 1) }, environment, { retry: { ...DEFAULT_RETRY, attempts: 1 } });
+    const probe = createRssSource({ ...options, feeds: options.feeds.slice(0, 1) }, environment, {
+      retry: { ...DEFAULT_RETRY, attempts: 1 },
+    });
     let failure: string | null = null;
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    await probe.poll(null, { scheduled: false, reportSkipped: (reason) => (failure ??= reason), log: quiet, clock: environment.clock });
+    await probe.poll(null, {
+      scheduled: false,
+      reportSkipped: (reason) => (failure ??= reason),
+      log: quiet,
+      clock: environment.clock,
+    });
     if (failure) throw new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: environment.name, detail: failure });
   },
 } satisfies SourceDefinition<typeof RSS_OPTIONS>;

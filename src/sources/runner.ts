@@ -32,9 +32,18 @@ export type PollResultOf<S> = S extends { poll?(...args: any[]): Promise<infer R
  * after reporting status `failed`.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any source, whatever its cursor type
-export async function runSource<S extends Source<any>>(source: S, host: SourceHost, saved: string | null): Promise<SourceRun<PollResultOf<S>>> {
+export async function runSource<S extends Source<any>>(
+  source: S,
+  host: SourceHost,
+  saved: string | null,
+): Promise<SourceRun<PollResultOf<S>>> {
   type C = S extends Source<infer Cursor> ? Cursor : never;
-  const context: SourceContext = { log: host.log, clock: host.clock, reportSkipped: (reason) => host.reportSkipped?.(reason), reportStatus: (status, detail) => host.reportStatus?.(status, detail) };
+  const context: SourceContext = {
+    log: host.log,
+    clock: host.clock,
+    reportSkipped: (reason) => host.reportSkipped?.(reason),
+    reportStatus: (status, detail) => host.reportStatus?.(status, detail),
+  };
   let current: C | null = decodeSaved(source, host, saved);
   let savedText = current === null ? null : saved;
   let stopped = false;
@@ -140,7 +149,11 @@ export async function runSource<S extends Source<any>>(source: S, host: SourceHo
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-function decodeSaved<S extends Source<any>>(source: S, host: SourceHost, saved: string | null): (S extends Source<infer C> ? C : never) | null {
+function decodeSaved<S extends Source<any>>(
+  source: S,
+  host: SourceHost,
+  saved: string | null,
+): (S extends Source<infer C> ? C : never) | null {
   if (saved === null) return null;
   try {
     return source.cursor.decode(saved);

@@ -33,7 +33,10 @@ export function parseSecretKey(text: string): Buffer {
     const bytes = Buffer.from(trimmed, 'base64');
     if (bytes.length === 32) return bytes;
   }
-  if (trimmed.length < 12) throw new EarshotError('ERR_SECRETS_KEY_INVALID', { detail: 'a passphrase needs at least 12 characters (or give 32 bytes as base64 or hex)' });
+  if (trimmed.length < 12)
+    throw new EarshotError('ERR_SECRETS_KEY_INVALID', {
+      detail: 'a passphrase needs at least 12 characters (or give 32 bytes as base64 or hex)',
+    });
   return scryptSync(trimmed, PASSPHRASE_SALT, 32);
 }
 
@@ -41,7 +44,10 @@ export function parseSecretKey(text: string): Buffer {
  * The installation's key: EARSHOT_SECRET_KEY when set, else `secret.key` in the data folder,
  * created on first use. `onCreated` is told once, when the file is made.
  */
-export function loadSecretKey(options: { secretKey: string | null; dataDir: string }, onCreated?: (path: string) => void): Buffer {
+export function loadSecretKey(
+  options: { secretKey: string | null; dataDir: string },
+  onCreated?: (path: string) => void,
+): Buffer {
   if (options.secretKey) return parseSecretKey(options.secretKey);
   // An in-memory store keeps nothing, so neither does its key.
   if (options.dataDir === ':memory:') return randomBytes(32);
@@ -62,18 +68,25 @@ export function loadSecretKey(options: { secretKey: string | null; dataDir: stri
 }
 
 export function createSecretBox(key: Buffer): SecretBox {
-  if (key.length !== 32) throw new EarshotError('ERR_SECRETS_KEY_INVALID', { detail: `the key has ${key.length} bytes, not 32` });
+  if (key.length !== 32)
+    throw new EarshotError('ERR_SECRETS_KEY_INVALID', { detail: `the key has ${key.length} bytes, not 32` });
   return {
     seal(name, values) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(`earshot-source:${name}`));
       const body = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final()]);
-      return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+      return [
+        VERSION,
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        body.toString('base64url'),
+      ].join('.');
     },
     open(name, sealed) {
       const parts = sealed.split('.');
-      if (parts.length !== 4 || parts[0] !== VERSION) throw new EarshotError('ERR_SECRETS_UNREADABLE', { name, detail: 'the stored value is not a sealed secret' });
+      if (parts.length !== 4 || parts[0] !== VERSION)
+        throw new EarshotError('ERR_SECRETS_UNREADABLE', { name, detail: 'the stored value is not a sealed secret' });
       const [, iv, tag, body] = parts as [string, string, string, string];
       let plain: string;
       try {
@@ -83,17 +96,25 @@ export function createSecretBox(key: Buffer): SecretBox {
         plain = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
       } catch (error) {
         // GCM cannot tell a wrong key from tampering; both mean the same to an operator.
-        throw new EarshotError('ERR_SECRETS_UNREADABLE', { name, detail: 'wrong EARSHOT_SECRET_KEY (or secret.key), or the stored value was altered' }, { cause: error });
+        throw new EarshotError(
+          'ERR_SECRETS_UNREADABLE',
+          { name, detail: 'wrong EARSHOT_SECRET_KEY (or secret.key), or the stored value was altered' },
+          { cause: error },
+        );
       }
       const values = JSON.parse(plain) as unknown;
-      if (!values || typeof values !== 'object' || Array.isArray(values)) throw new EarshotError('ERR_SECRETS_UNREADABLE', { name, detail: 'the sealed value is not an object' });
+      if (!values || typeof values !== 'object' || Array.isArray(values))
+        throw new EarshotError('ERR_SECRETS_UNREADABLE', { name, detail: 'the sealed value is not an object' });
       return values as SecretValues;
     },
   };
 }
 
 /** Splits a source's options into the plain part (stored as JSON) and the secret part (sealed). */
-export function splitSecrets(options: Record<string, unknown>, secretFields: readonly string[]): { plain: Record<string, unknown>; secrets: SecretValues } {
+export function splitSecrets(
+  options: Record<string, unknown>,
+  secretFields: readonly string[],
+): { plain: Record<string, unknown>; secrets: SecretValues } {
   const plain: Record<string, unknown> = {};
   const secrets: SecretValues = {};
   for (const [field, value] of Object.entries(options)) {

@@ -53,7 +53,9 @@ export function jsonCursor<Schema extends TSchema>(schema: Schema): CursorCodec<
       const value: unknown = JSON.parse(text);
       if (check.Check(value)) return value;
       const first = check.Errors(value).First();
-      throw new Error(`not a cursor of this source (${first ? `${first.path || '/'}: ${first.message}` : 'wrong shape'})`);
+      throw new Error(
+        `not a cursor of this source (${first ? `${first.path || '/'}: ${first.message}` : 'wrong shape'})`,
+      );
     },
   };
 }

@@ -28,14 +28,16 @@ export interface GuardedFetchOptions extends GuardOptions {
   readonly maxRedirects?: number;
 }
 
-export const resolveAll: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+export const resolveAll: Resolver = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /** Why an address may not be fetched, or null when it is public unicast. */
 export function privateAddressReason(address: string): string | null {
   if (!ipaddr.isValid(address)) return 'it is not an IP address';
   let parsed = ipaddr.parse(address);
   // ::ffff:127.0.0.1 reaches 127.0.0.1: judge the IPv4 it carries.
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   const range = parsed.range();
   // Only plain unicast passes: loopback, private, link-local, unique-local, CGNAT, multicast,
   // unspecified, NAT64/6to4/Teredo (which can embed private IPv4) and reserved ranges do not.
@@ -47,7 +49,8 @@ export async function assertFetchable(url: URL, options: GuardOptions): Promise<
   const refuse = (detail: string): never => {
     throw new EarshotError('ERR_SOURCE_URL_REFUSED', { url: redact(url), detail });
   };
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`only http and https are fetched, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    refuse(`only http and https are fetched, not ${url.protocol}`);
   if (options.allowPrivateNetwork) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
@@ -71,7 +74,11 @@ export async function assertFetchable(url: URL, options: GuardOptions): Promise<
  * fetch with the guard applied to the URL and to each redirect hop (at most `maxRedirects`).
  * Returns the final response and the URL it came from.
  */
-export async function guardedFetch(input: string | URL, init: RequestInit, options: GuardedFetchOptions): Promise<{ response: Response; url: URL }> {
+export async function guardedFetch(
+  input: string | URL,
+  init: RequestInit,
+  options: GuardedFetchOptions,
+): Promise<{ response: Response; url: URL }> {
   const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
   let url = parseUrl(input);
   let requestInit: RequestInit = { ...init, redirect: 'manual' };
@@ -79,12 +86,20 @@ export async function guardedFetch(input: string | URL, init: RequestInit, optio
     await assertFetchable(url, options);
     const response = await options.fetch(url, requestInit);
     const location = response.headers.get('location');
-    if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) return { response, url };
+    if (response.status < 300 || response.status >= 400 || response.status === 304 || !location)
+      return { response, url };
     await response.body?.cancel();
-    if (hop >= maxRedirects) throw new EarshotError('ERR_SOURCE_URL_REFUSED', { url: redact(url), detail: `more than ${maxRedirects} redirects` });
+    if (hop >= maxRedirects)
+      throw new EarshotError('ERR_SOURCE_URL_REFUSED', {
+        url: redact(url),
+        detail: `more than ${maxRedirects} redirects`,
+      });
     const next = parseUrl(new URL(location, url).toString());
     // 303 (and 301/302 after a POST, as browsers do) turn into a GET without a body.
-    if (response.status === 303 || ((response.status === 301 || response.status === 302) && requestInit.method && requestInit.method !== 'GET')) {
+    if (
+      response.status === 303 ||
+      ((response.status === 301 || response.status === 302) && requestInit.method && requestInit.method !== 'GET')
+    ) {
       requestInit = { ...requestInit, method: 'GET', body: null };
     }
     url = next;
@@ -95,7 +110,10 @@ function parseUrl(input: string | URL): URL {
   try {
     return new URL(input);
   } catch {
-    throw new EarshotError('ERR_SOURCE_URL_REFUSED', { url: String(input).slice(0, 200), detail: 'it is not a valid URL' });
+    throw new EarshotError('ERR_SOURCE_URL_REFUSED', {
+      url: String(input).slice(0, 200),
+      detail: 'it is not a valid URL',
+    });
   }
 }
 

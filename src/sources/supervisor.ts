@@ -68,18 +68,27 @@ const FORMATS: Record<string, (value: string) => boolean> = {
   uri: (value) => URL.canParse(value) && /^[a-z][a-z0-9+.-]*:/i.test(value),
   url: (value) => URL.canParse(value),
   email: (value) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value),
-  hostname: (value) => /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value),
+  hostname: (value) =>
+    /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value),
   'date-time': (value) => !Number.isNaN(Date.parse(value)) && /\dT\d/.test(value),
 };
-for (const [format, check] of Object.entries(FORMATS)) if (!FormatRegistry.Has(format)) FormatRegistry.Set(format, check);
+for (const [format, check] of Object.entries(FORMATS))
+  if (!FormatRegistry.Has(format)) FormatRegistry.Set(format, check);
 
 /** A source's name: it keys its cursor and health and is every post's `source`. */
 export const SOURCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-export function findDefinition(kind: string, definitions: readonly SourceDefinition<any>[] = SOURCE_DEFINITIONS): SourceDefinition {
+export function findDefinition(
+  kind: string,
+  definitions: readonly SourceDefinition<any>[] = SOURCE_DEFINITIONS,
+): SourceDefinition {
   const definition = definitions.find((candidate) => candidate.kind === kind);
-  if (!definition) throw new EarshotError('ERR_SOURCE_UNKNOWN_KIND', { kind, known: definitions.map((candidate) => candidate.kind).join(', ') });
+  if (!definition)
+    throw new EarshotError('ERR_SOURCE_UNKNOWN_KIND', {
+      kind,
+      known: definitions.map((candidate) => candidate.kind).join(', '),
+    });
   return definition;
 }
 
@@ -87,7 +96,11 @@ export function findDefinition(kind: string, definitions: readonly SourceDefinit
  * Validates a source's full options (secrets included) against its definition's schema, with
  * defaults applied; the first problem is reported with the path of the field.
  */
-export function validateSourceOptions(definition: SourceDefinition, name: string, options: Record<string, unknown>): Record<string, unknown> {
+export function validateSourceOptions(
+  definition: SourceDefinition,
+  name: string,
+  options: Record<string, unknown>,
+): Record<string, unknown> {
   const withDefaults = Value.Default(definition.options, Value.Clone(options)) as Record<string, unknown>;
   const first = Value.Errors(definition.options, withDefaults).First();
   if (first) {
@@ -141,14 +154,20 @@ export class SourceSupervisor {
 
   /** The environment a source of that name gets. */
   environment(name: string): SourceEnvironment {
-    return { name, fetch: this.#options.fetch ?? globalThis.fetch, clock: this.#clock, allowPrivateNetwork: this.#options.allowPrivateNetwork ?? false };
+    return {
+      name,
+      fetch: this.#options.fetch ?? globalThis.fetch,
+      clock: this.#clock,
+      allowPrivateNetwork: this.#options.allowPrivateNetwork ?? false,
+    };
   }
 
   async sender(name: string): Promise<SenderState> {
     const entry = this.#entries.get(name);
     if (entry?.source && entry.state === 'running') {
       const { source } = entry;
-      if (!source.send) return { ok: false, retryable: false, reason: `source "${name}" (${source.kind}) cannot send replies` };
+      if (!source.send)
+        return { ok: false, retryable: false, reason: `source "${name}" (${source.kind}) cannot send replies` };
       return { ok: true, source: source as Source & Required<Pick<Source, 'send'>> };
     }
     if (entry) return { ok: false, retryable: true, reason: `source "${name}" is not connected (${entry.state})` };
@@ -166,7 +185,9 @@ export class SourceSupervisor {
     entry.state = 'stopped';
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
-    await entry.run?.stop().catch((error: unknown) => this.#log.warn(`source ${name}: stop failed: ${(error as Error).message}`));
+    await entry.run
+      ?.stop()
+      .catch((error: unknown) => this.#log.warn(`source ${name}: stop failed: ${(error as Error).message}`));
     await entry.health;
   }
 
@@ -177,14 +198,27 @@ export class SourceSupervisor {
 
   #build(configured: ConfiguredSource): Source {
     const definition = findDefinition(configured.kind, this.definitions);
-    const secrets = configured.sealedSecrets ? this.#options.secrets.open(configured.name, configured.sealedSecrets) : {};
+    const secrets = configured.sealedSecrets
+      ? this.#options.secrets.open(configured.name, configured.sealedSecrets)
+      : {};
     const options = validateSourceOptions(definition, configured.name, { ...configured.options, ...secrets });
     return definition.create(options, this.environment(configured.name));
   }
 
   async #run(name: string, create: () => Source): Promise<void> {
     if (this.#closed) return;
-    const entry: Entry = { name, create, source: null, run: null, state: 'starting', generation: 0, failures: 0, reported: false, timer: null, health: Promise.resolve() };
+    const entry: Entry = {
+      name,
+      create,
+      source: null,
+      run: null,
+      state: 'starting',
+      generation: 0,
+      failures: 0,
+      reported: false,
+      timer: null,
+      health: Promise.resolve(),
+    };
     this.#entries.set(name, entry);
     await this.#launch(entry);
   }
@@ -228,7 +262,11 @@ export class SourceSupervisor {
     const run = entry.run;
     entry.run = null;
     await run?.stop().catch(() => {});
-    this.#report(entry, { status: 'backing-off', detail: `restarting in ${Math.round(delayMs / 1000)} s`, error: message });
+    this.#report(entry, {
+      status: 'backing-off',
+      detail: `restarting in ${Math.round(delayMs / 1000)} s`,
+      error: message,
+    });
     entry.timer = setTimeout(() => void this.#launch(entry), delayMs);
     entry.timer.unref();
   }

@@ -15,9 +15,18 @@ export interface AlertInput {
 }
 
 /** Opens an alert, or refreshes the open one with the same key. Returns it and whether it is new. */
-export async function raiseAlert(db: Kysely<Database>, input: AlertInput, now = new Date().toISOString()): Promise<{ alert: Alert; created: boolean }> {
+export async function raiseAlert(
+  db: Kysely<Database>,
+  input: AlertInput,
+  now = new Date().toISOString(),
+): Promise<{ alert: Alert; created: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const open = await trx.selectFrom('alerts').selectAll().where('key', '=', input.key).where('status', '!=', 'closed').executeTakeFirst();
+    const open = await trx
+      .selectFrom('alerts')
+      .selectAll()
+      .where('key', '=', input.key)
+      .where('status', '!=', 'closed')
+      .executeTakeFirst();
     if (open) {
       const row = await trx
         .updateTable('alerts')
@@ -29,21 +38,48 @@ export async function raiseAlert(db: Kysely<Database>, input: AlertInput, now = 
     }
     const row = await trx
       .insertInto('alerts')
-      .values({ type: input.type, severity: input.severity, status: 'open', title: input.title, key: input.key, evidence: toJson(input.evidence), created_at: now, updated_at: now })
+      .values({
+        type: input.type,
+        severity: input.severity,
+        status: 'open',
+        title: input.title,
+        key: input.key,
+        evidence: toJson(input.evidence),
+        created_at: now,
+        updated_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { alert: toAlert(row), created: true };
   });
 }
 
-export async function listAlerts(db: Kysely<Database>, filter: { status?: AlertStatus; limit?: number } = {}): Promise<Alert[]> {
+export async function listAlerts(
+  db: Kysely<Database>,
+  filter: { status?: AlertStatus; limit?: number } = {},
+): Promise<Alert[]> {
   let query = db.selectFrom('alerts').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
-  return (await query.orderBy('id', 'desc').limit(Math.min(filter.limit ?? 100, 500)).execute()).map(toAlert);
+  return (
+    await query
+      .orderBy('id', 'desc')
+      .limit(Math.min(filter.limit ?? 100, 500))
+      .execute()
+  ).map(toAlert);
 }
 
-export async function setAlertStatus(db: Kysely<Database>, id: number, status: AlertStatus, now = new Date().toISOString()): Promise<Alert | undefined> {
-  const row = await db.updateTable('alerts').set({ status, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+export async function setAlertStatus(
+  db: Kysely<Database>,
+  id: number,
+  status: AlertStatus,
+  now = new Date().toISOString(),
+): Promise<Alert | undefined> {
+  const row = await db
+    .updateTable('alerts')
+    .set({ status, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
   return row ? toAlert(row) : undefined;
 }
 

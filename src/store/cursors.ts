@@ -7,7 +7,12 @@ export async function loadCursor(db: Kysely<Database>, name: string): Promise<st
   return row?.cursor ?? null;
 }
 
-export async function saveCursor(db: Kysely<Database>, name: string, cursor: string, now = new Date().toISOString()): Promise<void> {
+export async function saveCursor(
+  db: Kysely<Database>,
+  name: string,
+  cursor: string,
+  now = new Date().toISOString(),
+): Promise<void> {
   await db
     .insertInto('source_cursors')
     .values({ name, cursor, updated_at: now })

@@ -7,36 +7,88 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, EscalationsTable } from './schema.js';
-import type { Contact, Escalation, EscalationPolicy, EscalationStatus, StoredPolicy, StoredSchedule, WebhookEvent, WebhookSubscription } from '../domain/escalation.js';
+import type {
+  Contact,
+  Escalation,
+  EscalationPolicy,
+  EscalationStatus,
+  StoredPolicy,
+  StoredSchedule,
+  WebhookEvent,
+  WebhookSubscription,
+} from '../domain/escalation.js';
 import { fromJson, toJson } from './json.js';
 
 type Executor = Kysely<Database>;
 
 export async function getContacts(db: Executor, userIds: readonly number[]): Promise<Contact[]> {
   if (userIds.length === 0) return [];
-  const rows = await db.selectFrom('user_contacts').selectAll().where('user_id', 'in', [...userIds]).execute();
-  return rows.map((row) => ({ userId: row.user_id, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret }));
+  const rows = await db
+    .selectFrom('user_contacts')
+    .selectAll()
+    .where('user_id', 'in', [...userIds])
+    .execute();
+  return rows.map((row) => ({
+    userId: row.user_id,
+    email: row.email,
+    webhookUrl: row.webhook_url,
+    webhookSecret: row.webhook_secret,
+  }));
 }
 
 /** Saves how to reach a person; a webhook gets a signing secret the first time. */
-export async function setContact(db: Executor, userId: number, contact: { email: string | null; webhookUrl: string | null }, now: string): Promise<Contact> {
+export async function setContact(
+  db: Executor,
+  userId: number,
+  contact: { email: string | null; webhookUrl: string | null },
+  now: string,
+): Promise<Contact> {
   const [existing] = await getContacts(db, [userId]);
   const secret = contact.webhookUrl ? (existing?.webhookSecret ?? randomBytes(24).toString('base64url')) : null;
   await db
     .insertInto('user_contacts')
-    .values({ user_id: userId, email: contact.email, webhook_url: contact.webhookUrl, webhook_secret: secret, updated_at: now })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ email: contact.email, webhook_url: contact.webhookUrl, webhook_secret: secret, updated_at: now }))
+    .values({
+      user_id: userId,
+      email: contact.email,
+      webhook_url: contact.webhookUrl,
+      webhook_secret: secret,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('user_id')
+        .doUpdateSet({
+          email: contact.email,
+          webhook_url: contact.webhookUrl,
+          webhook_secret: secret,
+          updated_at: now,
+        }),
+    )
     .execute();
   return { userId, email: contact.email, webhookUrl: contact.webhookUrl, webhookSecret: secret };
 }
 
 export async function listSchedules(db: Executor): Promise<StoredSchedule[]> {
   const rows = await db.selectFrom('oncall_schedules').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, userIds: fromJson(row.user_ids, []), startsAt: row.starts_at, shiftHours: row.shift_hours, overrides: fromJson(row.overrides, []) }));
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    userIds: fromJson(row.user_ids, []),
+    startsAt: row.starts_at,
+    shiftHours: row.shift_hours,
+    overrides: fromJson(row.overrides, []),
+  }));
 }
 
 export async function saveSchedule(db: Executor, schedule: StoredSchedule, now: string): Promise<StoredSchedule> {
-  const values = { name: schedule.name, user_ids: toJson(schedule.userIds), starts_at: schedule.startsAt, shift_hours: schedule.shiftHours, overrides: toJson(schedule.overrides ?? []), updated_at: now };
+  const values = {
+    name: schedule.name,
+    user_ids: toJson(schedule.userIds),
+    starts_at: schedule.startsAt,
+    shift_hours: schedule.shiftHours,
+    overrides: toJson(schedule.overrides ?? []),
+    updated_at: now,
+  };
   await db
     .insertInto('oncall_schedules')
     .values({ id: schedule.id, ...values })
@@ -47,14 +99,27 @@ export async function saveSchedule(db: Executor, schedule: StoredSchedule, now: 
 
 export async function listPolicies(db: Executor): Promise<StoredPolicy[]> {
   const rows = await db.selectFrom('escalation_policies').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, steps: fromJson(row.steps, []), repeat: row.repeat, isDefault: row.is_default === 1 }));
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    steps: fromJson(row.steps, []),
+    repeat: row.repeat,
+    isDefault: row.is_default === 1,
+  }));
 }
 
 /** Saves a policy; marking it the default unmarks the others (one policy starts per incident). */
 export async function savePolicy(db: Executor, policy: StoredPolicy, now: string): Promise<StoredPolicy> {
   return db.transaction().execute(async (trx) => {
-    if (policy.isDefault) await trx.updateTable('escalation_policies').set({ is_default: 0 }).where('id', '!=', policy.id).execute();
-    const values = { name: policy.name, steps: toJson(policy.steps), repeat: policy.repeat ?? 0, is_default: policy.isDefault ? 1 : 0, updated_at: now };
+    if (policy.isDefault)
+      await trx.updateTable('escalation_policies').set({ is_default: 0 }).where('id', '!=', policy.id).execute();
+    const values = {
+      name: policy.name,
+      steps: toJson(policy.steps),
+      repeat: policy.repeat ?? 0,
+      is_default: policy.isDefault ? 1 : 0,
+      updated_at: now,
+    };
     await trx
       .insertInto('escalation_policies')
       .values({ id: policy.id, ...values })
@@ -71,7 +136,16 @@ export async function defaultPolicy(db: Executor): Promise<StoredPolicy | undefi
 /** Records a started escalation; false when one with this id exists already (it is left alone). */
 export async function insertEscalation(
   db: Executor,
-  input: { id: string; policy: EscalationPolicy; incidentId: number | null; subject: string; step: number; round: number; deadline: string; notified: number[] },
+  input: {
+    id: string;
+    policy: EscalationPolicy;
+    incidentId: number | null;
+    subject: string;
+    step: number;
+    round: number;
+    deadline: string;
+    notified: number[];
+  },
   now: string,
 ): Promise<boolean> {
   const rows = await db
@@ -103,7 +177,10 @@ export async function getEscalation(db: Executor, id: string): Promise<Escalatio
   return row ? toEscalation(row) : undefined;
 }
 
-export async function listEscalations(db: Executor, filter: { status?: EscalationStatus; incidentId?: number } = {}): Promise<Escalation[]> {
+export async function listEscalations(
+  db: Executor,
+  filter: { status?: EscalationStatus; incidentId?: number } = {},
+): Promise<Escalation[]> {
   let query = db.selectFrom('escalations').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.incidentId !== undefined) query = query.where('incident_id', '=', filter.incidentId);
@@ -112,7 +189,13 @@ export async function listEscalations(db: Executor, filter: { status?: Escalatio
 
 /** Running escalations whose wait is over at `now`. */
 export async function dueEscalations(db: Executor, now: string): Promise<Escalation[]> {
-  const rows = await db.selectFrom('escalations').selectAll().where('status', '=', 'running').where('deadline', '<=', now).orderBy('deadline').execute();
+  const rows = await db
+    .selectFrom('escalations')
+    .selectAll()
+    .where('status', '=', 'running')
+    .where('deadline', '<=', now)
+    .orderBy('deadline')
+    .execute();
   return rows.map(toEscalation);
 }
 
@@ -125,7 +208,14 @@ export async function advanceEscalationRow(
 ): Promise<boolean> {
   const result = await db
     .updateTable('escalations')
-    .set({ status: change.status, step: change.step, round: change.round, deadline: change.deadline, notified: toJson(change.notified), updated_at: now })
+    .set({
+      status: change.status,
+      step: change.step,
+      round: change.round,
+      deadline: change.deadline,
+      notified: toJson(change.notified),
+      updated_at: now,
+    })
     .where('id', '=', id)
     .where('status', '=', 'running')
     .executeTakeFirst();
@@ -133,7 +223,12 @@ export async function advanceEscalationRow(
 }
 
 /** Acknowledges a running escalation; undefined when it was not running (already acknowledged, ran out, stopped). */
-export async function acknowledgeEscalationRow(db: Executor, id: string, userId: number, now: string): Promise<Escalation | undefined> {
+export async function acknowledgeEscalationRow(
+  db: Executor,
+  id: string,
+  userId: number,
+  now: string,
+): Promise<Escalation | undefined> {
   const row = await db
     .updateTable('escalations')
     .set({ status: 'acknowledged', acknowledged_by: userId, acknowledged_at: now, updated_at: now })
@@ -145,27 +240,62 @@ export async function acknowledgeEscalationRow(db: Executor, id: string, userId:
 }
 
 export async function stopEscalationsFor(db: Executor, incidentId: number, now: string): Promise<number> {
-  const result = await db.updateTable('escalations').set({ status: 'stopped', updated_at: now }).where('incident_id', '=', incidentId).where('status', '=', 'running').executeTakeFirst();
+  const result = await db
+    .updateTable('escalations')
+    .set({ status: 'stopped', updated_at: now })
+    .where('incident_id', '=', incidentId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 
-export async function addAckToken(db: Executor, tokenHash: string, escalationId: string, userId: number, now: string): Promise<void> {
-  await db.insertInto('escalation_ack_tokens').values({ token_hash: tokenHash, escalation_id: escalationId, user_id: userId, created_at: now }).execute();
+export async function addAckToken(
+  db: Executor,
+  tokenHash: string,
+  escalationId: string,
+  userId: number,
+  now: string,
+): Promise<void> {
+  await db
+    .insertInto('escalation_ack_tokens')
+    .values({ token_hash: tokenHash, escalation_id: escalationId, user_id: userId, created_at: now })
+    .execute();
 }
 
-export async function ackTokenOwner(db: Executor, tokenHash: string): Promise<{ escalationId: string; userId: number } | undefined> {
-  const row = await db.selectFrom('escalation_ack_tokens').select(['escalation_id', 'user_id']).where('token_hash', '=', tokenHash).executeTakeFirst();
+export async function ackTokenOwner(
+  db: Executor,
+  tokenHash: string,
+): Promise<{ escalationId: string; userId: number } | undefined> {
+  const row = await db
+    .selectFrom('escalation_ack_tokens')
+    .select(['escalation_id', 'user_id'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
   return row ? { escalationId: row.escalation_id, userId: row.user_id } : undefined;
 }
 
 export async function listWebhooks(db: Executor): Promise<WebhookSubscription[]> {
   const rows = await db.selectFrom('webhook_subscriptions').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({ id: row.id, url: row.url, secret: row.secret, events: fromJson(row.events, []), createdAt: row.created_at }));
+  return rows.map((row) => ({
+    id: row.id,
+    url: row.url,
+    secret: row.secret,
+    events: fromJson(row.events, []),
+    createdAt: row.created_at,
+  }));
 }
 
-export async function createWebhook(db: Executor, input: { url: string; events: readonly WebhookEvent[]; secret?: string }, now: string): Promise<WebhookSubscription> {
+export async function createWebhook(
+  db: Executor,
+  input: { url: string; events: readonly WebhookEvent[]; secret?: string },
+  now: string,
+): Promise<WebhookSubscription> {
   const secret = input.secret ?? randomBytes(24).toString('base64url');
-  const row = await db.insertInto('webhook_subscriptions').values({ url: input.url, secret, events: toJson([...input.events]), created_at: now }).returningAll().executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('webhook_subscriptions')
+    .values({ url: input.url, secret, events: toJson([...input.events]), created_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return { id: row.id, url: row.url, secret: row.secret, events: fromJson(row.events, []), createdAt: row.created_at };
 }
 

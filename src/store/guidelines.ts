@@ -9,23 +9,49 @@ import { fromJson, toJson } from './json.js';
 
 /** The rules in force: the latest saved version, or the built-in defaults (version 0). */
 export async function currentGuidelineRules(db: Kysely<Database>): Promise<GuidelineRules> {
-  const row = await db.selectFrom('guideline_versions').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
-  return row ? { ...DEFAULT_GUIDELINE_RULES, ...fromJson(row.rules, {}), version: row.version } : DEFAULT_GUIDELINE_RULES;
+  const row = await db
+    .selectFrom('guideline_versions')
+    .selectAll()
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row
+    ? { ...DEFAULT_GUIDELINE_RULES, ...fromJson(row.rules, {}), version: row.version }
+    : DEFAULT_GUIDELINE_RULES;
 }
 
 /** Saves the rules as the next version and returns them with it. */
-export async function saveGuidelineRules(db: Kysely<Database>, rules: Omit<GuidelineRules, 'version'>, authorId: number | null, now = new Date().toISOString()): Promise<GuidelineRules> {
+export async function saveGuidelineRules(
+  db: Kysely<Database>,
+  rules: Omit<GuidelineRules, 'version'>,
+  authorId: number | null,
+  now = new Date().toISOString(),
+): Promise<GuidelineRules> {
   return db.transaction().execute(async (trx) => {
-    const last = await trx.selectFrom('guideline_versions').select('version').orderBy('version', 'desc').limit(1).executeTakeFirst();
+    const last = await trx
+      .selectFrom('guideline_versions')
+      .select('version')
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     const version = (last?.version ?? 0) + 1;
     const { version: _ignored, ...body } = rules as GuidelineRules;
-    await trx.insertInto('guideline_versions').values({ version, rules: toJson(body), author_id: authorId, created_at: now }).execute();
+    await trx
+      .insertInto('guideline_versions')
+      .values({ version, rules: toJson(body), author_id: authorId, created_at: now })
+      .execute();
     return { ...body, version };
   });
 }
 
-export async function listGuidelineVersions(db: Kysely<Database>): Promise<{ version: number; authorId: number | null; createdAt: string }[]> {
-  const rows = await db.selectFrom('guideline_versions').select(['version', 'author_id', 'created_at']).orderBy('version', 'desc').execute();
+export async function listGuidelineVersions(
+  db: Kysely<Database>,
+): Promise<{ version: number; authorId: number | null; createdAt: string }[]> {
+  const rows = await db
+    .selectFrom('guideline_versions')
+    .select(['version', 'author_id', 'created_at'])
+    .orderBy('version', 'desc')
+    .execute();
   return rows.map((row) => ({ version: row.version, authorId: row.author_id, createdAt: row.created_at }));
 }
 

@@ -4,17 +4,44 @@
  * `src/desk`; this file only reads and writes rows.
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, IncidentAuditTable, IncidentUpdatesTable, IncidentsTable, ReplyProposalsTable } from './schema.js';
+import type {
+  Database,
+  IncidentAuditTable,
+  IncidentUpdatesTable,
+  IncidentsTable,
+  ReplyProposalsTable,
+} from './schema.js';
 import type { Finding } from '../domain/guideline.js';
-import type { AuditEntry, Incident, IncidentStatus, IncidentUpdate, IncidentUpdateKind, ProposalStatus, StoredProposal } from '../domain/incident.js';
+import type {
+  AuditEntry,
+  Incident,
+  IncidentStatus,
+  IncidentUpdate,
+  IncidentUpdateKind,
+  ProposalStatus,
+  StoredProposal,
+} from '../domain/incident.js';
 import { fromJson, toCount, toJson } from './json.js';
 
 type Executor = Kysely<Database>;
 
-export async function createIncident(db: Executor, input: { title: string; severity: string; terms: Record<string, number>; responders?: number[] }, now: string): Promise<Incident> {
+export async function createIncident(
+  db: Executor,
+  input: { title: string; severity: string; terms: Record<string, number>; responders?: number[] },
+  now: string,
+): Promise<Incident> {
   const row = await db
     .insertInto('incidents')
-    .values({ title: input.title, status: 'open', severity: input.severity, terms: toJson(input.terms), responders: toJson(input.responders ?? []), created_at: now, updated_at: now, resolved_at: null })
+    .values({
+      title: input.title,
+      status: 'open',
+      severity: input.severity,
+      terms: toJson(input.terms),
+      responders: toJson(input.responders ?? []),
+      created_at: now,
+      updated_at: now,
+      resolved_at: null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toIncident(row);
@@ -26,14 +53,24 @@ export async function getIncident(db: Executor, id: number): Promise<Incident | 
 }
 
 export async function listOpenIncidents(db: Executor): Promise<Incident[]> {
-  return (await db.selectFrom('incidents').selectAll().where('status', '=', 'open').orderBy('id').execute()).map(toIncident);
+  return (await db.selectFrom('incidents').selectAll().where('status', '=', 'open').orderBy('id').execute()).map(
+    toIncident,
+  );
 }
 
-export async function updateIncidentRow(db: Executor, id: number, change: { status?: IncidentStatus; responders?: number[]; terms?: Record<string, number>; severity?: string }, now: string): Promise<Incident | undefined> {
+export async function updateIncidentRow(
+  db: Executor,
+  id: number,
+  change: { status?: IncidentStatus; responders?: number[]; terms?: Record<string, number>; severity?: string },
+  now: string,
+): Promise<Incident | undefined> {
   const row = await db
     .updateTable('incidents')
     .set({
-      ...(change.status !== undefined && { status: change.status, resolved_at: change.status === 'resolved' ? now : null }),
+      ...(change.status !== undefined && {
+        status: change.status,
+        resolved_at: change.status === 'resolved' ? now : null,
+      }),
       ...(change.responders !== undefined && { responders: toJson(change.responders) }),
       ...(change.terms !== undefined && { terms: toJson(change.terms) }),
       ...(change.severity !== undefined && { severity: change.severity }),
@@ -46,12 +83,21 @@ export async function updateIncidentRow(db: Executor, id: number, change: { stat
 }
 
 /** Links posts to an incident; a post already linked (to any incident) is skipped. Returns the ids linked now. */
-export async function attachPosts(db: Executor, incidentId: number, postIds: readonly number[], now: string): Promise<number[]> {
+export async function attachPosts(
+  db: Executor,
+  incidentId: number,
+  postIds: readonly number[],
+  now: string,
+): Promise<number[]> {
   const linked: number[] = [];
   for (let start = 0; start < postIds.length; start += 500) {
     const rows = await db
       .insertInto('incident_posts')
-      .values(postIds.slice(start, start + 500).map((postId) => ({ incident_id: incidentId, post_id: postId, attached_at: now })))
+      .values(
+        postIds
+          .slice(start, start + 500)
+          .map((postId) => ({ incident_id: incidentId, post_id: postId, attached_at: now })),
+      )
       .onConflict((oc) => oc.column('post_id').doNothing())
       .returning('post_id')
       .execute();
@@ -61,19 +107,40 @@ export async function attachPosts(db: Executor, incidentId: number, postIds: rea
 }
 
 export async function incidentPostIds(db: Executor, incidentId: number): Promise<number[]> {
-  const rows = await db.selectFrom('incident_posts').select('post_id').where('incident_id', '=', incidentId).orderBy('post_id').execute();
+  const rows = await db
+    .selectFrom('incident_posts')
+    .select('post_id')
+    .where('incident_id', '=', incidentId)
+    .orderBy('post_id')
+    .execute();
   return rows.map((row) => row.post_id);
 }
 
 export async function countIncidentPosts(db: Executor, incidentId: number): Promise<number> {
-  const row = await db.selectFrom('incident_posts').select((eb) => eb.fn.countAll().as('n')).where('incident_id', '=', incidentId).executeTakeFirst();
+  const row = await db
+    .selectFrom('incident_posts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('incident_id', '=', incidentId)
+    .executeTakeFirst();
   return toCount(row?.n);
 }
 
-export async function addIncidentUpdate(db: Executor, input: { incidentId: number; kind: IncidentUpdateKind; body: string; authorId: number | null }, now: string): Promise<IncidentUpdate> {
+export async function addIncidentUpdate(
+  db: Executor,
+  input: { incidentId: number; kind: IncidentUpdateKind; body: string; authorId: number | null },
+  now: string,
+): Promise<IncidentUpdate> {
   const row = await db
     .insertInto('incident_updates')
-    .values({ incident_id: input.incidentId, kind: input.kind, body: input.body, author_id: input.authorId, status: 'draft', created_at: now, approved_at: null })
+    .values({
+      incident_id: input.incidentId,
+      kind: input.kind,
+      body: input.body,
+      author_id: input.authorId,
+      status: 'draft',
+      created_at: now,
+      approved_at: null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toUpdate(row);
@@ -88,7 +155,11 @@ export async function markUpdateApproved(db: Executor, id: number, now: string):
   await db.updateTable('incident_updates').set({ status: 'approved', approved_at: now }).where('id', '=', id).execute();
 }
 
-export async function insertProposals(db: Executor, proposals: readonly Omit<StoredProposal, 'id' | 'status'>[], now: string): Promise<StoredProposal[]> {
+export async function insertProposals(
+  db: Executor,
+  proposals: readonly Omit<StoredProposal, 'id' | 'status'>[],
+  now: string,
+): Promise<StoredProposal[]> {
   const stored: StoredProposal[] = [];
   for (let start = 0; start < proposals.length; start += 200) {
     const rows = await db
@@ -119,25 +190,51 @@ export async function insertProposals(db: Executor, proposals: readonly Omit<Sto
 }
 
 export async function listProposals(db: Executor, updateId: number): Promise<StoredProposal[]> {
-  return (await db.selectFrom('reply_proposals').selectAll().where('update_id', '=', updateId).orderBy('id').execute()).map(toProposal);
+  return (
+    await db.selectFrom('reply_proposals').selectAll().where('update_id', '=', updateId).orderBy('id').execute()
+  ).map(toProposal);
 }
 
-export async function setProposalsStatus(db: Executor, updateId: number, from: ProposalStatus, to: ProposalStatus, now: string): Promise<number> {
-  const rows = await db.updateTable('reply_proposals').set({ status: to, updated_at: now }).where('update_id', '=', updateId).where('status', '=', from).returning('id').execute();
+export async function setProposalsStatus(
+  db: Executor,
+  updateId: number,
+  from: ProposalStatus,
+  to: ProposalStatus,
+  now: string,
+): Promise<number> {
+  const rows = await db
+    .updateTable('reply_proposals')
+    .set({ status: to, updated_at: now })
+    .where('update_id', '=', updateId)
+    .where('status', '=', from)
+    .returning('id')
+    .execute();
   return rows.length;
 }
 
-export async function addAudit(db: Executor, entry: { incidentId: number; actorId: number | null; action: string; data?: Record<string, unknown> }, now: string): Promise<AuditEntry> {
+export async function addAudit(
+  db: Executor,
+  entry: { incidentId: number; actorId: number | null; action: string; data?: Record<string, unknown> },
+  now: string,
+): Promise<AuditEntry> {
   const row = await db
     .insertInto('incident_audit')
-    .values({ incident_id: entry.incidentId, actor_id: entry.actorId, action: entry.action, data: toJson(entry.data ?? {}), created_at: now })
+    .values({
+      incident_id: entry.incidentId,
+      actor_id: entry.actorId,
+      action: entry.action,
+      data: toJson(entry.data ?? {}),
+      created_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toAudit(row);
 }
 
 export async function listAudit(db: Executor, incidentId: number): Promise<AuditEntry[]> {
-  return (await db.selectFrom('incident_audit').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute()).map(toAudit);
+  return (
+    await db.selectFrom('incident_audit').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute()
+  ).map(toAudit);
 }
 
 function toIncident(row: Selectable<IncidentsTable>): Incident {
@@ -155,7 +252,16 @@ function toIncident(row: Selectable<IncidentsTable>): Incident {
 }
 
 function toUpdate(row: Selectable<IncidentUpdatesTable>): IncidentUpdate {
-  return { id: row.id, incidentId: row.incident_id, kind: row.kind, body: row.body, authorId: row.author_id, status: row.status as 'draft' | 'approved', createdAt: row.created_at, approvedAt: row.approved_at };
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    kind: row.kind,
+    body: row.body,
+    authorId: row.author_id,
+    status: row.status as 'draft' | 'approved',
+    createdAt: row.created_at,
+    approvedAt: row.approved_at,
+  };
 }
 
 function toProposal(row: Selectable<ReplyProposalsTable>): StoredProposal {
@@ -177,21 +283,42 @@ function toProposal(row: Selectable<ReplyProposalsTable>): StoredProposal {
 }
 
 function toAudit(row: Selectable<IncidentAuditTable>): AuditEntry {
-  return { id: row.id, incidentId: row.incident_id, actorId: row.actor_id, action: row.action, data: fromJson(row.data, {}), createdAt: row.created_at };
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    actorId: row.actor_id,
+    action: row.action,
+    data: fromJson(row.data, {}),
+    createdAt: row.created_at,
+  };
 }
 
-export async function listIncidents(db: Executor, filter: { status?: IncidentStatus; limit?: number } = {}): Promise<(Incident & { postCount: number })[]> {
+export async function listIncidents(
+  db: Executor,
+  filter: { status?: IncidentStatus; limit?: number } = {},
+): Promise<(Incident & { postCount: number })[]> {
   let query = db
     .selectFrom('incidents')
     .selectAll('incidents')
-    .select((eb) => eb.selectFrom('incident_posts').select((inner) => inner.fn.countAll().as('n')).whereRef('incident_posts.incident_id', '=', 'incidents.id').as('post_count'));
+    .select((eb) =>
+      eb
+        .selectFrom('incident_posts')
+        .select((inner) => inner.fn.countAll().as('n'))
+        .whereRef('incident_posts.incident_id', '=', 'incidents.id')
+        .as('post_count'),
+    );
   if (filter.status) query = query.where('status', '=', filter.status);
-  const rows = await query.orderBy('id', 'desc').limit(Math.min(filter.limit ?? 100, 500)).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(Math.min(filter.limit ?? 100, 500))
+    .execute();
   return rows.map((row) => ({ ...toIncident(row), postCount: toCount(row.post_count) }));
 }
 
 export async function listIncidentUpdates(db: Executor, incidentId: number): Promise<IncidentUpdate[]> {
-  return (await db.selectFrom('incident_updates').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute()).map(toUpdate);
+  return (
+    await db.selectFrom('incident_updates').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute()
+  ).map(toUpdate);
 }
 
 export async function getProposal(db: Executor, id: number): Promise<StoredProposal | undefined> {

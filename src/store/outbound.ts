@@ -35,7 +35,10 @@ type Executor = Kysely<Database>;
  * Claims up to `limit` queued messages that are due and not held by a live lease. Each row is
  * taken by a conditional update, so two workers racing for one row get it once between them.
  */
-export async function claimDueOutbound(db: Executor, options: { now: string; leaseUntil: string; token: string; limit: number }): Promise<ClaimedOutbound[]> {
+export async function claimDueOutbound(
+  db: Executor,
+  options: { now: string; leaseUntil: string; token: string; limit: number },
+): Promise<ClaimedOutbound[]> {
   const { now, leaseUntil, token } = options;
   const candidates = await db
     .selectFrom('outbound_messages')
@@ -50,7 +53,12 @@ export async function claimDueOutbound(db: Executor, options: { now: string; lea
   for (const { id } of candidates) {
     const row = await db
       .updateTable('outbound_messages')
-      .set((eb) => ({ claimed_until: leaseUntil, claim_token: token, attempts: eb('attempts', '+', 1), updated_at: now }))
+      .set((eb) => ({
+        claimed_until: leaseUntil,
+        claim_token: token,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
       .where('id', '=', id)
       .where('status', '=', 'queued')
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
@@ -68,32 +76,68 @@ export async function outboundTarget(db: Executor, ticketId: number): Promise<Ou
     .select(['posts.external_id', 'posts.url', 'posts.author_handle', 'posts.extra'])
     .where('tickets.id', '=', ticketId)
     .executeTakeFirst();
-  return row ? { externalId: row.external_id, url: row.url, authorHandle: row.author_handle, extra: fromJson(row.extra, {}) } : null;
+  return row
+    ? { externalId: row.external_id, url: row.url, authorHandle: row.author_handle, extra: fromJson(row.extra, {}) }
+    : null;
 }
 
 /** Returns whether this claim still held the message (false: another worker took it over). */
-export async function markOutboundSent(db: Executor, claim: ClaimedOutbound, remote: { remoteId: string; remoteUrl: string | null }, now: string): Promise<boolean> {
-  return settle(db, claim, { status: 'sent', remote_id: remote.remoteId, remote_url: remote.remoteUrl, error: null, next_attempt_at: null }, now);
+export async function markOutboundSent(
+  db: Executor,
+  claim: ClaimedOutbound,
+  remote: { remoteId: string; remoteUrl: string | null },
+  now: string,
+): Promise<boolean> {
+  return settle(
+    db,
+    claim,
+    { status: 'sent', remote_id: remote.remoteId, remote_url: remote.remoteUrl, error: null, next_attempt_at: null },
+    now,
+  );
 }
 
-export async function markOutboundRetry(db: Executor, claim: ClaimedOutbound, error: string, nextAttemptAt: string, now: string): Promise<boolean> {
+export async function markOutboundRetry(
+  db: Executor,
+  claim: ClaimedOutbound,
+  error: string,
+  nextAttemptAt: string,
+  now: string,
+): Promise<boolean> {
   return settle(db, claim, { error: error.slice(0, 2000), next_attempt_at: nextAttemptAt }, now);
 }
 
-export async function markOutboundFailed(db: Executor, claim: ClaimedOutbound, error: string, now: string): Promise<boolean> {
+export async function markOutboundFailed(
+  db: Executor,
+  claim: ClaimedOutbound,
+  error: string,
+  now: string,
+): Promise<boolean> {
   return settle(db, claim, { status: 'failed', error: error.slice(0, 2000), next_attempt_at: null }, now);
 }
 
 /** How many sends each message took, for the desk and the tests. */
-export async function outboundAttempts(db: Executor, id: number): Promise<{ attempts: number; nextAttemptAt: string | null } | undefined> {
-  const row = await db.selectFrom('outbound_messages').select(['attempts', 'next_attempt_at']).where('id', '=', id).executeTakeFirst();
+export async function outboundAttempts(
+  db: Executor,
+  id: number,
+): Promise<{ attempts: number; nextAttemptAt: string | null } | undefined> {
+  const row = await db
+    .selectFrom('outbound_messages')
+    .select(['attempts', 'next_attempt_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row ? { attempts: Number(row.attempts), nextAttemptAt: row.next_attempt_at } : undefined;
 }
 
 async function settle(
   db: Executor,
   claim: ClaimedOutbound,
-  change: { status?: OutboundStatus; remote_id?: string; remote_url?: string | null; error: string | null; next_attempt_at: string | null },
+  change: {
+    status?: OutboundStatus;
+    remote_id?: string;
+    remote_url?: string | null;
+    error: string | null;
+    next_attempt_at: string | null;
+  },
   now: string,
 ): Promise<boolean> {
   const result = await db

@@ -3,7 +3,15 @@
  * with filters and keyset pagination, and the counts behind the desk's Pulse.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { postKey, type Analysis, type AuthorSignals, type Post, type PostDraft, type PostKind, type Sentiment } from '../domain/post.js';
+import {
+  postKey,
+  type Analysis,
+  type AuthorSignals,
+  type Post,
+  type PostDraft,
+  type PostKind,
+  type Sentiment,
+} from '../domain/post.js';
 import type { Database, PostsTable } from './schema.js';
 import type { Dialect } from './open.js';
 import { fromJson, toCount, toJson } from './json.js';
@@ -25,13 +33,21 @@ const CHUNK = 500;
  * Stores posts, skipping any (source, external id) already stored, all in one transaction:
  * a crash leaves either the whole batch or none of it.
  */
-export async function insertPosts(db: Kysely<Database>, posts: readonly NewPost[], now = new Date().toISOString()): Promise<InsertedPost[]> {
+export async function insertPosts(
+  db: Kysely<Database>,
+  posts: readonly NewPost[],
+  now = new Date().toISOString(),
+): Promise<InsertedPost[]> {
   if (posts.length === 0) return [];
   return db.transaction().execute((trx) => insertPostsIn(trx, posts, now));
 }
 
 /** `insertPosts` inside a transaction the caller holds (to store posts and tickets together). */
-export async function insertPostsIn(trx: Kysely<Database>, posts: readonly NewPost[], now: string): Promise<InsertedPost[]> {
+export async function insertPostsIn(
+  trx: Kysely<Database>,
+  posts: readonly NewPost[],
+  now: string,
+): Promise<InsertedPost[]> {
   const authorIds = await upsertAuthors(trx, posts, now);
   const inserted: InsertedPost[] = [];
   const newPostsByAuthor = new Map<number, number>();
@@ -56,7 +72,11 @@ export async function insertPostsIn(trx: Kysely<Database>, posts: readonly NewPo
     }
   }
   for (let start = 0; start < streamLinks.length; start += CHUNK) {
-    await trx.insertInto('post_streams').values(streamLinks.slice(start, start + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+    await trx
+      .insertInto('post_streams')
+      .values(streamLinks.slice(start, start + CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
   await countRepeatedLinks(trx, signals, now);
   for (const [authorId, count] of newPostsByAuthor) {
@@ -112,16 +132,28 @@ function addSignals(signals: Map<number, SignalDelta>, authorId: number, post: N
  * Counts each (author, link) in `author_links` and sets `repeatedLinkPosts`: the posts in this
  * batch whose link the author had already posted (before, or earlier in the batch).
  */
-async function countRepeatedLinks(trx: Kysely<Database>, signals: Map<number, SignalDelta>, now: string): Promise<void> {
+async function countRepeatedLinks(
+  trx: Kysely<Database>,
+  signals: Map<number, SignalDelta>,
+  now: string,
+): Promise<void> {
   const rows: { author_id: number; link: string; count: number; last_seen_at: string }[] = [];
-  for (const [authorId, d] of signals) for (const [link, count] of d.links) rows.push({ author_id: authorId, link, count, last_seen_at: now });
+  for (const [authorId, d] of signals)
+    for (const [link, count] of d.links) rows.push({ author_id: authorId, link, count, last_seen_at: now });
   for (let start = 0; start < rows.length; start += CHUNK) {
     const chunk = rows.slice(start, start + CHUNK);
     const added = new Map(chunk.map((row) => [`${row.author_id}\u0000${row.link}`, row.count]));
     const totals = await trx
       .insertInto('author_links')
       .values(chunk)
-      .onConflict((oc) => oc.columns(['author_id', 'link']).doUpdateSet((eb) => ({ count: eb('author_links.count', '+', eb.ref('excluded.count')), last_seen_at: eb.ref('excluded.last_seen_at') })))
+      .onConflict((oc) =>
+        oc
+          .columns(['author_id', 'link'])
+          .doUpdateSet((eb) => ({
+            count: eb('author_links.count', '+', eb.ref('excluded.count')),
+            last_seen_at: eb.ref('excluded.last_seen_at'),
+          })),
+      )
       .returning(['author_id', 'link', 'count'])
       .execute();
     for (const total of totals) {
@@ -145,7 +177,10 @@ export function linkOf(text: string): string | null {
 }
 
 /** Which of these (source, external id) pairs are already stored, by `postKey`. */
-export async function existingPostKeys(db: Kysely<Database>, keys: readonly { source: string; externalId: string }[]): Promise<Set<string>> {
+export async function existingPostKeys(
+  db: Kysely<Database>,
+  keys: readonly { source: string; externalId: string }[],
+): Promise<Set<string>> {
   const found = new Set<string>();
   const bySource = new Map<string, string[]>();
   for (const key of keys) {
@@ -194,7 +229,9 @@ export async function searchPosts(db: Kysely<Database>, dialect: Dialect, filter
   if (filter.before !== undefined) query = query.where('posts.id', '<', filter.before);
   if (filter.streamId !== undefined) {
     const streamId = filter.streamId;
-    query = query.where('posts.id', 'in', (qb) => qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId));
+    query = query.where('posts.id', 'in', (qb) =>
+      qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId),
+    );
   }
   const words = fullTextWords(filter.q);
   if (words.length > 0) {
@@ -206,7 +243,10 @@ export async function searchPosts(db: Kysely<Database>, dialect: Dialect, filter
       query = query.where(sql<boolean>`search @@ plainto_tsquery('simple', ${words.join(' ')})`);
     }
   }
-  const rows = await query.orderBy('posts.id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('posts.id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const posts = await withStreamIds(db, page);
   return { posts, nextBefore: rows.length > limit ? page[page.length - 1]!.id : null };
@@ -220,12 +260,20 @@ export async function getPost(db: Kysely<Database>, id: number): Promise<Post | 
 
 export async function getPostsByIds(db: Kysely<Database>, ids: readonly number[]): Promise<Post[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('posts').selectAll().where('id', 'in', [...ids]).orderBy('id', 'desc').execute();
+  const rows = await db
+    .selectFrom('posts')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .orderBy('id', 'desc')
+    .execute();
   return withStreamIds(db, rows);
 }
 
 export async function countPosts(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('posts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('posts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return toCount(row.n);
 }
 
@@ -242,18 +290,33 @@ export interface PostStats {
 }
 
 /** Counts by sentiment and kind between two instants (by the post's own time). */
-export async function postStats(db: Kysely<Database>, options: { since: string; until: string; streamId?: number; bucket: 'minute' | 'hour' | 'day' }): Promise<PostStats> {
+export async function postStats(
+  db: Kysely<Database>,
+  options: { since: string; until: string; streamId?: number; bucket: 'minute' | 'hour' | 'day' },
+): Promise<PostStats> {
   const width = { minute: 16, hour: 13, day: 10 }[options.bucket];
   let base = db.selectFrom('posts').where('created_at', '>=', options.since).where('created_at', '<', options.until);
   if (options.streamId !== undefined) {
     const streamId = options.streamId;
-    base = base.where('id', 'in', (qb) => qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId));
+    base = base.where('id', 'in', (qb) =>
+      qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId),
+    );
   }
   const bucketExpr = sql<string>`substr(created_at, 1, ${sql.lit(width)})`;
   const [bySentimentRows, byKindRows, seriesRows] = await Promise.all([
-    base.select(['sentiment', (eb) => eb.fn.countAll().as('n')]).groupBy('sentiment').execute(),
-    base.select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute(),
-    base.select([bucketExpr.as('bucket'), 'sentiment', (eb) => eb.fn.countAll().as('n')]).groupBy([bucketExpr, 'sentiment']).orderBy(bucketExpr).execute(),
+    base
+      .select(['sentiment', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('sentiment')
+      .execute(),
+    base
+      .select(['kind', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('kind')
+      .execute(),
+    base
+      .select([bucketExpr.as('bucket'), 'sentiment', (eb) => eb.fn.countAll().as('n')])
+      .groupBy([bucketExpr, 'sentiment'])
+      .orderBy(bucketExpr)
+      .execute(),
   ]);
   const bySentiment: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
   for (const row of bySentimentRows) if (row.sentiment in bySentiment) bySentiment[row.sentiment] = toCount(row.n);
@@ -262,7 +325,8 @@ export async function postStats(db: Kysely<Database>, options: { since: string; 
   const buckets = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
   for (const row of seriesRows) {
     const entry = buckets.get(row.bucket) ?? { bucket: row.bucket, negative: 0, neutral: 0, positive: 0 };
-    if (row.sentiment === 'negative' || row.sentiment === 'neutral' || row.sentiment === 'positive') entry[row.sentiment] = toCount(row.n);
+    if (row.sentiment === 'negative' || row.sentiment === 'neutral' || row.sentiment === 'positive')
+      entry[row.sentiment] = toCount(row.n);
     buckets.set(row.bucket, entry);
   }
   const total = bySentiment.negative + bySentiment.neutral + bySentiment.positive;
@@ -279,10 +343,18 @@ export async function postStats(db: Kysely<Database>, options: { since: string; 
 
 function fullTextWords(q: string | undefined): string[] {
   if (!q) return [];
-  return q.normalize('NFC').split(/[^\p{L}\p{N}_]+/u).filter((word) => word.length > 0).slice(0, 32);
+  return q
+    .normalize('NFC')
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((word) => word.length > 0)
+    .slice(0, 32);
 }
 
-async function upsertAuthors(trx: Kysely<Database>, posts: readonly NewPost[], now: string): Promise<Map<string, number>> {
+async function upsertAuthors(
+  trx: Kysely<Database>,
+  posts: readonly NewPost[],
+  now: string,
+): Promise<Map<string, number>> {
   const latest = new Map<string, NewPost>();
   for (const post of posts) latest.set(authorKey(post.source, post.author.handle), post);
   const ids = new Map<string, number>();
@@ -308,7 +380,10 @@ async function upsertAuthors(trx: Kysely<Database>, posts: readonly NewPost[], n
           name: eb.fn.coalesce(eb.ref('excluded.name'), eb.ref('authors.name')),
           followers: eb.fn.coalesce(eb.ref('excluded.followers'), eb.ref('authors.followers')),
           following: eb.fn.coalesce(eb.ref('excluded.following'), eb.ref('authors.following')),
-          account_created_at: eb.fn.coalesce(eb.ref('excluded.account_created_at'), eb.ref('authors.account_created_at')),
+          account_created_at: eb.fn.coalesce(
+            eb.ref('excluded.account_created_at'),
+            eb.ref('authors.account_created_at'),
+          ),
           last_seen_at: eb.ref('excluded.last_seen_at'),
         })),
       )
@@ -348,7 +423,24 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
   const ids = rows.map((row) => row.id);
   const [links, authors] = await Promise.all([
     db.selectFrom('post_streams').select(['post_id', 'stream_id']).where('post_id', 'in', ids).execute(),
-    db.selectFrom('authors').select(['id', 'name', 'followers', 'following', 'account_created_at', 'post_count', 'likes_total', 'reposts_total', 'replies_total', 'link_posts', 'repeated_link_posts', 'spam_posts']).where('id', 'in', [...new Set(rows.map((row) => row.author_id))]).execute(),
+    db
+      .selectFrom('authors')
+      .select([
+        'id',
+        'name',
+        'followers',
+        'following',
+        'account_created_at',
+        'post_count',
+        'likes_total',
+        'reposts_total',
+        'replies_total',
+        'link_posts',
+        'repeated_link_posts',
+        'spam_posts',
+      ])
+      .where('id', 'in', [...new Set(rows.map((row) => row.author_id))])
+      .execute(),
   ]);
   const streams = new Map<number, number[]>();
   for (const link of links) streams.set(link.post_id, [...(streams.get(link.post_id) ?? []), link.stream_id]);
@@ -386,7 +478,18 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
 }
 
 /** An author row's running sums, for `withInfluence` (src/analysis/influence.ts) to score at the reader's clock. */
-function authorSignals(author: { followers: number | null; following: number | null; account_created_at: string | null; post_count: number; likes_total: number; reposts_total: number; replies_total: number; link_posts: number; repeated_link_posts: number; spam_posts: number }): AuthorSignals {
+function authorSignals(author: {
+  followers: number | null;
+  following: number | null;
+  account_created_at: string | null;
+  post_count: number;
+  likes_total: number;
+  reposts_total: number;
+  replies_total: number;
+  link_posts: number;
+  repeated_link_posts: number;
+  spam_posts: number;
+}): AuthorSignals {
   return {
     followers: author.followers,
     following: author.following,
@@ -407,17 +510,36 @@ function authorKey(source: string, handle: string): string {
 }
 
 /** The conversation around a post: the posts it replies to (up the chain) and replies to it. */
-export async function threadOf(db: Kysely<Database>, post: Pick<Post, 'id' | 'source' | 'externalId' | 'inReplyTo'>, maxDepth = 10): Promise<Post[]> {
+export async function threadOf(
+  db: Kysely<Database>,
+  post: Pick<Post, 'id' | 'source' | 'externalId' | 'inReplyTo'>,
+  maxDepth = 10,
+): Promise<Post[]> {
   const ids: number[] = [];
   let parent = post.inReplyTo;
   for (let depth = 0; parent !== null && depth < maxDepth; depth += 1) {
-    const row = await db.selectFrom('posts').select(['id', 'in_reply_to']).where('source', '=', post.source).where('external_id', '=', parent).executeTakeFirst();
+    const row = await db
+      .selectFrom('posts')
+      .select(['id', 'in_reply_to'])
+      .where('source', '=', post.source)
+      .where('external_id', '=', parent)
+      .executeTakeFirst();
     if (!row) break;
     ids.push(row.id);
     parent = row.in_reply_to;
   }
-  const replies = await db.selectFrom('posts').select('id').where('source', '=', post.source).where('in_reply_to', '=', post.externalId).orderBy('id').limit(50).execute();
+  const replies = await db
+    .selectFrom('posts')
+    .select('id')
+    .where('source', '=', post.source)
+    .where('in_reply_to', '=', post.externalId)
+    .orderBy('id')
+    .limit(50)
+    .execute();
   ids.push(...replies.map((row) => row.id));
-  const posts = await getPostsByIds(db, ids.filter((id) => id !== post.id));
+  const posts = await getPostsByIds(
+    db,
+    ids.filter((id) => id !== post.id),
+  );
   return posts.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 }

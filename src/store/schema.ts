@@ -6,13 +6,26 @@
  */
 import type { Generated } from 'kysely';
 import type { AlertSeverity, AlertStatus } from '../domain/alert.js';
-import type { EscalationPolicy, EscalationStatus, EscalationStep, OnCallSchedule, WebhookEvent } from '../domain/escalation.js';
+import type {
+  EscalationPolicy,
+  EscalationStatus,
+  EscalationStep,
+  OnCallSchedule,
+  WebhookEvent,
+} from '../domain/escalation.js';
 import type { Finding, GuidelineRules } from '../domain/guideline.js';
 import type { IncidentStatus, IncidentUpdateKind, IncidentUpdateStatus, ProposalStatus } from '../domain/incident.js';
 import type { PostFlag, PostKind, Sentiment } from '../domain/post.js';
 import type { SourceOrigin, SourceStatus } from '../domain/source.js';
 import type { SlaPolicy, TicketRule } from '../domain/stream.js';
-import type { OutboundStatus, ReplyVisibility, TicketEventType, TicketPriority, TicketStatus, TicketType } from '../domain/ticket.js';
+import type {
+  OutboundStatus,
+  ReplyVisibility,
+  TicketEventType,
+  TicketPriority,
+  TicketStatus,
+  TicketType,
+} from '../domain/ticket.js';
 import type { Role } from '../domain/user.js';
 import type { JsonColumn, JsonColumnWithDefault } from './json.js';
 

@@ -34,22 +34,60 @@ export async function getSourceByName(db: Executor, name: string): Promise<Confi
   return row ? toSource(row) : undefined;
 }
 
-export async function insertSource(db: Executor, input: SourceInput, now = new Date().toISOString()): Promise<ConfiguredSource> {
+export async function insertSource(
+  db: Executor,
+  input: SourceInput,
+  now = new Date().toISOString(),
+): Promise<ConfiguredSource> {
   const row = await db
     .insertInto('sources')
-    .values({ name: input.name, kind: input.kind, options: toJson(input.options), secrets: input.sealedSecrets, secret_names: toJson(input.secretsSet), enabled: input.enabled ? 1 : 0, origin: input.origin, created_at: now, updated_at: now })
+    .values({
+      name: input.name,
+      kind: input.kind,
+      options: toJson(input.options),
+      secrets: input.sealedSecrets,
+      secret_names: toJson(input.secretsSet),
+      enabled: input.enabled ? 1 : 0,
+      origin: input.origin,
+      created_at: now,
+      updated_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toSource(row);
 }
 
 /** Creates the source named so, or replaces its kind, options, secrets and enabled flag. */
-export async function upsertSourceByName(db: Executor, input: SourceInput, now = new Date().toISOString()): Promise<ConfiguredSource> {
+export async function upsertSourceByName(
+  db: Executor,
+  input: SourceInput,
+  now = new Date().toISOString(),
+): Promise<ConfiguredSource> {
   const row = await db
     .insertInto('sources')
-    .values({ name: input.name, kind: input.kind, options: toJson(input.options), secrets: input.sealedSecrets, secret_names: toJson(input.secretsSet), enabled: input.enabled ? 1 : 0, origin: input.origin, created_at: now, updated_at: now })
+    .values({
+      name: input.name,
+      kind: input.kind,
+      options: toJson(input.options),
+      secrets: input.sealedSecrets,
+      secret_names: toJson(input.secretsSet),
+      enabled: input.enabled ? 1 : 0,
+      origin: input.origin,
+      created_at: now,
+      updated_at: now,
+    })
     .onConflict((oc) =>
-      oc.column('name').doUpdateSet({ kind: input.kind, options: toJson(input.options), secrets: input.sealedSecrets, secret_names: toJson(input.secretsSet), enabled: input.enabled ? 1 : 0, origin: input.origin, updated_at: now }),
+      oc
+        .column('name')
+        .doUpdateSet({
+          kind: input.kind,
+          options: toJson(input.options),
+          secrets: input.sealedSecrets,
+          secret_names: toJson(input.secretsSet),
+          enabled: input.enabled ? 1 : 0,
+          origin: input.origin,
+          updated_at: now,
+        }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -59,7 +97,12 @@ export async function upsertSourceByName(db: Executor, input: SourceInput, now =
 export async function updateSource(
   db: Executor,
   id: number,
-  change: { readonly options?: Record<string, unknown>; readonly sealedSecrets?: string | null; readonly secretsSet?: readonly string[]; readonly enabled?: boolean },
+  change: {
+    readonly options?: Record<string, unknown>;
+    readonly sealedSecrets?: string | null;
+    readonly secretsSet?: readonly string[];
+    readonly enabled?: boolean;
+  },
   now = new Date().toISOString(),
 ): Promise<ConfiguredSource | undefined> {
   const row = await db
@@ -105,11 +148,24 @@ export interface HealthReport {
   readonly skipped?: number;
 }
 
-export async function recordSourceHealth(db: Executor, name: string, report: HealthReport, now = new Date().toISOString()): Promise<void> {
+export async function recordSourceHealth(
+  db: Executor,
+  name: string,
+  report: HealthReport,
+  now = new Date().toISOString(),
+): Promise<void> {
   // Insert-if-missing then update: the increments read the same on SQLite and PostgreSQL.
   await db
     .insertInto('source_health')
-    .values({ name, status: report.status ?? 'connecting', detail: null, last_post_at: null, last_error: null, last_error_at: null, updated_at: now })
+    .values({
+      name,
+      status: report.status ?? 'connecting',
+      detail: null,
+      last_post_at: null,
+      last_error: null,
+      last_error_at: null,
+      updated_at: now,
+    })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
   await db
@@ -118,7 +174,11 @@ export async function recordSourceHealth(db: Executor, name: string, report: Hea
       ...(report.status !== undefined && { status: report.status }),
       ...(report.detail !== undefined && { detail: report.detail }),
       ...(report.lastPostAt !== undefined && { last_post_at: report.lastPostAt }),
-      ...(report.error !== undefined && { last_error: report.error.slice(0, 2000), last_error_at: now, errors: sql<number>`errors + 1` }),
+      ...(report.error !== undefined && {
+        last_error: report.error.slice(0, 2000),
+        last_error_at: now,
+        errors: sql<number>`errors + 1`,
+      }),
       ...(report.posts && { posts: sql<number>`posts + ${report.posts}` }),
       ...(report.skipped && { skipped: sql<number>`skipped + ${report.skipped}` }),
       updated_at: now,

@@ -28,16 +28,32 @@ export async function getStreamByName(db: Kysely<Database>, name: string): Promi
   return row ? toStream(row) : undefined;
 }
 
-export async function createStream(db: Kysely<Database>, input: StreamInput, now = new Date().toISOString()): Promise<Stream> {
+export async function createStream(
+  db: Kysely<Database>,
+  input: StreamInput,
+  now = new Date().toISOString(),
+): Promise<Stream> {
   const row = await db
     .insertInto('streams')
-    .values({ name: input.name, query: input.query, ticket_rules: toJson(input.ticketRules ?? []), sla: toJson(input.sla ?? DEFAULT_SLA), created_at: now, updated_at: now })
+    .values({
+      name: input.name,
+      query: input.query,
+      ticket_rules: toJson(input.ticketRules ?? []),
+      sla: toJson(input.sla ?? DEFAULT_SLA),
+      created_at: now,
+      updated_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toStream(row);
 }
 
-export async function updateStream(db: Kysely<Database>, id: number, input: Partial<StreamInput>, now = new Date().toISOString()): Promise<Stream | undefined> {
+export async function updateStream(
+  db: Kysely<Database>,
+  id: number,
+  input: Partial<StreamInput>,
+  now = new Date().toISOString(),
+): Promise<Stream | undefined> {
   const row = await db
     .updateTable('streams')
     .set({
@@ -84,7 +100,12 @@ export interface MatchablePost {
  * also drops posts in that window it no longer matches. No tickets are raised for them: ticket
  * rules act on posts as they arrive. Returns how many posts the stream now holds in the window.
  */
-export async function backfillStream(db: Kysely<Database>, streamId: number, matches: (post: MatchablePost) => boolean, window = 5000): Promise<number> {
+export async function backfillStream(
+  db: Kysely<Database>,
+  streamId: number,
+  matches: (post: MatchablePost) => boolean,
+  window = 5000,
+): Promise<number> {
   const rows = await db
     .selectFrom('posts')
     .select(['id', 'text', 'author_handle', 'lang', 'kind', 'sentiment'])
@@ -94,16 +115,33 @@ export async function backfillStream(db: Kysely<Database>, streamId: number, mat
   const hit: number[] = [];
   const miss: number[] = [];
   for (const row of rows) {
-    (matches({ text: row.text, authorHandle: row.author_handle, lang: row.lang, kind: row.kind, sentiment: row.sentiment }) ? hit : miss).push(row.id);
+    (matches({
+      text: row.text,
+      authorHandle: row.author_handle,
+      lang: row.lang,
+      kind: row.kind,
+      sentiment: row.sentiment,
+    })
+      ? hit
+      : miss
+    ).push(row.id);
   }
   await db.transaction().execute(async (trx) => {
     // Chunked to stay under SQLite's bound-parameter limit.
     for (let i = 0; i < miss.length; i += 500) {
-      await trx.deleteFrom('post_streams').where('stream_id', '=', streamId).where('post_id', 'in', miss.slice(i, i + 500)).execute();
+      await trx
+        .deleteFrom('post_streams')
+        .where('stream_id', '=', streamId)
+        .where('post_id', 'in', miss.slice(i, i + 500))
+        .execute();
     }
     for (let i = 0; i < hit.length; i += 400) {
       const values = hit.slice(i, i + 400).map((postId) => ({ post_id: postId, stream_id: streamId }));
-      await trx.insertInto('post_streams').values(values).onConflict((oc) => oc.doNothing()).execute();
+      await trx
+        .insertInto('post_streams')
+        .values(values)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   });
   return hit.length;

@@ -41,7 +41,11 @@ export interface TicketFilter {
 type Executor = Kysely<Database>;
 
 /** Creates tickets for posts that have none yet; a post already ticketed is skipped. */
-export async function createTickets(db: Executor, tickets: readonly NewTicket[], now = new Date().toISOString()): Promise<Ticket[]> {
+export async function createTickets(
+  db: Executor,
+  tickets: readonly NewTicket[],
+  now = new Date().toISOString(),
+): Promise<Ticket[]> {
   if (tickets.length === 0) return [];
   return db.transaction().execute((trx) => createTicketsIn(trx, tickets, now));
 }
@@ -77,7 +81,16 @@ export async function createTicketsIn(trx: Executor, tickets: readonly NewTicket
   if (created.length > 0) {
     await trx
       .insertInto('ticket_events')
-      .values(created.map((ticket) => ({ ticket_id: ticket.id, type: 'created', actor_id: null, body: null, data: toJson({ postId: ticket.postId, streamId: ticket.streamId }), created_at: now })))
+      .values(
+        created.map((ticket) => ({
+          ticket_id: ticket.id,
+          type: 'created',
+          actor_id: null,
+          body: null,
+          data: toJson({ postId: ticket.postId, streamId: ticket.streamId }),
+          created_at: now,
+        })),
+      )
       .execute();
   }
   return created;
@@ -88,7 +101,10 @@ export async function getTicket(db: Executor, id: number): Promise<Ticket | unde
   return row ? toTicket(row) : undefined;
 }
 
-export async function listTickets(db: Executor, filter: TicketFilter): Promise<{ tickets: Ticket[]; nextBefore: number | null }> {
+export async function listTickets(
+  db: Executor,
+  filter: TicketFilter,
+): Promise<{ tickets: Ticket[]; nextBefore: number | null }> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
   let query = db.selectFrom('tickets').selectAll();
   if (filter.status && filter.status.length > 0) query = query.where('status', 'in', [...filter.status]);
@@ -96,15 +112,26 @@ export async function listTickets(db: Executor, filter: TicketFilter): Promise<{
   if (filter.assigneeId === null) query = query.where('assignee_id', 'is', null);
   else if (filter.assigneeId !== undefined) query = query.where('assignee_id', '=', filter.assigneeId);
   if (filter.streamId !== undefined) query = query.where('stream_id', '=', filter.streamId);
-  if (filter.breachedAt) query = query.where('first_responded_at', 'is', null).where('sla_due_at', '<', filter.breachedAt).where('status', 'not in', ['resolved', 'closed']);
+  if (filter.breachedAt)
+    query = query
+      .where('first_responded_at', 'is', null)
+      .where('sla_due_at', '<', filter.breachedAt)
+      .where('status', 'not in', ['resolved', 'closed']);
   if (filter.before !== undefined) query = query.where('id', '<', filter.before);
-  const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit).map(toTicket);
   return { tickets: page, nextBefore: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 
 export async function countTicketsByStatus(db: Executor): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('tickets').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['status', (eb) => eb.fn.countAll().as('n')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((row) => [row.status, toCount(row.n)]));
 }
 
@@ -116,7 +143,12 @@ export interface TicketChange {
   readonly resolvedAt?: string | null;
 }
 
-export async function updateTicketRow(db: Executor, id: number, change: TicketChange, now: string): Promise<Ticket | undefined> {
+export async function updateTicketRow(
+  db: Executor,
+  id: number,
+  change: TicketChange,
+  now: string,
+): Promise<Ticket | undefined> {
   const row = await db
     .updateTable('tickets')
     .set({
@@ -135,25 +167,51 @@ export async function updateTicketRow(db: Executor, id: number, change: TicketCh
 
 export async function addTicketEvent(
   db: Executor,
-  event: { ticketId: number; type: TicketEventType; actorId: number | null; body?: string | null; data?: Record<string, unknown> },
+  event: {
+    ticketId: number;
+    type: TicketEventType;
+    actorId: number | null;
+    body?: string | null;
+    data?: Record<string, unknown>;
+  },
   now: string,
 ): Promise<TicketEvent> {
   const row = await db
     .insertInto('ticket_events')
-    .values({ ticket_id: event.ticketId, type: event.type, actor_id: event.actorId, body: event.body ?? null, data: toJson(event.data ?? {}), created_at: now })
+    .values({
+      ticket_id: event.ticketId,
+      type: event.type,
+      actor_id: event.actorId,
+      body: event.body ?? null,
+      data: toJson(event.data ?? {}),
+      created_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toEvent(row);
 }
 
 export async function listTicketEvents(db: Executor, ticketId: number): Promise<TicketEvent[]> {
-  const rows = await db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('ticket_events')
+    .selectAll()
+    .where('ticket_id', '=', ticketId)
+    .orderBy('id')
+    .execute();
   return rows.map(toEvent);
 }
 
 export async function addOutbound(
   db: Executor,
-  message: { ticketId: number; eventId: number; source: string; inReplyTo: string | null; visibility: ReplyVisibility; body: string; notBefore?: string | null },
+  message: {
+    ticketId: number;
+    eventId: number;
+    source: string;
+    inReplyTo: string | null;
+    visibility: ReplyVisibility;
+    body: string;
+    notBefore?: string | null;
+  },
   now: string,
 ): Promise<OutboundMessage> {
   const row = await db
@@ -179,7 +237,10 @@ export async function addOutbound(
   return toOutbound(row);
 }
 
-export async function listOutbound(db: Executor, filter: { ticketId?: number; status?: OutboundStatus }): Promise<OutboundMessage[]> {
+export async function listOutbound(
+  db: Executor,
+  filter: { ticketId?: number; status?: OutboundStatus },
+): Promise<OutboundMessage[]> {
   let query = db.selectFrom('outbound_messages').selectAll();
   if (filter.ticketId !== undefined) query = query.where('ticket_id', '=', filter.ticketId);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
@@ -206,7 +267,15 @@ export function toTicket(row: Selectable<TicketsTable>): Ticket {
 }
 
 function toEvent(row: Selectable<TicketEventsTable>): TicketEvent {
-  return { id: row.id, ticketId: row.ticket_id, type: row.type, actorId: row.actor_id, body: row.body, data: fromJson(row.data, {}), createdAt: row.created_at };
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    type: row.type,
+    actorId: row.actor_id,
+    body: row.body,
+    data: fromJson(row.data, {}),
+    createdAt: row.created_at,
+  };
 }
 
 function toOutbound(row: Selectable<OutboundMessagesTable>): OutboundMessage {
@@ -229,7 +298,12 @@ function toOutbound(row: Selectable<OutboundMessagesTable>): OutboundMessage {
 
 /** The latest time a queued message on this channel is held until (for spacing out batches). */
 export async function lastScheduledOutbound(db: Executor, source: string): Promise<string | null> {
-  const row = await db.selectFrom('outbound_messages').select((eb) => eb.fn.max('next_attempt_at').as('last')).where('source', '=', source).where('status', '=', 'queued').executeTakeFirst();
+  const row = await db
+    .selectFrom('outbound_messages')
+    .select((eb) => eb.fn.max('next_attempt_at').as('last'))
+    .where('source', '=', source)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
   return (row?.last as string | null | undefined) ?? null;
 }
 

@@ -33,17 +33,30 @@ export function newToken(prefix: string): string {
   return `${prefix}_${randomBytes(24).toString('base64url')}`;
 }
 
-export async function createUser(db: Kysely<Database>, input: { username: string; displayName?: string; role: Role; password: string }, now = new Date().toISOString()): Promise<User> {
+export async function createUser(
+  db: Kysely<Database>,
+  input: { username: string; displayName?: string; role: Role; password: string },
+  now = new Date().toISOString(),
+): Promise<User> {
   const row = await db
     .insertInto('users')
-    .values({ username: input.username, display_name: input.displayName ?? input.username, role: input.role, password_hash: await hashPassword(input.password), created_at: now })
+    .values({
+      username: input.username,
+      display_name: input.displayName ?? input.username,
+      role: input.role,
+      password_hash: await hashPassword(input.password),
+      created_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toUser(row);
 }
 
 export async function countUsers(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return toCount(row.n);
 }
 
@@ -57,20 +70,36 @@ export async function getUser(db: Kysely<Database>, id: number): Promise<User | 
 }
 
 /** The user, if the password is right; undefined otherwise (same time either way, roughly). */
-export async function authenticate(db: Kysely<Database>, username: string, password: string): Promise<User | undefined> {
+export async function authenticate(
+  db: Kysely<Database>,
+  username: string,
+  password: string,
+): Promise<User | undefined> {
   const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
   return row && ok ? toUser(row) : undefined;
 }
 
-export async function createSession(db: Kysely<Database>, userId: number, ttlMs: number, now = new Date()): Promise<{ token: string; expiresAt: string }> {
+export async function createSession(
+  db: Kysely<Database>,
+  userId: number,
+  ttlMs: number,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: string }> {
   const token = newToken('ess');
   const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-  await db.insertInto('sessions').values({ token_hash: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt }).execute();
+  await db
+    .insertInto('sessions')
+    .values({ token_hash: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt })
+    .execute();
   return { token, expiresAt };
 }
 
-export async function userForSession(db: Kysely<Database>, token: string, now = new Date().toISOString()): Promise<User | undefined> {
+export async function userForSession(
+  db: Kysely<Database>,
+  token: string,
+  now = new Date().toISOString(),
+): Promise<User | undefined> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -85,9 +114,18 @@ export async function deleteSession(db: Kysely<Database>, token: string): Promis
   await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
 }
 
-export async function createApiToken(db: Kysely<Database>, userId: number, name: string, now = new Date().toISOString()): Promise<{ id: number; token: string }> {
+export async function createApiToken(
+  db: Kysely<Database>,
+  userId: number,
+  name: string,
+  now = new Date().toISOString(),
+): Promise<{ id: number; token: string }> {
   const token = newToken('est');
-  const row = await db.insertInto('api_tokens').values({ name, token_hash: hashToken(token), user_id: userId, created_at: now, last_used_at: null }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('api_tokens')
+    .values({ name, token_hash: hashToken(token), user_id: userId, created_at: now, last_used_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return { id: row.id, token };
 }
 
@@ -105,5 +143,11 @@ export async function userForApiToken(db: Kysely<Database>, token: string): Prom
 const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 function toUser(row: Selectable<UsersTable>): User {
-  return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, createdAt: row.created_at };
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    createdAt: row.created_at,
+  };
 }

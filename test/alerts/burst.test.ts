@@ -27,13 +27,22 @@ function poisson(random: () => number, lambda: number): number {
 }
 
 /** Feeds `minutes` of background (busier by day than by night) and returns every alert. */
-function feed(detector: BurstDetector, from: number, minutes: number, random: () => number, extra: (minute: number) => number = () => 0): BurstAlert[] {
+function feed(
+  detector: BurstDetector,
+  from: number,
+  minutes: number,
+  random: () => number,
+  extra: (minute: number) => number = () => 0,
+): BurstAlert[] {
   const alerts: BurstAlert[] = [];
   for (let m = 0; m < minutes; m += 1) {
     const start = from + m * MINUTE;
     const hour = new Date(start).getUTCHours();
     const lambda = hour >= 8 && hour < 20 ? 3 : 0.3;
-    const times = Array.from({ length: poisson(random, lambda) + extra(m) }, () => start + Math.floor(random() * MINUTE)).sort((a, b) => a - b);
+    const times = Array.from(
+      { length: poisson(random, lambda) + extra(m) },
+      () => start + Math.floor(random() * MINUTE),
+    ).sort((a, b) => a - b);
     for (const at of times) alerts.push(...detector.observe({ at, key: 'stream:1', negative: true, postId: at }, at));
   }
   alerts.push(...detector.tick(from + minutes * MINUTE));
@@ -47,7 +56,10 @@ describe('burst detector', () => {
     feed(detector, START, 7 * 24 * 60, random);
     const alerts = feed(detector, START + 7 * 24 * 60 * MINUTE, 7 * 24 * 60, random);
     assert.deepEqual(alerts, []);
-    assert.ok(Math.abs(detector.baseline('stream:1', START + 12 * 60 * MINUTE) - 3) < 0.6, 'daytime baseline near 3/min');
+    assert.ok(
+      Math.abs(detector.baseline('stream:1', START + 12 * 60 * MINUTE) - 3) < 0.6,
+      'daytime baseline near 3/min',
+    );
     assert.ok(detector.baseline('stream:1', START + 2 * 60 * MINUTE) < 0.6, 'night baseline near 0.3/min');
   });
 
@@ -70,13 +82,19 @@ describe('burst detector', () => {
   });
 
   test('a key learns before it alerts; cluster keys may alert at once and are forgotten when idle', () => {
-    const detector = new BurstDetector({ warmupMinutes: (key) => (key.startsWith('cluster:') ? 0 : 60), forgetIdleMinutes: (key) => (key.startsWith('cluster:') ? 30 : Infinity) });
+    const detector = new BurstDetector({
+      warmupMinutes: (key) => (key.startsWith('cluster:') ? 0 : 60),
+      forgetIdleMinutes: (key) => (key.startsWith('cluster:') ? 30 : Infinity),
+    });
     const alerts: BurstAlert[] = [];
     for (let i = 0; i < 40; i += 1) {
       alerts.push(...detector.observe({ at: START + i * 1000, key: 'stream:9', negative: true }));
       alerts.push(...detector.observe({ at: START + i * 1000, key: 'cluster:1', negative: true }));
     }
-    assert.deepEqual(alerts.filter((alert) => alert.phase === 'opened').map((alert) => alert.key), ['cluster:1']);
+    assert.deepEqual(
+      alerts.filter((alert) => alert.phase === 'opened').map((alert) => alert.key),
+      ['cluster:1'],
+    );
     detector.tick(START + 3 * 60 * MINUTE);
     assert.equal(detector.size, 1, 'the idle cluster key is gone, the stream stays');
   });

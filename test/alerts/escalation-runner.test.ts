@@ -46,12 +46,37 @@ for (const backend of await backends()) {
       day = await createUser(store.db, { username: 'day', role: 'agent', password: 'pw-day-123456' });
       night = await createUser(store.db, { username: 'night', role: 'agent', password: 'pw-night-123456' });
       lead = await createUser(store.db, { username: 'lead', role: 'agent', password: 'pw-lead-123456' });
-      await setContact(store.db, night.id, { email: 'night@example.org', webhookUrl: 'https://hooks.example.org/night' }, NIGHT.toISOString());
+      await setContact(
+        store.db,
+        night.id,
+        { email: 'night@example.org', webhookUrl: 'https://hooks.example.org/night' },
+        NIGHT.toISOString(),
+      );
       // 12-hour shifts from Monday 08:00: day shift 08–20, night shift 20–08, every day of the week.
-      await saveSchedule(store.db, { id: 'primary', name: 'Primary', userIds: [day.id, night.id], startsAt: '2026-11-16T08:00:00.000Z', shiftHours: 12, overrides: [] }, NIGHT.toISOString());
+      await saveSchedule(
+        store.db,
+        {
+          id: 'primary',
+          name: 'Primary',
+          userIds: [day.id, night.id],
+          startsAt: '2026-11-16T08:00:00.000Z',
+          shiftHours: 12,
+          overrides: [],
+        },
+        NIGHT.toISOString(),
+      );
       await savePolicy(
         store.db,
-        { id: 'major', name: 'Major incident', isDefault: true, repeat: 0, steps: [{ targets: [{ scheduleId: 'primary' }], waitMinutes: 5 }, { targets: [{ userId: lead.id }], waitMinutes: 10 }] },
+        {
+          id: 'major',
+          name: 'Major incident',
+          isDefault: true,
+          repeat: 0,
+          steps: [
+            { targets: [{ scheduleId: 'primary' }], waitMinutes: 5 },
+            { targets: [{ userId: lead.id }], waitMinutes: 10 },
+          ],
+        },
         NIGHT.toISOString(),
       );
     });
@@ -61,9 +86,20 @@ for (const backend of await backends()) {
 
     test('a new incident at night notifies the night shift, then the next step after each unanswered wait', async () => {
       const notifier = recorder();
-      const runner = new EscalationRunner({ store, bus, clock, notifiers: [notifier], tickEveryMs: 0, publicUrl: 'https://earshot.example.org' });
+      const runner = new EscalationRunner({
+        store,
+        bus,
+        clock,
+        notifiers: [notifier],
+        tickEveryMs: 0,
+        publicUrl: 'https://earshot.example.org',
+      });
       try {
-        const incident = await createIncident(store.db, { title: 'Major incident: portal down', severity: 'critical', terms: {} }, now.toISOString());
+        const incident = await createIncident(
+          store.db,
+          { title: 'Major incident: portal down', severity: 'critical', terms: {} },
+          now.toISOString(),
+        );
         incidentId = incident.id;
         await bus.publish('incidents.changed', { incident, attachedPostIds: [] });
         assert.equal(notifier.sent.length, 1);
@@ -80,7 +116,10 @@ for (const backend of await backends()) {
         assert.deepEqual(await runner.tick(), [], 'still inside the first wait');
         now = new Date(NIGHT.getTime() + 5 * MINUTE);
         const second = await runner.tick();
-        assert.deepEqual(second.map((n) => [n.step, n.userIds]), [[1, [lead.id]]]);
+        assert.deepEqual(
+          second.map((n) => [n.step, n.userIds]),
+          [[1, [lead.id]]],
+        );
         const row = await getEscalation(store.db, `incident:${incident.id}`);
         assert.equal(row!.status, 'running');
         assert.equal(row!.step, 1);
@@ -98,7 +137,11 @@ for (const backend of await backends()) {
         const sent = await restarted.tick();
         assert.equal(sent.length, 1);
         assert.equal(sent[0]!.exhausted, true);
-        assert.deepEqual(notifier.sent[0]!.recipients.map((r) => r.id).sort(), [night.id, lead.id].sort(), 'everyone notified hears that nobody took it');
+        assert.deepEqual(
+          notifier.sent[0]!.recipients.map((r) => r.id).sort(),
+          [night.id, lead.id].sort(),
+          'everyone notified hears that nobody took it',
+        );
         assert.equal((await getEscalation(store.db, `incident:${incidentId}`))!.status, 'exhausted');
         const actions = (await listAudit(store.db, incidentId)).map((entry) => entry.action);
         assert.deepEqual(actions, ['escalation.notified', 'escalation.notified', 'escalation.exhausted']);
@@ -109,11 +152,22 @@ for (const backend of await backends()) {
 
     test('the link in a notification acknowledges as its person, who joins the responders, and stops the escalation', async () => {
       const notifier = recorder();
-      const runner = new EscalationRunner({ store, bus, clock, notifiers: [notifier], tickEveryMs: 0, publicUrl: 'https://earshot.example.org' });
+      const runner = new EscalationRunner({
+        store,
+        bus,
+        clock,
+        notifiers: [notifier],
+        tickEveryMs: 0,
+        publicUrl: 'https://earshot.example.org',
+      });
       try {
         // Saturday 14:00: the day shift holds the schedule.
         now = new Date('2026-11-21T14:00:00.000Z');
-        const incident = await createIncident(store.db, { title: 'Major incident: login broken', severity: 'warning', terms: {} }, now.toISOString());
+        const incident = await createIncident(
+          store.db,
+          { title: 'Major incident: login broken', severity: 'warning', terms: {} },
+          now.toISOString(),
+        );
         await bus.publish('incidents.changed', { incident, attachedPostIds: [] });
         assert.deepEqual(notifier.sent[0]!.notification.userIds, [day.id]);
         const token = new URL(notifier.sent[0]!.recipients[0]!.ackUrl!).searchParams.get('token')!;
@@ -135,7 +189,11 @@ for (const backend of await backends()) {
     test('resolving an incident stops its escalation', async () => {
       const runner = new EscalationRunner({ store, bus, clock, notifiers: [], tickEveryMs: 0 });
       try {
-        const incident = await createIncident(store.db, { title: 'Major incident: VPN', severity: 'warning', terms: {} }, now.toISOString());
+        const incident = await createIncident(
+          store.db,
+          { title: 'Major incident: VPN', severity: 'warning', terms: {} },
+          now.toISOString(),
+        );
         await bus.publish('incidents.changed', { incident, attachedPostIds: [] });
         await bus.publish('incidents.changed', { incident: { ...incident, status: 'resolved' }, attachedPostIds: [] });
         assert.equal((await getEscalation(store.db, `incident:${incident.id}`))!.status, 'stopped');

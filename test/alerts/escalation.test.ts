@@ -10,7 +10,12 @@ import type { EscalationPolicy, OnCallSchedule } from '../../src/domain/escalati
 const MINUTE = 60_000;
 // Saturday 2026-11-21, 02:30 UTC: a weekend night.
 const NIGHT = Date.parse('2026-11-21T02:30:00.000Z');
-const schedule: OnCallSchedule = { id: 'primary', userIds: [1, 2, 3], startsAt: '2026-11-16T00:00:00.000Z', shiftHours: 24 };
+const schedule: OnCallSchedule = {
+  id: 'primary',
+  userIds: [1, 2, 3],
+  startsAt: '2026-11-16T00:00:00.000Z',
+  shiftHours: 24,
+};
 const policy: EscalationPolicy = {
   id: 'major-incident',
   steps: [
@@ -24,10 +29,20 @@ describe('escalation', () => {
   test('advances step by step when nobody acknowledges, then reports it ran out', () => {
     const engine = new EscalationEngine([schedule]);
     const first = engine.start('incident:1', policy, 'Major incident: portal down', NIGHT);
-    assert.deepEqual(first.map((n) => n.userIds), [[3]], 'Saturday is the third shift since Monday: user 3 is on call');
+    assert.deepEqual(
+      first.map((n) => n.userIds),
+      [[3]],
+      'Saturday is the third shift since Monday: user 3 is on call',
+    );
     assert.deepEqual(engine.tick(NIGHT + 4 * MINUTE), [], 'still waiting');
-    assert.deepEqual(engine.tick(NIGHT + 5 * MINUTE).map((n) => [n.step, n.userIds]), [[1, [9]]]);
-    assert.deepEqual(engine.tick(NIGHT + 15 * MINUTE).map((n) => [n.step, n.userIds]), [[2, [10, 11]]]);
+    assert.deepEqual(
+      engine.tick(NIGHT + 5 * MINUTE).map((n) => [n.step, n.userIds]),
+      [[1, [9]]],
+    );
+    assert.deepEqual(
+      engine.tick(NIGHT + 15 * MINUTE).map((n) => [n.step, n.userIds]),
+      [[2, [10, 11]]],
+    );
     const last = engine.tick(NIGHT + 60 * MINUTE);
     assert.equal(last.length, 1);
     assert.equal(last[0]!.exhausted, true);
@@ -37,7 +52,10 @@ describe('escalation', () => {
   test('a missed tick catches up on every step that fell due', () => {
     const engine = new EscalationEngine([schedule]);
     engine.start('incident:2', policy, 'x', NIGHT);
-    assert.deepEqual(engine.tick(NIGHT + 16 * MINUTE).map((n) => n.step), [1, 2]);
+    assert.deepEqual(
+      engine.tick(NIGHT + 16 * MINUTE).map((n) => n.step),
+      [1, 2],
+    );
   });
 
   test('an acknowledgement by anyone stops the escalation', () => {
@@ -52,12 +70,25 @@ describe('escalation', () => {
     const engine = new EscalationEngine([schedule]);
     engine.start('incident:4', { ...policy, repeat: 1 }, 'x', NIGHT);
     const sent = engine.tick(NIGHT + 30 * MINUTE);
-    assert.deepEqual(sent.map((n) => [n.round, n.step]), [[0, 1], [0, 2], [1, 0]]);
+    assert.deepEqual(
+      sent.map((n) => [n.round, n.step]),
+      [
+        [0, 1],
+        [0, 2],
+        [1, 0],
+      ],
+    );
   });
 
   test('overrides and rotation follow the clock', () => {
     assert.equal(onCallAt(schedule, Date.parse('2026-11-16T23:59:00.000Z')), 1);
     assert.equal(onCallAt(schedule, Date.parse('2026-11-17T00:00:00.000Z')), 2);
-    assert.equal(onCallAt({ ...schedule, overrides: [{ userId: 7, from: '2026-11-21T00:00:00.000Z', to: '2026-11-22T00:00:00.000Z' }] }, NIGHT), 7);
+    assert.equal(
+      onCallAt(
+        { ...schedule, overrides: [{ userId: 7, from: '2026-11-21T00:00:00.000Z', to: '2026-11-22T00:00:00.000Z' }] },
+        NIGHT,
+      ),
+      7,
+    );
   });
 });

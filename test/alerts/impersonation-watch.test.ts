@@ -29,17 +29,34 @@ async function start(): Promise<{ runtime: Runtime; raised: Alert[]; close(): Pr
   const runtime = await createRuntime(config);
   const raised: Alert[] = [];
   runtime.bus.subscribe('alerts.raised', ({ alert }) => void raised.push(alert));
-  return { runtime, raised, close: async () => { await runtime.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+  return {
+    runtime,
+    raised,
+    close: async () => {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 test('an impersonating post ingested through the pipeline raises exactly one alert, however often it posts', async () => {
   const { runtime, raised, close } = await start();
   try {
-    const impostor = { handle: '@\u0430cmeSupport@mastodon.example', name: 'Acme Support', followers: 3, following: 900 };
-    const first = await runtime.pipeline.ingest([{ value: ingestLine({ author: impostor, text: 'Sorry for the trouble! We can help, please follow us.' }) }]);
+    const impostor = {
+      handle: '@\u0430cmeSupport@mastodon.example',
+      name: 'Acme Support',
+      followers: 3,
+      following: 900,
+    };
+    const first = await runtime.pipeline.ingest([
+      { value: ingestLine({ author: impostor, text: 'Sorry for the trouble! We can help, please follow us.' }) },
+    ]);
     assert.equal(first.new, 1);
     assert.deepEqual(first.posts[0]!.flags, ['impersonation']);
-    await runtime.pipeline.ingest([{ value: ingestLine({ author: impostor, text: 'We are looking into your case, stay tuned' }) }, { value: ingestLine({ author: impostor, text: 'Hello again from support' }) }]);
+    await runtime.pipeline.ingest([
+      { value: ingestLine({ author: impostor, text: 'We are looking into your case, stay tuned' }) },
+      { value: ingestLine({ author: impostor, text: 'Hello again from support' }) },
+    ]);
 
     const alerts = (await listAlerts(runtime.store.db)).filter((alert) => alert.type === 'impersonation');
     assert.equal(alerts.length, 1);
@@ -65,10 +82,18 @@ test('lures raise one alert per look-alike domain, and none for ordinary or offi
       { value: ingestLine({ text: 'Also try https://acme-refunds.com/claim?id=2 quickly' }) },
       { value: ingestLine({ text: 'Unlock your account: https://acme.com.verify-login.io/x' }) },
       { value: ingestLine({ text: 'The portal is down again, status at https://status.acme.com' }) },
-      { value: ingestLine({ author: { handle: '@AcmeSupport', name: 'Acme Support', followers: 50_000, following: 10 }, text: 'We are on it. Updates at https://acme.com/status' }) },
+      {
+        value: ingestLine({
+          author: { handle: '@AcmeSupport', name: 'Acme Support', followers: 50_000, following: 10 },
+          text: 'We are on it. Updates at https://acme.com/status',
+        }),
+      },
     ]);
     assert.equal(result.new, 5);
-    assert.deepEqual(result.posts.map((post) => post.flags), [['lure', 'lookalike-domain'], ['lure', 'lookalike-domain'], ['lure', 'lookalike-domain'], [], []]);
+    assert.deepEqual(
+      result.posts.map((post) => post.flags),
+      [['lure', 'lookalike-domain'], ['lure', 'lookalike-domain'], ['lure', 'lookalike-domain'], [], []],
+    );
     const alerts = await listAlerts(runtime.store.db);
     assert.deepEqual(alerts.map((alert) => alert.key).sort(), ['lure:acme-refunds.com', 'lure:verify-login.io']);
     assert.ok(alerts.every((alert) => alert.severity === 'critical'));
@@ -81,15 +106,28 @@ test('a bare credential ask alerts per author', async () => {
   const { runtime, close } = await start();
   try {
     const author = { handle: '@helper123@example.social', name: 'Helper', followers: 1, following: 1 };
-    await runtime.pipeline.ingest([{ value: ingestLine({ author, text: '@ana DM us your password and we will fix it' }) }, { value: ingestLine({ author, text: '@ben please send us the code you got by SMS' }) }]);
+    await runtime.pipeline.ingest([
+      { value: ingestLine({ author, text: '@ana DM us your password and we will fix it' }) },
+      { value: ingestLine({ author, text: '@ben please send us the code you got by SMS' }) },
+    ]);
     const alerts = await listAlerts(runtime.store.db);
-    assert.deepEqual(alerts.map((alert) => alert.key), ['lure:ask:mastodon:@helper123@example.social']);
+    assert.deepEqual(
+      alerts.map((alert) => alert.key),
+      ['lure:ask:mastodon:@helper123@example.social'],
+    );
   } finally {
     await close();
   }
 });
 
-test('the desk shows flagged posts with a warning, and the influence and spammer badges', { skip: browserSkipReason() ?? (existsSync(join(DIST, 'index.html')) ? false : `no built desk at ${DIST} (npm run build, or EARSHOT_TEST_WEB_DIST)`), timeout: 120_000 }, async () => {
+test('the desk shows flagged posts with a warning, and the influence and spammer badges', {
+  skip:
+    browserSkipReason() ??
+    (existsSync(join(DIST, 'index.html'))
+      ? false
+      : `no built desk at ${DIST} (npm run build, or EARSHOT_TEST_WEB_DIST)`),
+  timeout: 120_000,
+}, async () => {
   const { runtime, close } = await start();
   const app = await buildApp(runtime, [webDesk({ dist: DIST })]);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -98,9 +136,22 @@ test('the desk shows flagged posts with a warning, and the influence and spammer
     await createStream(runtime.store.db, { name: 'Acme', query: 'acme', ticketRules: [] });
     const promo = { handle: '@deals@example.social', name: 'Deals', followers: 40, following: 4000 };
     await runtime.pipeline.ingest([
-      { value: ingestLine({ author: { handle: '@AcrneSupport', name: 'Acme Support', followers: 12, following: 800 }, text: 'acme customers: DM us your password to fix the outage' }) },
-      { value: ingestLine({ author: { handle: '@rosa@example.social', name: 'Rosa', followers: 900, following: 100 }, metrics: { likes: 40, reposts: 5, replies: 3 }, text: 'acme portal is back, thanks team' }) },
-      ...[1, 2, 3].map((i) => ({ value: ingestLine({ author: promo, text: `acme deal ${i} https://deals.example/buy` }) })),
+      {
+        value: ingestLine({
+          author: { handle: '@AcrneSupport', name: 'Acme Support', followers: 12, following: 800 },
+          text: 'acme customers: DM us your password to fix the outage',
+        }),
+      },
+      {
+        value: ingestLine({
+          author: { handle: '@rosa@example.social', name: 'Rosa', followers: 900, following: 100 },
+          metrics: { likes: 40, reposts: 5, replies: 3 },
+          text: 'acme portal is back, thanks team',
+        }),
+      },
+      ...[1, 2, 3].map((i) => ({
+        value: ingestLine({ author: promo, text: `acme deal ${i} https://deals.example/buy` }),
+      })),
     ]);
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const page = await (await browser.newContext({ baseURL: base })).newPage();
@@ -116,7 +167,11 @@ test('the desk shows flagged posts with a warning, and the influence and spammer
     const rosa = column.getByRole('article', { name: 'Post by Rosa' });
     await rosa.getByText(/^Influence \d+$/).waitFor();
     assert.equal(await rosa.getByRole('alert').count(), 0);
-    await column.getByRole('article', { name: 'Post by Deals' }).first().getByLabel(/Likely spammer/).waitFor();
+    await column
+      .getByRole('article', { name: 'Post by Deals' })
+      .first()
+      .getByLabel(/Likely spammer/)
+      .waitFor();
   } finally {
     await browser.close();
     await app.close();

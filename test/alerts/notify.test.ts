@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { emailNotifier, smtpTransport } from '../../src/alerts/notify-email.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, postWebhook, sign, verifySignature, webhookNotifier } from '../../src/alerts/notify-webhook.js';
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  postWebhook,
+  sign,
+  verifySignature,
+  webhookNotifier,
+} from '../../src/alerts/notify-webhook.js';
 import type { Notification } from '../../src/alerts/escalation.js';
 import { loadConfig } from '../../src/config.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
@@ -22,7 +29,14 @@ import { createWebhook } from '../../src/store/escalation.js';
 import { raiseAlert } from '../../src/store/alerts.js';
 import { createTickets } from '../../src/store/tickets.js';
 
-const notification: Notification = { escalationId: 'incident:7', userIds: [3], step: 0, round: 0, subject: 'Major incident: portal down (42 reporters)', exhausted: false };
+const notification: Notification = {
+  escalationId: 'incident:7',
+  userIds: [3],
+  step: 0,
+  round: 0,
+  subject: 'Major incident: portal down (42 reporters)',
+  exhausted: false,
+};
 const noSleep = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, sleep: async () => {} };
 
 interface Received {
@@ -77,7 +91,12 @@ describe('e-mail notification', () => {
     const transport = smtpTransport({ url: `smtp://127.0.0.1:${port}`, from: 'Earshot <earshot@example.org>' });
     try {
       await emailNotifier(transport).notify(notification, [
-        { id: 3, name: 'Cy', email: 'cy@example.org', ackUrl: 'https://earshot.example.org/api/escalations/ack?token=abcdefghijklmnopqrstuvwx' },
+        {
+          id: 3,
+          name: 'Cy',
+          email: 'cy@example.org',
+          ackUrl: 'https://earshot.example.org/api/escalations/ack?token=abcdefghijklmnopqrstuvwx',
+        },
         { id: 4, name: 'No mail', email: null },
       ]);
     } finally {
@@ -89,7 +108,10 @@ describe('e-mail notification', () => {
     assert.equal(mail.subject, '[Earshot] Major incident: portal down (42 reporters)');
     assert.equal(mail.from?.value[0]?.address, 'earshot@example.org');
     assert.match(mail.text ?? '', /Escalation step 1, round 1/);
-    assert.match(mail.text ?? '', /https:\/\/earshot\.example\.org\/api\/escalations\/ack\?token=abcdefghijklmnopqrstuvwx/);
+    assert.match(
+      mail.text ?? '',
+      /https:\/\/earshot\.example\.org\/api\/escalations\/ack\?token=abcdefghijklmnopqrstuvwx/,
+    );
   });
 });
 
@@ -101,14 +123,27 @@ describe('webhook notification', () => {
     const hook = await receiver([503]);
     servers.push(hook.server);
     const secret = 'per-person-secret';
-    await webhookNotifier({ retry: noSleep }).notify(notification, [{ id: 3, name: 'Cy', webhookUrl: hook.url, webhookSecret: secret, ackUrl: 'https://earshot.example.org/ack' }]);
-    assert.deepEqual(hook.received.map((r) => r.status), [503, 200], 'the 503 was retried');
+    await webhookNotifier({ retry: noSleep }).notify(notification, [
+      { id: 3, name: 'Cy', webhookUrl: hook.url, webhookSecret: secret, ackUrl: 'https://earshot.example.org/ack' },
+    ]);
+    assert.deepEqual(
+      hook.received.map((r) => r.status),
+      [503, 200],
+      'the 503 was retried',
+    );
     const delivered = hook.received[1]!;
-    const headers = { timestamp: delivered.headers[TIMESTAMP_HEADER] as string, signature: delivered.headers[SIGNATURE_HEADER] as string };
+    const headers = {
+      timestamp: delivered.headers[TIMESTAMP_HEADER] as string,
+      signature: delivered.headers[SIGNATURE_HEADER] as string,
+    };
     assert.match(headers.signature, /^sha256=[0-9a-f]{64}$/);
     assert.ok(verifySignature(secret, headers, delivered.body), 'the receiver verifies the signature');
     assert.equal(verifySignature('another-secret', headers, delivered.body), false);
-    assert.equal(verifySignature(secret, headers, delivered.body.replace('portal', 'p0rtal')), false, 'a changed body fails');
+    assert.equal(
+      verifySignature(secret, headers, delivered.body.replace('portal', 'p0rtal')),
+      false,
+      'a changed body fails',
+    );
     const payload = JSON.parse(delivered.body) as Record<string, unknown>;
     assert.match(String(payload.text), /^Major incident: portal down/);
     assert.equal(payload.escalationId, 'incident:7');
@@ -121,7 +156,10 @@ describe('webhook notification', () => {
     await assert.rejects(postWebhook(hook.url, { text: 'x' }, 's3cret', { retry: noSleep }), /HTTP 410/);
     assert.equal(hook.received.length, 1);
     const old = Math.floor(Date.now() / 1000) - 3600;
-    assert.equal(verifySignature('s3cret', { timestamp: String(old), signature: sign('s3cret', old, '{}') }, '{}'), false);
+    assert.equal(
+      verifySignature('s3cret', { timestamp: String(old), signature: sign('s3cret', old, '{}') }, '{}'),
+      false,
+    );
   });
 });
 
@@ -133,7 +171,12 @@ describe('webhook subscriptions', () => {
   before(async () => {
     hook = await receiver([429]);
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-hooks-'));
-    const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: 'pw-for-hooks-123', EARSHOT_LOG_LEVEL: 'silent', EARSHOT_PUBLIC_URL: 'https://desk.example.org' });
+    const config = loadConfig({
+      EARSHOT_DATA_DIR: dataDir,
+      EARSHOT_ADMIN_PASSWORD: 'pw-for-hooks-123',
+      EARSHOT_LOG_LEVEL: 'silent',
+      EARSHOT_PUBLIC_URL: 'https://desk.example.org',
+    });
     runtime = await createRuntime(config, { escalationTickMs: 0, webhook: { retry: noSleep } });
   });
   after(async () => {
@@ -143,23 +186,60 @@ describe('webhook subscriptions', () => {
   });
 
   test('alerts and new tickets reach the subscribed URL as signed Slack-style JSON; a 429 is retried', async () => {
-    const subscription = await createWebhook(runtime.store.db, { url: hook.url, events: ['alert', 'ticket'] }, new Date().toISOString());
-    const { alert } = await raiseAlert(runtime.store.db, { type: 'burst', severity: 'critical', title: 'Burst of negative posts in all posts: 40 in 10 min', key: 'burst:all', evidence: {} });
+    const subscription = await createWebhook(
+      runtime.store.db,
+      { url: hook.url, events: ['alert', 'ticket'] },
+      new Date().toISOString(),
+    );
+    const { alert } = await raiseAlert(runtime.store.db, {
+      type: 'burst',
+      severity: 'critical',
+      title: 'Burst of negative posts in all posts: 40 in 10 min',
+      key: 'burst:all',
+      evidence: {},
+    });
     await runtime.bus.publish('alerts.raised', { alert });
-    const tickets = await createTickets(runtime.store.db, [{ type: 'incident', priority: 'high', subject: 'Portal down for me', postId: null, streamId: null, source: 'mastodon', slaDueAt: null }]);
+    const tickets = await createTickets(runtime.store.db, [
+      {
+        type: 'incident',
+        priority: 'high',
+        subject: 'Portal down for me',
+        postId: null,
+        streamId: null,
+        source: 'mastodon',
+        slaDueAt: null,
+      },
+    ]);
     await runtime.bus.publish('tickets.created', { tickets });
     await runtime.webhooksOut.flush();
 
     const delivered = hook.received.filter((r) => r.status === 200);
-    assert.deepEqual(hook.received.map((r) => r.status), [429, 200, 200]);
+    assert.deepEqual(
+      hook.received.map((r) => r.status),
+      [429, 200, 200],
+    );
     for (const r of delivered) {
-      assert.ok(verifySignature(subscription.secret, { timestamp: r.headers[TIMESTAMP_HEADER] as string, signature: r.headers[SIGNATURE_HEADER] as string }, r.body));
+      assert.ok(
+        verifySignature(
+          subscription.secret,
+          { timestamp: r.headers[TIMESTAMP_HEADER] as string, signature: r.headers[SIGNATURE_HEADER] as string },
+          r.body,
+        ),
+      );
     }
-    const [alertBody, ticketBody] = delivered.map((r) => JSON.parse(r.body) as { event: string; text: string; data: { id: number } });
+    const [alertBody, ticketBody] = delivered.map(
+      (r) => JSON.parse(r.body) as { event: string; text: string; data: { id: number } },
+    );
     assert.equal(alertBody!.event, 'alert');
-    assert.equal(alertBody!.text, '[CRITICAL] Burst of negative posts in all posts: 40 in 10 min https://desk.example.org/alerts');
+    assert.equal(
+      alertBody!.text,
+      '[CRITICAL] Burst of negative posts in all posts: 40 in 10 min https://desk.example.org/alerts',
+    );
     assert.equal(alertBody!.data.id, alert.id);
     assert.equal(ticketBody!.event, 'ticket');
-    assert.equal(ticketBody!.text, `New high incident #${tickets[0]!.id}: Portal down for me https://desk.example.org/inbox/${tickets[0]!.id}`);
+    assert.equal(
+      ticketBody!.text,
+      `New high incident #${tickets[0]!.id}: Portal down for me https://desk.example.org/inbox/${tickets[0]!.id}`,
+    );
   });
 });

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createImpersonationCheck, skeleton, splitHandle } from '../../src/analysis/impersonation.js';
 
-const check = createImpersonationCheck({ handles: ['@AcmeSupport', '@northwind_it', 'acme.bsky.social', '@NorthwindIT@social.northwind.example'] });
+const check = createImpersonationCheck({
+  handles: ['@AcmeSupport', '@northwind_it', 'acme.bsky.social', '@NorthwindIT@social.northwind.example'],
+});
 
 test('Cyrillic а (U+0430) for Latin a is a homoglyph impersonation', () => {
   const handle = '@\u0430cmeSupport';
@@ -36,7 +38,13 @@ test('digits for letters and capital I for l collapse too', () => {
 });
 
 test('added words like support, help, official and team are impersonation', () => {
-  for (const handle of ['@northwind_it_support', '@NorthwindITHelp', '@official_northwind_it', '@northwind_it_help_team', '@AcmeSupportTeam']) {
+  for (const handle of [
+    '@northwind_it_support',
+    '@NorthwindITHelp',
+    '@official_northwind_it',
+    '@northwind_it_help_team',
+    '@AcmeSupportTeam',
+  ]) {
     assert.equal(check({ handle, name: null })?.technique, 'affix', handle);
   }
 });
@@ -93,7 +101,13 @@ test('skeleton and splitHandle', () => {
 });
 
 test('the check never throws on odd input and is cached', () => {
-  for (const author of [{ handle: '' }, { handle: '@' }, { handle: '@@@' }, { handle: 42 as unknown as string }, { handle: '\u0000'.repeat(1000) }]) {
+  for (const author of [
+    { handle: '' },
+    { handle: '@' },
+    { handle: '@@@' },
+    { handle: 42 as unknown as string },
+    { handle: '\u0000'.repeat(1000) },
+  ]) {
     assert.doesNotThrow(() => check(author));
   }
   const start = performance.now();

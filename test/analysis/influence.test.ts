@@ -4,13 +4,30 @@ import { influenceOf, influenceOfPost, WEIGHTS, withInfluence } from '../../src/
 import type { Author, AuthorSignals } from '../../src/domain/post.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
-const base: AuthorSignals = { followers: 500, following: 300, accountCreatedAt: '2021-05-01T00:00:00Z', posts: 10, likes: 80, reposts: 10, replies: 20, linkPosts: 1, repeatedLinkPosts: 0, spamPosts: 0 };
+const base: AuthorSignals = {
+  followers: 500,
+  following: 300,
+  accountCreatedAt: '2021-05-01T00:00:00Z',
+  posts: 10,
+  likes: 80,
+  reposts: 10,
+  replies: 20,
+  linkPosts: 1,
+  repeatedLinkPosts: 0,
+  spamPosts: 0,
+};
 
 test('weights sum to one and scores stay within 0–100', () => {
   assert.equal(Math.round((WEIGHTS.reach + WEIGHTS.engagement + WEIGHTS.rate + WEIGHTS.age) * 1000), 1000);
-  const max = influenceOf({ ...base, followers: 5_000_000, likes: 10_000_000, reposts: 10_000_000, replies: 10_000_000 }, NOW);
+  const max = influenceOf(
+    { ...base, followers: 5_000_000, likes: 10_000_000, reposts: 10_000_000, replies: 10_000_000 },
+    NOW,
+  );
   assert.ok(max.score <= 100 && max.score >= 90, String(max.score));
-  const min = influenceOf({ ...base, followers: 0, posts: 0, likes: 0, reposts: 0, replies: 0, accountCreatedAt: NOW.toISOString() }, NOW);
+  const min = influenceOf(
+    { ...base, followers: 0, posts: 0, likes: 0, reposts: 0, replies: 0, accountCreatedAt: NOW.toISOString() },
+    NOW,
+  );
   assert.equal(min.score, 0);
 });
 
@@ -26,11 +43,16 @@ test('many followers and no engagement is a likely spammer', () => {
   assert.equal(result.likelySpammer, true);
   assert.deepEqual(result.reasons, ['no-engagement']);
   // Too few posts to tell: not yet.
-  assert.equal(influenceOf({ ...base, followers: 50_000, posts: 2, likes: 0, reposts: 0, replies: 0 }, NOW).likelySpammer, false);
+  assert.equal(
+    influenceOf({ ...base, followers: 50_000, posts: 2, likes: 0, reposts: 0, replies: 0 }, NOW).likelySpammer,
+    false,
+  );
 });
 
 test('posting the same link repeatedly is a likely spammer; one repeat is not', () => {
-  assert.deepEqual(influenceOf({ ...base, posts: 6, linkPosts: 6, repeatedLinkPosts: 5 }, NOW).reasons, ['repeated-link']);
+  assert.deepEqual(influenceOf({ ...base, posts: 6, linkPosts: 6, repeatedLinkPosts: 5 }, NOW).reasons, [
+    'repeated-link',
+  ]);
   assert.equal(influenceOf({ ...base, posts: 6, linkPosts: 2, repeatedLinkPosts: 1 }, NOW).likelySpammer, false);
 });
 
@@ -61,17 +83,26 @@ test('a worked example matches the documented formula (docs/analysis.md)', () =>
 });
 
 test('one post on its own, and nonsense numbers', () => {
-  const single = influenceOfPost({ author: { followers: 100, following: 5 }, metrics: { likes: 4, reposts: 1, replies: 0 } }, NOW);
+  const single = influenceOfPost(
+    { author: { followers: 100, following: 5 }, metrics: { likes: 4, reposts: 1, replies: 0 } },
+    NOW,
+  );
   assert.ok(single.score > 0 && single.score < 100);
-  const odd = influenceOf({ ...base, followers: -5, likes: Number.NaN, reposts: -1, accountCreatedAt: 'not a date' }, NOW);
+  const odd = influenceOf(
+    { ...base, followers: -5, likes: Number.NaN, reposts: -1, accountCreatedAt: 'not a date' },
+    NOW,
+  );
   assert.ok(Number.isFinite(odd.score) && odd.score >= 0 && odd.score <= 100);
 });
 
-test('withInfluence scores a stored post at the reader\'s clock, flags a likely spammer and drops the raw signals', () => {
+test("withInfluence scores a stored post at the reader's clock, flags a likely spammer and drops the raw signals", () => {
   const author: Author = { handle: '@a@x.social', name: null, followers: 500, following: 300 };
   const read = withInfluence({ author: { ...author, signals: base }, flags: [] }, NOW);
   assert.deepEqual(read, { author: { ...author, influence: 65, likelySpammer: false, spamReasons: [] }, flags: [] });
-  const spammer = withInfluence({ author: { ...author, signals: { ...base, posts: 4, spamPosts: 3 } }, flags: ['lure' as const] }, NOW);
+  const spammer = withInfluence(
+    { author: { ...author, signals: { ...base, posts: 4, spamPosts: 3 } }, flags: ['lure' as const] },
+    NOW,
+  );
   assert.deepEqual(spammer.flags, ['lure', 'likely-spammer']);
   assert.deepEqual(spammer.author.spamReasons, ['spam-posts']);
   // The author row was not found: nothing to score, the post is returned as it came.

@@ -23,7 +23,10 @@ test('the labelled set is big enough, covers every kind and splits about 70/30',
 
 test(`held-out accuracy stays at ≥ ${RECORDED_ACCURACY} − ${MARGIN}`, () => {
   const score = scoreKinds(loadKindSet('test'));
-  assert.ok(score.accuracy >= RECORDED_ACCURACY - MARGIN, `accuracy ${score.accuracy.toFixed(3)}; errors:\n${score.errors.map((e) => `${e.gold} → ${e.predicted}: ${e.text}`).join('\n')}`);
+  assert.ok(
+    score.accuracy >= RECORDED_ACCURACY - MARGIN,
+    `accuracy ${score.accuracy.toFixed(3)}; errors:\n${score.errors.map((e) => `${e.gold} → ${e.predicted}: ${e.text}`).join('\n')}`,
+  );
   // No kind may be lost entirely.
   for (const kind of POST_KINDS) assert.ok(score.recall[kind] >= 0.5, `${kind} recall ${score.recall[kind]}`);
 });

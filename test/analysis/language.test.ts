@@ -17,16 +17,21 @@ for (const [lang, text] of samples) {
 }
 
 test('too short or letterless text is und', () => {
-  for (const text of ['ok', '', '   ', '12345', '😀😀😀', '!!!']) assert.equal(detectLanguage(text), 'und', JSON.stringify(text));
+  for (const text of ['ok', '', '   ', '12345', '😀😀😀', '!!!'])
+    assert.equal(detectLanguage(text), 'und', JSON.stringify(text));
 });
 
 test('links, mentions and hashtags are ignored', () => {
   assert.equal(detectLanguage('@acme@mastodon.social #helpdesk https://example.com/the/english/path'), 'und');
-  assert.equal(detectLanguage('@acme Le service est en panne depuis ce matin #helpdesk https://example.com/down/again'), 'fr');
+  assert.equal(
+    detectLanguage('@acme Le service est en panne depuis ce matin #helpdesk https://example.com/down/again'),
+    'fr',
+  );
 });
 
 test('detectLanguage never throws on odd or huge input', () => {
-  for (const text of [undefined as unknown as string, '\u0000\ud800', 'a'.repeat(100_000)]) assert.equal(typeof detectLanguage(text), 'string');
+  for (const text of [undefined as unknown as string, '\u0000\ud800', 'a'.repeat(100_000)])
+    assert.equal(typeof detectLanguage(text), 'string');
 });
 
 test('LANGUAGE_MODEL names eld and its version', () => {

@@ -31,14 +31,23 @@ test('the same look-alike written in Unicode, without a scheme, is caught', () =
 });
 
 test('rn-for-m, typo and added-word domains are look-alikes', () => {
-  for (const url of ['https://acrne.com/x', 'http://acme-support.com', 'https://acmelogin.net/a?b=1', 'https://northwlnd.org/', 'https://my-northwind-portal.com/']) {
+  for (const url of [
+    'https://acrne.com/x',
+    'http://acme-support.com',
+    'https://acmelogin.net/a?b=1',
+    'https://northwlnd.org/',
+    'https://my-northwind-portal.com/',
+  ]) {
     const findings = findLures(`Help here: ${url}`);
     assert.equal(findings[0]?.kind, 'lookalike-domain', url);
   }
 });
 
 test('official domains and their subdomains are fine; so are unrelated sites', () => {
-  assert.deepEqual(findLures('Status page: https://status.acme.com and docs at https://www.northwind.example/help'), []);
+  assert.deepEqual(
+    findLures('Status page: https://status.acme.com and docs at https://www.northwind.example/help'),
+    [],
+  );
   assert.deepEqual(findLures('I read about it on https://news.example.org/acme-outage'), []);
   assert.deepEqual(findLures('mail me at ana@acme-support.com'), []);
   assert.deepEqual(findLures('version 2.10 is out. Great.'), []);
@@ -58,7 +67,13 @@ test('asks for passwords, card numbers and codes are credential lures', () => {
 });
 
 test('customers talking about their own passwords are not lures', () => {
-  for (const text of ['I forgot my password again', 'please reset my password', 'my card was charged twice', 'Can I change the PIN on my card?', 'the code review is done']) {
+  for (const text of [
+    'I forgot my password again',
+    'please reset my password',
+    'my card was charged twice',
+    'Can I change the PIN on my card?',
+    'the code review is done',
+  ]) {
     assert.deepEqual(findLures(text), [], text);
   }
 });
@@ -75,7 +90,14 @@ test('no configured domains: only credential asks are found', () => {
 });
 
 test('never throws and stays fast on hostile input', () => {
-  for (const text of ['', '.', 'a.'.repeat(50_000), 'http://' + 'x'.repeat(10_000) + '.com', undefined as unknown as string, 'your your your '.repeat(5000)]) {
+  for (const text of [
+    '',
+    '.',
+    'a.'.repeat(50_000),
+    'http://' + 'x'.repeat(10_000) + '.com',
+    undefined as unknown as string,
+    'your your your '.repeat(5000),
+  ]) {
     assert.doesNotThrow(() => findLures(text));
   }
   const start = performance.now();

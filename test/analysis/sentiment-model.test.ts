@@ -52,7 +52,12 @@ describe('earshot sentiment model', () => {
   });
 
   it('returns a valid result for non-English text', () => {
-    for (const text of ['Der Service ist leider furchtbar langsam', 'サービスが止まっています', 'خدمة ممتازة', 'Привет, всё сломалось']) {
+    for (const text of [
+      'Der Service ist leider furchtbar langsam',
+      'サービスが止まっています',
+      'خدمة ممتازة',
+      'Привет, всё сломалось',
+    ]) {
       assertValid(model.score(text));
     }
   });
@@ -92,7 +97,10 @@ describe('earshot sentiment model on TweetEval validation', () => {
   it(`keeps macro-recall at or above ${(MEASURED_VAL_MACRO_RECALL - 0.01).toFixed(4)}`, { skip }, () => {
     assert.ok(present, `CI=true but no TweetEval data in ${dir}`);
     const { texts, labels } = loadSplit(dir, 'val');
-    const result = evaluate(labels, texts.map((t) => sentimentIndex(model.score(t).sentiment)));
+    const result = evaluate(
+      labels,
+      texts.map((t) => sentimentIndex(model.score(t).sentiment)),
+    );
     assert.ok(
       result.macroRecall >= MEASURED_VAL_MACRO_RECALL - 0.01,
       `macro-recall ${result.macroRecall.toFixed(4)} < ${(MEASURED_VAL_MACRO_RECALL - 0.01).toFixed(4)}`,

@@ -28,7 +28,16 @@ test('compound thresholds are ±0.05, inclusive', () => {
 });
 
 test('vader never throws and stays within −1…1 on odd input', () => {
-  const odd = ['', ' ', '😀😀😀', '日本語のテキスト', '\u0000\ud800', 'constructor __proto__ toString', 'GREAT!!!! '.repeat(5000), 'no '.repeat(20000)];
+  const odd = [
+    '',
+    ' ',
+    '😀😀😀',
+    '日本語のテキスト',
+    '\u0000\ud800',
+    'constructor __proto__ toString',
+    'GREAT!!!! '.repeat(5000),
+    'no '.repeat(20000),
+  ];
   for (const text of odd) {
     const { sentiment, score } = vaderSentiment.score(text);
     assert.ok(['negative', 'neutral', 'positive'].includes(sentiment), text.slice(0, 20));

@@ -22,7 +22,19 @@ import ts from 'typescript';
 const SRC = resolve(process.cwd(), 'src');
 
 /** Lowest first. A module's layer is its first folder under `src/`, or its file name at the root. */
-const LAYERS = ['domain', 'config', 'analysis', 'store', 'pipeline', 'sources', 'desk', 'alerts', 'server', 'runtime', 'cli'] as const;
+const LAYERS = [
+  'domain',
+  'config',
+  'analysis',
+  'store',
+  'pipeline',
+  'sources',
+  'desk',
+  'alerts',
+  'server',
+  'runtime',
+  'cli',
+] as const;
 type Layer = (typeof LAYERS)[number];
 
 function layerOf(module: string): Layer | null {
@@ -129,7 +141,11 @@ function circlePath(component: readonly string[]): string {
 
 test('every module under src/ belongs to a layer', () => {
   const loose = [...graph.keys()].filter((module) => layerOf(module) === null);
-  assert.deepEqual(loose, [], `give these a layer (a folder in the order, or a rank in this test): ${loose.join(', ')}`);
+  assert.deepEqual(
+    loose,
+    [],
+    `give these a layer (a folder in the order, or a rank in this test): ${loose.join(', ')}`,
+  );
 });
 
 test('imports only go down the layer order', () => {
@@ -139,14 +155,19 @@ test('imports only go down the layer order', () => {
     if (from === null) continue;
     for (const target of targets) {
       const to = layerOf(target);
-      if (to !== null && LAYERS.indexOf(to) > LAYERS.indexOf(from)) upward.push(`${module} (${from}) → ${target} (${to})`);
+      if (to !== null && LAYERS.indexOf(to) > LAYERS.indexOf(from))
+        upward.push(`${module} (${from}) → ${target} (${to})`);
     }
   }
   assert.deepEqual(upward, [], `imports going up the order ${LAYERS.join(' ← ')}:\n  ${upward.join('\n  ')}`);
 });
 
 test('migrations import nothing of the app but each other', () => {
-  const leaks = [...graph].flatMap(([module, targets]) => (module.startsWith('store/migrations/') ? targets.filter((target) => !target.startsWith('store/migrations/')).map((target) => `${module} → ${target}`) : []));
+  const leaks = [...graph].flatMap(([module, targets]) =>
+    module.startsWith('store/migrations/')
+      ? targets.filter((target) => !target.startsWith('store/migrations/')).map((target) => `${module} → ${target}`)
+      : [],
+  );
   assert.deepEqual(leaks, []);
 });
 
@@ -160,7 +181,14 @@ test('the graph walker sees static, type-only, re-export and dynamic imports', (
   assert.ok(graph.get('domain/index.ts')?.includes('domain/post.ts'));
   assert.ok(graph.get('pipeline/ingest.ts')?.includes('analysis/analyzer.ts'));
   assert.deepEqual(
-    cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])),
+    cycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+        ['d', ['a']],
+      ]),
+    ),
     [['a', 'b', 'c']],
   );
 });

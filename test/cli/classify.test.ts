@@ -28,7 +28,10 @@ test('classify answers each line as it arrives, before stdin closes', { timeout:
 test('classify handles empty lines and hostile text', { timeout: 60_000 }, async () => {
   const result = await runCli(['classify'], {}, '\n<img src=x onerror=alert(1)>\n' + 'a'.repeat(20_000) + '\n');
   assert.equal(result.code, 0, result.stderr);
-  const out = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const out = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.equal(out.length, 3);
   for (const row of out) assert.ok(['negative', 'neutral', 'positive'].includes(row.sentiment));
 });

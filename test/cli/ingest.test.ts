@@ -36,9 +36,19 @@ test('ingest reports read/new/duplicate/rejected and names bad lines', async () 
   const good = ingestLine({ id: 'sum-1' });
   writeFileSync(
     file,
-    [JSON.stringify(good), JSON.stringify(good), '{not json', JSON.stringify(ingestLine({ id: 'sum-2', metrics: { likes: -1 } })), '', JSON.stringify(ingestLine({ id: 'sum-3', text: '<script>alert(1)</script>' }))].join('\n'),
+    [
+      JSON.stringify(good),
+      JSON.stringify(good),
+      '{not json',
+      JSON.stringify(ingestLine({ id: 'sum-2', metrics: { likes: -1 } })),
+      '',
+      JSON.stringify(ingestLine({ id: 'sum-3', text: '<script>alert(1)</script>' })),
+    ].join('\n'),
   );
-  const result = await runCli(['ingest', '--quiet', file], { EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: 'cli-admin-password' });
+  const result = await runCli(['ingest', '--quiet', file], {
+    EARSHOT_DATA_DIR: dataDir,
+    EARSHOT_ADMIN_PASSWORD: 'cli-admin-password',
+  });
   assert.equal(result.code, 3, result.stderr);
   assert.match(result.stdout, /read 5, new 2, duplicate 1, rejected 2/);
   assert.match(result.stderr, /mixed\.ndjson:3: /);
@@ -52,7 +62,14 @@ test('a SIGKILL mid-file loses nothing and doubles nothing on re-run', async () 
   const distinct = 40_000;
   const lines: string[] = [];
   for (let i = 0; i < distinct; i += 1) {
-    lines.push(JSON.stringify(ingestLine({ id: `crash-${i}`, text: `Crash test post ${i}: the wifi is ${i % 3 === 0 ? 'down again' : 'fine'} #campus` })));
+    lines.push(
+      JSON.stringify(
+        ingestLine({
+          id: `crash-${i}`,
+          text: `Crash test post ${i}: the wifi is ${i % 3 === 0 ? 'down again' : 'fine'} #campus`,
+        }),
+      ),
+    );
     if (i % 10 === 0) lines.push(lines[lines.length - 1]!); // repeats inside the file too
   }
   writeFileSync(file, lines.join('\n') + '\n');

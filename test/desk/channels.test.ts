@@ -49,29 +49,75 @@ for (const backend of await backends()) {
 
     test('a post source that is a kind is that kind; anything else gets the default', async () => {
       assert.equal((await channels('bluesky')).maxReplyLength, 300);
-      assert.deepEqual(await channels('twitter'), { canReplyPublicly: true, canDirectMessage: true, maxPerMinute: 20, kind: 'twitter', maxReplyLength: null });
+      assert.deepEqual(await channels('twitter'), {
+        canReplyPublicly: true,
+        canDirectMessage: true,
+        maxPerMinute: 20,
+        kind: 'twitter',
+        maxReplyLength: null,
+      });
     });
 
     test('batch replies never offer a private message on an RSS post, and fit the kind’s limit elsewhere', async () => {
       const desk = new IncidentDesk({ store, bus: new InProcessBus(), clock: () => now, channels });
-      const incident = await createIncident(store.db, { title: 'Portal down', severity: 'major', terms: { portal: 1 }, responders: [ana.id] }, now.toISOString());
-      const long = 'The portal is failing after a database upgrade; engineers are rolling it back now. '.repeat(7).trim();
+      const incident = await createIncident(
+        store.db,
+        { title: 'Portal down', severity: 'major', terms: { portal: 1 }, responders: [ana.id] },
+        now.toISOString(),
+      );
+      const long = 'The portal is failing after a database upgrade; engineers are rolling it back now. '
+        .repeat(7)
+        .trim();
       const rows = await insertPosts(store.db, [
         // Wrote to us (direct), with personal data: elsewhere that earns a private reply.
-        newPost({ source: 'campus-news', externalId: 'rss-1', text: 'Portal down, call me on +44 20 7946 0958', extra: { direct: true } }),
-        newPost({ source: 'campus-news', externalId: 'rss-2', author: { handle: 'newsdesk', name: 'News', followers: 1, following: 1 }, text: 'Portal outage reported' }),
+        newPost({
+          source: 'campus-news',
+          externalId: 'rss-1',
+          text: 'Portal down, call me on +44 20 7946 0958',
+          extra: { direct: true },
+        }),
+        newPost({
+          source: 'campus-news',
+          externalId: 'rss-2',
+          author: { handle: 'newsdesk', name: 'News', followers: 1, following: 1 },
+          text: 'Portal outage reported',
+        }),
         // A mail to our inbox was written to us: answered privately, the only way mail can.
-        newPost({ source: 'helpdesk-inbox', externalId: 'mail-1', author: { handle: 'cy@example.org', name: 'Cy', followers: null, following: null }, text: 'Is the portal down?' }),
-        newPost({ source: 'uni-mastodon', externalId: 'm-1', author: { handle: '@bo@example.social', name: 'Bo', followers: 1, following: 1 }, text: 'portal down' }),
+        newPost({
+          source: 'helpdesk-inbox',
+          externalId: 'mail-1',
+          author: { handle: 'cy@example.org', name: 'Cy', followers: null, following: null },
+          text: 'Is the portal down?',
+        }),
+        newPost({
+          source: 'uni-mastodon',
+          externalId: 'm-1',
+          author: { handle: '@bo@example.social', name: 'Bo', followers: 1, following: 1 },
+          text: 'portal down',
+        }),
       ]);
-      await attachPosts(store.db, incident.id, rows.map((row) => row.id), now.toISOString());
+      await attachPosts(
+        store.db,
+        incident.id,
+        rows.map((row) => row.id),
+        now.toISOString(),
+      );
       const { proposals, skipped } = await desk.draftUpdate(incident.id, long, ana);
-      assert.ok(proposals.every((p) => p.source !== 'campus-news'), 'no reply of any kind on RSS');
-      assert.deepEqual(skipped.map((s) => s.reason).sort(), ['campus-news takes no replies', 'campus-news takes no replies']);
+      assert.ok(
+        proposals.every((p) => p.source !== 'campus-news'),
+        'no reply of any kind on RSS',
+      );
+      assert.deepEqual(skipped.map((s) => s.reason).sort(), [
+        'campus-news takes no replies',
+        'campus-news takes no replies',
+      ]);
       assert.equal(proposals.find((p) => p.source === 'helpdesk-inbox')?.visibility, 'private');
       const mastodon = proposals.find((p) => p.source === 'uni-mastodon')!;
       assert.ok(mastodon.body.length > 500, 'the update alone is over Mastodon’s limit');
-      assert.ok(mastodon.findings.some((f) => f.rule === 'length' && f.message.endsWith('mastodon allows 500')), JSON.stringify(mastodon.findings));
+      assert.ok(
+        mastodon.findings.some((f) => f.rule === 'length' && f.message.endsWith('mastodon allows 500')),
+        JSON.stringify(mastodon.findings),
+      );
     });
   });
 }

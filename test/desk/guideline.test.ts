@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { checkReply, detectPersonalData, luhn } from '../../src/desk/guideline.js';
 import { DEFAULT_GUIDELINE_RULES } from '../../src/domain/guideline.js';
 
-const rulesOf = (text: string, visibility: 'public' | 'private' = 'public', channel = 'mastodon') => checkReply({ body: text, channel, visibility }).findings.map((f) => `${f.rule}:${f.level}`);
+const rulesOf = (text: string, visibility: 'public' | 'private' = 'public', channel = 'mastodon') =>
+  checkReply({ body: text, channel, visibility }).findings.map((f) => `${f.rule}:${f.level}`);
 
 describe('guideline check', () => {
   test('finds cards by Luhn, phone numbers, e-mail addresses and secrets', () => {
@@ -36,12 +37,26 @@ describe('guideline check', () => {
   });
 
   test('no automated DMs to people who never wrote to us; account details advised private', () => {
-    assert.deepEqual(checkReply({ body: 'Hi, we are on it', channel: 'mastodon', visibility: 'private', recipientWroteToUs: false }).findings.map((f) => f.rule), ['unsolicited-dm']);
-    assert.ok(checkReply({ body: 'Hi, we are on it', channel: 'mastodon', visibility: 'private', recipientWroteToUs: true }).ok);
+    assert.deepEqual(
+      checkReply({
+        body: 'Hi, we are on it',
+        channel: 'mastodon',
+        visibility: 'private',
+        recipientWroteToUs: false,
+      }).findings.map((f) => f.rule),
+      ['unsolicited-dm'],
+    );
+    assert.ok(
+      checkReply({ body: 'Hi, we are on it', channel: 'mastodon', visibility: 'private', recipientWroteToUs: true }).ok,
+    );
     assert.deepEqual(rulesOf('Your account number 12345 is fine'), ['visibility:advice']);
   });
 
   test('rules carry their version into the result', () => {
-    assert.equal(checkReply({ body: 'ok', channel: 'x', visibility: 'public' }, { ...DEFAULT_GUIDELINE_RULES, version: 4 }).version, 4);
+    assert.equal(
+      checkReply({ body: 'ok', channel: 'x', visibility: 'public' }, { ...DEFAULT_GUIDELINE_RULES, version: 4 })
+        .version,
+      4,
+    );
   });
 });

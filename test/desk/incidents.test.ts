@@ -44,7 +44,13 @@ for (const backend of await backends()) {
       ben = await createUser(store.db, { username: 'ben', role: 'agent', password: 'pw-ben-123456' });
       eve = await createUser(store.db, { username: 'eve', role: 'agent', password: 'pw-eve-123456' });
       bus.subscribe('alerts.raised', ({ alert }) => void raised.push(alert));
-      watch = startCrisisWatch({ store, bus, clock: () => now, tickEveryMs: 0, incidents: { defaultResponders: [ana.id, ben.id] } });
+      watch = startCrisisWatch({
+        store,
+        bus,
+        clock: () => now,
+        tickEveryMs: 0,
+        incidents: { defaultResponders: [ana.id, ben.id] },
+      });
     });
     after(async () => {
       watch?.stop();
@@ -53,7 +59,10 @@ for (const backend of await backends()) {
 
     async function publish(posts: ReturnType<typeof newPost>[]): Promise<number[]> {
       const inserted = await insertPosts(store.db, posts);
-      const stored = await getPostsByIds(store.db, inserted.map((row) => row.id));
+      const stored = await getPostsByIds(
+        store.db,
+        inserted.map((row) => row.id),
+      );
       for (const post of stored) {
         now = new Date(Math.max(now.getTime(), Date.parse(post.createdAt)));
         await bus.publish('posts.stored', { posts: [post] });
@@ -66,11 +75,24 @@ for (const backend of await backends()) {
       const incidents = await listOpenIncidents(store.db);
       assert.equal(incidents.length, 1);
       assert.match(incidents[0]!.title, /portal/);
-      assert.deepEqual(await incidentPostIds(store.db, incidents[0]!.id), [...ids].sort((a, b) => a - b));
+      assert.deepEqual(
+        await incidentPostIds(store.db, incidents[0]!.id),
+        [...ids].sort((a, b) => a - b),
+      );
     });
 
     test('unrelated complaints do not join the incident', async () => {
-      const ids = await publish(UNRELATED_COMPLAINTS.map((text, i) => newPost({ externalId: `unrelated-${i}`, text, createdAt: '2026-11-21T09:06:00.000Z', sentiment: 'negative', kind: 'complaint' })));
+      const ids = await publish(
+        UNRELATED_COMPLAINTS.map((text, i) =>
+          newPost({
+            externalId: `unrelated-${i}`,
+            text,
+            createdAt: '2026-11-21T09:06:00.000Z',
+            sentiment: 'negative',
+            kind: 'complaint',
+          }),
+        ),
+      );
       const [incident] = await listOpenIncidents(store.db);
       const linked = new Set(await incidentPostIds(store.db, incident!.id));
       assert.equal(linked.size, 200);
@@ -79,7 +101,15 @@ for (const backend of await backends()) {
 
     test('a later report attaches automatically', async () => {
       now = new Date('2026-11-21T13:30:00.000Z');
-      const [id] = await publish([newPost({ externalId: 'late-1', text: 'Still getting a 500 error on the Northwind portal, is it fixed?', createdAt: now.toISOString(), sentiment: 'negative', kind: 'outage' })]);
+      const [id] = await publish([
+        newPost({
+          externalId: 'late-1',
+          text: 'Still getting a 500 error on the Northwind portal, is it fixed?',
+          createdAt: now.toISOString(),
+          sentiment: 'negative',
+          kind: 'outage',
+        }),
+      ]);
       const [incident] = await listOpenIncidents(store.db);
       assert.ok((await incidentPostIds(store.db, incident!.id)).includes(id!));
     });
@@ -96,13 +126,22 @@ for (const backend of await backends()) {
     test('one update proposes distinct replies to every reporter, all passing the guideline check', async () => {
       const desk = new IncidentDesk({ store, bus, clock: () => now });
       const [incident] = await listOpenIncidents(store.db);
-      const { proposals, skipped } = await desk.draftUpdate(incident!.id, 'The portal is failing after a database upgrade; engineers are rolling it back now.', ana);
+      const { proposals, skipped } = await desk.draftUpdate(
+        incident!.id,
+        'The portal is failing after a database upgrade; engineers are rolling it back now.',
+        ana,
+      );
       // 201 reports from 201 people: the 200 and the late one.
       assert.equal(proposals.length, 201);
       assert.equal(skipped.length, 0);
       assert.equal(new Set(proposals.map((p) => p.body)).size, proposals.length, 'no two replies are the same text');
       for (const p of proposals) {
-        const check = checkReply({ body: p.body, channel: p.source, visibility: p.visibility, recipientWroteToUs: false });
+        const check = checkReply({
+          body: p.body,
+          channel: p.source,
+          visibility: p.visibility,
+          recipientWroteToUs: false,
+        });
         assert.ok(check.ok, `${p.body} → ${JSON.stringify(check.findings)}`);
         assert.equal(p.visibility, 'public');
         assert.ok(p.body.length <= 500);
@@ -114,7 +153,11 @@ for (const backend of await backends()) {
     test('any responder may approve; others may not; every approval is audited', async () => {
       const desk = new IncidentDesk({ store, bus, clock: () => now });
       const [incident] = await listOpenIncidents(store.db);
-      const { update } = await desk.draftUpdate(incident!.id, 'Fixed: the rollback is done and the portal works again.', ana);
+      const { update } = await desk.draftUpdate(
+        incident!.id,
+        'Fixed: the rollback is done and the portal works again.',
+        ana,
+      );
       await assert.rejects(desk.approveUpdate(update.id, eve), /responder/);
       const approved = await desk.approveUpdate(update.id, ben);
       assert.equal(approved.update.status, 'approved');
@@ -125,27 +168,47 @@ for (const backend of await backends()) {
       assert.equal(new Set(queued.map((m) => m.body)).size, 201);
       assert.equal(new Set(queued.map((m) => m.ticketId)).size, 201);
       const audit = await listAudit(store.db, incident!.id);
-      assert.ok(audit.some((entry) => entry.action === 'update.approved' && entry.actorId === ben.id && entry.data.updateId === update.id));
+      assert.ok(
+        audit.some(
+          (entry) =>
+            entry.action === 'update.approved' && entry.actorId === ben.id && entry.data.updateId === update.id,
+        ),
+      );
     });
 
     test('guideline rules are versioned; proposals record the version they were checked against', async () => {
       assert.equal((await currentGuidelineRules(store.db)).version, 0);
-      const saved = await saveGuidelineRules(store.db, { ...DEFAULT_GUIDELINE_RULES, blockedWords: ['rollback'] }, ana.id);
+      const saved = await saveGuidelineRules(
+        store.db,
+        { ...DEFAULT_GUIDELINE_RULES, blockedWords: ['rollback'] },
+        ana.id,
+      );
       assert.equal(saved.version, 1);
       assert.deepEqual((await currentGuidelineRules(store.db)).blockedWords, ['rollback']);
       const desk = new IncidentDesk({ store, bus, clock: () => now });
       const [incident] = await listOpenIncidents(store.db);
       const { update, proposals } = await desk.draftUpdate(incident!.id, 'The rollback is under way.', ana);
-      assert.ok(proposals.every((p) => p.guidelineVersion === 1 && p.findings.some((f) => (f as { rule: string }).rule === 'blocked-word')));
+      assert.ok(
+        proposals.every(
+          (p) => p.guidelineVersion === 1 && p.findings.some((f) => (f as { rule: string }).rule === 'blocked-word'),
+        ),
+      );
       await assert.rejects(desk.approveUpdate(update.id, ben), /fail the guideline check/);
       await saveGuidelineRules(store.db, DEFAULT_GUIDELINE_RULES, ana.id);
-      assert.deepEqual((await listGuidelineVersions(store.db)).map((v) => v.version), [2, 1]);
+      assert.deepEqual(
+        (await listGuidelineVersions(store.db)).map((v) => v.version),
+        [2, 1],
+      );
     });
 
     test('resolving offers the closing update the same way, and new reports then start afresh', async () => {
       const desk = new IncidentDesk({ store, bus, clock: () => now });
       const [incident] = await listOpenIncidents(store.db);
-      const { incident: resolved, closing } = await desk.resolve(incident!.id, 'All clear: the portal has been stable for an hour.', ben);
+      const { incident: resolved, closing } = await desk.resolve(
+        incident!.id,
+        'All clear: the portal has been stable for an hour.',
+        ben,
+      );
       assert.equal(resolved.status, 'resolved');
       assert.equal(closing.update.kind, 'closing');
       assert.equal(closing.proposals.length, 201);

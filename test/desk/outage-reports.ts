@@ -26,14 +26,32 @@ const CONTEXTS = [
   '',
   'tried three browsers',
 ];
-const ENDINGS = ['#NorthwindIT', '@northwind_it please fix', 'help!', 'ugh', '#outage', '', 'any ETA?', 'this is the second time this week', 'seriously?', '😩'];
+const ENDINGS = [
+  '#NorthwindIT',
+  '@northwind_it please fix',
+  'help!',
+  'ugh',
+  '#outage',
+  '',
+  'any ETA?',
+  'this is the second time this week',
+  'seriously?',
+  '😩',
+];
 
 export function outageReports(count: number, start: Date): NewPost[] {
   return Array.from({ length: count }, (_, i) => {
-    const text = [OPENINGS[i % 10], CONTEXTS[Math.floor(i / 10) % 10], ENDINGS[(i * 7) % 10]].filter(Boolean).join(' — ');
+    const text = [OPENINGS[i % 10], CONTEXTS[Math.floor(i / 10) % 10], ENDINGS[(i * 7) % 10]]
+      .filter(Boolean)
+      .join(' — ');
     return newPost({
       externalId: `outage-${i}`,
-      author: { handle: `@reporter${i}@example.social`, name: i % 3 === 0 ? `Reporter ${i}` : `Alex${i} Smith`, followers: 10, following: 5 },
+      author: {
+        handle: `@reporter${i}@example.social`,
+        name: i % 3 === 0 ? `Reporter ${i}` : `Alex${i} Smith`,
+        followers: 10,
+        following: 5,
+      },
       text,
       createdAt: new Date(start.getTime() + i * 1_500).toISOString(),
       sentiment: 'negative',

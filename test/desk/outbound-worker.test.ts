@@ -30,7 +30,11 @@ import type { User } from '../../src/domain/user.js';
 type Answer = 'ok' | { status: number; retryAfterMs?: number };
 
 /** The courier's remote end: a script of answers, the keys seen, and what was really posted. */
-const remote = { script: [] as Answer[], calls: [] as OutboundReply[], posted: new Map<string, { remoteId: string; remoteUrl: string }>() };
+const remote = {
+  script: [] as Answer[],
+  calls: [] as OutboundReply[],
+  posted: new Map<string, { remoteId: string; remoteUrl: string }>(),
+};
 
 const courierDefinition: SourceDefinition = {
   kind: 'courier',
@@ -48,7 +52,12 @@ const courierDefinition: SourceDefinition = {
       const seen = remote.posted.get(reply.idempotencyKey);
       if (seen) return seen;
       const answer = remote.script.shift() ?? 'ok';
-      if (answer !== 'ok') throw new RemoteError(`courier: HTTP ${answer.status} {"error":"nope ${answer.status}"}`, answer.status, answer.retryAfterMs ?? null);
+      if (answer !== 'ok')
+        throw new RemoteError(
+          `courier: HTTP ${answer.status} {"error":"nope ${answer.status}"}`,
+          answer.status,
+          answer.retryAfterMs ?? null,
+        );
       const remoteId = `r-${remote.posted.size + 1}`;
       const result = { remoteId, remoteUrl: `https://courier.example/${environment.name}/${remoteId}` };
       remote.posted.set(reply.idempotencyKey, result);
@@ -82,8 +91,24 @@ for (const backend of await backends()) {
       bus.subscribe('outbound.updated', (message) => void published.push(message));
       pipeline = new IngestPipeline({ store, analyzer, bus, clock });
       desk = new Desk({ store, bus, clock });
-      supervisor = new SourceSupervisor({ store, bus, pipeline, secrets: createSecretBox(randomBytes(32)), definitions: [courierDefinition], clock, log: { info() {}, warn() {}, error() {} } });
-      await insertSource(store.db, { name: 'courier-1', kind: 'courier', options: {}, sealedSecrets: null, secretsSet: [], enabled: true, origin: 'api' });
+      supervisor = new SourceSupervisor({
+        store,
+        bus,
+        pipeline,
+        secrets: createSecretBox(randomBytes(32)),
+        definitions: [courierDefinition],
+        clock,
+        log: { info() {}, warn() {}, error() {} },
+      });
+      await insertSource(store.db, {
+        name: 'courier-1',
+        kind: 'courier',
+        options: {},
+        sealedSecrets: null,
+        secretsSet: [],
+        enabled: true,
+        origin: 'api',
+      });
       await supervisor.startAll();
       agent = (await createUser(store.db, { username: 'agent', role: 'agent', password: 'a-long-password' })) as User;
     });
@@ -101,18 +126,53 @@ for (const backend of await backends()) {
     /** A post from `source`, a ticket for it, and an agent's reply queued on it. */
     async function queueReply(source = 'courier-1'): Promise<number> {
       serial += 1;
-      const result = await pipeline.ingestDrafts([{
-        source, externalId: `p-${serial}`, author: { handle: '@ana@example.social', name: 'Ana', followers: 1, following: 1 },
-        text: `my laptop will not start ${serial}`, url: `https://example.social/@ana/p-${serial}`, createdAt: now.toISOString(), inReplyTo: null,
-        metrics: { likes: 0, reposts: 0, replies: 0 }, extra: { cid: `cid-${serial}` },
-      }]);
-      const [ticket] = await createTickets(store.db, [{ type: 'request', priority: 'normal', subject: 'laptop', postId: result.posts[0]!.id, streamId: null, source, slaDueAt: null }], now.toISOString());
-      const { outbound } = await desk.reply(ticket!.id, { body: `Sorry to hear that, Ana (${serial})`, visibility: 'public' }, agent);
+      const result = await pipeline.ingestDrafts([
+        {
+          source,
+          externalId: `p-${serial}`,
+          author: { handle: '@ana@example.social', name: 'Ana', followers: 1, following: 1 },
+          text: `my laptop will not start ${serial}`,
+          url: `https://example.social/@ana/p-${serial}`,
+          createdAt: now.toISOString(),
+          inReplyTo: null,
+          metrics: { likes: 0, reposts: 0, replies: 0 },
+          extra: { cid: `cid-${serial}` },
+        },
+      ]);
+      const [ticket] = await createTickets(
+        store.db,
+        [
+          {
+            type: 'request',
+            priority: 'normal',
+            subject: 'laptop',
+            postId: result.posts[0]!.id,
+            streamId: null,
+            source,
+            slaDueAt: null,
+          },
+        ],
+        now.toISOString(),
+      );
+      const { outbound } = await desk.reply(
+        ticket!.id,
+        { body: `Sorry to hear that, Ana (${serial})`, visibility: 'public' },
+        agent,
+      );
       return outbound.id;
     }
     const outboundRow = async (id: number) => (await listOutbound(store.db, {})).find((message) => message.id === id)!;
     const worker = (options: Partial<ConstructorParameters<typeof OutboundWorker>[0]> = {}) =>
-      new OutboundWorker({ store, bus, senders: supervisor, clock, intervalMs: 0, baseDelayMs: 1000, leaseMs: 60_000, ...options });
+      new OutboundWorker({
+        store,
+        bus,
+        senders: supervisor,
+        clock,
+        intervalMs: 0,
+        baseDelayMs: 1000,
+        leaseMs: 60_000,
+        ...options,
+      });
 
     test('queued → sent with the remote id and URL, threaded on the post, with a stable idempotency key', async () => {
       const id = await queueReply();
@@ -130,8 +190,15 @@ for (const backend of await backends()) {
       assert.equal(call!.target?.authorHandle, '@ana@example.social');
       assert.match(call!.target?.url ?? '', /^https:\/\/example\.social\/@ana\/p-/);
       assert.equal(typeof call!.target?.extra.cid, 'string');
-      assert.deepEqual(published.map((message) => message.message.status), ['sent']);
-      assert.deepEqual(await worker().runOnce(), { sent: 0, retried: 0, failed: 0 }, 'a sent message is not sent again');
+      assert.deepEqual(
+        published.map((message) => message.message.status),
+        ['sent'],
+      );
+      assert.deepEqual(
+        await worker().runOnce(),
+        { sent: 0, retried: 0, failed: 0 },
+        'a sent message is not sent again',
+      );
     });
 
     test('a 429 (honouring Retry-After) and a 503 are retried with backoff, then sent', async () => {
@@ -142,7 +209,11 @@ for (const backend of await backends()) {
       const waiting = await outboundRow(id);
       assert.equal(waiting.status, 'queued');
       assert.match(waiting.error ?? '', /HTTP 429/);
-      assert.equal(Date.parse((await outboundAttempts(store.db, id))!.nextAttemptAt!) - now.getTime(), 30_000, 'Retry-After is the floor');
+      assert.equal(
+        Date.parse((await outboundAttempts(store.db, id))!.nextAttemptAt!) - now.getTime(),
+        30_000,
+        'Retry-After is the floor',
+      );
       assert.deepEqual(await sender.runOnce(), { sent: 0, retried: 0, failed: 0 }, 'not due yet');
       advance(30_000);
       assert.deepEqual(await sender.runOnce(), { sent: 0, retried: 1, failed: 0 });
@@ -179,11 +250,21 @@ for (const backend of await backends()) {
     test('a crash between claim and mark does not send twice: the next worker reuses the idempotency key', async () => {
       const id = await queueReply();
       // Worker A claims the message and gets it to the channel, then dies before marking it.
-      const [claim] = await claimDueOutbound(store.db, { now: now.toISOString(), leaseUntil: new Date(now.getTime() + 60_000).toISOString(), token: 'worker-a', limit: 10 });
+      const [claim] = await claimDueOutbound(store.db, {
+        now: now.toISOString(),
+        leaseUntil: new Date(now.getTime() + 60_000).toISOString(),
+        token: 'worker-a',
+        limit: 10,
+      });
       assert.equal(claim?.id, id);
       const sender = await supervisor.sender('courier-1');
       assert.ok(sender.ok);
-      const first = await sender.source.send({ idempotencyKey: idempotencyKeyFor(id), inReplyTo: claim!.inReplyTo, visibility: 'public', body: claim!.body });
+      const first = await sender.source.send({
+        idempotencyKey: idempotencyKeyFor(id),
+        inReplyTo: claim!.inReplyTo,
+        visibility: 'public',
+        body: claim!.body,
+      });
 
       const workerB = worker();
       assert.deepEqual(await workerB.runOnce(), { sent: 0, retried: 0, failed: 0 }, 'A’s lease still holds');
@@ -192,7 +273,10 @@ for (const backend of await backends()) {
       const sent = await outboundRow(id);
       assert.equal(sent.status, 'sent');
       assert.equal(sent.remoteId, first.remoteId, 'the channel recognised the key and returned the first post');
-      assert.deepEqual(remote.calls.map((call) => call.idempotencyKey), [idempotencyKeyFor(id), idempotencyKeyFor(id)]);
+      assert.deepEqual(
+        remote.calls.map((call) => call.idempotencyKey),
+        [idempotencyKeyFor(id), idempotencyKeyFor(id)],
+      );
       assert.equal(remote.posted.size, 1, 'posted once');
       assert.equal((await outboundAttempts(store.db, id))!.attempts, 2);
     });

@@ -10,7 +10,12 @@ import { ERROR_CODES, EarshotError, type ErrorCode } from '../../src/domain/erro
 
 const page = readFileSync(join(process.cwd(), 'docs', 'errors.md'), 'utf8');
 /** Rows of the page's table: `| ERR_X | 400 | … |`. */
-const documented = new Map([...page.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|\s*(\d{3})\s*\|(.+)\|\s*$/gm)].map((m) => [m[1]!, { status: Number(m[2]), text: m[3]!.trim() }]));
+const documented = new Map(
+  [...page.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|\s*(\d{3})\s*\|(.+)\|\s*$/gm)].map((m) => [
+    m[1]!,
+    { status: Number(m[2]), text: m[3]!.trim() },
+  ]),
+);
 
 test('every error code is documented with its HTTP status and an explanation', () => {
   for (const [code, spec] of Object.entries(ERROR_CODES)) {
@@ -22,7 +27,8 @@ test('every error code is documented with its HTTP status and an explanation', (
 });
 
 test('docs/errors.md documents no code that the registry lacks', () => {
-  for (const code of documented.keys()) assert.ok(code in ERROR_CODES, `docs/errors.md lists ${code}, which is not in src/domain/errors.ts`);
+  for (const code of documented.keys())
+    assert.ok(code in ERROR_CODES, `docs/errors.md lists ${code}, which is not in src/domain/errors.ts`);
 });
 
 test('an error renders its template and its one JSON body', () => {

@@ -20,9 +20,16 @@ export interface TestDesk {
   close(): Promise<void>;
 }
 
-export async function startTestDesk(options: { databaseUrl?: string | null; clock?: () => Date } = {}): Promise<TestDesk> {
+export async function startTestDesk(
+  options: { databaseUrl?: string | null; clock?: () => Date } = {},
+): Promise<TestDesk> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-app-'));
-  const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: ADMIN_PASSWORD, EARSHOT_LOG_LEVEL: 'silent', ...(options.databaseUrl ? { EARSHOT_DATABASE_URL: options.databaseUrl } : {}) });
+  const config = loadConfig({
+    EARSHOT_DATA_DIR: dataDir,
+    EARSHOT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    EARSHOT_LOG_LEVEL: 'silent',
+    ...(options.databaseUrl ? { EARSHOT_DATABASE_URL: options.databaseUrl } : {}),
+  });
   const runtime = await createRuntime(config, { clock: options.clock });
   const app = await buildApp(runtime);
   let users = 0;
@@ -37,7 +44,11 @@ export async function startTestDesk(options: { databaseUrl?: string | null; cloc
     },
     async tokenFor(role) {
       users += 1;
-      const user = await createUser(runtime.store.db, { username: `${role}${users}`, role, password: 'a-long-password' });
+      const user = await createUser(runtime.store.db, {
+        username: `${role}${users}`,
+        role,
+        password: 'a-long-password',
+      });
       return (await createApiToken(runtime.store.db, user.id, 'test')).token;
     },
     async close() {

@@ -32,7 +32,15 @@ function sqliteBackend(): Backend {
     async open() {
       const dataDir = mkdtempSync(join(tmpdir(), 'earshot-test-'));
       const store = await openStore({ databaseUrl: null, dataDir });
-      return { store, databaseUrl: null, dataDir, dispose: async () => { await store.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+      return {
+        store,
+        databaseUrl: null,
+        dataDir,
+        dispose: async () => {
+          await store.close();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
     },
   };
 }

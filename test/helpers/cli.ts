@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 export function startCli(args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EARSHOT_LOG_LEVEL: 'silent', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, EARSHOT_LOG_LEVEL: 'silent', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 export function runCli(args: readonly string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {

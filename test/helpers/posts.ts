@@ -8,7 +8,12 @@ export function ingestLine(overrides: Record<string, unknown> = {}): Record<stri
   return {
     source: 'mastodon',
     id: `t${counter}`,
-    author: { handle: `@user${counter % 7}@example.social`, name: `User ${counter % 7}`, followers: 100, following: 50 },
+    author: {
+      handle: `@user${counter % 7}@example.social`,
+      name: `User ${counter % 7}`,
+      followers: 100,
+      following: 50,
+    },
     text: `Test post number ${counter}`,
     url: `https://example.social/@user/${counter}`,
     createdAt: new Date(Date.UTC(2026, 10, 20, 10, 0, counter % 60)).toISOString(),

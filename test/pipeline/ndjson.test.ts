@@ -6,7 +6,10 @@ async function* chunks(...parts: (Buffer | string)[]): AsyncGenerator<Buffer | s
   yield* parts;
 }
 
-async function collect(input: AsyncIterable<Buffer | string>, options?: { maxLineBytes?: number }): Promise<NdjsonLine[]> {
+async function collect(
+  input: AsyncIterable<Buffer | string>,
+  options?: { maxLineBytes?: number },
+): Promise<NdjsonLine[]> {
   const lines: NdjsonLine[] = [];
   for await (const line of readNdjson(input, options)) lines.push(line);
   return lines;

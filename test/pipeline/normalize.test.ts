@@ -14,13 +14,16 @@ const valid = (): Record<string, unknown> => ({
 });
 
 function rejects(input: unknown, message: string | RegExp): void {
-  assert.throws(() => normalizePost(input), (error: unknown) => {
-    assert.ok(error instanceof Error);
-    assert.equal((error as { code?: string }).code, 'ERR_INPUT_INVALID');
-    if (typeof message === 'string') assert.equal(error.message, message);
-    else assert.match(error.message, message);
-    return true;
-  });
+  assert.throws(
+    () => normalizePost(input),
+    (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.equal((error as { code?: string }).code, 'ERR_INPUT_INVALID');
+      if (typeof message === 'string') assert.equal(error.message, message);
+      else assert.match(error.message, message);
+      return true;
+    },
+  );
 }
 
 test('a valid payload becomes a draft', () => {
@@ -53,16 +56,34 @@ test('optional fields default; integer ids become strings; dates are normalised'
   assert.equal(draft.url, null);
   assert.deepEqual(draft.metrics, { likes: 0, reposts: 0, replies: 0 });
   assert.equal(normalizePost({ ...valid(), metrics: { likes: 5 } }).metrics.replies, 0);
-  assert.equal(normalizePost({ ...valid(), author: { handle: 'a', createdAt: '2020-01-01' } }).author.createdAt, '2020-01-01T00:00:00.000Z');
+  assert.equal(
+    normalizePost({ ...valid(), author: { handle: 'a', createdAt: '2020-01-01' } }).author.createdAt,
+    '2020-01-01T00:00:00.000Z',
+  );
 });
 
 test('unknown fields are kept in extra, author ones under extra.author', () => {
-  const draft = normalizePost({ ...valid(), lang: 'en', media: [{ type: 'image' }], author: { handle: 'a', bot: true }, metrics: { likes: 1, quotes: 4 } });
-  assert.deepEqual(draft.extra, { lang: 'en', media: [{ type: 'image' }], author: { bot: true }, metrics: { quotes: 4 } });
+  const draft = normalizePost({
+    ...valid(),
+    lang: 'en',
+    media: [{ type: 'image' }],
+    author: { handle: 'a', bot: true },
+    metrics: { likes: 1, quotes: 4 },
+  });
+  assert.deepEqual(draft.extra, {
+    lang: 'en',
+    media: [{ type: 'image' }],
+    author: { bot: true },
+    metrics: { quotes: 4 },
+  });
 });
 
 test('a __proto__ key in the payload cannot set the prototype of extra', () => {
-  const draft = normalizePost(JSON.parse('{"source":"x","id":"1","author":{"handle":"a"},"text":"t","createdAt":"2026-01-01","__proto__":{"polluted":true}}'));
+  const draft = normalizePost(
+    JSON.parse(
+      '{"source":"x","id":"1","author":{"handle":"a"},"text":"t","createdAt":"2026-01-01","__proto__":{"polluted":true}}',
+    ),
+  );
   assert.equal(Object.getPrototypeOf(draft.extra), Object.prototype);
   assert.equal((draft.extra as { polluted?: unknown }).polluted, undefined);
 });
@@ -80,9 +101,18 @@ test('text loses control characters (not \\n or \\t), becomes NFC and is trimmed
 test('wrong types name the field and what came instead', () => {
   rejects(null, 'post must be an object, got null');
   rejects([], 'post must be an object, got array');
-  rejects({ ...valid(), author: { handle: 'a', followers: '120' } }, 'author.followers must be a non-negative integer, got string');
-  rejects({ ...valid(), author: { handle: 'a', following: -1 } }, 'author.following must be a non-negative integer, got -1');
-  rejects({ ...valid(), author: { handle: 'a', followers: 1.5 } }, 'author.followers must be a non-negative integer, got 1.5');
+  rejects(
+    { ...valid(), author: { handle: 'a', followers: '120' } },
+    'author.followers must be a non-negative integer, got string',
+  );
+  rejects(
+    { ...valid(), author: { handle: 'a', following: -1 } },
+    'author.following must be a non-negative integer, got -1',
+  );
+  rejects(
+    { ...valid(), author: { handle: 'a', followers: 1.5 } },
+    'author.followers must be a non-negative integer, got 1.5',
+  );
   rejects({ ...valid(), author: 'ana' }, 'author must be an object, got string');
   rejects({ ...valid(), author: { handle: 7 } }, 'author.handle must be a string, got number');
   rejects({ ...valid(), author: { handle: 'a', name: 5 } }, 'author.name must be a string or null, got number');

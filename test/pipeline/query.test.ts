@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { compileQuery, parseQuery, queryTerms, type MatchablePost } from '../../src/pipeline/query.js';
 import { EarshotError } from '../../src/domain/errors.js';
 
-const post = (text: string, extra: Partial<MatchablePost> = {}): MatchablePost => ({ text, authorHandle: '@ana@example.social', ...extra });
-const matches = (q: string, text: string, extra: Partial<MatchablePost> = {}): boolean => compileQuery(q)(post(text, extra));
+const post = (text: string, extra: Partial<MatchablePost> = {}): MatchablePost => ({
+  text,
+  authorHandle: '@ana@example.social',
+  ...extra,
+});
+const matches = (q: string, text: string, extra: Partial<MatchablePost> = {}): boolean =>
+  compileQuery(q)(post(text, extra));
 
 test('the stream example: helpdesk AND (down OR ":(") -spam', () => {
   const q = compileQuery('helpdesk AND (down OR ":(") -spam');
@@ -81,16 +86,19 @@ test('precedence is NOT > AND > OR', () => {
   assert.equal(matches('NOT a b', 'b'), true);
   assert.equal(matches('NOT a b', 'a b'), false);
   assert.equal(matches('NOT a OR b', 'a b'), true);
-  assert.deepEqual(
-    parseQuery('a OR b NOT c'),
-    {
-      type: 'or',
-      children: [
-        { type: 'word', value: 'a', position: 0 },
-        { type: 'and', children: [{ type: 'word', value: 'b', position: 5 }, { type: 'not', child: { type: 'word', value: 'c', position: 11 } }] },
-      ],
-    },
-  );
+  assert.deepEqual(parseQuery('a OR b NOT c'), {
+    type: 'or',
+    children: [
+      { type: 'word', value: 'a', position: 0 },
+      {
+        type: 'and',
+        children: [
+          { type: 'word', value: 'b', position: 5 },
+          { type: 'not', child: { type: 'word', value: 'c', position: 11 } },
+        ],
+      },
+    ],
+  });
 });
 
 test('negation with -term, -"phrase", -(group) and NOT', () => {
@@ -158,7 +166,10 @@ test('syntax errors carry the position of the fault', () => {
 });
 
 test('the error message states the position', () => {
-  assert.throws(() => compileQuery('a AND'), { code: 'ERR_QUERY_SYNTAX', message: 'Query syntax error at position 5: expected a term after AND' });
+  assert.throws(() => compileQuery('a AND'), {
+    code: 'ERR_QUERY_SYNTAX',
+    message: 'Query syntax error at position 5: expected a term after AND',
+  });
 });
 
 test('absurd nesting and length are syntax errors, not stack overflows', () => {
@@ -169,7 +180,9 @@ test('absurd nesting and length are syntax errors, not stack overflows', () => {
 
 test('a compiled query evaluates 100k posts a second', () => {
   const q = compileQuery('helpdesk AND (down OR ":(") -spam kind:outage');
-  const posts = Array.from({ length: 1000 }, (_, i) => post(`The helpdesk of acme is down again for the ${i}th time :( #status @acme`, { kind: 'outage' }));
+  const posts = Array.from({ length: 1000 }, (_, i) =>
+    post(`The helpdesk of acme is down again for the ${i}th time :( #status @acme`, { kind: 'outage' }),
+  );
   const start = performance.now();
   let n = 0;
   for (let round = 0; round < 100; round++) for (const p of posts) if (q(p)) n++;

@@ -18,7 +18,12 @@ after(async () => desk?.close());
 test('live: new posts and tickets stream as server-sent events', async () => {
   const cookie = await desk.login();
   const events: { event: string; data: { text?: string; subject?: string } }[] = [];
-  const request = http.get({ host: '127.0.0.1', port, path: '/api/live', headers: { cookie, accept: 'text/event-stream' } });
+  const request = http.get({
+    host: '127.0.0.1',
+    port,
+    path: '/api/live',
+    headers: { cookie, accept: 'text/event-stream' },
+  });
   const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
   assert.equal(response.statusCode, 200);
   assert.match(String(response.headers['content-type']), /text\/event-stream/);
@@ -37,8 +42,18 @@ test('live: new posts and tickets stream as server-sent events', async () => {
       }
     });
   });
-  await desk.app.inject({ method: 'POST', url: '/api/streams', headers: { cookie }, payload: { name: 'Live', query: 'wifi' } });
-  const ingest = await desk.app.inject({ method: 'POST', url: '/api/ingest', headers: { cookie }, payload: ingestLine({ text: 'Campus wifi is down :(' }) });
+  await desk.app.inject({
+    method: 'POST',
+    url: '/api/streams',
+    headers: { cookie },
+    payload: { name: 'Live', query: 'wifi' },
+  });
+  const ingest = await desk.app.inject({
+    method: 'POST',
+    url: '/api/ingest',
+    headers: { cookie },
+    payload: ingestLine({ text: 'Campus wifi is down :(' }),
+  });
   assert.equal(ingest.statusCode, 200);
   await received;
   request.destroy();
@@ -49,7 +64,12 @@ test('live: new posts and tickets stream as server-sent events', async () => {
 /** Opens /api/live and collects events until `done` says enough. */
 async function listen(cookie: string, done: (events: { event: string; data: Record<string, unknown> }[]) => boolean) {
   const events: { event: string; data: Record<string, unknown> }[] = [];
-  const request = http.get({ host: '127.0.0.1', port, path: '/api/live', headers: { cookie, accept: 'text/event-stream' } });
+  const request = http.get({
+    host: '127.0.0.1',
+    port,
+    path: '/api/live',
+    headers: { cookie, accept: 'text/event-stream' },
+  });
   const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
   const received = new Promise<void>((resolve) => {
     let buffer = '';
@@ -71,14 +91,28 @@ async function listen(cookie: string, done: (events: { event: string; data: Reco
 
 test('live: a ticket carries its SLA and a post its author influence, as the REST responses do', async () => {
   const cookie = await desk.login();
-  await desk.app.inject({ method: 'POST', url: '/api/streams', headers: { cookie }, payload: { name: 'Printers', query: 'printer' } });
-  const live = await listen(cookie, (events) => events.some((e) => e.event === 'ticket' && e.data.subject === 'The printer is broken again'));
-  const ingest = await desk.app.inject({ method: 'POST', url: '/api/ingest', headers: { cookie }, payload: ingestLine({ text: 'The printer is broken again' }) });
+  await desk.app.inject({
+    method: 'POST',
+    url: '/api/streams',
+    headers: { cookie },
+    payload: { name: 'Printers', query: 'printer' },
+  });
+  const live = await listen(cookie, (events) =>
+    events.some((e) => e.event === 'ticket' && e.data.subject === 'The printer is broken again'),
+  );
+  const ingest = await desk.app.inject({
+    method: 'POST',
+    url: '/api/ingest',
+    headers: { cookie },
+    payload: ingestLine({ text: 'The printer is broken again' }),
+  });
   assert.equal(ingest.statusCode, 200);
   await live.received;
   live.close();
   const post = live.events.find((e) => e.event === 'post' && e.data.text === 'The printer is broken again')!.data;
-  const ticket = live.events.find((e) => e.event === 'ticket' && e.data.subject === 'The printer is broken again')!.data;
+  const ticket = live.events.find(
+    (e) => e.event === 'ticket' && e.data.subject === 'The printer is broken again',
+  )!.data;
 
   assert.equal(typeof (post.author as { influence?: unknown }).influence, 'number');
   const rest = (await desk.app.inject({ url: `/api/posts/${post.id}`, headers: { cookie } })).json();
@@ -87,7 +121,10 @@ test('live: a ticket carries its SLA and a post its author influence, as the RES
   assert.ok(ticket.sla, 'a live ticket has its SLA');
   const restTicket = (await desk.app.inject({ url: `/api/tickets/${ticket.id}`, headers: { cookie } })).json().ticket;
   // The time left shrinks between the two reads; everything else is the same.
-  const still = (value: Record<string, unknown>) => ({ ...value, sla: { ...(value.sla as object), remainingMs: 'ticking' } });
+  const still = (value: Record<string, unknown>) => ({
+    ...value,
+    sla: { ...(value.sla as object), remainingMs: 'ticking' },
+  });
   assert.deepEqual(Object.keys(ticket).sort(), Object.keys(restTicket).sort());
   assert.deepEqual(still(ticket), still(restTicket));
 });

@@ -37,12 +37,27 @@ for (const backend of await backends()) {
     test('counts posts by source, tickets by status, open alerts and source health; only admins may scrape', async () => {
       const admin = await desk.tokenFor('admin');
       const agent = await desk.tokenFor('agent');
-      await desk.app.inject({ method: 'POST', url: '/api/streams', headers: { authorization: `Bearer ${admin}` }, payload: { name: 'Portal', query: 'portal' } });
+      await desk.app.inject({
+        method: 'POST',
+        url: '/api/streams',
+        headers: { authorization: `Bearer ${admin}` },
+        payload: { name: 'Portal', query: 'portal' },
+      });
       for (const text of ['The portal is down again', 'portal not loading, 500 error', 'Lovely weather today']) {
-        const response = await desk.app.inject({ method: 'POST', url: '/api/ingest', headers: { authorization: `Bearer ${admin}` }, payload: ingestLine({ text }) });
+        const response = await desk.app.inject({
+          method: 'POST',
+          url: '/api/ingest',
+          headers: { authorization: `Bearer ${admin}` },
+          payload: ingestLine({ text }),
+        });
         assert.equal(response.statusCode, 200, response.body);
       }
-      await recordSourceHealth(desk.runtime.store.db, 'uni-mastodon', { status: 'connected', posts: 3, skipped: 2, error: 'HTTP 503 from the instance' });
+      await recordSourceHealth(desk.runtime.store.db, 'uni-mastodon', {
+        status: 'connected',
+        posts: 3,
+        skipped: 2,
+        error: 'HTTP 503 from the instance',
+      });
 
       const refused = await desk.app.inject({ url: '/api/metrics', headers: { authorization: `Bearer ${agent}` } });
       assert.equal(refused.statusCode, 403);

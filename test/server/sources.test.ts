@@ -24,7 +24,10 @@ const PASSWORD = 'sources-admin-password';
 
 /** What the vault source was last started with: proves the sealed secret reaches it intact. */
 const started: { token: string; region: string }[] = [];
-const VaultOptions = Type.Object({ region: Type.String({ minLength: 2 }), token: Type.String({ minLength: 8 }) }, { additionalProperties: false });
+const VaultOptions = Type.Object(
+  { region: Type.String({ minLength: 2 }), token: Type.String({ minLength: 8 }) },
+  { additionalProperties: false },
+);
 const vaultDefinition: SourceDefinition<typeof VaultOptions> = {
   kind: 'vault',
   label: 'Vault (test)',
@@ -59,12 +62,45 @@ describe('sources API', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-sources-api-'));
     const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: PASSWORD });
-    const capture = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
-    runtime = await createRuntime(config, { runSources: true, outboundIntervalMs: 0, sourceDefinitions: [demoSourceDefinition, vaultDefinition], log: capture });
-    const stream = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
-    app = await build(config, { store: runtime.store, bus: runtime.bus, pipeline: runtime.pipeline, desk: runtime.desk, incidents: runtime.incidents, sources: runtime.sources }, { logger: { level: 'trace', stream } });
-    const adminUser = await createUser(runtime.store.db, { username: 'root', role: 'admin', password: 'a-long-password' });
-    const agentUser = await createUser(runtime.store.db, { username: 'ag', role: 'agent', password: 'a-long-password' });
+    const capture = {
+      info: (m: string) => logs.push(m),
+      warn: (m: string) => logs.push(m),
+      error: (m: string) => logs.push(m),
+    };
+    runtime = await createRuntime(config, {
+      runSources: true,
+      outboundIntervalMs: 0,
+      sourceDefinitions: [demoSourceDefinition, vaultDefinition],
+      log: capture,
+    });
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    app = await build(
+      config,
+      {
+        store: runtime.store,
+        bus: runtime.bus,
+        pipeline: runtime.pipeline,
+        desk: runtime.desk,
+        incidents: runtime.incidents,
+        sources: runtime.sources,
+      },
+      { logger: { level: 'trace', stream } },
+    );
+    const adminUser = await createUser(runtime.store.db, {
+      username: 'root',
+      role: 'admin',
+      password: 'a-long-password',
+    });
+    const agentUser = await createUser(runtime.store.db, {
+      username: 'ag',
+      role: 'agent',
+      password: 'a-long-password',
+    });
     admin = `Bearer ${(await createApiToken(runtime.store.db, adminUser.id, 't')).token}`;
     agent = `Bearer ${(await createApiToken(runtime.store.db, agentUser.id, 't')).token}`;
   });
@@ -75,7 +111,12 @@ describe('sources API', () => {
   });
 
   const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, auth = admin) =>
-    app.inject({ method, url: `/api${url}`, headers: { authorization: auth }, ...(payload !== undefined && { payload: payload as object }) });
+    app.inject({
+      method,
+      url: `/api${url}`,
+      headers: { authorization: auth },
+      ...(payload !== undefined && { payload: payload as object }),
+    });
   const all: string[] = [];
   const seen = <T extends { body: string }>(response: T): T => {
     all.push(response.body);
@@ -88,7 +129,15 @@ describe('sources API', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-  const sourceNamed = async (name: string) => (seen(await call('GET', '/sources')).json().sources as { name: string; id: number; health: { status: string; posts: number; detail: string | null } | null; enabled: boolean }[]).find((s) => s.name === name);
+  const sourceNamed = async (name: string) =>
+    (
+      seen(await call('GET', '/sources')).json().sources as {
+        name: string;
+        id: number;
+        health: { status: string; posts: number; detail: string | null } | null;
+        enabled: boolean;
+      }[]
+    ).find((s) => s.name === name);
 
   test('lists the definitions with their option schemas and secret fields', async () => {
     const response = seen(await call('GET', '/sources/definitions', undefined, agent));
@@ -100,18 +149,32 @@ describe('sources API', () => {
   });
 
   test('a failing check refuses the source, without echoing the secret', async () => {
-    const response = seen(await call('POST', '/sources', { name: 'vault-eu', kind: 'vault', options: { region: 'eu', token: 'wrong-token-123' } }));
+    const response = seen(
+      await call('POST', '/sources', {
+        name: 'vault-eu',
+        kind: 'vault',
+        options: { region: 'eu', token: 'wrong-token-123' },
+      }),
+    );
     assert.equal(response.statusCode, 422);
     assert.equal(response.json().error.code, 'ERR_SOURCE_CHECK_FAILED');
-    assert.equal(response.json().error.message, 'Source vault-eu failed its check: 401 Unauthorized: token *** is not valid');
+    assert.equal(
+      response.json().error.message,
+      'Source vault-eu failed its check: 401 Unauthorized: token *** is not valid',
+    );
     assert.equal(await getSourceByName(runtime.store.db, 'vault-eu'), undefined);
   });
 
   test('bad options are refused with the path of the field; unknown kinds and roles too', async () => {
-    const bad = seen(await call('POST', '/sources', { name: 'vault-eu', kind: 'vault', options: { region: 'e', token: SECRET } }));
+    const bad = seen(
+      await call('POST', '/sources', { name: 'vault-eu', kind: 'vault', options: { region: 'e', token: SECRET } }),
+    );
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.code, 'ERR_SOURCE_OPTIONS_INVALID');
-    assert.match(bad.json().error.message, /^Source vault-eu: option region expected string length greater or equal to 2$/);
+    assert.match(
+      bad.json().error.message,
+      /^Source vault-eu: option region expected string length greater or equal to 2$/,
+    );
     const kind = seen(await call('POST', '/sources', { name: 'x', kind: 'telegraph', options: {} }));
     assert.equal(kind.json().error.code, 'ERR_SOURCE_UNKNOWN_KIND');
     const forbidden = seen(await call('POST', '/sources', { name: 'x', kind: 'demo', options: {} }, agent));
@@ -121,17 +184,25 @@ describe('sources API', () => {
   });
 
   test('an admin adds a source: secret sealed, never returned, source running at once', async () => {
-    const response = seen(await call('POST', '/sources', { name: 'vault-eu', kind: 'vault', options: { region: 'eu', token: SECRET } }));
+    const response = seen(
+      await call('POST', '/sources', { name: 'vault-eu', kind: 'vault', options: { region: 'eu', token: SECRET } }),
+    );
     assert.equal(response.statusCode, 201, response.body);
     const created = response.json();
     assert.deepEqual(created.secretsSet, ['token']);
     assert.deepEqual(created.options, { region: 'eu' });
     assert.equal(created.label, 'Vault (test)');
     assert.deepEqual(started.at(-1), { token: SECRET, region: 'eu' });
-    const row = await runtime.store.db.selectFrom('sources').selectAll().where('name', '=', 'vault-eu').executeTakeFirstOrThrow();
+    const row = await runtime.store.db
+      .selectFrom('sources')
+      .selectAll()
+      .where('name', '=', 'vault-eu')
+      .executeTakeFirstOrThrow();
     assert.doesNotMatch(JSON.stringify(row), new RegExp(SECRET));
     await until('connected', async () => (await sourceNamed('vault-eu'))?.health?.status === 'connected');
-    const duplicate = seen(await call('POST', '/sources', { name: 'vault-eu', kind: 'vault', options: { region: 'eu', token: SECRET } }));
+    const duplicate = seen(
+      await call('POST', '/sources', { name: 'vault-eu', kind: 'vault', options: { region: 'eu', token: SECRET } }),
+    );
     assert.equal(duplicate.statusCode, 409);
   });
 
@@ -152,7 +223,13 @@ describe('sources API', () => {
   });
 
   test('a demo source added from the API posts, and its health is readable by agents', async () => {
-    const created = seen(await call('POST', '/sources', { name: 'demo-api', kind: 'demo', options: { intervalSeconds: 3600, backfillHours: 1 } }));
+    const created = seen(
+      await call('POST', '/sources', {
+        name: 'demo-api',
+        kind: 'demo',
+        options: { intervalSeconds: 3600, backfillHours: 1 },
+      }),
+    );
     assert.equal(created.statusCode, 201, created.body);
     assert.deepEqual(created.json().secretsSet, []);
     await until('demo posts counted', async () => ((await sourceNamed('demo-api'))?.health?.posts ?? 0) > 0);
@@ -166,7 +243,11 @@ describe('sources API', () => {
     const { id } = (await sourceNamed('demo-api'))!;
     assert.equal(seen(await call('DELETE', `/sources/${id}`)).statusCode, 204);
     assert.equal(await sourceNamed('demo-api'), undefined);
-    assert.deepEqual(await runtime.sources.sender('demo-api'), { ok: false, retryable: false, reason: 'no configured source named "demo-api"' });
+    assert.deepEqual(await runtime.sources.sender('demo-api'), {
+      ok: false,
+      retryable: false,
+      reason: 'no configured source named "demo-api"',
+    });
     assert.equal(seen(await call('DELETE', `/sources/${id}`)).statusCode, 404);
   });
 
@@ -174,7 +255,10 @@ describe('sources API', () => {
     assert.ok(all.length > 10);
     for (const body of all) assert.doesNotMatch(body, new RegExp(SECRET));
     assert.ok(logs.length > 5, 'logs were captured');
-    assert.ok(logs.some((line) => /connected to eu/.test(line)), 'the source log is in the capture');
+    assert.ok(
+      logs.some((line) => /connected to eu/.test(line)),
+      'the source log is in the capture',
+    );
     for (const line of logs) assert.doesNotMatch(line, new RegExp(SECRET));
   });
 });

@@ -44,7 +44,9 @@ describe('bluesky source with an AppView (search, notifications)', { skip: await
   let desk: AtpAgent;
   let customer: AtpAgent;
   // The AppView wants a schema of letters and underscores; each run gets its own, dropped after.
-  const schema = `earshot_bsky_${Date.now().toString(36).replace(/\d/g, (digit) => 'abcdefghij'[Number(digit)]!)}`;
+  const schema = `earshot_bsky_${Date.now()
+    .toString(36)
+    .replace(/\d/g, (digit) => 'abcdefghij'[Number(digit)]!)}`;
 
   before(async () => {
     assert.ok(databaseUrl, 'EARSHOT_TEST_DATABASE_URL is required under CI');
@@ -60,18 +62,46 @@ describe('bluesky source with an AppView (search, notifications)', { skip: await
     if (!databaseUrl) return;
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    const { rows } = await client.query<{ name: string }>('SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE $1', [`%${schema}%`]);
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE $1',
+      [`%${schema}%`],
+    );
     for (const { name } of rows) await client.query(`DROP SCHEMA "${name}" CASCADE`);
     await client.end();
   });
 
-  const env: SourceEnvironment = { name: 'bsky', fetch: globalThis.fetch, clock: () => new Date(), allowPrivateNetwork: true };
-  const options = (): BlueskyOptions => ({ service: network.pds.url, identifier: 'itdesk.test', appPassword: 'desk-pw', searchQueries: ['portal'], watchNotifications: true, pollIntervalSeconds: 3600 });
-  const targetOf = (draft: PostDraft): ReplyTarget => ({ externalId: draft.externalId, url: draft.url, authorHandle: draft.author.handle, extra: draft.extra });
-  async function mention(text: string, reply?: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } }) {
+  const env: SourceEnvironment = {
+    name: 'bsky',
+    fetch: globalThis.fetch,
+    clock: () => new Date(),
+    allowPrivateNetwork: true,
+  };
+  const options = (): BlueskyOptions => ({
+    service: network.pds.url,
+    identifier: 'itdesk.test',
+    appPassword: 'desk-pw',
+    searchQueries: ['portal'],
+    watchNotifications: true,
+    pollIntervalSeconds: 3600,
+  });
+  const targetOf = (draft: PostDraft): ReplyTarget => ({
+    externalId: draft.externalId,
+    url: draft.url,
+    authorHandle: draft.author.handle,
+    extra: draft.extra,
+  });
+  async function mention(
+    text: string,
+    reply?: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } },
+  ) {
     const rich = new RichText({ text });
     await rich.detectFacets(customer);
-    const post = await customer.post({ text: rich.text, facets: rich.facets, ...(reply ? { reply } : {}), createdAt: new Date().toISOString() });
+    const post = await customer.post({
+      text: rich.text,
+      facets: rich.facets,
+      ...(reply ? { reply } : {}),
+      createdAt: new Date().toISOString(),
+    });
     await network.processAll();
     return post;
   }
@@ -85,19 +115,43 @@ describe('bluesky source with an AppView (search, notifications)', { skip: await
     const source = drive(createBlueskySource(options(), env));
     await source.start(context, null);
     try {
-      assert.deepEqual(context.emitted.map((draft) => draft.externalId), [post.uri], 'once, though both feeds returned it');
+      assert.deepEqual(
+        context.emitted.map((draft) => draft.externalId),
+        [post.uri],
+        'once, though both feeds returned it',
+      );
       const found = context.emitted[0]!;
       assert.equal(found.author.handle, '@customer.test');
       assert.ok(['notification', 'search'].includes(found.extra.via as string));
 
-      const sent = await source.send!({ idempotencyKey: 'appview-1', inReplyTo: found.externalId, visibility: 'public', body: 'We are on it, sorry!', target: targetOf(found) });
+      const sent = await source.send!({
+        idempotencyKey: 'appview-1',
+        inReplyTo: found.externalId,
+        visibility: 'public',
+        body: 'We are on it, sorry!',
+        target: targetOf(found),
+      });
       await network.processAll();
-      const thread = (await customer.app.bsky.feed.getPostThread({ uri: post.uri })).data.thread as { replies?: { post: { uri: string; author: { handle: string } } }[] };
-      assert.deepEqual(thread.replies?.map((reply) => [reply.post.uri, reply.post.author.handle]), [[sent.remoteId, 'itdesk.test']]);
+      const thread = (await customer.app.bsky.feed.getPostThread({ uri: post.uri })).data.thread as {
+        replies?: { post: { uri: string; author: { handle: string } } }[];
+      };
+      assert.deepEqual(
+        thread.replies?.map((reply) => [reply.post.uri, reply.post.author.handle]),
+        [[sent.remoteId, 'itdesk.test']],
+      );
 
       // The customer answers in the thread: a `reply` notification, threaded to our reply.
-      const ours = (await customer.com.atproto.repo.getRecord({ repo: desk.session!.did, collection: 'app.bsky.feed.post', rkey: sent.remoteId.split('/').pop()! })).data;
-      const answer = await mention('@itdesk.test still down here', { root: { uri: post.uri, cid: post.cid }, parent: { uri: ours.uri, cid: ours.cid! } });
+      const ours = (
+        await customer.com.atproto.repo.getRecord({
+          repo: desk.session!.did,
+          collection: 'app.bsky.feed.post',
+          rkey: sent.remoteId.split('/').pop()!,
+        })
+      ).data;
+      const answer = await mention('@itdesk.test still down here', {
+        root: { uri: post.uri, cid: post.cid },
+        parent: { uri: ours.uri, cid: ours.cid! },
+      });
       await source.poll();
       const second = context.emitted.find((draft) => draft.externalId === answer.uri);
       assert.ok(second, 'the answer arrived');
@@ -113,7 +167,10 @@ describe('bluesky source with an AppView (search, notifications)', { skip: await
     const a = drive(createBlueskySource(options(), env));
     await a.start(first, null);
     await a.stop();
-    const whileStopped = [(await mention('@itdesk.test portal login loops')).uri, (await mention('@itdesk.test password reset mail never came')).uri];
+    const whileStopped = [
+      (await mention('@itdesk.test portal login loops')).uri,
+      (await mention('@itdesk.test password reset mail never came')).uri,
+    ];
     const second = recordingContext();
     const b = drive(createBlueskySource(options(), env));
     await b.start(second, first.savedCursor);

@@ -43,7 +43,12 @@ describe('bluesky source on a real PDS', () => {
     await network?.close();
   });
 
-  const env = (name = 'bsky'): SourceEnvironment => ({ name, fetch: globalThis.fetch, clock: () => new Date(), allowPrivateNetwork: true });
+  const env = (name = 'bsky'): SourceEnvironment => ({
+    name,
+    fetch: globalThis.fetch,
+    clock: () => new Date(),
+    allowPrivateNetwork: true,
+  });
   const options = (service = network.pds.url): BlueskyOptions => ({
     service,
     identifier: 'desk.test',
@@ -52,12 +57,21 @@ describe('bluesky source on a real PDS', () => {
     watchNotifications: true,
     pollIntervalSeconds: 3600,
   });
-  const targetOf = (draft: PostDraft): ReplyTarget => ({ externalId: draft.externalId, url: draft.url, authorHandle: draft.author.handle, extra: draft.extra });
+  const targetOf = (draft: PostDraft): ReplyTarget => ({
+    externalId: draft.externalId,
+    url: draft.url,
+    authorHandle: draft.author.handle,
+    extra: draft.extra,
+  });
   const deskReplies = async () =>
-    (await customer.com.atproto.repo.listRecords({ repo: deskDid, collection: 'app.bsky.feed.post', limit: 100 })).data.records;
+    (await customer.com.atproto.repo.listRecords({ repo: deskDid, collection: 'app.bsky.feed.post', limit: 100 })).data
+      .records;
 
   it('ingests a watched account from the PDS alone and threads replies as root + parent records', async () => {
-    const post = await customer.post({ text: 'the VPN drops every 5 minutes since this morning', createdAt: new Date().toISOString() });
+    const post = await customer.post({
+      text: 'the VPN drops every 5 minutes since this morning',
+      createdAt: new Date().toISOString(),
+    });
     const context = recordingContext();
     const source = drive(createBlueskySource(options(), env()));
     await source.start(context, null);
@@ -70,25 +84,60 @@ describe('bluesky source on a real PDS', () => {
       assert.equal(found.url, `https://bsky.app/profile/customer.test/post/${post.uri.split('/').pop()}`);
       assert.equal(found.extra.cid, post.cid);
       // Without an AppView, search/notifications are paused and said so, not failed.
-      assert.ok(context.statuses.some((s) => s.status === 'polling' && /no AppView/.test(s.detail ?? '')), JSON.stringify(context.statuses));
+      assert.ok(
+        context.statuses.some((s) => s.status === 'polling' && /no AppView/.test(s.detail ?? '')),
+        JSON.stringify(context.statuses),
+      );
 
-      const sent = await source.send!({ idempotencyKey: 'reply-1', inReplyTo: found.externalId, visibility: 'public', body: 'Sorry @customer.test, we are on it.', target: targetOf(found) });
+      const sent = await source.send!({
+        idempotencyKey: 'reply-1',
+        inReplyTo: found.externalId,
+        visibility: 'public',
+        body: 'Sorry @customer.test, we are on it.',
+        target: targetOf(found),
+      });
       const rkey = sent.remoteId.split('/').pop()!;
-      const record = (await customer.com.atproto.repo.getRecord({ repo: deskDid, collection: 'app.bsky.feed.post', rkey })).data.value as Record<string, any>;
-      assert.deepEqual(record.reply, { root: { uri: post.uri, cid: post.cid }, parent: { uri: post.uri, cid: post.cid } });
+      const record = (
+        await customer.com.atproto.repo.getRecord({ repo: deskDid, collection: 'app.bsky.feed.post', rkey })
+      ).data.value as Record<string, any>;
+      assert.deepEqual(record.reply, {
+        root: { uri: post.uri, cid: post.cid },
+        parent: { uri: post.uri, cid: post.cid },
+      });
       assert.equal(sent.remoteUrl, `https://bsky.app/profile/desk.test/post/${rkey}`);
       // The mention is a facet pointing at the customer's DID, so they are notified.
       assert.equal(record.facets?.[0]?.features?.[0]?.did, customer.session!.did);
 
       // The customer answers our reply; our next reply keeps the thread's root.
-      const reply = (await customer.com.atproto.repo.getRecord({ repo: deskDid, collection: 'app.bsky.feed.post', rkey })).data;
-      const answer = await customer.post({ text: 'still broken', reply: { root: { uri: post.uri, cid: post.cid }, parent: { uri: reply.uri, cid: reply.cid! } }, createdAt: new Date().toISOString() });
+      const reply = (
+        await customer.com.atproto.repo.getRecord({ repo: deskDid, collection: 'app.bsky.feed.post', rkey })
+      ).data;
+      const answer = await customer.post({
+        text: 'still broken',
+        reply: { root: { uri: post.uri, cid: post.cid }, parent: { uri: reply.uri, cid: reply.cid! } },
+        createdAt: new Date().toISOString(),
+      });
       await source.poll();
       const second = context.emitted.find((draft) => draft.externalId === answer.uri)!;
       assert.equal(second.inReplyTo, reply.uri);
-      const sent2 = await source.send!({ idempotencyKey: 'reply-2', inReplyTo: second.externalId, visibility: 'public', body: 'Fixed now, thanks for waiting.', target: targetOf(second) });
-      const record2 = (await customer.com.atproto.repo.getRecord({ repo: deskDid, collection: 'app.bsky.feed.post', rkey: sent2.remoteId.split('/').pop()! })).data.value as Record<string, any>;
-      assert.deepEqual(record2.reply, { root: { uri: post.uri, cid: post.cid }, parent: { uri: answer.uri, cid: answer.cid } });
+      const sent2 = await source.send!({
+        idempotencyKey: 'reply-2',
+        inReplyTo: second.externalId,
+        visibility: 'public',
+        body: 'Fixed now, thanks for waiting.',
+        target: targetOf(second),
+      });
+      const record2 = (
+        await customer.com.atproto.repo.getRecord({
+          repo: deskDid,
+          collection: 'app.bsky.feed.post',
+          rkey: sent2.remoteId.split('/').pop()!,
+        })
+      ).data.value as Record<string, any>;
+      assert.deepEqual(record2.reply, {
+        root: { uri: post.uri, cid: post.cid },
+        parent: { uri: answer.uri, cid: answer.cid },
+      });
       // Our own replies are not ingested back as customer posts.
       assert.ok(!context.emitted.some((draft) => draft.extra.did === deskDid));
     } finally {
@@ -99,19 +148,48 @@ describe('bluesky source on a real PDS', () => {
   it('end to end: Earshot stores the post, an agent replies from the desk, the PDS holds the reply record', async () => {
     const host = await startEarshotHost();
     try {
-      const post = await customer.post({ text: 'my exam upload keeps failing, please help', createdAt: new Date().toISOString() });
+      const post = await customer.post({
+        text: 'my exam upload keeps failing, please help',
+        createdAt: new Date().toISOString(),
+      });
       const { service, identifier, watchAccounts } = options();
-      await host.addSource('bsky-desk', 'bluesky', { service, identifier, appPassword, watchAccounts, watchNotifications: false, pollIntervalSeconds: 3600 });
+      await host.addSource('bsky-desk', 'bluesky', {
+        service,
+        identifier,
+        appPassword,
+        watchAccounts,
+        watchNotifications: false,
+        pollIntervalSeconds: 3600,
+      });
       const postId = await host.waitForPost('bsky-desk', post.uri);
-      const sent = await host.replyFromDesk(postId, 'bsky-desk', 'Sorry about that! We have restarted the upload service, please try again.', 'public');
+      const sent = await host.replyFromDesk(
+        postId,
+        'bsky-desk',
+        'Sorry about that! We have restarted the upload service, please try again.',
+        'public',
+      );
       assert.equal(sent.status, 'sent', sent.error ?? '');
       assert.match(sent.remoteId ?? '', new RegExp(`^at://${deskDid}/app\\.bsky\\.feed\\.post/`));
       assert.match(sent.remoteUrl ?? '', /^https:\/\/bsky\.app\/profile\/desk\.test\/post\//);
-      const record = (await customer.com.atproto.repo.getRecord({ repo: deskDid, collection: 'app.bsky.feed.post', rkey: sent.remoteId!.split('/').pop()! })).data.value as Record<string, any>;
-      assert.deepEqual(record.reply, { root: { uri: post.uri, cid: post.cid }, parent: { uri: post.uri, cid: post.cid } });
+      const record = (
+        await customer.com.atproto.repo.getRecord({
+          repo: deskDid,
+          collection: 'app.bsky.feed.post',
+          rkey: sent.remoteId!.split('/').pop()!,
+        })
+      ).data.value as Record<string, any>;
+      assert.deepEqual(record.reply, {
+        root: { uri: post.uri, cid: post.cid },
+        parent: { uri: post.uri, cid: post.cid },
+      });
       assert.equal(record.text, 'Sorry about that! We have restarted the upload service, please try again.');
       // A private reply cannot go out on Bluesky: it fails with the reason instead of going public.
-      const refused = await host.replyFromDesk(postId, 'bsky-desk', 'Could you send us your student number?', 'private');
+      const refused = await host.replyFromDesk(
+        postId,
+        'bsky-desk',
+        'Could you send us your student number?',
+        'private',
+      );
       assert.equal(refused.status, 'failed');
       assert.match(refused.error ?? '', /no private replies/);
     } finally {
@@ -136,7 +214,11 @@ describe('bluesky source on a real PDS', () => {
     await b.start(second, first.savedCursor);
     await b.poll();
     await b.stop();
-    assert.deepEqual(second.emitted.map((draft) => draft.externalId), whileStopped, 'exactly the posts made while stopped, oldest first');
+    assert.deepEqual(
+      second.emitted.map((draft) => draft.externalId),
+      whileStopped,
+      'exactly the posts made while stopped, oldest first',
+    );
     assert.ok(second.emitted.every((draft) => !before.has(draft.externalId)));
   });
 
@@ -146,13 +228,21 @@ describe('bluesky source on a real PDS', () => {
     await source.start(context, null);
     const already = context.emitted.length;
     // A post record with no text: the PDS stores it when asked not to validate; real clients do odd things.
-    await customer.com.atproto.repo.createRecord({ repo: customer.session!.did, collection: 'app.bsky.feed.post', validate: false, record: { $type: 'app.bsky.feed.post', createdAt: new Date().toISOString() } });
+    await customer.com.atproto.repo.createRecord({
+      repo: customer.session!.did,
+      collection: 'app.bsky.feed.post',
+      validate: false,
+      record: { $type: 'app.bsky.feed.post', createdAt: new Date().toISOString() },
+    });
     const good = await customer.post({ text: 'after the broken one', createdAt: new Date().toISOString() });
     await source.poll();
     await source.stop();
     assert.equal(context.skipped.length, 1, context.skipped.join('; '));
     assert.match(context.skipped[0]!, /has no text/);
-    assert.deepEqual(context.emitted.slice(already).map((draft) => draft.externalId), [good.uri]);
+    assert.deepEqual(
+      context.emitted.slice(already).map((draft) => draft.externalId),
+      [good.uri],
+    );
   });
 
   it('waits out a 429 with Retry-After from in front of the PDS', async () => {
@@ -168,9 +258,19 @@ describe('bluesky source on a real PDS', () => {
       const waited = Date.now() - started;
       await source.stop();
       assert.ok(waited >= 1000, `waited ${waited} ms, Retry-After said 1 s`);
-      assert.ok(context.emitted.some((draft) => draft.externalId === post.uri), 'the post arrived after the wait');
-      assert.ok(context.statuses.some((s) => s.status === 'backing-off'), 'health showed the back-off');
-      assert.equal(proxy.calls.filter((call) => call === 'com.atproto.repo.listRecords').length, 3, 'first poll, the 429, the retry');
+      assert.ok(
+        context.emitted.some((draft) => draft.externalId === post.uri),
+        'the post arrived after the wait',
+      );
+      assert.ok(
+        context.statuses.some((s) => s.status === 'backing-off'),
+        'health showed the back-off',
+      );
+      assert.equal(
+        proxy.calls.filter((call) => call === 'com.atproto.repo.listRecords').length,
+        3,
+        'first poll, the 429, the retry',
+      );
     } finally {
       await proxy.close();
     }
@@ -188,13 +288,29 @@ describe('bluesky source on a real PDS', () => {
       const countBefore = (await deskReplies()).length;
       // The PDS writes the record but the answer never arrives: the retry must find it, not post again.
       proxy.loseAnswerNext('com.atproto.repo.createRecord');
-      const first = await source.send!({ idempotencyKey: 'outbound-77', inReplyTo: post.uri, visibility: 'public', body: 'Sent you a reset link.', target });
+      const first = await source.send!({
+        idempotencyKey: 'outbound-77',
+        inReplyTo: post.uri,
+        visibility: 'public',
+        body: 'Sent you a reset link.',
+        target,
+      });
       // A second attempt after a crash, same key.
-      const again = await source.send!({ idempotencyKey: 'outbound-77', inReplyTo: post.uri, visibility: 'public', body: 'Sent you a reset link.', target });
+      const again = await source.send!({
+        idempotencyKey: 'outbound-77',
+        inReplyTo: post.uri,
+        visibility: 'public',
+        body: 'Sent you a reset link.',
+        target,
+      });
       await source.stop();
       assert.equal(again.remoteId, first.remoteId);
       assert.equal((await deskReplies()).length, countBefore + 1, 'exactly one new record');
-      assert.equal(proxy.calls.filter((call) => call === 'com.atproto.repo.createRecord').length, 1, 'createRecord reached the PDS once');
+      assert.equal(
+        proxy.calls.filter((call) => call === 'com.atproto.repo.createRecord').length,
+        1,
+        'createRecord reached the PDS once',
+      );
     } finally {
       await proxy.close();
     }
@@ -202,17 +318,35 @@ describe('bluesky source on a real PDS', () => {
 
   it('refuses a private reply, a wrong app password and an unallowed loopback service clearly', async () => {
     const source = drive(createBlueskySource(options(), env()));
-    const target: ReplyTarget = { externalId: 'at://did:plc:x/app.bsky.feed.post/3abc', url: null, authorHandle: '@x.test', extra: { cid: 'bafy' } };
-    await assert.rejects(source.send!({ idempotencyKey: 'k', inReplyTo: null, visibility: 'private', body: 'hi', target }), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_REPLY_UNSUPPORTED');
+    const target: ReplyTarget = {
+      externalId: 'at://did:plc:x/app.bsky.feed.post/3abc',
+      url: null,
+      authorHandle: '@x.test',
+      extra: { cid: 'bafy' },
+    };
+    await assert.rejects(
+      source.send!({ idempotencyKey: 'k', inReplyTo: null, visibility: 'private', body: 'hi', target }),
+      (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_REPLY_UNSUPPORTED',
+    );
 
     const context = recordingContext();
     const wrong = drive(createBlueskySource({ ...options(), appPassword: 'not-the-password' }, env()));
-    await assert.rejects(wrong.start(context, null), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED' && !error.message.includes('not-the-password'));
+    await assert.rejects(
+      wrong.start(context, null),
+      (error) =>
+        isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED' && !error.message.includes('not-the-password'),
+    );
     assert.equal(context.statuses.at(-1)?.status, 'failed');
     await wrong.stop();
 
-    assert.throws(() => createBlueskySource(options(), { ...env(), allowPrivateNetwork: false }), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_OPTIONS_INVALID');
-    await assert.rejects(blueskySourceDefinition.check({ ...options(), appPassword: 'nope' }, env()), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED');
+    assert.throws(
+      () => createBlueskySource(options(), { ...env(), allowPrivateNetwork: false }),
+      (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_OPTIONS_INVALID',
+    );
+    await assert.rejects(
+      blueskySourceDefinition.check({ ...options(), appPassword: 'nope' }, env()),
+      (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED',
+    );
     await blueskySourceDefinition.check(options(), env());
   });
 });
@@ -228,8 +362,11 @@ describe('bluesky record keys', () => {
   });
 });
 
-describe('bluesky payloads (captured dev-env responses)', { skip: sharedSkip('data/protocol-fixtures/bluesky/local-dev-env') }, () => {
-  const load = (name: string) => JSON.parse(readFileSync(sharedPath(`data/protocol-fixtures/bluesky/local-dev-env/${name}`), 'utf8'));
+describe('bluesky payloads (captured dev-env responses)', {
+  skip: sharedSkip('data/protocol-fixtures/bluesky/local-dev-env'),
+}, () => {
+  const load = (name: string) =>
+    JSON.parse(readFileSync(sharedPath(`data/protocol-fixtures/bluesky/local-dev-env/${name}`), 'utf8'));
 
   it('turns a mention notification into a draft with what a reply needs', () => {
     const notification = load('app.bsky.notification.listNotifications.json').notifications[0];
@@ -245,11 +382,17 @@ describe('bluesky payloads (captured dev-env responses)', { skip: sharedSkip('da
 
   it('keeps the thread refs of a reply in a timeline and rejects broken views with a reason', () => {
     const feed = load('app.bsky.feed.getTimeline.json').feed as { post: Record<string, any> }[];
-    const replies = feed.map((item) => draftFromView('bsky', item.post, 'search')).filter((d): d is PostDraft => typeof d !== 'string' && d.inReplyTo !== null);
-    for (const reply of replies) assert.ok((reply.extra.reply as { root: { uri: string } }).root.uri.startsWith('at://'));
+    const replies = feed
+      .map((item) => draftFromView('bsky', item.post, 'search'))
+      .filter((d): d is PostDraft => typeof d !== 'string' && d.inReplyTo !== null);
+    for (const reply of replies)
+      assert.ok((reply.extra.reply as { root: { uri: string } }).root.uri.startsWith('at://'));
     const post = feed[0]!.post;
     assert.match(String(draftFromView('bsky', { ...post, uri: 'https://not-at-uri' }, 'search')), /valid at:\/\/ uri/);
-    assert.match(String(draftFromView('bsky', { ...post, record: { ...post.record, text: 42 } }, 'search')), /has no text/);
+    assert.match(
+      String(draftFromView('bsky', { ...post, record: { ...post.record, text: 42 } }, 'search')),
+      /has no text/,
+    );
     assert.match(String(draftFromView('bsky', { ...post, author: null }, 'search')), /no author/);
     assert.ok(FIXTURES_DIR.length > 0);
   });

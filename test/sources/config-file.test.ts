@@ -23,7 +23,14 @@ const tokenDefinition: SourceDefinition = {
   label: 'Tokened (test)',
   description: 'Needs an instance URL and an access token.',
   capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
-  options: Type.Object({ instance: Type.String({ format: 'uri', pattern: '^https://' }), accessToken: Type.String({ minLength: 10 }), limit: Type.Optional(Type.Integer({ minimum: 1, default: 40 })) }, { additionalProperties: false }),
+  options: Type.Object(
+    {
+      instance: Type.String({ format: 'uri', pattern: '^https://' }),
+      accessToken: Type.String({ minLength: 10 }),
+      limit: Type.Optional(Type.Integer({ minimum: 1, default: 40 })),
+    },
+    { additionalProperties: false },
+  ),
   secrets: ['accessToken'],
   create: () => {
     throw new Error('not started in this test');
@@ -50,30 +57,88 @@ const errorOf = (text: string): string => {
 
 describe('config file', () => {
   test('reads sources, resolves ${ENV} references and applies defaults', () => {
-    const sources = readConfigFile(file(['sources:', '  - name: uni', '    kind: tokened', '    options:', '      instance: https://mastodon.example', '      accessToken: ${UNI_TOKEN}', '  - name: demo', '    kind: demo', '    enabled: false', ''].join('\n')), env, definitions);
+    const sources = readConfigFile(
+      file(
+        [
+          'sources:',
+          '  - name: uni',
+          '    kind: tokened',
+          '    options:',
+          '      instance: https://mastodon.example',
+          '      accessToken: ${UNI_TOKEN}',
+          '  - name: demo',
+          '    kind: demo',
+          '    enabled: false',
+          '',
+        ].join('\n'),
+      ),
+      env,
+      definitions,
+    );
     assert.deepEqual(sources, [
-      { name: 'uni', kind: 'tokened', enabled: true, options: { instance: 'https://mastodon.example', accessToken: 'uni-access-token-0123456789', limit: 40 } },
+      {
+        name: 'uni',
+        kind: 'tokened',
+        enabled: true,
+        options: { instance: 'https://mastodon.example', accessToken: 'uni-access-token-0123456789', limit: 40 },
+      },
       { name: 'demo', kind: 'demo', enabled: false, options: {} },
     ]);
   });
 
   test('a bad field is refused with its path', () => {
-    const path = file(['sources:', '  - name: uni', '    kind: tokened', '    options:', '      instance: http://plain.example', '      accessToken: ${UNI_TOKEN}', ''].join('\n'));
-    assert.throws(() => readConfigFile(path, env, definitions), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'ERR_CONFIG_FILE_INVALID');
-      assert.match(error.message, new RegExp(`^${path.replace(/[.]/g, '\\.')}: sources\\[0\\]\\.options\\.instance: `));
-      return true;
-    });
-    assert.match(errorOf('sources:\n  - name: d\n    kind: demo\n    options:\n      intervalSeconds: fast\n'), /: sources\[0\]\.options\.intervalSeconds: expected number$/);
-    assert.match(errorOf('sources:\n  - name: d\n    kind: demo\n    options:\n      colour: red\n'), /: sources\[0\]\.options\.colour: /);
+    const path = file(
+      [
+        'sources:',
+        '  - name: uni',
+        '    kind: tokened',
+        '    options:',
+        '      instance: http://plain.example',
+        '      accessToken: ${UNI_TOKEN}',
+        '',
+      ].join('\n'),
+    );
+    assert.throws(
+      () => readConfigFile(path, env, definitions),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'ERR_CONFIG_FILE_INVALID');
+        assert.match(
+          error.message,
+          new RegExp(`^${path.replace(/[.]/g, '\\.')}: sources\\[0\\]\\.options\\.instance: `),
+        );
+        return true;
+      },
+    );
+    assert.match(
+      errorOf('sources:\n  - name: d\n    kind: demo\n    options:\n      intervalSeconds: fast\n'),
+      /: sources\[0\]\.options\.intervalSeconds: expected number$/,
+    );
+    assert.match(
+      errorOf('sources:\n  - name: d\n    kind: demo\n    options:\n      colour: red\n'),
+      /: sources\[0\]\.options\.colour: /,
+    );
   });
 
   test('unknown keys, kinds, unset variables and duplicates are refused by path', () => {
-    assert.match(errorOf('sources:\n  - name: d\n    kind: demo\n    interval: 3\n'), /: sources\[0\]\.interval: unknown key; expected one of name, kind, enabled, options$/);
+    assert.match(
+      errorOf('sources:\n  - name: d\n    kind: demo\n    interval: 3\n'),
+      /: sources\[0\]\.interval: unknown key; expected one of name, kind, enabled, options$/,
+    );
     assert.match(errorOf('streams: []\n'), /: streams: unknown key; expected one of sources$/);
-    assert.match(errorOf('sources:\n  - name: d\n    kind: telegraph\n'), /: sources\[0\]\.kind: No source kind "telegraph"; known kinds: demo, tokened$/);
-    assert.match(errorOf('sources:\n  - name: u\n    kind: tokened\n    options:\n      instance: https://m.example\n      accessToken: ${NOT_SET_ANYWHERE}\n'), /: sources\[0\]\.options\.accessToken: refers to \$\{NOT_SET_ANYWHERE\}, which is not set$/);
-    assert.match(errorOf('sources:\n  - name: d\n    kind: demo\n  - name: d\n    kind: demo\n'), /: sources\[1\]\.name: "d" is configured twice$/);
+    assert.match(
+      errorOf('sources:\n  - name: d\n    kind: telegraph\n'),
+      /: sources\[0\]\.kind: No source kind "telegraph"; known kinds: demo, tokened$/,
+    );
+    assert.match(
+      errorOf(
+        'sources:\n  - name: u\n    kind: tokened\n    options:\n      instance: https://m.example\n      accessToken: ${NOT_SET_ANYWHERE}\n',
+      ),
+      /: sources\[0\]\.options\.accessToken: refers to \$\{NOT_SET_ANYWHERE\}, which is not set$/,
+    );
+    assert.match(
+      errorOf('sources:\n  - name: d\n    kind: demo\n  - name: d\n    kind: demo\n'),
+      /: sources\[1\]\.name: "d" is configured twice$/,
+    );
     assert.match(errorOf('sources:\n  - name: "bad name!"\n    kind: demo\n'), /: sources\[0\]\.name: must be/);
     assert.match(errorOf('sources: [\n'), /: \(yaml\): /);
   });
@@ -83,8 +148,14 @@ describe('config file', () => {
     mkdirSync(join(home, 'data'));
     assert.equal(configFilePath(loadConfig({ EARSHOT_DATA_DIR: join(home, 'data') })), null);
     writeFileSync(join(home, 'earshot.config.yaml'), 'sources: []\n');
-    assert.equal(configFilePath(loadConfig({ EARSHOT_DATA_DIR: join(home, 'data') })), join(home, 'earshot.config.yaml'));
-    assert.equal(configFilePath(loadConfig({ EARSHOT_DATA_DIR: join(home, 'data'), EARSHOT_CONFIG: '/etc/earshot.yaml' })), '/etc/earshot.yaml');
+    assert.equal(
+      configFilePath(loadConfig({ EARSHOT_DATA_DIR: join(home, 'data') })),
+      join(home, 'earshot.config.yaml'),
+    );
+    assert.equal(
+      configFilePath(loadConfig({ EARSHOT_DATA_DIR: join(home, 'data'), EARSHOT_CONFIG: '/etc/earshot.yaml' })),
+      '/etc/earshot.yaml',
+    );
   });
 });
 
@@ -98,18 +169,33 @@ for (const backend of await backends()) {
 
     test('sources are upserted with their secrets sealed, and a second start updates them', async () => {
       const box = createSecretBox(randomBytes(32));
-      const text = (instance: string) => `sources:\n  - name: uni\n    kind: tokened\n    options:\n      instance: ${instance}\n      accessToken: \${UNI_TOKEN}\n`;
-      await applyConfigFile(opened.store, box, readConfigFile(file(text('https://one.example')), env, definitions), definitions);
+      const text = (instance: string) =>
+        `sources:\n  - name: uni\n    kind: tokened\n    options:\n      instance: ${instance}\n      accessToken: \${UNI_TOKEN}\n`;
+      await applyConfigFile(
+        opened.store,
+        box,
+        readConfigFile(file(text('https://one.example')), env, definitions),
+        definitions,
+      );
       const stored = (await getSourceByName(opened.store.db, 'uni'))!;
       assert.deepEqual(stored.options, { instance: 'https://one.example', limit: 40 });
       assert.deepEqual(stored.secretsSet, ['accessToken']);
       assert.equal(stored.origin, 'file');
       assert.doesNotMatch(stored.sealedSecrets ?? '', /uni-access-token/);
       assert.deepEqual(box.open('uni', stored.sealedSecrets!), { accessToken: 'uni-access-token-0123456789' });
-      const row = await opened.store.db.selectFrom('sources').selectAll().where('name', '=', 'uni').executeTakeFirstOrThrow();
+      const row = await opened.store.db
+        .selectFrom('sources')
+        .selectAll()
+        .where('name', '=', 'uni')
+        .executeTakeFirstOrThrow();
       assert.doesNotMatch(JSON.stringify(row), /uni-access-token/, 'no plaintext anywhere in the row');
 
-      await applyConfigFile(opened.store, box, readConfigFile(file(text('https://two.example')), env, definitions), definitions);
+      await applyConfigFile(
+        opened.store,
+        box,
+        readConfigFile(file(text('https://two.example')), env, definitions),
+        definitions,
+      );
       const again = (await getSourceByName(opened.store.db, 'uni'))!;
       assert.equal(again.id, stored.id);
       assert.equal(again.options.instance, 'https://two.example');

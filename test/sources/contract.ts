@@ -31,7 +31,11 @@ export interface ContractHarness {
 
 const WAIT_MS = 10_000;
 
-export function runSourceContract(name: string, setup: () => Promise<ContractHarness>, options: { readonly skip?: string | false } = {}): void {
+export function runSourceContract(
+  name: string,
+  setup: () => Promise<ContractHarness>,
+  options: { readonly skip?: string | false } = {},
+): void {
   describe(`source contract: ${name}`, { skip: options.skip ?? false }, () => {
     let harness: ContractHarness;
     const running: Driven<Source<unknown>>[] = [];
@@ -43,7 +47,11 @@ export function runSourceContract(name: string, setup: () => Promise<ContractHar
       await harness?.close();
     });
 
-    async function start(context: RecordingContext, saved: string | null, variant?: { wrongCredentials?: boolean }): Promise<Driven<Source<unknown>>> {
+    async function start(
+      context: RecordingContext,
+      saved: string | null,
+      variant?: { wrongCredentials?: boolean },
+    ): Promise<Driven<Source<unknown>>> {
       const run = drive(harness.create(variant));
       running.push(run);
       await run.start(context, saved);
@@ -51,9 +59,17 @@ export function runSourceContract(name: string, setup: () => Promise<ContractHar
     }
     const ids = (context: RecordingContext) => context.emitted.map((draft) => draft.externalId);
     /** Waits for posts to be handed over: a polling source is polled, a stream delivers by itself. */
-    async function pickUp(run: Driven<Source<unknown>>, context: RecordingContext, wanted: readonly string[]): Promise<void> {
+    async function pickUp(
+      run: Driven<Source<unknown>>,
+      context: RecordingContext,
+      wanted: readonly string[],
+    ): Promise<void> {
       if (!run.source.stream) await run.poll();
-      await context.waitFor(() => wanted.every((id) => ids(context).includes(id)), WAIT_MS, `${wanted.join(', ')} (have ${ids(context).slice(-5).join(', ')})`);
+      await context.waitFor(
+        () => wanted.every((id) => ids(context).includes(id)),
+        WAIT_MS,
+        `${wanted.join(', ')} (have ${ids(context).slice(-5).join(', ')})`,
+      );
     }
 
     test('resumes from the saved cursor: what was posted while stopped arrives, and only that', async () => {
@@ -84,14 +100,22 @@ export function runSourceContract(name: string, setup: () => Promise<ContractHar
       await new Promise((resolve) => setTimeout(resolve, 300));
       await b.stop();
       const before = new Set(ids(first));
-      assert.deepEqual(ids(second).filter((id) => before.has(id)), [], 'nothing handed over twice');
+      assert.deepEqual(
+        ids(second).filter((id) => before.has(id)),
+        [],
+        'nothing handed over twice',
+      );
     });
 
     test("refused credentials are reported as failed, with the channel's error", async (t) => {
       if (!harness.refusal) return t.skip(`${name} has no credentials to refuse`);
       const context = recordingContext(harness.clock);
       await start(context, null, { wrongCredentials: true }).catch(() => undefined);
-      await context.waitFor(() => context.statuses.some((entry) => entry.status === 'failed'), WAIT_MS, 'status failed');
+      await context.waitFor(
+        () => context.statuses.some((entry) => entry.status === 'failed'),
+        WAIT_MS,
+        'status failed',
+      );
       const failed = context.statuses.find((entry) => entry.status === 'failed')!;
       assert.match(failed.detail ?? '', harness.refusal);
     });
@@ -105,19 +129,34 @@ export function runSourceContract(name: string, setup: () => Promise<ContractHar
       await harness.outage.down();
       const during = await harness.publish();
       if (!run.source.stream) await run.poll().catch(() => undefined);
-      await context.waitFor(() => context.statuses.slice(seen).some((entry) => entry.status === 'backing-off'), WAIT_MS, 'status backing-off');
-      assert.ok(!context.statuses.slice(seen).some((entry) => entry.status === 'failed'), `an outage is not a failure: ${JSON.stringify(context.statuses.slice(seen))}`);
+      await context.waitFor(
+        () => context.statuses.slice(seen).some((entry) => entry.status === 'backing-off'),
+        WAIT_MS,
+        'status backing-off',
+      );
+      assert.ok(
+        !context.statuses.slice(seen).some((entry) => entry.status === 'failed'),
+        `an outage is not a failure: ${JSON.stringify(context.statuses.slice(seen))}`,
+      );
       await harness.outage.up();
       await pickUp(run, context, [during]);
       await run.stop();
-      assert.equal(ids(context).filter((id) => id === during).length, 1, 'the post made during the outage arrived once');
+      assert.equal(
+        ids(context).filter((id) => id === during).length,
+        1,
+        'the post made during the outage arrived once',
+      );
     });
 
     test('a reply sent twice with one idempotency key makes one remote post', async (t) => {
       const context = recordingContext(harness.clock);
       const run = await start(context, null);
       if (!run.send) {
-        assert.equal(run.source.capabilities.maxReplyLength, null, 'a source that cannot send says so in its capabilities');
+        assert.equal(
+          run.source.capabilities.maxReplyLength,
+          null,
+          'a source that cannot send says so in its capabilities',
+        );
         await run.stop();
         return t.skip(`${name} cannot reply`);
       }
@@ -125,7 +164,13 @@ export function runSourceContract(name: string, setup: () => Promise<ContractHar
       await pickUp(run, context, [id]);
       const draft = context.emitted.find((candidate) => candidate.externalId === id)!;
       const before = await harness.remoteReplies?.();
-      const reply = { idempotencyKey: `contract-${name}-1`, inReplyTo: draft.externalId, visibility: visibilityFor(run.source), body: 'Thanks, we are on it.', target: targetOf(draft) };
+      const reply = {
+        idempotencyKey: `contract-${name}-1`,
+        inReplyTo: draft.externalId,
+        visibility: visibilityFor(run.source),
+        body: 'Thanks, we are on it.',
+        target: targetOf(draft),
+      };
       const sent = await run.send(reply);
       const again = await run.send(reply);
       await run.stop();

@@ -21,7 +21,12 @@ function collect(at: Date): { context: SourceHost; drafts: PostDraft[] } {
 }
 
 test('backfills a day under the configured name, with a look-alike support account phishing among it', async () => {
-  const source = drive(demoSourceDefinition.create({ intervalSeconds: 3600 }, { name: 'northwind', fetch, clock: () => new Date(), allowPrivateNetwork: false }));
+  const source = drive(
+    demoSourceDefinition.create(
+      { intervalSeconds: 3600 },
+      { name: 'northwind', fetch, clock: () => new Date(), allowPrivateNetwork: false },
+    ),
+  );
   const { context, drafts } = collect(new Date('2026-11-23T12:00:00Z'));
   await source.start(context, null);
   await source.stop();
@@ -41,6 +46,9 @@ test('a restart at the same time yields the same ids, so nothing is stored twice
     await source.start(run.context, null);
     await source.stop();
   }
-  assert.deepEqual(first.drafts.map((draft) => draft.externalId), second.drafts.map((draft) => draft.externalId));
+  assert.deepEqual(
+    first.drafts.map((draft) => draft.externalId),
+    second.drafts.map((draft) => draft.externalId),
+  );
   assert.equal(new Set(first.drafts.map((draft) => draft.externalId)).size, first.drafts.length);
 });

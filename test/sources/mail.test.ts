@@ -23,7 +23,15 @@ import { startSmtpPeer, type SmtpPeer } from './fakes/smtp-peer.js';
 import { startEarshotHost } from './fakes/earshot-host.js';
 
 let serial = 0;
-function mail(fields: { from?: string | null; subject?: string; body?: string; messageId?: string; inReplyTo?: string; references?: string; headers?: string[] }): string {
+function mail(fields: {
+  from?: string | null;
+  subject?: string;
+  body?: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string;
+  headers?: string[];
+}): string {
   serial++;
   const lines = [
     ...(fields.from === null ? [] : [`From: ${fields.from ?? 'Ana Costa <ana@customer.example>'}`]),
@@ -60,7 +68,12 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     await dovecot?.stop();
   });
 
-  const env = (): SourceEnvironment => ({ name: 'support-mail', fetch: globalThis.fetch, clock: () => new Date(), allowPrivateNetwork: true });
+  const env = (): SourceEnvironment => ({
+    name: 'support-mail',
+    fetch: globalThis.fetch,
+    clock: () => new Date(),
+    allowPrivateNetwork: true,
+  });
   /** Each test gets its own user (its own maildir), so tests do not see each other's mail. */
   const freshUser = () => `desk${++mailbox}`;
   const options = (user: string, extra: Partial<MailOptions> = {}): MailOptions => ({
@@ -78,19 +91,36 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
   });
   /** Delivers into the user's INBOX directly at the server, as the MTA would. */
   async function deliver(user: string, ...messages: string[]): Promise<void> {
-    const imap = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user, pass: dovecot.password }, logger: false });
+    const imap = new ImapFlow({
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      auth: { user, pass: dovecot.password },
+      logger: false,
+    });
     await imap.connect();
     for (const message of messages) await imap.append('INBOX', message);
     await imap.logout();
   }
   const tuning = { reconnectBaseMs: 100, idleDelayMs: 100 };
-  const targetOf = (draft: PostDraft): ReplyTarget => ({ externalId: draft.externalId, url: draft.url, authorHandle: draft.author.handle, extra: draft.extra });
+  const targetOf = (draft: PostDraft): ReplyTarget => ({
+    externalId: draft.externalId,
+    url: draft.url,
+    authorHandle: draft.author.handle,
+    extra: draft.extra,
+  });
 
   it('ingests the mailbox, then mail that arrives while it waits in IDLE', async () => {
     const user = freshUser();
     await deliver(
       user,
-      mail({ subject: 'VPN broken', body: 'The VPN drops every few minutes.\n\nOn Mon, 20 Nov 2026 Desk <help@desk.example> wrote:\n> Have you tried turning it off?', messageId: '<vpn-2@customer.example>', inReplyTo: '<desk-1@desk.example>', references: '<vpn-1@customer.example> <desk-1@desk.example>' }),
+      mail({
+        subject: 'VPN broken',
+        body: 'The VPN drops every few minutes.\n\nOn Mon, 20 Nov 2026 Desk <help@desk.example> wrote:\n> Have you tried turning it off?',
+        messageId: '<vpn-2@customer.example>',
+        inReplyTo: '<desk-1@desk.example>',
+        references: '<vpn-1@customer.example> <desk-1@desk.example>',
+      }),
       mail({ from: 'ben@customer.example', subject: 'Printer' }),
     );
     const context = recordingContext();
@@ -110,7 +140,8 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
       assert.equal(printer.author.handle, 'ben@customer.example');
 
       // Nothing polls: only the server's EXISTS during IDLE can bring this one in.
-      for (let waited = 0; !/IDLE\r\n/.test(relay.sent()) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let waited = 0; !/IDLE\r\n/.test(relay.sent()) && waited < 5000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       assert.match(relay.sent(), /IDLE\r\n/, 'the client entered IDLE');
       await deliver(user, mail({ subject: 'Wifi', body: 'No wifi in B12', messageId: '<wifi@customer.example>' }));
       await context.waitForPosts(3, 5000);
@@ -137,7 +168,10 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     assert.equal(context.skipped.length, 3, context.skipped.join('; '));
     assert.match(context.skipped.join('; '), /no sender address/);
     assert.match(context.skipped.join('; '), /Auto-Submitted: auto-replied/);
-    assert.deepEqual(context.emitted.map((draft) => draft.externalId), ['<real@customer.example>']);
+    assert.deepEqual(
+      context.emitted.map((draft) => draft.externalId),
+      ['<real@customer.example>'],
+    );
     assert.equal(JSON.parse(source.cursor()!).lastUid, 4, 'the cursor moves past skipped mail');
   });
 
@@ -153,11 +187,18 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
       relay.cut();
       await context.waitFor(() => context.statuses.some((s) => s.status === 'backing-off'), 5000, 'backing-off');
       // Mail keeps arriving while Earshot cannot reach the server.
-      await deliver(user, mail({ messageId: '<during-1@customer.example>' }), mail({ messageId: '<during-2@customer.example>' }));
+      await deliver(
+        user,
+        mail({ messageId: '<during-1@customer.example>' }),
+        mail({ messageId: '<during-2@customer.example>' }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       relay.up();
       await context.waitForPosts(3, 10_000);
-      assert.deepEqual(context.emitted.map((draft) => draft.externalId), ['<before@customer.example>', '<during-1@customer.example>', '<during-2@customer.example>']);
+      assert.deepEqual(
+        context.emitted.map((draft) => draft.externalId),
+        ['<before@customer.example>', '<during-1@customer.example>', '<during-2@customer.example>'],
+      );
       assert.equal(context.statuses.at(-1)?.status, 'connected');
     } finally {
       relay.up();
@@ -172,25 +213,50 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     const a = drive(createMailSource(options(user), env(), tuning));
     await a.start(first, null);
     await a.stop();
-    await deliver(user, mail({ messageId: '<three@customer.example>' }), mail({ messageId: '<four@customer.example>' }));
+    await deliver(
+      user,
+      mail({ messageId: '<three@customer.example>' }),
+      mail({ messageId: '<four@customer.example>' }),
+    );
     const second = recordingContext();
     const b = drive(createMailSource(options(user), env(), tuning));
     await b.start(second, first.savedCursor);
     await b.stop();
-    assert.deepEqual(first.emitted.map((draft) => draft.externalId), ['<one@customer.example>', '<two@customer.example>']);
-    assert.deepEqual(second.emitted.map((draft) => draft.externalId), ['<three@customer.example>', '<four@customer.example>']);
+    assert.deepEqual(
+      first.emitted.map((draft) => draft.externalId),
+      ['<one@customer.example>', '<two@customer.example>'],
+    );
+    assert.deepEqual(
+      second.emitted.map((draft) => draft.externalId),
+      ['<three@customer.example>', '<four@customer.example>'],
+    );
   });
 
   it('replies by SMTP in the thread, once per idempotency key', async () => {
     const user = freshUser();
-    await deliver(user, mail({ from: 'Ana Costa <ana@customer.example>', subject: 'VPN broken', messageId: '<vpn-2@customer.example>', references: '<vpn-1@customer.example>', headers: ['Reply-To: ana.private@customer.example'] }));
+    await deliver(
+      user,
+      mail({
+        from: 'Ana Costa <ana@customer.example>',
+        subject: 'VPN broken',
+        messageId: '<vpn-2@customer.example>',
+        references: '<vpn-1@customer.example>',
+        headers: ['Reply-To: ana.private@customer.example'],
+      }),
+    );
     const context = recordingContext();
     const source = drive(createMailSource(options(user, { sentMailbox: 'Sent' }), env(), tuning));
     await source.start(context, null);
     await source.stop();
     const target = targetOf(context.emitted[0]!);
     const before = smtp.delivered.length;
-    const reply = { idempotencyKey: 'outbound-9', inReplyTo: target.externalId, visibility: 'private' as const, body: 'Hi Ana, we reset the VPN profile; please try again.', target };
+    const reply = {
+      idempotencyKey: 'outbound-9',
+      inReplyTo: target.externalId,
+      visibility: 'private' as const,
+      body: 'Hi Ana, we reset the VPN profile; please try again.',
+      target,
+    };
     const sent = await source.send!(reply);
     const again = await source.send!(reply);
     assert.equal(again.remoteId, sent.remoteId);
@@ -210,13 +276,26 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
 
   it('end to end: Earshot stores the mail, an agent replies from the desk, the reply arrives threaded', async () => {
     const user = freshUser();
-    await deliver(user, mail({ from: 'Dara Byrne <dara@customer.example>', subject: 'Locked out', body: 'I cannot log in to the library system.', messageId: '<locked@customer.example>' }));
+    await deliver(
+      user,
+      mail({
+        from: 'Dara Byrne <dara@customer.example>',
+        subject: 'Locked out',
+        body: 'I cannot log in to the library system.',
+        messageId: '<locked@customer.example>',
+      }),
+    );
     const host = await startEarshotHost();
     try {
       await host.addSource('support-mail', 'mail', { ...options(user), initialBacklog: 10 });
       const postId = await host.waitForPost('support-mail', '<locked@customer.example>');
       const before = smtp.delivered.length;
-      const sent = await host.replyFromDesk(postId, 'support-mail', 'Hi Dara, we have unlocked your account.', 'private');
+      const sent = await host.replyFromDesk(
+        postId,
+        'support-mail',
+        'Hi Dara, we have unlocked your account.',
+        'private',
+      );
       assert.equal(sent.status, 'sent', sent.error ?? '');
       assert.equal(smtp.delivered.length, before + 1);
       const parsed = await simpleParser(smtp.delivered.at(-1)!.raw);
@@ -232,21 +311,45 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
   it('tells a refusal (550) from a try-later (451), and refuses wrong credentials clearly', async () => {
     const user = freshUser();
     const source = drive(createMailSource(options(user), env(), tuning));
-    const target: ReplyTarget = { externalId: '<x@customer.example>', url: null, authorHandle: 'nobody@customer.example', extra: { messageId: '<x@customer.example>', subject: 'Hi' } };
+    const target: ReplyTarget = {
+      externalId: '<x@customer.example>',
+      url: null,
+      authorHandle: 'nobody@customer.example',
+      extra: { messageId: '<x@customer.example>', subject: 'Hi' },
+    };
     smtp.refuseNext(550, 'No such user here');
-    await assert.rejects(source.send!({ idempotencyKey: 'a', inReplyTo: null, visibility: 'private', body: 'hi', target }), (error) => error instanceof RemoteError && !error.retryable && /No such user/.test(error.message));
+    await assert.rejects(
+      source.send!({ idempotencyKey: 'a', inReplyTo: null, visibility: 'private', body: 'hi', target }),
+      (error) => error instanceof RemoteError && !error.retryable && /No such user/.test(error.message),
+    );
     smtp.refuseNext(451, 'Try again later');
-    await assert.rejects(source.send!({ idempotencyKey: 'b', inReplyTo: null, visibility: 'private', body: 'hi', target }), (error) => error instanceof RemoteError && error.retryable);
-    await assert.rejects(source.send!({ idempotencyKey: 'c', inReplyTo: null, visibility: 'private', body: 'hi', target: null }), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_REPLY_UNSUPPORTED');
+    await assert.rejects(
+      source.send!({ idempotencyKey: 'b', inReplyTo: null, visibility: 'private', body: 'hi', target }),
+      (error) => error instanceof RemoteError && error.retryable,
+    );
+    await assert.rejects(
+      source.send!({ idempotencyKey: 'c', inReplyTo: null, visibility: 'private', body: 'hi', target: null }),
+      (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_REPLY_UNSUPPORTED',
+    );
 
     const context = recordingContext();
     const wrong = drive(createMailSource(options(user, { imapPassword: 'wrong-password' }), env(), tuning));
-    await assert.rejects(wrong.start(context, null), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED' && !error.message.includes('wrong-password'));
+    await assert.rejects(
+      wrong.start(context, null),
+      (error) =>
+        isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED' && !error.message.includes('wrong-password'),
+    );
     assert.equal(context.statuses.at(-1)?.status, 'failed');
     await wrong.stop();
-    await assert.rejects(mailSourceDefinition.check(options(user, { imapPassword: 'wrong-password' }), env()), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED');
+    await assert.rejects(
+      mailSourceDefinition.check(options(user, { imapPassword: 'wrong-password' }), env()),
+      (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED',
+    );
     await mailSourceDefinition.check(options(user), env());
-    assert.throws(() => createMailSource(options(user), { ...env(), allowPrivateNetwork: false }), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_OPTIONS_INVALID');
+    assert.throws(
+      () => createMailSource(options(user), { ...env(), allowPrivateNetwork: false }),
+      (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_OPTIONS_INVALID',
+    );
   });
 });
 

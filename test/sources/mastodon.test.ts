@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import { FIXTURES_DIR, sharedPath, sharedSkip } from '../helpers/shared.js';
 import { startFakeMastodon, type FakeMastodon } from './fakes/mastodon-server.js';
 import { drive, recordingContext, type Driven, type RecordingContext } from './fakes/source-context.js';
-import { createMastodonSource, type MastodonOptions, type MastodonSource, type MastodonTuning } from '../../src/sources/mastodon.js';
+import {
+  createMastodonSource,
+  type MastodonOptions,
+  type MastodonSource,
+  type MastodonTuning,
+} from '../../src/sources/mastodon.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 
 const FIXTURES = 'data/protocol-fixtures/mastodon';
@@ -34,12 +39,26 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
   beforeEach(() => {
     delays = [];
     running = [];
-    tuning = { retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 60_000, sleep: async (ms) => void delays.push(ms) }, reconnectBaseMs: 20, reconnectMaxMs: 100 };
+    tuning = {
+      retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 60_000, sleep: async (ms) => void delays.push(ms) },
+      reconnectBaseMs: 20,
+      reconnectMaxMs: 100,
+    };
   });
 
-  const options = (extra: Partial<MastodonOptions> = {}): MastodonOptions => ({ instanceUrl: fake.origin, accessToken: fake.token, hashtags: ['NorthwindIT'], mentions: true, ...extra });
+  const options = (extra: Partial<MastodonOptions> = {}): MastodonOptions => ({
+    instanceUrl: fake.origin,
+    accessToken: fake.token,
+    hashtags: ['NorthwindIT'],
+    mentions: true,
+    ...extra,
+  });
   const env = { name: 'masto-test', fetch, clock: () => new Date(), allowPrivateNetwork: true };
-  async function start(context: RecordingContext, cursor: string | null = null, extra: Partial<MastodonOptions> = {}): Promise<Driven<MastodonSource>> {
+  async function start(
+    context: RecordingContext,
+    cursor: string | null = null,
+    extra: Partial<MastodonOptions> = {},
+  ): Promise<Driven<MastodonSource>> {
     const source = drive(createMastodonSource(options(extra), env, tuning));
     running.push(source);
     const subscribed = fake.subscriptions.length;
@@ -47,7 +66,8 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     await context.waitFor(() => context.statuses.some((entry) => entry.status === 'connected'), 5000, 'connected');
     const all = options(extra);
     const expected = (all.hashtags?.length ?? 0) + (all.mentions === false ? 0 : 1);
-    if (extra.streaming !== false) await context.waitFor(() => fake.subscriptions.length >= subscribed + expected, 5000, 'subscriptions');
+    if (extra.streaming !== false)
+      await context.waitFor(() => fake.subscriptions.length >= subscribed + expected, 5000, 'subscriptions');
     return source;
   }
   const stopAll = async () => Promise.all(running.map((source) => source.stop()));
@@ -55,16 +75,31 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
   test('streams the documented update and mention events as plain-text posts', async () => {
     const context = recordingContext();
     await start(context);
-    const events = readFileSync(join(sharedPath(FIXTURES), 'streaming', 'streaming-events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: string; payload: string });
+    const events = readFileSync(join(sharedPath(FIXTURES), 'streaming', 'streaming-events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; payload: string });
     for (const { event, payload } of events) {
       if (event === 'notification') fake.push(['user:notification'], event, payload);
       else fake.push(['hashtag', 'NorthwindIT'], event, payload);
     }
-    const updates = new Set(events.filter((entry) => entry.event === 'update').map((entry) => (JSON.parse(entry.payload) as { id: string }).id));
+    const updates = new Set(
+      events
+        .filter((entry) => entry.event === 'update')
+        .map((entry) => (JSON.parse(entry.payload) as { id: string }).id),
+    );
     await context.waitForPosts(updates.size + 1);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(context.emitted.length, updates.size + 1, 'one post per update plus the mention; deletes, edits, announcements ignored');
-    assert.deepEqual(context.skipped, [], 'filters_changed (payload "undefined") is an event we ignore, not a malformed one');
+    assert.equal(
+      context.emitted.length,
+      updates.size + 1,
+      'one post per update plus the mention; deletes, edits, announcements ignored',
+    );
+    assert.deepEqual(
+      context.skipped,
+      [],
+      'filters_changed (payload "undefined") is an event we ignore, not a malformed one',
+    );
     const mention = context.emitted.find((draft) => draft.author.handle === '@a@pl.nulled.red');
     assert.ok(mention, 'the mention notification became a post');
     for (const draft of context.emitted) {
@@ -84,15 +119,24 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     await start(context);
     await context.waitForPosts(1);
     fake.dropConnections();
-    await context.waitFor(() => context.statuses.some((entry) => entry.status === 'disconnected'), 5000, 'disconnected');
+    await context.waitFor(
+      () => context.statuses.some((entry) => entry.status === 'disconnected'),
+      5000,
+      'disconnected',
+    );
     fake.addStatus('200000000000000002', { tags: ['NorthwindIT'], content: '<p>posted while we were away</p>' });
     fake.addStatus('200000000000000003', { tags: ['NorthwindIT'], content: '<p>and another</p>' });
     await context.waitForPosts(3);
     // The live copy of an already caught-up status is not emitted again.
     fake.push(['hashtag', 'NorthwindIT'], 'update', fake.addStatus('200000000000000003', { tags: ['NorthwindIT'] }));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(context.emitted.map((draft) => draft.text), ['first', 'posted while we were away', 'and another']);
-    const catchUp = fake.requests.filter((request) => request.path.toLowerCase() === '/api/v1/timelines/tag/northwindit').at(-1)!;
+    assert.deepEqual(
+      context.emitted.map((draft) => draft.text),
+      ['first', 'posted while we were away', 'and another'],
+    );
+    const catchUp = fake.requests
+      .filter((request) => request.path.toLowerCase() === '/api/v1/timelines/tag/northwindit')
+      .at(-1)!;
     assert.equal(catchUp.query.get('min_id'), '200000000000000001');
     await stopAll();
   });
@@ -104,14 +148,23 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     fake.push(['hashtag', 'resume'], 'update', fake.addStatus('300000000000000001', { tags: ['resume'] }));
     await first.waitForPosts(1);
     await source.stop();
-    for (let i = 2; i <= 46; i++) fake.addStatus(`3000000000000000${String(i).padStart(2, '0')}`, { tags: ['resume'], content: `<p>offline ${i}</p>` });
+    for (let i = 2; i <= 46; i++)
+      fake.addStatus(`3000000000000000${String(i).padStart(2, '0')}`, {
+        tags: ['resume'],
+        content: `<p>offline ${i}</p>`,
+      });
     const second = recordingContext();
     await start(second, first.savedCursor, { hashtags: ['resume'], mentions: false });
     await second.waitForPosts(45);
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(second.emitted.length, 45);
-    assert.deepEqual(second.emitted.map((draft) => draft.text), Array.from({ length: 45 }, (_, i) => `offline ${i + 2}`));
-    const pages = fake.requests.filter((request) => request.path === '/api/v1/timelines/tag/resume' && request.query.get('min_id'));
+    assert.deepEqual(
+      second.emitted.map((draft) => draft.text),
+      Array.from({ length: 45 }, (_, i) => `offline ${i + 2}`),
+    );
+    const pages = fake.requests.filter(
+      (request) => request.path === '/api/v1/timelines/tag/resume' && request.query.get('min_id'),
+    );
     assert.ok(pages.length >= 2, 'more than one page was fetched');
     await stopAll();
   });
@@ -135,7 +188,11 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     fake.push(['hashtag', 'messy'], 'update', '{"id": 42, "content": null');
     fake.push(['hashtag', 'messy'], 'update', { id: '500000000000000001', content: '<p>no account</p>' });
     fake.push(['user:notification'], 'notification', { id: '77', type: 'mention', status: { id: 'x' } });
-    fake.push(['hashtag', 'messy'], 'update', fake.addStatus('500000000000000002', { tags: ['messy'], content: '<p>good one</p>' }));
+    fake.push(
+      ['hashtag', 'messy'],
+      'update',
+      fake.addStatus('500000000000000002', { tags: ['messy'], content: '<p>good one</p>' }),
+    );
     await context.waitForPosts(1);
     assert.equal(context.emitted[0]!.text, 'good one');
     assert.equal(context.skipped.length, 5, context.skipped.join('\n'));
@@ -145,16 +202,50 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
 
   test('replies reach Mastodon threaded, public or direct with the mention, and a retry with the same key posts once', async () => {
     const source = createMastodonSource(options({ publicReplyVisibility: 'unlisted' }), env, tuning);
-    const target = { externalId: '103270115826048975', url: null, authorHandle: '@Gargron@mastodon.social', extra: { statusId: '103270115826048975', acct: 'Gargron@mastodon.social' } };
-    const publicReply = await source.send!({ idempotencyKey: 'reply-1', inReplyTo: '103270115826048975', visibility: 'public', body: 'Thanks, we are on it.', target });
-    const privateReply = await source.send!({ idempotencyKey: 'reply-2', inReplyTo: '103270115826048975', visibility: 'private', body: 'Could you DM us your student number?', target });
-    const again = await source.send!({ idempotencyKey: 'reply-2', inReplyTo: '103270115826048975', visibility: 'private', body: 'Could you DM us your student number?', target });
+    const target = {
+      externalId: '103270115826048975',
+      url: null,
+      authorHandle: '@Gargron@mastodon.social',
+      extra: { statusId: '103270115826048975', acct: 'Gargron@mastodon.social' },
+    };
+    const publicReply = await source.send!({
+      idempotencyKey: 'reply-1',
+      inReplyTo: '103270115826048975',
+      visibility: 'public',
+      body: 'Thanks, we are on it.',
+      target,
+    });
+    const privateReply = await source.send!({
+      idempotencyKey: 'reply-2',
+      inReplyTo: '103270115826048975',
+      visibility: 'private',
+      body: 'Could you DM us your student number?',
+      target,
+    });
+    const again = await source.send!({
+      idempotencyKey: 'reply-2',
+      inReplyTo: '103270115826048975',
+      visibility: 'private',
+      body: 'Could you DM us your student number?',
+      target,
+    });
     assert.equal(again.remoteId, privateReply.remoteId);
     assert.equal(fake.created.length, 2, 'the repeated key created nothing new');
     const posts = fake.requests.filter((request) => request.method === 'POST' && request.path === '/api/v1/statuses');
-    assert.deepEqual(posts.map((request) => request.headers['idempotency-key']), ['reply-1', 'reply-2', 'reply-2']);
-    assert.deepEqual(posts[0]!.body, { status: '@Gargron@mastodon.social Thanks, we are on it.', visibility: 'unlisted', in_reply_to_id: '103270115826048975' });
-    assert.deepEqual(posts[1]!.body, { status: '@Gargron@mastodon.social Could you DM us your student number?', visibility: 'direct', in_reply_to_id: '103270115826048975' });
+    assert.deepEqual(
+      posts.map((request) => request.headers['idempotency-key']),
+      ['reply-1', 'reply-2', 'reply-2'],
+    );
+    assert.deepEqual(posts[0]!.body, {
+      status: '@Gargron@mastodon.social Thanks, we are on it.',
+      visibility: 'unlisted',
+      in_reply_to_id: '103270115826048975',
+    });
+    assert.deepEqual(posts[1]!.body, {
+      status: '@Gargron@mastodon.social Could you DM us your student number?',
+      visibility: 'direct',
+      in_reply_to_id: '103270115826048975',
+    });
     assert.match(publicReply.remoteUrl ?? '', new RegExp(`^${fake.origin}/@helpdesk/${publicReply.remoteId}$`));
   });
 
@@ -162,20 +253,38 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     const source = createMastodonSource(options(), env, tuning);
     const before = fake.created.length;
     fake.failNext('/api/v1/statuses', 503, 2);
-    const sent = await source.send!({ idempotencyKey: 'reply-3', inReplyTo: null, visibility: 'public', body: 'Back up now.', target: null });
+    const sent = await source.send!({
+      idempotencyKey: 'reply-3',
+      inReplyTo: null,
+      visibility: 'public',
+      body: 'Back up now.',
+      target: null,
+    });
     assert.equal(fake.created.length, before + 1);
     assert.ok(sent.remoteId);
-    await assert.rejects(source.send!({ idempotencyKey: 'reply-4', inReplyTo: null, visibility: 'public', body: '', target: null }), (error) => {
-      assert.ok(isEarshotError(error) && error.code === 'ERR_SOURCE_SEND_FAILED');
-      assert.match(error.message, /HTTP 422 Validation failed/);
-      return true;
-    });
+    await assert.rejects(
+      source.send!({ idempotencyKey: 'reply-4', inReplyTo: null, visibility: 'public', body: '', target: null }),
+      (error) => {
+        assert.ok(isEarshotError(error) && error.code === 'ERR_SOURCE_SEND_FAILED');
+        assert.match(error.message, /HTTP 422 Validation failed/);
+        return true;
+      },
+    );
   });
 
   test('a refused token stops the source as failed instead of retrying forever, and never logs the token', async () => {
     const context = recordingContext();
-    const source = drive(createMastodonSource({ ...options({ streaming: false, hashtags: ['x'] }), accessToken: 'wrong-token-abcdef' }, env, tuning));
-    await assert.rejects(source.start(context, null), (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED');
+    const source = drive(
+      createMastodonSource(
+        { ...options({ streaming: false, hashtags: ['x'] }), accessToken: 'wrong-token-abcdef' },
+        env,
+        tuning,
+      ),
+    );
+    await assert.rejects(
+      source.start(context, null),
+      (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED',
+    );
     await context.waitFor(() => context.statuses.some((entry) => entry.status === 'failed'), 5000, 'failed');
     assert.ok(!JSON.stringify([context.logs, context.statuses]).includes('wrong-token-abcdef'));
     await source.stop();

@@ -17,18 +17,39 @@ import type { SourceEnvironment } from '../../src/sources/source.js';
 import type { PostDraft } from '../../src/domain/post.js';
 import { htmlToText } from '../../src/sources/html-text.js';
 
-const env = (allowPrivateNetwork = true): SourceEnvironment => ({ name: 'feeds-test', fetch, clock: () => new Date('2026-11-22T12:00:00Z'), allowPrivateNetwork });
-const fast: RssTuning = { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, sleep: async () => undefined }, concurrency: 4 };
+const env = (allowPrivateNetwork = true): SourceEnvironment => ({
+  name: 'feeds-test',
+  fetch,
+  clock: () => new Date('2026-11-22T12:00:00Z'),
+  allowPrivateNetwork,
+});
+const fast: RssTuning = {
+  retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, sleep: async () => undefined },
+  concurrency: 4,
+};
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
 }
 
 /** feedparser cases that @rowanmanning/feed-parser declines (RSS with no <channel>, a DTD with parameter entities). */
 const UNSUPPORTED_BY_FEED_PARSER = new Set([
-  'rdf/doctype_contains_entity_decl.xml', 'rdf/rss_version_10.xml', 'rss/item_description_not_a_doctype.xml', 'rss/item_description_not_a_doctype2.xml',
-  'rss/newlocation.xml', 'rss/rss_version_090.xml', 'rss/rss_version_091_netscape.xml', 'rss/rss_version_091_userland.xml', 'rss/rss_version_092.xml',
-  'rss/rss_version_093.xml', 'rss/rss_version_094.xml', 'rss/rss_version_20.xml', 'rss/rss_version_201.xml', 'rss/rss_version_21.xml',
+  'rdf/doctype_contains_entity_decl.xml',
+  'rdf/rss_version_10.xml',
+  'rss/item_description_not_a_doctype.xml',
+  'rss/item_description_not_a_doctype2.xml',
+  'rss/newlocation.xml',
+  'rss/rss_version_090.xml',
+  'rss/rss_version_091_netscape.xml',
+  'rss/rss_version_091_userland.xml',
+  'rss/rss_version_092.xml',
+  'rss/rss_version_093.xml',
+  'rss/rss_version_094.xml',
+  'rss/rss_version_20.xml',
+  'rss/rss_version_201.xml',
+  'rss/rss_version_21.xml',
 ]);
 
 /**
@@ -39,13 +60,26 @@ const UNSUPPORTED_BY_FEED_PARSER = new Set([
  * feed-parser lower-cases the host of a URL (the same address).
  */
 const KNOWN_DISAGREEMENTS: Record<string, 'base64' | 'markup' | 'summary' | 'case'> = {
-  'atom/entry_summary_base64.xml': 'base64', 'atom/entry_summary_base64_2.xml': 'base64', 'atom/entry_title_base64.xml': 'base64',
-  'atom/entry_title_base64_2.xml': 'base64', 'atom10/entry_content_base64.xml': 'base64', 'atom10/entry_content_base64_2.xml': 'base64',
-  'atom10/entry_summary_base64.xml': 'base64', 'atom10/entry_summary_base64_2.xml': 'base64', 'atom10/entry_title_base64.xml': 'base64',
-  'atom10/entry_title_base64_2.xml': 'base64', 'atom/entry_summary_inline_markup_2.xml': 'markup', 'atom/entry_title_inline_markup_2.xml': 'markup',
-  'atom10/entry_content_inline_markup_2.xml': 'markup', 'atom10/entry_summary_inline_markup_2.xml': 'markup', 'atom10/entry_title_inline_markup_2.xml': 'markup',
-  'rss/item_description_code_br.xml': 'markup', 'atom10/entry_content_and_summary.xml': 'summary', 'rss/item_description_and_summary.xml': 'summary',
-  'rss/item_summary_and_description.xml': 'summary', 'rss/item_image_link_conflict.xml': 'case',
+  'atom/entry_summary_base64.xml': 'base64',
+  'atom/entry_summary_base64_2.xml': 'base64',
+  'atom/entry_title_base64.xml': 'base64',
+  'atom/entry_title_base64_2.xml': 'base64',
+  'atom10/entry_content_base64.xml': 'base64',
+  'atom10/entry_content_base64_2.xml': 'base64',
+  'atom10/entry_summary_base64.xml': 'base64',
+  'atom10/entry_summary_base64_2.xml': 'base64',
+  'atom10/entry_title_base64.xml': 'base64',
+  'atom10/entry_title_base64_2.xml': 'base64',
+  'atom/entry_summary_inline_markup_2.xml': 'markup',
+  'atom/entry_title_inline_markup_2.xml': 'markup',
+  'atom10/entry_content_inline_markup_2.xml': 'markup',
+  'atom10/entry_summary_inline_markup_2.xml': 'markup',
+  'atom10/entry_title_inline_markup_2.xml': 'markup',
+  'rss/item_description_code_br.xml': 'markup',
+  'atom10/entry_content_and_summary.xml': 'summary',
+  'rss/item_description_and_summary.xml': 'summary',
+  'rss/item_summary_and_description.xml': 'summary',
+  'rss/item_image_link_conflict.xml': 'case',
 };
 
 /** A Python string literal from an `Expect:` line, unescaped. */
@@ -66,15 +100,22 @@ describe('feeds: feedparser corpus', { skip: sharedSkip('data/protocol-fixtures/
     const files = walk(root).filter((file) => file.endsWith('.xml'));
     assert.ok(files.length > 500, `expected the full corpus, found ${files.length} files`);
     const urls = new Map<string, string>();
-    for (const file of files) urls.set(server.publish(`/wellformed/${relative(root, file)}`, { body: readFileSync(file) }), relative(root, file));
+    for (const file of files)
+      urls.set(
+        server.publish(`/wellformed/${relative(root, file)}`, { body: readFileSync(file) }),
+        relative(root, file),
+      );
     const context = recordingContext();
-    const source = drive(createRssSource({ feeds: [...urls.keys()].map((url) => ({ url, intervalSeconds: 3600 })) }, env(), fast));
+    const source = drive(
+      createRssSource({ feeds: [...urls.keys()].map((url) => ({ url, intervalSeconds: 3600 })) }, env(), fast),
+    );
     await source.start(context, null);
     const { outcomes } = await source.poll();
     await source.stop();
 
     const byFeed = new Map<string, PostDraft[]>();
-    for (const draft of context.emitted) byFeed.set(draft.extra.feedUrl as string, [...(byFeed.get(draft.extra.feedUrl as string) ?? []), draft]);
+    for (const draft of context.emitted)
+      byFeed.set(draft.extra.feedUrl as string, [...(byFeed.get(draft.extra.feedUrl as string) ?? []), draft]);
     const failed = new Set<string>();
     let checked = 0;
     let agreed = 0;
@@ -94,27 +135,48 @@ describe('feeds: feedparser corpus', { skip: sharedSkip('data/protocol-fixtures/
       // An item with no id, link, title or content has nothing to answer: it is reported instead.
       const reportedEmpty = context.skipped.filter((reason) => reason.startsWith(`${url}: an item with no`)).length;
       if (reportedEmpty > 0) contentless.push(name);
-      if (hasItems) assert.ok(drafts.length + reportedEmpty >= 1, `${name}: has items but none were emitted or reported`);
+      if (hasItems)
+        assert.ok(drafts.length + reportedEmpty >= 1, `${name}: has items but none were emitted or reported`);
       else assert.equal(drafts.length, 0, `${name}: an empty feed emitted posts`);
       // entries[0] is the feed's first item, which the source emits last (oldest first).
       const entry = drafts.at(-1);
       const expect = /Expect:\s*(.*)/.exec(xml)?.[1] ?? '';
-      for (const match of expect.matchAll(/entries\[0\]\['(title|link|description|summary)'\] == u?'((?:[^'\\]|\\.)*)'|entries\[0\]\['content'\]\[0\]\['value'\] == u?'((?:[^'\\]|\\.)*)'/g)) {
+      for (const match of expect.matchAll(
+        /entries\[0\]\['(title|link|description|summary)'\] == u?'((?:[^'\\]|\\.)*)'|entries\[0\]\['content'\]\[0\]\['value'\] == u?'((?:[^'\\]|\\.)*)'/g,
+      )) {
         if (!entry) continue;
         const field = match[1] ?? 'content';
         const expected = pythonString(match[2] ?? match[3] ?? '');
         checked++;
-        const ok = field === 'link' ? entry.url === expected : field === 'title' ? entry.text.startsWith(htmlToText(expected)) : entry.text.includes(htmlToText(expected));
+        const ok =
+          field === 'link'
+            ? entry.url === expected
+            : field === 'title'
+              ? entry.text.startsWith(htmlToText(expected))
+              : entry.text.includes(htmlToText(expected));
         if (ok) agreed++;
-        else if (!KNOWN_DISAGREEMENTS[name]) disagreements.push(`${name} ${field}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(field === 'link' ? entry.url : entry.text)}`);
+        else if (!KNOWN_DISAGREEMENTS[name])
+          disagreements.push(
+            `${name} ${field}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(field === 'link' ? entry.url : entry.text)}`,
+          );
       }
     }
-    assert.deepEqual([...failed].sort(), [...UNSUPPORTED_BY_FEED_PARSER].sort(), 'only the cases feed-parser declines fail');
-    for (const name of failed) assert.ok(context.skipped.some((reason) => reason.includes(name)), `${name} was not reported`);
+    assert.deepEqual(
+      [...failed].sort(),
+      [...UNSUPPORTED_BY_FEED_PARSER].sort(),
+      'only the cases feed-parser declines fail',
+    );
+    for (const name of failed)
+      assert.ok(
+        context.skipped.some((reason) => reason.includes(name)),
+        `${name} was not reported`,
+      );
     assert.ok(checked >= 60, `only ${checked} expectations checked`);
     assert.deepEqual(disagreements, []);
     assert.ok(agreed >= checked - Object.keys(KNOWN_DISAGREEMENTS).length, `agreed on ${agreed} of ${checked}`);
-    t.diagnostic(`feeds ${urls.size}, declined by feed-parser ${failed.size}, with contentless items reported ${contentless.length}, feedparser expectations agreed ${agreed}/${checked}`);
+    t.diagnostic(
+      `feeds ${urls.size}, declined by feed-parser ${failed.size}, with contentless items reported ${contentless.length}, feedparser expectations agreed ${agreed}/${checked}`,
+    );
   });
 
   test('ill-formed, mis-encoded and JSON feeds are parsed leniently or reported, and never stop the poller', async () => {
@@ -122,10 +184,18 @@ describe('feeds: feedparser corpus', { skip: sharedSkip('data/protocol-fixtures/
     const files = ['illformed', 'encoding', 'json'].flatMap((dir) => walk(join(base, dir)));
     const feeds = files.map((file) => {
       const contentType = /^Header:\s*Content-type:\s*(.*)$/im.exec(readFileSync(file, 'latin1'))?.[1]?.trim();
-      return { url: server.publish(`/bad/${relative(base, file)}`, { body: readFileSync(file), ...(contentType ? { contentType } : {}) }), intervalSeconds: 3600 };
+      return {
+        url: server.publish(`/bad/${relative(base, file)}`, {
+          body: readFileSync(file),
+          ...(contentType ? { contentType } : {}),
+        }),
+        intervalSeconds: 3600,
+      };
     });
     // A good feed after all of them must still be read.
-    const good = server.publish('/after-the-bad-ones.xml', { body: '<rss version="2.0"><channel><title>T</title><item><guid>https://example.org/ok</guid><title>Still here</title></item></channel></rss>' });
+    const good = server.publish('/after-the-bad-ones.xml', {
+      body: '<rss version="2.0"><channel><title>T</title><item><guid>https://example.org/ok</guid><title>Still here</title></item></channel></rss>',
+    });
     const context = recordingContext();
     const source = drive(createRssSource({ feeds: [...feeds, { url: good, intervalSeconds: 3600 }] }, env(), fast));
     await source.start(context, null);
@@ -135,9 +205,15 @@ describe('feeds: feedparser corpus', { skip: sharedSkip('data/protocol-fixtures/
     const reported = feeds.filter((feed) => context.skipped.some((reason) => reason.startsWith(feed.url))).length;
     const yielded = new Set(context.emitted.map((draft) => draft.extra.feedUrl)).size - 1;
     // Every feed is accounted for: it either gave posts, was a parsed empty feed, or was reported.
-    assert.ok(reported + yielded <= feeds.length && reported >= 40, `reported ${reported}, yielded ${yielded} of ${feeds.length}`);
+    assert.ok(
+      reported + yielded <= feeds.length && reported >= 40,
+      `reported ${reported}, yielded ${yielded} of ${feeds.length}`,
+    );
     for (const file of ['illformed/rss_empty_document.xml', 'json/example.json']) {
-      assert.ok(context.skipped.some((reason) => reason.includes(file)), `${file} should be reported`);
+      assert.ok(
+        context.skipped.some((reason) => reason.includes(file)),
+        `${file} should be reported`,
+      );
     }
   });
 });
@@ -150,15 +226,32 @@ describe('feeds: sample-feeds corpus', { skip: sharedSkip('data/protocol-fixture
   test("each sample feed yields as many posts as feed-parser's own snapshot has (distinct) items", async (t) => {
     let total = 0;
     const root = sharedPath('data/protocol-fixtures/feeds/sample-feeds');
-    const cases = ['examples', 'real-world'].flatMap((group) => readdirSync(join(root, group)).map((hash) => join(root, group, hash)));
+    const cases = ['examples', 'real-world'].flatMap((group) =>
+      readdirSync(join(root, group)).map((hash) => join(root, group, hash)),
+    );
     assert.ok(cases.length >= 30, `found ${cases.length} sample feeds`);
     const expected = new Map<string, number>();
     const feeds = cases.map((dir) => {
       const url = server.publish(`/${relative(root, dir)}/feed.xml`, { body: readFileSync(join(dir, 'feed.xml')) });
-      type SnapshotItem = { id: string | null; url: string | null; title: string | null; description: string | null; content: string | null };
-      const snapshot = JSON.parse(readFileSync(join(dir, 'expected.feed-parser.json'), 'utf8')) as { feed: { items: SnapshotItem[] } };
+      type SnapshotItem = {
+        id: string | null;
+        url: string | null;
+        title: string | null;
+        description: string | null;
+        content: string | null;
+      };
+      const snapshot = JSON.parse(readFileSync(join(dir, 'expected.feed-parser.json'), 'utf8')) as {
+        feed: { items: SnapshotItem[] };
+      };
       // An item repeated word for word (no id, same text) is one post, not two.
-      expected.set(url, new Set(snapshot.feed.items.map((item) => JSON.stringify([item.id, item.url, item.title, item.description, item.content]))).size);
+      expected.set(
+        url,
+        new Set(
+          snapshot.feed.items.map((item) =>
+            JSON.stringify([item.id, item.url, item.title, item.description, item.content]),
+          ),
+        ).size,
+      );
       return { url, intervalSeconds: 3600 };
     });
     const context = recordingContext();
@@ -169,7 +262,8 @@ describe('feeds: sample-feeds corpus', { skip: sharedSkip('data/protocol-fixture
     for (const [url, count] of expected) {
       const emitted = context.emitted.filter((draft) => draft.extra.feedUrl === url);
       assert.equal(emitted.length, count, `${url}: ${emitted.length} posts, snapshot has ${count} items`);
-      for (const draft of emitted) assert.ok(!/<\/?(p|a|div|script|img)\b/i.test(draft.text), `${url}: ${draft.externalId} text is not plain`);
+      for (const draft of emitted)
+        assert.ok(!/<\/?(p|a|div|script|img)\b/i.test(draft.text), `${url}: ${draft.externalId} text is not plain`);
       total += emitted.length;
     }
     t.diagnostic(`${expected.size} sample feeds, ${total} posts`);
@@ -183,15 +277,25 @@ describe('feeds: polling behaviour', () => {
 
   const rss = (items: string[]) =>
     `<?xml version="1.0"?><rss version="2.0"><channel><title>Status</title><link>https://status.example.org/</link>${items
-      .map((id) => `<item><guid>https://status.example.org/i/${id}</guid><title>Incident ${id}</title><description>&lt;p&gt;Portal &lt;b&gt;down&lt;/b&gt; ${id}&lt;/p&gt;</description><pubDate>Sat, 21 Nov 2026 10:0${id}:00 GMT</pubDate></item>`)
+      .map(
+        (id) =>
+          `<item><guid>https://status.example.org/i/${id}</guid><title>Incident ${id}</title><description>&lt;p&gt;Portal &lt;b&gt;down&lt;/b&gt; ${id}&lt;/p&gt;</description><pubDate>Sat, 21 Nov 2026 10:0${id}:00 GMT</pubDate></item>`,
+      )
       .join('')}</channel></rss>`;
 
   test('a conditional GET answered 304 does no work, and a changed feed yields only its new item', async () => {
-    const url = server.publish('/status.xml', { body: rss(['2', '1']), etag: '"v1"', lastModified: 'Sat, 21 Nov 2026 10:00:00 GMT' });
+    const url = server.publish('/status.xml', {
+      body: rss(['2', '1']),
+      etag: '"v1"',
+      lastModified: 'Sat, 21 Nov 2026 10:00:00 GMT',
+    });
     const context = recordingContext();
     const source = drive(createRssSource({ feeds: [{ url }] }, env(), fast));
     await source.start(context, null);
-    assert.deepEqual(context.emitted.map((draft) => draft.text), ['Incident 1\n\nPortal down 1', 'Incident 2\n\nPortal down 2']);
+    assert.deepEqual(
+      context.emitted.map((draft) => draft.text),
+      ['Incident 1\n\nPortal down 1', 'Incident 2\n\nPortal down 2'],
+    );
     await source.poll();
     const second = server.requests.filter((request) => request.path === '/status.xml').at(-1)!;
     assert.equal(second.headers['if-none-match'], '"v1"');
@@ -217,7 +321,10 @@ describe('feeds: polling behaviour', () => {
     const afterRestart = drive(createRssSource({ feeds: [{ url }] }, env(), fast));
     await afterRestart.start(second, first.savedCursor);
     await afterRestart.stop();
-    assert.deepEqual(second.emitted.map((draft) => draft.externalId), ['https://status.example.org/i/2', 'https://status.example.org/i/3']);
+    assert.deepEqual(
+      second.emitted.map((draft) => draft.externalId),
+      ['https://status.example.org/i/2', 'https://status.example.org/i/3'],
+    );
   });
 
   test('a failed hand-over to the pipeline keeps the cursor, so the next poll delivers the items', async () => {
@@ -238,7 +345,11 @@ describe('feeds: polling behaviour', () => {
     server.failNext('/limited.xml', 429, 1, '7');
     const delays: number[] = [];
     const context = recordingContext();
-    const source = drive(createRssSource({ feeds: [{ url }] }, env(), { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 60_000, sleep: async (ms) => void delays.push(ms) } }));
+    const source = drive(
+      createRssSource({ feeds: [{ url }] }, env(), {
+        retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 60_000, sleep: async (ms) => void delays.push(ms) },
+      }),
+    );
     await source.start(context, null);
     assert.equal(context.emitted.length, 1);
     assert.ok(delays[0]! >= 7000, `waited ${delays[0]} ms, Retry-After said 7 s`);
@@ -252,7 +363,9 @@ describe('feeds: polling behaviour', () => {
   });
 
   test('a feed over the size cap is reported and the other feeds are still read', async () => {
-    const big = server.publish('/big.xml', { body: rss(['1']).replace('<title>Status</title>', `<title>${'x'.repeat(20_000)}</title>`) });
+    const big = server.publish('/big.xml', {
+      body: rss(['1']).replace('<title>Status</title>', `<title>${'x'.repeat(20_000)}</title>`),
+    });
     const small = server.publish('/small.xml', { body: rss(['1']) });
     const context = recordingContext();
     const source = drive(createRssSource({ feeds: [{ url: big }, { url: small }], maxBodyBytes: 10_000 }, env(), fast));
@@ -274,4 +387,3 @@ describe('feeds: polling behaviour', () => {
     assert.equal(context.emitted.length, 0);
   });
 });
-

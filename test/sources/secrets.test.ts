@@ -8,7 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createSecretBox, loadSecretKey, parseSecretKey, SECRET_KEY_FILE, splitSecrets } from '../../src/sources/secrets.js';
+import {
+  createSecretBox,
+  loadSecretKey,
+  parseSecretKey,
+  SECRET_KEY_FILE,
+  splitSecrets,
+} from '../../src/sources/secrets.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 
 describe('source secrets', () => {
@@ -18,17 +24,27 @@ describe('source secrets', () => {
     assert.doesNotMatch(sealed, /tok-very-secret-123|p@ss/);
     assert.match(sealed, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
     assert.deepEqual(box.open('uni-mastodon', sealed), { accessToken: 'tok-very-secret-123', password: 'p@ss word' });
-    assert.notEqual(box.seal('uni-mastodon', { a: 'b' }), box.seal('uni-mastodon', { a: 'b' }), 'a fresh IV every time');
+    assert.notEqual(
+      box.seal('uni-mastodon', { a: 'b' }),
+      box.seal('uni-mastodon', { a: 'b' }),
+      'a fresh IV every time',
+    );
   });
 
   test('a wrong key fails clearly, naming the source and the likely cause', () => {
     const sealed = createSecretBox(randomBytes(32)).seal('uni-mastodon', { accessToken: 'tok' });
-    assert.throws(() => createSecretBox(randomBytes(32)).open('uni-mastodon', sealed), (error: unknown) => {
-      assert.ok(isEarshotError(error));
-      assert.equal(error.code, 'ERR_SECRETS_UNREADABLE');
-      assert.equal(error.message, 'Cannot decrypt the secrets of source uni-mastodon: wrong EARSHOT_SECRET_KEY (or secret.key), or the stored value was altered');
-      return true;
-    });
+    assert.throws(
+      () => createSecretBox(randomBytes(32)).open('uni-mastodon', sealed),
+      (error: unknown) => {
+        assert.ok(isEarshotError(error));
+        assert.equal(error.code, 'ERR_SECRETS_UNREADABLE');
+        assert.equal(
+          error.message,
+          'Cannot decrypt the secrets of source uni-mastodon: wrong EARSHOT_SECRET_KEY (or secret.key), or the stored value was altered',
+        );
+        return true;
+      },
+    );
   });
 
   test('a sealed value cannot be moved to another source or altered', () => {
@@ -38,7 +54,10 @@ describe('source secrets', () => {
     const parts = sealed.split('.');
     const body = Buffer.from(parts[3]!, 'base64url');
     body[0] = body[0]! ^ 1;
-    assert.throws(() => box.open('one', [parts[0], parts[1], parts[2], body.toString('base64url')].join('.')), /altered/);
+    assert.throws(
+      () => box.open('one', [parts[0], parts[1], parts[2], body.toString('base64url')].join('.')),
+      /altered/,
+    );
     assert.throws(() => box.open('one', 'plain-text'), /not a sealed secret/);
   });
 
@@ -48,7 +67,10 @@ describe('source secrets', () => {
     assert.deepEqual(parseSecretKey(raw.toString('base64')), raw);
     assert.deepEqual(parseSecretKey('correct horse battery staple'), parseSecretKey('correct horse battery staple'));
     assert.equal(parseSecretKey('correct horse battery staple').length, 32);
-    assert.throws(() => parseSecretKey('short'), /EARSHOT_SECRET_KEY is unusable: a passphrase needs at least 12 characters/);
+    assert.throws(
+      () => parseSecretKey('short'),
+      /EARSHOT_SECRET_KEY is unusable: a passphrase needs at least 12 characters/,
+    );
     assert.throws(() => createSecretBox(randomBytes(16)), /not 32/);
   });
 
@@ -70,9 +92,12 @@ describe('source secrets', () => {
   });
 
   test('options split into plain and secret parts; empty secrets are left out', () => {
-    assert.deepEqual(splitSecrets({ instance: 'https://m.example', accessToken: 'tok', password: '' }, ['accessToken', 'password']), {
-      plain: { instance: 'https://m.example' },
-      secrets: { accessToken: 'tok' },
-    });
+    assert.deepEqual(
+      splitSecrets({ instance: 'https://m.example', accessToken: 'tok', password: '' }, ['accessToken', 'password']),
+      {
+        plain: { instance: 'https://m.example' },
+        secrets: { accessToken: 'tok' },
+      },
+    );
   });
 });

@@ -25,7 +25,10 @@ import { searchPosts } from '../../src/store/posts.js';
 /** The "remote" the ledger source reads: a list of posts per feed, and what each run emitted. */
 const remotes = new Map<string, { items: string[]; emitted: string[][] }>();
 
-const LedgerOptions = Type.Object({ feed: Type.String(), token: Type.String({ minLength: 8 }), pollMs: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+const LedgerOptions = Type.Object(
+  { feed: Type.String(), token: Type.String({ minLength: 8 }), pollMs: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
 
 /** Polls its feed from the cursor (an index), emits what is new, then saves the new cursor. */
 const ledgerDefinition: SourceDefinition<typeof LedgerOptions> = {
@@ -52,8 +55,15 @@ const ledgerDefinition: SourceDefinition<typeof LedgerOptions> = {
         context.reportStatus?.('polling', `${environment.name} at ${at + fresh.length}`);
         return {
           drafts: fresh.map((id) => ({
-            source: 'ledger', externalId: id, author: { handle: '@feed@example.org', name: null, followers: null, following: null },
-            text: `ledger post ${id}`, url: null, createdAt: new Date().toISOString(), inReplyTo: null, metrics: { likes: 0, reposts: 0, replies: 0 }, extra: {},
+            source: 'ledger',
+            externalId: id,
+            author: { handle: '@feed@example.org', name: null, followers: null, following: null },
+            text: `ledger post ${id}`,
+            url: null,
+            createdAt: new Date().toISOString(),
+            inReplyTo: null,
+            metrics: { likes: 0, reposts: 0, replies: 0 },
+            extra: {},
           })),
           next: at + fresh.length,
         };
@@ -112,14 +122,32 @@ for (const backend of await backends()) {
 
     function supervisor(): SourceSupervisor {
       const bus = new InProcessBus();
-      return new SourceSupervisor({ store, bus, pipeline: new IngestPipeline({ store, analyzer, bus }), secrets: box, definitions: [ledgerDefinition, flakyDefinition], restartBaseMs: 20, restartMaxMs: 100, log: { info() {}, warn() {}, error() {} } });
+      return new SourceSupervisor({
+        store,
+        bus,
+        pipeline: new IngestPipeline({ store, analyzer, bus }),
+        secrets: box,
+        definitions: [ledgerDefinition, flakyDefinition],
+        restartBaseMs: 20,
+        restartMaxMs: 100,
+        log: { info() {}, warn() {}, error() {} },
+      });
     }
-    const postsOf = async (source: string) => (await searchPosts(store.db, store.dialect, { limit: 500 })).posts.filter((post) => post.source === source);
+    const postsOf = async (source: string) =>
+      (await searchPosts(store.db, store.dialect, { limit: 500 })).posts.filter((post) => post.source === source);
 
     test('a restarted source resumes from its durable cursor, losing and doubling nothing', async () => {
       const feed = `feed-${backend.name}`;
       remotes.set(feed, { items: ['a1', 'a2', 'a3', 'a4', 'a5'], emitted: [] });
-      await insertSource(store.db, { name: 'city-ledger', kind: 'ledger', options: { feed }, sealedSecrets: box.seal('city-ledger', { token: 'ledger-token-1' }), secretsSet: ['token'], enabled: true, origin: 'api' });
+      await insertSource(store.db, {
+        name: 'city-ledger',
+        kind: 'ledger',
+        options: { feed },
+        sealedSecrets: box.seal('city-ledger', { token: 'ledger-token-1' }),
+        secretsSet: ['token'],
+        enabled: true,
+        origin: 'api',
+      });
       const first = supervisor();
       await first.startAll();
       await until('5 posts', async () => (await postsOf('city-ledger')).length === 5);
@@ -148,7 +176,15 @@ for (const backend of await backends()) {
     test('an unreadable saved cursor is reported and the source starts fresh instead of crashing', async () => {
       const feed = `garbled-${backend.name}`;
       remotes.set(feed, { items: ['g1', 'g2'], emitted: [] });
-      await insertSource(store.db, { name: 'garbled-ledger', kind: 'ledger', options: { feed }, sealedSecrets: box.seal('garbled-ledger', { token: 'ledger-token-1' }), secretsSet: ['token'], enabled: true, origin: 'api' });
+      await insertSource(store.db, {
+        name: 'garbled-ledger',
+        kind: 'ledger',
+        options: { feed },
+        sealedSecrets: box.seal('garbled-ledger', { token: 'ledger-token-1' }),
+        secretsSet: ['token'],
+        enabled: true,
+        origin: 'api',
+      });
       await saveCursor(store.db, 'garbled-ledger', '{"v":9, not json', new Date().toISOString());
       const running = supervisor();
       await running.reconcile('garbled-ledger');
@@ -164,10 +200,21 @@ for (const backend of await backends()) {
     test('a source that throws is restarted with backoff and its health shows the error', async () => {
       startsLeft = 2;
       startCalls = 0;
-      await insertSource(store.db, { name: 'flaky-one', kind: 'flaky', options: { failures: 2 }, sealedSecrets: null, secretsSet: [], enabled: true, origin: 'api' });
+      await insertSource(store.db, {
+        name: 'flaky-one',
+        kind: 'flaky',
+        options: { failures: 2 },
+        sealedSecrets: null,
+        secretsSet: [],
+        enabled: true,
+        origin: 'api',
+      });
       const running = supervisor();
       await running.startAll();
-      await until('connected after two crashes', async () => (await getSourceHealth(store.db, 'flaky-one'))?.status === 'connected');
+      await until(
+        'connected after two crashes',
+        async () => (await getSourceHealth(store.db, 'flaky-one'))?.status === 'connected',
+      );
       await running.settled();
       const health = (await getSourceHealth(store.db, 'flaky-one'))!;
       assert.equal(startCalls, 3);
@@ -180,7 +227,15 @@ for (const backend of await backends()) {
 
     test('an unreadable secret keeps the source down with a clear error, retried with backoff', async () => {
       const otherBox = createSecretBox(randomBytes(32));
-      await insertSource(store.db, { name: 'wrong-key', kind: 'ledger', options: { feed: 'none' }, sealedSecrets: otherBox.seal('wrong-key', { token: 'ledger-token-1' }), secretsSet: ['token'], enabled: true, origin: 'api' });
+      await insertSource(store.db, {
+        name: 'wrong-key',
+        kind: 'ledger',
+        options: { feed: 'none' },
+        sealedSecrets: otherBox.seal('wrong-key', { token: 'ledger-token-1' }),
+        secretsSet: ['token'],
+        enabled: true,
+        origin: 'api',
+      });
       const running = supervisor();
       await running.reconcile('wrong-key');
       await running.settled();
@@ -194,7 +249,15 @@ for (const backend of await backends()) {
     });
 
     test('sender explains sources that are missing or disabled', async () => {
-      await insertSource(store.db, { name: 'off', kind: 'flaky', options: { failures: 0 }, sealedSecrets: null, secretsSet: [], enabled: false, origin: 'api' });
+      await insertSource(store.db, {
+        name: 'off',
+        kind: 'flaky',
+        options: { failures: 0 },
+        sealedSecrets: null,
+        secretsSet: [],
+        enabled: false,
+        origin: 'api',
+      });
       const running = supervisor();
       await running.startAll();
       const missing = await running.sender('nowhere');

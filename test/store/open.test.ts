@@ -9,7 +9,9 @@ import { countUsers } from '../../src/store/users.js';
 
 const postgres = (await backends()).find((backend) => backend.name === 'postgres')!;
 
-test('postgres: a second store in another schema of the same database migrates its own tables', { skip: postgres.skip ?? false }, async () => {
+test('postgres: a second store in another schema of the same database migrates its own tables', {
+  skip: postgres.skip ?? false,
+}, async () => {
   const first = await postgres.open();
   try {
     // The first store's migration tables exist while the second one opens.

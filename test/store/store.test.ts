@@ -10,7 +10,14 @@ import { countPosts, existingPostKeys, getPost, insertPosts, postStats, searchPo
 import { postKey } from '../../src/domain/post.js';
 import { createStream, deleteStream, listStreams, updateStream } from '../../src/store/streams.js';
 import { addOutbound, addTicketEvent, createTickets, listTicketEvents, listTickets } from '../../src/store/tickets.js';
-import { authenticate, createApiToken, createSession, createUser, userForApiToken, userForSession } from '../../src/store/users.js';
+import {
+  authenticate,
+  createApiToken,
+  createSession,
+  createUser,
+  userForApiToken,
+  userForSession,
+} from '../../src/store/users.js';
 import { listAlerts, raiseAlert } from '../../src/store/alerts.js';
 
 for (const backend of await backends()) {
@@ -33,14 +40,22 @@ for (const backend of await backends()) {
       assert.equal(second[0]!.source, 'bluesky');
       const stored = await getPost(store.db, first[0]!.id);
       assert.deepEqual(stored?.extra, { lang_hint: 'en', nested: { a: 1 } });
-      const keys = await existingPostKeys(store.db, [{ source: 'mastodon', externalId: 'dup-1' }, { source: 'mastodon', externalId: 'nope' }]);
+      const keys = await existingPostKeys(store.db, [
+        { source: 'mastodon', externalId: 'dup-1' },
+        { source: 'mastodon', externalId: 'nope' },
+      ]);
       assert.deepEqual([...keys], [postKey('mastodon', 'dup-1')]);
     });
 
     test('full-text search with filters and keyset pagination', async () => {
       const stream = await createStream(store.db, { name: 'fts', query: 'wifi' });
       const posts = Array.from({ length: 25 }, (_, i) =>
-        newPost({ text: i % 2 === 0 ? `The campus wifi is down again ${i}` : `Lovely coffee today ${i}`, sentiment: i % 2 === 0 ? 'negative' : 'positive', kind: i % 2 === 0 ? 'outage' : 'praise', streamIds: i % 2 === 0 ? [stream.id] : [] }),
+        newPost({
+          text: i % 2 === 0 ? `The campus wifi is down again ${i}` : `Lovely coffee today ${i}`,
+          sentiment: i % 2 === 0 ? 'negative' : 'positive',
+          kind: i % 2 === 0 ? 'outage' : 'praise',
+          streamIds: i % 2 === 0 ? [stream.id] : [],
+        }),
       );
       await insertPosts(store.db, posts);
       const firstPage = await searchPosts(store.db, store.dialect, { q: 'wifi down', limit: 5 });
@@ -56,8 +71,16 @@ for (const backend of await backends()) {
       }
       assert.equal(all.length, 13);
       assert.equal(new Set(all).size, 13, 'no post on two pages');
-      assert.deepEqual(all, [...all].sort((a, b) => b - a), 'newest first');
-      const negative = await searchPosts(store.db, store.dialect, { sentiment: 'positive', kind: 'praise', limit: 100 });
+      assert.deepEqual(
+        all,
+        [...all].sort((a, b) => b - a),
+        'newest first',
+      );
+      const negative = await searchPosts(store.db, store.dialect, {
+        sentiment: 'positive',
+        kind: 'praise',
+        limit: 100,
+      });
       assert.ok(negative.posts.length >= 12 && negative.posts.every((post) => post.sentiment === 'positive'));
       const inStream = await searchPosts(store.db, store.dialect, { streamId: stream.id, limit: 100 });
       assert.equal(inStream.posts.length, 13);
@@ -78,11 +101,21 @@ for (const backend of await backends()) {
       assert.deepEqual(stats.bySentiment, { negative: 2, neutral: 0, positive: 1 });
       assert.equal(stats.byKind.outage, 1);
       assert.equal(stats.negativePositiveRatio, 2);
-      assert.deepEqual(stats.series.map((row) => [row.bucket, row.negative, row.positive]), [['2030-01-01T00:01', 2, 0], ['2030-01-01T00:02', 0, 1]]);
+      assert.deepEqual(
+        stats.series.map((row) => [row.bucket, row.negative, row.positive]),
+        [
+          ['2030-01-01T00:01', 2, 0],
+          ['2030-01-01T00:02', 0, 1],
+        ],
+      );
     });
 
     test('streams CRUD', async () => {
-      const created = await createStream(store.db, { name: 'Mentions', query: '@acme', ticketRules: [{ kinds: ['outage'], sentiments: [], ticketType: 'incident', priority: 'high' }] });
+      const created = await createStream(store.db, {
+        name: 'Mentions',
+        query: '@acme',
+        ticketRules: [{ kinds: ['outage'], sentiments: [], ticketType: 'incident', priority: 'high' }],
+      });
       assert.equal(created.ticketRules[0]?.ticketType, 'incident');
       const updated = await updateStream(store.db, created.id, { query: '@acme OR #acme' });
       assert.equal(updated?.query, '@acme OR #acme');
@@ -94,16 +127,35 @@ for (const backend of await backends()) {
 
     test('one ticket per post, with its timeline and queued replies', async () => {
       const [inserted] = await insertPosts(store.db, [newPost({ text: 'VPN is down' })]);
-      const ticket = { type: 'incident', priority: 'high', subject: 'VPN is down', postId: inserted!.id, streamId: null, source: 'mastodon', slaDueAt: '2026-11-20T11:00:00.000Z' } as const;
+      const ticket = {
+        type: 'incident',
+        priority: 'high',
+        subject: 'VPN is down',
+        postId: inserted!.id,
+        streamId: null,
+        source: 'mastodon',
+        slaDueAt: '2026-11-20T11:00:00.000Z',
+      } as const;
       const created = await createTickets(store.db, [ticket]);
       const again = await createTickets(store.db, [ticket]);
       assert.equal(created.length, 1);
       assert.equal(again.length, 0, 'the same post never raises a second ticket');
       const id = created[0]!.id;
-      const note = await addTicketEvent(store.db, { ticketId: id, type: 'note', actorId: null, body: 'looking' }, new Date().toISOString());
-      await addOutbound(store.db, { ticketId: id, eventId: note.id, source: 'mastodon', inReplyTo: 'x', visibility: 'public', body: 'On it!' }, new Date().toISOString());
+      const note = await addTicketEvent(
+        store.db,
+        { ticketId: id, type: 'note', actorId: null, body: 'looking' },
+        new Date().toISOString(),
+      );
+      await addOutbound(
+        store.db,
+        { ticketId: id, eventId: note.id, source: 'mastodon', inReplyTo: 'x', visibility: 'public', body: 'On it!' },
+        new Date().toISOString(),
+      );
       const events = await listTicketEvents(store.db, id);
-      assert.deepEqual(events.map((event) => event.type), ['created', 'note']);
+      assert.deepEqual(
+        events.map((event) => event.type),
+        ['created', 'note'],
+      );
       const breached = await listTickets(store.db, { breachedAt: '2026-11-20T12:00:00.000Z' });
       assert.ok(breached.tickets.some((t) => t.id === id));
       const notYet = await listTickets(store.db, { breachedAt: '2026-11-20T10:30:00.000Z' });
@@ -124,8 +176,20 @@ for (const backend of await backends()) {
     });
 
     test('alerts are de-duplicated by key while open', async () => {
-      const first = await raiseAlert(store.db, { type: 'burst', severity: 'warning', title: 'Burst', key: 'burst:1', evidence: { count: 5 } });
-      const second = await raiseAlert(store.db, { type: 'burst', severity: 'critical', title: 'Burst', key: 'burst:1', evidence: { count: 9 } });
+      const first = await raiseAlert(store.db, {
+        type: 'burst',
+        severity: 'warning',
+        title: 'Burst',
+        key: 'burst:1',
+        evidence: { count: 5 },
+      });
+      const second = await raiseAlert(store.db, {
+        type: 'burst',
+        severity: 'critical',
+        title: 'Burst',
+        key: 'burst:1',
+        evidence: { count: 9 },
+      });
       assert.equal(first.created, true);
       assert.equal(second.created, false);
       assert.equal(second.alert.id, first.alert.id);

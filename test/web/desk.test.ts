@@ -42,7 +42,11 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
 
   /** POSTs to the API as the logged-in admin, the way an integration would. */
   async function apiPost<T>(path: string, body: unknown): Promise<T> {
-    const response = await fetch(`${base}/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+    const response = await fetch(`${base}/api${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify(body),
+    });
     assert.ok(response.ok, `POST ${path}: ${response.status} ${await response.clone().text()}`);
     return (await response.json()) as T;
   }
@@ -75,16 +79,31 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-desk-'));
-    const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: PASSWORD, EARSHOT_PORT: '0', EARSHOT_LOG_LEVEL: 'warn' });
+    const config = loadConfig({
+      EARSHOT_DATA_DIR: dataDir,
+      EARSHOT_ADMIN_PASSWORD: PASSWORD,
+      EARSHOT_PORT: '0',
+      EARSHOT_LOG_LEVEL: 'warn',
+    });
     // A day of demo history, so Pulse and the columns look like a desk in use.
-    runtime = await createRuntime(config, { clock: () => new Date(Date.now() + clockOffsetMs), demo: { intervalSeconds: 3600, backfillHours: 24 } });
+    runtime = await createRuntime(config, {
+      clock: () => new Date(Date.now() + clockOffsetMs),
+      demo: { intervalSeconds: 3600, backfillHours: 24 },
+    });
     app = await buildApp(runtime, [webDesk({ dist: process.env.EARSHOT_TEST_WEB_DIST ?? WEB_DIST })]);
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    });
     assert.equal(login.status, 200);
-    cookie = login.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+    cookie = login.headers
+      .getSetCookie()
+      .map((value) => value.split(';')[0])
+      .join('; ');
 
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
@@ -129,8 +148,14 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
   });
 
   it('shows Pulse: the negative/positive ratio, volume by sentiment and top kinds', async () => {
-    await page.getByTestId('ratio').filter({ hasText: /^\d+\.\d\d$/ }).waitFor();
-    await page.getByRole('img', { name: /by sentiment over the last 24 hours/ }).locator('canvas').waitFor();
+    await page
+      .getByTestId('ratio')
+      .filter({ hasText: /^\d+\.\d\d$/ })
+      .waitFor();
+    await page
+      .getByRole('img', { name: /by sentiment over the last 24 hours/ })
+      .locator('canvas')
+      .waitFor();
     await page.getByRole('heading', { name: 'Top kinds' }).waitFor();
     await shot('pulse');
   });
@@ -143,10 +168,16 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     const dialog = page.getByRole('dialog', { name: 'New stream' });
     await dialog.getByLabel('Name').fill('Acme support');
     await dialog.getByLabel('Query').fill('@acme_help AND (');
-    await dialog.getByText(/^Expected|position|Unexpected|at \d+/i).first().waitFor();
+    await dialog
+      .getByText(/^Expected|position|Unexpected|at \d+/i)
+      .first()
+      .waitFor();
     await dialog.getByLabel('Query').fill('@acme_help OR #acmehelp');
     await dialog.getByText(/^Matches 1 of the last \d+ posts$/).waitFor();
-    await dialog.getByRole('region', { name: 'Preview of matching posts' }).getByText('is there a status page').waitFor();
+    await dialog
+      .getByRole('region', { name: 'Preview of matching posts' })
+      .getByText('is there a status page')
+      .waitFor();
     await shot('stream-editor');
     await dialog.getByRole('button', { name: 'Create stream' }).click();
     // A new stream opens with the recent posts it matches, then fills live.
@@ -158,7 +189,10 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
 
   it('shows a post ingested through the API in its column without a reload', async () => {
     await page.evaluate(() => ((globalThis as unknown as { deskMarker: string }).deskMarker = 'still here'));
-    const result = await apiPost<{ ticketIds: number[] }>('/ingest', post('@acme_help the student portal is down, I can’t log in and my exam is due'));
+    const result = await apiPost<{ ticketIds: number[] }>(
+      '/ingest',
+      post('@acme_help the student portal is down, I can’t log in and my exam is due'),
+    );
     assert.equal(result.ticketIds.length, 1, 'an outage post raises a ticket');
     ticketId = result.ticketIds[0]!;
     const column = page.getByRole('region', { name: 'Acme support' });
@@ -169,16 +203,28 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     await arrived.getByText('15.4K followers').waitFor();
     await arrived.getByTitle(/^Sentiment: (Negative|Neutral|Positive)/).waitFor();
     await arrived.getByText('outage').waitFor();
-    assert.match((await arrived.getByRole('link', { name: /Open the original post/ }).getAttribute('href')) ?? '', /^https:\/\/example\.social\//);
+    assert.match(
+      (await arrived.getByRole('link', { name: /Open the original post/ }).getAttribute('href')) ?? '',
+      /^https:\/\/example\.social\//,
+    );
     await column.getByRole('button', { name: /1 new post/ }).waitFor();
     await column.scrollIntoViewIfNeeded();
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { deskMarker?: string }).deskMarker), 'still here', 'the page did not reload');
+    assert.equal(
+      await page.evaluate(() => (globalThis as unknown as { deskMarker?: string }).deskMarker),
+      'still here',
+      'the page did not reload',
+    );
     await shot('streams');
   });
 
   it('renders hostile post text as text, and sanitises post HTML, with no dialog', async () => {
     await apiPost('/ingest', post(`${HOSTILE} @acme_help look at this`));
-    await apiPost('/ingest', post('@acme_help html version', { html: `<p>Formatted <strong>hello</strong> @acme_help</p><img src=x onerror=alert(2)><script>alert(3)</script><a href="javascript:alert(4)">link</a>` }));
+    await apiPost(
+      '/ingest',
+      post('@acme_help html version', {
+        html: `<p>Formatted <strong>hello</strong> @acme_help</p><img src=x onerror=alert(2)><script>alert(3)</script><a href="javascript:alert(4)">link</a>`,
+      }),
+    );
     const column = page.getByRole('region', { name: 'Acme support' });
     await column.getByText(`${HOSTILE} @acme_help look at this`, { exact: true }).waitFor();
     await column.getByText('Formatted').waitFor();
@@ -186,20 +232,39 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     assert.equal(await column.locator('script').count(), 0);
     assert.equal(await column.locator('a[href^="javascript:"]').count(), 0);
     // Let a frame pass, so any handler that could fire has had its chance.
-    await page.evaluate(() => new Promise((resolve) => (globalThis as unknown as { requestAnimationFrame(callback: () => void): void }).requestAnimationFrame(() => setTimeout(resolve, 0))));
+    await page.evaluate(
+      () =>
+        new Promise((resolve) =>
+          (globalThis as unknown as { requestAnimationFrame(callback: () => void): void }).requestAnimationFrame(() =>
+            setTimeout(resolve, 0),
+          ),
+        ),
+    );
     assert.deepEqual(dialogs, []);
   });
 
   it('opens the ticket the post raised, replies publicly and resolves it from the keyboard', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
-    const row = page.getByRole('list', { name: 'Ticket list' }).getByRole('link', { name: /the student portal is down/ });
+    const row = page
+      .getByRole('list', { name: 'Ticket list' })
+      .getByRole('link', { name: /the student portal is down/ });
     await row.click();
     await page.waitForURL(`**/inbox/${ticketId}`);
     const ticket = page.getByRole('article', { name: /the student portal is down/ });
     await ticket.getByRole('region', { name: 'Original post' }).getByText('Rosa Diaz').waitFor();
     await ticket.getByText('Ticket created from the post').waitFor();
     await page.keyboard.press('r');
-    assert.equal(await page.locator('#composer-body').evaluate((element) => element === (element as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement), true, 'r focuses the reply composer');
+    assert.equal(
+      await page
+        .locator('#composer-body')
+        .evaluate(
+          (element) =>
+            element ===
+            (element as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement,
+        ),
+      true,
+      'r focuses the reply composer',
+    );
     await page.keyboard.type('Sorry Rosa, the portal is back. Your exam deadline has been extended by a day.');
     await ticket.getByRole('button', { name: 'Send reply' }).click();
     const timeline = ticket.getByRole('list', { name: 'Timeline' });
@@ -211,7 +276,10 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     await page.keyboard.press('e');
     await ticket.getByRole('button', { name: 'Reopen' }).waitFor();
     await timeline.getByText('changed the status from', { exact: false }).last().waitFor();
-    const detail = await apiGet<{ ticket: { status: string; firstRespondedAt: string | null }; outbound: { visibility: string; body: string }[] }>(`/tickets/${ticketId}`);
+    const detail = await apiGet<{
+      ticket: { status: string; firstRespondedAt: string | null };
+      outbound: { visibility: string; body: string }[];
+    }>(`/tickets/${ticketId}`);
     assert.equal(detail.ticket.status, 'resolved');
     assert.ok(detail.ticket.firstRespondedAt);
     assert.equal(detail.outbound.length, 1);
@@ -221,13 +289,28 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
   it('counts the SLA down, and shows a breached one in red', async () => {
     // An outage ticket (high priority: 60 minutes) raised 90 minutes ago is 30 minutes late.
     clockOffsetMs = -90 * 60_000;
-    const late = await apiPost<{ ticketIds: number[] }>('/ingest', post('@acme_help portal down since this morning, still not working'));
+    const late = await apiPost<{ ticketIds: number[] }>(
+      '/ingest',
+      post('@acme_help portal down since this morning, still not working'),
+    );
     clockOffsetMs = 0;
     const row = page.locator(`#ticket-row-${late.ticketIds[0]}`);
     const breached = row.getByText(/^⚠ Breached 30m \d\ds ago$/);
     await breached.waitFor();
-    assert.equal(await breached.evaluate((element) => (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }).getComputedStyle(element).backgroundColor), 'rgb(217, 45, 32)');
-    await page.getByRole('list', { name: 'Ticket list' }).getByText(/^\d+m \d\ds left$|^\d+h \d\dm left$/).first().waitFor();
+    assert.equal(
+      await breached.evaluate(
+        (element) =>
+          (
+            globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }
+          ).getComputedStyle(element).backgroundColor,
+      ),
+      'rgb(217, 45, 32)',
+    );
+    await page
+      .getByRole('list', { name: 'Ticket list' })
+      .getByText(/^\d+m \d\ds left$|^\d+h \d\dm left$/)
+      .first()
+      .waitFor();
   });
 
   it('moves through the inbox with j/k and bulk-assigns checked tickets', async () => {
@@ -241,8 +324,14 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     await page.waitForURL((url) => url.href !== first);
     await page.keyboard.press('k');
     await page.waitForURL(first);
-    await page.getByRole('checkbox', { name: /^Check ticket/ }).nth(0).check();
-    await page.getByRole('checkbox', { name: /^Check ticket/ }).nth(1).check();
+    await page
+      .getByRole('checkbox', { name: /^Check ticket/ })
+      .nth(0)
+      .check();
+    await page
+      .getByRole('checkbox', { name: /^Check ticket/ })
+      .nth(1)
+      .check();
     await page.getByRole('toolbar', { name: 'Bulk actions' }).getByText('2 checked').waitFor();
     await page.getByLabel('Assign checked tickets to').selectOption({ label: 'Me (Administrator)' });
     await page.getByRole('status').filter({ hasText: 'Assigned 2 tickets' }).waitFor();
@@ -263,7 +352,13 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
   });
 
   it('works at phone width (390×844)', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: base, storageState: await context.storageState(), isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      baseURL: base,
+      storageState: await context.storageState(),
+      isMobile: true,
+      hasTouch: true,
+    });
     const small = await phone.newPage();
     small.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -277,7 +372,13 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
       await small.goto(path);
       if (ready === 'Top kinds') await small.getByRole('heading', { name: ready }).waitFor();
       else await small.getByRole('region', { name: ready }).first().waitFor();
-      const overflow = await small.locator('html').evaluate((element) => (element as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth - (element as unknown as { clientWidth: number }).clientWidth);
+      const overflow = await small
+        .locator('html')
+        .evaluate(
+          (element) =>
+            (element as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth -
+            (element as unknown as { clientWidth: number }).clientWidth,
+        );
       assert.ok(overflow <= 0, `${path} is wider than the phone by ${overflow}px`);
       await shot(name, small);
     }
@@ -291,7 +392,13 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     // Expected: the 401s of /api/me before login and of the wrong password, the 400 of the broken
     // query's preview, and Chromium reporting that the CSP refused the hostile post's onerror
     // attribute while DOMPurify parsed it (in an inert document, where it could not run anyway).
-    const expected = [/status of (400|401) /, /Executing inline event handler violates the following Content Security Policy/];
-    assert.deepEqual(consoleErrors.filter((message) => !expected.some((pattern) => pattern.test(message))), []);
+    const expected = [
+      /status of (400|401) /,
+      /Executing inline event handler violates the following Content Security Policy/,
+    ];
+    assert.deepEqual(
+      consoleErrors.filter((message) => !expected.some((pattern) => pattern.test(message))),
+      [],
+    );
   });
 });

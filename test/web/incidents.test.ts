@@ -31,7 +31,13 @@ const DIST = process.env.EARSHOT_TEST_WEB_DIST ?? WEB_DIST;
 const PASSWORD = 'incident-desk-password';
 const CARD = '4111 1111 1111 1111';
 
-describe('incidents in the web desk (Chromium)', { skip: skip ?? (existsSync(join(DIST, 'index.html')) ? false : `no desk build at ${DIST} (npm run build, or set EARSHOT_TEST_WEB_DIST)`) }, () => {
+describe('incidents in the web desk (Chromium)', {
+  skip:
+    skip ??
+    (existsSync(join(DIST, 'index.html'))
+      ? false
+      : `no desk build at ${DIST} (npm run build, or set EARSHOT_TEST_WEB_DIST)`),
+}, () => {
   let dataDir: string;
   let runtime: Runtime;
   let app: App;
@@ -42,26 +48,71 @@ describe('incidents in the web desk (Chromium)', { skip: skip ?? (existsSync(joi
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
   async function alert(title: string, key: string) {
-    const { alert: raised } = await raiseAlert(runtime.store.db, { type: 'burst', severity: 'critical', title, key, evidence: {} });
+    const { alert: raised } = await raiseAlert(runtime.store.db, {
+      type: 'burst',
+      severity: 'critical',
+      title,
+      key,
+      evidence: {},
+    });
     await runtime.bus.publish('alerts.raised', { alert: raised });
   }
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-incident-desk-'));
-    const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: PASSWORD, EARSHOT_PORT: '0', EARSHOT_LOG_LEVEL: 'warn' });
+    const config = loadConfig({
+      EARSHOT_DATA_DIR: dataDir,
+      EARSHOT_ADMIN_PASSWORD: PASSWORD,
+      EARSHOT_PORT: '0',
+      EARSHOT_LOG_LEVEL: 'warn',
+    });
     runtime = await createRuntime(config, { escalationTickMs: 0 });
     app = await buildApp(runtime, [webDesk({ dist: DIST })]);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
     const now = new Date();
-    const admin = await runtime.store.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow();
-    await saveSchedule(runtime.store.db, { id: 'primary', name: 'Primary', userIds: [admin.id], startsAt: '2026-11-16T00:00:00.000Z', shiftHours: 168, overrides: [] }, now.toISOString());
-    await savePolicy(runtime.store.db, { id: 'major', name: 'Major', isDefault: true, repeat: 0, steps: [{ targets: [{ scheduleId: 'primary' }], waitMinutes: 5 }] }, now.toISOString());
+    const admin = await runtime.store.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    await saveSchedule(
+      runtime.store.db,
+      {
+        id: 'primary',
+        name: 'Primary',
+        userIds: [admin.id],
+        startsAt: '2026-11-16T00:00:00.000Z',
+        shiftHours: 168,
+        overrides: [],
+      },
+      now.toISOString(),
+    );
+    await savePolicy(
+      runtime.store.db,
+      {
+        id: 'major',
+        name: 'Major',
+        isDefault: true,
+        repeat: 0,
+        steps: [{ targets: [{ scheduleId: 'primary' }], waitMinutes: 5 }],
+      },
+      now.toISOString(),
+    );
     const inserted = await insertPosts(runtime.store.db, outageReports(30, new Date(now.getTime() - 30 * 60_000)));
-    const incident = await createIncident(runtime.store.db, { title: 'Major incident: portal 500 (30 reporters)', severity: 'warning', terms: {}, responders: [admin.id] }, now.toISOString());
-    await attachPosts(runtime.store.db, incident.id, inserted.map((row) => row.id), now.toISOString());
+    const incident = await createIncident(
+      runtime.store.db,
+      { title: 'Major incident: portal 500 (30 reporters)', severity: 'warning', terms: {}, responders: [admin.id] },
+      now.toISOString(),
+    );
+    await attachPosts(
+      runtime.store.db,
+      incident.id,
+      inserted.map((row) => row.id),
+      now.toISOString(),
+    );
     await runtime.bus.publish('incidents.changed', { incident, attachedPostIds: inserted.map((row) => row.id) });
     incidentId = incident.id;
     await alert('Burst of negative posts in incident cluster 1: 30 in 10 min, expected 1', 'burst:cluster:1');
@@ -89,7 +140,14 @@ describe('incidents in the web desk (Chromium)', { skip: skip ?? (existsSync(joi
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('status', { name: '1 open alert' }).waitFor();
     // The cue is animated (a pulse), and the page plays nothing: no audio or video elements.
-    const animation = await nav.locator('.alert-cue').evaluate((element) => (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string } }).getComputedStyle(element).animationName);
+    const animation = await nav
+      .locator('.alert-cue')
+      .evaluate(
+        (element) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string } }).getComputedStyle(
+            element,
+          ).animationName,
+      );
     assert.equal(animation, 'alert-pulse');
     await alert('Burst of negative posts in all posts: 44 in 10 min, expected 3', 'burst:all');
     await nav.getByRole('status', { name: '2 open alerts' }).waitFor();
@@ -100,14 +158,21 @@ describe('incidents in the web desk (Chromium)', { skip: skip ?? (existsSync(joi
     await page.getByText('44 in 10 min').waitFor();
     await page.getByRole('region', { name: 'Escalations waiting' }).getByText('portal 500').waitFor();
     await shot('alerts');
-    await page.getByRole('listitem').filter({ hasText: '44 in 10 min' }).getByRole('button', { name: 'Acknowledge' }).click();
+    await page
+      .getByRole('listitem')
+      .filter({ hasText: '44 in 10 min' })
+      .getByRole('button', { name: 'Acknowledge' })
+      .click();
     await nav.getByRole('status', { name: '1 open alert' }).waitFor();
   });
 
   it('opens the incident: its reports, responders and the running escalation', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
     await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
-    await page.getByRole('link', { name: /portal 500 \(30 reporters\)/ }).getByText('30 reports').waitFor();
+    await page
+      .getByRole('link', { name: /portal 500 \(30 reporters\)/ })
+      .getByText('30 reports')
+      .waitFor();
     await shot('incidents');
     await page.getByRole('link', { name: /portal 500 \(30 reporters\)/ }).click();
     await page.getByRole('heading', { name: /portal 500/, level: 1 }).waitFor();
@@ -121,11 +186,16 @@ describe('incidents in the web desk (Chromium)', { skip: skip ?? (existsSync(joi
   });
 
   it('reviews a batch: every proposal with its findings; a blocked one holds the batch until rejected; approving queues the rest', async () => {
-    await page.getByLabel(/Write one status update/).fill('The portal is failing after a database upgrade; we are rolling it back now.');
+    await page
+      .getByLabel(/Write one status update/)
+      .fill('The portal is failing after a database upgrade; we are rolling it back now.');
     await page.getByRole('button', { name: 'Propose replies' }).click();
     const batch = page.getByRole('region', { name: /Status update · 30 replies/ });
     await batch.waitFor();
-    const proposals = batch.getByRole('list', { name: 'Proposed replies' }).getByRole('listitem').filter({ has: page.locator('.proposal-head') });
+    const proposals = batch
+      .getByRole('list', { name: 'Proposed replies' })
+      .getByRole('listitem')
+      .filter({ has: page.locator('.proposal-head') });
     assert.equal(await proposals.count(), 30);
     const approveAll = batch.getByRole('button', { name: 'Approve all 30' });
     assert.equal(await approveAll.isEnabled(), true);
@@ -169,7 +239,9 @@ describe('incidents in the web desk (Chromium)', { skip: skip ?? (existsSync(joi
     await page.goto(`/incidents/${incidentId}`);
     await page.getByRole('heading', { name: /portal 500/, level: 1 }).waitFor();
     const overflow = await page.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      const doc = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
       return doc.scrollWidth - doc.clientWidth;
     });
     assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);

@@ -22,7 +22,8 @@ import { jsonCursor, type SourceDefinition } from '../../src/sources/source.js';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 
 const DIST = process.env.EARSHOT_TEST_WEB_DIST ?? WEB_DIST;
-const skip = browserSkipReason() ?? (existsSync(join(DIST, 'index.html')) ? null : `no desk build at ${DIST} (npm run build)`);
+const skip =
+  browserSkipReason() ?? (existsSync(join(DIST, 'index.html')) ? null : `no desk build at ${DIST} (npm run build)`);
 const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
 const PASSWORD = 'sources-view-password';
 const SECRET = 'keychain-secret-4481';
@@ -33,9 +34,16 @@ const keyedDefinition: SourceDefinition = {
   label: 'Keyed (test)',
   description: 'Needs a server and an access token.',
   capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
-  options: Type.Object({ server: Type.String({ minLength: 3 }), accessToken: Type.String({ minLength: 8 }) }, { additionalProperties: false }),
+  options: Type.Object(
+    { server: Type.String({ minLength: 3 }), accessToken: Type.String({ minLength: 8 }) },
+    { additionalProperties: false },
+  ),
   secrets: ['accessToken'],
-  create: () => ({ kind: 'keyed', capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null }, cursor: jsonCursor(Type.Null()) }),
+  create: () => ({
+    kind: 'keyed',
+    capabilities: { canReplyPublicly: false, canDirectMessage: false, hasEdits: false, maxReplyLength: null },
+    cursor: jsonCursor(Type.Null()),
+  }),
 };
 
 describe('sources view in Chromium', { skip: skip ?? false }, () => {
@@ -49,12 +57,23 @@ describe('sources view in Chromium', { skip: skip ?? false }, () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-sources-web-'));
-    const config = loadConfig({ EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: PASSWORD, EARSHOT_LOG_LEVEL: 'warn' });
-    runtime = await createRuntime(config, { runSources: true, sourceDefinitions: [demoSourceDefinition, keyedDefinition], log: { info() {}, warn() {}, error() {} } });
+    const config = loadConfig({
+      EARSHOT_DATA_DIR: dataDir,
+      EARSHOT_ADMIN_PASSWORD: PASSWORD,
+      EARSHOT_LOG_LEVEL: 'warn',
+    });
+    runtime = await createRuntime(config, {
+      runSources: true,
+      sourceDefinitions: [demoSourceDefinition, keyedDefinition],
+      log: { info() {}, warn() {}, error() {} },
+    });
     app = await buildApp(runtime, [webDesk({ dist: DIST })]);
     await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('dialog', (dialog) => void dialog.accept());
@@ -90,7 +109,9 @@ describe('sources view in Chromium', { skip: skip ?? false }, () => {
     // The backfill arrives: the posts counter and the last post fill in on the next refresh.
     await row.locator('td.num').first().filter({ hasNotText: /^0$/ }).waitFor({ timeout: 15_000 });
     await row.locator('time').waitFor();
-    const posts = (await runtime.store.db.selectFrom('posts').select('source').where('source', '=', 'northwind-demo').execute()).length;
+    const posts = (
+      await runtime.store.db.selectFrom('posts').select('source').where('source', '=', 'northwind-demo').execute()
+    ).length;
     assert.ok(posts > 0, 'the demo source’s posts are stored under its configured name');
     await page.screenshot({ path: join(ARTIFACTS, 'sources.png'), fullPage: true });
   });

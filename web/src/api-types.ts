@@ -7,7 +7,15 @@
 // The closed sets and the ticket lifecycle are Earshot's domain itself (src/domain has no
 // server code): the desk needs them at runtime, and cannot disagree with the server about them.
 export { SENTIMENTS, POST_KINDS, type Sentiment, type PostKind, type PostFlag } from '../../src/domain/post.js';
-export { TICKET_STATUSES, TICKET_PRIORITIES, TICKET_TYPES, TICKET_TRANSITIONS, type TicketStatus, type TicketPriority, type TicketType } from '../../src/domain/ticket.js';
+export {
+  TICKET_STATUSES,
+  TICKET_PRIORITIES,
+  TICKET_TYPES,
+  TICKET_TRANSITIONS,
+  type TicketStatus,
+  type TicketPriority,
+  type TicketType,
+} from '../../src/domain/ticket.js';
 export type { Role } from '../../src/domain/user.js';
 
 export type {

@@ -2,9 +2,26 @@
  * The desk's one way to call the API: JSON in and out, the session cookie sent along, and
  * errors turned into `ApiError` carrying the server's stable code.
  */
-import type { Alert, Post, Stats, Stream, Ticket, TicketDetail, TicketPriority, TicketStatus, User } from './api-types.js';
+import type {
+  Alert,
+  Post,
+  Stats,
+  Stream,
+  Ticket,
+  TicketDetail,
+  TicketPriority,
+  TicketStatus,
+  User,
+} from './api-types.js';
 import type { ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
-import type { CheckResult, EscalationSummary, Incident, IncidentDetail, IncidentUpdate, ReplyProposal } from './api-types.js';
+import type {
+  CheckResult,
+  EscalationSummary,
+  Incident,
+  IncidentDetail,
+  IncidentUpdate,
+  ReplyProposal,
+} from './api-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -27,7 +44,10 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   const response = await fetch(`/api${path}`, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    headers:
+      body === undefined
+        ? { accept: 'application/json' }
+        : { accept: 'application/json', 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal,
   });
@@ -36,7 +56,11 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   if (!response.ok) {
     const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
     if (response.status === 401 && !path.startsWith('/auth/')) onUnauthorized();
-    throw new ApiError(response.status, error?.code ?? 'ERR_HTTP', error?.message ?? `${response.status} ${response.statusText}`);
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'ERR_HTTP',
+      error?.message ?? `${response.status} ${response.statusText}`,
+    );
   }
   return data as T;
 }
@@ -44,7 +68,8 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 /** Query string from the defined, non-empty values only. */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 }
@@ -78,40 +103,85 @@ export const api = {
   logout: () => request<void>('POST', '/auth/logout'),
   me: () => request<{ user: User }>('GET', '/me'),
   users: (signal?: AbortSignal) => request<{ users: User[] }>('GET', '/users', undefined, signal),
-  posts: (filter: PostFilter, signal?: AbortSignal) => request<{ posts: Post[]; nextBefore: number | null }>('GET', `/posts${query({ ...filter })}`, undefined, signal),
+  posts: (filter: PostFilter, signal?: AbortSignal) =>
+    request<{ posts: Post[]; nextBefore: number | null }>('GET', `/posts${query({ ...filter })}`, undefined, signal),
   streams: (signal?: AbortSignal) => request<{ streams: Stream[] }>('GET', '/streams', undefined, signal),
   createStream: (input: { name: string; query: string }) => request<Stream>('POST', '/streams', input),
-  updateStream: (id: number, input: { name?: string; query?: string }) => request<Stream>('PATCH', `/streams/${id}`, input),
+  updateStream: (id: number, input: { name?: string; query?: string }) =>
+    request<Stream>('PATCH', `/streams/${id}`, input),
   deleteStream: (id: number) => request<void>('DELETE', `/streams/${id}`),
   preview: (queryText: string, signal?: AbortSignal) =>
-    request<{ posts: Post[]; scanned: number; matched: number }>('POST', '/streams/preview', { query: queryText, limit: 8 }, signal),
-  tickets: (filter: TicketFilter, signal?: AbortSignal) => request<{ tickets: Ticket[]; nextBefore: number | null }>('GET', `/tickets${query({ ...filter })}`, undefined, signal),
+    request<{ posts: Post[]; scanned: number; matched: number }>(
+      'POST',
+      '/streams/preview',
+      { query: queryText, limit: 8 },
+      signal,
+    ),
+  tickets: (filter: TicketFilter, signal?: AbortSignal) =>
+    request<{ tickets: Ticket[]; nextBefore: number | null }>(
+      'GET',
+      `/tickets${query({ ...filter })}`,
+      undefined,
+      signal,
+    ),
   ticket: (id: number, signal?: AbortSignal) => request<TicketDetail>('GET', `/tickets/${id}`, undefined, signal),
   updateTicket: (id: number, update: TicketUpdate) => request<Ticket>('PATCH', `/tickets/${id}`, update),
   bulkUpdate: (ids: number[], update: TicketUpdate) =>
-    request<{ updated: Ticket[]; failed: { id: number; code: string; message: string }[] }>('POST', '/tickets/bulk', { ids, update }),
+    request<{ updated: Ticket[]; failed: { id: number; code: string; message: string }[] }>('POST', '/tickets/bulk', {
+      ids,
+      update,
+    }),
   addNote: (id: number, body: string) => request<unknown>('POST', `/tickets/${id}/notes`, { body }),
   reply: (id: number, body: string, visibility: 'public' | 'private', acknowledgeWarnings?: boolean) =>
-    request<{ ticket: Ticket }>('POST', `/tickets/${id}/replies`, acknowledgeWarnings ? { body, visibility, acknowledgeWarnings } : { body, visibility }),
-  checkReply: (id: number, body: string, visibility: 'public' | 'private', signal?: AbortSignal) => request<CheckResult>('POST', `/tickets/${id}/replies/check`, { body, visibility }, signal),
-  stats: (window: string, stream?: number, signal?: AbortSignal) => request<Stats>('GET', `/stats${query({ window, stream })}`, undefined, signal),
-  alertsByStatus: (status: 'open' | 'acknowledged' | 'closed', limit = 100, signal?: AbortSignal) => request<{ alerts: Alert[] }>('GET', `/alerts${query({ status, limit })}`, undefined, signal),
-  setAlertStatus: (id: number, status: 'open' | 'acknowledged' | 'closed') => request<Alert>('PATCH', `/alerts/${id}`, { status }),
-  incidents: (status?: 'open' | 'resolved', signal?: AbortSignal) => request<{ incidents: Incident[] }>('GET', `/incidents${query({ status })}`, undefined, signal),
+    request<{ ticket: Ticket }>(
+      'POST',
+      `/tickets/${id}/replies`,
+      acknowledgeWarnings ? { body, visibility, acknowledgeWarnings } : { body, visibility },
+    ),
+  checkReply: (id: number, body: string, visibility: 'public' | 'private', signal?: AbortSignal) =>
+    request<CheckResult>('POST', `/tickets/${id}/replies/check`, { body, visibility }, signal),
+  stats: (window: string, stream?: number, signal?: AbortSignal) =>
+    request<Stats>('GET', `/stats${query({ window, stream })}`, undefined, signal),
+  alertsByStatus: (status: 'open' | 'acknowledged' | 'closed', limit = 100, signal?: AbortSignal) =>
+    request<{ alerts: Alert[] }>('GET', `/alerts${query({ status, limit })}`, undefined, signal),
+  setAlertStatus: (id: number, status: 'open' | 'acknowledged' | 'closed') =>
+    request<Alert>('PATCH', `/alerts/${id}`, { status }),
+  incidents: (status?: 'open' | 'resolved', signal?: AbortSignal) =>
+    request<{ incidents: Incident[] }>('GET', `/incidents${query({ status })}`, undefined, signal),
   incident: (id: number, signal?: AbortSignal) => request<IncidentDetail>('GET', `/incidents/${id}`, undefined, signal),
-  setResponders: (id: number, userIds: number[]) => request<Incident>('PUT', `/incidents/${id}/responders`, { userIds }),
-  draftUpdate: (id: number, body: string) => request<{ update: IncidentUpdate; proposals: ReplyProposal[]; skipped: { postId: number; reason: string }[] }>('POST', `/incidents/${id}/updates`, { body }),
-  resolveIncident: (id: number, body: string) => request<{ incident: Incident }>('POST', `/incidents/${id}/resolve`, { body }),
-  approveUpdate: (updateId: number) => request<{ update: IncidentUpdate; approved: number; queued: number }>('POST', `/incident-updates/${updateId}/approve`),
+  setResponders: (id: number, userIds: number[]) =>
+    request<Incident>('PUT', `/incidents/${id}/responders`, { userIds }),
+  draftUpdate: (id: number, body: string) =>
+    request<{ update: IncidentUpdate; proposals: ReplyProposal[]; skipped: { postId: number; reason: string }[] }>(
+      'POST',
+      `/incidents/${id}/updates`,
+      { body },
+    ),
+  resolveIncident: (id: number, body: string) =>
+    request<{ incident: Incident }>('POST', `/incidents/${id}/resolve`, { body }),
+  approveUpdate: (updateId: number) =>
+    request<{ update: IncidentUpdate; approved: number; queued: number }>(
+      'POST',
+      `/incident-updates/${updateId}/approve`,
+    ),
   approveProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/approve`),
   rejectProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/reject`),
   editProposal: (id: number, body: string) => request<ReplyProposal>('PATCH', `/reply-proposals/${id}`, { body }),
-  escalations: (status?: string, signal?: AbortSignal) => request<{ escalations: EscalationSummary[] }>('GET', `/escalations${query({ status })}`, undefined, signal),
+  escalations: (status?: string, signal?: AbortSignal) =>
+    request<{ escalations: EscalationSummary[] }>('GET', `/escalations${query({ status })}`, undefined, signal),
   ackEscalation: (id: string) => request<EscalationSummary>('POST', `/escalations/${encodeURIComponent(id)}/ack`),
-  sourceDefinitions: (signal?: AbortSignal) => request<{ definitions: SourceDefinitionInfo[] }>('GET', '/sources/definitions', undefined, signal),
+  sourceDefinitions: (signal?: AbortSignal) =>
+    request<{ definitions: SourceDefinitionInfo[] }>('GET', '/sources/definitions', undefined, signal),
   sources: (signal?: AbortSignal) => request<{ sources: ConfiguredSource[] }>('GET', '/sources', undefined, signal),
-  createSource: (input: { name: string; kind: string; options: Record<string, unknown>; enabled?: boolean; skipCheck?: boolean }) => request<ConfiguredSource>('POST', '/sources', input),
-  updateSource: (id: number, input: { options?: Record<string, unknown>; enabled?: boolean; skipCheck?: boolean }) => request<ConfiguredSource>('PATCH', `/sources/${id}`, input),
+  createSource: (input: {
+    name: string;
+    kind: string;
+    options: Record<string, unknown>;
+    enabled?: boolean;
+    skipCheck?: boolean;
+  }) => request<ConfiguredSource>('POST', '/sources', input),
+  updateSource: (id: number, input: { options?: Record<string, unknown>; enabled?: boolean; skipCheck?: boolean }) =>
+    request<ConfiguredSource>('PATCH', `/sources/${id}`, input),
   restartSource: (id: number) => request<ConfiguredSource>('POST', `/sources/${id}/restart`),
   deleteSource: (id: number) => request<void>('DELETE', `/sources/${id}`),
 };

@@ -42,14 +42,22 @@ export function App() {
     navigate('/login', { replace: true });
   }, []);
 
-  const session = useMemo<Session | null>(() => (phase.state === 'in' ? { user: phase.user, logout } : null), [phase, logout]);
+  const session = useMemo<Session | null>(
+    () => (phase.state === 'in' ? { user: phase.user, logout } : null),
+    [phase, logout],
+  );
 
   useEffect(() => {
     if (phase.state === 'in' && can(phase.user, 'agent')) connectLive();
     if (phase.state === 'anonymous') disconnectLive();
   }, [phase]);
 
-  if (phase.state === 'checking') return <div className="splash" aria-busy="true">Earshot</div>;
+  if (phase.state === 'checking')
+    return (
+      <div className="splash" aria-busy="true">
+        Earshot
+      </div>
+    );
   if (phase.state === 'anonymous' || !session) {
     return (
       <LoginView
@@ -113,7 +121,12 @@ function Desk({ path }: { path: string }) {
             const current = path === item.to || path.startsWith(`${item.to}/`);
             return (
               <li key={item.to}>
-                <a href={item.to} onClick={linkHandler(item.to)} aria-current={current ? 'page' : undefined} className="rail-link">
+                <a
+                  href={item.to}
+                  onClick={linkHandler(item.to)}
+                  aria-current={current ? 'page' : undefined}
+                  className="rail-link"
+                >
                   <span className="rail-icon" aria-hidden="true">
                     {item.icon}
                   </span>

@@ -7,7 +7,14 @@ import { useEffect, useSyncExternalStore } from 'react';
 import type { LiveEventName, LiveEvents } from '../../src/server/schemas.js';
 
 export type { LiveEventName, LiveEvents } from '../../src/server/schemas.js';
-const EVENT_NAMES = ['post', 'ticket', 'ticket-updated', 'alert', 'incident', 'escalation'] as const satisfies readonly LiveEventName[];
+const EVENT_NAMES = [
+  'post',
+  'ticket',
+  'ticket-updated',
+  'alert',
+  'incident',
+  'escalation',
+] as const satisfies readonly LiveEventName[];
 // The compiler checks the list names every event of the shared map (the map itself is server code).
 type Unlisted = Exclude<LiveEventName, (typeof EVENT_NAMES)[number]>;
 export type EveryLiveEventListed = [Unlisted] extends [never] ? true : Unlisted;

@@ -12,7 +12,14 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> =
     '/alerts',
     {
       config: { role: 'agent' },
-      schema: { tags: ['alerts'], querystring: Type.Object({ status: Type.Optional(literals(ALERT_STATUSES)), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...errorResponses } },
+      schema: {
+        tags: ['alerts'],
+        querystring: Type.Object({
+          status: Type.Optional(literals(ALERT_STATUSES)),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        }),
+        response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...errorResponses },
+      },
     },
     async (request) => ({ alerts: await listAlerts(context.store.db, request.query) }),
   );
@@ -21,10 +28,20 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> =
     '/alerts/:id',
     {
       config: { role: 'agent' },
-      schema: { tags: ['alerts'], params: IdParams, body: Type.Object({ status: literals(ALERT_STATUSES) }, { additionalProperties: false }), response: { 200: AlertSchema, ...errorResponses } },
+      schema: {
+        tags: ['alerts'],
+        params: IdParams,
+        body: Type.Object({ status: literals(ALERT_STATUSES) }, { additionalProperties: false }),
+        response: { 200: AlertSchema, ...errorResponses },
+      },
     },
     async (request) => {
-      const alert = await setAlertStatus(context.store.db, request.params.id, request.body.status, context.clock().toISOString());
+      const alert = await setAlertStatus(
+        context.store.db,
+        request.params.id,
+        request.body.status,
+        context.clock().toISOString(),
+      );
       if (!alert) throw notFound('Alert', request.params.id);
       return alert;
     },

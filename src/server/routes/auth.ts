@@ -14,7 +14,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       config: { role: 'public', rateLimit: { max: 20, timeWindow: '1 minute', allowList: [] } },
       schema: {
         tags: ['auth'],
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 1, maxLength: 100 }),
+            password: Type.String({ minLength: 1, maxLength: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ user: UserSchema }), ...errorResponses },
       },
     },
@@ -33,14 +39,25 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     },
   );
 
-  app.post('/auth/logout', { config: { role: 'public' }, schema: { tags: ['auth'], response: { 204: Type.Null() } } }, async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) await deleteSession(context.store.db, token);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send(null);
-  });
+  app.post(
+    '/auth/logout',
+    { config: { role: 'public' }, schema: { tags: ['auth'], response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await deleteSession(context.store.db, token);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
 
-  app.get('/me', { config: { role: 'employee' }, schema: { tags: ['auth'], response: { 200: Type.Object({ user: UserSchema }), ...errorResponses } } }, async (request) => {
-    return { user: request.user! };
-  });
+  app.get(
+    '/me',
+    {
+      config: { role: 'employee' },
+      schema: { tags: ['auth'], response: { 200: Type.Object({ user: UserSchema }), ...errorResponses } },
+    },
+    async (request) => {
+      return { user: request.user! };
+    },
+  );
 };

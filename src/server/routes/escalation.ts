@@ -8,7 +8,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { invalid, notFound } from '../../domain/errors.js';
 import { acknowledgeByToken, acknowledgeEscalation } from '../../alerts/escalation-runner.js';
-import { getContacts, getEscalation, listEscalations, listPolicies, listSchedules, savePolicy, saveSchedule, setContact } from '../../store/escalation.js';
+import {
+  getContacts,
+  getEscalation,
+  listEscalations,
+  listPolicies,
+  listSchedules,
+  savePolicy,
+  saveSchedule,
+  setContact,
+} from '../../store/escalation.js';
 import { ESCALATION_STATUSES, type StoredPolicy, type StoredSchedule } from '../../domain/escalation.js';
 import { getUser } from '../../store/users.js';
 import { errorResponses, EscalationSchema, IdParams, literals } from '../schemas.js';
@@ -17,10 +26,18 @@ import type { RouteContext } from '../context.js';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const SlugParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }) });
 const ContactInput = Type.Object(
-  { email: Nullable(Type.String({ format: 'email', maxLength: 320 })), webhookUrl: Nullable(Type.String({ pattern: '^https?://', maxLength: 2000 })) },
+  {
+    email: Nullable(Type.String({ format: 'email', maxLength: 320 })),
+    webhookUrl: Nullable(Type.String({ pattern: '^https?://', maxLength: 2000 })),
+  },
   { additionalProperties: false },
 );
-const ContactSchema = Type.Object({ userId: Type.Integer(), email: Nullable(Type.String()), webhookUrl: Nullable(Type.String()), webhookSecret: Nullable(Type.String()) });
+const ContactSchema = Type.Object({
+  userId: Type.Integer(),
+  email: Nullable(Type.String()),
+  webhookUrl: Nullable(Type.String()),
+  webhookSecret: Nullable(Type.String()),
+});
 const Iso = Type.String({ format: 'date-time' });
 const ScheduleInput = Type.Object(
   {
@@ -28,90 +45,186 @@ const ScheduleInput = Type.Object(
     userIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100 }),
     startsAt: Iso,
     shiftHours: Type.Integer({ minimum: 1, maximum: 24 * 14 }),
-    overrides: Type.Optional(Type.Array(Type.Object({ userId: Type.Integer({ minimum: 1 }), from: Iso, to: Iso }, { additionalProperties: false }), { maxItems: 200 })),
+    overrides: Type.Optional(
+      Type.Array(
+        Type.Object({ userId: Type.Integer({ minimum: 1 }), from: Iso, to: Iso }, { additionalProperties: false }),
+        { maxItems: 200 },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
-const ScheduleSchema = Type.Object({ id: Type.String(), name: Type.String(), userIds: Type.Array(Type.Integer()), startsAt: Type.String(), shiftHours: Type.Integer(), overrides: Type.Array(Type.Object({ userId: Type.Integer(), from: Type.String(), to: Type.String() })) });
-const Target = Type.Union([Type.Object({ userId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), Type.Object({ scheduleId: Type.String({ minLength: 1 }) }, { additionalProperties: false })]);
-const StepSchema = Type.Object({ targets: Type.Array(Target, { minItems: 1, maxItems: 20 }), waitMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }) }, { additionalProperties: false });
-const PolicyInput = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 80 }), steps: Type.Array(StepSchema, { minItems: 1, maxItems: 20 }), repeat: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })), isDefault: Type.Optional(Type.Boolean()) },
+const ScheduleSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  userIds: Type.Array(Type.Integer()),
+  startsAt: Type.String(),
+  shiftHours: Type.Integer(),
+  overrides: Type.Array(Type.Object({ userId: Type.Integer(), from: Type.String(), to: Type.String() })),
+});
+const Target = Type.Union([
+  Type.Object({ userId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  Type.Object({ scheduleId: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+]);
+const StepSchema = Type.Object(
+  {
+    targets: Type.Array(Target, { minItems: 1, maxItems: 20 }),
+    waitMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
+  },
   { additionalProperties: false },
 );
-const PolicySchema = Type.Object({ id: Type.String(), name: Type.String(), steps: Type.Array(StepSchema), repeat: Type.Optional(Type.Integer()), isDefault: Type.Boolean() });
+const PolicyInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    steps: Type.Array(StepSchema, { minItems: 1, maxItems: 20 }),
+    repeat: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    isDefault: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const PolicySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  steps: Type.Array(StepSchema),
+  repeat: Type.Optional(Type.Integer()),
+  isDefault: Type.Boolean(),
+});
 const EscalationParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
   const tags = ['escalation'];
   // The acknowledgement page posts a plain HTML form; only this plugin reads such bodies.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
 
   async function contactOf(userId: number) {
     const [contact] = await getContacts(store.db, [userId]);
     return contact ?? { userId, email: null, webhookUrl: null, webhookSecret: null };
   }
 
-  app.get('/me/contact', { config: { role: 'agent' }, schema: { tags, response: { 200: ContactSchema, ...errorResponses } } }, async (request) => contactOf(request.user!.id));
+  app.get(
+    '/me/contact',
+    { config: { role: 'agent' }, schema: { tags, response: { 200: ContactSchema, ...errorResponses } } },
+    async (request) => contactOf(request.user!.id),
+  );
 
   app.put(
     '/me/contact',
-    { config: { role: 'agent' }, schema: { tags, body: ContactInput, response: { 200: ContactSchema, ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: { tags, body: ContactInput, response: { 200: ContactSchema, ...errorResponses } },
+    },
     async (request) => setContact(store.db, request.user!.id, request.body, context.clock().toISOString()),
   );
 
   app.put(
     '/users/:id/contact',
-    { config: { role: 'admin' }, schema: { tags, params: IdParams, body: ContactInput, response: { 200: ContactSchema, ...errorResponses } } },
+    {
+      config: { role: 'admin' },
+      schema: { tags, params: IdParams, body: ContactInput, response: { 200: ContactSchema, ...errorResponses } },
+    },
     async (request) => {
       if (!(await getUser(store.db, request.params.id))) throw notFound('User', request.params.id);
       return setContact(store.db, request.params.id, request.body, context.clock().toISOString());
     },
   );
 
-  app.get('/escalation/schedules', { config: { role: 'agent' }, schema: { tags, response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), ...errorResponses } } }, async () => ({
-    schedules: (await listSchedules(store.db)).map(scheduleOut),
-  }));
+  app.get(
+    '/escalation/schedules',
+    {
+      config: { role: 'agent' },
+      schema: { tags, response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), ...errorResponses } },
+    },
+    async () => ({
+      schedules: (await listSchedules(store.db)).map(scheduleOut),
+    }),
+  );
 
   app.put(
     '/escalation/schedules/:id',
-    { config: { role: 'admin' }, schema: { tags, params: SlugParams, body: ScheduleInput, response: { 200: ScheduleSchema, ...errorResponses } } },
+    {
+      config: { role: 'admin' },
+      schema: { tags, params: SlugParams, body: ScheduleInput, response: { 200: ScheduleSchema, ...errorResponses } },
+    },
     async (request) => {
-      for (const id of [...request.body.userIds, ...(request.body.overrides ?? []).map((o) => o.userId)]) if (!(await getUser(store.db, id))) throw invalid(`No user ${id}`);
-      for (const override of request.body.overrides ?? []) if (Date.parse(override.from) >= Date.parse(override.to)) throw invalid('An override must end after it starts');
-      return scheduleOut(await saveSchedule(store.db, { id: request.params.id, ...request.body }, context.clock().toISOString()));
+      for (const id of [...request.body.userIds, ...(request.body.overrides ?? []).map((o) => o.userId)])
+        if (!(await getUser(store.db, id))) throw invalid(`No user ${id}`);
+      for (const override of request.body.overrides ?? [])
+        if (Date.parse(override.from) >= Date.parse(override.to)) throw invalid('An override must end after it starts');
+      return scheduleOut(
+        await saveSchedule(store.db, { id: request.params.id, ...request.body }, context.clock().toISOString()),
+      );
     },
   );
 
-  app.get('/escalation/policies', { config: { role: 'agent' }, schema: { tags, response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...errorResponses } } }, async () => ({
-    policies: (await listPolicies(store.db)).map(policyOut),
-  }));
+  app.get(
+    '/escalation/policies',
+    {
+      config: { role: 'agent' },
+      schema: { tags, response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...errorResponses } },
+    },
+    async () => ({
+      policies: (await listPolicies(store.db)).map(policyOut),
+    }),
+  );
 
   app.put(
     '/escalation/policies/:id',
-    { config: { role: 'admin' }, schema: { tags, params: SlugParams, body: PolicyInput, response: { 200: PolicySchema, ...errorResponses } } },
+    {
+      config: { role: 'admin' },
+      schema: { tags, params: SlugParams, body: PolicyInput, response: { 200: PolicySchema, ...errorResponses } },
+    },
     async (request) => {
       const schedules = new Set((await listSchedules(store.db)).map((schedule) => schedule.id));
       for (const step of request.body.steps) {
         for (const target of step.targets) {
-          if ('scheduleId' in target && !schedules.has(target.scheduleId)) throw invalid(`No on-call schedule "${target.scheduleId}"`);
-          if ('userId' in target && !(await getUser(store.db, target.userId))) throw invalid(`No user ${target.userId}`);
+          if ('scheduleId' in target && !schedules.has(target.scheduleId))
+            throw invalid(`No on-call schedule "${target.scheduleId}"`);
+          if ('userId' in target && !(await getUser(store.db, target.userId)))
+            throw invalid(`No user ${target.userId}`);
         }
       }
-      return policyOut(await savePolicy(store.db, { id: request.params.id, name: request.body.name, steps: request.body.steps, repeat: request.body.repeat ?? 0, isDefault: request.body.isDefault ?? false }, context.clock().toISOString()));
+      return policyOut(
+        await savePolicy(
+          store.db,
+          {
+            id: request.params.id,
+            name: request.body.name,
+            steps: request.body.steps,
+            repeat: request.body.repeat ?? 0,
+            isDefault: request.body.isDefault ?? false,
+          },
+          context.clock().toISOString(),
+        ),
+      );
     },
   );
 
   app.get(
     '/escalations',
-    { config: { role: 'agent' }, schema: { tags, querystring: Type.Object({ status: Type.Optional(literals(ESCALATION_STATUSES)) }), response: { 200: Type.Object({ escalations: Type.Array(EscalationSchema) }), ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        querystring: Type.Object({ status: Type.Optional(literals(ESCALATION_STATUSES)) }),
+        response: { 200: Type.Object({ escalations: Type.Array(EscalationSchema) }), ...errorResponses },
+      },
+    },
     async (request) => ({ escalations: await listEscalations(store.db, request.query) }),
   );
 
   app.post(
     '/escalations/:id/ack',
-    { config: { role: 'agent' }, schema: { tags, params: EscalationParams, response: { 200: EscalationSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        params: EscalationParams,
+        response: { 200: EscalationSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request) => {
       const acknowledged = await acknowledgeEscalation(context, request.params.id, request.user!.id, context.clock());
       if (acknowledged) return acknowledged;
@@ -122,34 +235,70 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
   );
 
   const TokenQuery = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100 }) });
-  app.get('/escalations/ack', { config: { role: 'public' }, schema: { tags, querystring: TokenQuery } }, async (request, reply) => {
-    const token = request.query.token.replace(/[^A-Za-z0-9_-]/g, '');
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .send(page('Acknowledge the escalation', `<form method="post" action="/api/escalations/ack"><input type="hidden" name="token" value="${token}"><button type="submit">I’m on it — acknowledge</button></form>`));
-  });
+  app.get(
+    '/escalations/ack',
+    { config: { role: 'public' }, schema: { tags, querystring: TokenQuery } },
+    async (request, reply) => {
+      const token = request.query.token.replace(/[^A-Za-z0-9_-]/g, '');
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer')
+        .send(
+          page(
+            'Acknowledge the escalation',
+            `<form method="post" action="/api/escalations/ack"><input type="hidden" name="token" value="${token}"><button type="submit">I’m on it — acknowledge</button></form>`,
+          ),
+        );
+    },
+  );
 
-  app.post('/escalations/ack', { config: { role: 'public' }, schema: { tags, body: TokenQuery } }, async (request, reply) => {
-    const result = await acknowledgeByToken(context, request.body.token, context.clock());
-    if (!result) throw notFound('Acknowledgement link', 'given');
-    const who = (await getUser(store.db, result.userId))?.displayName ?? `User ${result.userId}`;
-    const by = result.escalation.acknowledgedBy !== null ? ((await getUser(store.db, result.escalation.acknowledgedBy))?.displayName ?? `user ${result.escalation.acknowledgedBy}`) : null;
-    const text = result.already
-      ? `This escalation is ${result.escalation.status}${by ? ` (acknowledged by ${escapeHtml(by)})` : ''}. Nothing more to do.`
-      : `Thanks, ${escapeHtml(who)}: “${escapeHtml(result.escalation.subject)}” is acknowledged and the escalation stopped. You are now a responder.`;
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page('Acknowledged', `<p>${text}</p>`));
-  });
+  app.post(
+    '/escalations/ack',
+    { config: { role: 'public' }, schema: { tags, body: TokenQuery } },
+    async (request, reply) => {
+      const result = await acknowledgeByToken(context, request.body.token, context.clock());
+      if (!result) throw notFound('Acknowledgement link', 'given');
+      const who = (await getUser(store.db, result.userId))?.displayName ?? `User ${result.userId}`;
+      const by =
+        result.escalation.acknowledgedBy !== null
+          ? ((await getUser(store.db, result.escalation.acknowledgedBy))?.displayName ??
+            `user ${result.escalation.acknowledgedBy}`)
+          : null;
+      const text = result.already
+        ? `This escalation is ${result.escalation.status}${by ? ` (acknowledged by ${escapeHtml(by)})` : ''}. Nothing more to do.`
+        : `Thanks, ${escapeHtml(who)}: “${escapeHtml(result.escalation.subject)}” is acknowledged and the escalation stopped. You are now a responder.`;
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(page('Acknowledged', `<p>${text}</p>`));
+    },
+  );
 };
 
 /** The stored shapes are readonly; the response schemas want plain arrays. */
 function scheduleOut(schedule: StoredSchedule) {
-  return { id: schedule.id, name: schedule.name, userIds: [...schedule.userIds], startsAt: schedule.startsAt, shiftHours: schedule.shiftHours, overrides: (schedule.overrides ?? []).map((o) => ({ ...o })) };
+  return {
+    id: schedule.id,
+    name: schedule.name,
+    userIds: [...schedule.userIds],
+    startsAt: schedule.startsAt,
+    shiftHours: schedule.shiftHours,
+    overrides: (schedule.overrides ?? []).map((o) => ({ ...o })),
+  };
 }
 
 function policyOut(policy: StoredPolicy) {
-  return { id: policy.id, name: policy.name, repeat: policy.repeat ?? 0, isDefault: policy.isDefault, steps: policy.steps.map((step) => ({ waitMinutes: step.waitMinutes, targets: step.targets.map((target) => ({ ...target })) })) };
+  return {
+    id: policy.id,
+    name: policy.name,
+    repeat: policy.repeat ?? 0,
+    isDefault: policy.isDefault,
+    steps: policy.steps.map((step) => ({
+      waitMinutes: step.waitMinutes,
+      targets: step.targets.map((target) => ({ ...target })),
+    })),
+  };
 }
 
 function page(title: string, body: string): string {

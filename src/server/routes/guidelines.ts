@@ -8,38 +8,81 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
 import { REPLY_VISIBILITIES } from '../../domain/ticket.js';
 import { PERSONAL_DATA_KINDS } from '../../domain/guideline.js';
-import { currentGuidelineRules, guidelineRulesAt, listGuidelineVersions, saveGuidelineRules } from '../../store/guidelines.js';
+import {
+  currentGuidelineRules,
+  guidelineRulesAt,
+  listGuidelineVersions,
+  saveGuidelineRules,
+} from '../../store/guidelines.js';
 import { CheckResultSchema, errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 
 const RulesBody = {
   blockedWords: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 }),
   profanity: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 }),
-  maxLength: Type.Record(Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }), Type.Integer({ minimum: 1, maximum: 100_000 })),
+  maxLength: Type.Record(
+    Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }),
+    Type.Integer({ minimum: 1, maximum: 100_000 }),
+  ),
   maxCapsShare: Type.Number({ minimum: 0, maximum: 1 }),
   personalData: Type.Array(literals(PERSONAL_DATA_KINDS), { maxItems: PERSONAL_DATA_KINDS.length }),
 };
 const RulesInput = Type.Object(RulesBody, { additionalProperties: false });
 const RulesSchema = Type.Object({ version: Type.Integer(), ...RulesBody });
-const Draft = Type.Object({ body: Type.String({ maxLength: 20_000 }), visibility: literals(REPLY_VISIBILITIES) }, { additionalProperties: false });
+const Draft = Type.Object(
+  { body: Type.String({ maxLength: 20_000 }), visibility: literals(REPLY_VISIBILITIES) },
+  { additionalProperties: false },
+);
 
 export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store, desk } = context;
   const tags = ['guidelines'];
-  const plain = (rules: Awaited<ReturnType<typeof currentGuidelineRules>>) => ({ ...rules, blockedWords: [...rules.blockedWords], profanity: [...rules.profanity], personalData: [...rules.personalData], maxLength: { ...rules.maxLength } });
+  const plain = (rules: Awaited<ReturnType<typeof currentGuidelineRules>>) => ({
+    ...rules,
+    blockedWords: [...rules.blockedWords],
+    profanity: [...rules.profanity],
+    personalData: [...rules.personalData],
+    maxLength: { ...rules.maxLength },
+  });
 
   app.get(
     '/guidelines',
     {
       config: { role: 'agent' },
-      schema: { tags, response: { 200: Type.Object({ rules: RulesSchema, versions: Type.Array(Type.Object({ version: Type.Integer(), authorId: Type.Union([Type.Integer(), Type.Null()]), createdAt: Type.String() })) }), ...errorResponses } },
+      schema: {
+        tags,
+        response: {
+          200: Type.Object({
+            rules: RulesSchema,
+            versions: Type.Array(
+              Type.Object({
+                version: Type.Integer(),
+                authorId: Type.Union([Type.Integer(), Type.Null()]),
+                createdAt: Type.String(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
     },
-    async () => ({ rules: plain(await currentGuidelineRules(store.db)), versions: await listGuidelineVersions(store.db) }),
+    async () => ({
+      rules: plain(await currentGuidelineRules(store.db)),
+      versions: await listGuidelineVersions(store.db),
+    }),
   );
 
   app.get(
     '/guidelines/:id',
-    { config: { role: 'agent' }, schema: { tags, description: 'The rules as they were at a version (0: the built-in defaults).', params: Type.Object({ id: Type.Integer({ minimum: 0 }) }), response: { 200: RulesSchema, ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        description: 'The rules as they were at a version (0: the built-in defaults).',
+        params: Type.Object({ id: Type.Integer({ minimum: 0 }) }),
+        response: { 200: RulesSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const rules = await guidelineRulesAt(store.db, request.params.id);
       if (!rules) throw notFound('Guideline version', request.params.id);
@@ -49,19 +92,48 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
 
   app.put(
     '/guidelines',
-    { config: { role: 'admin' }, schema: { tags, description: 'Saves the rules as a new version.', body: RulesInput, response: { 200: RulesSchema, ...errorResponses } } },
-    async (request) => plain(await saveGuidelineRules(store.db, request.body, request.user!.id, context.clock().toISOString())),
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        description: 'Saves the rules as a new version.',
+        body: RulesInput,
+        response: { 200: RulesSchema, ...errorResponses },
+      },
+    },
+    async (request) =>
+      plain(await saveGuidelineRules(store.db, request.body, request.user!.id, context.clock().toISOString())),
   );
 
   app.post(
     '/guidelines/check',
-    { config: { role: 'agent' }, schema: { tags, body: Type.Object({ ...Draft.properties, channel: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }), response: { 200: CheckResultSchema, ...errorResponses } } },
-    async (request) => desk.checkDraft({ body: request.body.body, source: request.body.channel, visibility: request.body.visibility }),
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        body: Type.Object(
+          { ...Draft.properties, channel: Type.String({ minLength: 1, maxLength: 40 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: CheckResultSchema, ...errorResponses },
+      },
+    },
+    async (request) =>
+      desk.checkDraft({ body: request.body.body, source: request.body.channel, visibility: request.body.visibility }),
   );
 
   app.post(
     '/tickets/:id/replies/check',
-    { config: { role: 'agent' }, schema: { tags: ['tickets', ...tags], description: 'Dry run: the findings this reply would get, nothing sent.', params: IdParams, body: Draft, response: { 200: CheckResultSchema, ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['tickets', ...tags],
+        description: 'Dry run: the findings this reply would get, nothing sent.',
+        params: IdParams,
+        body: Draft,
+        response: { 200: CheckResultSchema, ...errorResponses },
+      },
+    },
     async (request) => desk.checkReply(request.params.id, request.body),
   );
 };

@@ -11,7 +11,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       config: { role: 'public' },
       schema: {
         tags: ['health'],
-        response: { 200: Type.Object({ status: Type.Literal('ok'), store: Type.String(), time: Type.String() }), 503: Type.Object({ status: Type.Literal('unavailable'), store: Type.String(), time: Type.String() }) },
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), store: Type.String(), time: Type.String() }),
+          503: Type.Object({ status: Type.Literal('unavailable'), store: Type.String(), time: Type.String() }),
+        },
       },
     },
     async (_request, reply) => {

@@ -8,16 +8,39 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../domain/errors.js';
 import { getPostsByIds } from '../../store/posts.js';
-import { getIncident, getIncidentUpdate, incidentPostIds, listAudit, listIncidents, listIncidentUpdates, listProposals } from '../../store/incidents.js';
+import {
+  getIncident,
+  getIncidentUpdate,
+  incidentPostIds,
+  listAudit,
+  listIncidents,
+  listIncidentUpdates,
+  listProposals,
+} from '../../store/incidents.js';
 import { INCIDENT_STATUSES } from '../../domain/incident.js';
 import { listEscalations } from '../../store/escalation.js';
 import { listUsers } from '../../store/users.js';
-import { errorResponses, IdParams, IncidentDetailSchema, IncidentSchema, IncidentUpdateSchema, literals, ProposalSchema } from '../schemas.js';
+import {
+  errorResponses,
+  IdParams,
+  IncidentDetailSchema,
+  IncidentSchema,
+  IncidentUpdateSchema,
+  literals,
+  ProposalSchema,
+} from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { presentPost } from '../present.js';
 
-const Draft = Type.Object({ update: IncidentUpdateSchema, proposals: Type.Array(ProposalSchema), skipped: Type.Array(Type.Object({ postId: Type.Integer(), reason: Type.String() })) });
-const UpdateBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const Draft = Type.Object({
+  update: IncidentUpdateSchema,
+  proposals: Type.Array(ProposalSchema),
+  skipped: Type.Array(Type.Object({ postId: Type.Integer(), reason: Type.String() })),
+});
+const UpdateBody = Type.Object(
+  { body: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
 const ProposalParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
@@ -29,7 +52,14 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
     '/incidents',
     {
       config: { role: 'agent' },
-      schema: { tags, querystring: Type.Object({ status: Type.Optional(literals(INCIDENT_STATUSES)), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), ...errorResponses } },
+      schema: {
+        tags,
+        querystring: Type.Object({
+          status: Type.Optional(literals(INCIDENT_STATUSES)),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        }),
+        response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), ...errorResponses },
+      },
     },
     async (request) => ({ incidents: await listIncidents(store.db, request.query) }),
   );
@@ -55,7 +85,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
         listAudit(store.db, incident.id),
         listEscalations(store.db, { incidentId: incident.id }),
       ]);
-      const withProposals = await Promise.all(updates.map(async (update) => ({ ...update, proposals: await listProposals(store.db, update.id) })));
+      const withProposals = await Promise.all(
+        updates.map(async (update) => ({ ...update, proposals: await listProposals(store.db, update.id) })),
+      );
       const now = context.clock();
       return {
         incident: { ...incident, postCount: postIds.length },
@@ -72,29 +104,60 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
     '/incidents/:id/responders',
     {
       config: { role: 'agent' },
-      schema: { tags, params: IdParams, body: Type.Object({ userIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }) }, { additionalProperties: false }), response: { 200: IncidentSchema, ...errorResponses } },
+      schema: {
+        tags,
+        params: IdParams,
+        body: Type.Object(
+          { userIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: IncidentSchema, ...errorResponses },
+      },
     },
     async (request) => desk.setResponders(request.params.id, request.body.userIds, request.user!),
   );
 
   app.post(
     '/incidents/:id/updates',
-    { config: { role: 'agent' }, schema: { tags, params: IdParams, body: UpdateBody, response: { 201: Draft, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await desk.draftUpdate(request.params.id, request.body.body, request.user!)),
+    {
+      config: { role: 'agent' },
+      schema: { tags, params: IdParams, body: UpdateBody, response: { 201: Draft, ...errorResponses } },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await desk.draftUpdate(request.params.id, request.body.body, request.user!)),
   );
 
   app.post(
     '/incidents/:id/resolve',
     {
       config: { role: 'agent' },
-      schema: { tags, params: IdParams, body: UpdateBody, response: { 200: Type.Object({ incident: IncidentSchema, closing: Draft }), 409: errorResponses[400], ...errorResponses } },
+      schema: {
+        tags,
+        params: IdParams,
+        body: UpdateBody,
+        response: {
+          200: Type.Object({ incident: IncidentSchema, closing: Draft }),
+          409: errorResponses[400],
+          ...errorResponses,
+        },
+      },
     },
     async (request) => desk.resolve(request.params.id, request.body.body, request.user!),
   );
 
   app.get(
     '/incident-updates/:id',
-    { config: { role: 'agent' }, schema: { tags, params: IdParams, response: { 200: Type.Object({ update: IncidentUpdateSchema, proposals: Type.Array(ProposalSchema) }), ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        params: IdParams,
+        response: {
+          200: Type.Object({ update: IncidentUpdateSchema, proposals: Type.Array(ProposalSchema) }),
+          ...errorResponses,
+        },
+      },
+    },
     async (request) => {
       const update = await getIncidentUpdate(store.db, request.params.id);
       if (!update) throw notFound('Incident update', request.params.id);
@@ -108,9 +171,14 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
       config: { role: 'agent' },
       schema: {
         tags,
-        description: 'Approves the update and every reply still proposed; each is queued on the reporter’s ticket. Any responder (or an admin) may.',
+        description:
+          'Approves the update and every reply still proposed; each is queued on the reporter’s ticket. Any responder (or an admin) may.',
         params: IdParams,
-        response: { 200: Type.Object({ update: IncidentUpdateSchema, approved: Type.Integer(), queued: Type.Integer() }), 409: errorResponses[400], ...errorResponses },
+        response: {
+          200: Type.Object({ update: IncidentUpdateSchema, approved: Type.Integer(), queued: Type.Integer() }),
+          409: errorResponses[400],
+          ...errorResponses,
+        },
       },
     },
     async (request) => desk.approveUpdate(request.params.id, request.user!),
@@ -118,19 +186,41 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.post(
     '/reply-proposals/:id/approve',
-    { config: { role: 'agent' }, schema: { tags, params: ProposalParams, response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        params: ProposalParams,
+        response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request) => desk.approveProposal(request.params.id, request.user!),
   );
 
   app.post(
     '/reply-proposals/:id/reject',
-    { config: { role: 'agent' }, schema: { tags, params: ProposalParams, response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        params: ProposalParams,
+        response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request) => desk.rejectProposal(request.params.id, request.user!),
   );
 
   app.patch(
     '/reply-proposals/:id',
-    { config: { role: 'agent' }, schema: { tags, params: ProposalParams, body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }), response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags,
+        params: ProposalParams,
+        body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
+        response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request) => desk.editProposal(request.params.id, request.body.body, request.user!),
   );
 };

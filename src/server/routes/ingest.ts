@@ -19,13 +19,24 @@ const IngestResponse = Type.Object({
   read: Type.Integer(),
   new: Type.Integer(),
   duplicate: Type.Integer(),
-  rejected: Type.Array(Type.Object({ line: Type.Union([Type.Integer(), Type.Null()]), index: Type.Integer(), code: Type.String(), message: Type.String() })),
+  rejected: Type.Array(
+    Type.Object({
+      line: Type.Union([Type.Integer(), Type.Null()]),
+      index: Type.Integer(),
+      code: Type.String(),
+      message: Type.String(),
+    }),
+  ),
   postIds: Type.Array(Type.Integer()),
   ticketIds: Type.Array(Type.Integer()),
 });
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
-  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['application/x-ndjson', 'application/jsonl'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
 
   app.post(
     '/ingest',
@@ -42,36 +53,59 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const items = toItems(request.body);
       const single = !Array.isArray(request.body) && typeof request.body === 'object';
       const result = await context.pipeline.ingest(items.valid);
-      const rejected = [...items.rejected, ...result.rejected.map((rejection) => ({ ...rejection, line: items.valid[rejection.index]?.line ?? null }))].sort(
-        (a, b) => (a.line ?? a.index) - (b.line ?? b.index),
-      );
+      const rejected = [
+        ...items.rejected,
+        ...result.rejected.map((rejection) => ({ ...rejection, line: items.valid[rejection.index]?.line ?? null })),
+      ].sort((a, b) => (a.line ?? a.index) - (b.line ?? b.index));
       const read = items.valid.length + items.rejected.length;
       if (read > 0 && result.new + result.duplicate === 0 && rejected.length > 0) {
         const first = rejected[0]!;
         if (single) throw invalid(first.message);
-        throw new EarshotError('ERR_INGEST_MALFORMED', { line: first.line ?? first.index + 1, detail: `${first.message} (and ${rejected.length - 1} more rejected, nothing stored)` });
+        throw new EarshotError('ERR_INGEST_MALFORMED', {
+          line: first.line ?? first.index + 1,
+          detail: `${first.message} (and ${rejected.length - 1} more rejected, nothing stored)`,
+        });
       }
-      return { read, new: result.new, duplicate: result.duplicate, rejected, postIds: result.posts.map((post) => post.id), ticketIds: result.tickets.map((ticket) => ticket.id) };
+      return {
+        read,
+        new: result.new,
+        duplicate: result.duplicate,
+        rejected,
+        postIds: result.posts.map((post) => post.id),
+        ticketIds: result.tickets.map((ticket) => ticket.id),
+      };
     },
   );
 };
 
-function toItems(body: unknown): { valid: RawItem[]; rejected: { line: number | null; index: number; code: string; message: string }[] } {
+function toItems(body: unknown): {
+  valid: RawItem[];
+  rejected: { line: number | null; index: number; code: string; message: string }[];
+} {
   if (typeof body === 'string') {
     const lines = parseNdjsonText(body, { maxLineBytes: MAX_LINE_BYTES });
-    if (lines.length > MAX_BATCH) throw invalid(`A batch holds at most ${MAX_BATCH} posts; send more in several requests`);
+    if (lines.length > MAX_BATCH)
+      throw invalid(`A batch holds at most ${MAX_BATCH} posts; send more in several requests`);
     const valid: RawItem[] = [];
     const rejected = [];
     for (const [index, line] of lines.entries()) {
       if (line.ok) valid.push({ value: line.value, line: line.line });
-      else rejected.push({ line: line.line, index, code: 'ERR_INGEST_MALFORMED', message: `Line ${line.line}: ${line.error}` });
+      else
+        rejected.push({
+          line: line.line,
+          index,
+          code: 'ERR_INGEST_MALFORMED',
+          message: `Line ${line.line}: ${line.error}`,
+        });
     }
     return { valid, rejected };
   }
   if (Array.isArray(body)) {
-    if (body.length > MAX_BATCH) throw invalid(`A batch holds at most ${MAX_BATCH} posts; send more in several requests`);
+    if (body.length > MAX_BATCH)
+      throw invalid(`A batch holds at most ${MAX_BATCH} posts; send more in several requests`);
     return { valid: body.map((value, index) => ({ value, line: index + 1 })), rejected: [] };
   }
-  if (body === null || typeof body !== 'object') throw invalid('The body must be a post (JSON object), an array of posts, or NDJSON');
+  if (body === null || typeof body !== 'object')
+    throw invalid('The body must be a post (JSON object), an array of posts, or NDJSON');
   return { valid: [{ value: body }], rejected: [] };
 }

@@ -22,7 +22,9 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
   /** Prepares an event off the publisher's path, keeping the bus's order. */
   const deliver = (prepare: () => Promise<void> | void) => {
     if (listeners.size === 0) return;
-    queue = queue.then(prepare).catch((error: unknown) => app.log.error({ err: error }, 'live: could not prepare an event'));
+    queue = queue
+      .then(prepare)
+      .catch((error: unknown) => app.log.error({ err: error }, 'live: could not prepare an event'));
   };
   const broadcast = <K extends LiveEventName>(name: K, payload: LiveEvents[K]) => {
     for (const listener of listeners) listener(name, payload);
@@ -39,37 +41,55 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
         for (const ticket of tickets) broadcast('ticket', presentTicket(ticket, now()));
       }),
     ),
-    context.bus.subscribe('tickets.updated', ({ ticket, event }) => deliver(() => broadcast('ticket-updated', { ticket: presentTicket(ticket, now()), event }))),
+    context.bus.subscribe('tickets.updated', ({ ticket, event }) =>
+      deliver(() => broadcast('ticket-updated', { ticket: presentTicket(ticket, now()), event })),
+    ),
     context.bus.subscribe('alerts.raised', ({ alert }) => deliver(() => broadcast('alert', alert))),
-    context.bus.subscribe('incidents.changed', ({ incident, attachedPostIds }) => deliver(() => broadcast('incident', { incident, attached: attachedPostIds.length }))),
-    context.bus.subscribe('escalations.notified', (message) => deliver(() => broadcast('escalation', { ...message, userIds: [...message.userIds] }))),
+    context.bus.subscribe('incidents.changed', ({ incident, attachedPostIds }) =>
+      deliver(() => broadcast('incident', { incident, attached: attachedPostIds.length })),
+    ),
+    context.bus.subscribe('escalations.notified', (message) =>
+      deliver(() => broadcast('escalation', { ...message, userIds: [...message.userIds] })),
+    ),
   ];
   app.addHook('onClose', async () => {
     for (const unsubscribe of unsubscribers) unsubscribe();
   });
 
-  app.get('/live', { config: { role: 'agent' }, schema: { tags: ['live'], description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses.` } }, (request, reply) => {
-    // The route's serialisers, compiled once from the event schemas (Fastify caches them).
-    const serialise = Object.fromEntries(EVENT_NAMES.map((name) => [name, reply.compileSerializationSchema(LIVE_EVENTS[name])])) as Record<LiveEventName, (payload: unknown) => string>;
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    raw.write('retry: 3000\n\n');
-    const listener: Listener = (name, payload) => {
-      raw.write(`event: ${name}\ndata: ${serialise[name](payload)}\n\n`);
-    };
-    listeners.add(listener);
-    const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
-    const close = () => {
-      clearInterval(heartbeat);
-      listeners.delete(listener);
-    };
-    request.raw.on('close', close);
-    raw.on('error', close);
-  });
+  app.get(
+    '/live',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['live'],
+        description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses.`,
+      },
+    },
+    (request, reply) => {
+      // The route's serialisers, compiled once from the event schemas (Fastify caches them).
+      const serialise = Object.fromEntries(
+        EVENT_NAMES.map((name) => [name, reply.compileSerializationSchema(LIVE_EVENTS[name])]),
+      ) as Record<LiveEventName, (payload: unknown) => string>;
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      raw.write('retry: 3000\n\n');
+      const listener: Listener = (name, payload) => {
+        raw.write(`event: ${name}\ndata: ${serialise[name](payload)}\n\n`);
+      };
+      listeners.add(listener);
+      const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+      const close = () => {
+        clearInterval(heartbeat);
+        listeners.delete(listener);
+      };
+      request.raw.on('close', close);
+      raw.on('error', close);
+    },
+  );
 };

@@ -24,20 +24,38 @@ export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
           before: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
-        response: { 200: Type.Object({ posts: Type.Array(PostSchema), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
+        response: {
+          200: Type.Object({ posts: Type.Array(PostSchema), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       const { q, sentiment, kind, stream, source, limit, before } = request.query;
-      const page = await searchPosts(context.store.db, context.store.dialect, { q, sentiment, kind, streamId: stream, source, limit, before });
+      const page = await searchPosts(context.store.db, context.store.dialect, {
+        q,
+        sentiment,
+        kind,
+        streamId: stream,
+        source,
+        limit,
+        before,
+      });
       const now = context.clock();
       return { ...page, posts: page.posts.map((post) => presentPost(post, now)) };
     },
   );
 
-  app.get('/posts/:id', { config: { role: 'agent' }, schema: { tags: ['posts'], params: IdParams, response: { 200: PostSchema, ...errorResponses } } }, async (request) => {
-    const post = await getPost(context.store.db, request.params.id);
-    if (!post) throw notFound('Post', request.params.id);
-    return presentPost(post, context.clock());
-  });
+  app.get(
+    '/posts/:id',
+    {
+      config: { role: 'agent' },
+      schema: { tags: ['posts'], params: IdParams, response: { 200: PostSchema, ...errorResponses } },
+    },
+    async (request) => {
+      const post = await getPost(context.store.db, request.params.id);
+      if (!post) throw notFound('Post', request.params.id);
+      return presentPost(post, context.clock());
+    },
+  );
 };

@@ -7,12 +7,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EarshotError, notFound } from '../../domain/errors.js';
-import { deleteSource, getSource, getSourceByName, insertSource, listSourceHealth, listSources, updateSource } from '../../store/sources.js';
+import {
+  deleteSource,
+  getSource,
+  getSourceByName,
+  insertSource,
+  listSourceHealth,
+  listSources,
+  updateSource,
+} from '../../store/sources.js';
 import type { ConfiguredSource, SourceHealth } from '../../domain/source.js';
 import { splitSecrets } from '../../sources/secrets.js';
 import { findDefinition, validateSourceOptions, type SourceSupervisor } from '../../sources/supervisor.js';
 import type { SourceDefinition } from '../../sources/source.js';
-import { ConfiguredSourceSchema, SourceDefinitionSchema as DefinitionSchema, errorResponses, IdParams } from '../schemas.js';
+import {
+  ConfiguredSourceSchema,
+  SourceDefinitionSchema as DefinitionSchema,
+  errorResponses,
+  IdParams,
+} from '../schemas.js';
 import type { RouteContext } from '../context.js';
 
 const Options = Type.Record(Type.String(), Type.Unknown());
@@ -28,7 +41,11 @@ const CreateBody = Type.Object(
 );
 const UpdateBody = Type.Object(
   {
-    options: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Non-secret options replace the old ones; a secret left out or empty keeps its stored value' })),
+    options: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'Non-secret options replace the old ones; a secret left out or empty keeps its stored value',
+      }),
+    ),
     enabled: Type.Optional(Type.Boolean()),
     skipCheck: Type.Optional(Type.Boolean()),
   },
@@ -44,76 +61,151 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
   };
   const changed = (name: string) => bus.publish('sources.changed', { name });
 
-  app.get('/sources/definitions', { config: { role: 'agent' }, schema: { tags: ['sources'], response: { 200: Type.Object({ definitions: Type.Array(DefinitionSchema) }), ...errorResponses } } }, async () => ({
-    definitions: supervisor().definitions.map((definition) => ({
-      kind: definition.kind,
-      label: definition.label,
-      description: definition.description,
-      options: definition.options,
-      secrets: [...definition.secrets],
-      canCheck: typeof definition.check === 'function',
-    })),
-  }));
+  app.get(
+    '/sources/definitions',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['sources'],
+        response: { 200: Type.Object({ definitions: Type.Array(DefinitionSchema) }), ...errorResponses },
+      },
+    },
+    async () => ({
+      definitions: supervisor().definitions.map((definition) => ({
+        kind: definition.kind,
+        label: definition.label,
+        description: definition.description,
+        options: definition.options,
+        secrets: [...definition.secrets],
+        canCheck: typeof definition.check === 'function',
+      })),
+    }),
+  );
 
-  app.get('/sources', { config: { role: 'agent' }, schema: { tags: ['sources'], response: { 200: Type.Object({ sources: Type.Array(ConfiguredSourceSchema) }), ...errorResponses } } }, async () => {
-    const [sources, health] = await Promise.all([listSources(store.db), listSourceHealth(store.db)]);
-    const byName = new Map(health.map((entry) => [entry.name, entry]));
-    return { sources: sources.map((source) => present(source, byName.get(source.name) ?? null, supervisor().definitions)) };
-  });
+  app.get(
+    '/sources',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['sources'],
+        response: { 200: Type.Object({ sources: Type.Array(ConfiguredSourceSchema) }), ...errorResponses },
+      },
+    },
+    async () => {
+      const [sources, health] = await Promise.all([listSources(store.db), listSourceHealth(store.db)]);
+      const byName = new Map(health.map((entry) => [entry.name, entry]));
+      return {
+        sources: sources.map((source) => present(source, byName.get(source.name) ?? null, supervisor().definitions)),
+      };
+    },
+  );
 
-  app.post('/sources', { config: { role: 'admin' }, schema: { tags: ['sources'], body: CreateBody, response: { 201: ConfiguredSourceSchema, ...conflict, ...errorResponses } } }, async (request, reply) => {
-    const { name, kind } = request.body;
-    const definition = findDefinition(kind, supervisor().definitions);
-    const options = validateSourceOptions(definition, name, request.body.options ?? {});
-    if (await getSourceByName(store.db, name)) throw new EarshotError('ERR_CONFLICT', { detail: `A source named "${name}" exists already` });
-    if (!request.body.skipCheck) await runCheck(definition, name, options, supervisor());
-    const { plain, secrets } = splitSecrets(options, definition.secrets);
-    const created = await insertSource(
-      store.db,
-      { name, kind, options: plain, sealedSecrets: seal(supervisor(), name, secrets), secretsSet: Object.keys(secrets), enabled: request.body.enabled ?? true, origin: 'api' },
-      context.clock().toISOString(),
-    );
-    await supervisor().reconcile(name);
-    await changed(name);
-    return reply.status(201).send(await presentOne(created));
-  });
-
-  app.patch('/sources/:id', { config: { role: 'admin' }, schema: { tags: ['sources'], params: IdParams, body: UpdateBody, response: { 200: ConfiguredSourceSchema, ...conflict, ...errorResponses } } }, async (request) => {
-    const existing = await getSource(store.db, request.params.id);
-    if (!existing) throw notFound('Source', request.params.id);
-    let change: Parameters<typeof updateSource>[2] = { ...(request.body.enabled !== undefined && { enabled: request.body.enabled }) };
-    if (request.body.options !== undefined) {
-      const definition = findDefinition(existing.kind, supervisor().definitions);
-      const kept = existing.sealedSecrets ? supervisor().secrets.open(existing.name, existing.sealedSecrets) : {};
-      const given = splitSecrets(request.body.options, definition.secrets);
-      const options = validateSourceOptions(definition, existing.name, { ...given.plain, ...kept, ...given.secrets });
-      if (!request.body.skipCheck) await runCheck(definition, existing.name, options, supervisor());
+  app.post(
+    '/sources',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['sources'],
+        body: CreateBody,
+        response: { 201: ConfiguredSourceSchema, ...conflict, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { name, kind } = request.body;
+      const definition = findDefinition(kind, supervisor().definitions);
+      const options = validateSourceOptions(definition, name, request.body.options ?? {});
+      if (await getSourceByName(store.db, name))
+        throw new EarshotError('ERR_CONFLICT', { detail: `A source named "${name}" exists already` });
+      if (!request.body.skipCheck) await runCheck(definition, name, options, supervisor());
       const { plain, secrets } = splitSecrets(options, definition.secrets);
-      change = { ...change, options: plain, sealedSecrets: seal(supervisor(), existing.name, secrets), secretsSet: Object.keys(secrets) };
-    }
-    const updated = (await updateSource(store.db, existing.id, change, context.clock().toISOString()))!;
-    await supervisor().reconcile(updated.name);
-    await changed(updated.name);
-    return presentOne(updated);
-  });
+      const created = await insertSource(
+        store.db,
+        {
+          name,
+          kind,
+          options: plain,
+          sealedSecrets: seal(supervisor(), name, secrets),
+          secretsSet: Object.keys(secrets),
+          enabled: request.body.enabled ?? true,
+          origin: 'api',
+        },
+        context.clock().toISOString(),
+      );
+      await supervisor().reconcile(name);
+      await changed(name);
+      return reply.status(201).send(await presentOne(created));
+    },
+  );
 
-  app.post('/sources/:id/restart', { config: { role: 'admin' }, schema: { tags: ['sources'], params: IdParams, response: { 200: ConfiguredSourceSchema, ...errorResponses } } }, async (request) => {
-    const existing = await getSource(store.db, request.params.id);
-    if (!existing) throw notFound('Source', request.params.id);
-    await supervisor().reconcile(existing.name);
-    await changed(existing.name);
-    return presentOne(existing);
-  });
+  app.patch(
+    '/sources/:id',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['sources'],
+        params: IdParams,
+        body: UpdateBody,
+        response: { 200: ConfiguredSourceSchema, ...conflict, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const existing = await getSource(store.db, request.params.id);
+      if (!existing) throw notFound('Source', request.params.id);
+      let change: Parameters<typeof updateSource>[2] = {
+        ...(request.body.enabled !== undefined && { enabled: request.body.enabled }),
+      };
+      if (request.body.options !== undefined) {
+        const definition = findDefinition(existing.kind, supervisor().definitions);
+        const kept = existing.sealedSecrets ? supervisor().secrets.open(existing.name, existing.sealedSecrets) : {};
+        const given = splitSecrets(request.body.options, definition.secrets);
+        const options = validateSourceOptions(definition, existing.name, { ...given.plain, ...kept, ...given.secrets });
+        if (!request.body.skipCheck) await runCheck(definition, existing.name, options, supervisor());
+        const { plain, secrets } = splitSecrets(options, definition.secrets);
+        change = {
+          ...change,
+          options: plain,
+          sealedSecrets: seal(supervisor(), existing.name, secrets),
+          secretsSet: Object.keys(secrets),
+        };
+      }
+      const updated = (await updateSource(store.db, existing.id, change, context.clock().toISOString()))!;
+      await supervisor().reconcile(updated.name);
+      await changed(updated.name);
+      return presentOne(updated);
+    },
+  );
 
-  app.delete('/sources/:id', { config: { role: 'admin' }, schema: { tags: ['sources'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
-    const existing = await getSource(store.db, request.params.id);
-    if (!existing) throw notFound('Source', request.params.id);
-    // Stop first, so no late health report outlives the row.
-    await supervisor().stop(existing.name);
-    await deleteSource(store.db, existing.id);
-    await changed(existing.name);
-    return reply.status(204).send(null);
-  });
+  app.post(
+    '/sources/:id/restart',
+    {
+      config: { role: 'admin' },
+      schema: { tags: ['sources'], params: IdParams, response: { 200: ConfiguredSourceSchema, ...errorResponses } },
+    },
+    async (request) => {
+      const existing = await getSource(store.db, request.params.id);
+      if (!existing) throw notFound('Source', request.params.id);
+      await supervisor().reconcile(existing.name);
+      await changed(existing.name);
+      return presentOne(existing);
+    },
+  );
+
+  app.delete(
+    '/sources/:id',
+    {
+      config: { role: 'admin' },
+      schema: { tags: ['sources'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      const existing = await getSource(store.db, request.params.id);
+      if (!existing) throw notFound('Source', request.params.id);
+      // Stop first, so no late health report outlives the row.
+      await supervisor().stop(existing.name);
+      await deleteSource(store.db, existing.id);
+      await changed(existing.name);
+      return reply.status(204).send(null);
+    },
+  );
 
   async function presentOne(source: ConfiguredSource) {
     const health = (await listSourceHealth(store.db)).find((entry) => entry.name === source.name) ?? null;
@@ -133,7 +225,12 @@ function seal(supervisor: SourceSupervisor, name: string, secrets: Record<string
 }
 
 /** Runs the definition's check; its message is shown with any secret value masked. */
-async function runCheck(definition: SourceDefinition, name: string, options: Record<string, unknown>, supervisor: SourceSupervisor): Promise<void> {
+async function runCheck(
+  definition: SourceDefinition,
+  name: string,
+  options: Record<string, unknown>,
+  supervisor: SourceSupervisor,
+): Promise<void> {
   if (!definition.check) return;
   try {
     await definition.check(options, supervisor.environment(name));

@@ -6,7 +6,13 @@ import { countTicketsByStatus } from '../../store/tickets.js';
 import { errorResponses, StatsSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 
-const WINDOWS = { '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3, '30d': 30 * 24 * 3600e3 } as const;
+const WINDOWS = {
+  '1h': 3600e3,
+  '6h': 6 * 3600e3,
+  '24h': 24 * 3600e3,
+  '7d': 7 * 24 * 3600e3,
+  '30d': 30 * 24 * 3600e3,
+} as const;
 type WindowName = keyof typeof WINDOWS;
 
 export const statsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
@@ -17,7 +23,12 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> =
       schema: {
         tags: ['stats'],
         querystring: Type.Object({
-          window: Type.Optional(Type.Union(Object.keys(WINDOWS).map((key) => Type.Literal(key)), { default: '24h' })),
+          window: Type.Optional(
+            Type.Union(
+              Object.keys(WINDOWS).map((key) => Type.Literal(key)),
+              { default: '24h' },
+            ),
+          ),
           bucket: Type.Optional(Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')])),
           stream: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
@@ -33,7 +44,12 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> =
       const now = context.clock();
       const bucket = request.query.bucket ?? (span <= 6 * 3600e3 ? 'minute' : span <= 7 * 24 * 3600e3 ? 'hour' : 'day');
       const [stats, tickets] = await Promise.all([
-        postStats(context.store.db, { since: new Date(now.getTime() - span).toISOString(), until: new Date(now.getTime() + 60e3).toISOString(), streamId: request.query.stream, bucket }),
+        postStats(context.store.db, {
+          since: new Date(now.getTime() - span).toISOString(),
+          until: new Date(now.getTime() + 60e3).toISOString(),
+          streamId: request.query.stream,
+          bucket,
+        }),
         countTicketsByStatus(context.store.db),
       ]);
       return { ...stats, tickets };

@@ -8,7 +8,15 @@ import { EarshotError, notFound } from '../../domain/errors.js';
 import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
 import { compileQuery } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/posts.js';
-import { backfillStream, createStream, deleteStream, getStream, getStreamByName, listStreams, updateStream } from '../../store/streams.js';
+import {
+  backfillStream,
+  createStream,
+  deleteStream,
+  getStream,
+  getStreamByName,
+  listStreams,
+  updateStream,
+} from '../../store/streams.js';
 import { errorResponses, IdParams, PostSchema, StreamInputSchema, StreamSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { presentPost } from '../present.js';
@@ -19,23 +27,52 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
   const { store, bus } = context;
   const changed = (streamId: number | null) => bus.publish('streams.changed', { streamId });
 
-  app.get('/streams', { config: { role: 'agent' }, schema: { tags: ['streams'], response: { 200: Type.Object({ streams: Type.Array(StreamSchema) }), ...errorResponses } } }, async () => ({
-    streams: await listStreams(store.db),
-  }));
+  app.get(
+    '/streams',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['streams'],
+        response: { 200: Type.Object({ streams: Type.Array(StreamSchema) }), ...errorResponses },
+      },
+    },
+    async () => ({
+      streams: await listStreams(store.db),
+    }),
+  );
 
-  app.get('/streams/:id', { config: { role: 'agent' }, schema: { tags: ['streams'], params: IdParams, response: { 200: StreamSchema, ...errorResponses } } }, async (request) => {
-    const stream = await getStream(store.db, request.params.id);
-    if (!stream) throw notFound('Stream', request.params.id);
-    return stream;
-  });
+  app.get(
+    '/streams/:id',
+    {
+      config: { role: 'agent' },
+      schema: { tags: ['streams'], params: IdParams, response: { 200: StreamSchema, ...errorResponses } },
+    },
+    async (request) => {
+      const stream = await getStream(store.db, request.params.id);
+      if (!stream) throw notFound('Stream', request.params.id);
+      return stream;
+    },
+  );
 
   app.post(
     '/streams',
-    { config: { role: 'agent' }, schema: { tags: ['streams'], body: StreamInputSchema, response: { 201: StreamSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['streams'],
+        body: StreamInputSchema,
+        response: { 201: StreamSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const matches = compileQuery(request.body.query);
-      if (await getStreamByName(store.db, request.body.name)) throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
-      const stream = await createStream(store.db, { ...request.body, ticketRules: request.body.ticketRules ?? DEFAULT_TICKET_RULES }, context.clock().toISOString());
+      if (await getStreamByName(store.db, request.body.name))
+        throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
+      const stream = await createStream(
+        store.db,
+        { ...request.body, ticketRules: request.body.ticketRules ?? DEFAULT_TICKET_RULES },
+        context.clock().toISOString(),
+      );
       await backfillStream(store.db, stream.id, matches);
       await changed(stream.id);
       return reply.status(201).send(stream);
@@ -44,12 +81,21 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.patch(
     '/streams/:id',
-    { config: { role: 'agent' }, schema: { tags: ['streams'], params: IdParams, body: Type.Partial(StreamInputSchema), response: { 200: StreamSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['streams'],
+        params: IdParams,
+        body: Type.Partial(StreamInputSchema),
+        response: { 200: StreamSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request) => {
       const matches = request.body.query !== undefined ? compileQuery(request.body.query) : null;
       if (request.body.name !== undefined) {
         const same = await getStreamByName(store.db, request.body.name);
-        if (same && same.id !== request.params.id) throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
+        if (same && same.id !== request.params.id)
+          throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
       }
       const stream = await updateStream(store.db, request.params.id, request.body, context.clock().toISOString());
       if (!stream) throw notFound('Stream', request.params.id);
@@ -59,11 +105,18 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     },
   );
 
-  app.delete('/streams/:id', { config: { role: 'admin' }, schema: { tags: ['streams'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
-    if (!(await deleteStream(store.db, request.params.id))) throw notFound('Stream', request.params.id);
-    await changed(request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/streams/:id',
+    {
+      config: { role: 'admin' },
+      schema: { tags: ['streams'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      if (!(await deleteStream(store.db, request.params.id))) throw notFound('Stream', request.params.id);
+      await changed(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.post(
     '/streams/preview',
@@ -71,16 +124,37 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       config: { role: 'agent' },
       schema: {
         tags: ['streams'],
-        body: Type.Object({ query: Type.String({ minLength: 1, maxLength: 2000 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ posts: Type.Array(PostSchema), scanned: Type.Integer(), matched: Type.Integer() }), ...errorResponses },
+        body: Type.Object(
+          {
+            query: Type.String({ minLength: 1, maxLength: 2000 }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ posts: Type.Array(PostSchema), scanned: Type.Integer(), matched: Type.Integer() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       const matches = compileQuery(request.body.query);
       const { posts } = await searchPosts(store.db, store.dialect, { limit: PREVIEW_WINDOW });
-      const hits = posts.filter((post) => matches({ text: post.text, authorHandle: post.author.handle, lang: post.lang, kind: post.kind, sentiment: post.sentiment }));
+      const hits = posts.filter((post) =>
+        matches({
+          text: post.text,
+          authorHandle: post.author.handle,
+          lang: post.lang,
+          kind: post.kind,
+          sentiment: post.sentiment,
+        }),
+      );
       const now = context.clock();
-      return { posts: hits.slice(0, request.body.limit ?? 20).map((post) => presentPost(post, now)), scanned: posts.length, matched: hits.length };
+      return {
+        posts: hits.slice(0, request.body.limit ?? 20).map((post) => presentPost(post, now)),
+        scanned: posts.length,
+        matched: hits.length,
+      };
     },
   );
 };

@@ -1,11 +1,26 @@
 /** Tickets: the inbox list, one ticket with its conversation, changes, notes and replies. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { REPLY_VISIBILITIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, type Ticket, type TicketStatus } from '../../domain/ticket.js';
+import {
+  REPLY_VISIBILITIES,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+  type Ticket,
+  type TicketStatus,
+} from '../../domain/ticket.js';
 import { invalid } from '../../domain/errors.js';
 import { getPost } from '../../store/posts.js';
 import { listTickets } from '../../store/tickets.js';
-import { errorResponses, IdParams, literals, OutboundSchema, TicketDetailSchema, TicketEventSchema, TicketSchema } from '../schemas.js';
+import {
+  errorResponses,
+  IdParams,
+  literals,
+  OutboundSchema,
+  TicketDetailSchema,
+  TicketEventSchema,
+  TicketSchema,
+} from '../schemas.js';
 import { presentTicket, presentPost } from '../present.js';
 import type { RouteContext } from '../context.js';
 
@@ -37,14 +52,29 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
           before: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
-        response: { 200: Type.Object({ tickets: Type.Array(TicketSchema), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            tickets: Type.Array(TicketSchema),
+            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       const { status, type, assignee, stream, breached, limit, before } = request.query;
       const statuses = status ? status.split(',').filter(Boolean) : undefined;
-      for (const value of statuses ?? []) if (!TICKET_STATUSES.includes(value as TicketStatus)) throw invalid(`querystring.status has an unknown status "${value}"`);
-      const assigneeId = assignee === undefined ? undefined : assignee === 'none' ? null : assignee === 'me' ? request.user!.id : Number(assignee);
+      for (const value of statuses ?? [])
+        if (!TICKET_STATUSES.includes(value as TicketStatus))
+          throw invalid(`querystring.status has an unknown status "${value}"`);
+      const assigneeId =
+        assignee === undefined
+          ? undefined
+          : assignee === 'none'
+            ? null
+            : assignee === 'me'
+              ? request.user!.id
+              : Number(assignee);
       const page = await listTickets(store.db, {
         status: statuses as TicketStatus[] | undefined,
         type,
@@ -73,13 +103,26 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const post = detail.ticket.postId !== null ? ((await getPost(store.db, detail.ticket.postId)) ?? null) : null;
       const thread = post ? await desk.thread(post) : [];
       const now = context.clock();
-      return { ...detail, ticket: withSla(detail.ticket), post: post && presentPost(post, now), thread: thread.map((entry) => presentPost(entry, now)) };
+      return {
+        ...detail,
+        ticket: withSla(detail.ticket),
+        post: post && presentPost(post, now),
+        thread: thread.map((entry) => presentPost(entry, now)),
+      };
     },
   );
 
   app.patch(
     '/tickets/:id',
-    { config: { role: 'agent' }, schema: { tags: ['tickets'], params: IdParams, body: TicketUpdateSchema, response: { 200: TicketSchema, 409: errorResponses[400], ...errorResponses } } },
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['tickets'],
+        params: IdParams,
+        body: TicketUpdateSchema,
+        response: { 200: TicketSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
     async (request) => withSla(await desk.update(request.params.id, request.body, request.user!)),
   );
 
@@ -89,8 +132,17 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       config: { role: 'agent' },
       schema: {
         tags: ['tickets'],
-        body: Type.Object({ ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), update: TicketUpdateSchema }, { additionalProperties: false }),
-        response: { 200: Type.Object({ updated: Type.Array(TicketSchema), failed: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), message: Type.String() })) }), ...errorResponses },
+        body: Type.Object(
+          { ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), update: TicketUpdateSchema },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            updated: Type.Array(TicketSchema),
+            failed: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), message: Type.String() })),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -113,9 +165,15 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     '/tickets/:id/notes',
     {
       config: { role: 'agent' },
-      schema: { tags: ['tickets'], params: IdParams, body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }), response: { 201: TicketEventSchema, ...errorResponses } },
+      schema: {
+        tags: ['tickets'],
+        params: IdParams,
+        body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
+        response: { 201: TicketEventSchema, ...errorResponses },
+      },
     },
-    async (request, reply) => reply.status(201).send(await desk.addNote(request.params.id, request.body.body, request.user!)),
+    async (request, reply) =>
+      reply.status(201).send(await desk.addNote(request.params.id, request.body.body, request.user!)),
   );
 
   app.post(
@@ -126,10 +184,21 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
         tags: ['tickets'],
         params: IdParams,
         body: Type.Object(
-          { body: Type.String({ minLength: 1, maxLength: 20_000 }), visibility: literals(REPLY_VISIBILITIES), acknowledgeWarnings: Type.Optional(Type.Boolean({ description: 'Send despite guideline warnings (never despite blocks)' })) },
+          {
+            body: Type.String({ minLength: 1, maxLength: 20_000 }),
+            visibility: literals(REPLY_VISIBILITIES),
+            acknowledgeWarnings: Type.Optional(
+              Type.Boolean({ description: 'Send despite guideline warnings (never despite blocks)' }),
+            ),
+          },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+        response: {
+          201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }),
+          409: errorResponses[400],
+          422: errorResponses[400],
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

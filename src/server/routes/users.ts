@@ -10,9 +10,16 @@ import type { RouteContext } from '../context.js';
 export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
 
-  app.get('/users', { config: { role: 'agent' }, schema: { tags: ['users'], response: { 200: Type.Object({ users: Type.Array(UserSchema) }), ...errorResponses } } }, async () => ({
-    users: await listUsers(store.db),
-  }));
+  app.get(
+    '/users',
+    {
+      config: { role: 'agent' },
+      schema: { tags: ['users'], response: { 200: Type.Object({ users: Type.Array(UserSchema) }), ...errorResponses } },
+    },
+    async () => ({
+      users: await listUsers(store.db),
+    }),
+  );
 
   app.post(
     '/users',
@@ -46,8 +53,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       schema: {
         tags: ['users'],
         description: 'Creates an API token acting as the given user (default: the caller). The token is shown once.',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), userId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ id: Type.Integer(), token: Type.String(), user: UserSchema }), ...errorResponses },
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 100 }), userId: Type.Optional(Type.Integer({ minimum: 1 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ id: Type.Integer(), token: Type.String(), user: UserSchema }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

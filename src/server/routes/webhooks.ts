@@ -10,15 +10,27 @@ import { WEBHOOK_EVENTS } from '../../domain/escalation.js';
 import { errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 
-const WebhookSchema = Type.Object({ id: Type.Integer(), url: Type.String(), events: Type.Array(literals(WEBHOOK_EVENTS)), createdAt: Type.String() });
+const WebhookSchema = Type.Object({
+  id: Type.Integer(),
+  url: Type.String(),
+  events: Type.Array(literals(WEBHOOK_EVENTS)),
+  createdAt: Type.String(),
+});
 
 export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
   const tags = ['webhooks'];
 
-  app.get('/webhooks', { config: { role: 'admin' }, schema: { tags, response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses } } }, async () => ({
-    webhooks: (await listWebhooks(store.db)).map(({ secret: _secret, ...rest }) => rest),
-  }));
+  app.get(
+    '/webhooks',
+    {
+      config: { role: 'admin' },
+      schema: { tags, response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses } },
+    },
+    async () => ({
+      webhooks: (await listWebhooks(store.db)).map(({ secret: _secret, ...rest }) => rest),
+    }),
+  );
 
   app.post(
     '/webhooks',
@@ -27,17 +39,38 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
       schema: {
         tags,
         body: Type.Object(
-          { url: Type.String({ pattern: '^https?://', maxLength: 2000 }), events: Type.Array(literals(WEBHOOK_EVENTS), { minItems: 1, maxItems: WEBHOOK_EVENTS.length, uniqueItems: true }) },
+          {
+            url: Type.String({ pattern: '^https?://', maxLength: 2000 }),
+            events: Type.Array(literals(WEBHOOK_EVENTS), {
+              minItems: 1,
+              maxItems: WEBHOOK_EVENTS.length,
+              uniqueItems: true,
+            }),
+          },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ ...WebhookSchema.properties, secret: Type.String({ description: 'HMAC key for X-Earshot-Signature; shown only now' }) }), ...errorResponses },
+        response: {
+          201: Type.Object({
+            ...WebhookSchema.properties,
+            secret: Type.String({ description: 'HMAC key for X-Earshot-Signature; shown only now' }),
+          }),
+          ...errorResponses,
+        },
       },
     },
-    async (request, reply) => reply.status(201).send(await createWebhook(store.db, request.body, context.clock().toISOString())),
+    async (request, reply) =>
+      reply.status(201).send(await createWebhook(store.db, request.body, context.clock().toISOString())),
   );
 
-  app.delete('/webhooks/:id', { config: { role: 'admin' }, schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
-    if (!(await deleteWebhook(store.db, request.params.id))) throw notFound('Webhook', request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/webhooks/:id',
+    {
+      config: { role: 'admin' },
+      schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      if (!(await deleteWebhook(store.db, request.params.id))) throw notFound('Webhook', request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 };

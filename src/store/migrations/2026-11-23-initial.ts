@@ -56,12 +56,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('posts_author').on('posts').columns(['author_id', 'id']).execute();
 
   if (isSqlite(db)) {
-    await sql`create virtual table posts_fts using fts5(text, content='posts', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
-    await sql`create trigger posts_fts_insert after insert on posts begin insert into posts_fts(rowid, text) values (new.id, new.text); end`.execute(db);
-    await sql`create trigger posts_fts_delete after delete on posts begin insert into posts_fts(posts_fts, rowid, text) values ('delete', old.id, old.text); end`.execute(db);
-    await sql`create trigger posts_fts_update after update of text on posts begin insert into posts_fts(posts_fts, rowid, text) values ('delete', old.id, old.text); insert into posts_fts(rowid, text) values (new.id, new.text); end`.execute(db);
+    await sql`create virtual table posts_fts using fts5(text, content='posts', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(
+      db,
+    );
+    await sql`create trigger posts_fts_insert after insert on posts begin insert into posts_fts(rowid, text) values (new.id, new.text); end`.execute(
+      db,
+    );
+    await sql`create trigger posts_fts_delete after delete on posts begin insert into posts_fts(posts_fts, rowid, text) values ('delete', old.id, old.text); end`.execute(
+      db,
+    );
+    await sql`create trigger posts_fts_update after update of text on posts begin insert into posts_fts(posts_fts, rowid, text) values ('delete', old.id, old.text); insert into posts_fts(rowid, text) values (new.id, new.text); end`.execute(
+      db,
+    );
   } else {
-    await sql`alter table posts add column search tsvector generated always as (to_tsvector('simple', text)) stored`.execute(db);
+    await sql`alter table posts add column search tsvector generated always as (to_tsvector('simple', text)) stored`.execute(
+      db,
+    );
     await sql`create index posts_search on posts using gin (search)`.execute(db);
   }
 
@@ -172,7 +182,18 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['source_cursors', 'alerts', 'outbound_messages', 'ticket_events', 'tickets', 'api_tokens', 'sessions', 'users', 'post_streams', 'streams']) {
+  for (const table of [
+    'source_cursors',
+    'alerts',
+    'outbound_messages',
+    'ticket_events',
+    'tickets',
+    'api_tokens',
+    'sessions',
+    'users',
+    'post_streams',
+    'streams',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   if (isSqlite(db)) await sql`drop table posts_fts`.execute(db);

@@ -83,7 +83,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['guideline_versions', 'incident_audit', 'reply_proposals', 'incident_updates', 'incident_posts', 'incidents']) {
+  for (const table of [
+    'guideline_versions',
+    'incident_audit',
+    'reply_proposals',
+    'incident_updates',
+    'incident_posts',
+    'incidents',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -88,7 +88,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['webhook_subscriptions', 'escalation_ack_tokens', 'escalations', 'escalation_policies', 'oncall_schedules', 'user_contacts']) {
+  for (const table of [
+    'webhook_subscriptions',
+    'escalation_ack_tokens',
+    'escalations',
+    'escalation_policies',
+    'oncall_schedules',
+    'user_contacts',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -7,15 +7,28 @@
  */
 import type { Kysely } from 'kysely';
 
-const AUTHOR_SUMS = ['likes_total', 'reposts_total', 'replies_total', 'link_posts', 'repeated_link_posts', 'spam_posts'] as const;
+const AUTHOR_SUMS = [
+  'likes_total',
+  'reposts_total',
+  'replies_total',
+  'link_posts',
+  'repeated_link_posts',
+  'spam_posts',
+] as const;
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const column of AUTHOR_SUMS) {
     // Existing authors start at zero: their earlier posts are not re-counted (see docs/analysis.md).
-    await db.schema.alterTable('authors').addColumn(column, 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('authors')
+      .addColumn(column, 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
   }
   // JSON array of flag names; '[]' for posts stored before flags existed.
-  await db.schema.alterTable('posts').addColumn('flags', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await db.schema
+    .alterTable('posts')
+    .addColumn('flags', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
 
   await db.schema
     .createTable('author_links')

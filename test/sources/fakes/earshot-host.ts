@@ -32,7 +32,12 @@ export interface EarshotHost {
   /** Resolves with the stored post's id once the pipeline stored it. */
   waitForPost(source: string, externalId: string, timeoutMs?: number): Promise<number>;
   /** Opens a ticket on the post and queues an agent's reply; runs the outbound worker once. */
-  replyFromDesk(postId: number, source: string, body: string, visibility: ReplyVisibility): Promise<{ status: string; remoteId: string | null; remoteUrl: string | null; error: string | null }>;
+  replyFromDesk(
+    postId: number,
+    source: string,
+    body: string,
+    visibility: ReplyVisibility,
+  ): Promise<{ status: string; remoteId: string | null; remoteUrl: string | null; error: string | null }>;
   close(): Promise<void>;
 }
 
@@ -43,7 +48,14 @@ export async function startEarshotHost(): Promise<EarshotHost> {
   const pipeline = new IngestPipeline({ store, analyzer: createAnalyzer(), bus });
   const desk = new Desk({ store, bus });
   const quiet = { info() {}, warn() {}, error() {} };
-  const supervisor = new SourceSupervisor({ store, bus, pipeline, secrets: createSecretBox(randomBytes(32)), allowPrivateNetwork: true, log: quiet });
+  const supervisor = new SourceSupervisor({
+    store,
+    bus,
+    pipeline,
+    secrets: createSecretBox(randomBytes(32)),
+    allowPrivateNetwork: true,
+    log: quiet,
+  });
   const worker = new OutboundWorker({ store, bus, senders: supervisor, intervalMs: 0 });
   const agent = (await createUser(store.db, { username: 'agent', role: 'agent', password: 'a-long-password' })) as User;
 
@@ -54,23 +66,59 @@ export async function startEarshotHost(): Promise<EarshotHost> {
       const definition = sourceDefinition(kind);
       if (!definition) throw new Error(`no source kind ${kind}`);
       const { plain, secrets } = splitSecrets(options, definition.secrets);
-      await insertSource(store.db, { name, kind, options: plain, sealedSecrets: supervisor.secrets.seal(name, secrets), secretsSet: Object.keys(secrets), enabled: true, origin: 'api' });
+      await insertSource(store.db, {
+        name,
+        kind,
+        options: plain,
+        sealedSecrets: supervisor.secrets.seal(name, secrets),
+        secretsSet: Object.keys(secrets),
+        enabled: true,
+        origin: 'api',
+      });
       await supervisor.reconcile(name);
     },
     async waitForPost(source, externalId, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const row = await store.db.selectFrom('posts').select('id').where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst();
+        const row = await store.db
+          .selectFrom('posts')
+          .select('id')
+          .where('source', '=', source)
+          .where('external_id', '=', externalId)
+          .executeTakeFirst();
         if (row) return Number(row.id);
-        if (Date.now() > deadline) throw new Error(`post ${externalId} of ${source} was not stored within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`post ${externalId} of ${source} was not stored within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
     async replyFromDesk(postId, source, body, visibility) {
       const now = new Date().toISOString();
       // One ticket per post: a second reply on the same post goes on the same ticket.
-      const existing = await store.db.selectFrom('tickets').select('id').where('post_id', '=', postId).executeTakeFirst();
-      const ticketId = existing ? Number(existing.id) : (await createTickets(store.db, [{ type: 'request', priority: 'normal', subject: 'from a channel test', postId, streamId: null, source, slaDueAt: null }], now))[0]!.id;
+      const existing = await store.db
+        .selectFrom('tickets')
+        .select('id')
+        .where('post_id', '=', postId)
+        .executeTakeFirst();
+      const ticketId = existing
+        ? Number(existing.id)
+        : (
+            await createTickets(
+              store.db,
+              [
+                {
+                  type: 'request',
+                  priority: 'normal',
+                  subject: 'from a channel test',
+                  postId,
+                  streamId: null,
+                  source,
+                  slaDueAt: null,
+                },
+              ],
+              now,
+            )
+          )[0]!.id;
       const { outbound } = await desk.reply(ticketId, { body, visibility }, agent);
       await worker.runOnce();
       const row = (await listOutbound(store.db, {})).find((message) => message.id === outbound.id)!;

@@ -44,7 +44,11 @@ export async function startFeedServer(): Promise<FeedServer> {
     const failure = failures.get(path);
     if (failure && failure.times > 0) {
       failure.times--;
-      return answer(failure.status, { 'content-type': 'text/plain', ...(failure.retryAfter ? { 'retry-after': failure.retryAfter } : {}) }, `status ${failure.status}`);
+      return answer(
+        failure.status,
+        { 'content-type': 'text/plain', ...(failure.retryAfter ? { 'retry-after': failure.retryAfter } : {}) },
+        `status ${failure.status}`,
+      );
     }
     const feed = feeds.get(path);
     if (!feed) return answer(404, { 'content-type': 'text/plain' }, 'not found');
@@ -54,9 +58,14 @@ export async function startFeedServer(): Promise<FeedServer> {
     // RFC 9110 §13.1: If-None-Match wins over If-Modified-Since when both are sent.
     const inm = request.headers['if-none-match'];
     const ims = request.headers['if-modified-since'];
-    const notModified = inm !== undefined
-      ? Boolean(feed.etag) && inm.split(',').map((tag) => tag.trim()).includes(feed.etag!)
-      : ims !== undefined && Boolean(feed.lastModified) && Date.parse(ims) >= Date.parse(feed.lastModified!);
+    const notModified =
+      inm !== undefined
+        ? Boolean(feed.etag) &&
+          inm
+            .split(',')
+            .map((tag) => tag.trim())
+            .includes(feed.etag!)
+        : ims !== undefined && Boolean(feed.lastModified) && Date.parse(ims) >= Date.parse(feed.lastModified!);
     if (notModified) return answer(304, headers);
     answer(200, headers, feed.body);
   });
@@ -73,9 +82,10 @@ export async function startFeedServer(): Promise<FeedServer> {
     failNext(path, status, times = 1, retryAfter) {
       failures.set(path, { status, times, ...(retryAfter ? { retryAfter } : {}) });
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

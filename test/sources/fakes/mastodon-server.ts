@@ -49,7 +49,8 @@ export interface FakeMastodon {
 }
 
 export async function startFakeMastodon(fixturesDir: string, token = 'test-token-0123456789'): Promise<FakeMastodon> {
-  const entity = (name: string) => JSON.parse(readFileSync(join(fixturesDir, 'mastodon', 'entities', `${name}.json`), 'utf8')) as Json;
+  const entity = (name: string) =>
+    JSON.parse(readFileSync(join(fixturesDir, 'mastodon', 'entities', `${name}.json`), 'utf8')) as Json;
   const statusTemplate = entity('Status');
   const notificationTemplate = entity('Notification');
   const accountTemplate = entity('Account');
@@ -80,8 +81,14 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
     return list.slice(0, limit);
   };
 
-  function makeStatus(id: string, fields: { content?: string; tags?: string[]; acct?: string; visibility?: string } = {}): Json {
-    const account = { ...(statusTemplate.account as Json), ...(fields.acct ? { acct: fields.acct, username: fields.acct.split('@')[0] } : {}) };
+  function makeStatus(
+    id: string,
+    fields: { content?: string; tags?: string[]; acct?: string; visibility?: string } = {},
+  ): Json {
+    const account = {
+      ...(statusTemplate.account as Json),
+      ...(fields.acct ? { acct: fields.acct, username: fields.acct.split('@')[0] } : {}),
+    };
     return {
       ...structuredClone(statusTemplate),
       id,
@@ -100,18 +107,34 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     let body: Json | null = null;
-    if (text) body = request.headers['content-type']?.includes('json') ? (JSON.parse(text) as Json) : Object.fromEntries(new URLSearchParams(text));
-    requests.push({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body });
+    if (text)
+      body = request.headers['content-type']?.includes('json')
+        ? (JSON.parse(text) as Json)
+        : Object.fromEntries(new URLSearchParams(text));
+    requests.push({
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: request.headers,
+      body,
+    });
     const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(value));
+      response
+        .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+        .end(JSON.stringify(value));
     };
     const failure = failures.find((entry) => url.pathname.startsWith(entry.prefix) && entry.times > 0);
     if (failure) {
       failure.times--;
-      return json(failure.status, { error: failure.status === 429 ? 'Too many requests' : 'Internal server error' }, failure.retryAfter ? { 'retry-after': failure.retryAfter } : {});
+      return json(
+        failure.status,
+        { error: failure.status === 429 ? 'Too many requests' : 'Internal server error' },
+        failure.retryAfter ? { 'retry-after': failure.retryAfter } : {},
+      );
     }
     if (url.pathname === '/api/v1/streaming/hashtag') {
-      if (url.searchParams.get('access_token') !== token && request.headers.authorization !== `Bearer ${token}`) return json(401, { error: 'The access token is invalid' });
+      if (url.searchParams.get('access_token') !== token && request.headers.authorization !== `Bearer ${token}`)
+        return json(401, { error: 'The access token is invalid' });
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       response.write(':)\n\n');
       response.end(sseFrames.endsWith('\n\n') ? sseFrames : `${sseFrames}\n\n`);
@@ -120,25 +143,45 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
     if (request.headers.authorization !== `Bearer ${token}`) return json(401, { error: 'The access token is invalid' });
     if (request.method === 'GET' && url.pathname.startsWith('/api/v1/timelines/tag/')) {
       const tag = decodeURIComponent(url.pathname.slice('/api/v1/timelines/tag/'.length)).toLowerCase();
-      const tagged = statuses.filter((status) => (status.tags as Json[]).some((entry) => String(entry.name).toLowerCase() === tag));
-      return json(200, page(tagged, url.searchParams, (status) => status.id as string));
+      const tagged = statuses.filter((status) =>
+        (status.tags as Json[]).some((entry) => String(entry.name).toLowerCase() === tag),
+      );
+      return json(
+        200,
+        page(tagged, url.searchParams, (status) => status.id as string),
+      );
     }
-    if (request.method === 'GET' && url.pathname === '/api/v1/timelines/public') return json(200, page(statuses, url.searchParams, (status) => status.id as string));
+    if (request.method === 'GET' && url.pathname === '/api/v1/timelines/public')
+      return json(
+        200,
+        page(statuses, url.searchParams, (status) => status.id as string),
+      );
     if (request.method === 'GET' && url.pathname === '/api/v1/notifications') {
       const types = url.searchParams.getAll('types[]');
-      const wanted = notifications.filter((notification) => types.length === 0 || types.includes(notification.type as string));
-      return json(200, page(wanted, url.searchParams, (notification) => notification.id as string));
+      const wanted = notifications.filter(
+        (notification) => types.length === 0 || types.includes(notification.type as string),
+      );
+      return json(
+        200,
+        page(wanted, url.searchParams, (notification) => notification.id as string),
+      );
     }
-    if (request.method === 'GET' && url.pathname === '/api/v1/accounts/verify_credentials') return json(200, accountTemplate);
+    if (request.method === 'GET' && url.pathname === '/api/v1/accounts/verify_credentials')
+      return json(200, accountTemplate);
     if (request.method === 'POST' && url.pathname === '/api/v1/statuses') {
       const key = request.headers['idempotency-key'];
       // Mastodon keeps an Idempotency-Key for an hour and answers a repeat with the same status.
       const known = typeof key === 'string' ? byIdempotencyKey.get(key) : undefined;
       if (known) return json(200, known);
-      if (!body || typeof body.status !== 'string' || body.status.length === 0) return json(422, { error: "Validation failed: Text can't be blank" });
+      if (!body || typeof body.status !== 'string' || body.status.length === 0)
+        return json(422, { error: "Validation failed: Text can't be blank" });
       const id = String(nextCreatedId++);
       const status = {
-        ...makeStatus(id, { content: `<p>${body.status}</p>`, acct: 'helpdesk', visibility: String(body.visibility ?? 'public') }),
+        ...makeStatus(id, {
+          content: `<p>${body.status}</p>`,
+          acct: 'helpdesk',
+          visibility: String(body.visibility ?? 'public'),
+        }),
         in_reply_to_id: body.in_reply_to_id ?? null,
       };
       created.push({ ...status, request_body: body });
@@ -151,7 +194,10 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://fake');
-    const authorized = request.headers.authorization === `Bearer ${token}` || url.searchParams.get('access_token') === token || request.headers['sec-websocket-protocol'] === token;
+    const authorized =
+      request.headers.authorization === `Bearer ${token}` ||
+      url.searchParams.get('access_token') === token ||
+      request.headers['sec-websocket-protocol'] === token;
     if (url.pathname !== '/api/v1/streaming' || !authorized) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
@@ -185,13 +231,20 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
       return status;
     },
     addMention(notificationId, statusId, content) {
-      const status = makeStatus(statusId, { ...(content !== undefined ? { content } : {}), acct: (notificationTemplate.account as Json).acct as string });
+      const status = makeStatus(statusId, {
+        ...(content !== undefined ? { content } : {}),
+        acct: (notificationTemplate.account as Json).acct as string,
+      });
       const notification = { ...structuredClone(notificationTemplate), id: notificationId, type: 'mention', status };
       notifications.push(notification);
       return notification;
     },
     push(stream, event, payload) {
-      const frame = JSON.stringify({ stream, event, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+      const frame = JSON.stringify({
+        stream,
+        event,
+        payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      });
       for (const [ws, streams] of sockets) if (streams.has(stream.join(':'))) ws.send(frame);
     },
     pushRaw(text) {
@@ -204,11 +257,12 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
       for (const ws of sockets.keys()) ws.terminate();
     },
     connectedSockets: () => sockets.size,
-    close: () => new Promise<void>((resolve) => {
-      for (const ws of sockets.keys()) ws.terminate();
-      wss.close();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of sockets.keys()) ws.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -113,7 +113,11 @@ export function recordingContext(clock: () => Date = () => new Date()): Recordin
       });
     },
     async waitForPosts(count, timeoutMs = 5000) {
-      await context.waitFor(() => context.emitted.length >= count, timeoutMs, `${count} posts (have ${context.emitted.length})`);
+      await context.waitFor(
+        () => context.emitted.length >= count,
+        timeoutMs,
+        `${count} posts (have ${context.emitted.length})`,
+      );
       return context.emitted;
     },
   };

@@ -32,14 +32,24 @@ export async function startXrpcProxy(target: string): Promise<XrpcProxy> {
     if (limit && limit.times > 0) {
       limit.times--;
       req.resume();
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(limit.retryAfter), 'ratelimit-remaining': '0' });
+      res.writeHead(429, {
+        'content-type': 'application/json',
+        'retry-after': String(limit.retryAfter),
+        'ratelimit-remaining': '0',
+      });
       res.end(JSON.stringify({ error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }));
       return;
     }
     const lose = (losses.get(method) ?? 0) > 0;
     if (lose) losses.set(method, losses.get(method)! - 1);
     const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (answer) => {
         if (lose) {
           answer.resume();

@@ -22,7 +22,12 @@ export function useOpenAlertCount(): number | null {
     window.addEventListener(CHANGED, onChanged);
     return () => window.removeEventListener(CHANGED, onChanged);
   }, [reload]);
-  useLive('alert', (alert) => mutate((current) => (current?.some((known) => known.id === alert.id) ? current : [alert, ...(current ?? [])])), []);
+  useLive(
+    'alert',
+    (alert) =>
+      mutate((current) => (current?.some((known) => known.id === alert.id) ? current : [alert, ...(current ?? [])])),
+    [],
+  );
   return data?.length ?? null;
 }
 
@@ -30,7 +35,12 @@ export function AlertCue() {
   const count = useOpenAlertCount();
   if (!count) return null;
   return (
-    <span className="alert-cue" role="status" aria-label={`${count} open alert${count === 1 ? '' : 's'}`} data-count={count}>
+    <span
+      className="alert-cue"
+      role="status"
+      aria-label={`${count} open alert${count === 1 ? '' : 's'}`}
+      data-count={count}
+    >
       {count}
     </span>
   );

@@ -5,7 +5,10 @@ const SENTIMENT_LABEL: Record<Sentiment, string> = { negative: 'Negative', neutr
 const SENTIMENT_ICON: Record<Sentiment, string> = { negative: '▼', neutral: '●', positive: '▲' };
 
 export function SentimentBadge({ sentiment, score }: { sentiment: Sentiment; score?: number }) {
-  const title = score === undefined ? `Sentiment: ${SENTIMENT_LABEL[sentiment]}` : `Sentiment: ${SENTIMENT_LABEL[sentiment]} (score ${score.toFixed(2)})`;
+  const title =
+    score === undefined
+      ? `Sentiment: ${SENTIMENT_LABEL[sentiment]}`
+      : `Sentiment: ${SENTIMENT_LABEL[sentiment]} (score ${score.toFixed(2)})`;
   return (
     <span className={`badge sentiment-${sentiment}`} title={title}>
       <span aria-hidden="true" className="badge-icon">
@@ -45,7 +48,8 @@ const FLAG_TEXT: Record<PostFlag, string> = {
   impersonation: 'This author may be impersonating the organisation’s official account.',
   lure: 'This post may be a scam: it asks for passwords, card numbers or codes, or links to a fake site.',
   'lookalike-domain': 'It links to a domain that imitates the organisation’s own — do not send customers there.',
-  'likely-spammer': 'The author looks like a spammer (no engagement for a large audience, or the same link again and again).',
+  'likely-spammer':
+    'The author looks like a spammer (no engagement for a large audience, or the same link again and again).',
 };
 
 /**

@@ -9,7 +9,17 @@ import type { IncidentUpdate, ReplyProposal } from '../api-types.js';
 import { absoluteTime } from '../format.js';
 import { Findings, worstLevel } from './findings.js';
 
-export function BatchReview({ update, proposals, canApprove, onChanged }: { update: IncidentUpdate; proposals: ReplyProposal[]; canApprove: boolean; onChanged: () => void }) {
+export function BatchReview({
+  update,
+  proposals,
+  canApprove,
+  onChanged,
+}: {
+  update: IncidentUpdate;
+  proposals: ReplyProposal[];
+  canApprove: boolean;
+  onChanged: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -41,7 +51,8 @@ export function BatchReview({ update, proposals, canApprove, onChanged }: { upda
           </h3>
           <p className="batch-update">“{update.body}”</p>
           <p className="muted small">
-            {waiting.length} to review · {approved} approved · {blocked.length} blocked · {warned.length} with warnings · drafted {absoluteTime(update.createdAt)}
+            {waiting.length} to review · {approved} approved · {blocked.length} blocked · {warned.length} with warnings
+            · drafted {absoluteTime(update.createdAt)}
           </p>
         </div>
         <span className="spacer" />
@@ -52,17 +63,27 @@ export function BatchReview({ update, proposals, canApprove, onChanged }: { upda
             type="button"
             className="btn btn-primary"
             disabled={!canApprove || busy || waiting.length === 0 || blocked.length > 0}
-            title={!canApprove ? 'Only the incident’s responders (or an admin) may approve' : blocked.length > 0 ? 'Reject or rewrite the blocked replies first' : undefined}
-            onClick={() => void run(async () => {
-              const result = await api.approveUpdate(update.id);
-              setNotice(`Approved: ${result.queued} replies queued to send.`);
-            })}
+            title={
+              !canApprove
+                ? 'Only the incident’s responders (or an admin) may approve'
+                : blocked.length > 0
+                  ? 'Reject or rewrite the blocked replies first'
+                  : undefined
+            }
+            onClick={() =>
+              void run(async () => {
+                const result = await api.approveUpdate(update.id);
+                setNotice(`Approved: ${result.queued} replies queued to send.`);
+              })
+            }
           >
             ✓ Approve all {waiting.length}
           </button>
         )}
       </header>
-      {!canApprove && update.status !== 'approved' ? <p className="muted small">You are not on this incident’s responder list, so you can review but not approve.</p> : null}
+      {!canApprove && update.status !== 'approved' ? (
+        <p className="muted small">You are not on this incident’s responder list, so you can review but not approve.</p>
+      ) : null}
       {error ? (
         <p className="form-error" role="alert">
           {error}
@@ -82,13 +103,26 @@ export function BatchReview({ update, proposals, canApprove, onChanged }: { upda
   );
 }
 
-function ProposalRow({ proposal, canApprove, busy, run }: { proposal: ReplyProposal; canApprove: boolean; busy: boolean; run: (action: () => Promise<unknown>, done?: string) => Promise<void> }) {
+function ProposalRow({
+  proposal,
+  canApprove,
+  busy,
+  run,
+}: {
+  proposal: ReplyProposal;
+  canApprove: boolean;
+  busy: boolean;
+  run: (action: () => Promise<unknown>, done?: string) => Promise<void>;
+}) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(proposal.body);
   const level = worstLevel(proposal.findings);
   const open = proposal.status === 'proposed';
   return (
-    <li className={`proposal proposal-${proposal.status}${level ? ` proposal-${level}` : ''}`} data-proposal={proposal.id}>
+    <li
+      className={`proposal proposal-${proposal.status}${level ? ` proposal-${level}` : ''}`}
+      data-proposal={proposal.id}
+    >
       <div className="proposal-head">
         <strong>{proposal.recipient}</strong>
         <span className="badge">{proposal.visibility === 'public' ? 'Public reply' : 'Private message'}</span>
@@ -101,9 +135,19 @@ function ProposalRow({ proposal, canApprove, busy, run }: { proposal: ReplyPropo
           <label className="sr-only" htmlFor={`proposal-${proposal.id}`}>
             Reply to {proposal.recipient}
           </label>
-          <textarea id={`proposal-${proposal.id}`} rows={3} value={draft} onChange={(event) => setDraft(event.target.value)} />
+          <textarea
+            id={`proposal-${proposal.id}`}
+            rows={3}
+            value={draft}
+            onChange={(event) => setDraft(event.target.value)}
+          />
           <div className="row-actions">
-            <button type="button" className="btn btn-small btn-primary" disabled={busy || !draft.trim()} onClick={() => void run(() => api.editProposal(proposal.id, draft)).then(() => setEditing(false))}>
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              disabled={busy || !draft.trim()}
+              onClick={() => void run(() => api.editProposal(proposal.id, draft)).then(() => setEditing(false))}
+            >
               Save and re-check
             </button>
             <button type="button" className="btn btn-small btn-ghost" onClick={() => setEditing(false)}>
@@ -120,10 +164,20 @@ function ProposalRow({ proposal, canApprove, busy, run }: { proposal: ReplyPropo
           <button type="button" className="btn btn-small" disabled={busy} onClick={() => setEditing(true)}>
             Edit
           </button>
-          <button type="button" className="btn btn-small" disabled={busy} onClick={() => void run(() => api.rejectProposal(proposal.id))}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy}
+            onClick={() => void run(() => api.rejectProposal(proposal.id))}
+          >
             Reject
           </button>
-          <button type="button" className="btn btn-small" disabled={busy || level === 'block'} onClick={() => void run(() => api.approveProposal(proposal.id))}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy || level === 'block'}
+            onClick={() => void run(() => api.approveProposal(proposal.id))}
+          >
             Approve this one
           </button>
         </div>

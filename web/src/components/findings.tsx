@@ -10,13 +10,25 @@ const LEVEL: Record<Finding['level'], { icon: string; label: string }> = {
   advice: { icon: 'ℹ', label: 'Advice' },
 };
 
-export function Findings({ findings, version, pending, compact }: { findings: readonly Finding[]; version?: number; pending?: boolean; compact?: boolean }) {
+export function Findings({
+  findings,
+  version,
+  pending,
+  compact,
+}: {
+  findings: readonly Finding[];
+  version?: number;
+  pending?: boolean;
+  compact?: boolean;
+}) {
   if (findings.length === 0) {
     if (compact) return null;
     return (
       <p className="findings findings-ok small" role="status">
         <span aria-hidden="true">✓ </span>
-        {pending ? 'Checking against the reply guidelines…' : `Passes the reply guidelines${version !== undefined ? ` (v${version})` : ''}`}
+        {pending
+          ? 'Checking against the reply guidelines…'
+          : `Passes the reply guidelines${version !== undefined ? ` (v${version})` : ''}`}
       </p>
     );
   }

@@ -2,7 +2,15 @@
 import type { ReactNode } from 'react';
 import type { User } from '../api-types.js';
 
-export function Options<T>({ items, value = String, label = String }: { items: readonly T[]; value?: (item: T) => string | number; label?: (item: T) => ReactNode }) {
+export function Options<T>({
+  items,
+  value = String,
+  label = String,
+}: {
+  items: readonly T[];
+  value?: (item: T) => string | number;
+  label?: (item: T) => ReactNode;
+}) {
   return items.map((item) => {
     const key = value(item);
     return (

@@ -12,7 +12,10 @@ export function OutboundStatus({ message }: { message: Pick<Outbound, 'status' |
   const { status, remoteUrl, error } = message;
   return (
     <span className="outbound-status" data-outbound-status={status}>
-      <span className={`badge outbound-${status}`} title={status === 'queued' && error ? `Will retry: ${error}` : undefined}>
+      <span
+        className={`badge outbound-${status}`}
+        title={status === 'queued' && error ? `Will retry: ${error}` : undefined}
+      >
         <span aria-hidden="true" className="badge-icon">
           {ICON[status]}
         </span>
@@ -23,7 +26,9 @@ export function OutboundStatus({ message }: { message: Pick<Outbound, 'status' |
           View on channel
         </a>
       ) : null}
-      {status === 'queued' && error ? <span className="small muted outbound-retry">retrying after: {error}</span> : null}
+      {status === 'queued' && error ? (
+        <span className="small muted outbound-retry">retrying after: {error}</span>
+      ) : null}
       {status === 'failed' && error ? (
         <span className="small outbound-error" role="note">
           {error}

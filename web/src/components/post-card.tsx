@@ -13,7 +13,15 @@ export function influenceOf(post: Post): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-export const PostCard = memo(function PostCard({ post, fresh = false, compact = false }: { post: Post; fresh?: boolean; compact?: boolean }) {
+export const PostCard = memo(function PostCard({
+  post,
+  fresh = false,
+  compact = false,
+}: {
+  post: Post;
+  fresh?: boolean;
+  compact?: boolean;
+}) {
   const now = useNow();
   const name = post.author.name ?? post.author.handle;
   const html = typeof post.extra.html === 'string' ? post.extra.html : null;
@@ -47,17 +55,30 @@ export const PostCard = memo(function PostCard({ post, fresh = false, compact = 
         {influence !== null ? <InfluenceBadge score={influence} /> : null}
         {spammer ? <SpammerBadge reasons={post.author.spamReasons} /> : null}
         {post.author.followers !== null ? (
-          <span className={`reach${post.author.followers >= 10_000 ? ' reach-high' : ''}`} title={`${post.author.followers.toLocaleString()} followers`}>
+          <span
+            className={`reach${post.author.followers >= 10_000 ? ' reach-high' : ''}`}
+            title={`${post.author.followers.toLocaleString()} followers`}
+          >
             {compactNumber(post.author.followers)} followers
           </span>
         ) : null}
         {engagement > 0 ? (
-          <span className="reach" title={`${post.metrics.likes} likes, ${post.metrics.reposts} reposts, ${post.metrics.replies} replies`}>
-            <span aria-hidden="true">♥</span> {compactNumber(post.metrics.likes)} <span aria-hidden="true">⟳</span> {compactNumber(post.metrics.reposts)}
+          <span
+            className="reach"
+            title={`${post.metrics.likes} likes, ${post.metrics.reposts} reposts, ${post.metrics.replies} replies`}
+          >
+            <span aria-hidden="true">♥</span> {compactNumber(post.metrics.likes)} <span aria-hidden="true">⟳</span>{' '}
+            {compactNumber(post.metrics.reposts)}
           </span>
         ) : null}
         {post.url ? (
-          <a className="post-link" href={post.url} target="_blank" rel="noopener noreferrer nofollow" aria-label={`Open the original post by ${name}`}>
+          <a
+            className="post-link"
+            href={post.url}
+            target="_blank"
+            rel="noopener noreferrer nofollow"
+            aria-label={`Open the original post by ${name}`}
+          >
             Original <span aria-hidden="true">↗</span>
           </a>
         ) : null}

@@ -6,7 +6,23 @@
 import DOMPurify from 'dompurify';
 import { useMemo } from 'react';
 
-const ALLOWED_TAGS = ['a', 'p', 'br', 'span', 'strong', 'em', 'b', 'i', 'u', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre'];
+const ALLOWED_TAGS = [
+  'a',
+  'p',
+  'br',
+  'span',
+  'strong',
+  'em',
+  'b',
+  'i',
+  'u',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'code',
+  'pre',
+];
 const ALLOWED_ATTR = ['href', 'title'];
 
 let hooked = false;
@@ -25,7 +41,12 @@ function sanitizer() {
 }
 
 export function sanitizeHtml(html: string): string {
-  return sanitizer().sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: /^https?:/i, ADD_ATTR: ['target'] });
+  return sanitizer().sanitize(html, {
+    ALLOWED_TAGS,
+    ALLOWED_ATTR,
+    ALLOWED_URI_REGEXP: /^https?:/i,
+    ADD_ATTR: ['target'],
+  });
 }
 
 export function SafeHtml({ html, className }: { html: string; className?: string }) {

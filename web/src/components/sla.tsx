@@ -11,12 +11,16 @@ export function SlaCountdown({ ticket }: { ticket: Ticket }) {
   if (ticket.firstRespondedAt) {
     const late = due !== null && new Date(ticket.firstRespondedAt).getTime() > new Date(due).getTime();
     return (
-      <span className={`sla sla-met${late ? ' sla-late' : ''}`} title={`First response ${absoluteTime(ticket.firstRespondedAt)}`}>
+      <span
+        className={`sla sla-met${late ? ' sla-late' : ''}`}
+        title={`First response ${absoluteTime(ticket.firstRespondedAt)}`}
+      >
         {late ? 'Answered late' : 'Answered'}
       </span>
     );
   }
-  if (!due || ticket.status === 'resolved' || ticket.status === 'closed') return <span className="sla sla-none">—</span>;
+  if (!due || ticket.status === 'resolved' || ticket.status === 'closed')
+    return <span className="sla sla-none">—</span>;
   const remaining = new Date(due).getTime() - now;
   if (remaining <= 0) {
     return (

@@ -8,7 +8,8 @@ export const SENTIMENT_COLOURS = { negative: '#dc2626', neutral: '#64748b', posi
 
 /** "2026-11-22T09" (hour), "…T09:37" (minute) or "2026-11-22" (day), all UTC → seconds. */
 export function bucketTime(bucket: string): number {
-  const iso = bucket.length === 10 ? `${bucket}T00:00:00Z` : bucket.length === 13 ? `${bucket}:00:00Z` : `${bucket}:00Z`;
+  const iso =
+    bucket.length === 10 ? `${bucket}T00:00:00Z` : bucket.length === 13 ? `${bucket}:00:00Z` : `${bucket}:00Z`;
   return Date.parse(iso) / 1000;
 }
 
@@ -35,7 +36,12 @@ export function VolumeChart({ series, label }: { series: Stats['series']; label:
     const options: uPlot.Options = {
       width: Math.max(280, element.clientWidth),
       height: 260,
-      series: [{}, line('Negative', SENTIMENT_COLOURS.negative), line('Neutral', SENTIMENT_COLOURS.neutral), line('Positive', SENTIMENT_COLOURS.positive)],
+      series: [
+        {},
+        line('Negative', SENTIMENT_COLOURS.negative),
+        line('Neutral', SENTIMENT_COLOURS.neutral),
+        line('Positive', SENTIMENT_COLOURS.positive),
+      ],
       axes: [
         { stroke: '#64748b', grid: { stroke: '#eef0f4' }, ticks: { stroke: '#e2e8f0' } },
         { stroke: '#64748b', grid: { stroke: '#eef0f4' }, ticks: { stroke: '#e2e8f0' }, size: 40 },
@@ -46,7 +52,9 @@ export function VolumeChart({ series, label }: { series: Stats['series']; label:
     };
     plot.current?.destroy();
     plot.current = new uPlot(options, data, element);
-    const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(280, element.clientWidth), height: 260 }));
+    const resize = new ResizeObserver(() =>
+      plot.current?.setSize({ width: Math.max(280, element.clientWidth), height: 260 }),
+    );
     resize.observe(element);
     return () => {
       resize.disconnect();

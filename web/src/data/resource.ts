@@ -39,7 +39,11 @@ interface State<T> {
  * Loads `fetcher(signal)` for `key`; a `null` key loads nothing. The fetcher may be a new
  * closure on each render: the latest one is used, and only the key decides when to load.
  */
-export function useResource<T>(key: string | null, fetcher: (signal: AbortSignal) => Promise<T>, options: ResourceOptions = {}): Resource<T> {
+export function useResource<T>(
+  key: string | null,
+  fetcher: (signal: AbortSignal) => Promise<T>,
+  options: ResourceOptions = {},
+): Resource<T> {
   const { keepPrevious = false, delayMs = 0, refreshMs = 0 } = options;
   const [state, setState] = useState<State<T>>(() => ({ key, data: null, error: null, loading: key !== null }));
   const latest = useRef({ key, fetcher });
@@ -51,7 +55,10 @@ export function useResource<T>(key: string | null, fetcher: (signal: AbortSignal
   // A new key starts from nothing (or from the previous key's data), in this same render.
   let current = state;
   if (state.key !== key) {
-    current = keepPrevious && key !== null ? { ...state, key, loading: true } : { key, data: null, error: null, loading: key !== null };
+    current =
+      keepPrevious && key !== null
+        ? { ...state, key, loading: true }
+        : { key, data: null, error: null, loading: key !== null };
     setState(current);
   }
 
@@ -74,7 +81,10 @@ export function useResource<T>(key: string | null, fetcher: (signal: AbortSignal
     }
   }, []);
 
-  const mutate = useCallback((change: (data: T | null) => T | null) => setState((previous) => ({ ...previous, data: change(previous.data) })), []);
+  const mutate = useCallback(
+    (change: (data: T | null) => T | null) => setState((previous) => ({ ...previous, data: change(previous.data) })),
+    [],
+  );
 
   useEffect(() => {
     if (key === null) return;

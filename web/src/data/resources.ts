@@ -3,7 +3,21 @@
  * it asked for, so a new filter loads again and a stale answer never lands.
  */
 import { api, query, type PostFilter, type TicketFilter } from '../api.js';
-import type { Alert, CheckResult, ConfiguredSource, EscalationSummary, Incident, IncidentDetail, Post, SourceDefinitionInfo, Stats, Stream, Ticket, TicketDetail, User } from '../api-types.js';
+import type {
+  Alert,
+  CheckResult,
+  ConfiguredSource,
+  EscalationSummary,
+  Incident,
+  IncidentDetail,
+  Post,
+  SourceDefinitionInfo,
+  Stats,
+  Stream,
+  Ticket,
+  TicketDetail,
+  User,
+} from '../api-types.js';
 import { useResource, type Resource, type ResourceOptions } from './resource.js';
 
 export interface Page<T> {
@@ -19,7 +33,9 @@ export function appendNew<T extends { readonly id: number }>(current: readonly T
 
 /** One page of tickets; the inbox appends older pages and live arrivals with `mutate`. */
 export function useTickets(filter: TicketFilter): Resource<Page<Ticket>> {
-  return useResource(`tickets${query({ ...filter })}`, (signal) => api.tickets(filter, signal).then((page) => ({ items: page.tickets, nextBefore: page.nextBefore })));
+  return useResource(`tickets${query({ ...filter })}`, (signal) =>
+    api.tickets(filter, signal).then((page) => ({ items: page.tickets, nextBefore: page.nextBefore })),
+  );
 }
 
 export function useTicket(id: number): Resource<TicketDetail> {
@@ -38,15 +54,24 @@ const CHECK_DEBOUNCE_MS = 350;
 export function useReplyCheck(id: number, body: string, mode: 'public' | 'private' | 'note'): Resource<CheckedDraft> {
   const text = body.trim();
   const key = mode === 'note' || text === '' ? null : `check/${id}/${mode}\u0000${text}`;
-  return useResource(key, (signal) => api.checkReply(id, text, mode as CheckedDraft['mode'], signal).then((result) => ({ body: text, mode: mode as CheckedDraft['mode'], result })), {
-    keepPrevious: true,
-    delayMs: CHECK_DEBOUNCE_MS,
-  });
+  return useResource(
+    key,
+    (signal) =>
+      api
+        .checkReply(id, text, mode as CheckedDraft['mode'], signal)
+        .then((result) => ({ body: text, mode: mode as CheckedDraft['mode'], result })),
+    {
+      keepPrevious: true,
+      delayMs: CHECK_DEBOUNCE_MS,
+    },
+  );
 }
 
 /** One page of posts for a stream column (no stream: every post). */
 export function usePosts(filter: PostFilter, streamQuery?: string): Resource<Page<Post>> {
-  return useResource(`posts${query({ ...filter })}#${streamQuery ?? ''}`, (signal) => api.posts(filter, signal).then((page) => ({ items: page.posts, nextBefore: page.nextBefore })));
+  return useResource(`posts${query({ ...filter })}#${streamQuery ?? ''}`, (signal) =>
+    api.posts(filter, signal).then((page) => ({ items: page.posts, nextBefore: page.nextBefore })),
+  );
 }
 
 export function useStreams(): Resource<Stream[]> {
@@ -56,26 +81,40 @@ export function useStreams(): Resource<Stream[]> {
 /** What a stream query would match among recent posts, a moment after typing stops. */
 export function useStreamPreview(queryText: string): Resource<{ posts: Post[]; scanned: number; matched: number }> {
   const text = queryText.trim();
-  return useResource(text ? `preview/${text}` : null, (signal) => api.preview(text, signal), { keepPrevious: true, delayMs: 250 });
+  return useResource(text ? `preview/${text}` : null, (signal) => api.preview(text, signal), {
+    keepPrevious: true,
+    delayMs: 250,
+  });
 }
 
 /** Pulse's numbers, refreshed every `refreshMs`; a new window keeps the old numbers until it loads. */
 export function useStats(window: string, streamId: number | undefined, refreshMs: number): Resource<Stats> {
-  return useResource(`stats${query({ window, stream: streamId })}`, (signal) => api.stats(window, streamId, signal), { keepPrevious: true, refreshMs });
+  return useResource(`stats${query({ window, stream: streamId })}`, (signal) => api.stats(window, streamId, signal), {
+    keepPrevious: true,
+    refreshMs,
+  });
 }
 
 export type AlertStatus = Parameters<typeof api.alertsByStatus>[0];
 
 export function useAlerts(status: AlertStatus, limit?: number, options?: ResourceOptions): Resource<Alert[]> {
-  return useResource(`alerts${query({ status, limit })}`, (signal) => api.alertsByStatus(status, limit, signal).then(({ alerts }) => alerts), options);
+  return useResource(
+    `alerts${query({ status, limit })}`,
+    (signal) => api.alertsByStatus(status, limit, signal).then(({ alerts }) => alerts),
+    options,
+  );
 }
 
 export function useEscalations(status: string): Resource<EscalationSummary[]> {
-  return useResource(`escalations/${status}`, (signal) => api.escalations(status, signal).then(({ escalations }) => escalations));
+  return useResource(`escalations/${status}`, (signal) =>
+    api.escalations(status, signal).then(({ escalations }) => escalations),
+  );
 }
 
 export function useIncidents(status: 'open' | 'resolved'): Resource<Incident[]> {
-  return useResource(`incidents/${status}`, (signal) => api.incidents(status, signal).then(({ incidents }) => incidents));
+  return useResource(`incidents/${status}`, (signal) =>
+    api.incidents(status, signal).then(({ incidents }) => incidents),
+  );
 }
 
 export function useIncident(id: number): Resource<IncidentDetail> {
@@ -88,7 +127,9 @@ export function useSources(refreshMs: number): Resource<ConfiguredSource[]> {
 }
 
 export function useSourceDefinitions(): Resource<SourceDefinitionInfo[]> {
-  return useResource('source-definitions', (signal) => api.sourceDefinitions(signal).then(({ definitions }) => definitions));
+  return useResource('source-definitions', (signal) =>
+    api.sourceDefinitions(signal).then(({ definitions }) => definitions),
+  );
 }
 
 /** Until the people are loaded. */
@@ -98,7 +139,11 @@ let users: Promise<User[]> | null = null;
 
 /** The desk's people, fetched once and shared (names for assignees and actors); `[]` if that fails. */
 function loadUsers(fresh: boolean): Promise<User[]> {
-  if (!users || fresh) users = api.users().then(({ users: list }) => list, () => []);
+  if (!users || fresh)
+    users = api.users().then(
+      ({ users: list }) => list,
+      () => [],
+    );
   return users;
 }
 

@@ -69,10 +69,17 @@ export function AlertsView() {
         <h1 id="alerts-title">Alerts</h1>
         <div className="tabs" role="tablist" aria-label="Alert status">
           {(['open', 'acknowledged', 'closed'] as const).map((candidate) => (
-            <button key={candidate} type="button" role="tab" aria-selected={tab === candidate} className={`tab${tab === candidate ? ' active' : ''}`} onClick={() => {
+            <button
+              key={candidate}
+              type="button"
+              role="tab"
+              aria-selected={tab === candidate}
+              className={`tab${tab === candidate ? ' active' : ''}`}
+              onClick={() => {
                 setActionError(null);
                 setTab(candidate);
-              }}>
+              }}
+            >
               {candidate[0]!.toUpperCase() + candidate.slice(1)}
             </button>
           ))}
@@ -88,7 +95,10 @@ export function AlertsView() {
                 <li key={escalation.id} className="escalation-row">
                   <span className="alert-pulse" aria-hidden="true" />
                   {escalation.incidentId ? (
-                    <a href={`/incidents/${escalation.incidentId}`} onClick={linkHandler(`/incidents/${escalation.incidentId}`)}>
+                    <a
+                      href={`/incidents/${escalation.incidentId}`}
+                      onClick={linkHandler(`/incidents/${escalation.incidentId}`)}
+                    >
                       {escalation.subject ?? escalation.id}
                     </a>
                   ) : (
@@ -96,7 +106,11 @@ export function AlertsView() {
                   )}
                   <span className="muted small"> · step {escalation.step + 1}</span>
                   <span className="spacer" />
-                  <button type="button" className="btn btn-small btn-primary" onClick={() => void acknowledge(escalation)}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-primary"
+                    onClick={() => void acknowledge(escalation)}
+                  >
                     Acknowledge
                   </button>
                 </li>
@@ -115,7 +129,10 @@ export function AlertsView() {
         ) : (
           <ul className="alert-list" aria-label={`${tab} alerts`}>
             {alerts.data.map((alert) => (
-              <li key={alert.id} className={`alert-row alert-${alert.severity}${fresh.has(alert.id) ? ' alert-fresh' : ''}`}>
+              <li
+                key={alert.id}
+                className={`alert-row alert-${alert.severity}${fresh.has(alert.id) ? ' alert-fresh' : ''}`}
+              >
                 <span className={`badge severity severity-${alert.severity}`}>{alert.severity}</span>
                 <div className="alert-text">
                   <strong>{alert.title}</strong>
@@ -133,7 +150,11 @@ export function AlertsView() {
                   </button>
                 ) : null}
                 {alert.status !== 'closed' ? (
-                  <button type="button" className="btn btn-small btn-ghost" onClick={() => void setStatus(alert, 'closed')}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    onClick={() => void setStatus(alert, 'closed')}
+                  >
                     Close
                   </button>
                 ) : null}

@@ -41,7 +41,9 @@ const SHORTCUTS: readonly [string, string][] = [
 export function InboxView({ openId }: { openId: number | null }) {
   const { user } = useSession();
   const users = useUsers().data ?? NO_USERS;
-  const [queue, setQueue] = useState<QueueId>(() => (sessionStorage.getItem('earshot.queue') as QueueId | null) ?? 'open');
+  const [queue, setQueue] = useState<QueueId>(
+    () => (sessionStorage.getItem('earshot.queue') as QueueId | null) ?? 'open',
+  );
   const [checked, setChecked] = useState<ReadonlySet<number>>(new Set());
   const [notice, setNotice] = useState<string | null>(null);
   const [showHelp, setShowHelp] = useState(false);
@@ -53,7 +55,14 @@ export function InboxView({ openId }: { openId: number | null }) {
   const { mutate } = page;
   /** Applies a changed ticket to its row, wherever the change came from. */
   const patch = useCallback(
-    (ticket: Ticket) => mutate((current) => current && { ...current, items: current.items.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)) }),
+    (ticket: Ticket) =>
+      mutate(
+        (current) =>
+          current && {
+            ...current,
+            items: current.items.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)),
+          },
+      ),
     [mutate],
   );
 
@@ -81,7 +90,11 @@ export function InboxView({ openId }: { openId: number | null }) {
       if (!filter.status.split(',').includes(ticket.status)) return;
       if ('assignee' in filter && filter.assignee === 'me' && ticket.assigneeId !== user.id) return;
       if ('breached' in filter) return;
-      mutate((current) => (current === null || current.items.some((known) => known.id === ticket.id) ? current : { ...current, items: [ticket, ...current.items] }));
+      mutate((current) =>
+        current === null || current.items.some((known) => known.id === ticket.id)
+          ? current
+          : { ...current, items: [ticket, ...current.items] },
+      );
     },
     [filter, user.id],
   );
@@ -105,7 +118,7 @@ export function InboxView({ openId }: { openId: number | null }) {
     function onKey(event: KeyboardEvent) {
       if (event.metaKey || event.ctrlKey || event.altKey || event.defaultPrevented) return;
       const target = event.target as HTMLElement | null;
-      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) ) return;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
       if (document.querySelector('dialog[open]')) return;
       const key = event.key;
       if (key === 'j' || key === 'ArrowDown') step(1);
@@ -135,9 +148,17 @@ export function InboxView({ openId }: { openId: number | null }) {
     const ids = [...checked];
     if (ids.length === 0) return;
     const result = await api.bulkUpdate(ids, update);
-    mutate((current) => current && { ...current, items: current.items.map((ticket) => result.updated.find((updated) => updated.id === ticket.id) ?? ticket) });
+    mutate(
+      (current) =>
+        current && {
+          ...current,
+          items: current.items.map((ticket) => result.updated.find((updated) => updated.id === ticket.id) ?? ticket),
+        },
+    );
     setChecked(new Set());
-    setNotice(`${verb} ${result.updated.length} ticket${result.updated.length === 1 ? '' : 's'}${result.failed.length ? `; ${result.failed.length} could not be changed (${result.failed[0]!.message})` : ''}`);
+    setNotice(
+      `${verb} ${result.updated.length} ticket${result.updated.length === 1 ? '' : 's'}${result.failed.length ? `; ${result.failed.length} could not be changed (${result.failed[0]!.message})` : ''}`,
+    );
   }
 
   const allChecked = tickets !== null && tickets.length > 0 && tickets.every((ticket) => checked.has(ticket.id));
@@ -148,13 +169,25 @@ export function InboxView({ openId }: { openId: number | null }) {
       <section className="inbox-list" aria-label="Tickets">
         <header className="view-head inbox-head">
           <h1>Inbox</h1>
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => setShowHelp(true)} aria-label="Keyboard shortcuts">
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => setShowHelp(true)}
+            aria-label="Keyboard shortcuts"
+          >
             <kbd>?</kbd> Shortcuts
           </button>
         </header>
         <div className="tabs" role="tablist" aria-label="Queues">
           {QUEUES.map((candidate) => (
-            <button key={candidate.id} type="button" role="tab" aria-selected={candidate.id === queue} className="tab" onClick={() => setQueue(candidate.id)}>
+            <button
+              key={candidate.id}
+              type="button"
+              role="tab"
+              aria-selected={candidate.id === queue}
+              className="tab"
+              onClick={() => setQueue(candidate.id)}
+            >
               {candidate.label}
             </button>
           ))}
@@ -182,11 +215,19 @@ export function InboxView({ openId }: { openId: number | null }) {
                 >
                   <option value="">Assign to…</option>
                   <option value={user.id}>Me ({user.displayName})</option>
-                  <Options items={users.filter((candidate) => candidate.id !== user.id && candidate.role !== 'employee')} value={userId} label={userName} />
+                  <Options
+                    items={users.filter((candidate) => candidate.id !== user.id && candidate.role !== 'employee')}
+                    value={userId}
+                    label={userName}
+                  />
                   <option value="none">Nobody</option>
                 </select>
               </label>
-              <button type="button" className="btn btn-small" onClick={() => void bulk({ status: 'resolved' }, 'Resolved')}>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => void bulk({ status: 'resolved' }, 'Resolved')}
+              >
                 Resolve
               </button>
               <button type="button" className="btn btn-small" onClick={() => void bulk({ status: 'closed' }, 'Closed')}>
@@ -194,13 +235,20 @@ export function InboxView({ openId }: { openId: number | null }) {
               </button>
             </>
           ) : (
-            <span className="muted">{tickets ? `${tickets.length}${nextBefore !== null ? '+' : ''} tickets` : 'Loading…'}</span>
+            <span className="muted">
+              {tickets ? `${tickets.length}${nextBefore !== null ? '+' : ''} tickets` : 'Loading…'}
+            </span>
           )}
         </div>
         {notice ? (
           <p className="notice" role="status">
             {notice}{' '}
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => setNotice(null)} aria-label="Dismiss">
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => setNotice(null)}
+              aria-label="Dismiss"
+            >
               ✕
             </button>
           </p>
@@ -214,7 +262,11 @@ export function InboxView({ openId }: { openId: number | null }) {
               current={ticket.id === openId}
               checked={checked.has(ticket.id)}
               onCheck={() => toggle(ticket.id)}
-              assignee={ticket.assigneeId !== null ? (usersById.get(ticket.assigneeId)?.displayName ?? `#${ticket.assigneeId}`) : null}
+              assignee={
+                ticket.assigneeId !== null
+                  ? (usersById.get(ticket.assigneeId)?.displayName ?? `#${ticket.assigneeId}`)
+                  : null
+              }
             />
           ))}
           {nextBefore !== null && tickets?.length ? (
@@ -228,13 +280,7 @@ export function InboxView({ openId }: { openId: number | null }) {
       </section>
       <section className="inbox-detail" aria-label="Ticket">
         {openId !== null ? (
-          <TicketView
-            key={openId}
-            ref={ticketView}
-            id={openId}
-            users={users}
-            onChanged={patch}
-          />
+          <TicketView key={openId} ref={ticketView} id={openId} users={users} onChanged={patch} />
         ) : (
           <div className="empty-state">
             <h2>Pick a ticket</h2>
@@ -249,11 +295,27 @@ export function InboxView({ openId }: { openId: number | null }) {
   );
 }
 
-function TicketRow({ ticket, current, checked, onCheck, assignee }: { ticket: Ticket; current: boolean; checked: boolean; onCheck: () => void; assignee: string | null }) {
+function TicketRow({
+  ticket,
+  current,
+  checked,
+  onCheck,
+  assignee,
+}: {
+  ticket: Ticket;
+  current: boolean;
+  checked: boolean;
+  onCheck: () => void;
+  assignee: string | null;
+}) {
   const now = useNow();
   const href = `/inbox/${ticket.id}`;
   return (
-    <li id={`ticket-row-${ticket.id}`} className={`ticket-row${current ? ' current' : ''}${checked ? ' checked' : ''} priority-edge-${ticket.priority}`} aria-current={current ? 'true' : undefined}>
+    <li
+      id={`ticket-row-${ticket.id}`}
+      className={`ticket-row${current ? ' current' : ''}${checked ? ' checked' : ''} priority-edge-${ticket.priority}`}
+      aria-current={current ? 'true' : undefined}
+    >
       <label className="check">
         <input type="checkbox" checked={checked} onChange={onCheck} aria-label={`Check ticket ${ticket.id}`} />
       </label>
@@ -293,7 +355,13 @@ function ShortcutHelp({ onClose }: { onClose: () => void }) {
     if (dialog.current && !dialog.current.open) dialog.current.showModal();
   }, []);
   return (
-    <dialog ref={dialog} className="modal modal-small" aria-labelledby="shortcuts-title" onClose={onClose} onCancel={onClose}>
+    <dialog
+      ref={dialog}
+      className="modal modal-small"
+      aria-labelledby="shortcuts-title"
+      onClose={onClose}
+      onCancel={onClose}
+    >
       <div className="modal-body">
         <header className="modal-head">
           <h2 id="shortcuts-title">Keyboard shortcuts</h2>
@@ -315,4 +383,3 @@ function ShortcutHelp({ onClose }: { onClose: () => void }) {
     </dialog>
   );
 }
-

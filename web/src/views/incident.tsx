@@ -32,12 +32,20 @@ export function IncidentView({ id }: { id: number }) {
   const [busy, setBusy] = useState(false);
   const [showAll, setShowAll] = useState(false);
 
-  useLive('incident', ({ incident }) => {
-    if (incident.id === id) void reload();
-  }, [id]);
-  useLive('escalation', ({ incidentId }) => {
-    if (incidentId === id) void reload();
-  }, [id]);
+  useLive(
+    'incident',
+    ({ incident }) => {
+      if (incident.id === id) void reload();
+    },
+    [id],
+  );
+  useLive(
+    'escalation',
+    ({ incidentId }) => {
+      if (incidentId === id) void reload();
+    },
+    [id],
+  );
 
   async function act(action: () => Promise<unknown>) {
     setBusy(true);
@@ -52,14 +60,27 @@ export function IncidentView({ id }: { id: number }) {
     }
   }
 
-  if (loaded.error) return <LoadError message={isNotFound(loaded.error) ? `There is no incident #${id}.` : 'Could not load the incident.'} backTo="/incidents" backLabel="Back to the incidents" />;
-  if (!detail) return <p className="muted pad" aria-busy="true">Loading incident…</p>;
+  if (loaded.error)
+    return (
+      <LoadError
+        message={isNotFound(loaded.error) ? `There is no incident #${id}.` : 'Could not load the incident.'}
+        backTo="/incidents"
+        backLabel="Back to the incidents"
+      />
+    );
+  if (!detail)
+    return (
+      <p className="muted pad" aria-busy="true">
+        Loading incident…
+      </p>
+    );
 
   const { incident, posts, responders, updates, audit, escalations } = detail;
   const isResponder = incident.responders.includes(user.id);
   const canApprove = isResponder || user.role === 'admin';
   const usersById = new Map(users.map((candidate) => [candidate.id, candidate]));
-  const nameOf = (userId: number | null) => (userId === null ? 'Earshot' : (usersById.get(userId)?.displayName ?? `User #${userId}`));
+  const nameOf = (userId: number | null) =>
+    userId === null ? 'Earshot' : (usersById.get(userId)?.displayName ?? `User #${userId}`);
   const pending = updates.filter((item) => item.status === 'draft');
   const done = updates.filter((item) => item.status === 'approved');
   const running = escalations.find((escalation) => escalation.status === 'running');
@@ -83,7 +104,9 @@ export function IncidentView({ id }: { id: number }) {
           <span className="ticket-number">#{incident.id}</span> {incident.title}
         </h1>
         <span className={`badge severity severity-${incident.severity}`}>{incident.severity}</span>
-        <span className={`badge status status-${incident.status === 'open' ? 'open' : 'resolved'}`}>{incident.status}</span>
+        <span className={`badge status status-${incident.status === 'open' ? 'open' : 'resolved'}`}>
+          {incident.status}
+        </span>
         <span className="muted small">
           {incident.postCount ?? posts.length} reports · opened {absoluteTime(incident.createdAt)}
         </span>
@@ -100,9 +123,20 @@ export function IncidentView({ id }: { id: number }) {
               <form className="card incident-composer" onSubmit={submitUpdate} aria-label="Status update">
                 <label htmlFor="incident-update">
                   <strong>Write one status update</strong>
-                  <span className="muted small"> — Earshot proposes a reply to each of the {incident.postCount ?? posts.length} reporters, in their context, for you to review.</span>
+                  <span className="muted small">
+                    {' '}
+                    — Earshot proposes a reply to each of the {incident.postCount ?? posts.length} reporters, in their
+                    context, for you to review.
+                  </span>
                 </label>
-                <textarea id="incident-update" rows={3} value={update} maxLength={2000} onChange={(event) => setUpdate(event.target.value)} placeholder="What is happening and what we are doing about it…" />
+                <textarea
+                  id="incident-update"
+                  rows={3}
+                  value={update}
+                  maxLength={2000}
+                  onChange={(event) => setUpdate(event.target.value)}
+                  placeholder="What is happening and what we are doing about it…"
+                />
                 <div className="row-actions">
                   <span className="spacer" />
                   <button type="submit" className="btn btn-primary" disabled={busy || !update.trim()}>
@@ -112,7 +146,13 @@ export function IncidentView({ id }: { id: number }) {
               </form>
             ) : null}
             {pending.map((item) => (
-              <BatchReview key={item.id} update={item} proposals={item.proposals} canApprove={canApprove} onChanged={() => void reload()} />
+              <BatchReview
+                key={item.id}
+                update={item}
+                proposals={item.proposals}
+                canApprove={canApprove}
+                onChanged={() => void reload()}
+              />
             ))}
             {incident.status === 'open' && canApprove ? (
               <form className="card incident-resolve" onSubmit={submitClosing} aria-label="Resolve">
@@ -120,7 +160,14 @@ export function IncidentView({ id }: { id: number }) {
                   <strong>Resolve</strong>
                   <span className="muted small"> — the closing update is offered to every reporter the same way.</span>
                 </label>
-                <textarea id="incident-closing" rows={2} value={closing} maxLength={2000} onChange={(event) => setClosing(event.target.value)} placeholder="It is fixed: what happened, and what to do if it still fails…" />
+                <textarea
+                  id="incident-closing"
+                  rows={2}
+                  value={closing}
+                  maxLength={2000}
+                  onChange={(event) => setClosing(event.target.value)}
+                  placeholder="It is fixed: what happened, and what to do if it still fails…"
+                />
                 <div className="row-actions">
                   <span className="spacer" />
                   <button type="submit" className="btn btn-success" disabled={busy || !closing.trim()}>
@@ -137,7 +184,8 @@ export function IncidentView({ id }: { id: number }) {
                     <li key={item.id}>
                       <strong>{item.kind === 'closing' ? 'Closing' : 'Status'}:</strong> {item.body}{' '}
                       <span className="muted small">
-                        · {item.proposals.filter((p) => p.status === 'approved').length} replies · approved {item.approvedAt ? absoluteTime(item.approvedAt) : ''}
+                        · {item.proposals.filter((p) => p.status === 'approved').length} replies · approved{' '}
+                        {item.approvedAt ? absoluteTime(item.approvedAt) : ''}
                       </span>
                     </li>
                   ))}
@@ -170,32 +218,65 @@ export function IncidentView({ id }: { id: number }) {
                   <li key={responder.id}>
                     {responder.displayName}
                     {canApprove && responder.id !== user.id ? (
-                      <button type="button" className="btn btn-ghost btn-small" onClick={() => void act(() => api.setResponders(id, incident.responders.filter((candidate) => candidate !== responder.id)))}>
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-small"
+                        onClick={() =>
+                          void act(() =>
+                            api.setResponders(
+                              id,
+                              incident.responders.filter((candidate) => candidate !== responder.id),
+                            ),
+                          )
+                        }
+                      >
                         Remove
                       </button>
                     ) : null}
                   </li>
                 ))}
               </ul>
-              <ResponderPicker users={users} current={incident.responders} canEdit={canApprove || incident.responders.length === 0} onAdd={(userId) => void act(() => api.setResponders(id, [...incident.responders, userId]))} />
+              <ResponderPicker
+                users={users}
+                current={incident.responders}
+                canEdit={canApprove || incident.responders.length === 0}
+                onAdd={(userId) => void act(() => api.setResponders(id, [...incident.responders, userId]))}
+              />
             </section>
             <section className="card" aria-labelledby="escalation-title">
               <h2 id="escalation-title" className="timeline-label">
                 Escalation
               </h2>
-              {escalations.length === 0 ? <p className="muted small">No escalation policy ran for this incident.</p> : null}
+              {escalations.length === 0 ? (
+                <p className="muted small">No escalation policy ran for this incident.</p>
+              ) : null}
               {escalations.map((escalation) => (
                 <div key={escalation.id} className={`escalation escalation-${escalation.status}`}>
                   <p>
                     <strong>{escalation.status}</strong> · step {escalation.step + 1}, round {escalation.round + 1}
                   </p>
-                  <p className="muted small">Notified: {escalation.notified.map(nameOf).join(', ') || 'nobody on call'}</p>
-                  {escalation.status === 'running' ? <p className="muted small">{Date.parse(escalation.deadline) > now ? `Next step in ${duration(Date.parse(escalation.deadline) - now)}` : 'Next step due now'}</p> : null}
-                  {escalation.acknowledgedBy !== null ? <p className="small">Acknowledged by {nameOf(escalation.acknowledgedBy)}</p> : null}
+                  <p className="muted small">
+                    Notified: {escalation.notified.map(nameOf).join(', ') || 'nobody on call'}
+                  </p>
+                  {escalation.status === 'running' ? (
+                    <p className="muted small">
+                      {Date.parse(escalation.deadline) > now
+                        ? `Next step in ${duration(Date.parse(escalation.deadline) - now)}`
+                        : 'Next step due now'}
+                    </p>
+                  ) : null}
+                  {escalation.acknowledgedBy !== null ? (
+                    <p className="small">Acknowledged by {nameOf(escalation.acknowledgedBy)}</p>
+                  ) : null}
                 </div>
               ))}
               {running ? (
-                <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => void act(() => api.ackEscalation(running.id))}>
+                <button
+                  type="button"
+                  className="btn btn-primary btn-small"
+                  disabled={busy}
+                  onClick={() => void act(() => api.ackEscalation(running.id))}
+                >
                   I’m on it — acknowledge
                 </button>
               ) : null}
@@ -207,7 +288,8 @@ export function IncidentView({ id }: { id: number }) {
               <ol className="plain-list audit">
                 {audit.slice(0, 40).map((entry) => (
                   <li key={entry.id} className="small">
-                    <strong>{nameOf(entry.actorId)}</strong> {entry.action.replace('.', ' ')} <span className="muted">· {absoluteTime(entry.createdAt)}</span>
+                    <strong>{nameOf(entry.actorId)}</strong> {entry.action.replace('.', ' ')}{' '}
+                    <span className="muted">· {absoluteTime(entry.createdAt)}</span>
                   </li>
                 ))}
               </ol>
@@ -219,7 +301,17 @@ export function IncidentView({ id }: { id: number }) {
   );
 }
 
-function ResponderPicker({ users, current, canEdit, onAdd }: { users: User[]; current: number[]; canEdit: boolean; onAdd: (userId: number) => void }) {
+function ResponderPicker({
+  users,
+  current,
+  canEdit,
+  onAdd,
+}: {
+  users: User[];
+  current: number[];
+  canEdit: boolean;
+  onAdd: (userId: number) => void;
+}) {
   const candidates = users.filter((candidate) => candidate.role !== 'employee' && !current.includes(candidate.id));
   if (!canEdit || candidates.length === 0) return null;
   return (

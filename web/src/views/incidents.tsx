@@ -26,7 +26,14 @@ export function IncidentsView() {
         <h1 id="incidents-title">Incidents</h1>
         <div className="tabs" role="tablist" aria-label="Incident status">
           {(['open', 'resolved'] as const).map((candidate) => (
-            <button key={candidate} type="button" role="tab" aria-selected={tab === candidate} className={`tab${tab === candidate ? ' active' : ''}`} onClick={() => setTab(candidate)}>
+            <button
+              key={candidate}
+              type="button"
+              role="tab"
+              aria-selected={tab === candidate}
+              className={`tab${tab === candidate ? ' active' : ''}`}
+              onClick={() => setTab(candidate)}
+            >
               {candidate === 'open' ? 'Open' : 'Resolved'}
             </button>
           ))}
@@ -40,13 +47,21 @@ export function IncidentsView() {
           </p>
         ) : incidents.length === 0 ? (
           <div className="empty-state">
-            <p>{tab === 'open' ? 'No open incidents. When many people report the same problem, it shows up here.' : 'No resolved incidents yet.'}</p>
+            <p>
+              {tab === 'open'
+                ? 'No open incidents. When many people report the same problem, it shows up here.'
+                : 'No resolved incidents yet.'}
+            </p>
           </div>
         ) : (
           <ul className="incident-list">
             {incidents.map((incident) => (
               <li key={incident.id} className={`incident-row severity-${incident.severity}`}>
-                <a href={`/incidents/${incident.id}`} onClick={linkHandler(`/incidents/${incident.id}`)} className="incident-link">
+                <a
+                  href={`/incidents/${incident.id}`}
+                  onClick={linkHandler(`/incidents/${incident.id}`)}
+                  className="incident-link"
+                >
                   <span className={`badge severity severity-${incident.severity}`}>{incident.severity}</span>
                   <span className="incident-title">{incident.title}</span>
                   <span className="muted small">

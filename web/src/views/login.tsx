@@ -18,7 +18,13 @@ export function LoginView({ onLogin }: { onLogin: (user: User) => void }) {
       const { user } = await api.login(username.trim(), password);
       onLogin(user);
     } catch (caught) {
-      setError(caught instanceof ApiError && caught.status === 401 ? 'That username and password do not match.' : caught instanceof Error ? caught.message : 'Could not log in.');
+      setError(
+        caught instanceof ApiError && caught.status === 401
+          ? 'That username and password do not match.'
+          : caught instanceof Error
+            ? caught.message
+            : 'Could not log in.',
+      );
       setBusy(false);
     }
   }
@@ -33,11 +39,25 @@ export function LoginView({ onLogin }: { onLogin: (user: User) => void }) {
         <h1 id="login-title">Sign in to the desk</h1>
         <label className="field">
           <span>Username</span>
-          <input name="username" autoComplete="username" autoFocus required value={username} onChange={(event) => setUsername(event.target.value)} />
+          <input
+            name="username"
+            autoComplete="username"
+            autoFocus
+            required
+            value={username}
+            onChange={(event) => setUsername(event.target.value)}
+          />
         </label>
         <label className="field">
           <span>Password</span>
-          <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </label>
         {error ? (
           <p className="form-error" role="alert">
@@ -47,7 +67,9 @@ export function LoginView({ onLogin }: { onLogin: (user: User) => void }) {
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
-        <p className="hint">First start? The admin password was printed in the terminal, or set it with EARSHOT_ADMIN_PASSWORD.</p>
+        <p className="hint">
+          First start? The admin password was printed in the terminal, or set it with EARSHOT_ADMIN_PASSWORD.
+        </p>
       </form>
     </main>
   );

@@ -35,7 +35,10 @@ export function PulseView() {
     'post',
     (post) => {
       if (streamId !== undefined && !post.streamIds.includes(streamId)) return;
-      setSinceOpen((current) => ({ total: current.total + 1, negative: current.negative + (post.sentiment === 'negative' ? 1 : 0) }));
+      setSinceOpen((current) => ({
+        total: current.total + 1,
+        negative: current.negative + (post.sentiment === 'negative' ? 1 : 0),
+      }));
       statsResource.mutate((current) => {
         if (!current) return current;
         const bySentiment = { ...current.bySentiment, [post.sentiment]: current.bySentiment[post.sentiment] + 1 };
@@ -50,7 +53,11 @@ export function PulseView() {
     },
     [streamId],
   );
-  useLive('alert', (alert) => alerts.mutate((current) => [alert, ...(current ?? []).filter((known) => known.id !== alert.id)]), []);
+  useLive(
+    'alert',
+    (alert) => alerts.mutate((current) => [alert, ...(current ?? []).filter((known) => known.id !== alert.id)]),
+    [],
+  );
 
   const ratio = stats?.negativePositiveRatio ?? null;
   const ratioTone = ratio === null ? 'neutral' : ratio >= 1 ? 'bad' : ratio >= 0.5 ? 'warn' : 'good';
@@ -65,14 +72,22 @@ export function PulseView() {
         <h1>Pulse</h1>
         <div className="segmented" role="group" aria-label="Time window">
           {WINDOWS.map((candidate) => (
-            <button key={candidate.id} type="button" aria-pressed={candidate.id === window_} onClick={() => setWindow(candidate.id)}>
+            <button
+              key={candidate.id}
+              type="button"
+              aria-pressed={candidate.id === window_}
+              onClick={() => setWindow(candidate.id)}
+            >
               {candidate.id}
             </button>
           ))}
         </div>
         <label className="field-inline">
           <span className="sr-only">Stream</span>
-          <select value={streamId ?? ''} onChange={(event) => setStreamId(event.target.value ? Number(event.target.value) : undefined)}>
+          <select
+            value={streamId ?? ''}
+            onChange={(event) => setStreamId(event.target.value ? Number(event.target.value) : undefined)}
+          >
             <option value="">All streams</option>
             <Options items={streams} value={(stream) => stream.id} label={(stream) => stream.name} />
           </select>
@@ -94,7 +109,13 @@ export function PulseView() {
           <span className="kpi-value" data-testid="ratio">
             {ratio === null ? '—' : ratio.toFixed(2)}
           </span>
-          <span className="kpi-note">{ratio === null ? 'no positive posts yet' : ratio >= 1 ? 'more negative than positive' : `${Math.round(ratio * 100)} negative per 100 positive`}</span>
+          <span className="kpi-note">
+            {ratio === null
+              ? 'no positive posts yet'
+              : ratio >= 1
+                ? 'more negative than positive'
+                : `${Math.round(ratio * 100)} negative per 100 positive`}
+          </span>
         </div>
         <div className="kpi">
           <span className="kpi-label">Posts, last {windowLabel}</span>
@@ -140,7 +161,10 @@ export function PulseView() {
             </span>
           </header>
           {stats && stats.series.length > 0 ? (
-            <VolumeChart series={stats.series} label={`Posts per ${window_ === '7d' ? 'hour' : window_ === '30d' ? 'day' : window_ === '24h' ? 'hour' : 'minute'} by sentiment over the last ${windowLabel}`} />
+            <VolumeChart
+              series={stats.series}
+              label={`Posts per ${window_ === '7d' ? 'hour' : window_ === '30d' ? 'day' : window_ === '24h' ? 'hour' : 'minute'} by sentiment over the last ${windowLabel}`}
+            />
           ) : (
             <p className="muted pad">{stats ? 'No posts in this window.' : 'Loading…'}</p>
           )}

@@ -25,7 +25,10 @@ export function SourcesView() {
   const definitions = useSourceDefinitions().data ?? [];
   // An action's failure shows until the next refresh succeeds, as a failed refresh does.
   const [actionError, setActionError] = useState<{ message: string; shownWith: unknown } | null>(null);
-  const problem = actionError && actionError.shownWith === sources ? actionError.message : errorMessage(error, 'Could not load the sources');
+  const problem =
+    actionError && actionError.shownWith === sources
+      ? actionError.message
+      : errorMessage(error, 'Could not load the sources');
 
   async function act(action: () => Promise<unknown>) {
     try {
@@ -78,7 +81,15 @@ export function SourcesView() {
   );
 }
 
-function SourceRow({ source, admin, act }: { source: ConfiguredSource; admin: boolean; act: (action: () => Promise<unknown>) => Promise<void> }) {
+function SourceRow({
+  source,
+  admin,
+  act,
+}: {
+  source: ConfiguredSource;
+  admin: boolean;
+  act: (action: () => Promise<unknown>) => Promise<void>;
+}) {
   const health = source.health;
   const status = !source.enabled ? 'disabled' : (health?.status ?? 'not started');
   const tone = GOOD.has(status) ? 'good' : BAD.has(status) ? 'bad' : status === 'disabled' ? 'off' : 'pending';
@@ -87,7 +98,9 @@ function SourceRow({ source, admin, act }: { source: ConfiguredSource; admin: bo
       <th scope="row">
         <strong>{source.name}</strong>
         <span className="muted small"> {source.label}</span>
-        {source.secretsSet.length > 0 ? <span className="muted small source-secrets"> · credentials set: {source.secretsSet.join(', ')}</span> : null}
+        {source.secretsSet.length > 0 ? (
+          <span className="muted small source-secrets"> · credentials set: {source.secretsSet.join(', ')}</span>
+        ) : null}
       </th>
       <td>
         <span className={`source-status source-${tone}`} data-status={status}>
@@ -96,30 +109,51 @@ function SourceRow({ source, admin, act }: { source: ConfiguredSource; admin: bo
         </span>
         {health?.detail ? <span className="muted small source-detail">{health.detail}</span> : null}
       </td>
-      <td>{health?.lastPostAt ? <time dateTime={health.lastPostAt} title={absoluteTime(health.lastPostAt)}>{relativeTime(health.lastPostAt)}</time> : <span className="muted">—</span>}</td>
+      <td>
+        {health?.lastPostAt ? (
+          <time dateTime={health.lastPostAt} title={absoluteTime(health.lastPostAt)}>
+            {relativeTime(health.lastPostAt)}
+          </time>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
       <td className="num">{compactNumber(health?.posts ?? 0)}</td>
       <td className="num">{compactNumber(health?.skipped ?? 0)}</td>
       <td className="source-errors">
         <span className="num">{compactNumber(health?.errors ?? 0)}</span>
         {health?.lastError ? (
-          <span className="small source-last-error" title={health.lastErrorAt ? absoluteTime(health.lastErrorAt) : undefined}>
+          <span
+            className="small source-last-error"
+            title={health.lastErrorAt ? absoluteTime(health.lastErrorAt) : undefined}
+          >
             {health.lastError}
           </span>
         ) : null}
       </td>
       {admin ? (
         <td className="source-actions">
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void act(() => api.updateSource(source.id, { enabled: !source.enabled }))}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => void act(() => api.updateSource(source.id, { enabled: !source.enabled }))}
+          >
             {source.enabled ? 'Disable' : 'Enable'}
           </button>
-          <button type="button" className="btn btn-ghost btn-small" disabled={!source.enabled} onClick={() => void act(() => api.restartSource(source.id))}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            disabled={!source.enabled}
+            onClick={() => void act(() => api.restartSource(source.id))}
+          >
             Restart
           </button>
           <button
             type="button"
             className="btn btn-danger-ghost btn-small"
             onClick={() => {
-              if (confirm(`Remove the source "${source.name}"? Its posts stay.`)) void act(() => api.deleteSource(source.id));
+              if (confirm(`Remove the source "${source.name}"? Its posts stay.`))
+                void act(() => api.deleteSource(source.id));
             }}
           >
             Remove
@@ -156,21 +190,34 @@ function toOptions(definition: SourceDefinitionInfo, values: Record<string, stri
     }
     if (raw.trim() === '') continue;
     if (kind === 'number' || kind === 'integer') options[name] = Number(raw);
-    else if (kind === 'lines') options[name] = raw.split('\n').map((line) => line.trim()).filter(Boolean);
+    else if (kind === 'lines')
+      options[name] = raw
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
     else if (kind === 'json') options[name] = JSON.parse(raw) as unknown;
     else options[name] = raw;
   }
   return options;
 }
 
-function AddSourceForm({ definitions, onAdded }: { definitions: SourceDefinitionInfo[]; onAdded: () => Promise<void> }) {
+function AddSourceForm({
+  definitions,
+  onAdded,
+}: {
+  definitions: SourceDefinitionInfo[];
+  onAdded: () => Promise<void>;
+}) {
   const [kind, setKind] = useState(definitions[0]!.kind);
   const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [check, setCheck] = useState(true);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const definition = useMemo(() => definitions.find((candidate) => candidate.kind === kind) ?? definitions[0]!, [definitions, kind]);
+  const definition = useMemo(
+    () => definitions.find((candidate) => candidate.kind === kind) ?? definitions[0]!,
+    [definitions, kind],
+  );
   const required = new Set(definition.options.required ?? []);
 
   async function submit(event: FormEvent) {
@@ -178,20 +225,33 @@ function AddSourceForm({ definitions, onAdded }: { definitions: SourceDefinition
     setBusy(true);
     setMessage(null);
     try {
-      const created = await api.createSource({ name, kind: definition.kind, options: toOptions(definition, values), skipCheck: definition.canCheck ? !check : undefined });
+      const created = await api.createSource({
+        name,
+        kind: definition.kind,
+        options: toOptions(definition, values),
+        skipCheck: definition.canCheck ? !check : undefined,
+      });
       setMessage({ ok: true, text: `Added ${created.name}` });
       setName('');
       setValues({});
       await onAdded();
     } catch (error) {
-      setMessage({ ok: false, text: error instanceof ApiError || error instanceof SyntaxError ? error.message : 'Could not add the source' });
+      setMessage({
+        ok: false,
+        text: error instanceof ApiError || error instanceof SyntaxError ? error.message : 'Could not add the source',
+      });
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <form className="card source-form" onSubmit={(event) => void submit(event)} aria-labelledby="add-source-title" autoComplete="off">
+    <form
+      className="card source-form"
+      onSubmit={(event) => void submit(event)}
+      aria-labelledby="add-source-title"
+      autoComplete="off"
+    >
       <h2 className="card-title" id="add-source-title">
         Add a source
       </h2>
@@ -210,14 +270,29 @@ function AddSourceForm({ definitions, onAdded }: { definitions: SourceDefinition
       <p className="muted small">{definition.description}</p>
       <label className="field">
         <span>Name</span>
-        <input required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}" placeholder={`e.g. ${definition.kind}-main`} value={name} onChange={(event) => setName(event.target.value)} />
+        <input
+          required
+          pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}"
+          placeholder={`e.g. ${definition.kind}-main`}
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
       </label>
       {Object.entries(definition.options.properties ?? {}).map(([field, schema]) => (
-        <OptionField key={`${definition.kind}.${field}`} name={field} schema={schema} kind={fieldKind(field, schema, definition.secrets)} required={required.has(field)} value={values[field] ?? ''} onChange={(value) => setValues({ ...values, [field]: value })} />
+        <OptionField
+          key={`${definition.kind}.${field}`}
+          name={field}
+          schema={schema}
+          kind={fieldKind(field, schema, definition.secrets)}
+          required={required.has(field)}
+          value={values[field] ?? ''}
+          onChange={(value) => setValues({ ...values, [field]: value })}
+        />
       ))}
       {definition.canCheck ? (
         <label className="field-inline">
-          <input type="checkbox" checked={check} onChange={(event) => setCheck(event.target.checked)} /> Check the connection before saving
+          <input type="checkbox" checked={check} onChange={(event) => setCheck(event.target.checked)} /> Check the
+          connection before saving
         </label>
       ) : null}
       {message ? (
@@ -232,13 +307,42 @@ function AddSourceForm({ definitions, onAdded }: { definitions: SourceDefinition
   );
 }
 
-function OptionField({ name, schema, kind, required, value, onChange }: { name: string; schema: JsonSchemaField; kind: FieldKind; required: boolean; value: string; onChange: (value: string) => void }) {
+function OptionField({
+  name,
+  schema,
+  kind,
+  required,
+  value,
+  onChange,
+}: {
+  name: string;
+  schema: JsonSchemaField;
+  kind: FieldKind;
+  required: boolean;
+  value: string;
+  onChange: (value: string) => void;
+}) {
   const label = schema.title ?? name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (first) => first.toUpperCase());
-  const hint = [schema.description, schema.default !== undefined ? `default ${JSON.stringify(schema.default)}` : null, kind === 'lines' ? 'one per line' : null].filter(Boolean).join(' · ');
+  const hint = [
+    schema.description,
+    schema.default !== undefined ? `default ${JSON.stringify(schema.default)}` : null,
+    kind === 'lines' ? 'one per line' : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   let input;
   if (kind === 'secret') {
     // Never pre-filled; the browser must not offer to save it either.
-    input = <input type="password" name={name} required={required} autoComplete="new-password" value={value} onChange={(event) => onChange(event.target.value)} />;
+    input = (
+      <input
+        type="password"
+        name={name}
+        required={required}
+        autoComplete="new-password"
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    );
   } else if (kind === 'boolean') {
     input = (
       <select name={name} value={value} onChange={(event) => onChange(event.target.value)}>
@@ -260,7 +364,15 @@ function OptionField({ name, schema, kind, required, value, onChange }: { name: 
       </select>
     );
   } else if (kind === 'lines' || kind === 'json') {
-    input = <textarea name={name} required={required} rows={3} value={value} onChange={(event) => onChange(event.target.value)} />;
+    input = (
+      <textarea
+        name={name}
+        required={required}
+        rows={3}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    );
   } else {
     const numeric = kind === 'number' || kind === 'integer';
     input = (

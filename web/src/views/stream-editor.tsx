@@ -10,7 +10,13 @@ import { useStreamPreview } from '../data/resources.js';
 import { PostCard } from '../components/post-card.js';
 import { FormError } from '../components/form-error.js';
 
-export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }: {
+export function StreamEditor({
+  stream,
+  canDelete,
+  onClose,
+  onSaved,
+  onDeleted,
+}: {
   stream: Stream | null;
   canDelete: boolean;
   onClose: () => void;
@@ -37,7 +43,9 @@ export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }:
     setBusy(true);
     setSaveError(null);
     try {
-      const saved = stream ? await api.updateStream(stream.id, { name: name.trim(), query: queryText.trim() }) : await api.createStream({ name: name.trim(), query: queryText.trim() });
+      const saved = stream
+        ? await api.updateStream(stream.id, { name: name.trim(), query: queryText.trim() })
+        : await api.createStream({ name: name.trim(), query: queryText.trim() });
       onSaved(saved);
     } catch (error) {
       setSaveError(error instanceof ApiError ? error.message : 'Could not save the stream');
@@ -70,7 +78,14 @@ export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }:
           <div className="editor-form">
             <label className="field">
               <span>Name</span>
-              <input name="name" required maxLength={80} value={name} onChange={(event) => setName(event.target.value)} placeholder="e.g. Billing complaints" />
+              <input
+                name="name"
+                required
+                maxLength={80}
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+                placeholder="e.g. Billing complaints"
+              />
             </label>
             <label className="field">
               <span>Query</span>
@@ -84,11 +99,14 @@ export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }:
                 aria-invalid={queryError ? true : undefined}
                 aria-describedby="query-help query-status"
                 onChange={(event) => setQueryText(event.target.value)}
-                placeholder='@acme OR #acme -spam'
+                placeholder="@acme OR #acme -spam"
               />
             </label>
             <p id="query-status" className={queryError ? 'form-error' : 'query-ok'} role="status">
-              {queryError ?? (preview ? `Matches ${preview.matched} of the last ${preview.scanned} posts` : 'Type a query to preview its matches')}
+              {queryError ??
+                (preview
+                  ? `Matches ${preview.matched} of the last ${preview.scanned} posts`
+                  : 'Type a query to preview its matches')}
             </p>
             <details id="query-help" className="syntax-help" open>
               <summary>Query syntax</summary>
@@ -138,7 +156,9 @@ export function StreamEditor({ stream, canDelete, onClose, onSaved, onDeleted }:
                 ))}
               </div>
             ) : (
-              <p className="muted">{preview ? 'No recent post matches this query yet.' : 'Matching recent posts appear here.'}</p>
+              <p className="muted">
+                {preview ? 'No recent post matches this query yet.' : 'Matching recent posts appear here.'}
+              </p>
             )}
           </section>
         </div>

@@ -52,7 +52,10 @@ export function StreamsView() {
 
   // Search applies a moment after typing stops.
   useEffect(() => {
-    const timer = window.setTimeout(() => setFilters((current) => (current.q === search.trim() ? current : { ...current, q: search.trim() })), 300);
+    const timer = window.setTimeout(
+      () => setFilters((current) => (current.q === search.trim() ? current : { ...current, q: search.trim() })),
+      300,
+    );
     return () => window.clearTimeout(timer);
   }, [search]);
 
@@ -62,7 +65,10 @@ export function StreamsView() {
   }, []);
 
   const columns = useMemo(() => {
-    const all: { id: number; stream: Stream | null }[] = [...(streams ?? []).map((stream) => ({ id: stream.id, stream })), { id: ALL, stream: null }];
+    const all: { id: number; stream: Stream | null }[] = [
+      ...(streams ?? []).map((stream) => ({ id: stream.id, stream })),
+      { id: ALL, stream: null },
+    ];
     const rank = (id: number) => {
       const index = layout.order.indexOf(id);
       return index === -1 ? (id === ALL ? 1e9 : 1e6 + id) : index;
@@ -88,17 +94,36 @@ export function StreamsView() {
         <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
           <label className="field-inline search">
             <span className="sr-only">Search posts</span>
-            <input type="search" placeholder="Search all columns…" value={search} onChange={(event) => setSearch(event.target.value)} />
+            <input
+              type="search"
+              placeholder="Search all columns…"
+              value={search}
+              onChange={(event) => setSearch(event.target.value)}
+            />
           </label>
-          <FilterSelect label="Sentiment" any="Any sentiment" choices={SENTIMENTS} value={filters.sentiment} onChange={(sentiment) => setFilters({ ...filters, sentiment })} />
-          <FilterSelect label="Kind" any="Any kind" choices={POST_KINDS} value={filters.kind} onChange={(kind) => setFilters({ ...filters, kind })} />
+          <FilterSelect
+            label="Sentiment"
+            any="Any sentiment"
+            choices={SENTIMENTS}
+            value={filters.sentiment}
+            onChange={(sentiment) => setFilters({ ...filters, sentiment })}
+          />
+          <FilterSelect
+            label="Kind"
+            any="Any kind"
+            choices={POST_KINDS}
+            value={filters.kind}
+            onChange={(kind) => setFilters({ ...filters, kind })}
+          />
         </form>
         {hidden.length > 0 ? (
           <label className="field-inline">
             <span className="sr-only">Show a hidden column</span>
             <select
               value=""
-              onChange={(event) => saveLayout({ ...layout, hidden: layout.hidden.filter((id) => id !== Number(event.target.value)) })}
+              onChange={(event) =>
+                saveLayout({ ...layout, hidden: layout.hidden.filter((id) => id !== Number(event.target.value)) })
+              }
             >
               <option value="">{hidden.length} hidden…</option>
               {hidden.map((column) => (
@@ -132,7 +157,9 @@ export function StreamsView() {
           {streams.length === 0 ? (
             <section className="column column-empty">
               <h2>No streams yet</h2>
-              <p>A stream is a saved search, like <code>@yourbrand OR #yourbrand</code>. Its matches arrive here live.</p>
+              <p>
+                A stream is a saved search, like <code>@yourbrand OR #yourbrand</code>. Its matches arrive here live.
+              </p>
               <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
                 Create the first stream
               </button>
@@ -148,9 +175,15 @@ export function StreamsView() {
           onSaved={(saved) => {
             setStreams((list) => {
               const rest = (list ?? []).filter((stream) => stream.id !== saved.id);
-              return editing === 'new' ? [...rest, saved] : (list ?? []).map((stream) => (stream.id === saved.id ? saved : stream));
+              return editing === 'new'
+                ? [...rest, saved]
+                : (list ?? []).map((stream) => (stream.id === saved.id ? saved : stream));
             });
-            if (editing === 'new') saveLayout({ ...layout, order: [...visible.map((column) => column.id).filter((id) => id !== ALL), saved.id, ALL] });
+            if (editing === 'new')
+              saveLayout({
+                ...layout,
+                order: [...visible.map((column) => column.id).filter((id) => id !== ALL), saved.id, ALL],
+              });
             setEditing(null);
           }}
           onDeleted={(id) => {
@@ -163,7 +196,19 @@ export function StreamsView() {
   );
 }
 
-function FilterSelect({ label, any, choices, value, onChange }: { label: string; any: string; choices: readonly string[]; value: string; onChange: (value: string) => void }) {
+function FilterSelect({
+  label,
+  any,
+  choices,
+  value,
+  onChange,
+}: {
+  label: string;
+  any: string;
+  choices: readonly string[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
   return (
     <label className="field-inline">
       <span className="sr-only">{label}</span>
@@ -190,7 +235,15 @@ function passes(post: Post, filters: Filters): boolean {
   return true;
 }
 
-function Column({ stream, filters, first, last, onMove, onHide, onEdit }: {
+function Column({
+  stream,
+  filters,
+  first,
+  last,
+  onMove,
+  onHide,
+  onEdit,
+}: {
   stream: Stream | null;
   filters: Filters;
   first: boolean;
@@ -200,7 +253,13 @@ function Column({ stream, filters, first, last, onMove, onHide, onEdit }: {
   onEdit: (() => void) | null;
 }) {
   const streamId = stream?.id ?? ALL;
-  const filter: PostFilter = { stream: stream?.id, q: filters.q, sentiment: filters.sentiment, kind: filters.kind, limit: COLUMN_LIMIT };
+  const filter: PostFilter = {
+    stream: stream?.id,
+    q: filters.q,
+    sentiment: filters.sentiment,
+    kind: filters.kind,
+    limit: COLUMN_LIMIT,
+  };
   const page = usePosts(filter, stream?.query);
   const posts = page.data?.items ?? null;
   const nextBefore = page.data?.nextBefore ?? null;
@@ -215,7 +274,11 @@ function Column({ stream, filters, first, last, onMove, onHide, onEdit }: {
     (post) => {
       if (streamId !== ALL && !post.streamIds.includes(streamId)) return;
       if (!passes(post, filters)) return;
-      page.mutate((current) => (current === null || current.items.some((known) => known.id === post.id) ? current : { ...current, items: [post, ...current.items].slice(0, KEEP) }));
+      page.mutate((current) =>
+        current === null || current.items.some((known) => known.id === post.id)
+          ? current
+          : { ...current, items: [post, ...current.items].slice(0, KEEP) },
+      );
       setFresh((current) => new Set(current).add(post.id));
     },
     [streamId, filters],
@@ -252,14 +315,31 @@ function Column({ stream, filters, first, last, onMove, onHide, onEdit }: {
             </button>
           ) : null}
           <span className="spacer" />
-          <button type="button" className="btn btn-ghost btn-icon" onClick={() => onMove(-1)} disabled={first} aria-label={`Move ${name} left`}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-icon"
+            onClick={() => onMove(-1)}
+            disabled={first}
+            aria-label={`Move ${name} left`}
+          >
             ‹
           </button>
-          <button type="button" className="btn btn-ghost btn-icon" onClick={() => onMove(1)} disabled={last} aria-label={`Move ${name} right`}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-icon"
+            onClick={() => onMove(1)}
+            disabled={last}
+            aria-label={`Move ${name} right`}
+          >
             ›
           </button>
           {onEdit ? (
-            <button type="button" className="btn btn-ghost btn-icon" onClick={onEdit} aria-label={`Edit stream ${name}`}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-icon"
+              onClick={onEdit}
+              aria-label={`Edit stream ${name}`}
+            >
               ✎
             </button>
           ) : null}
@@ -275,11 +355,22 @@ function Column({ stream, filters, first, last, onMove, onHide, onEdit }: {
         {error ? <p className="form-error pad">{error}</p> : null}
         {posts === null && !error ? <ColumnSkeleton /> : null}
         {posts?.length === 0 ? (
-          <p className="muted pad">{filters.q || filters.kind || filters.sentiment ? 'No posts match these filters.' : 'No posts yet. New matches arrive here live.'}</p>
+          <p className="muted pad">
+            {filters.q || filters.kind || filters.sentiment
+              ? 'No posts match these filters.'
+              : 'No posts yet. New matches arrive here live.'}
+          </p>
         ) : null}
-        {posts?.map((post) => <PostCard key={post.id} post={post} fresh={fresh.has(post.id)} />)}
+        {posts?.map((post) => (
+          <PostCard key={post.id} post={post} fresh={fresh.has(post.id)} />
+        ))}
         {nextBefore !== null && posts && posts.length > 0 ? (
-          <button type="button" className="btn btn-ghost btn-block" onClick={() => void loadMore()} disabled={loadingMore}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-block"
+            onClick={() => void loadMore()}
+            disabled={loadingMore}
+          >
             {loadingMore ? 'Loading…' : 'Older posts'}
           </button>
         ) : null}

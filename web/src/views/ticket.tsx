@@ -8,7 +8,16 @@ import { useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 
 import { api } from '../api.js';
 import { useReplyCheck, useTicket } from '../data/resources.js';
 import { isNotFound } from '../data/resource.js';
-import { TICKET_PRIORITIES, TICKET_TRANSITIONS, type Outbound, type Ticket, type TicketEvent, type TicketPriority, type TicketStatus, type User } from '../api-types.js';
+import {
+  TICKET_PRIORITIES,
+  TICKET_TRANSITIONS,
+  type Outbound,
+  type Ticket,
+  type TicketEvent,
+  type TicketPriority,
+  type TicketStatus,
+  type User,
+} from '../api-types.js';
 import { useLive } from '../live.js';
 import { linkHandler } from '../router.js';
 import { useSession } from '../session.js';
@@ -35,7 +44,17 @@ const MODES: readonly { id: Mode; label: string; hint: string }[] = [
 ];
 const PUBLIC_LIMIT = 500;
 
-export function TicketView({ id, users, onChanged, ref }: { id: number; users: User[]; onChanged: (ticket: Ticket) => void; ref?: Ref<TicketHandle> }) {
+export function TicketView({
+  id,
+  users,
+  onChanged,
+  ref,
+}: {
+  id: number;
+  users: User[];
+  onChanged: (ticket: Ticket) => void;
+  ref?: Ref<TicketHandle>;
+}) {
   const { user } = useSession();
   const loaded = useTicket(id);
   const detail = loaded.data;
@@ -80,7 +99,8 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     () => ({
       focusComposer: () => composer.current?.focus(),
       resolve: async () => {
-        if (detail && TICKET_TRANSITIONS[detail.ticket.status].includes('resolved')) await change({ status: 'resolved' });
+        if (detail && TICKET_TRANSITIONS[detail.ticket.status].includes('resolved'))
+          await change({ status: 'resolved' });
       },
     }),
     [detail],
@@ -92,7 +112,11 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     if (!text || sending) return;
     // Ctrl+Enter skips the disabled button: the same rule as the button (the server enforces it too).
     const known = check && check.body === text && check.mode === mode ? check.result.findings : [];
-    if (known.some((finding) => finding.level === 'block') || (known.some((finding) => finding.level === 'warn') && !ackWarnings)) return;
+    if (
+      known.some((finding) => finding.level === 'block') ||
+      (known.some((finding) => finding.level === 'warn') && !ackWarnings)
+    )
+      return;
     setSending(true);
     setActionError(null);
     try {
@@ -110,8 +134,20 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
     }
   }
 
-  if (loaded.error) return <LoadError message={isNotFound(loaded.error) ? `There is no ticket #${id}.` : 'Could not load the ticket.'} backTo="/inbox" backLabel="Back to the inbox" />;
-  if (!detail) return <p className="muted pad" aria-busy="true">Loading ticket…</p>;
+  if (loaded.error)
+    return (
+      <LoadError
+        message={isNotFound(loaded.error) ? `There is no ticket #${id}.` : 'Could not load the ticket.'}
+        backTo="/inbox"
+        backLabel="Back to the inbox"
+      />
+    );
+  if (!detail)
+    return (
+      <p className="muted pad" aria-busy="true">
+        Loading ticket…
+      </p>
+    );
 
   const { ticket, post, thread, events, outbound } = detail;
   const nextStatuses = TICKET_TRANSITIONS[ticket.status];
@@ -135,7 +171,12 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
             <span className="ticket-number">#{ticket.id}</span> {ticket.subject}
           </h2>
           {canResolve ? (
-            <button type="button" className="btn btn-success" onClick={() => void change({ status: 'resolved' })} aria-keyshortcuts="e">
+            <button
+              type="button"
+              className="btn btn-success"
+              onClick={() => void change({ status: 'resolved' })}
+              aria-keyshortcuts="e"
+            >
               ✓ Resolve <kbd>e</kbd>
             </button>
           ) : ticket.status === 'resolved' || ticket.status === 'closed' ? (
@@ -154,22 +195,35 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
         <div className="ticket-controls">
           <label className="field-inline">
             <span>Status</span>
-            <select value={ticket.status} onChange={(event) => void change({ status: event.target.value as TicketStatus })}>
+            <select
+              value={ticket.status}
+              onChange={(event) => void change({ status: event.target.value as TicketStatus })}
+            >
               <option value={ticket.status}>{ticket.status}</option>
               <Options items={nextStatuses} />
             </select>
           </label>
           <label className="field-inline">
             <span>Priority</span>
-            <select value={ticket.priority} onChange={(event) => void change({ priority: event.target.value as TicketPriority })}>
+            <select
+              value={ticket.priority}
+              onChange={(event) => void change({ priority: event.target.value as TicketPriority })}
+            >
               <Options items={TICKET_PRIORITIES} />
             </select>
           </label>
           <label className="field-inline">
             <span>Assignee</span>
-            <select value={ticket.assigneeId ?? ''} onChange={(event) => void change({ assigneeId: event.target.value ? Number(event.target.value) : null })}>
+            <select
+              value={ticket.assigneeId ?? ''}
+              onChange={(event) => void change({ assigneeId: event.target.value ? Number(event.target.value) : null })}
+            >
               <option value="">Unassigned</option>
-              <Options items={users.filter((candidate) => candidate.role !== 'employee' || candidate.id === ticket.assigneeId)} value={userId} label={userName} />
+              <Options
+                items={users.filter((candidate) => candidate.role !== 'employee' || candidate.id === ticket.assigneeId)}
+                value={userId}
+                label={userName}
+              />
             </select>
           </label>
           {ticket.assigneeId !== user.id ? (
@@ -203,7 +257,13 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
         )}
         <ol className="timeline" aria-label="Timeline">
           {events.map((event) => (
-            <TimelineEvent key={event.id} event={event} actor={event.actorId !== null ? usersById.get(event.actorId) : undefined} outbound={outbound.find((item) => item.eventId === event.id)} users={usersById} />
+            <TimelineEvent
+              key={event.id}
+              event={event}
+              actor={event.actorId !== null ? usersById.get(event.actorId) : undefined}
+              outbound={outbound.find((item) => item.eventId === event.id)}
+              users={usersById}
+            />
           ))}
         </ol>
       </div>
@@ -211,8 +271,18 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
       <form className={`composer composer-${mode}`} onSubmit={(event) => void send(event)} aria-label="Reply">
         <div className="composer-modes" role="radiogroup" aria-label="Reply type">
           {MODES.map((candidate) => (
-            <label key={candidate.id} className={`mode${mode === candidate.id ? ' active' : ''}`} title={candidate.hint}>
-              <input type="radio" name="mode" value={candidate.id} checked={mode === candidate.id} onChange={() => setMode(candidate.id)} />
+            <label
+              key={candidate.id}
+              className={`mode${mode === candidate.id ? ' active' : ''}`}
+              title={candidate.hint}
+            >
+              <input
+                type="radio"
+                name="mode"
+                value={candidate.id}
+                checked={mode === candidate.id}
+                onChange={() => setMode(candidate.id)}
+              />
               {candidate.label}
             </label>
           ))}
@@ -225,7 +295,13 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
           ref={composer}
           value={body}
           rows={3}
-          placeholder={mode === 'note' ? 'Write a note for the team…' : post ? `Reply to ${post.author.name ?? post.author.handle}…` : 'Write a reply…'}
+          placeholder={
+            mode === 'note'
+              ? 'Write a note for the team…'
+              : post
+                ? `Reply to ${post.author.name ?? post.author.handle}…`
+                : 'Write a reply…'
+          }
           onChange={(event) => setBody(event.target.value)}
           onKeyDown={(event) => {
             if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
@@ -242,7 +318,12 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
             <Findings findings={checked?.findings ?? []} version={checked?.version} pending={checked === null} />
             {warned && !blocked ? (
               <label className="check-ack">
-                <input type="checkbox" checked={ackWarnings} onChange={(event) => setAckWarnings(event.target.checked)} /> I have read the warnings; send anyway
+                <input
+                  type="checkbox"
+                  checked={ackWarnings}
+                  onChange={(event) => setAckWarnings(event.target.checked)}
+                />{' '}
+                I have read the warnings; send anyway
               </label>
             ) : null}
           </div>
@@ -250,8 +331,16 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
         <div className="composer-foot">
           <span className="muted small">{MODES.find((candidate) => candidate.id === mode)!.hint}</span>
           <span className="spacer" />
-          {mode === 'public' ? <span className={`char-count${overLimit ? ' over' : ''}`}>{body.length}/{PUBLIC_LIMIT}</span> : null}
-          <button type="submit" className="btn btn-primary" disabled={sending || !body.trim() || overLimit || blocked || waitingForCheck || (warned && !ackWarnings)}>
+          {mode === 'public' ? (
+            <span className={`char-count${overLimit ? ' over' : ''}`}>
+              {body.length}/{PUBLIC_LIMIT}
+            </span>
+          ) : null}
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={sending || !body.trim() || overLimit || blocked || waitingForCheck || (warned && !ackWarnings)}
+          >
             {sending ? 'Sending…' : mode === 'note' ? 'Add note' : 'Send reply'}
           </button>
         </div>
@@ -260,7 +349,17 @@ export function TicketView({ id, users, onChanged, ref }: { id: number; users: U
   );
 }
 
-function TimelineEvent({ event, actor, outbound, users }: { event: TicketEvent; actor: User | undefined; outbound: Outbound | undefined; users: Map<number, User> }) {
+function TimelineEvent({
+  event,
+  actor,
+  outbound,
+  users,
+}: {
+  event: TicketEvent;
+  actor: User | undefined;
+  outbound: Outbound | undefined;
+  users: Map<number, User>;
+}) {
   const now = useNow();
   const who = actor?.displayName ?? (event.actorId === null ? 'Earshot' : `User #${event.actorId}`);
   const when = (
@@ -269,15 +368,26 @@ function TimelineEvent({ event, actor, outbound, users }: { event: TicketEvent; 
     </time>
   );
   if (event.type === 'note' || event.type === 'reply') {
-    const visibility = event.type === 'note' ? 'Internal note' : event.data.visibility === 'private' ? 'Private message' : 'Public reply';
+    const visibility =
+      event.type === 'note'
+        ? 'Internal note'
+        : event.data.visibility === 'private'
+          ? 'Private message'
+          : 'Public reply';
     return (
-      <li className={`event event-message event-${event.type}${event.data.visibility === 'private' ? ' event-private' : ''}`}>
+      <li
+        className={`event event-message event-${event.type}${event.data.visibility === 'private' ? ' event-private' : ''}`}
+      >
         <Avatar name={who} size={28} />
         <div className="bubble">
           <div className="bubble-head">
             <strong>{who}</strong>
             <span className="badge">{visibility}</span>
-            {outbound ? <span className={`badge outbound-${outbound.status}`} title={outbound.error ?? undefined}>{outbound.status}</span> : null}
+            {outbound ? (
+              <span className={`badge outbound-${outbound.status}`} title={outbound.error ?? undefined}>
+                {outbound.status}
+              </span>
+            ) : null}
             <span className="spacer" />
             {when}
           </div>
@@ -310,7 +420,9 @@ function describe(event: TicketEvent, who: string, users: Map<number, User>): st
       return `${who} changed the status${typeof data.from === 'string' ? ` from ${data.from}` : ''} to ${String(data.to ?? event.body ?? '?')}`;
     case 'assign': {
       const id = typeof data.assigneeId === 'number' ? data.assigneeId : typeof data.to === 'number' ? data.to : null;
-      return id === null ? `${who} unassigned the ticket` : `${who} assigned it to ${users.get(id)?.displayName ?? `#${id}`}`;
+      return id === null
+        ? `${who} unassigned the ticket`
+        : `${who} assigned it to ${users.get(id)?.displayName ?? `#${id}`}`;
     }
     case 'priority':
       return `${who} set the priority to ${String(data.to ?? event.body ?? '?')}`;

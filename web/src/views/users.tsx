@@ -21,7 +21,10 @@ export function UsersView() {
     });
     const data = (await response.json()) as User | { error: { message: string } };
     if (!response.ok || 'error' in data) {
-      setMessage({ ok: false, text: 'error' in data ? data.error.message : new ApiError(response.status, 'ERR_HTTP', 'Failed').message });
+      setMessage({
+        ok: false,
+        text: 'error' in data ? data.error.message : new ApiError(response.status, 'ERR_HTTP', 'Failed').message,
+      });
       return;
     }
     setMessage({ ok: true, text: `Added ${data.displayName}` });
@@ -56,11 +59,20 @@ export function UsersView() {
           </h2>
           <label className="field">
             <span>Username</span>
-            <input required minLength={2} pattern="[A-Za-z0-9._\-]+" value={form.username} onChange={(event) => setForm({ ...form, username: event.target.value })} />
+            <input
+              required
+              minLength={2}
+              pattern="[A-Za-z0-9._\-]+"
+              value={form.username}
+              onChange={(event) => setForm({ ...form, username: event.target.value })}
+            />
           </label>
           <label className="field">
             <span>Display name</span>
-            <input value={form.displayName} onChange={(event) => setForm({ ...form, displayName: event.target.value })} />
+            <input
+              value={form.displayName}
+              onChange={(event) => setForm({ ...form, displayName: event.target.value })}
+            />
           </label>
           <label className="field">
             <span>Role</span>
@@ -72,7 +84,14 @@ export function UsersView() {
           </label>
           <label className="field">
             <span>Password (10+ characters)</span>
-            <input type="password" required minLength={10} autoComplete="new-password" value={form.password} onChange={(event) => setForm({ ...form, password: event.target.value })} />
+            <input
+              type="password"
+              required
+              minLength={10}
+              autoComplete="new-password"
+              value={form.password}
+              onChange={(event) => setForm({ ...form, password: event.target.value })}
+            />
           </label>
           {message ? (
             <p className={message.ok ? 'notice' : 'form-error'} role={message.ok ? 'status' : 'alert'}>
