@@ -17,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FeatureBuffer, featurize } from '../src/analysis/sentiment-features.js';
 import type { FeatureConfig, Lexicon } from '../src/analysis/sentiment-features.js';
-import { encodeSentimentModel, fromData, loadSentimentModel } from '../src/analysis/sentiment-model.js';
+import { encodeSentimentModel, loadSentimentModel } from '../src/analysis/sentiment-model.js';
 import type { SentimentModelData } from '../src/analysis/sentiment-model.js';
 import { evaluate, hasTweetEval, loadSplit, sharedDir, tweetEvalDir } from '../bench/tweeteval.js';
 import type { Evaluation, LabelledTexts } from '../bench/tweeteval.js';

@@ -110,7 +110,7 @@ program
       if (post.author && post.metrics)
         result.influence = influenceOfPost({ author: post.author, metrics: post.metrics }).score;
       if (analysis.flags && analysis.flags.length > 0) result.flags = analysis.flags;
-      const out = JSON.stringify(result) + '\n';
+      const out = `${JSON.stringify(result)}\n`;
       if (!process.stdout.write(out)) await once(process.stdout, 'drain');
     }
   });

@@ -25,7 +25,7 @@ import { build, type App } from './server/app.js';
 import { getSourceByName, upsertSourceByName } from './store/sources.js';
 import { SourceSupervisor, type SupervisorLog } from './sources/supervisor.js';
 import { createSecretBox, loadSecretKey } from './sources/secrets.js';
-import type { SourceDefinition } from './sources/source.js';
+import type { AnySourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
 import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
 
@@ -79,8 +79,7 @@ export interface RuntimeOptions {
   /** Lets sources reach loopback and private addresses (tests with local doubles). */
   readonly allowPrivateNetwork?: boolean;
   readonly fetch?: typeof globalThis.fetch;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of different option shapes
-  readonly sourceDefinitions?: readonly SourceDefinition<any>[];
+  readonly sourceDefinitions?: readonly AnySourceDefinition[];
   /** Where sources and the outbound worker report; warnings and errors go to stderr by default. */
   readonly log?: SupervisorLog;
   /** How often escalations advance (ms; default 30 s); 0: only on `runtime.escalation.tick()`. */

@@ -209,7 +209,7 @@ function compare(official: Official, local: string, authorSkeleton: string): Imp
 /** Which trick made two different names look the same. */
 function techniqueOf(author: string, official: string): Technique {
   const plain = (s: string) => s.replace(/[^a-z0-9]/g, '');
-  if (/[^\x00-\x7f]/.test(author)) return 'homoglyph';
+  if (/[^\p{ASCII}]/u.test(author)) return 'homoglyph';
   if (plain(author) === plain(official)) return 'separator';
   return 'multi-char';
 }

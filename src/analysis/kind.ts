@@ -84,6 +84,7 @@ const REQUEST = new RegExp(
 const QUESTION_START =
   /^\s*(?:@\S+\s+)*(?:who|whom|whose|what(?! an?\b)|when|where|why|how|which|is|are|does|do(?! not\b)|did|can|could|should|would|has|have|any ?one|anybody)\b/i;
 // What may follow the final "?" and still leave it the last word: tags, mentions, links, emoji.
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: the class matches emoji sequences one code point at a time, joiners included, on purpose
 const QUESTION_TRAILER = /^(?:[#@]\S*|https?:\/\/\S*|[\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f!?.]+)$/u;
 
 // Praise words said the other way round: "great, another price rise", "thanks for nothing".

@@ -120,7 +120,7 @@ function credentialAsk(t: string): string | null {
 // Links with a scheme, and bare host names such as `acme-support.com/login` (posts often drop
 // the scheme). Labels are Unicode letters too, so an IDN written out (`аcme.com`) is found.
 const HOST =
-  /(?:https?:\/\/)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?\.)+(?:xn--[a-z0-9-]{2,59}|\p{L}{2,63}))(?=[\/:?#\s)\]"'»,;!]|\.(?:\s|$)|$)/giu;
+  /(?:https?:\/\/)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?\.)+(?:xn--[a-z0-9-]{2,59}|\p{L}{2,63}))(?=[/:?#\s)\]"'»,;!]|\.(?:\s|$)|$)/giu;
 
 function* hostsIn(t: string): Generator<string> {
   if (!t.includes('.')) return;

@@ -311,7 +311,7 @@ function isNegator(word: string): boolean {
 function normalizeEmoticon(s: string): string {
   // Drop the nose and case so ":-)", ":o)" and ":)" share a feature; keep hearts as they are.
   if (s.startsWith('<')) return s.includes('/') ? '</3' : '<3';
-  return s.replace(/^([<>]?[:;=])[\-o*'^](.)$/, '$1$2').toLowerCase();
+  return s.replace(/^([<>]?[:;=])[-o*'^](.)$/, '$1$2').toLowerCase();
 }
 
 function emoticonPolarity(e: string): number {

@@ -68,6 +68,7 @@ export function cleanText(text: string): string {
   return text.replace(CONTROL, '').replace(LONE_SURROGATE, '\uFFFD').normalize('NFC').trim();
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
 const CONTROL = /[\u0000-\u0008\u000B-\u001F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

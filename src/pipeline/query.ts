@@ -344,11 +344,13 @@ class PostView {
   }
 
   get lower(): string {
-    return (this.#lower ??= normalizeText(typeof this.post.text === 'string' ? this.post.text : ''));
+    this.#lower ??= normalizeText(typeof this.post.text === 'string' ? this.post.text : '');
+    return this.#lower;
   }
 
   get words(): Set<string> {
-    return (this.#words ??= new Set(this.lower.match(TEXT_WORD)));
+    this.#words ??= new Set(this.lower.match(TEXT_WORD));
+    return this.#words;
   }
 }
 

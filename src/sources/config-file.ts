@@ -24,7 +24,7 @@ import { upsertSourceByName } from '../store/sources.js';
 import { splitSecrets, type SecretBox } from './secrets.js';
 import { findDefinition, SOURCE_NAME_PATTERN, validateSourceOptions } from './supervisor.js';
 import { SOURCE_DEFINITIONS } from './index.js';
-import type { SourceDefinition } from './source.js';
+import type { SourceDefinition, AnySourceDefinition } from './source.js';
 
 export const CONFIG_FILE_NAME = 'earshot.config.yaml';
 
@@ -51,8 +51,7 @@ export function configFilePath(config: Pick<Config, 'configFile' | 'dataDir'>): 
 export function readConfigFile(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of different option shapes
-  definitions: readonly SourceDefinition<any>[] = SOURCE_DEFINITIONS,
+  definitions: readonly AnySourceDefinition[] = SOURCE_DEFINITIONS,
 ): FileSource[] {
   const fail = (path: string, detail: string): never => {
     throw new EarshotError('ERR_CONFIG_FILE_INVALID', { file, path, detail });
@@ -113,12 +112,11 @@ export function readConfigFile(
 }
 
 /** Stores the file's sources (sealing their secrets); returns their names. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export async function applyConfigFile(
   store: Store,
   box: SecretBox,
   sources: readonly FileSource[],
-  definitions: readonly SourceDefinition<any>[] = SOURCE_DEFINITIONS,
+  definitions: readonly AnySourceDefinition[] = SOURCE_DEFINITIONS,
   now = new Date().toISOString(),
 ): Promise<string[]> {
   for (const source of sources) {

@@ -3,15 +3,14 @@
  * `SourceDefinition` (the contract is in `source.ts`); adding a channel is one line here. The
  * host (runtime, desk, config file) only ever works through this list.
  */
-import type { SourceDefinition } from './source.js';
+import type { SourceDefinition, AnySourceDefinition } from './source.js';
 import { demoSourceDefinition } from './demo.js';
 import { blueskySourceDefinition } from './bluesky.js';
 import { mailSourceDefinition } from './mail.js';
 import { mastodonSourceDefinition } from './mastodon.js';
 import { rssSourceDefinition } from './rss.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of definitions of different option shapes
-export const SOURCE_DEFINITIONS: readonly SourceDefinition<any>[] = [
+export const SOURCE_DEFINITIONS: readonly AnySourceDefinition[] = [
   demoSourceDefinition,
   blueskySourceDefinition,
   mailSourceDefinition,

@@ -8,7 +8,7 @@
  */
 import { isEarshotError } from '../domain/errors.js';
 import type { PostDraft } from '../domain/post.js';
-import type { PollResult, Source, SourceContext, SourceHost } from './source.js';
+import type { PollResult, Source, SourceContext, SourceHost, AnySource } from './source.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 60_000;
 
@@ -23,7 +23,7 @@ export interface SourceRun<Result = PollResult<unknown>> {
 }
 
 /** What a source's `poll` resolves with, extras (an RSS feed's outcomes) included. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inferred from the source's own poll
+// biome-ignore lint/suspicious/noExplicitAny: matches a poll of any parameters, only its result is read
 export type PollResultOf<S> = S extends { poll?(...args: any[]): Promise<infer Result> } ? Result : never;
 
 /**
@@ -31,8 +31,7 @@ export type PollResultOf<S> = S extends { poll?(...args: any[]): Promise<infer R
  * rejects when the source refuses to start (an `EarshotError` such as refused credentials),
  * after reporting status `failed`.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any source, whatever its cursor type
-export async function runSource<S extends Source<any>>(
+export async function runSource<S extends AnySource>(
   source: S,
   host: SourceHost,
   saved: string | null,
@@ -148,8 +147,7 @@ export async function runSource<S extends Source<any>>(
   return run;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-function decodeSaved<S extends Source<any>>(
+function decodeSaved<S extends AnySource>(
   source: S,
   host: SourceHost,
   saved: string | null,

@@ -152,8 +152,15 @@ export interface SourceDefinition<Schema extends TObject = TObject> {
   readonly options: Schema;
   /** Option names holding credentials: stored encrypted, never returned by the API, never logged. */
   readonly secrets: readonly (keyof Static<Schema> & string)[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each source has its own cursor type
-  create(options: Static<Schema>, environment: SourceEnvironment): Source<any>;
+  create(options: Static<Schema>, environment: SourceEnvironment): AnySource;
   /** One cheap remote call proving the options and credentials work, run before an admin's source is saved. */
   check?(options: Static<Schema>, environment: SourceEnvironment): Promise<void>;
 }
+
+/** A source whatever its cursor type: what hosts hold (each source's own type is checked where it is built). */
+// biome-ignore lint/suspicious/noExplicitAny: the cursor type is each source's own; hosts only pass it back to the source
+export type AnySource = Source<any>;
+
+/** A definition whatever its options' shape: what the registry and hosts list. */
+// biome-ignore lint/suspicious/noExplicitAny: definitions of different option shapes in one list
+export type AnySourceDefinition = SourceDefinition<any>;

@@ -18,7 +18,7 @@ import { getSourceByName, listSources, recordSourceHealth, type HealthReport } f
 import { SOURCE_DEFINITIONS } from './index.js';
 import { runSource, type SourceRun } from './runner.js';
 import type { SecretBox } from './secrets.js';
-import type { Source, SourceDefinition, SourceEnvironment, SourceHost } from './source.js';
+import type { Source, SourceDefinition, SourceEnvironment, SourceHost, AnySourceDefinition } from './source.js';
 
 export interface SupervisorLog {
   info(message: string): void;
@@ -31,8 +31,7 @@ export interface SupervisorOptions {
   readonly pipeline: { ingestDrafts(drafts: readonly PostDraft[]): Promise<unknown> };
   readonly bus: Bus;
   readonly secrets: SecretBox;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of different option shapes
-  readonly definitions?: readonly SourceDefinition<any>[];
+  readonly definitions?: readonly AnySourceDefinition[];
   readonly fetch?: typeof globalThis.fetch;
   readonly allowPrivateNetwork?: boolean;
   readonly clock?: () => Date;
@@ -78,10 +77,9 @@ for (const [format, check] of Object.entries(FORMATS))
 /** A source's name: it keys its cursor and health and is every post's `source`. */
 export const SOURCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export function findDefinition(
   kind: string,
-  definitions: readonly SourceDefinition<any>[] = SOURCE_DEFINITIONS,
+  definitions: readonly AnySourceDefinition[] = SOURCE_DEFINITIONS,
 ): SourceDefinition {
   const definition = definitions.find((candidate) => candidate.kind === kind);
   if (!definition)
@@ -128,8 +126,7 @@ export class SourceSupervisor {
     return this.#options.secrets;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-  get definitions(): readonly SourceDefinition<any>[] {
+  get definitions(): readonly AnySourceDefinition[] {
     return this.#options.definitions ?? SOURCE_DEFINITIONS;
   }
 

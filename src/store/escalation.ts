@@ -55,14 +55,12 @@ export async function setContact(
       updated_at: now,
     })
     .onConflict((oc) =>
-      oc
-        .column('user_id')
-        .doUpdateSet({
-          email: contact.email,
-          webhook_url: contact.webhookUrl,
-          webhook_secret: secret,
-          updated_at: now,
-        }),
+      oc.column('user_id').doUpdateSet({
+        email: contact.email,
+        webhook_url: contact.webhookUrl,
+        webhook_secret: secret,
+        updated_at: now,
+      }),
     )
     .execute();
   return { userId, email: contact.email, webhookUrl: contact.webhookUrl, webhookSecret: secret };

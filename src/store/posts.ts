@@ -147,12 +147,10 @@ async function countRepeatedLinks(
       .insertInto('author_links')
       .values(chunk)
       .onConflict((oc) =>
-        oc
-          .columns(['author_id', 'link'])
-          .doUpdateSet((eb) => ({
-            count: eb('author_links.count', '+', eb.ref('excluded.count')),
-            last_seen_at: eb.ref('excluded.last_seen_at'),
-          })),
+        oc.columns(['author_id', 'link']).doUpdateSet((eb) => ({
+          count: eb('author_links.count', '+', eb.ref('excluded.count')),
+          last_seen_at: eb.ref('excluded.last_seen_at'),
+        })),
       )
       .returning(['author_id', 'link', 'count'])
       .execute();

@@ -77,17 +77,15 @@ export async function upsertSourceByName(
       updated_at: now,
     })
     .onConflict((oc) =>
-      oc
-        .column('name')
-        .doUpdateSet({
-          kind: input.kind,
-          options: toJson(input.options),
-          secrets: input.sealedSecrets,
-          secret_names: toJson(input.secretsSet),
-          enabled: input.enabled ? 1 : 0,
-          origin: input.origin,
-          updated_at: now,
-        }),
+      oc.column('name').doUpdateSet({
+        kind: input.kind,
+        options: toJson(input.options),
+        secrets: input.sealedSecrets,
+        secret_names: toJson(input.secretsSet),
+        enabled: input.enabled ? 1 : 0,
+        origin: input.origin,
+        updated_at: now,
+      }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -94,7 +94,7 @@ test('never throws and stays fast on hostile input', () => {
     '',
     '.',
     'a.'.repeat(50_000),
-    'http://' + 'x'.repeat(10_000) + '.com',
+    `http://${'x'.repeat(10_000)}.com`,
     undefined as unknown as string,
     'your your your '.repeat(5000),
   ]) {

@@ -26,7 +26,7 @@ test('classify answers each line as it arrives, before stdin closes', { timeout:
 });
 
 test('classify handles empty lines and hostile text', { timeout: 60_000 }, async () => {
-  const result = await runCli(['classify'], {}, '\n<img src=x onerror=alert(1)>\n' + 'a'.repeat(20_000) + '\n');
+  const result = await runCli(['classify'], {}, `\n<img src=x onerror=alert(1)>\n${'a'.repeat(20_000)}\n`);
   assert.equal(result.code, 0, result.stderr);
   const out = result.stdout
     .trim()

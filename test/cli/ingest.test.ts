@@ -72,7 +72,7 @@ test('a SIGKILL mid-file loses nothing and doubles nothing on re-run', async () 
     );
     if (i % 10 === 0) lines.push(lines[lines.length - 1]!); // repeats inside the file too
   }
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   const env = { EARSHOT_DATA_DIR: dataDir, EARSHOT_ADMIN_PASSWORD: 'cli-admin-password' };
 
   const child = startCli(['ingest', '--quiet', file], env);

@@ -112,7 +112,7 @@ test('a 10 MB line among good lines is an error on its line; the good lines stil
 });
 
 test('the limit is on bytes of the line without its ending', async () => {
-  const exactly = '"' + 'é'.repeat(4) + '"'; // 10 bytes
+  const exactly = `"${'é'.repeat(4)}"`; // 10 bytes
   assert.deepEqual(await both(`${exactly}\r\n${exactly}x\n`, 4, { maxLineBytes: 10 }), [
     { line: 1, ok: true, value: 'éééé' },
     { line: 2, ok: false, error: 'line is 11 bytes, the limit is 10' },

@@ -186,7 +186,7 @@ describe('incidents api', () => {
     const audit = await listAudit(runtime.store.db, incidentId);
     const entry = audit.find((e) => e.action === 'update.approved');
     assert.equal(entry?.actorId, ids.ben);
-    assert.equal((entry?.data.proposalIds as number[]).length, 200);
+    assert.equal((entry!.data.proposalIds as number[]).length, 200);
   });
 
   test('one reply can be edited (and is re-checked), rejected, or approved alone; the rest wait', async () => {

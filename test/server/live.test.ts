@@ -31,8 +31,7 @@ test('live: new posts and tickets stream as server-sent events', async () => {
     let buffer = '';
     response.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const event = /^event: (.+)$/m.exec(block)?.[1];
@@ -75,8 +74,7 @@ async function listen(cookie: string, done: (events: { event: string; data: Reco
     let buffer = '';
     response.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const event = /^event: (.+)$/m.exec(block)?.[1];

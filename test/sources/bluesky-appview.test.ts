@@ -26,8 +26,14 @@ function reachable(hostPort: string): Promise<boolean> {
   const [host, port] = hostPort.split(':') as [string, string];
   return new Promise((resolve) => {
     const socket = connect(Number(port), host);
-    socket.setTimeout(500, () => (socket.destroy(), resolve(false)));
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.setTimeout(500, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { TestNetworkNoAppView } from '@atproto/dev-env';
-import { AtpAgent } from '@atproto/api';
+import { type AppBskyFeedPost, AtpAgent } from '@atproto/api';
 import { createBlueskySource, blueskySourceDefinition, type BlueskyOptions } from '../../src/sources/bluesky.js';
 import { draftFromView } from '../../src/sources/bluesky-posts.js';
 import { rkeyFromIdempotencyKey, isTid } from '../../src/sources/bluesky-rkey.js';
@@ -99,14 +99,17 @@ describe('bluesky source on a real PDS', () => {
       const rkey = sent.remoteId.split('/').pop()!;
       const record = (
         await customer.com.atproto.repo.getRecord({ repo: deskDid, collection: 'app.bsky.feed.post', rkey })
-      ).data.value as Record<string, any>;
+      ).data.value as AppBskyFeedPost.Record;
       assert.deepEqual(record.reply, {
         root: { uri: post.uri, cid: post.cid },
         parent: { uri: post.uri, cid: post.cid },
       });
       assert.equal(sent.remoteUrl, `https://bsky.app/profile/desk.test/post/${rkey}`);
       // The mention is a facet pointing at the customer's DID, so they are notified.
-      assert.equal(record.facets?.[0]?.features?.[0]?.did, customer.session!.did);
+      assert.deepEqual(record.facets?.[0]?.features?.[0], {
+        $type: 'app.bsky.richtext.facet#mention',
+        did: customer.session!.did,
+      });
 
       // The customer answers our reply; our next reply keeps the thread's root.
       const reply = (
@@ -133,7 +136,7 @@ describe('bluesky source on a real PDS', () => {
           collection: 'app.bsky.feed.post',
           rkey: sent2.remoteId.split('/').pop()!,
         })
-      ).data.value as Record<string, any>;
+      ).data.value as AppBskyFeedPost.Record;
       assert.deepEqual(record2.reply, {
         root: { uri: post.uri, cid: post.cid },
         parent: { uri: answer.uri, cid: answer.cid },
@@ -177,7 +180,7 @@ describe('bluesky source on a real PDS', () => {
           collection: 'app.bsky.feed.post',
           rkey: sent.remoteId!.split('/').pop()!,
         })
-      ).data.value as Record<string, any>;
+      ).data.value as AppBskyFeedPost.Record;
       assert.deepEqual(record.reply, {
         root: { uri: post.uri, cid: post.cid },
         parent: { uri: post.uri, cid: post.cid },
@@ -381,7 +384,9 @@ describe('bluesky payloads (captured dev-env responses)', {
   });
 
   it('keeps the thread refs of a reply in a timeline and rejects broken views with a reason', () => {
-    const feed = load('app.bsky.feed.getTimeline.json').feed as { post: Record<string, any> }[];
+    const feed = load('app.bsky.feed.getTimeline.json').feed as {
+      post: { uri: string; record: Record<string, unknown> };
+    }[];
     const replies = feed
       .map((item) => draftFromView('bsky', item.post, 'search'))
       .filter((d): d is PostDraft => typeof d !== 'string' && d.inReplyTo !== null);

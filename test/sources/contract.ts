@@ -9,13 +9,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PostDraft } from '../../src/domain/post.js';
-import type { ReplyTarget, Source } from '../../src/sources/source.js';
+import type { ReplyTarget, Source, AnySource } from '../../src/sources/source.js';
 import { drive, recordingContext, type Driven, type RecordingContext } from './fakes/source-context.js';
 
 export interface ContractHarness {
   /** A source reading the channel under test; with `wrongCredentials`, one whose credentials the peer refuses. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any source, whatever its cursor type
-  create(variant?: { readonly wrongCredentials?: boolean }): Source<any>;
+  create(variant?: { readonly wrongCredentials?: boolean }): AnySource;
   /** Publishes a new post on the channel; resolves with the external id the source will give it. */
   publish(): Promise<string>;
   /** The clock the host hands the source (the demo's posts follow it). */

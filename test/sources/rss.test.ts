@@ -84,9 +84,9 @@ const KNOWN_DISAGREEMENTS: Record<string, 'base64' | 'markup' | 'summary' | 'cas
 
 /** A Python string literal from an `Expect:` line, unescaped. */
 function pythonString(literal: string): string {
-  return literal.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, escape: string) => {
-    if (escape[0] === 'u' || escape[0] === 'x') return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-    return ({ n: '\n', t: '\t', r: '\r' } as Record<string, string>)[escape] ?? escape;
+  return literal.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, escaped: string) => {
+    if (escaped[0] === 'u' || escaped[0] === 'x') return String.fromCharCode(Number.parseInt(escaped.slice(1), 16));
+    return ({ n: '\n', t: '\t', r: '\r' } as Record<string, string>)[escaped] ?? escaped;
   });
 }
 

@@ -74,6 +74,7 @@ export function subscribeLive<K extends LiveEventName>(name: K, listener: Listen
 
 /** Calls `listener` for each live event of `name` while the component is mounted. */
 export function useLive<K extends LiveEventName>(name: K, listener: Listener<K>, deps: readonly unknown[] = []): void {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the listener depends on, as with useEffect itself
   useEffect(() => subscribeLive(name, listener), deps);
 }
 

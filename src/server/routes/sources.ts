@@ -19,7 +19,7 @@ import {
 import type { ConfiguredSource, SourceHealth } from '../../domain/source.js';
 import { splitSecrets } from '../../sources/secrets.js';
 import { findDefinition, validateSourceOptions, type SourceSupervisor } from '../../sources/supervisor.js';
-import type { SourceDefinition } from '../../sources/source.js';
+import type { SourceDefinition, AnySourceDefinition } from '../../sources/source.js';
 import {
   ConfiguredSourceSchema,
   SourceDefinitionSchema as DefinitionSchema,
@@ -213,8 +213,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
   }
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- definitions of different option shapes
-function present(source: ConfiguredSource, health: SourceHealth | null, definitions: readonly SourceDefinition<any>[]) {
+function present(source: ConfiguredSource, health: SourceHealth | null, definitions: readonly AnySourceDefinition[]) {
   const label = definitions.find((definition) => definition.kind === source.kind)?.label ?? source.kind;
   const { sealedSecrets: _sealed, ...visible } = source;
   return { ...visible, label, health };

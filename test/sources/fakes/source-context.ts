@@ -5,13 +5,12 @@
  * it through the supervisor's own runner (schedule, typed cursor), as Earshot would.
  */
 import type { PostDraft } from '../../../src/domain/post.js';
-import type { Source, SourceHost } from '../../../src/sources/source.js';
+import type { SourceHost, AnySource } from '../../../src/sources/source.js';
 import type { SourceStatus } from '../../../src/domain/source.js';
 import { runSource, type PollResultOf, type SourceRun } from '../../../src/sources/runner.js';
 
 /** A source with the start/stop of a running one: what channel tests drive. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any source, whatever its cursor type
-export type Driven<S extends Source<any>> = {
+export type Driven<S extends AnySource> = {
   readonly source: S;
   /** Starts it from `saved` (an encoded cursor), as the supervisor does. */
   start(host: SourceHost, saved: string | null): Promise<void>;
@@ -23,8 +22,7 @@ export type Driven<S extends Source<any>> = {
   send: S['send'];
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-export function drive<S extends Source<any>>(source: S): Driven<S> {
+export function drive<S extends AnySource>(source: S): Driven<S> {
   let run: SourceRun<PollResultOf<S>> | null = null;
   return {
     source,

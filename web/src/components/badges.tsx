@@ -73,7 +73,12 @@ export function FlagBanner({ flags }: { flags: readonly PostFlag[] | undefined }
 export function SpammerBadge({ reasons }: { reasons?: readonly string[] }) {
   const why = reasons && reasons.length > 0 ? ` (${reasons.join(', ')})` : '';
   return (
-    <span className="badge sentiment-negative" title={`Likely spammer${why}`} aria-label={`Likely spammer${why}`}>
+    <span
+      className="badge sentiment-negative"
+      role="img"
+      title={`Likely spammer${why}`}
+      aria-label={`Likely spammer${why}`}
+    >
       <span aria-hidden="true" className="badge-icon">
         ⚑
       </span>

@@ -35,6 +35,7 @@ export function Findings({
   return (
     <ul className={`findings${compact ? ' findings-compact' : ''}`} aria-label="Guideline findings" aria-live="polite">
       {findings.map((finding, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a check's findings are a fixed list, never reordered, and one rule may fire twice
         <li key={`${finding.rule}-${index}`} className={`finding finding-${finding.level}`} data-rule={finding.rule}>
           <span aria-hidden="true">{LEVEL[finding.level].icon} </span>
           <strong>{LEVEL[finding.level].label}:</strong> {finding.message}

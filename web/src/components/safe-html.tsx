@@ -51,5 +51,6 @@ export function sanitizeHtml(html: string): string {
 
 export function SafeHtml({ html, className }: { html: string; className?: string }) {
   const clean = useMemo(() => sanitizeHtml(html), [html]);
+  // biome-ignore lint/security/noDangerouslySetInnerHtml: the HTML was sanitised by DOMPurify just above; this is the one place the desk renders HTML
   return <div className={className} dangerouslySetInnerHTML={{ __html: clean }} />;
 }

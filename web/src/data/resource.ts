@@ -88,7 +88,9 @@ export function useResource<T>(
 
   useEffect(() => {
     if (key === null) return;
-    const timer = delayMs > 0 ? window.setTimeout(() => void reload(), delayMs) : (void reload(), undefined);
+    let timer: number | undefined;
+    if (delayMs > 0) timer = window.setTimeout(() => void reload(), delayMs);
+    else void reload();
     const interval = refreshMs > 0 ? window.setInterval(() => void reload(), refreshMs) : undefined;
     return () => {
       window.clearTimeout(timer);

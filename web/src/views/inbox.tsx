@@ -114,6 +114,15 @@ export function InboxView({ openId }: { openId: number | null }) {
     [tickets, index, open],
   );
 
+  const toggle = useCallback((id: number) => {
+    setChecked((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.metaKey || event.ctrlKey || event.altKey || event.defaultPrevented) return;
@@ -133,16 +142,7 @@ export function InboxView({ openId }: { openId: number | null }) {
     }
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [step, openId]);
-
-  function toggle(id: number) {
-    setChecked((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }
+  }, [step, openId, toggle]);
 
   async function bulk(update: TicketUpdate, verb: string) {
     const ids = [...checked];

@@ -42,6 +42,7 @@ export function LoginView({ onLogin }: { onLogin: (user: User) => void }) {
           <input
             name="username"
             autoComplete="username"
+            // biome-ignore lint/a11y/noAutofocus: the login page has one task, and the username field is where it starts
             autoFocus
             required
             value={username}

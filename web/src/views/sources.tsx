@@ -4,7 +4,7 @@
  * source from a form generated from the kind's option schema, and enable, restart or remove
  * one. Credentials are password fields that are never pre-filled: the server never returns them.
  */
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError } from '../api.js';
 import type { ConfiguredSource, JsonSchemaField, SourceDefinitionInfo } from '../api-types.js';
 import { errorMessage } from '../data/resource.js';
@@ -330,7 +330,7 @@ function OptionField({
   ]
     .filter(Boolean)
     .join(' · ');
-  let input;
+  let input: ReactNode;
   if (kind === 'secret') {
     // Never pre-filled; the browser must not offer to save it either.
     input = (
@@ -389,6 +389,7 @@ function OptionField({
     );
   }
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is `input` above, chosen by the field's kind
     <label className="field">
       <span>
         {label}

@@ -91,6 +91,7 @@ export function StreamsView() {
     <div className="view streams-view">
       <header className="view-head">
         <h1>Streams</h1>
+        {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every browser the desk supports */}
         <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
           <label className="field-inline search">
             <span className="sr-only">Search posts</span>
@@ -141,7 +142,7 @@ export function StreamsView() {
       <FormError message={errorMessage(error, 'Could not load streams')} />
       {streams === null && !error ? <p className="muted pad">Loading streams…</p> : null}
       {streams !== null ? (
-        <div className="board" aria-label="Stream columns">
+        <section className="board" aria-label="Stream columns">
           {visible.map((column, index) => (
             <Column
               key={column.id}
@@ -165,7 +166,7 @@ export function StreamsView() {
               </button>
             </section>
           ) : null}
-        </div>
+        </section>
       ) : null}
       {editing !== null ? (
         <StreamEditor

@@ -103,7 +103,7 @@ export function TicketView({
           await change({ status: 'resolved' });
       },
     }),
-    [detail],
+    // No dependency list: the handle closes over this render's ticket and actions, whatever changed.
   );
 
   async function send(event?: FormEvent) {
@@ -239,7 +239,7 @@ export function TicketView({
         ) : null}
       </header>
 
-      <div className="conversation" aria-label="Conversation">
+      <section className="conversation" aria-label="Conversation">
         {ancestors.length > 0 ? (
           <section className="thread" aria-label="Thread context">
             <h3 className="timeline-label">Earlier in the thread</h3>
@@ -266,7 +266,7 @@ export function TicketView({
             />
           ))}
         </ol>
-      </div>
+      </section>
 
       <form className={`composer composer-${mode}`} onSubmit={(event) => void send(event)} aria-label="Reply">
         <div className="composer-modes" role="radiogroup" aria-label="Reply type">
