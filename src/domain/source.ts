@@ -51,3 +51,17 @@ export interface SourceCapabilities {
   /** The longest reply the channel accepts, in characters; null where it cannot reply at all. */
   readonly maxReplyLength: number | null;
 }
+
+/**
+ * A kind's capabilities, frozen, from what it can do: a channel can do nothing it does not
+ * claim (no public replies, no direct messages, no edits, no replies at all).
+ */
+export function sourceCapabilities(can: Partial<SourceCapabilities>): SourceCapabilities {
+  return Object.freeze({
+    canReplyPublicly: false,
+    canDirectMessage: false,
+    hasEdits: false,
+    maxReplyLength: null,
+    ...can,
+  });
+}

@@ -22,7 +22,7 @@ import type {
   SourceDefinition,
   SourceEnvironment,
 } from './source.js';
-import type { SourceCapabilities } from '../domain/source.js';
+import { sourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
@@ -345,12 +345,7 @@ function rkeyOf(uri: string): string {
 }
 
 /** What the bluesky channel can do, the same for every source of this kind. */
-export const BLUESKY_CAPABILITIES: SourceCapabilities = Object.freeze({
-  canReplyPublicly: true,
-  canDirectMessage: false,
-  hasEdits: false,
-  maxReplyLength: 300,
-});
+export const BLUESKY_CAPABILITIES = sourceCapabilities({ canReplyPublicly: true, maxReplyLength: 300 });
 
 export const blueskySourceDefinition = {
   capabilities: BLUESKY_CAPABILITIES,

@@ -10,7 +10,7 @@ import type { PostDraft } from '../domain/post.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { fnv1a as hash } from '../domain/hash.js';
 import { jsonCursor, type Source, type SourceDefinition } from './source.js';
-import type { SourceCapabilities } from '../domain/source.js';
+import { sourceCapabilities } from '../domain/source.js';
 
 export interface DemoOptions {
   /** Seconds between live posts. */
@@ -175,10 +175,9 @@ function draft(
 }
 
 /** What the demo channel can do, the same for every source of this kind. */
-export const DEMO_CAPABILITIES: SourceCapabilities = Object.freeze({
+export const DEMO_CAPABILITIES = sourceCapabilities({
   canReplyPublicly: true,
   canDirectMessage: true,
-  hasEdits: false,
   maxReplyLength: 1000,
 });
 

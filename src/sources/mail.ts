@@ -20,7 +20,7 @@ import {
   type SourceEnvironment,
   type StreamContext,
 } from './source.js';
-import type { SourceCapabilities } from '../domain/source.js';
+import { sourceCapabilities } from '../domain/source.js';
 import { RemoteError } from './retry.js';
 import { assertPublicHost } from './private-host.js';
 import { draftFromMessage } from './mail-message.js';
@@ -73,16 +73,7 @@ export type MailSource = Source<MailCursor> & Required<Pick<Source<MailCursor>, 
 const BATCH = 50;
 
 export function createMailSource(options: MailOptions, env: SourceEnvironment, tuning: MailTuning = {}): MailSource {
-  assertPublicHost(options.imapHost, {
-    name: env.name,
-    path: 'imapHost',
-    allowPrivateNetwork: env.allowPrivateNetwork,
-  });
-  assertPublicHost(options.smtpHost, {
-    name: env.name,
-    path: 'smtpHost',
-    allowPrivateNetwork: env.allowPrivateNetwork,
-  });
+  assertMailHostsAllowed(options, env);
   const mailbox = options.mailbox ?? 'INBOX';
   let context: StreamContext<MailCursor> | null = null;
   let position: MailCursor | null = null;
@@ -368,12 +359,7 @@ function authFailed(name: string, remote: string, error: unknown): EarshotError 
 }
 
 /** What the mail channel can do, the same for every source of this kind. */
-export const MAIL_CAPABILITIES: SourceCapabilities = Object.freeze({
-  canReplyPublicly: false,
-  canDirectMessage: true,
-  hasEdits: false,
-  maxReplyLength: 10_000,
-});
+export const MAIL_CAPABILITIES = sourceCapabilities({ canDirectMessage: true, maxReplyLength: 10_000 });
 
 export const mailSourceDefinition = {
   capabilities: MAIL_CAPABILITIES,
@@ -384,16 +370,7 @@ export const mailSourceDefinition = {
   secrets: ['imapPassword', 'smtpPassword'],
   create: (options: MailOptions, env: SourceEnvironment) => createMailSource(options, env),
   async check(options: MailOptions, env: SourceEnvironment) {
-    assertPublicHost(options.imapHost, {
-      name: env.name,
-      path: 'imapHost',
-      allowPrivateNetwork: env.allowPrivateNetwork,
-    });
-    assertPublicHost(options.smtpHost, {
-      name: env.name,
-      path: 'smtpHost',
-      allowPrivateNetwork: env.allowPrivateNetwork,
-    });
+    assertMailHostsAllowed(options, env);
     const imap = await imapClient(options);
     try {
       await imap.connect();
@@ -409,3 +386,10 @@ export const mailSourceDefinition = {
     }
   },
 } satisfies SourceDefinition<typeof mailOptions>;
+
+/** Both servers must be public unless an admin allowed private networks: checked before any connection. */
+function assertMailHostsAllowed(options: MailOptions, env: SourceEnvironment): void {
+  for (const path of ['imapHost', 'smtpHost'] as const) {
+    assertPublicHost(options[path], { name: env.name, path, allowPrivateNetwork: env.allowPrivateNetwork });
+  }
+}

@@ -24,7 +24,7 @@ import {
   type SourceEnvironment,
   type StreamContext,
 } from './source.js';
-import type { SourceCapabilities } from '../domain/source.js';
+import { sourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, parseRetryAfter, RemoteError, withRetry, type RetryPolicy } from './retry.js';
 import { assertFetchable, type Resolver } from './ssrf.js';
 import { htmlToText } from './html-text.js';
@@ -528,10 +528,9 @@ const MASTODON_OPTIONS = Type.Object(
 );
 
 /** What the mastodon channel can do, the same for every source of this kind. */
-export const MASTODON_CAPABILITIES: SourceCapabilities = Object.freeze({
+export const MASTODON_CAPABILITIES = sourceCapabilities({
   canReplyPublicly: true,
   canDirectMessage: true,
-  hasEdits: false,
   maxReplyLength: 500,
 });
 

@@ -19,7 +19,7 @@ import {
   type SourceDefinition,
   type SourceEnvironment,
 } from './source.js';
-import type { SourceCapabilities } from '../domain/source.js';
+import { sourceCapabilities } from '../domain/source.js';
 import { checkResponse, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { guardedFetch, type Resolver } from './ssrf.js';
 import { htmlToText } from './html-text.js';
@@ -360,13 +360,8 @@ const RSS_OPTIONS = Type.Object(
   { additionalProperties: false },
 );
 
-/** What the rss channel can do, the same for every source of this kind. */
-export const RSS_CAPABILITIES: SourceCapabilities = Object.freeze({
-  canReplyPublicly: false,
-  canDirectMessage: false,
-  hasEdits: false,
-  maxReplyLength: null,
-});
+/** Feeds are read-only: a source of this kind takes no replies. */
+export const RSS_CAPABILITIES = sourceCapabilities({});
 
 export const rssSourceDefinition = {
   capabilities: RSS_CAPABILITIES,
