@@ -2,9 +2,11 @@
  * Alerts: something a person should look at now (a burst of negative posts, an impersonator…).
  */
 
+/** How urgent an alert is: `info` can wait, `warning` wants a look soon, `critical` needs someone now. */
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
+/** Where an alert stands: `open` until someone takes it on (`acknowledged`), `closed` once dealt with. */
 export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 

@@ -5,15 +5,19 @@
 import type { Finding } from './guideline.js';
 import type { ReplyVisibility } from './ticket.js';
 
+/** `open`: new reports of the problem link to it; `resolved`: a responder closed it, drafting the closing update. */
 export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
+/** A `status` update tells reporters how it stands; the `closing` one tells them it is fixed. */
 export const INCIDENT_UPDATE_KINDS = ['status', 'closing'] as const;
 export type IncidentUpdateKind = (typeof INCIDENT_UPDATE_KINDS)[number];
 
+/** A `draft` update has its replies proposed but nothing sent; approving it queues those replies. */
 export const INCIDENT_UPDATE_STATUSES = ['draft', 'approved'] as const;
 export type IncidentUpdateStatus = (typeof INCIDENT_UPDATE_STATUSES)[number];
 
+/** One reporter's reply: `proposed` waits for a responder, `approved` is queued to send, `rejected` is never sent. */
 export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 

@@ -8,6 +8,7 @@
 export const SOURCE_STATUSES = ['connecting', 'connected', 'polling', 'backing-off', 'disconnected', 'failed'] as const;
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 
+/** Where a source was set up: the desk (`api`), earshot.config.yaml (`file`) or the CLI for the demo (`cli`). */
 export const SOURCE_ORIGINS = ['api', 'file', 'cli'] as const;
 export type SourceOrigin = (typeof SOURCE_ORIGINS)[number];
 

@@ -2,12 +2,15 @@
  * Tickets (incidents, requests, questions) and the events on their timeline.
  */
 
+/** What a ticket asks of the desk: fix something broken (`incident`), do something (`request`), answer (`question`). */
 export const TICKET_TYPES = ['incident', 'request', 'question'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
 
+/** A ticket's place in its lifecycle; `resolved` and `closed` stop its SLA clock, `closed` takes no reply. */
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
+/** How soon an agent should take a ticket, `urgent` first. */
 export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
@@ -39,12 +42,15 @@ export interface Ticket {
   readonly resolvedAt: string | null;
 }
 
+/** What a ticket's timeline entry records: creation, a note, a reply, or a change of status, assignee, priority. */
 export const TICKET_EVENT_TYPES = ['created', 'note', 'reply', 'status', 'assign', 'priority'] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
+/** A reply in the open thread (`public`) or as a direct message to the author only (`private`). */
 export const REPLY_VISIBILITIES = ['public', 'private'] as const;
 export type ReplyVisibility = (typeof REPLY_VISIBILITIES)[number];
 
+/** A reply on its way out: `queued` for the outbound worker (and its retries), `sent`, or `failed` for good. */
 export const OUTBOUND_STATUSES = ['queued', 'sent', 'failed'] as const;
 export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 

@@ -6,7 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, EscalationsTable } from './schema.js';
+import type {
+  Database,
+  EscalationPoliciesTable,
+  EscalationsTable,
+  OncallSchedulesTable,
+  UserContactsTable,
+  WebhookSubscriptionsTable,
+} from './schema.js';
 import type {
   Contact,
   Escalation,
@@ -28,12 +35,7 @@ export async function getContacts(db: Executor, userIds: readonly number[]): Pro
     .selectAll()
     .where('user_id', 'in', [...userIds])
     .execute();
-  return rows.map((row) => ({
-    userId: row.user_id,
-    email: row.email,
-    webhookUrl: row.webhook_url,
-    webhookSecret: row.webhook_secret,
-  }));
+  return rows.map(toContact);
 }
 
 /** Saves how to reach a person; a webhook gets a signing secret the first time. */
@@ -45,37 +47,18 @@ export async function setContact(
 ): Promise<Contact> {
   const [existing] = await getContacts(db, [userId]);
   const secret = contact.webhookUrl ? (existing?.webhookSecret ?? randomBytes(24).toString('base64url')) : null;
+  const values = { email: contact.email, webhook_url: contact.webhookUrl, webhook_secret: secret, updated_at: now };
   await db
     .insertInto('user_contacts')
-    .values({
-      user_id: userId,
-      email: contact.email,
-      webhook_url: contact.webhookUrl,
-      webhook_secret: secret,
-      updated_at: now,
-    })
-    .onConflict((oc) =>
-      oc.column('user_id').doUpdateSet({
-        email: contact.email,
-        webhook_url: contact.webhookUrl,
-        webhook_secret: secret,
-        updated_at: now,
-      }),
-    )
+    .values({ user_id: userId, ...values })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
     .execute();
   return { userId, email: contact.email, webhookUrl: contact.webhookUrl, webhookSecret: secret };
 }
 
 export async function listSchedules(db: Executor): Promise<StoredSchedule[]> {
   const rows = await db.selectFrom('oncall_schedules').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    userIds: fromJson(row.user_ids, []),
-    startsAt: row.starts_at,
-    shiftHours: row.shift_hours,
-    overrides: fromJson(row.overrides, []),
-  }));
+  return rows.map(toSchedule);
 }
 
 export async function saveSchedule(db: Executor, schedule: StoredSchedule, now: string): Promise<StoredSchedule> {
@@ -97,13 +80,7 @@ export async function saveSchedule(db: Executor, schedule: StoredSchedule, now: 
 
 export async function listPolicies(db: Executor): Promise<StoredPolicy[]> {
   const rows = await db.selectFrom('escalation_policies').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    steps: fromJson(row.steps, []),
-    repeat: row.repeat,
-    isDefault: row.is_default === 1,
-  }));
+  return rows.map(toPolicy);
 }
 
 /** Saves a policy; marking it the default unmarks the others (one policy starts per incident). */
@@ -274,13 +251,7 @@ export async function ackTokenOwner(
 
 export async function listWebhooks(db: Executor): Promise<WebhookSubscription[]> {
   const rows = await db.selectFrom('webhook_subscriptions').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({
-    id: row.id,
-    url: row.url,
-    secret: row.secret,
-    events: fromJson(row.events, []),
-    createdAt: row.created_at,
-  }));
+  return rows.map(toWebhook);
 }
 
 export async function createWebhook(
@@ -294,7 +265,7 @@ export async function createWebhook(
     .values({ url: input.url, secret, events: toJson([...input.events]), created_at: now })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { id: row.id, url: row.url, secret: row.secret, events: fromJson(row.events, []), createdAt: row.created_at };
+  return toWebhook(row);
 }
 
 export async function deleteWebhook(db: Executor, id: number): Promise<boolean> {
@@ -318,4 +289,33 @@ function toEscalation(row: Selectable<EscalationsTable>): Escalation {
     acknowledgedAt: row.acknowledged_at,
     createdAt: row.created_at,
   };
+}
+
+function toContact(row: Selectable<UserContactsTable>): Contact {
+  return { userId: row.user_id, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret };
+}
+
+function toSchedule(row: Selectable<OncallSchedulesTable>): StoredSchedule {
+  return {
+    id: row.id,
+    name: row.name,
+    userIds: fromJson(row.user_ids, []),
+    startsAt: row.starts_at,
+    shiftHours: row.shift_hours,
+    overrides: fromJson(row.overrides, []),
+  };
+}
+
+function toPolicy(row: Selectable<EscalationPoliciesTable>): StoredPolicy {
+  return {
+    id: row.id,
+    name: row.name,
+    steps: fromJson(row.steps, []),
+    repeat: row.repeat,
+    isDefault: row.is_default === 1,
+  };
+}
+
+function toWebhook(row: Selectable<WebhookSubscriptionsTable>): WebhookSubscription {
+  return { id: row.id, url: row.url, secret: row.secret, events: fromJson(row.events, []), createdAt: row.created_at };
 }

@@ -423,20 +423,7 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
     db.selectFrom('post_streams').select(['post_id', 'stream_id']).where('post_id', 'in', ids).execute(),
     db
       .selectFrom('authors')
-      .select([
-        'id',
-        'name',
-        'followers',
-        'following',
-        'account_created_at',
-        'post_count',
-        'likes_total',
-        'reposts_total',
-        'replies_total',
-        'link_posts',
-        'repeated_link_posts',
-        'spam_posts',
-      ])
+      .selectAll()
       .where('id', 'in', [...new Set(rows.map((row) => row.author_id))])
       .execute(),
   ]);

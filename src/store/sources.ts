@@ -41,17 +41,7 @@ export async function insertSource(
 ): Promise<ConfiguredSource> {
   const row = await db
     .insertInto('sources')
-    .values({
-      name: input.name,
-      kind: input.kind,
-      options: toJson(input.options),
-      secrets: input.sealedSecrets,
-      secret_names: toJson(input.secretsSet),
-      enabled: input.enabled ? 1 : 0,
-      origin: input.origin,
-      created_at: now,
-      updated_at: now,
-    })
+    .values({ name: input.name, ...sourceColumns(input, now), created_at: now })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toSource(row);
@@ -63,30 +53,11 @@ export async function upsertSourceByName(
   input: SourceInput,
   now = new Date().toISOString(),
 ): Promise<ConfiguredSource> {
+  const change = sourceColumns(input, now);
   const row = await db
     .insertInto('sources')
-    .values({
-      name: input.name,
-      kind: input.kind,
-      options: toJson(input.options),
-      secrets: input.sealedSecrets,
-      secret_names: toJson(input.secretsSet),
-      enabled: input.enabled ? 1 : 0,
-      origin: input.origin,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) =>
-      oc.column('name').doUpdateSet({
-        kind: input.kind,
-        options: toJson(input.options),
-        secrets: input.sealedSecrets,
-        secret_names: toJson(input.secretsSet),
-        enabled: input.enabled ? 1 : 0,
-        origin: input.origin,
-        updated_at: now,
-      }),
-    )
+    .values({ name: input.name, ...change, created_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet(change))
     .returningAll()
     .executeTakeFirstOrThrow();
   return toSource(row);
@@ -183,6 +154,19 @@ export async function recordSourceHealth(
     })
     .where('name', '=', name)
     .execute();
+}
+
+/** The columns an insert and a replace both write (all but the name and `created_at`). */
+function sourceColumns(input: SourceInput, now: string) {
+  return {
+    kind: input.kind,
+    options: toJson(input.options),
+    secrets: input.sealedSecrets,
+    secret_names: toJson(input.secretsSet),
+    enabled: input.enabled ? 1 : 0,
+    origin: input.origin,
+    updated_at: now,
+  };
 }
 
 function toSource(row: Selectable<SourcesTable>): ConfiguredSource {

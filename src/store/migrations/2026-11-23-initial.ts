@@ -3,17 +3,8 @@
  * Full-text search differs per database: FTS5 with triggers on SQLite, a generated tsvector
  * column with a GIN index on PostgreSQL.
  */
-import { sql, SqliteAdapter, type Kysely, type CreateTableBuilder } from 'kysely';
-
-function isSqlite(db: Kysely<any>): boolean {
-  return db.getExecutor().adapter instanceof SqliteAdapter;
-}
-
-function withId<T extends string>(db: Kysely<any>, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {
-  return isSqlite(db)
-    ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    : table.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity());
-}
+import { sql, type Kysely } from 'kysely';
+import { isSqlite, timestamps, withId } from './columns.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await withId(db, db.schema.createTable('authors'))
@@ -80,8 +71,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('query', 'text', (c) => c.notNull())
     .addColumn('ticket_rules', 'text', (c) => c.notNull())
     .addColumn('sla', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .execute();
 
   await db.schema
@@ -125,8 +115,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('stream_id', 'integer', (c) => c.references('streams.id').onDelete('set null'))
     .addColumn('source', 'text')
     .addColumn('assignee_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .addColumn('sla_due_at', 'text')
     .addColumn('first_responded_at', 'text')
     .addColumn('resolved_at', 'text')
@@ -156,8 +145,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('remote_id', 'text')
     .addColumn('remote_url', 'text')
     .addColumn('error', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .execute();
   await db.schema.createIndex('outbound_status').on('outbound_messages').columns(['status', 'id']).execute();
 
@@ -168,8 +156,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('evidence', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .execute();
   await db.schema
     .createTable('source_cursors')

@@ -4,13 +4,8 @@
  * reply guidelines, and escalations. Frozen: later changes are new migrations. Imports nothing
  * from the app.
  */
-import { SqliteAdapter, type Kysely, type CreateTableBuilder } from 'kysely';
-
-function withId<T extends string>(db: Kysely<any>, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {
-  return db.getExecutor().adapter instanceof SqliteAdapter
-    ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    : table.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity());
-}
+import type { Kysely } from 'kysely';
+import { timestamps, withId } from './columns.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await withId(db, db.schema.createTable('incidents'))
@@ -21,8 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('terms', 'text', (c) => c.notNull())
     // JSON array of user ids: anyone here may approve an outbound update.
     .addColumn('responders', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .addColumn('resolved_at', 'text')
     .execute();
   await db.schema.createIndex('incidents_status').on('incidents').columns(['status', 'id']).execute();
@@ -60,8 +54,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('guideline_version', 'integer', (c) => c.notNull())
     .addColumn('send_after', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .execute();
   await db.schema.createIndex('reply_proposals_update').on('reply_proposals').columns(['update_id', 'id']).execute();
 

@@ -4,13 +4,8 @@
  * acknowledgement links, and webhook subscriptions for alerts and new tickets. Frozen: later
  * changes are new migrations. Imports nothing from the app.
  */
-import { SqliteAdapter, type Kysely, type CreateTableBuilder } from 'kysely';
-
-function withId<T extends string>(db: Kysely<any>, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {
-  return db.getExecutor().adapter instanceof SqliteAdapter
-    ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    : table.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity());
-}
+import type { Kysely } from 'kysely';
+import { timestamps, withId } from './columns.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -64,8 +59,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('notified', 'text', (c) => c.notNull())
     .addColumn('acknowledged_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('acknowledged_at', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .execute();
   await db.schema.createIndex('escalations_due').on('escalations').columns(['status', 'deadline']).execute();
 

@@ -4,15 +4,11 @@
  * restarted mid-send, never hold the same message at once. Frozen: later changes are new
  * migrations. Imports nothing from the app.
  */
-import { SqliteAdapter, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { timestamps, withId } from './columns.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-  await db.schema
-    .createTable('sources')
-    .addColumn('id', 'integer', (c) =>
-      sqlite ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
-    )
+  await withId(db, db.schema.createTable('sources'))
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('kind', 'text', (c) => c.notNull())
     // JSON object of the options that are not secret.
@@ -25,8 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('enabled', 'integer', (c) => c.notNull())
     // Where it was configured: `api` (the desk) or `file` (earshot.config.yaml).
     .addColumn('origin', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .$call(timestamps)
     .execute();
 
   // Keyed by name like source_cursors: the health of the source named so, whatever its row.
