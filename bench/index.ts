@@ -3,8 +3,14 @@ import { run as ingest } from './ingest.js';
 import { run as sentiment } from './sentiment.js';
 import { run as crisis } from './crisis.js';
 import { run as kind } from './kind.js';
+import { run as kindModel } from './kind-model.js';
+import { run as sentimentMultilingual } from './sentiment-multilingual.js';
+import { run as analyzeSpeed } from './analyze-speed.js';
 
 await ingest();
 await sentiment();
 await crisis();
 await kind();
+await kindModel();
+await sentimentMultilingual();
+await analyzeSpeed();

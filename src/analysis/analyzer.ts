@@ -2,12 +2,22 @@
  * The analysis stage: sentiment, kind and language of a post in one call, plus the
  * impersonation and scam watch (flags), with the name and version of every model used
  * recorded on the result so any label can be traced and re-run.
+ *
+ * Default path: language on the cheap path (`language-fast.ts`), the text featurised once
+ * (`sentiment-features.ts`) and read by the sentiment model for its language
+ * (`sentiment-multilingual.ts`) and by the trained kind model (`kind-model.ts`). The options
+ * bring back the previous path (one sentiment model for every language, the kind rules, eld),
+ * which the bench runs side by side.
  */
 import type { Analysis, PostDraft, PostFlag } from '../domain/post.js';
 import { classifyKind, KIND_MODEL } from './kind.js';
-import { detectLanguage, LANGUAGE_MODEL } from './language.js';
+import { defaultKindModel } from './kind-model.js';
+import { detectLanguage as detectWithEld, LANGUAGE_MODEL as ELD_MODEL } from './language.js';
+import { detectLanguage as detectFast, LANGUAGE_MODEL as FAST_LANGUAGE_MODEL } from './language-fast.js';
+import { FeatureBuffer, featurize } from './sentiment-features.js';
+import { multilingualScorer, sentimentFromFeatures } from './sentiment-multilingual.js';
+import { earshotSentimentScorer, sentimentResultOf } from './sentiment-scorer.js';
 import type { SentimentModel } from './sentiment.js';
-import { earshotSentiment } from './sentiment-model.js';
 import {
   createImpersonationCheck,
   IMPERSONATION_MODEL,
@@ -28,22 +38,33 @@ export interface Analyzer {
 }
 
 export interface AnalyzerOptions {
-  /** Sentiment model to use; Earshot's own unless another is given. */
+  /** One sentiment model for every language; by default Earshot's own, chosen by detected language. */
   readonly sentiment?: SentimentModel;
+  /** `model` (default): the trained kind model; `rules`: the keyword rules alone. */
+  readonly kind?: 'model' | 'rules';
+  /** `fast` (default): script and function words first, eld where unsure; `eld`: eld for every post. */
+  readonly language?: 'fast' | 'eld';
   /** The organisation's official handles and domains; none means nothing is flagged. */
   readonly organisation?: Organisation;
 }
 
 export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
-  const sentimentModel = options.sentiment ?? earshotSentiment;
+  const sentimentModel = options.sentiment;
+  const useKindModel = (options.kind ?? 'model') === 'model';
+  const detectLanguage = (options.language ?? 'fast') === 'fast' ? detectFast : detectWithEld;
   const organisation = options.organisation ?? { handles: [], domains: [] };
   // Built once: official skeletons are computed here, not per post.
   const checkImpersonation = createImpersonationCheck(organisation);
   const findLures = createLureCheck(organisation);
   // Fixed per analyzer, so built once; each result gets its own copy, as callers may mutate it.
-  const models: readonly string[] = [sentimentModel, KIND_MODEL, LANGUAGE_MODEL, IMPERSONATION_MODEL].map(
+  const sentimentModels = sentimentModel ? [sentimentModel] : [earshotSentimentScorer(), multilingualScorer()];
+  const kindModel = useKindModel ? defaultKindModel() : KIND_MODEL;
+  const languageModel = detectLanguage === detectFast ? FAST_LANGUAGE_MODEL : ELD_MODEL;
+  const models: readonly string[] = [...sentimentModels, kindModel, languageModel, IMPERSONATION_MODEL].map(
     (m) => `${m.name}@${m.version}`,
   );
+  const english = earshotSentimentScorer();
+  const buffer = new FeatureBuffer();
 
   function explain(draft: AnalyzerInput) {
     const impersonation = draft.author ? checkImpersonation(draft.author) : null;
@@ -53,14 +74,38 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   return {
     explain,
     analyze: function analyze(draft: AnalyzerInput): Analysis {
-      const { sentiment, score } = sentimentModel.score(draft.text);
+      const text = typeof draft.text === 'string' ? draft.text : String(draft.text ?? '');
+      const lang = detectLanguage(text);
+      let probabilities: [number, number, number] | null = null;
+      if (sentimentModel === undefined || useKindModel) {
+        // One featurisation for the sentiment and kind models.
+        featurize(text, english.features, english.lexicon, buffer);
+        probabilities = sentimentFromFeatures(buffer, lang);
+      }
+      const { sentiment, score } = sentimentModel
+        ? sentimentModel.score(draft.text)
+        : sentimentResultOf(probabilities!);
+      const flags = flagsOf(explain(draft));
+      if (!useKindModel)
+        return {
+          sentiment,
+          sentimentScore: score,
+          kind: classifyKind(text, sentiment),
+          lang,
+          models: [...models],
+          flags,
+        };
+      const kind = defaultKindModel().classifyFeatures(text, buffer, probabilities!);
       return {
         sentiment,
         sentimentScore: score,
-        kind: classifyKind(draft.text, sentiment),
-        lang: detectLanguage(draft.text),
+        kind: kind.kind,
+        kindConfidence: kind.confidence,
+        secondKind: kind.secondKind,
+        secondKindConfidence: kind.secondConfidence,
+        lang,
         models: [...models],
-        flags: flagsOf(explain(draft)),
+        flags,
       };
     },
   };

@@ -141,3 +141,46 @@ function countMatches(re: RegExp, t: string, stopAt: number): number {
   re.lastIndex = 0;
   return n;
 }
+
+/** Bit flags returned by `ruleSignals`: which of the rules above fire, whatever their order. */
+export const RULE = Object.freeze({
+  spam: 1,
+  outage: 2,
+  request: 4,
+  question: 8,
+  sarcasm: 16,
+  complaint: 32,
+  praise: 64,
+  strongPraise: 128,
+});
+
+/**
+ * Every rule's verdict on `text` at once, for the trained kind model (`kind-model.ts`), which
+ * uses them as features instead of taking the first that fires.
+ */
+export function ruleSignals(text: string): number {
+  if (typeof text !== 'string' || text.length === 0) return 0;
+  const head = text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
+  const t = head.includes('\u2019') ? head.replace(/\u2019/g, "'") : head;
+  let bits = 0;
+  if (isSpam(t)) bits |= RULE.spam;
+  if (OUTAGE.test(t)) bits |= RULE.outage;
+  if (REQUEST.test(t)) bits |= RULE.request;
+  if (isQuestion(t)) bits |= RULE.question;
+  if (SARCASM.test(t)) bits |= RULE.sarcasm;
+  if (COMPLAINT.test(t)) bits |= RULE.complaint;
+  if (PRAISE.test(t)) bits |= RULE.praise;
+  if (STRONG_PRAISE.test(t)) bits |= RULE.strongPraise;
+  return bits;
+}
+
+/** `classifyKind`'s decision from `ruleSignals` bits (same order), without running the rules again. */
+export function kindFromSignals(bits: number, sentiment: Sentiment): PostKind {
+  if (bits & RULE.spam) return 'spam';
+  if (bits & RULE.outage) return 'outage';
+  if (bits & RULE.request) return 'request';
+  if (bits & RULE.question) return 'question';
+  if (bits & (RULE.sarcasm | RULE.complaint)) return 'complaint';
+  if (bits & (sentiment !== 'negative' ? RULE.praise : RULE.strongPraise)) return 'praise';
+  return sentiment === 'negative' ? 'complaint' : 'other';
+}

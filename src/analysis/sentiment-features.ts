@@ -37,6 +37,9 @@ export class FeatureBuffer {
   length = 0;
   /** Set when the text carries a sarcasm cue (🙄, "/s", "yeah right", #sarcasm). */
   sarcasm = false;
+  /** Where the word group ends and the character n-gram group ends (flags follow), for readers of one group. */
+  wordEnd = 0;
+  charEnd = 0;
 
   constructor(capacity = 1024) {
     this.indices = new Int32Array(capacity);
@@ -214,7 +217,9 @@ export function featurize(text: string, config: FeatureConfig, lexicon: Lexicon 
   if (out.sarcasm) flags.push(flagIndex('sarcasm', mask));
 
   pushGroup(out, words, 1);
+  out.wordEnd = out.length;
   pushGroup(out, chars, config.charWeight);
+  out.charEnd = out.length;
   for (const f of flags) out.push(f, 1);
   // Summed lexicon valence per side, squashed into [0, 1).
   if (lexPos > 0) out.push(flagIndex('lexsum+', mask), lexPos / (lexPos + 2));

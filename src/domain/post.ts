@@ -75,6 +75,11 @@ export interface Analysis {
   /** −1 (most negative) … 1 (most positive). */
   readonly sentimentScore: number;
   readonly kind: PostKind;
+  /** Probability of `kind` (0…1) when a trained kind model chose it; absent for the rules. */
+  readonly kindConfidence?: number;
+  /** The runner-up kind when it is close ("is the vpn down?": question after outage), else null. */
+  readonly secondKind?: PostKind | null;
+  readonly secondKindConfidence?: number;
   /** ISO 639-1 code, or `und` when unknown. */
   readonly lang: string;
   /** Which models produced this, `name@version` each, so results can be traced. */

@@ -4,6 +4,7 @@
  */
 import type { Stream, TicketRule } from '../domain/stream.js';
 import { TICKET_PRIORITIES, type TicketPriority, type TicketType } from '../domain/ticket.js';
+import { routingKinds } from '../analysis/kind-model.js';
 import { compileQuery } from './query.js';
 import type { AnalysedDraft } from './analyze.js';
 
@@ -69,9 +70,10 @@ export function route(posts: readonly AnalysedDraft[], streams: readonly Compile
   });
 }
 
+// A confident second kind counts too: "is the vpn down?" is a question that must reach the outage rules.
 function ruleApplies(rule: TicketRule, post: AnalysedDraft): boolean {
   return (
-    (rule.kinds.length === 0 || rule.kinds.includes(post.kind)) &&
+    (rule.kinds.length === 0 || routingKinds(post).some((kind) => rule.kinds.includes(kind))) &&
     (rule.sentiments.length === 0 || rule.sentiments.includes(post.sentiment))
   );
 }
