@@ -4,6 +4,7 @@
  * replace it behind the same signature and record its own name in `models`.
  */
 import type { PostKind, Sentiment } from '../domain/post.js';
+import { countMatches } from './count-matches.js';
 
 export const KIND_MODEL = Object.freeze({ name: 'kind-rules', version: '2' });
 
@@ -131,13 +132,4 @@ function isQuestion(t: string): boolean {
     if (rest.length === 0 || rest.split(/\s+/).every((token) => QUESTION_TRAILER.test(token))) return true;
   }
   return !end.endsWith('!') && QUESTION_START.test(end);
-}
-
-/** Counts matches of a global regex, stopping once `stopAt` is reached. */
-function countMatches(re: RegExp, t: string, stopAt: number): number {
-  re.lastIndex = 0;
-  let n = 0;
-  while (n < stopAt && re.exec(t) !== null) n++;
-  re.lastIndex = 0;
-  return n;
 }

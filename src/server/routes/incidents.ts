@@ -158,22 +158,17 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
     async (request) => desk.approveUpdate(request.params.id, request.user!),
   );
 
-  app.post(
-    '/reply-proposals/:id/approve',
+  // Approving and rejecting one reply take the same request and answer alike.
+  const decision = () =>
     endpoint('agent', tags, {
       params: ProposalParams,
       response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
-    }),
-    async (request) => desk.approveProposal(request.params.id, request.user!),
+    });
+  app.post('/reply-proposals/:id/approve', decision(), async (request) =>
+    desk.approveProposal(request.params.id, request.user!),
   );
-
-  app.post(
-    '/reply-proposals/:id/reject',
-    endpoint('agent', tags, {
-      params: ProposalParams,
-      response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
-    }),
-    async (request) => desk.rejectProposal(request.params.id, request.user!),
+  app.post('/reply-proposals/:id/reject', decision(), async (request) =>
+    desk.rejectProposal(request.params.id, request.user!),
   );
 
   app.patch(
