@@ -4,6 +4,7 @@
  * replace it behind the same signature and record its own name in `models`.
  */
 import type { PostKind, Sentiment } from '../domain/post.js';
+import { countMatches } from './count-matches.js';
 
 export const KIND_MODEL = Object.freeze({ name: 'kind-rules', version: '2' });
 
@@ -132,16 +133,6 @@ function isQuestion(t: string): boolean {
   }
   return !end.endsWith('!') && QUESTION_START.test(end);
 }
-
-/** Counts matches of a global regex, stopping once `stopAt` is reached. */
-function countMatches(re: RegExp, t: string, stopAt: number): number {
-  re.lastIndex = 0;
-  let n = 0;
-  while (n < stopAt && re.exec(t) !== null) n++;
-  re.lastIndex = 0;
-  return n;
-}
-
 /** Bit flags returned by `ruleSignals`: which of the rules above fire, whatever their order. */
 export const RULE = Object.freeze({
   spam: 1,

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { eld } from 'eld/medium';
+import { countMatches } from './count-matches.js';
 
 export const UNDETERMINED = 'und';
 
@@ -31,7 +32,7 @@ export function detectLanguage(text: string): string {
   if (typeof text !== 'string') return UNDETERMINED;
   const head = text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
   const clean = head.replace(NOISE, ' ');
-  if (countUpTo(LETTER, clean, MIN_LETTERS) < MIN_LETTERS) return UNDETERMINED;
+  if (countMatches(LETTER, clean, MIN_LETTERS) < MIN_LETTERS) return UNDETERMINED;
   try {
     const result = detector.detect(clean);
     // eld always names its best guess; only a reliable one is worth recording.
@@ -39,12 +40,4 @@ export function detectLanguage(text: string): string {
   } catch {
     return UNDETERMINED;
   }
-}
-
-function countUpTo(re: RegExp, text: string, limit: number): number {
-  re.lastIndex = 0;
-  let n = 0;
-  while (n < limit && re.exec(text) !== null) n++;
-  re.lastIndex = 0;
-  return n;
 }

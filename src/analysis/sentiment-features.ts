@@ -11,6 +11,8 @@
  *
  * @module
  */
+// fmix32 (MurmurHash3's finaliser) spreads FNV's weak low bits before masking.
+import { fmix32 } from '../domain/hash.js';
 
 export const FEATURE_FORMAT = 1;
 
@@ -170,9 +172,9 @@ export function featurize(text: string, config: FeatureConfig, lexicon: Lexicon 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const base = hashString(SEED_WORD, t.text);
-    words.push(fmix(t.negated ? base ^ SEED_NEGATED : base) & mask);
+    words.push(fmix32(t.negated ? base ^ SEED_NEGATED : base) & mask);
     if (config.wordBigrams) {
-      words.push(fmix(Math.imul(prev, 0x9e3779b1) ^ base ^ (t.negated ? SEED_BIGRAM_NEGATED : SEED_BIGRAM)) & mask);
+      words.push(fmix32(Math.imul(prev, 0x9e3779b1) ^ base ^ (t.negated ? SEED_BIGRAM_NEGATED : SEED_BIGRAM)) & mask);
     }
     prev = base;
 
@@ -183,7 +185,7 @@ export function featurize(text: string, config: FeatureConfig, lexicon: Lexicon 
       // A negation cue's meaning is carried by the scope it marks, not by its spelling.
       if (config.charMax > 0 && !isNegator(t.text))
         pushCharNgrams(w, t.negated ? SEED_CHAR_NEGATED : SEED_CHAR, config, mask, chars);
-      if (t.kind === 'hashtag') words.push(fmix(hashString(SEED_WORD, w)) & mask);
+      if (t.kind === 'hashtag') words.push(fmix32(hashString(SEED_WORD, w)) & mask);
       if (!elongated && ELONGATED_RE.test(w)) elongated = true;
       if (config.lexicon && lexicon !== null) {
         const v = lexicon.get(w);
@@ -351,21 +353,11 @@ function hashString(seed: number, s: string): number {
   return h;
 }
 
-/** MurmurHash3's finaliser: spreads FNV's weak low bits before masking. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 const flagCache = new Map<string, number>();
 function flagIndex(name: string, mask: number): number {
   let h = flagCache.get(name);
   if (h === undefined) {
-    h = fmix(hashString(SEED_FLAG, name));
+    h = fmix32(hashString(SEED_FLAG, name));
     flagCache.set(name, h);
   }
   return h & mask;
@@ -381,7 +373,7 @@ function pushCharNgrams(w: string, seed: number, config: FeatureConfig, mask: nu
       if (pos > n) break;
       const c = pos < 0 ? 60 : pos === n ? 62 : w.charCodeAt(pos);
       h = Math.imul(h ^ c, 0x01000193);
-      if (len >= config.charMin) out.push(fmix(h ^ len) & mask);
+      if (len >= config.charMin) out.push(fmix32(h ^ len) & mask);
     }
   }
 }

@@ -77,14 +77,12 @@ export class IncidentDesk {
       { responders: [...new Set(userIds)] },
       now,
     ))!;
-    await addAudit(
+    await this.#audit(
       this.#o.store.db,
-      {
-        incidentId,
-        actorId: actor.id,
-        action: 'responders.set',
-        data: { from: incident.responders, to: updated.responders },
-      },
+      incidentId,
+      actor,
+      'responders.set',
+      { from: incident.responders, to: updated.responders },
       now,
     );
     await this.#o.bus.publish('incidents.changed', { incident: updated, attachedPostIds: [] });
@@ -142,19 +140,17 @@ export class IncidentDesk {
         })),
         now,
       );
-      await addAudit(
+      await this.#audit(
         trx,
+        incidentId,
+        actor,
+        'update.drafted',
         {
-          incidentId,
-          actorId: actor.id,
-          action: 'update.drafted',
-          data: {
-            updateId: update.id,
-            kind,
-            proposals: stored.length,
-            skipped: skipped.length,
-            guidelineVersion: rules.version,
-          },
+          updateId: update.id,
+          kind,
+          proposals: stored.length,
+          skipped: skipped.length,
+          guidelineVersion: rules.version,
         },
         now,
       );
@@ -172,8 +168,7 @@ export class IncidentDesk {
   ): Promise<{ update: IncidentUpdate; approved: number; queued: number }> {
     const update = await getIncidentUpdate(this.#o.store.db, updateId);
     if (!update) throw notFound('Incident update', updateId);
-    const incident = await this.#incident(update.incidentId);
-    this.#mayApprove(incident, actor);
+    const incident = await this.#approvable(update.incidentId, actor);
     if (update.status === 'approved')
       throw new EarshotError('ERR_CONFLICT', { detail: `Update ${updateId} is already approved` });
     const proposals = (await listProposals(this.#o.store.db, updateId)).filter((p) => p.status === 'proposed');
@@ -188,18 +183,16 @@ export class IncidentDesk {
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       await markUpdateApproved(trx, updateId, now);
       const { approved, created } = await this.#queue(trx, incident, update, proposals, channels, actor, now);
-      await addAudit(
+      await this.#audit(
         trx,
+        incident.id,
+        actor,
+        'update.approved',
         {
-          incidentId: incident.id,
-          actorId: actor.id,
-          action: 'update.approved',
-          data: {
-            updateId,
-            replies: approved.length,
-            proposalIds: approved.map((p) => p.id),
-            responders: incident.responders,
-          },
+          updateId,
+          replies: approved.length,
+          proposalIds: approved.map((p) => p.id),
+          responders: incident.responders,
         },
         now,
       );
@@ -221,18 +214,8 @@ export class IncidentDesk {
     const channels = await channelsOf(this.#channels, [proposal.source]);
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       const result = await this.#queue(trx, incident, update, [proposal], channels, actor, now);
-      if (result.approved.length === 0)
-        throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
-      await addAudit(
-        trx,
-        {
-          incidentId: incident.id,
-          actorId: actor.id,
-          action: 'proposal.approved',
-          data: { updateId: update.id, proposalId },
-        },
-        now,
-      );
+      if (result.approved.length === 0) throw noLongerProposed(proposalId);
+      await this.#audit(trx, incident.id, actor, 'proposal.approved', { updateId: update.id, proposalId }, now);
       return result;
     });
     if (created.length > 0) await this.#o.bus.publish('tickets.created', { tickets: created });
@@ -241,20 +224,7 @@ export class IncidentDesk {
 
   async rejectProposal(proposalId: number, actor: User): Promise<StoredProposal> {
     const { proposal, incident } = await this.#proposal(proposalId, actor);
-    const now = this.#now();
-    const rejected = await updateProposalRow(this.#o.store.db, proposal.id, 'proposed', { status: 'rejected' }, now);
-    if (!rejected) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
-    await addAudit(
-      this.#o.store.db,
-      {
-        incidentId: incident.id,
-        actorId: actor.id,
-        action: 'proposal.rejected',
-        data: { updateId: proposal.updateId, proposalId },
-      },
-      now,
-    );
-    return rejected;
+    return this.#changeProposal(proposal, incident, actor, 'proposal.rejected', { status: 'rejected' });
   }
 
   /** Rewrites one reply; it is checked again, including against the rest of the batch for identical text. */
@@ -283,26 +253,11 @@ export class IncidentDesk {
     );
     if (others.some((p) => normalise(p.body) === normalise(text)))
       findings.push({ rule: 'identical', level: 'block', message: 'The same text already goes to another reporter' });
-    const now = this.#now();
-    const edited = await updateProposalRow(
-      this.#o.store.db,
-      proposal.id,
-      'proposed',
-      { body: text, findings, guidelineVersion: check.version },
-      now,
-    );
-    if (!edited) throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
-    await addAudit(
-      this.#o.store.db,
-      {
-        incidentId: incident.id,
-        actorId: actor.id,
-        action: 'proposal.edited',
-        data: { updateId: proposal.updateId, proposalId },
-      },
-      now,
-    );
-    return edited;
+    return this.#changeProposal(proposal, incident, actor, 'proposal.edited', {
+      body: text,
+      findings,
+      guidelineVersion: check.version,
+    });
   }
 
   /** Resolves the incident and drafts the closing update for every reporter, to approve as usual. */
@@ -311,15 +266,41 @@ export class IncidentDesk {
     closingBody: string,
     actor: User,
   ): Promise<{ incident: Incident; closing: Awaited<ReturnType<IncidentDesk['draftUpdate']>> }> {
-    const incident = await this.#incident(incidentId);
-    this.#mayApprove(incident, actor);
+    const incident = await this.#approvable(incidentId, actor);
     if (incident.status === 'resolved')
       throw new EarshotError('ERR_CONFLICT', { detail: `Incident ${incidentId} is already resolved` });
     const now = this.#now();
     const resolved = (await updateIncidentRow(this.#o.store.db, incidentId, { status: 'resolved' }, now))!;
-    await addAudit(this.#o.store.db, { incidentId, actorId: actor.id, action: 'incident.resolved', data: {} }, now);
+    await this.#audit(this.#o.store.db, incidentId, actor, 'incident.resolved', {}, now);
     await this.#o.bus.publish('incidents.changed', { incident: resolved, attachedPostIds: [] });
     return { incident: resolved, closing: await this.draftUpdate(incidentId, closingBody, actor, 'closing') };
+  }
+
+  /** Changes a reply still proposed and audits it; a conflict if someone decided it meanwhile. */
+  async #changeProposal(
+    proposal: StoredProposal,
+    incident: Incident,
+    actor: User,
+    action: string,
+    change: Parameters<typeof updateProposalRow>[3],
+  ): Promise<StoredProposal> {
+    const now = this.#now();
+    const changed = await updateProposalRow(this.#o.store.db, proposal.id, 'proposed', change, now);
+    if (!changed) throw noLongerProposed(proposal.id);
+    await this.#audit(
+      this.#o.store.db,
+      incident.id,
+      actor,
+      action,
+      { updateId: proposal.updateId, proposalId: proposal.id },
+      now,
+    );
+    return changed;
+  }
+
+  /** Records in the incident's audit trail what `actor` did, on `db` (the store or a transaction). */
+  #audit(db: Db, incidentId: number, actor: User, action: string, data: Record<string, unknown>, now: string) {
+    return addAudit(db, { incidentId, actorId: actor.id, action, data }, now);
   }
 
   /**
@@ -430,8 +411,11 @@ export class IncidentDesk {
     return post.extra.direct === true || ours.some((handle) => post.text.toLowerCase().includes(handle));
   }
 
-  #mayApprove(incident: Incident, actor: User): void {
+  /** The incident, if `actor` may decide its updates and replies: a responder or an admin. */
+  async #approvable(incidentId: number, actor: User): Promise<Incident> {
+    const incident = await this.#incident(incidentId);
     if (!incident.responders.includes(actor.id) && !hasRole(actor, 'admin')) throw forbidden(actor);
+    return incident;
   }
 
   async #proposal(
@@ -440,8 +424,7 @@ export class IncidentDesk {
   ): Promise<{ proposal: StoredProposal; incident: Incident; update: IncidentUpdate }> {
     const proposal = await getProposal(this.#o.store.db, proposalId);
     if (!proposal) throw notFound('Reply proposal', proposalId);
-    const incident = await this.#incident(proposal.incidentId);
-    this.#mayApprove(incident, actor);
+    const incident = await this.#approvable(proposal.incidentId, actor);
     if (proposal.status !== 'proposed')
       throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is already ${proposal.status}` });
     return { proposal, incident, update: (await getIncidentUpdate(this.#o.store.db, proposal.updateId))! };
@@ -464,6 +447,10 @@ function blocked(proposal: StoredProposal): boolean {
 
 function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+function noLongerProposed(proposalId: number): EarshotError {
+  return new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} is no longer proposed` });
 }
 
 function forbidden(actor: User): EarshotError {

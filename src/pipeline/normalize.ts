@@ -123,10 +123,7 @@ function requiredId(value: unknown, field: string): string {
     return String(value);
   }
   if (typeof value !== 'string') throw invalid(`${field} must be a string or an integer, got ${typeName(value)}`);
-  const id = value.trim();
-  if (id === '') throw invalid(`${field} must not be empty`);
-  if (id.length > MAX_ID_CHARS) throw invalid(`${field} must be at most ${MAX_ID_CHARS} characters, got ${id.length}`);
-  return id;
+  return requiredString(value, field, MAX_ID_CHARS);
 }
 
 function optionalUrl(value: unknown, field: string): string | null {

@@ -284,27 +284,8 @@ const incidentUpdateFields = {
 };
 export const IncidentUpdateSchema = shared('IncidentUpdate', Type.Object(incidentUpdateFields));
 
-export const EscalationSchema = shared(
-  'Escalation',
-  Type.Object({
-    id: Type.String(),
-    policyId: Type.String(),
-    incidentId: Nullable(Type.Integer()),
-    subject: Type.String(),
-    status: literals(ESCALATION_STATUSES),
-    step: Type.Integer(),
-    round: Type.Integer(),
-    deadline: Type.String(),
-    notified: Type.Array(Type.Integer()),
-    acknowledgedBy: Nullable(Type.Integer()),
-    acknowledgedAt: Nullable(Type.String()),
-    createdAt: Type.String(),
-  }),
-);
-
-/** An escalation as an incident's page shows it. */
-export const EscalationSummarySchema = Type.Object({
-  id: Type.String(),
+/** Where an escalation stands: the part an incident's page shows too. */
+const escalationProgressFields = {
   status: literals(ESCALATION_STATUSES),
   step: Type.Integer(),
   round: Type.Integer(),
@@ -312,7 +293,21 @@ export const EscalationSummarySchema = Type.Object({
   notified: Type.Array(Type.Integer()),
   acknowledgedBy: Nullable(Type.Integer()),
   acknowledgedAt: Nullable(Type.String()),
-});
+};
+export const EscalationSchema = shared(
+  'Escalation',
+  Type.Object({
+    id: Type.String(),
+    policyId: Type.String(),
+    incidentId: Nullable(Type.Integer()),
+    subject: Type.String(),
+    ...escalationProgressFields,
+    createdAt: Type.String(),
+  }),
+);
+
+/** An escalation as an incident's page shows it. */
+export const EscalationSummarySchema = Type.Object({ id: Type.String(), ...escalationProgressFields });
 
 export const IncidentDetailSchema = Type.Object({
   incident: IncidentSchema,

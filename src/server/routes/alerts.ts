@@ -6,35 +6,28 @@ import { notFound } from '../../domain/errors.js';
 import { listAlerts, setAlertStatus } from '../../store/alerts.js';
 import { AlertSchema, errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 export const alertRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(
     '/alerts',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['alerts'],
-        querystring: Type.Object({
-          status: Type.Optional(literals(ALERT_STATUSES)),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-        }),
-        response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...errorResponses },
-      },
-    },
+    endpoint('agent', ['alerts'], {
+      querystring: Type.Object({
+        status: Type.Optional(literals(ALERT_STATUSES)),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+      }),
+      response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...errorResponses },
+    }),
     async (request) => ({ alerts: await listAlerts(context.store.db, request.query) }),
   );
 
   app.patch(
     '/alerts/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['alerts'],
-        params: IdParams,
-        body: Type.Object({ status: literals(ALERT_STATUSES) }, { additionalProperties: false }),
-        response: { 200: AlertSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', ['alerts'], {
+      params: IdParams,
+      body: Type.Object({ status: literals(ALERT_STATUSES) }, { additionalProperties: false }),
+      response: { 200: AlertSchema, ...errorResponses },
+    }),
     async (request) => {
       const alert = await setAlertStatus(
         context.store.db,

@@ -6,6 +6,7 @@ import { authenticate, createSession, deleteSession } from '../../store/users.js
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth.js';
 import { errorResponses, UserSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.post(
@@ -39,23 +40,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     },
   );
 
-  app.post(
-    '/auth/logout',
-    { config: { role: 'public' }, schema: { tags: ['auth'], response: { 204: Type.Null() } } },
-    async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
-      if (token) await deleteSession(context.store.db, token);
-      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send(null);
-    },
-  );
+  app.post('/auth/logout', endpoint('public', ['auth'], { response: { 204: Type.Null() } }), async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await deleteSession(context.store.db, token);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send(null);
+  });
 
   app.get(
     '/me',
-    {
-      config: { role: 'employee' },
-      schema: { tags: ['auth'], response: { 200: Type.Object({ user: UserSchema }), ...errorResponses } },
-    },
+    endpoint('employee', ['auth'], { response: { 200: Type.Object({ user: UserSchema }), ...errorResponses } }),
     async (request) => {
       return { user: request.user! };
     },

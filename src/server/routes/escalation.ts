@@ -22,6 +22,7 @@ import { ESCALATION_STATUSES, type StoredPolicy, type StoredSchedule } from '../
 import { getUser } from '../../store/users.js';
 import { errorResponses, EscalationSchema, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const SlugParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }) });
@@ -106,25 +107,23 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.get(
     '/me/contact',
-    { config: { role: 'agent' }, schema: { tags, response: { 200: ContactSchema, ...errorResponses } } },
+    endpoint('agent', tags, { response: { 200: ContactSchema, ...errorResponses } }),
     async (request) => contactOf(request.user!.id),
   );
 
   app.put(
     '/me/contact',
-    {
-      config: { role: 'agent' },
-      schema: { tags, body: ContactInput, response: { 200: ContactSchema, ...errorResponses } },
-    },
+    endpoint('agent', tags, { body: ContactInput, response: { 200: ContactSchema, ...errorResponses } }),
     async (request) => setContact(store.db, request.user!.id, request.body, context.clock().toISOString()),
   );
 
   app.put(
     '/users/:id/contact',
-    {
-      config: { role: 'admin' },
-      schema: { tags, params: IdParams, body: ContactInput, response: { 200: ContactSchema, ...errorResponses } },
-    },
+    endpoint('admin', tags, {
+      params: IdParams,
+      body: ContactInput,
+      response: { 200: ContactSchema, ...errorResponses },
+    }),
     async (request) => {
       if (!(await getUser(store.db, request.params.id))) throw notFound('User', request.params.id);
       return setContact(store.db, request.params.id, request.body, context.clock().toISOString());
@@ -133,10 +132,9 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.get(
     '/escalation/schedules',
-    {
-      config: { role: 'agent' },
-      schema: { tags, response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), ...errorResponses } },
-    },
+    endpoint('agent', tags, {
+      response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), ...errorResponses },
+    }),
     async () => ({
       schedules: (await listSchedules(store.db)).map(scheduleOut),
     }),
@@ -144,10 +142,11 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.put(
     '/escalation/schedules/:id',
-    {
-      config: { role: 'admin' },
-      schema: { tags, params: SlugParams, body: ScheduleInput, response: { 200: ScheduleSchema, ...errorResponses } },
-    },
+    endpoint('admin', tags, {
+      params: SlugParams,
+      body: ScheduleInput,
+      response: { 200: ScheduleSchema, ...errorResponses },
+    }),
     async (request) => {
       for (const id of [...request.body.userIds, ...(request.body.overrides ?? []).map((o) => o.userId)])
         if (!(await getUser(store.db, id))) throw invalid(`No user ${id}`);
@@ -161,10 +160,9 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.get(
     '/escalation/policies',
-    {
-      config: { role: 'agent' },
-      schema: { tags, response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...errorResponses } },
-    },
+    endpoint('agent', tags, {
+      response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...errorResponses },
+    }),
     async () => ({
       policies: (await listPolicies(store.db)).map(policyOut),
     }),
@@ -172,10 +170,11 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.put(
     '/escalation/policies/:id',
-    {
-      config: { role: 'admin' },
-      schema: { tags, params: SlugParams, body: PolicyInput, response: { 200: PolicySchema, ...errorResponses } },
-    },
+    endpoint('admin', tags, {
+      params: SlugParams,
+      body: PolicyInput,
+      response: { 200: PolicySchema, ...errorResponses },
+    }),
     async (request) => {
       const schedules = new Set((await listSchedules(store.db)).map((schedule) => schedule.id));
       for (const step of request.body.steps) {
@@ -204,27 +203,19 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.get(
     '/escalations',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        querystring: Type.Object({ status: Type.Optional(literals(ESCALATION_STATUSES)) }),
-        response: { 200: Type.Object({ escalations: Type.Array(EscalationSchema) }), ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      querystring: Type.Object({ status: Type.Optional(literals(ESCALATION_STATUSES)) }),
+      response: { 200: Type.Object({ escalations: Type.Array(EscalationSchema) }), ...errorResponses },
+    }),
     async (request) => ({ escalations: await listEscalations(store.db, request.query) }),
   );
 
   app.post(
     '/escalations/:id/ack',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: EscalationParams,
-        response: { 200: EscalationSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      params: EscalationParams,
+      response: { 200: EscalationSchema, 409: errorResponses[400], ...errorResponses },
+    }),
     async (request) => {
       const acknowledged = await acknowledgeEscalation(context, request.params.id, request.user!.id, context.clock());
       if (acknowledged) return acknowledged;
@@ -235,45 +226,37 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
   );
 
   const TokenQuery = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100 }) });
-  app.get(
-    '/escalations/ack',
-    { config: { role: 'public' }, schema: { tags, querystring: TokenQuery } },
-    async (request, reply) => {
-      const token = request.query.token.replace(/[^A-Za-z0-9_-]/g, '');
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .header('referrer-policy', 'no-referrer')
-        .send(
-          page(
-            'Acknowledge the escalation',
-            `<form method="post" action="/api/escalations/ack"><input type="hidden" name="token" value="${token}"><button type="submit">I’m on it — acknowledge</button></form>`,
-          ),
-        );
-    },
-  );
+  app.get('/escalations/ack', endpoint('public', tags, { querystring: TokenQuery }), async (request, reply) => {
+    const token = request.query.token.replace(/[^A-Za-z0-9_-]/g, '');
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(
+        page(
+          'Acknowledge the escalation',
+          `<form method="post" action="/api/escalations/ack"><input type="hidden" name="token" value="${token}"><button type="submit">I’m on it — acknowledge</button></form>`,
+        ),
+      );
+  });
 
-  app.post(
-    '/escalations/ack',
-    { config: { role: 'public' }, schema: { tags, body: TokenQuery } },
-    async (request, reply) => {
-      const result = await acknowledgeByToken(context, request.body.token, context.clock());
-      if (!result) throw notFound('Acknowledgement link', 'given');
-      const who = (await getUser(store.db, result.userId))?.displayName ?? `User ${result.userId}`;
-      const by =
-        result.escalation.acknowledgedBy !== null
-          ? ((await getUser(store.db, result.escalation.acknowledgedBy))?.displayName ??
-            `user ${result.escalation.acknowledgedBy}`)
-          : null;
-      const text = result.already
-        ? `This escalation is ${result.escalation.status}${by ? ` (acknowledged by ${escapeHtml(by)})` : ''}. Nothing more to do.`
-        : `Thanks, ${escapeHtml(who)}: “${escapeHtml(result.escalation.subject)}” is acknowledged and the escalation stopped. You are now a responder.`;
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .send(page('Acknowledged', `<p>${text}</p>`));
-    },
-  );
+  app.post('/escalations/ack', endpoint('public', tags, { body: TokenQuery }), async (request, reply) => {
+    const result = await acknowledgeByToken(context, request.body.token, context.clock());
+    if (!result) throw notFound('Acknowledgement link', 'given');
+    const who = (await getUser(store.db, result.userId))?.displayName ?? `User ${result.userId}`;
+    const by =
+      result.escalation.acknowledgedBy !== null
+        ? ((await getUser(store.db, result.escalation.acknowledgedBy))?.displayName ??
+          `user ${result.escalation.acknowledgedBy}`)
+        : null;
+    const text = result.already
+      ? `This escalation is ${result.escalation.status}${by ? ` (acknowledged by ${escapeHtml(by)})` : ''}. Nothing more to do.`
+      : `Thanks, ${escapeHtml(who)}: “${escapeHtml(result.escalation.subject)}” is acknowledged and the escalation stopped. You are now a responder.`;
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(page('Acknowledged', `<p>${text}</p>`));
+  });
 };
 
 /** The stored shapes are readonly; the response schemas want plain arrays. */

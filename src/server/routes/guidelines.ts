@@ -16,6 +16,7 @@ import {
 } from '../../store/guidelines.js';
 import { CheckResultSchema, errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 const RulesBody = {
   blockedWords: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 }),
@@ -47,25 +48,21 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
 
   app.get(
     '/guidelines',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        response: {
-          200: Type.Object({
-            rules: RulesSchema,
-            versions: Type.Array(
-              Type.Object({
-                version: Type.Integer(),
-                authorId: Type.Union([Type.Integer(), Type.Null()]),
-                createdAt: Type.String(),
-              }),
-            ),
-          }),
-          ...errorResponses,
-        },
+    endpoint('agent', tags, {
+      response: {
+        200: Type.Object({
+          rules: RulesSchema,
+          versions: Type.Array(
+            Type.Object({
+              version: Type.Integer(),
+              authorId: Type.Union([Type.Integer(), Type.Null()]),
+              createdAt: Type.String(),
+            }),
+          ),
+        }),
+        ...errorResponses,
       },
-    },
+    }),
     async () => ({
       rules: plain(await currentGuidelineRules(store.db)),
       versions: await listGuidelineVersions(store.db),
@@ -74,15 +71,11 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
 
   app.get(
     '/guidelines/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        description: 'The rules as they were at a version (0: the built-in defaults).',
-        params: Type.Object({ id: Type.Integer({ minimum: 0 }) }),
-        response: { 200: RulesSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      description: 'The rules as they were at a version (0: the built-in defaults).',
+      params: Type.Object({ id: Type.Integer({ minimum: 0 }) }),
+      response: { 200: RulesSchema, ...errorResponses },
+    }),
     async (request) => {
       const rules = await guidelineRulesAt(store.db, request.params.id);
       if (!rules) throw notFound('Guideline version', request.params.id);
@@ -92,48 +85,36 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
 
   app.put(
     '/guidelines',
-    {
-      config: { role: 'admin' },
-      schema: {
-        tags,
-        description: 'Saves the rules as a new version.',
-        body: RulesInput,
-        response: { 200: RulesSchema, ...errorResponses },
-      },
-    },
+    endpoint('admin', tags, {
+      description: 'Saves the rules as a new version.',
+      body: RulesInput,
+      response: { 200: RulesSchema, ...errorResponses },
+    }),
     async (request) =>
       plain(await saveGuidelineRules(store.db, request.body, request.user!.id, context.clock().toISOString())),
   );
 
   app.post(
     '/guidelines/check',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        body: Type.Object(
-          { ...Draft.properties, channel: Type.String({ minLength: 1, maxLength: 40 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: CheckResultSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      body: Type.Object(
+        { ...Draft.properties, channel: Type.String({ minLength: 1, maxLength: 40 }) },
+        { additionalProperties: false },
+      ),
+      response: { 200: CheckResultSchema, ...errorResponses },
+    }),
     async (request) =>
       desk.checkDraft({ body: request.body.body, source: request.body.channel, visibility: request.body.visibility }),
   );
 
   app.post(
     '/tickets/:id/replies/check',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['tickets', ...tags],
-        description: 'Dry run: the findings this reply would get, nothing sent.',
-        params: IdParams,
-        body: Draft,
-        response: { 200: CheckResultSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', ['tickets', ...tags], {
+      description: 'Dry run: the findings this reply would get, nothing sent.',
+      params: IdParams,
+      body: Draft,
+      response: { 200: CheckResultSchema, ...errorResponses },
+    }),
     async (request) => desk.checkReply(request.params.id, request.body),
   );
 };

@@ -3,20 +3,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(
     '/health',
-    {
-      config: { role: 'public' },
-      schema: {
-        tags: ['health'],
-        response: {
-          200: Type.Object({ status: Type.Literal('ok'), store: Type.String(), time: Type.String() }),
-          503: Type.Object({ status: Type.Literal('unavailable'), store: Type.String(), time: Type.String() }),
-        },
+    endpoint('public', ['health'], {
+      response: {
+        200: Type.Object({ status: Type.Literal('ok'), store: Type.String(), time: Type.String() }),
+        503: Type.Object({ status: Type.Literal('unavailable'), store: Type.String(), time: Type.String() }),
       },
-    },
+    }),
     async (_request, reply) => {
       const time = context.clock().toISOString();
       try {

@@ -30,6 +30,7 @@ import {
   ProposalSchema,
 } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 import { presentPost } from '../present.js';
 
 const Draft = Type.Object({
@@ -50,30 +51,22 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.get(
     '/incidents',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        querystring: Type.Object({
-          status: Type.Optional(literals(INCIDENT_STATUSES)),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-        }),
-        response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      querystring: Type.Object({
+        status: Type.Optional(literals(INCIDENT_STATUSES)),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+      }),
+      response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), ...errorResponses },
+    }),
     async (request) => ({ incidents: await listIncidents(store.db, request.query) }),
   );
 
   app.get(
     '/incidents/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: IdParams,
-        response: { 200: IncidentDetailSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      params: IdParams,
+      response: { 200: IncidentDetailSchema, ...errorResponses },
+    }),
     async (request) => {
       const incident = await getIncident(store.db, request.params.id);
       if (!incident) throw notFound('Incident', request.params.id);
@@ -102,62 +95,47 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.put(
     '/incidents/:id/responders',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: IdParams,
-        body: Type.Object(
-          { userIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: IncidentSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      params: IdParams,
+      body: Type.Object(
+        { userIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }) },
+        { additionalProperties: false },
+      ),
+      response: { 200: IncidentSchema, ...errorResponses },
+    }),
     async (request) => desk.setResponders(request.params.id, request.body.userIds, request.user!),
   );
 
   app.post(
     '/incidents/:id/updates',
-    {
-      config: { role: 'agent' },
-      schema: { tags, params: IdParams, body: UpdateBody, response: { 201: Draft, ...errorResponses } },
-    },
+    endpoint('agent', tags, { params: IdParams, body: UpdateBody, response: { 201: Draft, ...errorResponses } }),
     async (request, reply) =>
       reply.status(201).send(await desk.draftUpdate(request.params.id, request.body.body, request.user!)),
   );
 
   app.post(
     '/incidents/:id/resolve',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: IdParams,
-        body: UpdateBody,
-        response: {
-          200: Type.Object({ incident: IncidentSchema, closing: Draft }),
-          409: errorResponses[400],
-          ...errorResponses,
-        },
+    endpoint('agent', tags, {
+      params: IdParams,
+      body: UpdateBody,
+      response: {
+        200: Type.Object({ incident: IncidentSchema, closing: Draft }),
+        409: errorResponses[400],
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => desk.resolve(request.params.id, request.body.body, request.user!),
   );
 
   app.get(
     '/incident-updates/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: IdParams,
-        response: {
-          200: Type.Object({ update: IncidentUpdateSchema, proposals: Type.Array(ProposalSchema) }),
-          ...errorResponses,
-        },
+    endpoint('agent', tags, {
+      params: IdParams,
+      response: {
+        200: Type.Object({ update: IncidentUpdateSchema, proposals: Type.Array(ProposalSchema) }),
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => {
       const update = await getIncidentUpdate(store.db, request.params.id);
       if (!update) throw notFound('Incident update', request.params.id);
@@ -167,60 +145,39 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.post(
     '/incident-updates/:id/approve',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        description:
-          'Approves the update and every reply still proposed; each is queued on the reporter’s ticket. Any responder (or an admin) may.',
-        params: IdParams,
-        response: {
-          200: Type.Object({ update: IncidentUpdateSchema, approved: Type.Integer(), queued: Type.Integer() }),
-          409: errorResponses[400],
-          ...errorResponses,
-        },
+    endpoint('agent', tags, {
+      description:
+        'Approves the update and every reply still proposed; each is queued on the reporter’s ticket. Any responder (or an admin) may.',
+      params: IdParams,
+      response: {
+        200: Type.Object({ update: IncidentUpdateSchema, approved: Type.Integer(), queued: Type.Integer() }),
+        409: errorResponses[400],
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => desk.approveUpdate(request.params.id, request.user!),
   );
 
-  app.post(
-    '/reply-proposals/:id/approve',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: ProposalParams,
-        response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
-    async (request) => desk.approveProposal(request.params.id, request.user!),
+  // Approving and rejecting one reply take the same request and answer alike.
+  const decision = () =>
+    endpoint('agent', tags, {
+      params: ProposalParams,
+      response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
+    });
+  app.post('/reply-proposals/:id/approve', decision(), async (request) =>
+    desk.approveProposal(request.params.id, request.user!),
   );
-
-  app.post(
-    '/reply-proposals/:id/reject',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: ProposalParams,
-        response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
-    async (request) => desk.rejectProposal(request.params.id, request.user!),
+  app.post('/reply-proposals/:id/reject', decision(), async (request) =>
+    desk.rejectProposal(request.params.id, request.user!),
   );
 
   app.patch(
     '/reply-proposals/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags,
-        params: ProposalParams,
-        body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
-        response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
+    endpoint('agent', tags, {
+      params: ProposalParams,
+      body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
+      response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
+    }),
     async (request) => desk.editProposal(request.params.id, request.body.body, request.user!),
   );
 };

@@ -10,6 +10,7 @@ import { parseNdjsonText } from '../../pipeline/ndjson.js';
 import type { RawItem } from '../../pipeline/ingest.js';
 import { errorResponses } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 /** One line of NDJSON may be at most this long; a post's text is capped well below it anyway. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -40,15 +41,11 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.post(
     '/ingest',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['ingest'],
-        description: 'One post (JSON object), an array of posts, or NDJSON lines. Unknown fields are kept.',
-        body: Type.Unknown(),
-        response: { 200: IngestResponse, 413: errorResponses[400], ...errorResponses },
-      },
-    },
+    endpoint('agent', ['ingest'], {
+      description: 'One post (JSON object), an array of posts, or NDJSON lines. Unknown fields are kept.',
+      body: Type.Unknown(),
+      response: { 200: IngestResponse, 413: errorResponses[400], ...errorResponses },
+    }),
     async (request) => {
       const items = toItems(request.body);
       const single = !Array.isArray(request.body) && typeof request.body === 'object';

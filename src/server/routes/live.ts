@@ -8,6 +8,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 import { LIVE_EVENTS, type LiveEventName, type LiveEvents } from '../schemas.js';
 import { presentPosts, presentTicket } from '../present.js';
 
@@ -58,13 +59,9 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
 
   app.get(
     '/live',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['live'],
-        description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses.`,
-      },
-    },
+    endpoint('agent', ['live'], {
+      description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses.`,
+    }),
     (request, reply) => {
       // The route's serialisers, compiled once from the event schemas (Fastify caches them).
       const serialise = Object.fromEntries(

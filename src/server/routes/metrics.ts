@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 import { createMetrics } from '../metrics.js';
 import { errorResponses } from '../schemas.js';
 
@@ -9,7 +10,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
   const registry = createMetrics(context.store, context.clock);
   app.get(
     '/metrics',
-    { config: { role: 'admin' }, schema: { tags: ['health'], response: { 200: Type.String(), ...errorResponses } } },
+    endpoint('admin', ['health'], { response: { 200: Type.String(), ...errorResponses } }),
     async (_request, reply) => {
       const body = await registry.metrics();
       return reply.type(registry.contentType).send(body);

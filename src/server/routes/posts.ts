@@ -6,30 +6,27 @@ import { notFound } from '../../domain/errors.js';
 import { getPost, searchPosts } from '../../store/posts.js';
 import { errorResponses, IdParams, literals, PostSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 import { presentPost } from '../present.js';
 
 export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(
     '/posts',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['posts'],
-        querystring: Type.Object({
-          q: Type.Optional(Type.String({ maxLength: 500 })),
-          sentiment: Type.Optional(literals(SENTIMENTS)),
-          kind: Type.Optional(literals(POST_KINDS)),
-          stream: Type.Optional(Type.Integer({ minimum: 1 })),
-          source: Type.Optional(Type.String({ maxLength: 64 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: {
-          200: Type.Object({ posts: Type.Array(PostSchema), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }),
-          ...errorResponses,
-        },
+    endpoint('agent', ['posts'], {
+      querystring: Type.Object({
+        q: Type.Optional(Type.String({ maxLength: 500 })),
+        sentiment: Type.Optional(literals(SENTIMENTS)),
+        kind: Type.Optional(literals(POST_KINDS)),
+        stream: Type.Optional(Type.Integer({ minimum: 1 })),
+        source: Type.Optional(Type.String({ maxLength: 64 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+        before: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
+      response: {
+        200: Type.Object({ posts: Type.Array(PostSchema), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }),
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => {
       const { q, sentiment, kind, stream, source, limit, before } = request.query;
       const page = await searchPosts(context.store.db, context.store.dialect, {
@@ -48,10 +45,7 @@ export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
 
   app.get(
     '/posts/:id',
-    {
-      config: { role: 'agent' },
-      schema: { tags: ['posts'], params: IdParams, response: { 200: PostSchema, ...errorResponses } },
-    },
+    endpoint('agent', ['posts'], { params: IdParams, response: { 200: PostSchema, ...errorResponses } }),
     async (request) => {
       const post = await getPost(context.store.db, request.params.id);
       if (!post) throw notFound('Post', request.params.id);

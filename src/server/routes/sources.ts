@@ -27,6 +27,7 @@ import {
   IdParams,
 } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 const Options = Type.Record(Type.String(), Type.Unknown());
 const CreateBody = Type.Object(
@@ -63,13 +64,9 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.get(
     '/sources/definitions',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['sources'],
-        response: { 200: Type.Object({ definitions: Type.Array(DefinitionSchema) }), ...errorResponses },
-      },
-    },
+    endpoint('agent', ['sources'], {
+      response: { 200: Type.Object({ definitions: Type.Array(DefinitionSchema) }), ...errorResponses },
+    }),
     async () => ({
       definitions: supervisor().definitions.map((definition) => ({
         kind: definition.kind,
@@ -84,13 +81,9 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.get(
     '/sources',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['sources'],
-        response: { 200: Type.Object({ sources: Type.Array(ConfiguredSourceSchema) }), ...errorResponses },
-      },
-    },
+    endpoint('agent', ['sources'], {
+      response: { 200: Type.Object({ sources: Type.Array(ConfiguredSourceSchema) }), ...errorResponses },
+    }),
     async () => {
       const [sources, health] = await Promise.all([listSources(store.db), listSourceHealth(store.db)]);
       const byName = new Map(health.map((entry) => [entry.name, entry]));
@@ -102,14 +95,10 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.post(
     '/sources',
-    {
-      config: { role: 'admin' },
-      schema: {
-        tags: ['sources'],
-        body: CreateBody,
-        response: { 201: ConfiguredSourceSchema, ...conflict, ...errorResponses },
-      },
-    },
+    endpoint('admin', ['sources'], {
+      body: CreateBody,
+      response: { 201: ConfiguredSourceSchema, ...conflict, ...errorResponses },
+    }),
     async (request, reply) => {
       const { name, kind } = request.body;
       const definition = findDefinition(kind, supervisor().definitions);
@@ -139,15 +128,11 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.patch(
     '/sources/:id',
-    {
-      config: { role: 'admin' },
-      schema: {
-        tags: ['sources'],
-        params: IdParams,
-        body: UpdateBody,
-        response: { 200: ConfiguredSourceSchema, ...conflict, ...errorResponses },
-      },
-    },
+    endpoint('admin', ['sources'], {
+      params: IdParams,
+      body: UpdateBody,
+      response: { 200: ConfiguredSourceSchema, ...conflict, ...errorResponses },
+    }),
     async (request) => {
       const existing = await getSource(store.db, request.params.id);
       if (!existing) throw notFound('Source', request.params.id);
@@ -177,10 +162,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.post(
     '/sources/:id/restart',
-    {
-      config: { role: 'admin' },
-      schema: { tags: ['sources'], params: IdParams, response: { 200: ConfiguredSourceSchema, ...errorResponses } },
-    },
+    endpoint('admin', ['sources'], { params: IdParams, response: { 200: ConfiguredSourceSchema, ...errorResponses } }),
     async (request) => {
       const existing = await getSource(store.db, request.params.id);
       if (!existing) throw notFound('Source', request.params.id);
@@ -192,10 +174,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.delete(
     '/sources/:id',
-    {
-      config: { role: 'admin' },
-      schema: { tags: ['sources'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
-    },
+    endpoint('admin', ['sources'], { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
     async (request, reply) => {
       const existing = await getSource(store.db, request.params.id);
       if (!existing) throw notFound('Source', request.params.id);

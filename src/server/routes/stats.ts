@@ -5,6 +5,7 @@ import { postStats } from '../../store/posts.js';
 import { countTicketsByStatus } from '../../store/tickets.js';
 import { errorResponses, StatsSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 const WINDOWS = {
   '1h': 3600e3,
@@ -18,26 +19,22 @@ type WindowName = keyof typeof WINDOWS;
 export const statsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(
     '/stats',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['stats'],
-        querystring: Type.Object({
-          window: Type.Optional(
-            Type.Union(
-              Object.keys(WINDOWS).map((key) => Type.Literal(key)),
-              { default: '24h' },
-            ),
+    endpoint('agent', ['stats'], {
+      querystring: Type.Object({
+        window: Type.Optional(
+          Type.Union(
+            Object.keys(WINDOWS).map((key) => Type.Literal(key)),
+            { default: '24h' },
           ),
-          bucket: Type.Optional(Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')])),
-          stream: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: {
-          200: StatsSchema,
-          ...errorResponses,
-        },
+        ),
+        bucket: Type.Optional(Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')])),
+        stream: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
+      response: {
+        200: StatsSchema,
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => {
       const window = (request.query.window ?? '24h') as WindowName;
       const span = WINDOWS[window];

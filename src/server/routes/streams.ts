@@ -19,6 +19,7 @@ import {
 } from '../../store/streams.js';
 import { errorResponses, IdParams, PostSchema, StreamInputSchema, StreamSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 import { presentPost } from '../present.js';
 
 const PREVIEW_WINDOW = 500;
@@ -29,13 +30,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.get(
     '/streams',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['streams'],
-        response: { 200: Type.Object({ streams: Type.Array(StreamSchema) }), ...errorResponses },
-      },
-    },
+    endpoint('agent', ['streams'], {
+      response: { 200: Type.Object({ streams: Type.Array(StreamSchema) }), ...errorResponses },
+    }),
     async () => ({
       streams: await listStreams(store.db),
     }),
@@ -43,10 +40,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.get(
     '/streams/:id',
-    {
-      config: { role: 'agent' },
-      schema: { tags: ['streams'], params: IdParams, response: { 200: StreamSchema, ...errorResponses } },
-    },
+    endpoint('agent', ['streams'], { params: IdParams, response: { 200: StreamSchema, ...errorResponses } }),
     async (request) => {
       const stream = await getStream(store.db, request.params.id);
       if (!stream) throw notFound('Stream', request.params.id);
@@ -56,14 +50,10 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.post(
     '/streams',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['streams'],
-        body: StreamInputSchema,
-        response: { 201: StreamSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
+    endpoint('agent', ['streams'], {
+      body: StreamInputSchema,
+      response: { 201: StreamSchema, 409: errorResponses[400], ...errorResponses },
+    }),
     async (request, reply) => {
       const matches = compileQuery(request.body.query);
       if (await getStreamByName(store.db, request.body.name))
@@ -81,15 +71,11 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.patch(
     '/streams/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['streams'],
-        params: IdParams,
-        body: Type.Partial(StreamInputSchema),
-        response: { 200: StreamSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
+    endpoint('agent', ['streams'], {
+      params: IdParams,
+      body: Type.Partial(StreamInputSchema),
+      response: { 200: StreamSchema, 409: errorResponses[400], ...errorResponses },
+    }),
     async (request) => {
       const matches = request.body.query !== undefined ? compileQuery(request.body.query) : null;
       if (request.body.name !== undefined) {
@@ -107,10 +93,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.delete(
     '/streams/:id',
-    {
-      config: { role: 'admin' },
-      schema: { tags: ['streams'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
-    },
+    endpoint('admin', ['streams'], { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
     async (request, reply) => {
       if (!(await deleteStream(store.db, request.params.id))) throw notFound('Stream', request.params.id);
       await changed(request.params.id);
@@ -120,23 +103,19 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.post(
     '/streams/preview',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['streams'],
-        body: Type.Object(
-          {
-            query: Type.String({ minLength: 1, maxLength: 2000 }),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ posts: Type.Array(PostSchema), scanned: Type.Integer(), matched: Type.Integer() }),
-          ...errorResponses,
+    endpoint('agent', ['streams'], {
+      body: Type.Object(
+        {
+          query: Type.String({ minLength: 1, maxLength: 2000 }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
         },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ posts: Type.Array(PostSchema), scanned: Type.Integer(), matched: Type.Integer() }),
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => {
       const matches = compileQuery(request.body.query);
       const { posts } = await searchPosts(store.db, store.dialect, { limit: PREVIEW_WINDOW });

@@ -23,6 +23,7 @@ import {
 } from '../schemas.js';
 import { presentTicket, presentPost } from '../present.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 const TicketUpdateSchema = Type.Object(
   {
@@ -39,28 +40,24 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.get(
     '/tickets',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['tickets'],
-        querystring: Type.Object({
-          status: Type.Optional(Type.String({ pattern: '^[a-z,]+$', description: 'Comma-separated statuses' })),
-          type: Type.Optional(literals(TICKET_TYPES)),
-          assignee: Type.Optional(Type.String({ pattern: '^(me|none|[0-9]+)$' })),
-          stream: Type.Optional(Type.Integer({ minimum: 1 })),
-          breached: Type.Optional(Type.Boolean()),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
+    endpoint('agent', ['tickets'], {
+      querystring: Type.Object({
+        status: Type.Optional(Type.String({ pattern: '^[a-z,]+$', description: 'Comma-separated statuses' })),
+        type: Type.Optional(literals(TICKET_TYPES)),
+        assignee: Type.Optional(Type.String({ pattern: '^(me|none|[0-9]+)$' })),
+        stream: Type.Optional(Type.Integer({ minimum: 1 })),
+        breached: Type.Optional(Type.Boolean()),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+        before: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
+      response: {
+        200: Type.Object({
+          tickets: Type.Array(TicketSchema),
+          nextBefore: Type.Union([Type.Integer(), Type.Null()]),
         }),
-        response: {
-          200: Type.Object({
-            tickets: Type.Array(TicketSchema),
-            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
-          }),
-          ...errorResponses,
-        },
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => {
       const { status, type, assignee, stream, breached, limit, before } = request.query;
       const statuses = status ? status.split(',').filter(Boolean) : undefined;
@@ -90,14 +87,10 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.get(
     '/tickets/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['tickets'],
-        params: IdParams,
-        response: { 200: TicketDetailSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', ['tickets'], {
+      params: IdParams,
+      response: { 200: TicketDetailSchema, ...errorResponses },
+    }),
     async (request) => {
       const detail = await desk.detail(request.params.id);
       const post = detail.ticket.postId !== null ? ((await getPost(store.db, detail.ticket.postId)) ?? null) : null;
@@ -114,37 +107,29 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.patch(
     '/tickets/:id',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['tickets'],
-        params: IdParams,
-        body: TicketUpdateSchema,
-        response: { 200: TicketSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
+    endpoint('agent', ['tickets'], {
+      params: IdParams,
+      body: TicketUpdateSchema,
+      response: { 200: TicketSchema, 409: errorResponses[400], ...errorResponses },
+    }),
     async (request) => withSla(await desk.update(request.params.id, request.body, request.user!)),
   );
 
   app.post(
     '/tickets/bulk',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['tickets'],
-        body: Type.Object(
-          { ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), update: TicketUpdateSchema },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            updated: Type.Array(TicketSchema),
-            failed: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), message: Type.String() })),
-          }),
-          ...errorResponses,
-        },
+    endpoint('agent', ['tickets'], {
+      body: Type.Object(
+        { ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), update: TicketUpdateSchema },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({
+          updated: Type.Array(TicketSchema),
+          failed: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), message: Type.String() })),
+        }),
+        ...errorResponses,
       },
-    },
+    }),
     async (request) => {
       const updated = [];
       const failed = [];
@@ -163,44 +148,36 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
 
   app.post(
     '/tickets/:id/notes',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['tickets'],
-        params: IdParams,
-        body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
-        response: { 201: TicketEventSchema, ...errorResponses },
-      },
-    },
+    endpoint('agent', ['tickets'], {
+      params: IdParams,
+      body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }) }, { additionalProperties: false }),
+      response: { 201: TicketEventSchema, ...errorResponses },
+    }),
     async (request, reply) =>
       reply.status(201).send(await desk.addNote(request.params.id, request.body.body, request.user!)),
   );
 
   app.post(
     '/tickets/:id/replies',
-    {
-      config: { role: 'agent' },
-      schema: {
-        tags: ['tickets'],
-        params: IdParams,
-        body: Type.Object(
-          {
-            body: Type.String({ minLength: 1, maxLength: 20_000 }),
-            visibility: literals(REPLY_VISIBILITIES),
-            acknowledgeWarnings: Type.Optional(
-              Type.Boolean({ description: 'Send despite guideline warnings (never despite blocks)' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }),
-          409: errorResponses[400],
-          422: errorResponses[400],
-          ...errorResponses,
+    endpoint('agent', ['tickets'], {
+      params: IdParams,
+      body: Type.Object(
+        {
+          body: Type.String({ minLength: 1, maxLength: 20_000 }),
+          visibility: literals(REPLY_VISIBILITIES),
+          acknowledgeWarnings: Type.Optional(
+            Type.Boolean({ description: 'Send despite guideline warnings (never despite blocks)' }),
+          ),
         },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }),
+        409: errorResponses[400],
+        422: errorResponses[400],
+        ...errorResponses,
       },
-    },
+    }),
     async (request, reply) => {
       const result = await desk.reply(request.params.id, request.body, request.user!);
       return reply.status(201).send({ ...result, ticket: withSla(result.ticket) });

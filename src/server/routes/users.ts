@@ -6,16 +6,16 @@ import { ROLES } from '../../domain/user.js';
 import { createApiToken, createUser, getUser, listUsers } from '../../store/users.js';
 import { errorResponses, literals, UserSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
 
   app.get(
     '/users',
-    {
-      config: { role: 'agent' },
-      schema: { tags: ['users'], response: { 200: Type.Object({ users: Type.Array(UserSchema) }), ...errorResponses } },
-    },
+    endpoint('agent', ['users'], {
+      response: { 200: Type.Object({ users: Type.Array(UserSchema) }), ...errorResponses },
+    }),
     async () => ({
       users: await listUsers(store.db),
     }),
@@ -23,22 +23,18 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
 
   app.post(
     '/users',
-    {
-      config: { role: 'admin' },
-      schema: {
-        tags: ['users'],
-        body: Type.Object(
-          {
-            username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
-            displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-            role: literals(ROLES),
-            password: Type.String({ minLength: 10, maxLength: 1000 }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: UserSchema, 409: errorResponses[400], ...errorResponses },
-      },
-    },
+    endpoint('admin', ['users'], {
+      body: Type.Object(
+        {
+          username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+          displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          role: literals(ROLES),
+          password: Type.String({ minLength: 10, maxLength: 1000 }),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 201: UserSchema, 409: errorResponses[400], ...errorResponses },
+    }),
     async (request, reply) => {
       const existing = (await listUsers(store.db)).find((user) => user.username === request.body.username);
       if (existing) throw new EarshotError('ERR_CONFLICT', { detail: `User ${request.body.username} exists already` });
@@ -48,21 +44,17 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
 
   app.post(
     '/tokens',
-    {
-      config: { role: 'admin' },
-      schema: {
-        tags: ['users'],
-        description: 'Creates an API token acting as the given user (default: the caller). The token is shown once.',
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }), userId: Type.Optional(Type.Integer({ minimum: 1 })) },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ id: Type.Integer(), token: Type.String(), user: UserSchema }),
-          ...errorResponses,
-        },
+    endpoint('admin', ['users'], {
+      description: 'Creates an API token acting as the given user (default: the caller). The token is shown once.',
+      body: Type.Object(
+        { name: Type.String({ minLength: 1, maxLength: 100 }), userId: Type.Optional(Type.Integer({ minimum: 1 })) },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({ id: Type.Integer(), token: Type.String(), user: UserSchema }),
+        ...errorResponses,
       },
-    },
+    }),
     async (request, reply) => {
       const user = request.body.userId ? await getUser(store.db, request.body.userId) : request.user!;
       if (!user) throw new EarshotError('ERR_NOT_FOUND', { what: 'User', id: request.body.userId ?? 0 });

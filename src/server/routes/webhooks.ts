@@ -9,6 +9,7 @@ import { createWebhook, deleteWebhook, listWebhooks } from '../../store/escalati
 import { WEBHOOK_EVENTS } from '../../domain/escalation.js';
 import { errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { endpoint } from '../route.js';
 
 const WebhookSchema = Type.Object({
   id: Type.Integer(),
@@ -23,10 +24,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.get(
     '/webhooks',
-    {
-      config: { role: 'admin' },
-      schema: { tags, response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses } },
-    },
+    endpoint('admin', tags, {
+      response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses },
+    }),
     async () => ({
       webhooks: (await listWebhooks(store.db)).map(({ secret: _secret, ...rest }) => rest),
     }),
@@ -34,40 +34,33 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.post(
     '/webhooks',
-    {
-      config: { role: 'admin' },
-      schema: {
-        tags,
-        body: Type.Object(
-          {
-            url: Type.String({ pattern: '^https?://', maxLength: 2000 }),
-            events: Type.Array(literals(WEBHOOK_EVENTS), {
-              minItems: 1,
-              maxItems: WEBHOOK_EVENTS.length,
-              uniqueItems: true,
-            }),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({
-            ...WebhookSchema.properties,
-            secret: Type.String({ description: 'HMAC key for X-Earshot-Signature; shown only now' }),
+    endpoint('admin', tags, {
+      body: Type.Object(
+        {
+          url: Type.String({ pattern: '^https?://', maxLength: 2000 }),
+          events: Type.Array(literals(WEBHOOK_EVENTS), {
+            minItems: 1,
+            maxItems: WEBHOOK_EVENTS.length,
+            uniqueItems: true,
           }),
-          ...errorResponses,
         },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({
+          ...WebhookSchema.properties,
+          secret: Type.String({ description: 'HMAC key for X-Earshot-Signature; shown only now' }),
+        }),
+        ...errorResponses,
       },
-    },
+    }),
     async (request, reply) =>
       reply.status(201).send(await createWebhook(store.db, request.body, context.clock().toISOString())),
   );
 
   app.delete(
     '/webhooks/:id',
-    {
-      config: { role: 'admin' },
-      schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
-    },
+    endpoint('admin', tags, { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
     async (request, reply) => {
       if (!(await deleteWebhook(store.db, request.params.id))) throw notFound('Webhook', request.params.id);
       return reply.status(204).send(null);
