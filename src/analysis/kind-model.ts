@@ -16,11 +16,11 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { fmix32, fnv1a } from '../domain/hash.js';
 import { POST_KINDS, type PostKind } from '../domain/post.js';
 import { CUE, cueSignals } from './kind-cues.js';
 import { kindFromSignals, RULE, ruleSignals } from './kind.js';
+import { decodeModelFile, encodeModelFile } from './model-file.js';
 import { FEATURE_FORMAT, FeatureBuffer, featurize } from './sentiment-features.js';
 import type { FeatureConfig, Lexicon } from './sentiment-features.js';
 
@@ -242,39 +242,30 @@ export function resultOf(p: ArrayLike<number>): KindResult {
 /** Quantises weights to int8 (per-class scale) and gzips, deterministically. */
 export function encodeKindModel(data: KindModelData): Buffer {
   const { q, scales } = quantise(data.weights);
-  const header = Buffer.from(
-    JSON.stringify({
-      format: FEATURE_FORMAT,
-      name: data.name,
-      version: data.version,
-      classes: POST_KINDS,
-      features: data.features,
-      foldBits: data.foldBits,
-      textWeight: data.textWeight,
-      textFeatures: data.textFeatures,
-      scales,
-      bias: data.bias,
-      meta: data.meta,
-    }),
-    'utf8',
-  );
-  const head = Buffer.alloc(8);
-  head.write(MAGIC, 0, 'latin1');
-  head.writeUInt32LE(header.length, 4);
-  return gzipSync(Buffer.concat([head, header, Buffer.from(q.buffer)]), { level: 9 });
+  const header = {
+    format: FEATURE_FORMAT,
+    name: data.name,
+    version: data.version,
+    classes: POST_KINDS,
+    features: data.features,
+    foldBits: data.foldBits,
+    textWeight: data.textWeight,
+    textFeatures: data.textFeatures,
+    scales,
+    bias: data.bias,
+    meta: data.meta,
+  };
+  return encodeModelFile(MAGIC, header, q);
 }
 
 export function decodeKindModel(file: Uint8Array): KindModelData {
-  const raw = gunzipSync(file);
-  if (raw.toString('latin1', 0, 4) !== MAGIC) throw new Error('not an Earshot kind model file');
-  const headerLength = raw.readUInt32LE(4);
-  const header = JSON.parse(raw.toString('utf8', 8, 8 + headerLength)) as KindHeader;
+  const { header, weights: stored } = decodeModelFile<KindHeader>(file, MAGIC, 'kind model');
   if (header.format !== FEATURE_FORMAT)
     throw new Error(`kind model format ${header.format}, this code reads ${FEATURE_FORMAT}`);
   if (header.classes.join() !== POST_KINDS.join())
     throw new Error(`kind model classes ${header.classes.join()} differ from POST_KINDS`);
   const size = (1 << header.foldBits) * K;
-  const q = new Int8Array(raw.buffer, raw.byteOffset + 8 + headerLength, size);
+  const q = stored(size);
   const weights = new Float32Array(size);
   for (let i = 0; i < size; i++) weights[i] = q[i]! * header.scales[i % K]!;
   return {

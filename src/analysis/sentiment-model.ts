@@ -9,8 +9,8 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { SENTIMENTS } from '../domain/post.js';
+import { decodeModelFile, encodeModelFile } from './model-file.js';
 import { FEATURE_FORMAT, FeatureBuffer, featurize } from './sentiment-features.js';
 import type { FeatureConfig, Lexicon } from './sentiment-features.js';
 import type { SentimentModel, SentimentResult } from './sentiment.js';
@@ -116,36 +116,27 @@ export function encodeSentimentModel(data: SentimentModelData): Buffer {
   });
   const q = new Int8Array(weights.length);
   for (let i = 0; i < weights.length; i++) q[i] = Math.round(weights[i]! / scales[i % 3]!);
-  const header = Buffer.from(
-    JSON.stringify({
-      format: FEATURE_FORMAT,
-      name: data.name,
-      version: data.version,
-      classes: SENTIMENTS,
-      features: data.features,
-      scales,
-      bias: data.bias,
-      meta: data.meta,
-      lexicon: data.lexicon,
-    }),
-    'utf8',
-  );
-  const head = Buffer.alloc(8);
-  head.write(MAGIC, 0, 'latin1');
-  head.writeUInt32LE(header.length, 4);
-  return gzipSync(Buffer.concat([head, header, Buffer.from(q.buffer)]), { level: 9 });
+  const header = {
+    format: FEATURE_FORMAT,
+    name: data.name,
+    version: data.version,
+    classes: SENTIMENTS,
+    features: data.features,
+    scales,
+    bias: data.bias,
+    meta: data.meta,
+    lexicon: data.lexicon,
+  };
+  return encodeModelFile(MAGIC, header, q);
 }
 
 export function decodeSentimentModel(file: Uint8Array): SentimentModelData {
-  const raw = gunzipSync(file);
-  if (raw.toString('latin1', 0, 4) !== MAGIC) throw new Error('not an Earshot sentiment model file');
-  const headerLength = raw.readUInt32LE(4);
-  const header = JSON.parse(raw.toString('utf8', 8, 8 + headerLength)) as ModelHeader;
+  const { header, weights: stored } = decodeModelFile<ModelHeader>(file, MAGIC, 'sentiment model');
   if (header.format !== FEATURE_FORMAT) {
     throw new Error(`sentiment model format ${header.format}, this code reads ${FEATURE_FORMAT}`);
   }
   const buckets = 1 << header.features.bits;
-  const q = new Int8Array(raw.buffer, raw.byteOffset + 8 + headerLength, buckets * 3);
+  const q = stored(buckets * 3);
   const weights = new Float32Array(buckets * 3);
   const [s0, s1, s2] = header.scales;
   for (let i = 0; i < weights.length; i += 3) {
