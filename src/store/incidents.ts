@@ -258,7 +258,7 @@ function toUpdate(row: Selectable<IncidentUpdatesTable>): IncidentUpdate {
     kind: row.kind,
     body: row.body,
     authorId: row.author_id,
-    status: row.status as 'draft' | 'approved',
+    status: row.status,
     createdAt: row.created_at,
     approvedAt: row.approved_at,
   };
