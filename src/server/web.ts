@@ -43,6 +43,7 @@ export const CLIENT_ROUTES = [
   '/incidents',
   '/incidents/:id',
   '/alerts',
+  '/sources',
 ] as const;
 
 /**

@@ -147,6 +147,19 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     await page.getByRole('status', { name: 'Live updates: Live' }).waitFor();
   });
 
+  it('opens every view of the rail on a reload or a bookmark, not only by clicking', async () => {
+    const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    const paths = (await links.evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')))).filter(
+      (href): href is string => href !== null,
+    );
+    assert.ok(paths.length >= 7, `rail links: ${paths.join(', ')}`);
+    for (const path of paths) {
+      const response = await fetch(`${base}${path}`, { headers: { cookie } });
+      assert.equal(response.status, 200, `GET ${path}`);
+      assert.match(response.headers.get('content-type') ?? '', /text\/html/, `GET ${path}`);
+    }
+  });
+
   it('shows Pulse: the negative/positive ratio, volume by sentiment and top kinds', async () => {
     await page
       .getByTestId('ratio')
