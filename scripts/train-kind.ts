@@ -22,6 +22,7 @@ import { loadKindSet } from '../bench/kind.js';
 import { hasSupportTweets, loadSupportTweets } from '../bench/support-kinds.js';
 import { sharedDir } from '../bench/tweeteval.js';
 import { scoreKindPredictions, type KindMetrics } from '../bench/kind-metrics.js';
+import { mulberry32, shuffle } from './seeded-random.js';
 
 export interface KindTrainConfig {
   readonly foldBits: number;
@@ -316,26 +317,6 @@ export function predict(X: Csr, w: Float32Array, b: readonly number[]): Float64A
     out.push(z);
   }
   return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return function next(): number {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle(a: Int32Array, rng: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
 }
 
 function describe(c: KindTrainConfig): string {

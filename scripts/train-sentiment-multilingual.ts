@@ -20,6 +20,7 @@ import { DEFAULT_MODEL_URL, decodeSentimentModel, encodeSentimentModel } from '.
 import { languageFeature } from '../src/analysis/sentiment-scorer.js';
 import { hasTweetEval, loadSplit, sharedDir, tweetEvalDir } from '../bench/tweeteval.js';
 import { UMSAB_LANGUAGES, hasUmsab, loadUmsab, macroF1, umsabDir, type UmsabLanguage } from '../bench/umsab.js';
+import { mulberry32, shuffle } from './seeded-random.js';
 
 export interface MultiConfig {
   readonly learningRate: number;
@@ -272,26 +273,6 @@ function evaluate(V: Csr, val: readonly Row[], w: Float32Array, b: readonly numb
     byLang.set(val[i]!.lang, e);
   }
   return Object.fromEntries([...byLang].map(([l, e]) => [l, macroF1(e.gold, e.pred).macroF1]));
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return function next(): number {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle(a: Int32Array, rng: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
 }
 
 const pct = (x: number) => (100 * x).toFixed(1);

@@ -21,6 +21,7 @@ import { encodeSentimentModel, loadSentimentModel } from '../src/analysis/sentim
 import type { SentimentModelData } from '../src/analysis/sentiment-model.js';
 import { evaluate, hasTweetEval, loadSplit, sharedDir, tweetEvalDir } from '../bench/tweeteval.js';
 import type { Evaluation, LabelledTexts } from '../bench/tweeteval.js';
+import { mulberry32, shuffle } from './seeded-random.js';
 
 export interface TrainConfig {
   readonly features: FeatureConfig;
@@ -303,27 +304,6 @@ export function loadVaderLexicon(): Map<string, number> {
 
 function argmax(z: readonly number[]): number {
   return z[0]! >= z[1]! && z[0]! >= z[2]! ? 0 : z[2]! > z[1]! ? 2 : 1;
-}
-
-/** Seeded PRNG (mulberry32): same seed, same shuffles, same model file. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return function next(): number {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle(a: Int32Array, rng: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
 }
 
 function describe(c: TrainConfig): string {

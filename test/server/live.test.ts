@@ -17,30 +17,7 @@ after(async () => desk?.close());
 
 test('live: new posts and tickets stream as server-sent events', async () => {
   const cookie = await desk.login();
-  const events: { event: string; data: { text?: string; subject?: string } }[] = [];
-  const request = http.get({
-    host: '127.0.0.1',
-    port,
-    path: '/api/live',
-    headers: { cookie, accept: 'text/event-stream' },
-  });
-  const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
-  assert.equal(response.statusCode, 200);
-  assert.match(String(response.headers['content-type']), /text\/event-stream/);
-  const received = new Promise<void>((resolve) => {
-    let buffer = '';
-    response.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-        if (events.some((e) => e.event === 'ticket')) resolve();
-      }
-    });
-  });
+  const live = await listen(cookie, (events) => events.some((e) => e.event === 'ticket'));
   await desk.app.inject({
     method: 'POST',
     url: '/api/streams',
@@ -54,10 +31,10 @@ test('live: new posts and tickets stream as server-sent events', async () => {
     payload: ingestLine({ text: 'Campus wifi is down :(' }),
   });
   assert.equal(ingest.statusCode, 200);
-  await received;
-  request.destroy();
-  assert.equal(events.find((e) => e.event === 'post')?.data.text, 'Campus wifi is down :(');
-  assert.equal(events.find((e) => e.event === 'ticket')?.data.subject, 'Campus wifi is down :(');
+  await live.received;
+  live.close();
+  assert.equal(live.events.find((e) => e.event === 'post')?.data.text, 'Campus wifi is down :(');
+  assert.equal(live.events.find((e) => e.event === 'ticket')?.data.subject, 'Campus wifi is down :(');
 });
 
 /** Opens /api/live and collects events until `done` says enough. */
@@ -70,6 +47,8 @@ async function listen(cookie: string, done: (events: { event: string; data: Reco
     headers: { cookie, accept: 'text/event-stream' },
   });
   const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
+  assert.equal(response.statusCode, 200);
+  assert.match(String(response.headers['content-type']), /text\/event-stream/);
   const received = new Promise<void>((resolve) => {
     let buffer = '';
     response.on('data', (chunk: Buffer) => {
