@@ -33,6 +33,20 @@ describe('fast language detection', () => {
     }
   });
 
+  it('names romanised Hindi (Hinglish) by its function words, code-mixed or not, and nothing else', () => {
+    const hindi = [
+      'yaar ye app phir se band hai, kuch bhi nahi chal raha',
+      'mera order abhi tak nahi aaya, kya ho raha hai?',
+      'bhai network kab theek hoga, subah se signal nahi hai',
+      'customer care wale phone nahi utha rahe hain, very bad service',
+    ];
+    for (const text of hindi) assert.deepEqual(detectLanguageWithPath(text), { lang: 'hi', path: 'words' }, text);
+    // One shared word is not enough ("ke" is Indonesian and Malay, "se" Spanish and Czech, "ki" Turkish).
+    assert.notEqual(detectLanguage('saya mau pergi ke kantor besok pagi'), 'hi');
+    assert.equal(detectLanguage('no se puede entrar a la cuenta desde ayer'), 'es');
+    assert.equal(detectLanguage('is the app down for anyone else? it says error 500'), 'en');
+  });
+
   it('names unique scripts without eld, and leaves shared scripts and short text to eld or und', () => {
     assert.deepEqual(detectLanguageWithPath('サービスが使えません'), { lang: 'ja', path: 'script' });
     assert.deepEqual(detectLanguageWithPath('서비스가 안 돼요'), { lang: 'ko', path: 'script' });
