@@ -12,7 +12,7 @@ import { benchMultilingual } from '../../bench/sentiment-multilingual.js';
 import { sharedSkip } from '../helpers/shared.js';
 
 /** Recorded with `npx tsx bench/sentiment-multilingual.ts` (docs/benchmarks.md). */
-const RECORDED = { umsabMeanMacroF1: 0.591, tweetEvalMacroRecall: 0.717 };
+const RECORDED = { umsabMeanMacroF1: 0.592, tweetEvalMacroRecall: 0.717 };
 const MARGIN = 0.015;
 
 describe('fast language detection', () => {
