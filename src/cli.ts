@@ -98,6 +98,8 @@ program
     const analyzer = createAnalyzer({ organisation: loadConfig().organisation });
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of lines) {
+      // Blank lines carry no post: skip them rather than answer an analysis of nothing.
+      if (line.trim() === '') continue;
       // A JSON post line (ingest format) also gives the author, so influence and impersonation are known.
       const post = classifyInput(line);
       const analysis = analyzer.analyze(post);
@@ -106,10 +108,11 @@ program
         score: round(analysis.sentimentScore),
         kind: analysis.kind,
         lang: analysis.lang,
+        // Always present, as the README documents: [] when nothing was flagged.
+        flags: analysis.flags ?? [],
       };
       if (post.author && post.metrics)
         result.influence = influenceOfPost({ author: post.author, metrics: post.metrics }).score;
-      if (analysis.flags && analysis.flags.length > 0) result.flags = analysis.flags;
       const out = `${JSON.stringify(result)}\n`;
       if (!process.stdout.write(out)) await once(process.stdout, 'drain');
     }

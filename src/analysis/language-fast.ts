@@ -2,7 +2,8 @@
  * Language detection on a cheap path first: the writing system settles most non-Latin text
  * (Arabic without Persian or Urdu letters, Greek, Hebrew, Thai, Korean, Japanese, Chinese, Georgian, Armenian and the Indic scripts
  * with one main language), and function words settle most Latin-script posts in the languages
- * Earshot sees most (English, Spanish, Portuguese, French, German, Italian, Dutch). Only what
+ * Earshot sees most (English, Spanish, Portuguese, French, German, Italian, Dutch, and Hindi
+ * written in Latin letters). Only what
  * stays unclear (short or mixed text, Cyrillic, Persian and Urdu, Devanagari, other Latin-script
  *  languages) goes to the full n-gram detector (`language.ts`, eld). Same contract: an
  * ISO 639-1 code, or `und`.
@@ -145,8 +146,18 @@ const FUNCTION_WORDS: Readonly<Record<string, string>> = {
   de: 'der die das und ist nicht ich du er sie es wir ihr ein eine mit auf für von zu den dem des auch noch aber wie was so sehr schon bin hat habe im mal kein keine nur oder wenn dass heute mir mich uns',
   it: 'il lo la gli le di che e è un una per non con del della dei da in mi ti si ma più sono ho ha anche come questo questa molto tutto oggi cosa perché io noi voi al alla ci sei',
   nl: 'de het een en van ik je niet dat is op te met voor zijn maar ook als wat nog er naar bij heb dit wel geen veel',
+  // Romanised Hindi (Hinglish), as written on Twitter and in chat: Latin-script Hindi has no script of its own to
+  // give it away, so its closed-class words vote like the others'. The list is Hindi's core grammar words
+  // (McGregor, *Outline of Hindi Grammar*, 1995) in the spellings people type (Roy et al., FIRE 2013 shared task on
+  // transliterated search, lists the variants): postpositions ka/ke/ki/ko/se/mein/pe; copula and auxiliaries
+  // hai/hain/hoon/hu/ho/tha/thi/raha/rahi/rahe/rha/rhe/rhi/gaya/gayi/gya/hoga/hota/hoti; negation nahi/nahin/nhi/mat;
+  // question words kya/kyun/kyu/kaise/kab/kahan/kaun; pronouns mujhe/mera/meri/tum/aap/hum/yeh/ye/woh/wo/uska/unka…;
+  // aur, bhi, lekin, toh, ab, abhi, sirf, kuch, sab, bahut; the address particles ji, yaar/yar, bhai. Left out because
+  // they are common English or another list's commonest words: hi, main, me, the, to, par, na, a, h, k, b.
+  hi: 'hai hain hoon hu ho tha thi nahi nahin nhi mat kya kyun kyu kaise kese kab kahan kaun ka ke ki ko se mein pe aur bhi lekin toh mujhe mujhko mera meri mere tum tumhe tera teri aap apna apne apni hum humara hamara yeh ye woh wo uska uski unka unki iska iski kuch sab bahut bohot bhut raha rahi rahe rha rhe rhi gaya gayi gya gyi hoga hota hoti kar karo karna kiya diya ab abhi sirf jo jab tab ji yaar yar bhai',
 };
 const LANGS = Object.keys(FUNCTION_WORDS);
+const HI = LANGS.indexOf('hi');
 const WORD_LANGS = new Map<string, number>();
 LANGS.forEach((lang, i) => {
   for (const w of FUNCTION_WORDS[lang]!.split(' ')) WORD_LANGS.set(w, (WORD_LANGS.get(w) ?? 0) | (1 << i));
@@ -174,5 +185,10 @@ function byFunctionWords(text: string): string | null {
     } else if (second === -1 || scores[i]! > scores[second]!) second = i;
   }
   const lead = scores[best]! - (second === -1 ? 0 : scores[second]!);
-  return scores[best]! >= MIN_HITS && lead >= MIN_LEAD ? LANGS[best]! : null;
+  if (scores[best]! >= MIN_HITS && lead >= MIN_LEAD) return LANGS[best]!;
+  // Hinglish is code-mixed: English words cost Hindi its lead, and eld, which has no romanised Hindi, would call
+  // the post English or something stranger. Two Hindi words, more than any other language's, are enough.
+  const hindi = scores[HI]!;
+  if (hindi >= MIN_HITS && scores.every((n, i) => i === HI || n < hindi)) return 'hi';
+  return null;
 }

@@ -78,6 +78,12 @@ export const PostSchema = shared(
     sentiment: literals(SENTIMENTS),
     sentimentScore: Type.Number(),
     kind: literals(POST_KINDS),
+    /** The kind model's probability of `kind` (0…1); absent when the rules chose it. */
+    kindConfidence: Type.Optional(Type.Number()),
+    /** The runner-up kind when it is close ("is the vpn down?": outage, then question), with its probability. */
+    secondKind: Type.Optional(Nullable(literals(POST_KINDS))),
+    secondKindConfidence: Type.Optional(Type.Number()),
+    /** Detected language: ISO 639-1 code, or `und`. */
     lang: Type.String(),
     models: Type.Array(Type.String()),
     extra: Type.Record(Type.String(), Type.Unknown()),

@@ -409,6 +409,9 @@ function toRow(post: NewPost, authorId: number, now: string) {
     sentiment: post.sentiment,
     sentiment_score: post.sentimentScore,
     kind: post.kind,
+    kind_confidence: post.kindConfidence ?? null,
+    second_kind: post.secondKind ?? null,
+    second_kind_confidence: post.secondKindConfidence ?? null,
     lang: post.lang,
     models: toJson(post.models),
     extra: toJson(post.extra),
@@ -453,6 +456,10 @@ async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[
       sentiment: row.sentiment,
       sentimentScore: row.sentiment_score,
       kind: row.kind,
+      ...(row.kind_confidence !== null ? { kindConfidence: row.kind_confidence } : {}),
+      ...(row.second_kind !== null
+        ? { secondKind: row.second_kind, secondKindConfidence: row.second_kind_confidence ?? 0 }
+        : {}),
       lang: row.lang,
       models: fromJson(row.models, []),
       extra: fromJson(row.extra, {}),

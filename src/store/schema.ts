@@ -74,6 +74,11 @@ export interface PostsTable {
   sentiment: Sentiment;
   sentiment_score: number;
   kind: PostKind;
+  /** The kind model's probability of `kind`; null for the rules and for posts stored before it. */
+  kind_confidence: number | null;
+  /** The runner-up kind when close, with its probability; null when none. */
+  second_kind: PostKind | null;
+  second_kind_confidence: number | null;
   lang: string;
   /** JSON array of `name@version`. */
   models: JsonColumn<string[]>;

@@ -75,7 +75,8 @@ test('earshot classify adds flags, and influence for JSON post lines', { timeout
     .map((line) => JSON.parse(line));
   assert.deepEqual(first.flags, ['impersonation', 'lure', 'lookalike-domain']);
   assert.equal(typeof first.influence, 'number');
-  assert.deepEqual(Object.keys(second).sort(), ['kind', 'lang', 'score', 'sentiment']);
+  assert.deepEqual(Object.keys(second).sort(), ['flags', 'kind', 'lang', 'score', 'sentiment']);
+  assert.deepEqual(second.flags, []);
   assert.equal(second.kind, 'outage');
   assert.equal(third.influence, undefined);
 });

@@ -266,6 +266,10 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     const ticket = page.getByRole('article', { name: /the student portal is down/ });
     await ticket.getByRole('region', { name: 'Original post' }).getByText('Rosa Diaz').waitFor();
     await ticket.getByText('Ticket created from the post').waitFor();
+    // The kind model's reading (kind with its confidence) and the detected language are shown.
+    const reading = (await ticket.getByTestId('kind-reading').textContent()) ?? '';
+    assert.match(reading, /^outage \d+ %/, reading);
+    await ticket.getByRole('region', { name: 'Original post' }).getByText('Language: English').waitFor();
     await page.keyboard.press('r');
     assert.equal(
       await page

@@ -27,6 +27,71 @@ export function KindBadge({ kind }: { kind: PostKind }) {
   );
 }
 
+/** A probability 0…1 as a whole percentage, "53 %". */
+function percent(probability: number): string {
+  return `${Math.round(probability * 100)} %`;
+}
+
+/**
+ * The kind as the model read it, for the ticket view: its confidence and, when close, the runner-up
+ * ("outage 53 % · or question 43 %"). Rules-only posts carry no confidence and show the kind alone.
+ */
+export function KindReading({
+  kind,
+  confidence,
+  secondKind,
+  secondConfidence,
+}: {
+  kind: PostKind;
+  confidence?: number | undefined;
+  secondKind?: PostKind | null | undefined;
+  secondConfidence?: number | undefined;
+}) {
+  return (
+    <span className="kind-reading" data-testid="kind-reading">
+      <span className={`badge kind kind-${kind}`} title={`Kind: ${kind}`}>
+        {kind}
+        {confidence !== undefined ? <span className="kind-confidence"> {percent(confidence)}</span> : null}
+      </span>
+      {secondKind ? (
+        <span className="kind-second muted small" title={`Second kind: ${secondKind}`}>
+          or {secondKind}
+          {secondConfidence !== undefined ? ` ${percent(secondConfidence)}` : ''}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+let languageNames: Intl.DisplayNames | null | undefined;
+
+/** "Spanish" for `es`; the code itself where the browser has no name for it. */
+function languageName(code: string): string {
+  if (languageNames === undefined) {
+    try {
+      languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
+    } catch {
+      languageNames = null;
+    }
+  }
+  try {
+    return languageNames?.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** The detected language of a post: its code on the badge, the name in words for screen readers and on hover. */
+export function LangBadge({ lang }: { lang: string }) {
+  const label = lang === 'und' ? 'Language not detected' : `Language: ${languageName(lang)}`;
+  return (
+    <span className="badge lang" title={label} data-lang={lang}>
+      <span aria-hidden="true">{lang === 'und' ? '?' : lang.toUpperCase()}</span>
+      <span className="sr-only">{label}</span>
+    </span>
+  );
+}
+
 export function StatusBadge({ status }: { status: TicketStatus }) {
   return <span className={`badge status status-${status}`}>{status}</span>;
 }

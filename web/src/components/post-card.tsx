@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { Post } from '../api-types.js';
 import { absoluteTime, compactNumber, relativeTime } from '../format.js';
 import { Avatar } from './avatar.js';
-import { FlagBanner, InfluenceBadge, KindBadge, SentimentBadge, SpammerBadge } from './badges.js';
+import { FlagBanner, InfluenceBadge, KindBadge, LangBadge, SentimentBadge, SpammerBadge } from './badges.js';
 import { useNow } from './clock.js';
 import { SafeHtml } from './safe-html.js';
 
@@ -52,6 +52,7 @@ export const PostCard = memo(function PostCard({
       <footer className="post-meta">
         <SentimentBadge sentiment={post.sentiment} score={post.sentimentScore} />
         <KindBadge kind={post.kind} />
+        <LangBadge lang={post.lang} />
         {influence !== null ? <InfluenceBadge score={influence} /> : null}
         {spammer ? <SpammerBadge reasons={post.author.spamReasons} /> : null}
         {post.author.followers !== null ? (

@@ -24,7 +24,7 @@ import { useSession } from '../session.js';
 import { absoluteTime, relativeTime } from '../format.js';
 import { useNow } from '../components/clock.js';
 import { PostCard } from '../components/post-card.js';
-import { StatusBadge, TypeBadge } from '../components/badges.js';
+import { KindReading, LangBadge, StatusBadge, TypeBadge } from '../components/badges.js';
 import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
 import { LoadError } from '../components/load-error.js';
@@ -188,6 +188,15 @@ export function TicketView({
         <div className="ticket-facts">
           <StatusBadge status={ticket.status} />
           <TypeBadge type={ticket.type} />
+          {post ? (
+            <KindReading
+              kind={post.kind}
+              confidence={post.kindConfidence}
+              secondKind={post.secondKind}
+              secondConfidence={post.secondKindConfidence}
+            />
+          ) : null}
+          {post ? <LangBadge lang={post.lang} /> : null}
           <SlaCountdown ticket={ticket} />
           {ticket.source ? <span className="channel">via {ticket.source}</span> : null}
           <span className="muted small">opened {absoluteTime(ticket.createdAt)}</span>
