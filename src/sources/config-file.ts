@@ -10,7 +10,7 @@
  *   - name: uni-mastodon
  *     kind: mastodon
  *     options:
- *       instance: https://mastodon.example
+ *       instanceUrl: https://mastodon.example
  *       accessToken: ${MASTODON_TOKEN}
  * ```
  */

@@ -516,7 +516,7 @@ const MASTODON_OPTIONS = Type.Object(
     instanceUrl: Type.String({ pattern: '^https?://', minLength: 8, maxLength: 500 }),
     accessToken: Type.String({ minLength: 1, maxLength: 500 }),
     hashtags: Type.Optional(
-      Type.Array(Type.String({ pattern: '^#?[\\p{L}\\p{N}_]+$', maxLength: 100 }), { maxItems: 50 }),
+      Type.Array(Type.String({ format: 'hashtag', minLength: 1, maxLength: 100 }), { maxItems: 50 }),
     ),
     mentions: Type.Optional(Type.Boolean()),
     publicKeywords: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 100 }), { maxItems: 50 })),

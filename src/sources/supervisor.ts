@@ -70,6 +70,9 @@ const FORMATS: Record<string, (value: string) => boolean> = {
   hostname: (value) =>
     /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value),
   'date-time': (value) => !Number.isNaN(Date.parse(value)) && /\dT\d/.test(value),
+  // A hashtag in any script, `#` optional. Not a `pattern`: TypeBox compiles patterns without the
+  // `u` flag, so `\p{L}` would match the letters "p{L}" and refuse every real tag.
+  hashtag: (value) => /^#?[\p{L}\p{N}_]+$/u.test(value),
 };
 for (const [format, check] of Object.entries(FORMATS))
   if (!FormatRegistry.Has(format)) FormatRegistry.Set(format, check);
