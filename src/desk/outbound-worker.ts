@@ -1,8 +1,9 @@
 /**
  * Sends the desk's queued replies through their sources. A message is claimed under a lease
  * (two workers, or one restarted mid-send, never hold it at once), sent with the stable
- * idempotency key `earshot-outbound-<id>` (so a send repeated after a crash is recognised by
- * the channel, not posted twice), then marked `sent` with the remote id and URL, due again
+ * idempotency key `earshot-<install id>-outbound-<id>` (so a send repeated after a crash is
+ * recognised by the channel, not posted twice, while another install's message with the same row
+ * id on the same account is not mistaken for it), then marked `sent` with the remote id and URL, due again
  * with backoff after a retryable failure (429, 5xx, network), or `failed` with the remote
  * error. Each change is published so the desk updates.
  */
@@ -21,6 +22,7 @@ import {
   type ClaimedOutbound,
 } from '../store/outbound.js';
 import { listOutbound, getTicket } from '../store/tickets.js';
+import { ensureInstall, type Install } from '../store/install.js';
 
 export interface OutboundWorkerOptions {
   readonly store: Store;
@@ -46,7 +48,12 @@ export interface OutboundRound {
   readonly failed: number;
 }
 
-export const idempotencyKeyFor = (id: number): string => `earshot-outbound-${id}`;
+/**
+ * The key a message is sent with: the install's random id and the row id, unique across installs.
+ * Messages queued before the install had an id keep the key they were first tried with.
+ */
+export const idempotencyKeyFor = (id: number, install: Install | null): string =>
+  install && id > install.legacyOutboundMax ? `earshot-${install.id}-outbound-${id}` : `earshot-outbound-${id}`;
 
 export class OutboundWorker {
   readonly #options: OutboundWorkerOptions;
@@ -56,6 +63,7 @@ export class OutboundWorker {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<OutboundRound> | null = null;
   #stopped = false;
+  #install: Promise<Install> | null = null;
 
   constructor(options: OutboundWorkerOptions) {
     this.#options = options;
@@ -92,6 +100,12 @@ export class OutboundWorker {
 
   async #round(): Promise<OutboundRound> {
     const { store } = this.#options;
+    // Read (or made) once, before anything is claimed.
+    this.#install ??= ensureInstall(store.db, randomUUID).catch((error: unknown) => {
+      this.#install = null;
+      throw error;
+    });
+    const install = await this.#install;
     const now = this.#clock();
     const claimed = await claimDueOutbound(store.db, {
       now: now.toISOString(),
@@ -100,11 +114,11 @@ export class OutboundWorker {
       limit: this.#options.batch ?? 20,
     });
     const round = { sent: 0, retried: 0, failed: 0 };
-    for (const message of claimed) round[await this.#handle(message)] += 1;
+    for (const message of claimed) round[await this.#handle(message, install)] += 1;
     return round;
   }
 
-  async #handle(message: ClaimedOutbound): Promise<'sent' | 'retried' | 'failed'> {
+  async #handle(message: ClaimedOutbound, install: Install): Promise<'sent' | 'retried' | 'failed'> {
     const { store } = this.#options;
     const sender = await this.#options.senders.sender(message.source);
     let outcome: 'sent' | 'retried' | 'failed';
@@ -114,7 +128,7 @@ export class OutboundWorker {
       try {
         const target = await outboundTarget(store.db, message.ticketId);
         const result = await sender.source.send({
-          idempotencyKey: idempotencyKeyFor(message.id),
+          idempotencyKey: idempotencyKeyFor(message.id, install),
           inReplyTo: message.inReplyTo,
           visibility: message.visibility as ReplyVisibility,
           body: message.body,

@@ -281,7 +281,17 @@ export function createBlueskySource(
       return withRetry(async () => {
         // A previous attempt (or a crash after it) may already have written this record.
         const existing = await getRecord(did, rkey);
-        if (existing) return { remoteId: existing, remoteUrl: postUrl(handle, rkey) };
+        if (existing) {
+          // The key is this install's and this message's, so the record must be this reply; a
+          // record that answers another post or says something else is not, and is not "sent".
+          const value = existing.value as { text?: unknown; reply?: { parent?: { uri?: unknown } } };
+          if (value.text !== record.text || value.reply?.parent?.uri !== parent.uri)
+            throw new EarshotError('ERR_SOURCE_SEND_FAILED', {
+              name: env.name,
+              detail: `record ${existing.uri} already holds another post under this reply's key: not sent`,
+            });
+          return { remoteId: existing.uri, remoteUrl: postUrl(handle, rkey) };
+        }
         const created = await xrpc('createRecord', () =>
           agent().com.atproto.repo.createRecord({ repo: did, collection: POST, rkey, record }),
         );
@@ -290,12 +300,12 @@ export function createBlueskySource(
     },
   };
 
-  async function getRecord(did: string, rkey: string): Promise<string | null> {
+  async function getRecord(did: string, rkey: string): Promise<{ uri: string; value: unknown } | null> {
     try {
       const res = await xrpc('getRecord', () =>
         agent().com.atproto.repo.getRecord({ repo: did, collection: POST, rkey }),
       );
-      return res.data.uri;
+      return { uri: res.data.uri, value: res.data.value };
     } catch (error) {
       if (
         error instanceof RemoteError &&

@@ -270,7 +270,8 @@ async function sendReply(options: MailOptions, env: SourceEnvironment, reply: Ou
     .compile()
     .build();
 
-  if (options.sentMailbox && (await inSentMailbox(options, messageId))) return { remoteId: messageId, remoteUrl: null };
+  if (options.sentMailbox && (await inSentMailbox(options, messageId, original)))
+    return { remoteId: messageId, remoteUrl: null };
   const transport = nodemailer.createTransport({
     host: options.smtpHost,
     port: options.smtpPort ?? 465,
@@ -291,13 +292,20 @@ async function sendReply(options: MailOptions, env: SourceEnvironment, reply: Ou
   return { remoteId: messageId, remoteUrl: null };
 }
 
-async function inSentMailbox(options: MailOptions, messageId: string): Promise<boolean> {
+/**
+ * Whether this reply was sent already: its Message-ID (unique to this install and message) in the
+ * sent folder, answering the same message. A copy that answers another message is not this reply.
+ */
+async function inSentMailbox(options: MailOptions, messageId: string, inReplyTo: string | null): Promise<boolean> {
   const imap = await imapClient(options);
   await imap.connect();
   try {
     const lock = await imap.getMailboxLock(options.sentMailbox!);
     try {
-      const found = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
+      const found = await imap.search(
+        { header: { 'message-id': messageId, ...(inReplyTo ? { 'in-reply-to': inReplyTo } : {}) } },
+        { uid: true },
+      );
       return Array.isArray(found) && found.length > 0;
     } finally {
       lock.release();

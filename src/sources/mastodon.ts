@@ -350,6 +350,14 @@ export function createMastodonSource(
             throw translate(error, 'POST /api/v1/statuses');
           }
         }, policy);
+        // A key the instance has seen answers with the status first posted under it. The key is
+        // unique to this install and message, so that status must answer the same post; one that
+        // does not was not posted by this reply, and calling it sent would lose the reply.
+        if (statusId && status.inReplyToId !== statusId)
+          throw new EarshotError('ERR_SOURCE_SEND_FAILED', {
+            name: env.name,
+            detail: `the instance answered with status ${status.id}, which replies to ${status.inReplyToId ?? 'nothing'}, not ${statusId}: not this reply, so not sent`,
+          });
         return { remoteId: status.id, remoteUrl: status.url ?? status.uri ?? null };
       } catch (error) {
         if (isEarshotError(error)) throw error;

@@ -365,6 +365,15 @@ export interface WebhookSubscriptionsTable {
   created_at: string;
 }
 
+/** One row: this install's random id, made on the first start (see `store/install.ts`). */
+export interface InstallTable {
+  singleton: number;
+  install_id: string;
+  /** Outbound messages up to this id were queued before the install had an id; they keep their old keys. */
+  legacy_outbound_max: number;
+  created_at: string;
+}
+
 export interface Database {
   authors: AuthorsTable;
   author_links: AuthorLinksTable;
@@ -393,4 +402,5 @@ export interface Database {
   escalations: EscalationsTable;
   escalation_ack_tokens: EscalationAckTokensTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
+  install: InstallTable;
 }

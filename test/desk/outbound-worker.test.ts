@@ -25,6 +25,7 @@ import { insertSource } from '../../src/store/sources.js';
 import { createTickets, listOutbound } from '../../src/store/tickets.js';
 import { claimDueOutbound, outboundAttempts } from '../../src/store/outbound.js';
 import { createUser } from '../../src/store/users.js';
+import { ensureInstall } from '../../src/store/install.js';
 import type { User } from '../../src/domain/user.js';
 
 type Answer = 'ok' | { status: number; retryAfterMs?: number };
@@ -184,8 +185,10 @@ for (const backend of await backends()) {
       assert.equal(sent.remoteUrl, 'https://courier.example/courier-1/r-1');
       assert.equal(sent.error, null);
       const [call] = remote.calls;
-      assert.equal(call!.idempotencyKey, idempotencyKeyFor(id));
-      assert.equal(call!.idempotencyKey, `earshot-outbound-${id}`);
+      const install = await ensureInstall(store.db, () => 'not-made-here');
+      assert.equal(call!.idempotencyKey, idempotencyKeyFor(id, install));
+      assert.match(install.id, /^[0-9a-f-]{36}$/, 'the migration made a random install id');
+      assert.equal(call!.idempotencyKey, `earshot-${install.id}-outbound-${id}`);
       assert.equal(call!.target?.externalId, call!.inReplyTo);
       assert.equal(call!.target?.authorHandle, '@ana@example.social');
       assert.match(call!.target?.url ?? '', /^https:\/\/example\.social\/@ana\/p-/);
@@ -259,8 +262,9 @@ for (const backend of await backends()) {
       assert.equal(claim?.id, id);
       const sender = await supervisor.sender('courier-1');
       assert.ok(sender.ok);
+      const install = await ensureInstall(store.db, () => 'not-made-here');
       const first = await sender.source.send({
-        idempotencyKey: idempotencyKeyFor(id),
+        idempotencyKey: idempotencyKeyFor(id, install),
         inReplyTo: claim!.inReplyTo,
         visibility: 'public',
         body: claim!.body,
@@ -275,7 +279,7 @@ for (const backend of await backends()) {
       assert.equal(sent.remoteId, first.remoteId, 'the channel recognised the key and returned the first post');
       assert.deepEqual(
         remote.calls.map((call) => call.idempotencyKey),
-        [idempotencyKeyFor(id), idempotencyKeyFor(id)],
+        [idempotencyKeyFor(id, install), idempotencyKeyFor(id, install)],
       );
       assert.equal(remote.posted.size, 1, 'posted once');
       assert.equal((await outboundAttempts(store.db, id))!.attempts, 2);

@@ -200,6 +200,76 @@ describe('bluesky source on a real PDS', () => {
     }
   });
 
+  it('a fresh install on an account holding an earlier install’s reply still sends its own', async () => {
+    const post = await customer.post({ text: 'the print server is down again', createdAt: new Date().toISOString() });
+    // Two installs (two databases) on the desk account: each one's first reply is outbound row 1.
+    const hosts = [await startEarshotHost(), await startEarshotHost()];
+    try {
+      const sent = [];
+      for (const [index, host] of hosts.entries()) {
+        const { service, identifier, watchAccounts } = options();
+        await host.addSource('bsky-desk', 'bluesky', {
+          service,
+          identifier,
+          appPassword,
+          watchAccounts,
+          watchNotifications: false,
+          pollIntervalSeconds: 3600,
+        });
+        const postId = await host.waitForPost('bsky-desk', post.uri);
+        sent.push(await host.replyFromDesk(postId, 'bsky-desk', `Install ${index + 1}: restarting it now.`, 'public'));
+      }
+      for (const reply of sent) assert.equal(reply.status, 'sent', reply.error ?? '');
+      assert.notEqual(sent[0]!.remoteId, sent[1]!.remoteId, 'the second install wrote its own record');
+      const texts = [];
+      for (const reply of sent)
+        texts.push(
+          (
+            (
+              await customer.com.atproto.repo.getRecord({
+                repo: deskDid,
+                collection: 'app.bsky.feed.post',
+                rkey: reply.remoteId!.split('/').pop()!,
+              })
+            ).data.value as AppBskyFeedPost.Record
+          ).text,
+        );
+      assert.deepEqual(texts, ['Install 1: restarting it now.', 'Install 2: restarting it now.']);
+
+      // A record under a reply's key that is not that reply (another text, another post) is not "sent".
+      const desk = new AtpAgent({ service: network.pds.url });
+      await desk.login({ identifier: 'desk.test', password: 'desk-account-pw' });
+      await desk.com.atproto.repo.createRecord({
+        repo: deskDid,
+        collection: 'app.bsky.feed.post',
+        rkey: rkeyFromIdempotencyKey('earshot-outbound-77'),
+        record: {
+          $type: 'app.bsky.feed.post',
+          text: 'an older install wrote this',
+          createdAt: new Date().toISOString(),
+        },
+      });
+      const source = createBlueskySource(options(), env());
+      await assert.rejects(
+        source.send!({
+          idempotencyKey: 'earshot-outbound-77',
+          inReplyTo: post.uri,
+          visibility: 'public',
+          body: 'Restarting it now.',
+          target: {
+            externalId: post.uri,
+            url: null,
+            authorHandle: '@customer.test',
+            extra: { uri: post.uri, cid: post.cid },
+          },
+        }),
+        (error) => isEarshotError(error) && error.code === 'ERR_SOURCE_SEND_FAILED' && /not sent/.test(error.message),
+      );
+    } finally {
+      for (const host of hosts) await host.close();
+    }
+  });
+
   it('resumes after a restart from the saved cursor: nothing lost, nothing doubled', async () => {
     const first = recordingContext();
     const a = drive(createBlueskySource(options(), env()));

@@ -3,7 +3,8 @@
  * with the documentation's own payloads: live statuses and mentions from the documented
  * streaming events, REST catch-up after a disconnect, cursor resume after a restart (with
  * min_id paging), a 429 with Retry-After, malformed frames skipped and counted, and replies
- * that arrive with the right visibility, thread and Idempotency-Key.
+ * that arrive with the right visibility, thread and Idempotency-Key — unique per install, so a
+ * fresh install on the same account sends its own reply instead of taking an earlier one's.
  */
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import {
   type MastodonTuning,
 } from '../../src/sources/mastodon.js';
 import { isEarshotError } from '../../src/domain/errors.js';
+import { startEarshotHost } from './fakes/earshot-host.js';
 
 const FIXTURES = 'data/protocol-fixtures/mastodon';
 
@@ -288,5 +290,60 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     await context.waitFor(() => context.statuses.some((entry) => entry.status === 'failed'), 5000, 'failed');
     assert.ok(!JSON.stringify([context.logs, context.statuses]).includes('wrong-token-abcdef'));
     await source.stop();
+  });
+
+  test('a fresh install on an account holding an earlier install’s reply still sends its own', async () => {
+    fake.addStatus('990001', { content: '<p>#NorthwindIT the VPN drops every hour</p>', tags: ['northwindit'] });
+    // Two installs (two databases) on the same account: each one's first reply is outbound row 1.
+    const hosts = [await startEarshotHost(), await startEarshotHost()];
+    const before = fake.created.length;
+    try {
+      const sent = [];
+      for (const [index, host] of hosts.entries()) {
+        await host.addSource('masto', 'mastodon', {
+          instanceUrl: fake.origin,
+          accessToken: fake.token,
+          hashtags: ['NorthwindIT'],
+          mentions: false,
+          streaming: false,
+          pollIntervalSeconds: 3600,
+        });
+        const postId = await host.waitForPost('masto', '990001');
+        sent.push(await host.replyFromDesk(postId, 'masto', `Install ${index + 1}: we are on it.`, 'public'));
+      }
+      for (const reply of sent) assert.equal(reply.status, 'sent', reply.error ?? '');
+      assert.notEqual(sent[0]!.remoteId, sent[1]!.remoteId, 'the second install posted its own status');
+      const bodies = fake.created.slice(before).map((status) => (status.request_body as { status: string }).status);
+      assert.equal(bodies.length, 2);
+      assert.match(bodies[0]!, /Install 1/);
+      assert.match(bodies[1]!, /Install 2/);
+      const keys = fake.requests
+        .filter((request) => request.method === 'POST' && request.path === '/api/v1/statuses')
+        .slice(-2)
+        .map((request) => String(request.headers['idempotency-key']));
+      assert.notEqual(keys[0], keys[1]);
+      for (const key of keys) assert.match(key, /^earshot-[0-9a-f-]{36}-outbound-1$/);
+
+      // A key the instance answers with a status replying to another post is not this reply: not "sent".
+      const source = createMastodonSource(options(), env, tuning);
+      await assert.rejects(
+        source.send!({
+          idempotencyKey: keys[0]!,
+          inReplyTo: '103270115826048975',
+          visibility: 'public',
+          body: 'A different reply under a used key',
+          target: {
+            externalId: '103270115826048975',
+            url: null,
+            authorHandle: '@Gargron@mastodon.social',
+            extra: { statusId: '103270115826048975', acct: 'Gargron@mastodon.social' },
+          },
+        }),
+        (error) =>
+          isEarshotError(error) && error.code === 'ERR_SOURCE_SEND_FAILED' && /not this reply/.test(error.message),
+      );
+    } finally {
+      for (const host of hosts) await host.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import * as escalation from './2026-11-23c-escalation.js';
 import * as sources from './2026-11-23d-sources.js';
 import * as authorSignals from './2026-11-23e-author-signals.js';
 import * as kindConfidence from './2026-12-02-kind-confidence.js';
+import * as install from './2026-12-02b-install.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -16,4 +17,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23d-sources': sources,
   '2026-11-23e-author-signals': authorSignals,
   '2026-12-02-kind-confidence': kindConfidence,
+  '2026-12-02b-install': install,
 });
