@@ -308,6 +308,39 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     }
   });
 
+  it('a fresh install on a mailbox holding an earlier install’s reply in Sent still sends its own', async () => {
+    const user = freshUser();
+    await deliver(
+      user,
+      mail({
+        from: 'Dara Byrne <dara@customer.example>',
+        subject: 'Printer',
+        body: 'The printer on floor 3 is offline.',
+        messageId: '<printer@customer.example>',
+      }),
+    );
+    // Two installs (two databases) on one mailbox with a Sent folder: each one's first reply is row 1.
+    const hosts = [await startEarshotHost(), await startEarshotHost()];
+    try {
+      const before = smtp.delivered.length;
+      const sent = [];
+      for (const [index, host] of hosts.entries()) {
+        await host.addSource('support-mail', 'mail', { ...options(user, { sentMailbox: 'Sent' }), initialBacklog: 10 });
+        const postId = await host.waitForPost('support-mail', '<printer@customer.example>');
+        sent.push(await host.replyFromDesk(postId, 'support-mail', `Install ${index + 1}: on our way.`, 'private'));
+      }
+      for (const reply of sent) assert.equal(reply.status, 'sent', reply.error ?? '');
+      assert.notEqual(sent[0]!.remoteId, sent[1]!.remoteId, 'each install its own Message-ID');
+      assert.equal(smtp.delivered.length, before + 2, 'the second install sent its reply too');
+      const texts = await Promise.all(
+        smtp.delivered.slice(before).map(async (delivered) => (await simpleParser(delivered.raw)).text?.trim()),
+      );
+      assert.deepEqual(texts, ['Install 1: on our way.', 'Install 2: on our way.']);
+    } finally {
+      for (const host of hosts) await host.close();
+    }
+  });
+
   it('tells a refusal (550) from a try-later (451), and refuses wrong credentials clearly', async () => {
     const user = freshUser();
     const source = drive(createMailSource(options(user), env(), tuning));
