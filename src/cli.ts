@@ -10,7 +10,7 @@ import { loadConfig } from './config.js';
 import type { Runtime } from './runtime.js';
 import type { RawItem } from './pipeline/ingest.js';
 import { ROLES, type Role } from './domain/user.js';
-import { isEarshotError } from './domain/errors.js';
+import { EarshotError, isEarshotError } from './domain/errors.js';
 import { startWebBuild } from './server/build-web.js';
 
 // The rest of Earshot is imported when a command runs: `serve` starts building a missing web
@@ -58,7 +58,19 @@ program
     };
     process.once('SIGINT', () => void shutdown());
     process.once('SIGTERM', () => void shutdown());
-    await app.listen({ port: config.port, host: config.host });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      // No desk, no polling: sources running without it would ingest beside the process that has the port.
+      await app.close().catch(() => undefined);
+      await runtime.close();
+      const failure = error as NodeJS.ErrnoException;
+      const detail = failure.code === 'EADDRINUSE' ? 'the address is in use' : failure.message;
+      process.stderr.write(
+        `earshot: ${new EarshotError('ERR_LISTEN_FAILED', { address: `${config.host}:${config.port}`, detail }).message}\n`,
+      );
+      process.exit(1);
+    }
     app.log.info(
       `Earshot desk on http://localhost:${config.port} (store: ${runtime.store.dialect} ${runtime.store.location})`,
     );

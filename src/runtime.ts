@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_ORGANISATION, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
+import { lockDataDir, type DataLock } from './store/data-lock.js';
 import { countUsers, createUser } from './store/users.js';
 import { createStream, listStreams } from './store/streams.js';
 import { DEFAULT_TICKET_RULES } from './domain/stream.js';
@@ -94,6 +95,22 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
   const demoOrganisation =
     demo !== null && given.organisation.handles.length === 0 && given.organisation.domains.length === 0;
   const config: Config = demoOrganisation ? Object.freeze({ ...given, organisation: DEMO_ORGANISATION }) : given;
+  // One process runs the sources of a data folder: a second `serve` is refused before it starts any.
+  const lock = options.runSources && config.dataDir !== ':memory:' ? lockDataDir(config.dataDir) : null;
+  try {
+    return await assemble(config, options, demo, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  options: RuntimeOptions,
+  demo: Readonly<Record<string, unknown>> | null,
+  lock: DataLock | null,
+): Promise<Runtime> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const bus = new InProcessBus();
   const analyzer = options.analyzer ?? createAnalyzer({ organisation: config.organisation });
@@ -182,6 +199,7 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
       pipeline.close();
       await bus.close();
       await store.close();
+      lock?.release();
     },
   };
 }

@@ -29,6 +29,12 @@ export const ERROR_CODES = {
   ERR_SECRETS_UNREADABLE: { status: 500, message: 'Cannot decrypt the secrets of source {name}: {detail}' },
   ERR_SECRETS_KEY_INVALID: { status: 500, message: 'EARSHOT_SECRET_KEY is unusable: {detail}' },
   ERR_CONFIG_FILE_INVALID: { status: 500, message: '{file}: {path}: {detail}' },
+  ERR_DATA_DIR_LOCKED: {
+    status: 500,
+    message:
+      'The data folder {dataDir} is in use by another Earshot (pid {pid}, since {since}); stop it, or remove {lock} if it is not running',
+  },
+  ERR_LISTEN_FAILED: { status: 500, message: 'Cannot listen on {address}: {detail}; sources stopped' },
   ERR_GUIDELINE_BLOCKED: {
     status: 422,
     message: 'The reply breaks the reply guidelines (version {version}): {findings}',
