@@ -12,6 +12,7 @@ import type { Store } from '../store/open.js';
 import { existingPostKeys, insertPostsIn } from '../store/posts.js';
 import { createTicketsIn } from '../store/tickets.js';
 import { listStreams } from '../store/streams.js';
+import { sourceKinds } from '../store/sources.js';
 import type { Bus } from './bus.js';
 import { normalizePost } from './normalize.js';
 import { dedupe } from './dedupe.js';
@@ -82,7 +83,8 @@ export class IngestPipeline {
     const now = (this.#options.clock ?? (() => new Date()))();
     const nowIso = now.toISOString();
     const { fresh } = await dedupe(drafts, { existingKeys: (keys) => existingPostKeys(store.db, keys) });
-    const routed = route(analyze(fresh, analyzer), await this.#compiledStreams(), now);
+    const [streams, channelOf] = await Promise.all([this.#compiledStreams(), sourceKinds(store.db)]);
+    const routed = route(analyze(fresh, analyzer), streams, now, channelOf);
 
     const { posts, tickets } = await store.db.transaction().execute(async (trx) => {
       const inserted = await insertPostsIn(trx, routed, nowIso);

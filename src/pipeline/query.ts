@@ -4,17 +4,20 @@
  *
  *   helpdesk AND (down OR ":(") -spam      log*      #status      @acme      from:@ana@x.social
  *   lang:fr      kind:outage      sentiment:negative      NOT "thank you"
+ *   source:helpdesk-mail      channel:mail      channel:bluesky -kind:praise
  *
  * Bare words match whole words (case-insensitive; `word*` matches a prefix), quoted phrases match
  * substrings, `#tag` and `@mention` match tags and mentions in the text (`@acme` also matches
- * `@acme@mastodon.social`), fields match the author and analysis. Operators are the uppercase
+ * `@acme@mastodon.social`), fields match the author and analysis, `source:` the configured source's
+ * name and `channel:` its kind (`mastodon`, `rss`, `bluesky`, `mail`, …; for a post whose source is
+ * not configured, such as an NDJSON import, the source name itself). Operators are the uppercase
  * keywords NOT, AND, OR, plus `-` before a term or group; adjacent terms are ANDed. Precedence:
  * NOT > AND > OR. Syntax errors are ERR_QUERY_SYNTAX with a 0-based character `position`.
  */
 import { POST_KINDS, SENTIMENTS } from '../domain/post.js';
 import { EarshotError } from '../domain/errors.js';
 
-export const QUERY_FIELDS = ['from', 'lang', 'kind', 'sentiment'] as const;
+export const QUERY_FIELDS = ['from', 'lang', 'kind', 'sentiment', 'source', 'channel'] as const;
 export type QueryField = (typeof QUERY_FIELDS)[number];
 
 /** Longest query accepted, and deepest nesting: bounds on parse time and recursion depth. */
@@ -40,6 +43,10 @@ export interface MatchablePost {
   readonly lang?: string;
   readonly kind?: string;
   readonly sentiment?: string;
+  /** The configured source's name (`PostDraft.source`). */
+  readonly source?: string;
+  /** The source's kind; the source name when it is not a configured source. */
+  readonly channel?: string;
 }
 
 export type PostMatcher = (post: MatchablePost) => boolean;
@@ -108,6 +115,8 @@ const TEXT_WORD = new RegExp(`${WORD_CHAR}+(?:'${WORD_CHAR}+)*`, 'gu');
 const SINGLE_WORD = new RegExp(`^${WORD_CHAR}+(?:'${WORD_CHAR}+)*$`, 'u');
 const FIELD = /^([a-z]+):(.*)$/is;
 const LANG_CODE = /^(?:[a-z]{2,3}|und)$/;
+/** A source's name or kind, lowercased (names compare case-insensitively). */
+const SOURCE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TAG_BODY = new RegExp(`^${WORD_CHAR}+$`, 'u');
 const MENTION_BODY = /^[\p{L}\p{M}\p{N}_.-]+(?:@[\p{L}\p{M}\p{N}_.-]+)?$/u;
 
@@ -207,6 +216,14 @@ function fieldNode(field: QueryField, raw: string, position: number): QueryNode 
     case 'sentiment':
       if (!(SENTIMENTS as readonly string[]).includes(value))
         throw syntaxError(valueAt, `sentiment: must be one of ${SENTIMENTS.join(', ')}; got ${raw}`);
+      break;
+    case 'source':
+    case 'channel':
+      if (!SOURCE_NAME.test(value))
+        throw syntaxError(
+          valueAt,
+          `${field}: expects a ${field === 'source' ? 'source name' : 'channel kind such as mail'} (letters, digits, . _ -), got ${raw}`,
+        );
       break;
   }
   return { type: 'field', field, value, position };
@@ -421,6 +438,10 @@ function compileField(field: QueryField, value: string): ViewTest {
       return (view) => lower(view.post.kind) === value;
     case 'sentiment':
       return (view) => lower(view.post.sentiment) === value;
+    case 'source':
+      return (view) => lower(view.post.source) === value;
+    case 'channel':
+      return (view) => lower(view.post.channel ?? view.post.source) === value;
   }
 }
 

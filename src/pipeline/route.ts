@@ -41,7 +41,16 @@ export function compileStreams(
   return compiled;
 }
 
-export function route(posts: readonly AnalysedDraft[], streams: readonly CompiledStream[], now: Date): RoutedPost[] {
+/**
+ * `channelOf` names a source's kind (what `channel:` in a query matches); without it every source
+ * is its own channel.
+ */
+export function route(
+  posts: readonly AnalysedDraft[],
+  streams: readonly CompiledStream[],
+  now: Date,
+  channelOf: (source: string) => string = (source) => source,
+): RoutedPost[] {
   return posts.map((post) => {
     const matchable = {
       text: post.text,
@@ -49,6 +58,8 @@ export function route(posts: readonly AnalysedDraft[], streams: readonly Compile
       lang: post.lang,
       kind: post.kind,
       sentiment: post.sentiment,
+      source: post.source,
+      channel: channelOf(post.source),
     };
     const streamIds: number[] = [];
     let ticket: TicketDraft | null = null;

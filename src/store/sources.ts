@@ -24,6 +24,16 @@ export async function listSources(db: Executor): Promise<ConfiguredSource[]> {
   return (await db.selectFrom('sources').selectAll().orderBy('name').execute()).map(toSource);
 }
 
+/**
+ * Each configured source's kind by name: what a stream query's `channel:` matches. A post whose
+ * source is not configured (an NDJSON import's `mastodon`) has its source name as its channel.
+ */
+export async function sourceKinds(db: Executor): Promise<(source: string) => string> {
+  const rows = await db.selectFrom('sources').select(['name', 'kind']).execute();
+  const kinds = new Map(rows.map((row) => [row.name, row.kind]));
+  return (source) => kinds.get(source) ?? source;
+}
+
 export async function getSource(db: Executor, id: number): Promise<ConfiguredSource | undefined> {
   const row = await db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toSource(row) : undefined;

@@ -5,6 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { DEFAULT_SLA, type SlaPolicy, type Stream, type TicketRule } from '../domain/stream.js';
 import type { Database, StreamsTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
+import { sourceKinds } from './sources.js';
 
 export interface StreamInput {
   readonly name: string;
@@ -92,6 +93,8 @@ export interface MatchablePost {
   readonly lang: string;
   readonly kind: string;
   readonly sentiment: string;
+  readonly source: string;
+  readonly channel: string;
 }
 
 /**
@@ -108,10 +111,11 @@ export async function backfillStream(
 ): Promise<number> {
   const rows = await db
     .selectFrom('posts')
-    .select(['id', 'text', 'author_handle', 'lang', 'kind', 'sentiment'])
+    .select(['id', 'text', 'author_handle', 'lang', 'kind', 'sentiment', 'source'])
     .orderBy('id', 'desc')
     .limit(window)
     .execute();
+  const channelOf = await sourceKinds(db);
   const hit: number[] = [];
   const miss: number[] = [];
   for (const row of rows) {
@@ -121,6 +125,8 @@ export async function backfillStream(
       lang: row.lang,
       kind: row.kind,
       sentiment: row.sentiment,
+      source: row.source,
+      channel: channelOf(row.source),
     })
       ? hit
       : miss

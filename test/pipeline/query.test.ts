@@ -77,6 +77,26 @@ test('lang:, kind: and sentiment: compare the analysis', () => {
   assert.equal(matches('kind:outage sentiment:negative', 'x', { kind: 'outage', sentiment: 'neutral' }), false);
 });
 
+test('source: matches the configured source name, channel: its kind (the name when not configured)', () => {
+  const mail = { source: 'Helpdesk-Mail', channel: 'mail' };
+  assert.equal(matches('source:helpdesk-mail', 'x', mail), true, 'names compare case-insensitively');
+  assert.equal(matches('source:helpdesk', 'x', mail), false, 'a whole name, not a prefix');
+  assert.equal(matches('channel:mail', 'x', mail), true);
+  assert.equal(matches('channel:bluesky', 'x', mail), false);
+  assert.equal(
+    matches('channel:mastodon', 'x', { source: 'mastodon' }),
+    true,
+    'an unconfigured source is its own channel',
+  );
+  assert.equal(matches('channel:mail', 'x'), false);
+  // "All mail becomes tickets", and combinations with the other fields and words.
+  assert.equal(matches('channel:mail OR channel:rss', 'x', { source: 'vendor-status', channel: 'rss' }), true);
+  assert.equal(matches('channel:mail -kind:praise vpn', 'the VPN is down', { ...mail, kind: 'outage' }), true);
+  assert.equal(matches('channel:mail -kind:praise vpn', 'the VPN is great', { ...mail, kind: 'praise' }), false);
+  assert.equal(matches('source:uni.mastodon_2', 'x', { source: 'uni.mastodon_2', channel: 'mastodon' }), true);
+  assert.deepEqual(parseQuery('channel:Mail'), { type: 'field', field: 'channel', value: 'mail', position: 0 });
+});
+
 test('precedence is NOT > AND > OR', () => {
   // a OR (b AND c)
   assert.equal(matches('a OR b c', 'a'), true);
@@ -155,6 +175,9 @@ test('syntax errors carry the position of the fault', () => {
     ['kind:nonsense', 5, /kind: must be one of/],
     ['sentiment:angry', 10, /sentiment: must be one of/],
     ['lang:', 5, /needs a value/],
+    ['source:', 7, /needs a value/],
+    ['source:-mail', 7, /source: expects a source name/],
+    ['a channel:m@il', 10, /channel: expects a channel kind/],
     ['*', 0, /wildcard/],
     ['#', 0, /hashtag/],
   ];

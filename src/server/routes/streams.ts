@@ -8,6 +8,7 @@ import { EarshotError, notFound } from '../../domain/errors.js';
 import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
 import { compileQuery } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/posts.js';
+import { sourceKinds } from '../../store/sources.js';
 import {
   backfillStream,
   createStream,
@@ -119,6 +120,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     async (request) => {
       const matches = compileQuery(request.body.query);
       const { posts } = await searchPosts(store.db, store.dialect, { limit: PREVIEW_WINDOW });
+      const channelOf = await sourceKinds(store.db);
       const hits = posts.filter((post) =>
         matches({
           text: post.text,
@@ -126,6 +128,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
           lang: post.lang,
           kind: post.kind,
           sentiment: post.sentiment,
+          source: post.source,
+          channel: channelOf(post.source),
         }),
       );
       const now = context.clock();

@@ -143,6 +143,10 @@ export function StreamEditor({
                   <code>lang:fr</code>, <code>from:@ana@x.social</code>
                 </dt>
                 <dd>language, author</dd>
+                <dt>
+                  <code>channel:mail</code>, <code>source:helpdesk-mail</code>
+                </dt>
+                <dd>the channel’s kind, a configured source</dd>
               </dl>
             </details>
             <FormError message={saveError} />
