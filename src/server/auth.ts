@@ -27,11 +27,12 @@ declare module 'fastify' {
 export const authPlugin = fp(
   async function auth(app: FastifyInstance, options: { store: Store }) {
     app.decorateRequest('user', null);
+    // Who the caller is and whether they may, before a byte of the body is read, inflated or
+    // parsed: a caller without a login cannot make the server do more than look up a cookie.
     app.addHook('onRequest', async (request) => {
-      request.user = await identify(request, options.store);
-    });
-    app.addHook('preHandler', async (request) => {
       const needed = request.routeOptions.config.role;
+      if (needed === 'public' && !request.headers.authorization && !request.cookies[SESSION_COOKIE]) return;
+      request.user = await identify(request, options.store);
       if (needed === 'public') return;
       // Only the API is guarded here; static files of the desk are public (they hold no data).
       if (needed === undefined && !request.url.startsWith('/api/')) return;
