@@ -48,6 +48,8 @@ export interface Runtime {
   readonly escalation: EscalationRunner;
   /** Posts alerts and new tickets to subscribed webhooks. */
   readonly webhooksOut: WebhookOut;
+  /** How webhook URLs are delivered and checked when saved (the SSRF guard's settings). */
+  readonly webhook: WebhookOptions;
   close(): Promise<void>;
 }
 
@@ -103,15 +105,20 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
   const crisis = startCrisisWatch({ store, bus, clock: options.clock });
   const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
   const mail = config.smtp ? smtpTransport(config.smtp) : null;
+  // Webhooks go through the same SSRF guard as sources, with the same allowance for private networks.
+  const webhook: WebhookOptions = {
+    ...options.webhook,
+    allowPrivateNetwork: options.webhook?.allowPrivateNetwork ?? options.allowPrivateNetwork ?? false,
+  };
   const escalation = new EscalationRunner({
     store,
     bus,
     clock: options.clock,
     publicUrl: config.publicUrl,
     tickEveryMs: options.escalationTickMs,
-    notifiers: [webhookNotifier(options.webhook), ...(mail ? [emailNotifier(mail)] : [])],
+    notifiers: [webhookNotifier(webhook), ...(mail ? [emailNotifier(mail)] : [])],
   });
-  const webhooksOut = startWebhookOut({ store, bus, webhook: options.webhook, publicUrl: config.publicUrl });
+  const webhooksOut = startWebhookOut({ store, bus, webhook, publicUrl: config.publicUrl });
   const log: SupervisorLog = options.log ?? {
     info: () => {},
     warn: (m) => console.warn(m),
@@ -171,6 +178,7 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
     outbound,
     escalation,
     webhooksOut,
+    webhook,
     async close() {
       await outbound.stop();
       await sources.close();
@@ -238,6 +246,10 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     desk: runtime.desk,
     incidents: runtime.incidents,
     sources: runtime.sources,
+    webhookGuard: {
+      allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
+      resolve: runtime.webhook.resolve,
+    },
     extras,
   });
 }

@@ -108,12 +108,6 @@ function requiredString(value: unknown, field: string, max: number): string {
   return text;
 }
 
-function optionalString(value: unknown, field: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw invalid(`${field} must be a string or null, got ${typeName(value)}`);
-  return cleanText(value);
-}
-
 /** A non-negative integer, clamped to `max` (a count beyond what a column holds is still "very many"). */
 function optionalCount(value: unknown, field: string, max: number): number | null {
   if (value === undefined || value === null) return null;

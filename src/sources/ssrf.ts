@@ -38,6 +38,12 @@ export function privateAddressReason(address: string): string | null {
   // ::ffff:127.0.0.1 reaches 127.0.0.1: judge the IPv4 it carries.
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
     parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  // ::7f00:1 is the deprecated IPv4-compatible form of 127.0.0.1: judge the IPv4 it carries too.
+  else if (parsed.kind() === 'ipv6') {
+    const parts = (parsed as ipaddr.IPv6).parts;
+    if (parts.slice(0, 6).every((part) => part === 0) && (parts[6]! !== 0 || parts[7]! > 1))
+      parsed = ipaddr.fromByteArray([parts[6]! >> 8, parts[6]! & 0xff, parts[7]! >> 8, parts[7]! & 0xff]);
+  }
   const range = parsed.range();
   // Only plain unicast passes: loopback, private, link-local, unique-local, CGNAT, multicast,
   // unspecified, NAT64/6to4/Teredo (which can embed private IPv4) and reserved ranges do not.
