@@ -130,10 +130,16 @@ function cleanName(text: string, field: string): string {
 function optionalName(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw invalid(`${field} must be a string or null, got ${typeName(value)}`);
-  const cleaned = cleanText(value.replace(DECEPTIVE, ''));
-  if (cleaned.length > MAX_NAME_CHARS)
-    throw invalid(`${field} must be at most ${MAX_NAME_CHARS} characters, got ${cleaned.length}`);
-  return cleaned;
+  // A display name is shown, never matched: a long one is cut, not refused.
+  return cleanText(
+    Array.from(value.slice(0, MAX_NAME_CHARS * 4))
+      .slice(0, MAX_NAME_CHARS * 2)
+      .join('')
+      .replace(DECEPTIVE, ''),
+  )
+    .slice(0, MAX_NAME_CHARS)
+    .replace(LONE_SURROGATE, '')
+    .trim();
 }
 
 /**
