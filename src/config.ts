@@ -44,6 +44,9 @@ export interface Config {
   readonly organisation: { readonly handles: readonly string[]; readonly domains: readonly string[] };
 }
 
+/** The shortest password Earshot accepts, for the first admin as for every user. */
+export const MIN_PASSWORD_CHARS = 10;
+
 /** The demo's fictional organisation; `serve --demo` uses it when none is configured. */
 export const DEMO_ORGANISATION: Config['organisation'] = Object.freeze({
   handles: Object.freeze(['@northwind_it']),
@@ -69,6 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) {
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_SMTP_URL must start with smtp:// or smtps://' });
   }
+  const adminPassword = env.EARSHOT_ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < MIN_PASSWORD_CHARS)
+    throw new EarshotError('ERR_CONFIG_INVALID', {
+      detail: `EARSHOT_ADMIN_PASSWORD must be at least ${MIN_PASSWORD_CHARS} characters`,
+    });
   const publicUrl = env.EARSHOT_PUBLIC_URL?.trim().replace(/\/$/, '') || null;
   if (publicUrl !== null && !/^https?:\/\//.test(publicUrl)) {
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_PUBLIC_URL must start with http:// or https://' });
@@ -82,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl,
     port,
     host: env.EARSHOT_HOST ?? '127.0.0.1',
-    adminPassword: env.EARSHOT_ADMIN_PASSWORD || null,
+    adminPassword,
     logLevel: env.EARSHOT_LOG_LEVEL ?? 'info',
     bodyLimit,
     ingestBodyLimit,

@@ -118,7 +118,10 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
-  await app.register(authPlugin, { store: deps.store });
+  await app.register(authPlugin, { store: deps.store, publicUrl: config.publicUrl });
+  // Only JSON (and, where a route adds one, NDJSON or the acknowledge form): a text/plain body is
+  // what a cross-site form can send without a preflight, so it is not read at all.
+  app.removeContentTypeParser('text/plain');
 
   const context: RouteContext = { ...deps, config, clock: deps.clock ?? (() => new Date()) };
   await app.register(healthRoutes, { prefix: '/api', context });

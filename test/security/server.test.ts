@@ -187,3 +187,42 @@ describe('security: headers and ids', () => {
     }
   });
 });
+
+describe('security: cross-site requests and passwords', () => {
+  test('a text/plain body is not read (a cross-site form could send one without a preflight)', async () => {
+    const response = await desk.app.inject({
+      method: 'POST',
+      url: '/api/ingest',
+      headers: { authorization: `Bearer ${agent}`, 'content-type': 'text/plain' },
+      payload: JSON.stringify(ingestLine({ id: 'plain-1' })),
+    });
+    assert.ok([400, 415].includes(response.statusCode), `${response.statusCode} ${response.body}`);
+  });
+
+  test('a change made with the session cookie from another site’s page is refused', async () => {
+    const { createUser } = await import('../../src/store/users.js');
+    await createUser(desk.runtime.store.db, { username: 'csrf', role: 'agent', password: 'csrf-password-123' });
+    const cookie = await desk.login('csrf', 'csrf-password-123');
+    const payload = { name: 'From elsewhere', query: 'wifi' };
+    const foreign = await desk.app.inject({
+      method: 'POST',
+      url: '/api/streams',
+      headers: { cookie, origin: 'https://evil.example', host: 'desk.example.org' },
+      payload,
+    });
+    assert.equal(foreign.statusCode, 403, foreign.body);
+    assert.equal(foreign.json().error.code, 'ERR_ORIGIN_REFUSED');
+    const own = await desk.app.inject({
+      method: 'POST',
+      url: '/api/streams',
+      headers: { cookie, origin: 'https://desk.example.org', host: 'desk.example.org' },
+      payload: { ...payload, name: 'From the desk' },
+    });
+    assert.equal(own.statusCode, 201, own.body);
+  });
+
+  test('the first admin’s password must be at least 10 characters', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    assert.throws(() => loadConfig({ EARSHOT_ADMIN_PASSWORD: 'x' }), /at least 10 characters/);
+  });
+});
