@@ -146,3 +146,33 @@ describe('security: normalize and the address guard, as properties', () => {
     }
   });
 });
+
+describe('security: a large import does not freeze the event loop', () => {
+  test('normalize and analyze yield: timers keep firing while 10,000 posts are ingested', async () => {
+    const { startTestDesk } = await import('../helpers/app.js');
+    const desk = await startTestDesk();
+    try {
+      const items = Array.from({ length: 10_000 }, (_, i) => ({
+        value: ingestLine({ id: `loop-${i}`, text: `Campus wifi is down again in building ${i}, so annoying` }),
+        line: i + 1,
+      }));
+      let last = performance.now();
+      let maxGap = 0;
+      let ticks = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        maxGap = Math.max(maxGap, now - last);
+        last = now;
+        ticks += 1;
+      }, 5);
+      const result = await desk.runtime.pipeline.ingest(items);
+      clearInterval(timer);
+      assert.equal(result.new, 10_000);
+      // Before: not one tick in the whole import (several seconds).
+      assert.ok(ticks >= 5, `${ticks} ticks`);
+      assert.ok(maxGap < 1_500, `the longest stall was ${maxGap.toFixed(0)} ms`);
+    } finally {
+      await desk.close();
+    }
+  });
+});
