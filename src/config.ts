@@ -27,6 +27,11 @@ export interface Config {
    */
   readonly trustProxy: boolean | number | readonly string[];
   /**
+   * Intranet hosts that sources and webhooks may reach although they are private
+   * (EARSHOT_ALLOWED_PRIVATE_HOSTS, comma-separated host names or addresses, matched exactly).
+   */
+  readonly allowedPrivateHosts: readonly string[];
+  /**
    * Key sealing sources' credentials (EARSHOT_SECRET_KEY: 32 bytes as base64 or hex, or a
    * passphrase); null means use (or create) `secret.key` in the data folder.
    */
@@ -96,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingestBodyLimit,
     requestTimeoutMs,
     trustProxy,
+    allowedPrivateHosts: Object.freeze(
+      (env.EARSHOT_ALLOWED_PRIVATE_HOSTS ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter((host) => host.length > 0),
+    ),
     secretKey: env.EARSHOT_SECRET_KEY?.trim() || null,
     configFile: env.EARSHOT_CONFIG?.trim() ? resolve(env.EARSHOT_CONFIG.trim()) : null,
     smtp: smtpUrl ? { url: smtpUrl, from: env.EARSHOT_MAIL_FROM?.trim() || 'Earshot <earshot@localhost>' } : null,

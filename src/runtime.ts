@@ -109,6 +109,7 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
   const webhook: WebhookOptions = {
     ...options.webhook,
     allowPrivateNetwork: options.webhook?.allowPrivateNetwork ?? options.allowPrivateNetwork ?? false,
+    allowedPrivateHosts: options.webhook?.allowedPrivateHosts ?? config.allowedPrivateHosts,
   };
   const escalation = new EscalationRunner({
     store,
@@ -135,6 +136,7 @@ export async function createRuntime(given: Config, options: RuntimeOptions = {})
     definitions: options.sourceDefinitions,
     fetch: options.fetch,
     allowPrivateNetwork: options.allowPrivateNetwork,
+    allowedPrivateHosts: config.allowedPrivateHosts,
     clock: options.clock,
     log,
   });
@@ -248,6 +250,7 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     sources: runtime.sources,
     webhookGuard: {
       allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
+      allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
       resolve: runtime.webhook.resolve,
     },
     extras,

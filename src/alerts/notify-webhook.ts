@@ -23,6 +23,8 @@ export interface WebhookOptions {
    * call inside its own network.
    */
   readonly allowPrivateNetwork?: boolean;
+  /** Intranet hosts an admin allowed (EARSHOT_ALLOWED_PRIVATE_HOSTS). */
+  readonly allowedPrivateHosts?: readonly string[];
   readonly resolve?: Resolver;
   readonly timeoutMs?: number;
   readonly retry?: RetryPolicy;
@@ -77,6 +79,7 @@ export async function postWebhook(
       {
         fetch: fetcher,
         allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+        allowedPrivateHosts: options.allowedPrivateHosts,
         resolve: options.resolve,
         maxRedirects: 0,
       },

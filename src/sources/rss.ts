@@ -193,6 +193,7 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
         {
           fetch: env.fetch,
           allowPrivateNetwork: env.allowPrivateNetwork,
+          allowedPrivateHosts: env.allowedPrivateHosts,
           ...(tuning.resolve ? { resolve: tuning.resolve } : {}),
         },
       );

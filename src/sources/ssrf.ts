@@ -20,6 +20,11 @@ export type Resolver = (hostname: string) => Promise<string[]>;
 
 export interface GuardOptions {
   readonly allowPrivateNetwork: boolean;
+  /**
+   * Intranet hosts an admin allowed (EARSHOT_ALLOWED_PRIVATE_HOSTS): host names or literal
+   * addresses, matched exactly; they may resolve to private addresses. Everything else may not.
+   */
+  readonly allowedPrivateHosts?: readonly string[];
   readonly resolve?: Resolver;
 }
 
@@ -50,6 +55,16 @@ export function privateAddressReason(address: string): string | null {
   return range === 'unicast' ? null : `${address} is a ${range} address`;
 }
 
+/** Whether an admin allowed this host (name or literal address) to be private. */
+export function isAllowedPrivateHost(host: string, allowed: readonly string[] | undefined): boolean {
+  if (!allowed || allowed.length === 0) return false;
+  const name = host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  return allowed.some((entry) => entry.replace(/^\[|\]$/g, '').toLowerCase() === name);
+}
+
 /** Throws ERR_SOURCE_URL_REFUSED unless `url` is http(s) to a host whose every address is public (or private is allowed). */
 export async function assertFetchable(url: URL, options: GuardOptions): Promise<void> {
   const refuse = (detail: string): never => {
@@ -59,6 +74,7 @@ export async function assertFetchable(url: URL, options: GuardOptions): Promise<
     refuse(`only http and https are fetched, not ${url.protocol}`);
   if (options.allowPrivateNetwork) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isAllowedPrivateHost(host, options.allowedPrivateHosts)) return;
   let addresses: string[];
   if (isIP(host)) addresses = [host];
   else {

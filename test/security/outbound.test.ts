@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestDesk, type TestDesk } from '../helpers/app.js';
 import { postWebhook } from '../../src/alerts/notify-webhook.js';
-import { privateAddressReason } from '../../src/sources/ssrf.js';
+import { assertFetchable, privateAddressReason } from '../../src/sources/ssrf.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 
 const refused = (error: unknown): boolean => isEarshotError(error) && error.code === 'ERR_SOURCE_URL_REFUSED';
@@ -91,6 +91,31 @@ describe('security: outbound URLs', () => {
       refused,
     );
     assert.equal(insideHits, before);
+  });
+
+  test('an intranet host the operator allowed may be reached; other private hosts still may not', async () => {
+    const guard = { allowPrivateNetwork: false, allowedPrivateHosts: ['intranet.corp', '10.0.0.5'] };
+    const resolve = async () => ['10.0.0.9'];
+    await assertFetchable(new URL('https://intranet.corp/feed'), { ...guard, resolve });
+    await assertFetchable(new URL('https://INTRANET.corp./feed'), { ...guard, resolve });
+    await assertFetchable(new URL('http://10.0.0.5/hook'), guard);
+    await assert.rejects(assertFetchable(new URL('https://other.corp/feed'), { ...guard, resolve }), refused);
+    await assert.rejects(assertFetchable(new URL('http://10.0.0.6/hook'), guard), refused);
+    const allowed = await startTestDesk({ env: { EARSHOT_ALLOWED_PRIVATE_HOSTS: '127.0.0.1' } });
+    try {
+      const agent = await allowed.tokenFor('agent');
+      const save = (webhookUrl: string) =>
+        allowed.app.inject({
+          method: 'PUT',
+          url: '/api/me/contact',
+          headers: { authorization: `Bearer ${agent}` },
+          payload: { email: null, webhookUrl },
+        });
+      assert.equal((await save(insideUrl)).statusCode, 200);
+      assert.equal((await save('http://127.0.0.2/x')).statusCode, 400);
+    } finally {
+      await allowed.close();
+    }
   });
 
   test('IPv4-compatible IPv6 forms of inside addresses are refused', () => {
