@@ -139,6 +139,20 @@ function parseUrl(input: string | URL): URL {
   }
 }
 
+/** A URL as it may be logged or shown to agents: no `user:password@`, no query (it may hold a token). */
+export function redactUrl(url: string): string {
+  try {
+    return redact(new URL(url));
+  } catch {
+    return url;
+  }
+}
+
+/** Every http(s) URL in a text, redacted (log lines, health messages). */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/\bhttps?:\/\/[^\s"'<>]+/g, (url) => redactUrl(url));
+}
+
 /** URLs may carry credentials (user:pass@, ?access_token=): never put those in a message. */
 function redact(url: URL): string {
   const copy = new URL(url);

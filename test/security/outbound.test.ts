@@ -124,4 +124,25 @@ describe('security: outbound URLs', () => {
     }
     assert.equal(privateAddressReason('::5db8:d822'), null, '::93.184.216.34 is public');
   });
+
+  test('agents see feed URLs without credentials or query tokens; admins see them whole', async () => {
+    const { insertSource } = await import('../../src/store/sources.js');
+    await insertSource(desk.runtime.store.db, {
+      name: 'secret-feed',
+      kind: 'rss',
+      options: { feeds: [{ url: 'https://reader:hunter22@feeds.example.org/x.xml?token=abc123' }] },
+      sealedSecrets: null,
+      secretsSet: [],
+      enabled: false,
+      origin: 'api',
+    });
+    const list = async (token: string) =>
+      (await desk.app.inject({ method: 'GET', url: '/api/sources', headers: { authorization: `Bearer ${token}` } }))
+        .body;
+    const asAgent = await list(await desk.tokenFor('agent'));
+    assert.ok(asAgent.includes('feeds.example.org'), asAgent);
+    assert.ok(!asAgent.includes('hunter22') && !asAgent.includes('abc123'), asAgent);
+    const asAdmin = await list(await desk.tokenFor('admin'));
+    assert.ok(asAdmin.includes('abc123'));
+  });
 });
