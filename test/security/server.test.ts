@@ -226,3 +226,23 @@ describe('security: cross-site requests and passwords', () => {
     assert.throws(() => loadConfig({ EARSHOT_ADMIN_PASSWORD: 'x' }), /at least 10 characters/);
   });
 });
+
+describe('security: API tokens', () => {
+  test('using a token records when it was last used', async () => {
+    const token = await desk.tokenFor('agent');
+    const response = await desk.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(response.statusCode, 200);
+    const rows = await desk.runtime.store.db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['api_tokens.last_used_at'])
+      .where('users.username', '=', response.json().user.username)
+      .execute();
+    assert.equal(rows.length, 1);
+    assert.ok(rows[0]!.last_used_at, 'last_used_at is written');
+  });
+});
