@@ -15,8 +15,22 @@ export interface Config {
   /** Password for the first `admin` user; null means generate one and print it once. */
   readonly adminPassword: string | null;
   readonly logLevel: string;
-  /** Largest request body the API accepts, in bytes. */
+  /** Largest request body the API accepts, in bytes (EARSHOT_BODY_LIMIT; default 1 MB). */
   readonly bodyLimit: number;
+  /** Largest body `POST /api/ingest` accepts once the caller is known (EARSHOT_INGEST_BODY_LIMIT; default 64 MB). */
+  readonly ingestBodyLimit: number;
+  /** Time to receive a whole request, in ms (EARSHOT_REQUEST_TIMEOUT_MS; default 60 s). */
+  readonly requestTimeoutMs: number;
+  /**
+   * Which proxies to believe about the client's address (EARSHOT_TRUST_PROXY): false (default),
+   * true (any), a hop count, or comma-separated addresses/CIDRs. Rate limits key on that address.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
+  /**
+   * Intranet hosts that sources and webhooks may reach although they are private
+   * (EARSHOT_ALLOWED_PRIVATE_HOSTS, comma-separated host names or addresses, matched exactly).
+   */
+  readonly allowedPrivateHosts: readonly string[];
   /**
    * Key sealing sources' credentials (EARSHOT_SECRET_KEY: 32 bytes as base64 or hex, or a
    * passphrase); null means use (or create) `secret.key` in the data folder.
@@ -35,6 +49,9 @@ export interface Config {
   readonly organisation: { readonly handles: readonly string[]; readonly domains: readonly string[] };
 }
 
+/** The shortest password Earshot accepts, for the first admin as for every user. */
+export const MIN_PASSWORD_CHARS = 10;
+
 /** The demo's fictional organisation; `serve --demo` uses it when none is configured. */
 export const DEMO_ORGANISATION: Config['organisation'] = Object.freeze({
   handles: Object.freeze(['@northwind_it']),
@@ -52,11 +69,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_DATABASE_URL must start with postgres://' });
   }
-  const bodyLimit = Number(env.EARSHOT_BODY_LIMIT ?? 64 * 1024 * 1024);
+  const bodyLimit = positiveInteger(env, 'EARSHOT_BODY_LIMIT', 1024 * 1024);
+  const ingestBodyLimit = Math.max(bodyLimit, positiveInteger(env, 'EARSHOT_INGEST_BODY_LIMIT', 64 * 1024 * 1024));
+  const requestTimeoutMs = positiveInteger(env, 'EARSHOT_REQUEST_TIMEOUT_MS', 60_000);
+  const trustProxy = parseTrustProxy(env.EARSHOT_TRUST_PROXY);
   const smtpUrl = env.EARSHOT_SMTP_URL?.trim() || null;
   if (smtpUrl !== null && !/^smtps?:\/\//.test(smtpUrl)) {
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_SMTP_URL must start with smtp:// or smtps://' });
   }
+  const adminPassword = env.EARSHOT_ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < MIN_PASSWORD_CHARS)
+    throw new EarshotError('ERR_CONFIG_INVALID', {
+      detail: `EARSHOT_ADMIN_PASSWORD must be at least ${MIN_PASSWORD_CHARS} characters`,
+    });
   const publicUrl = env.EARSHOT_PUBLIC_URL?.trim().replace(/\/$/, '') || null;
   if (publicUrl !== null && !/^https?:\/\//.test(publicUrl)) {
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_PUBLIC_URL must start with http:// or https://' });
@@ -70,9 +95,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl,
     port,
     host: env.EARSHOT_HOST ?? '127.0.0.1',
-    adminPassword: env.EARSHOT_ADMIN_PASSWORD || null,
+    adminPassword,
     logLevel: env.EARSHOT_LOG_LEVEL ?? 'info',
     bodyLimit,
+    ingestBodyLimit,
+    requestTimeoutMs,
+    trustProxy,
+    allowedPrivateHosts: Object.freeze(
+      (env.EARSHOT_ALLOWED_PRIVATE_HOSTS ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter((host) => host.length > 0),
+    ),
     secretKey: env.EARSHOT_SECRET_KEY?.trim() || null,
     configFile: env.EARSHOT_CONFIG?.trim() ? resolve(env.EARSHOT_CONFIG.trim()) : null,
     smtp: smtpUrl ? { url: smtpUrl, from: env.EARSHOT_MAIL_FROM?.trim() || 'Earshot <earshot@localhost>' } : null,
@@ -80,6 +114,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     organisation,
     ...overrides,
   });
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new EarshotError('ERR_CONFIG_INVALID', { detail: `${name} must be a positive integer, got ${text}` });
+  return value;
+}
+
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const addresses = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  for (const address of addresses) {
+    if (!/^[0-9a-f.:]+(\/\d{1,3})?$/.test(address))
+      throw new EarshotError('ERR_CONFIG_INVALID', {
+        detail: `EARSHOT_TRUST_PROXY must be true, false, a hop count or addresses, got "${address}"`,
+      });
+  }
+  return Object.freeze(addresses);
 }
 
 function officialHandles(value: string | undefined): string[] {

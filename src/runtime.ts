@@ -49,6 +49,8 @@ export interface Runtime {
   readonly escalation: EscalationRunner;
   /** Posts alerts and new tickets to subscribed webhooks. */
   readonly webhooksOut: WebhookOut;
+  /** How webhook URLs are delivered and checked when saved (the SSRF guard's settings). */
+  readonly webhook: WebhookOptions;
   close(): Promise<void>;
 }
 
@@ -120,15 +122,21 @@ async function assemble(
   const crisis = startCrisisWatch({ store, bus, clock: options.clock });
   const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
   const mail = config.smtp ? smtpTransport(config.smtp) : null;
+  // Webhooks go through the same SSRF guard as sources, with the same allowance for private networks.
+  const webhook: WebhookOptions = {
+    ...options.webhook,
+    allowPrivateNetwork: options.webhook?.allowPrivateNetwork ?? options.allowPrivateNetwork ?? false,
+    allowedPrivateHosts: options.webhook?.allowedPrivateHosts ?? config.allowedPrivateHosts,
+  };
   const escalation = new EscalationRunner({
     store,
     bus,
     clock: options.clock,
     publicUrl: config.publicUrl,
     tickEveryMs: options.escalationTickMs,
-    notifiers: [webhookNotifier(options.webhook), ...(mail ? [emailNotifier(mail)] : [])],
+    notifiers: [webhookNotifier(webhook), ...(mail ? [emailNotifier(mail)] : [])],
   });
-  const webhooksOut = startWebhookOut({ store, bus, webhook: options.webhook, publicUrl: config.publicUrl });
+  const webhooksOut = startWebhookOut({ store, bus, webhook, publicUrl: config.publicUrl });
   const log: SupervisorLog = options.log ?? {
     info: () => {},
     warn: (m) => console.warn(m),
@@ -145,6 +153,7 @@ async function assemble(
     definitions: options.sourceDefinitions,
     fetch: options.fetch,
     allowPrivateNetwork: options.allowPrivateNetwork,
+    allowedPrivateHosts: config.allowedPrivateHosts,
     clock: options.clock,
     log,
   });
@@ -188,6 +197,7 @@ async function assemble(
     outbound,
     escalation,
     webhooksOut,
+    webhook,
     async close() {
       await outbound.stop();
       await sources.close();
@@ -256,6 +266,11 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     desk: runtime.desk,
     incidents: runtime.incidents,
     sources: runtime.sources,
+    webhookGuard: {
+      allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
+      allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
+      resolve: runtime.webhook.resolve,
+    },
     extras,
   });
 }

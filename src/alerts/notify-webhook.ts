@@ -9,6 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { checkResponse, withRetry, type RetryPolicy } from '../sources/retry.js';
+import { guardedFetch, type Resolver } from '../sources/ssrf.js';
 import { describeNotification, type Notifier } from './escalation.js';
 
 export const SIGNATURE_HEADER = 'x-earshot-signature';
@@ -16,6 +17,15 @@ export const TIMESTAMP_HEADER = 'x-earshot-timestamp';
 
 export interface WebhookOptions {
   readonly fetch?: typeof fetch;
+  /**
+   * Lets webhooks reach loopback and private addresses (tests with local receivers, or an admin
+   * who allowed the intranet). Off by default: an agent's contact URL must not make the server
+   * call inside its own network.
+   */
+  readonly allowPrivateNetwork?: boolean;
+  /** Intranet hosts an admin allowed (EARSHOT_ALLOWED_PRIVATE_HOSTS). */
+  readonly allowedPrivateHosts?: readonly string[];
+  readonly resolve?: Resolver;
   readonly timeoutMs?: number;
   readonly retry?: RetryPolicy;
   /** Seconds since the epoch, for the timestamp header (injected in tests). */
@@ -61,12 +71,19 @@ export async function postWebhook(
       headers[TIMESTAMP_HEADER] = String(timestamp);
       headers[SIGNATURE_HEADER] = sign(secret, timestamp, body);
     }
-    const response = await fetcher(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-    });
+    // Through the SSRF guard, checked at the moment of sending (the address may have changed
+    // since the URL was saved), and no redirect is followed: a 3xx is a failed delivery.
+    const { response } = await guardedFetch(
+      url,
+      { method: 'POST', headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 5_000) },
+      {
+        fetch: fetcher,
+        allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+        allowedPrivateHosts: options.allowedPrivateHosts,
+        resolve: options.resolve,
+        maxRedirects: 0,
+      },
+    );
     await checkResponse(response, `webhook ${new URL(url).host}`);
     await response.body?.cancel().catch(() => {});
   }, options.retry ?? DEFAULT_WEBHOOK_RETRY);

@@ -16,7 +16,8 @@ import { sourceKinds } from '../store/sources.js';
 import type { Bus } from './bus.js';
 import { normalizePost } from './normalize.js';
 import { dedupe } from './dedupe.js';
-import { analyze } from './analyze.js';
+import { ANALYZE_SLICE, analyze } from './analyze.js';
+import { setImmediate } from 'node:timers/promises';
 import { compileStreams, route, type CompiledStream } from './route.js';
 
 export interface RawItem {
@@ -65,14 +66,16 @@ export class IngestPipeline {
   async ingest(items: readonly RawItem[]): Promise<IngestResult> {
     const drafts: PostDraft[] = [];
     const rejected: Rejection[] = [];
-    items.forEach((item, index) => {
+    for (const [index, item] of items.entries()) {
+      // Yield now and then: a 50,000-post batch must not hold the event loop (and the API) for seconds.
+      if (index > 0 && index % ANALYZE_SLICE === 0) await setImmediate();
       try {
         drafts.push(normalizePost(item.value));
       } catch (error) {
         if (!isEarshotError(error)) throw error;
         rejected.push({ line: item.line ?? null, index, code: error.code, message: error.message });
       }
-    });
+    }
     const result = await this.ingestDrafts(drafts);
     return { ...result, read: items.length, rejected };
   }
@@ -84,7 +87,7 @@ export class IngestPipeline {
     const nowIso = now.toISOString();
     const { fresh } = await dedupe(drafts, { existingKeys: (keys) => existingPostKeys(store.db, keys) });
     const [streams, channelOf] = await Promise.all([this.#compiledStreams(), sourceKinds(store.db)]);
-    const routed = route(analyze(fresh, analyzer), streams, now, channelOf);
+    const routed = route(await analyze(fresh, analyzer), streams, now, channelOf);
 
     const { posts, tickets } = await store.db.transaction().execute(async (trx) => {
       const inserted = await insertPostsIn(trx, routed, nowIso);

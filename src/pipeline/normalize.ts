@@ -13,6 +13,13 @@ export const MAX_TEXT_CHARS = 100_000;
 export const MAX_SOURCE_CHARS = 64;
 export const MAX_ID_CHARS = 256;
 export const MAX_HANDLE_CHARS = 256;
+export const MAX_NAME_CHARS = 256;
+/** Extra (unknown) fields are kept, within these bounds: nesting depth, and size as JSON text. */
+export const MAX_EXTRA_DEPTH = 32;
+export const MAX_EXTRA_BYTES = 64 * 1024;
+/** Counts are 32-bit columns on PostgreSQL; a post's metrics are summed per author, so they stay lower. */
+export const MAX_FOLLOWERS = 2_147_483_647;
+export const MAX_METRIC = 268_435_455;
 
 const SOURCE = /^[a-z0-9_-]+$/;
 const KNOWN_FIELDS = new Set(['source', 'id', 'author', 'text', 'url', 'createdAt', 'inReplyTo', 'metrics']);
@@ -23,6 +30,7 @@ const KNOWN_METRICS: ReadonlySet<string> = new Set(METRICS);
 export function normalizePost(input: unknown): PostDraft {
   const raw = record(input, 'post');
   const extra = unknownFields(raw, KNOWN_FIELDS);
+  boundExtra(extra, 'post');
 
   const source = requiredString(raw.source, 'source', MAX_SOURCE_CHARS);
   if (!SOURCE.test(source)) throw invalid(`source must be lowercase letters, digits, _ or -, got ${quote(source)}`);
@@ -30,12 +38,13 @@ export function normalizePost(input: unknown): PostDraft {
 
   const rawAuthor = record(raw.author, 'author');
   const authorExtra = unknownFields(rawAuthor, KNOWN_AUTHOR_FIELDS);
+  boundExtra(authorExtra, 'author');
   if (Object.keys(authorExtra).length > 0) extra.author = authorExtra;
   const author: Author = {
-    handle: requiredString(rawAuthor.handle, 'author.handle', MAX_HANDLE_CHARS),
-    name: optionalString(rawAuthor.name, 'author.name'),
-    followers: optionalCount(rawAuthor.followers, 'author.followers'),
-    following: optionalCount(rawAuthor.following, 'author.following'),
+    handle: cleanName(requiredString(rawAuthor.handle, 'author.handle', MAX_HANDLE_CHARS), 'author.handle'),
+    name: optionalName(rawAuthor.name, 'author.name'),
+    followers: optionalCount(rawAuthor.followers, 'author.followers', MAX_FOLLOWERS),
+    following: optionalCount(rawAuthor.following, 'author.following', MAX_FOLLOWERS),
     ...(rawAuthor.createdAt === undefined ? {} : { createdAt: optionalDate(rawAuthor.createdAt, 'author.createdAt') }),
   };
 
@@ -70,6 +79,10 @@ export function cleanText(text: string): string {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
 const CONTROL = /[\u0000-\u0008\u000B-\u001F]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
+const ANY_CONTROL = /[\u0000-\u001F\u007F]/;
+// Bidirectional overrides and isolates, zero-width and other invisible format characters, ESC and DEL.
+const DECEPTIVE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\u007F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function record(value: unknown, field: string): Record<string, unknown> {
@@ -95,17 +108,66 @@ function requiredString(value: unknown, field: string, max: number): string {
   return text;
 }
 
-function optionalString(value: unknown, field: string): string | null {
+/** A non-negative integer, clamped to `max` (a count beyond what a column holds is still "very many"). */
+function optionalCount(value: unknown, field: string, max: number): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw invalid(`${field} must be a string or null, got ${typeName(value)}`);
-  return cleanText(value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw invalid(`${field} must be a non-negative integer, got ${describeValue(value)}`);
+  return Math.min(value, max);
 }
 
-function optionalCount(value: unknown, field: string): number | null {
+/**
+ * Handles and display names are shown to agents as who said something: besides control
+ * characters they lose bidirectional overrides and invisible characters, which can make one
+ * name read as another. An empty result is refused for a handle.
+ */
+function cleanName(text: string, field: string): string {
+  const cleaned = cleanText(text.replace(DECEPTIVE, ''));
+  if (cleaned === '') throw invalid(`${field} must not be empty`);
+  return cleaned;
+}
+
+function optionalName(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
-  if (!Number.isSafeInteger(value) || (value as number) < 0)
-    throw invalid(`${field} must be a non-negative integer, got ${describeValue(value)}`);
-  return value as number;
+  if (typeof value !== 'string') throw invalid(`${field} must be a string or null, got ${typeName(value)}`);
+  // A display name is shown, never matched: a long one is cut, not refused.
+  return cleanText(
+    Array.from(value.slice(0, MAX_NAME_CHARS * 4))
+      .slice(0, MAX_NAME_CHARS * 2)
+      .join('')
+      .replace(DECEPTIVE, ''),
+  )
+    .slice(0, MAX_NAME_CHARS)
+    .replace(LONE_SURROGATE, '')
+    .trim();
+}
+
+/**
+ * Unknown fields are kept as they came, within bounds: at most `MAX_EXTRA_DEPTH` levels deep and
+ * `MAX_EXTRA_BYTES` as JSON, so one hostile row cannot overflow a stack or fill the disk. Walked
+ * with an explicit stack, never recursion. Strings in it lose NUL (PostgreSQL refuses it).
+ */
+function boundExtra(extra: Record<string, unknown>, field: string): void {
+  const pending: { value: unknown; depth: number }[] = [{ value: extra, depth: 0 }];
+  let nodes = 0;
+  while (pending.length > 0) {
+    const { value, depth } = pending.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_EXTRA_DEPTH)
+      throw invalid(`${field} extra fields must be nested at most ${MAX_EXTRA_DEPTH} levels deep`);
+    nodes += 1;
+    if (nodes > MAX_EXTRA_BYTES)
+      throw invalid(`${field} extra fields must be at most ${MAX_EXTRA_BYTES} bytes as JSON`);
+    const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
+    for (const [key, child] of entries) {
+      if (typeof child === 'string' && child.includes('\u0000'))
+        (value as Record<string | number, unknown>)[key] = child.replaceAll('\u0000', '');
+      else pending.push({ value: child, depth: depth + 1 });
+    }
+  }
+  const size = Buffer.byteLength(JSON.stringify(extra));
+  if (size > MAX_EXTRA_BYTES)
+    throw invalid(`${field} extra fields must be at most ${MAX_EXTRA_BYTES} bytes as JSON, got ${size}`);
 }
 
 function optionalDate(value: unknown, field: string): string | null {
@@ -123,13 +185,18 @@ function requiredId(value: unknown, field: string): string {
     return String(value);
   }
   if (typeof value !== 'string') throw invalid(`${field} must be a string or an integer, got ${typeName(value)}`);
-  return requiredString(value, field, MAX_ID_CHARS);
+  const id = requiredString(value, field, MAX_ID_CHARS);
+  // Ids are matched exactly, so they are refused rather than cleaned: NUL and control characters
+  // cannot be stored by PostgreSQL and have no place in an id.
+  if (ANY_CONTROL.test(id)) throw invalid(`${field} must not hold control characters`);
+  return id;
 }
 
 function optionalUrl(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw invalid(`${field} must be a string or null, got ${typeName(value)}`);
   const text = value.trim();
+  if (ANY_CONTROL.test(text)) throw invalid(`${field} must not hold control characters`);
   let protocol: string;
   try {
     protocol = new URL(text).protocol;
@@ -146,7 +213,7 @@ function metrics(value: unknown, extra: Record<string, unknown>): PostMetrics {
   if (value === undefined || value === null) return { likes: 0, reposts: 0, replies: 0 };
   const raw = record(value, 'metrics');
   const counts = { likes: 0, reposts: 0, replies: 0 };
-  for (const name of METRICS) counts[name] = optionalCount(raw[name], `metrics.${name}`) ?? 0;
+  for (const name of METRICS) counts[name] = optionalCount(raw[name], `metrics.${name}`, MAX_METRIC) ?? 0;
   const unknown = unknownFields(raw, KNOWN_METRICS);
   if (Object.keys(unknown).length > 0) extra.metrics = unknown;
   return counts;

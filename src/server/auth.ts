@@ -25,13 +25,15 @@ declare module 'fastify' {
 }
 
 export const authPlugin = fp(
-  async function auth(app: FastifyInstance, options: { store: Store }) {
+  async function auth(app: FastifyInstance, options: { store: Store; publicUrl?: string | null }) {
     app.decorateRequest('user', null);
+    // Who the caller is and whether they may, before a byte of the body is read, inflated or
+    // parsed: a caller without a login cannot make the server do more than look up a cookie.
     app.addHook('onRequest', async (request) => {
-      request.user = await identify(request, options.store);
-    });
-    app.addHook('preHandler', async (request) => {
       const needed = request.routeOptions.config.role;
+      if (needed === 'public' && !request.headers.authorization && !request.cookies[SESSION_COOKIE]) return;
+      request.user = await identify(request, options.store);
+      if (request.user && usesCookie(request)) refuseCrossSite(request, options.publicUrl ?? null);
       if (needed === 'public') return;
       // Only the API is guarded here; static files of the desk are public (they hold no data).
       if (needed === undefined && !request.url.startsWith('/api/')) return;
@@ -43,6 +45,32 @@ export const authPlugin = fp(
   },
   { name: 'earshot-auth', dependencies: ['@fastify/cookie'] },
 );
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function usesCookie(request: FastifyRequest): boolean {
+  return !request.headers.authorization?.startsWith('Bearer ') && Boolean(request.cookies[SESSION_COOKIE]);
+}
+
+/**
+ * A browser names the page a change comes from in `Origin`. Besides the SameSite=Strict cookie,
+ * a change made with the session cookie must come from the desk itself (its host, or
+ * EARSHOT_PUBLIC_URL), so no other site can drive a logged-in agent's browser.
+ */
+function refuseCrossSite(request: FastifyRequest, publicUrl: string | null): void {
+  if (!UNSAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string | null = null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = null;
+  }
+  const allowed = [request.host, request.headers.host, publicUrl ? new URL(publicUrl).host : null];
+  if (host !== null && allowed.includes(host)) return;
+  throw new EarshotError('ERR_ORIGIN_REFUSED', { method: request.method, origin: origin.slice(0, 100) });
+}
 
 async function identify(request: FastifyRequest, store: Store): Promise<User | null> {
   const header = request.headers.authorization;

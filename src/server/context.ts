@@ -11,6 +11,7 @@ import type { IngestPipeline } from '../pipeline/ingest.js';
 import type { Desk } from '../desk/desk.js';
 import type { IncidentDesk } from '../desk/incident-desk.js';
 import type { SourceSupervisor } from '../sources/supervisor.js';
+import type { GuardOptions } from '../sources/ssrf.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** Runs the configured sources; the sources API needs it. */
   readonly sources?: SourceSupervisor;
+  /** The SSRF guard's settings for webhook URLs, checked when saved; default: public addresses only. */
+  readonly webhookGuard?: GuardOptions;
   /** Extra plugins that serve more (the web desk), registered last. */
   readonly extras?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }

@@ -440,7 +440,9 @@ export const LIVE_EVENTS = {
 export type LiveEventName = keyof typeof LIVE_EVENTS;
 export type LiveEvents = { [K in LiveEventName]: Static<(typeof LIVE_EVENTS)[K]> };
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/** Ids are 32-bit on PostgreSQL (`serial`): a larger one is a 400, never a database error. */
+export const MAX_ROW_ID = 2_147_483_647;
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
 export type IdParams = Static<typeof IdParams>;
 
 /** Common error responses, so every route documents them. */

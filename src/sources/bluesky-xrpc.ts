@@ -57,7 +57,12 @@ export function serviceUrl(options: { readonly service: string }, env: SourceEnv
   } catch {
     throw new EarshotError('ERR_SOURCE_OPTIONS_INVALID', { name: env.name, path: 'service', detail: 'is not a URL' });
   }
-  assertPublicHost(url.hostname, { name: env.name, path: 'service', allowPrivateNetwork: env.allowPrivateNetwork });
+  assertPublicHost(url.hostname, {
+    name: env.name,
+    path: 'service',
+    allowPrivateNetwork: env.allowPrivateNetwork,
+    allowedPrivateHosts: env.allowedPrivateHosts,
+  });
   return url;
 }
 

@@ -114,9 +114,11 @@ export function htmlToText(html: string): string {
   const out: string[] = [];
   let dropping: string | null = null;
   let preDepth = 0;
-  // Tags, comments, doctypes and CDATA; text is whatever lies between.
+  // Tags, comments, doctypes and CDATA; text is whatever lies between. Every alternative ends at
+  // its closer or at the end of the input (an unclosed tag or quote runs to the end, as in a
+  // browser), so no match is tried and abandoned: the scan is linear, never quadratic.
   const token =
-    /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[([\s\S]*?)(?:\]\]>|$)|<![^>]*>?|<\?[^>]*>?|<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+    /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[([\s\S]*?)(?:\]\]>|$)|<![^>]*>?|<\?[^>]*>?|<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*(?:"|$)|'[^']*(?:'|$))*)(?:>|$)/g;
   let last = 0;
   for (let match = token.exec(html); match; match = token.exec(html)) {
     if (!dropping) pushText(out, html.slice(last, match.index), preDepth > 0);

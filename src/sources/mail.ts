@@ -398,6 +398,11 @@ export const mailSourceDefinition = {
 /** Both servers must be public unless an admin allowed private networks: checked before any connection. */
 function assertMailHostsAllowed(options: MailOptions, env: SourceEnvironment): void {
   for (const path of ['imapHost', 'smtpHost'] as const) {
-    assertPublicHost(options[path], { name: env.name, path, allowPrivateNetwork: env.allowPrivateNetwork });
+    assertPublicHost(options[path], {
+      name: env.name,
+      path,
+      allowPrivateNetwork: env.allowPrivateNetwork,
+      allowedPrivateHosts: env.allowedPrivateHosts,
+    });
   }
 }

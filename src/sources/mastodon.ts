@@ -396,6 +396,7 @@ export function createMastodonSource(
       signal.addEventListener('abort', close, { once: true });
       await assertFetchable(instance, {
         allowPrivateNetwork: env.allowPrivateNetwork,
+        allowedPrivateHosts: env.allowedPrivateHosts,
         ...(tuning.resolve ? { resolve: tuning.resolve } : {}),
       });
       connect();
@@ -553,7 +554,10 @@ export const mastodonSourceDefinition = {
   create: (options: MastodonOptions, environment: SourceEnvironment) => createMastodonSource(options, environment),
   async check(options: MastodonOptions, environment: SourceEnvironment) {
     const instance = new URL(options.instanceUrl);
-    await assertFetchable(instance, { allowPrivateNetwork: environment.allowPrivateNetwork });
+    await assertFetchable(instance, {
+      allowPrivateNetwork: environment.allowPrivateNetwork,
+      allowedPrivateHosts: environment.allowedPrivateHosts,
+    });
     try {
       // verify_credentials: one cheap call proving the token.
       await (await restClient(instance.origin, options.accessToken, 15_000)()).v1.accounts.verifyCredentials();

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { EarshotError } from '../domain/errors.js';
-import { privateAddressReason } from './ssrf.js';
+import { isAllowedPrivateHost, privateAddressReason } from './ssrf.js';
 
 export function isPrivateHost(host: string): boolean {
   const name = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -18,9 +18,10 @@ export function isPrivateHost(host: string): boolean {
 /** Throws ERR_SOURCE_OPTIONS_INVALID when `host` is private and the environment does not allow it. */
 export function assertPublicHost(
   host: string,
-  context: { name: string; path: string; allowPrivateNetwork: boolean },
+  context: { name: string; path: string; allowPrivateNetwork: boolean; allowedPrivateHosts?: readonly string[] },
 ): void {
-  if (context.allowPrivateNetwork || !isPrivateHost(host)) return;
+  if (context.allowPrivateNetwork || !isPrivateHost(host) || isAllowedPrivateHost(host, context.allowedPrivateHosts))
+    return;
   throw new EarshotError('ERR_SOURCE_OPTIONS_INVALID', {
     name: context.name,
     path: context.path,

@@ -21,7 +21,7 @@ import {
 } from './source.js';
 import { sourceCapabilities } from '../domain/source.js';
 import { checkResponse, DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
-import { guardedFetch, type Resolver } from './ssrf.js';
+import { guardedFetch, type Resolver, redactUrl } from './ssrf.js';
 import { htmlToText } from './html-text.js';
 import { fnv1a } from '../domain/hash.js';
 import { EarshotError } from '../domain/errors.js';
@@ -137,7 +137,7 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       for (const item of parsed.items) {
         const draft = itemToDraft(item, parsed, feed.url, env.name, ctx.clock);
         if (!draft) {
-          ctx.reportSkipped?.(`${feed.url}: an item with no id, link, title or content`);
+          ctx.reportSkipped?.(`${redactUrl(feed.url)}: an item with no id, link, title or content`);
           continue;
         }
         // Two different items under one id (a shared link used as id) are both kept, told apart
@@ -162,8 +162,8 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       return { outcome: { url: feed.url, status: 'new', items: current.length, emitted: drafts.length }, drafts, next };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      ctx.reportSkipped?.(`${feed.url}: ${reason}`);
-      ctx.log.warn(`feeds ${env.name}: ${feed.url}: ${reason}`);
+      ctx.reportSkipped?.(`${redactUrl(feed.url)}: ${reason}`);
+      ctx.log.warn(`feeds ${env.name}: ${redactUrl(feed.url)}: ${reason}`);
       return { outcome: { url: feed.url, status: 'failed', reason }, drafts: [], next: previous };
     }
   }
@@ -182,7 +182,7 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
     const policy: RetryPolicy = {
       ...(tuning.retry ?? DEFAULT_RETRY),
       onRetry: (info) => {
-        ctx.reportStatus?.('backing-off', `${url}: ${info.reason}`);
+        ctx.reportStatus?.('backing-off', `${redactUrl(url)}: ${info.reason}`);
         tuning.retry?.onRetry?.(info);
       },
     };
@@ -193,6 +193,7 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
         {
           fetch: env.fetch,
           allowPrivateNetwork: env.allowPrivateNetwork,
+          allowedPrivateHosts: env.allowedPrivateHosts,
           ...(tuning.resolve ? { resolve: tuning.resolve } : {}),
         },
       );
@@ -200,7 +201,7 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
         await response.body?.cancel();
         return 'not-modified' as const;
       }
-      await checkResponse(response, `GET ${url}`, env.clock().getTime());
+      await checkResponse(response, `GET ${redactUrl(url)}`, env.clock().getTime());
       const bytes = await readCapped(response, maxBodyBytes);
       return {
         text: decode(bytes, response.headers.get('content-type')),

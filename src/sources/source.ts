@@ -139,6 +139,8 @@ export interface SourceEnvironment {
   readonly clock: () => Date;
   /** Loopback and private addresses are refused unless an admin allowed them (tests do). */
   readonly allowPrivateNetwork: boolean;
+  /** Intranet hosts an admin allowed (EARSHOT_ALLOWED_PRIVATE_HOSTS); see `GuardOptions`. */
+  readonly allowedPrivateHosts?: readonly string[];
 }
 
 /** A channel's kind: its options, secrets and capabilities beside the factory of its sources. */

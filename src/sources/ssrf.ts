@@ -20,6 +20,11 @@ export type Resolver = (hostname: string) => Promise<string[]>;
 
 export interface GuardOptions {
   readonly allowPrivateNetwork: boolean;
+  /**
+   * Intranet hosts an admin allowed (EARSHOT_ALLOWED_PRIVATE_HOSTS): host names or literal
+   * addresses, matched exactly; they may resolve to private addresses. Everything else may not.
+   */
+  readonly allowedPrivateHosts?: readonly string[];
   readonly resolve?: Resolver;
 }
 
@@ -38,10 +43,26 @@ export function privateAddressReason(address: string): string | null {
   // ::ffff:127.0.0.1 reaches 127.0.0.1: judge the IPv4 it carries.
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
     parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  // ::7f00:1 is the deprecated IPv4-compatible form of 127.0.0.1: judge the IPv4 it carries too.
+  else if (parsed.kind() === 'ipv6') {
+    const parts = (parsed as ipaddr.IPv6).parts;
+    if (parts.slice(0, 6).every((part) => part === 0) && (parts[6]! !== 0 || parts[7]! > 1))
+      parsed = ipaddr.fromByteArray([parts[6]! >> 8, parts[6]! & 0xff, parts[7]! >> 8, parts[7]! & 0xff]);
+  }
   const range = parsed.range();
   // Only plain unicast passes: loopback, private, link-local, unique-local, CGNAT, multicast,
   // unspecified, NAT64/6to4/Teredo (which can embed private IPv4) and reserved ranges do not.
   return range === 'unicast' ? null : `${address} is a ${range} address`;
+}
+
+/** Whether an admin allowed this host (name or literal address) to be private. */
+export function isAllowedPrivateHost(host: string, allowed: readonly string[] | undefined): boolean {
+  if (!allowed || allowed.length === 0) return false;
+  const name = host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  return allowed.some((entry) => entry.replace(/^\[|\]$/g, '').toLowerCase() === name);
 }
 
 /** Throws ERR_SOURCE_URL_REFUSED unless `url` is http(s) to a host whose every address is public (or private is allowed). */
@@ -53,6 +74,7 @@ export async function assertFetchable(url: URL, options: GuardOptions): Promise<
     refuse(`only http and https are fetched, not ${url.protocol}`);
   if (options.allowPrivateNetwork) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isAllowedPrivateHost(host, options.allowedPrivateHosts)) return;
   let addresses: string[];
   if (isIP(host)) addresses = [host];
   else {
@@ -115,6 +137,20 @@ function parseUrl(input: string | URL): URL {
       detail: 'it is not a valid URL',
     });
   }
+}
+
+/** A URL as it may be logged or shown to agents: no `user:password@`, no query (it may hold a token). */
+export function redactUrl(url: string): string {
+  try {
+    return redact(new URL(url));
+  } catch {
+    return url;
+  }
+}
+
+/** Every http(s) URL in a text, redacted (log lines, health messages). */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/\bhttps?:\/\/[^\s"'<>]+/g, (url) => redactUrl(url));
 }
 
 /** URLs may carry credentials (user:pass@, ?access_token=): never put those in a message. */

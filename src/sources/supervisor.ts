@@ -34,6 +34,7 @@ export interface SupervisorOptions {
   readonly definitions?: readonly AnySourceDefinition[];
   readonly fetch?: typeof globalThis.fetch;
   readonly allowPrivateNetwork?: boolean;
+  readonly allowedPrivateHosts?: readonly string[];
   readonly clock?: () => Date;
   readonly log?: SupervisorLog;
   /** Backoff between restarts of a crashed source. */
@@ -159,6 +160,7 @@ export class SourceSupervisor {
       fetch: this.#options.fetch ?? globalThis.fetch,
       clock: this.#clock,
       allowPrivateNetwork: this.#options.allowPrivateNetwork ?? false,
+      allowedPrivateHosts: this.#options.allowedPrivateHosts ?? [],
     };
   }
 

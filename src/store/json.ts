@@ -5,6 +5,7 @@
  * it holds, which `toJson` writes and `fromJson` reads back without trusting it.
  */
 import type { JSONColumnType } from 'kysely';
+import { invalid } from '../domain/errors.js';
 
 declare const holds: unique symbol;
 
@@ -18,8 +19,16 @@ export type JsonColumn<T> = JSONColumnType<Json<T>, Json<T>, Json<T>>;
 /** The same, for a column with a database default (it may be left out of an insert). */
 export type JsonColumnWithDefault<T> = JSONColumnType<Json<T>, Json<T> | undefined, Json<T>>;
 
+/**
+ * Writes a JSON column. Normalize bounds what reaches here; should a value still nest too deep
+ * for the stack (or be circular), the row is refused as invalid input, never a crash of the batch.
+ */
 export function toJson<T>(value: T): Json<T> {
-  return JSON.stringify(value ?? null);
+  try {
+    return JSON.stringify(value ?? null);
+  } catch (error) {
+    throw invalid(`a value cannot be stored as JSON (${(error as Error).message.slice(0, 80)})`);
+  }
 }
 
 /** Parses a JSON column; the fallback when it is empty, null or not JSON (a row never breaks a read). */

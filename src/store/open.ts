@@ -2,7 +2,7 @@
  * Opens the store: an embedded SQLite file by default, PostgreSQL when a URL is given.
  * Migrations run on every open, so a fresh data folder or database just works.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
@@ -55,11 +55,22 @@ async function currentSchema(db: Kysely<Database>): Promise<string> {
   return schema;
 }
 
+/**
+ * The data folder is the owner's alone (0700) and so is the database (0600): posts, sessions and
+ * sealed credentials are in it. SQLite gives its -wal and -shm files the database file's mode.
+ */
+function protectDataFiles(dataDir: string, file: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
 function openSqlite(dataDir: string): Store {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
-    mkdirSync(dataDir, { recursive: true });
     file = join(dataDir, 'earshot.sqlite');
+    protectDataFiles(dataDir, file);
   }
   const database = new SQLite(file);
   // WAL lets the desk read while ingest writes; NORMAL sync is safe with WAL (a crash loses at

@@ -129,15 +129,28 @@ export async function createApiToken(
   return { id: row.id, token };
 }
 
-export async function userForApiToken(db: Kysely<Database>, token: string): Promise<User | undefined> {
+export async function userForApiToken(
+  db: Kysely<Database>,
+  token: string,
+  now = new Date(),
+): Promise<User | undefined> {
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .selectAll('users')
+    .select(['api_tokens.id as tokenId', 'api_tokens.last_used_at as tokenLastUsedAt'])
     .where('api_tokens.token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  return row ? toUser(row) : undefined;
+  if (!row) return undefined;
+  // When a token was last used, to the minute: enough to spot a forgotten or stolen one,
+  // without a write on every request.
+  const last = row.tokenLastUsedAt ? Date.parse(row.tokenLastUsedAt) : 0;
+  if (now.getTime() - last >= TOKEN_USE_RESOLUTION_MS)
+    await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.tokenId).execute();
+  return toUser(row);
 }
+
+const TOKEN_USE_RESOLUTION_MS = 60_000;
 
 // Verifying against a fixed hash when the user is unknown keeps timing from telling who exists.
 const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -123,7 +123,7 @@ describe('webhook notification', () => {
     const hook = await receiver([503]);
     servers.push(hook.server);
     const secret = 'per-person-secret';
-    await webhookNotifier({ retry: noSleep }).notify(notification, [
+    await webhookNotifier({ retry: noSleep, allowPrivateNetwork: true }).notify(notification, [
       { id: 3, name: 'Cy', webhookUrl: hook.url, webhookSecret: secret, ackUrl: 'https://earshot.example.org/ack' },
     ]);
     assert.deepEqual(
@@ -153,7 +153,10 @@ describe('webhook notification', () => {
   test('a 4xx is not retried and is reported; a stale timestamp does not verify', async () => {
     const hook = await receiver([410]);
     servers.push(hook.server);
-    await assert.rejects(postWebhook(hook.url, { text: 'x' }, 's3cret', { retry: noSleep }), /HTTP 410/);
+    await assert.rejects(
+      postWebhook(hook.url, { text: 'x' }, 's3cret', { retry: noSleep, allowPrivateNetwork: true }),
+      /HTTP 410/,
+    );
     assert.equal(hook.received.length, 1);
     const old = Math.floor(Date.now() / 1000) - 3600;
     assert.equal(
@@ -177,7 +180,10 @@ describe('webhook subscriptions', () => {
       EARSHOT_LOG_LEVEL: 'silent',
       EARSHOT_PUBLIC_URL: 'https://desk.example.org',
     });
-    runtime = await createRuntime(config, { escalationTickMs: 0, webhook: { retry: noSleep } });
+    runtime = await createRuntime(config, {
+      escalationTickMs: 0,
+      webhook: { retry: noSleep, allowPrivateNetwork: true },
+    });
   });
   after(async () => {
     await runtime?.close();

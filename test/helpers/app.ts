@@ -21,7 +21,7 @@ export interface TestDesk {
 }
 
 export async function startTestDesk(
-  options: { databaseUrl?: string | null; clock?: () => Date } = {},
+  options: { databaseUrl?: string | null; clock?: () => Date; env?: Record<string, string> } = {},
 ): Promise<TestDesk> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-app-'));
   const config = loadConfig({
@@ -29,6 +29,7 @@ export async function startTestDesk(
     EARSHOT_ADMIN_PASSWORD: ADMIN_PASSWORD,
     EARSHOT_LOG_LEVEL: 'silent',
     ...(options.databaseUrl ? { EARSHOT_DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
   });
   const runtime = await createRuntime(config, { clock: options.clock });
   const app = await buildApp(runtime);

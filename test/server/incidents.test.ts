@@ -49,7 +49,10 @@ describe('incidents api', () => {
     runtime = await createRuntime(config, {
       clock: () => now,
       escalationTickMs: 0,
-      webhook: { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} } },
+      webhook: {
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} },
+        allowPrivateNetwork: true,
+      },
     });
     app = await buildApp(runtime);
     for (const [name, role] of [

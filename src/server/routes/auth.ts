@@ -8,7 +8,31 @@ import { errorResponses, UserSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 
+/** Wrong passwords one account may take in `LOGIN_WINDOW_MS`, from any number of addresses. */
+export const LOGIN_FAILURES_PER_ACCOUNT = 10;
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+const MAX_TRACKED_ACCOUNTS = 10_000;
+
 export const authRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
+  // Per account, not per address: guessing one password from many addresses is slowed too.
+  const failures = new Map<string, { count: number; since: number }>();
+  const lockedFor = (username: string, now: number): number => {
+    const entry = failures.get(username);
+    if (!entry || now - entry.since >= LOGIN_WINDOW_MS) return 0;
+    return entry.count >= LOGIN_FAILURES_PER_ACCOUNT ? LOGIN_WINDOW_MS - (now - entry.since) : 0;
+  };
+  const recordFailure = (username: string, now: number) => {
+    const entry = failures.get(username);
+    if (entry && now - entry.since < LOGIN_WINDOW_MS) entry.count += 1;
+    else {
+      if (failures.size >= MAX_TRACKED_ACCOUNTS) {
+        for (const [name, old] of failures) if (now - old.since >= LOGIN_WINDOW_MS) failures.delete(name);
+        if (failures.size >= MAX_TRACKED_ACCOUNTS) failures.delete(failures.keys().next().value!);
+      }
+      failures.set(username, { count: 1, since: now });
+    }
+  };
+
   app.post(
     '/auth/login',
     {
@@ -26,8 +50,22 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       },
     },
     async (request, reply) => {
+      const username = request.body.username.trim().toLowerCase();
+      const now = context.clock().getTime();
+      const locked = lockedFor(username, now);
+      if (locked > 0) {
+        const seconds = Math.ceil(locked / 1000);
+        throw new EarshotError('ERR_RATE_LIMITED', {
+          retryAfter: `${Math.ceil(seconds / 60)} minutes`,
+          retryAfterSeconds: seconds,
+        });
+      }
       const user = await authenticate(context.store.db, request.body.username, request.body.password);
-      if (!user) throw new EarshotError('ERR_AUTH_INVALID');
+      if (!user) {
+        recordFailure(username, now);
+        throw new EarshotError('ERR_AUTH_INVALID');
+      }
+      failures.delete(username);
       const session = await createSession(context.store.db, user.id, SESSION_TTL_MS, context.clock());
       void reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',

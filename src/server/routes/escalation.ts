@@ -23,6 +23,7 @@ import { getUser } from '../../store/users.js';
 import { errorResponses, EscalationSchema, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
+import { checkWebhookUrl } from '../webhook-url.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const SlugParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }) });
@@ -114,7 +115,10 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
   app.put(
     '/me/contact',
     endpoint('agent', tags, { body: ContactInput, response: { 200: ContactSchema, ...errorResponses } }),
-    async (request) => setContact(store.db, request.user!.id, request.body, context.clock().toISOString()),
+    async (request) => {
+      await checkWebhookUrl(request.body.webhookUrl, context);
+      return setContact(store.db, request.user!.id, request.body, context.clock().toISOString());
+    },
   );
 
   app.put(
@@ -126,6 +130,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
     }),
     async (request) => {
       if (!(await getUser(store.db, request.params.id))) throw notFound('User', request.params.id);
+      await checkWebhookUrl(request.body.webhookUrl, context);
       return setContact(store.db, request.params.id, request.body, context.clock().toISOString());
     },
   );

@@ -23,6 +23,7 @@ import { listUsers } from '../../store/users.js';
 import {
   errorResponses,
   IdParams,
+  MAX_ROW_ID,
   IncidentDetailSchema,
   IncidentSchema,
   IncidentUpdateSchema,
@@ -42,7 +43,7 @@ const UpdateBody = Type.Object(
   { body: Type.String({ minLength: 1, maxLength: 2000 }) },
   { additionalProperties: false },
 );
-const ProposalParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const ProposalParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
 
 export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;

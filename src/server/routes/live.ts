@@ -7,6 +7,7 @@
  * read back from the store, tickets given their SLA), in the order the bus delivered them.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { EarshotError } from '../../domain/errors.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 import { LIVE_EVENTS, type LiveEventName, type LiveEvents } from '../schemas.js';
@@ -14,8 +15,14 @@ import { presentPosts, presentTicket } from '../present.js';
 
 const HEARTBEAT_MS = 15_000;
 const EVENT_NAMES = Object.keys(LIVE_EVENTS) as LiveEventName[];
+/** Open streams one person may hold (tabs, devices), and the server in all. */
+export const MAX_LIVE_PER_USER = 8;
+export const MAX_LIVE_TOTAL = 500;
+/** A client that lets this much pile up unread is closed: it reconnects and reloads, or it is gone. */
+export const MAX_LIVE_BUFFER_BYTES = 1024 * 1024;
 
-type Listener = <K extends LiveEventName>(name: K, payload: LiveEvents[K]) => void;
+/** Receives each event as its ready-to-write SSE frame, serialised once for every listener. */
+type Listener = (frame: () => string) => void;
 
 export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const listeners = new Set<Listener>();
@@ -27,8 +34,16 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       .then(prepare)
       .catch((error: unknown) => app.log.error({ err: error }, 'live: could not prepare an event'));
   };
+  // One compiled serialiser per event, shared by every connection (set by the first request).
+  let serialise: Record<LiveEventName, (payload: unknown) => string> | null = null;
+  const perUser = new Map<number, number>();
   const broadcast = <K extends LiveEventName>(name: K, payload: LiveEvents[K]) => {
-    for (const listener of listeners) listener(name, payload);
+    let text: string | null = null;
+    const frame = () => {
+      text ??= `event: ${name}\ndata: ${serialise![name](payload)}\n\n`;
+      return text;
+    };
+    for (const listener of listeners) listener(frame);
   };
   const now = () => context.clock();
   const unsubscribers = [
@@ -63,29 +78,52 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses.`,
     }),
     (request, reply) => {
+      const userId = request.user!.id;
+      if (listeners.size >= MAX_LIVE_TOTAL || (perUser.get(userId) ?? 0) >= MAX_LIVE_PER_USER)
+        throw new EarshotError('ERR_RATE_LIMITED', {
+          retryAfter: 'a minute (too many live streams open)',
+          retryAfterSeconds: 60,
+        });
       // The route's serialisers, compiled once from the event schemas (Fastify caches them).
-      const serialise = Object.fromEntries(
+      serialise ??= Object.fromEntries(
         EVENT_NAMES.map((name) => [name, reply.compileSerializationSchema(LIVE_EVENTS[name])]),
       ) as Record<LiveEventName, (payload: unknown) => string>;
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
       raw.write('retry: 3000\n\n');
-      const listener: Listener = (name, payload) => {
-        raw.write(`event: ${name}\ndata: ${serialise[name](payload)}\n\n`);
+      perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+      // Backpressure: a client that stops reading is closed, never buffered for without bound.
+      const write = (text: string) => {
+        if (raw.destroyed) return;
+        if (raw.writableLength > MAX_LIVE_BUFFER_BYTES) {
+          raw.destroy();
+          close();
+          return;
+        }
+        raw.write(text);
       };
+      const listener: Listener = (frame) => write(frame());
       listeners.add(listener);
-      const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
-      const close = () => {
+      const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+      let closed = false;
+      function close() {
+        if (closed) return;
+        closed = true;
         clearInterval(heartbeat);
         listeners.delete(listener);
-      };
+        const left = (perUser.get(userId) ?? 1) - 1;
+        if (left > 0) perUser.set(userId, left);
+        else perUser.delete(userId);
+      }
       request.raw.on('close', close);
+      raw.on('close', close);
       raw.on('error', close);
     },
   );

@@ -4,6 +4,7 @@
  * restarting and removing them. Credentials go in and never come out: responses name the
  * secret options that are set (`secretsSet`), never their values. Changes take effect at once.
  */
+import { redactUrlsIn } from '../../sources/ssrf.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EarshotError, notFound } from '../../domain/errors.js';
@@ -84,11 +85,17 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     endpoint('agent', ['sources'], {
       response: { 200: Type.Object({ sources: Type.Array(ConfiguredSourceSchema) }), ...errorResponses },
     }),
-    async () => {
+    async (request) => {
       const [sources, health] = await Promise.all([listSources(store.db), listSourceHealth(store.db)]);
       const byName = new Map(health.map((entry) => [entry.name, entry]));
       return {
-        sources: sources.map((source) => present(source, byName.get(source.name) ?? null, supervisor().definitions)),
+        sources: sources.map((source) => {
+          const shown = present(source, byName.get(source.name) ?? null, supervisor().definitions);
+          // Agents see where a source reads, never the credentials or tokens in its URLs.
+          return request.user!.role === 'admin'
+            ? shown
+            : (JSON.parse(redactUrlsIn(JSON.stringify(shown))) as typeof shown);
+        }),
       };
     },
   );

@@ -10,6 +10,7 @@ import { WEBHOOK_EVENTS } from '../../domain/escalation.js';
 import { errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
+import { checkWebhookUrl } from '../webhook-url.js';
 
 const WebhookSchema = Type.Object({
   id: Type.Integer(),
@@ -54,8 +55,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
         ...errorResponses,
       },
     }),
-    async (request, reply) =>
-      reply.status(201).send(await createWebhook(store.db, request.body, context.clock().toISOString())),
+    async (request, reply) => {
+      await checkWebhookUrl(request.body.url, context);
+      return reply.status(201).send(await createWebhook(store.db, request.body, context.clock().toISOString()));
+    },
   );
 
   app.delete(
