@@ -31,6 +31,8 @@ export interface Incident {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly resolvedAt: string | null;
+  /** When the incident last took in a report; after an idle spell it takes no more and suggests resolving. */
+  readonly lastReportAt: string | null;
 }
 
 export interface IncidentUpdate {

@@ -249,6 +249,9 @@ export const IncidentSchema = shared(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     resolvedAt: Nullable(Type.String()),
+    lastReportAt: Nullable(Type.String()),
+    /** Open but idle past the window: it takes no new reports; resolve it (or reports start a new one). */
+    idle: Type.Optional(Type.Boolean()),
     postCount: Type.Optional(Type.Integer()),
   }),
 );

@@ -41,6 +41,7 @@ export async function createIncident(
       created_at: now,
       updated_at: now,
       resolved_at: null,
+      last_report_at: now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -61,7 +62,14 @@ export async function listOpenIncidents(db: Executor): Promise<Incident[]> {
 export async function updateIncidentRow(
   db: Executor,
   id: number,
-  change: { status?: IncidentStatus; responders?: number[]; terms?: Record<string, number>; severity?: string },
+  change: {
+    status?: IncidentStatus;
+    responders?: number[];
+    terms?: Record<string, number>;
+    severity?: string;
+    title?: string;
+    lastReportAt?: string;
+  },
   now: string,
 ): Promise<Incident | undefined> {
   const row = await db
@@ -74,6 +82,8 @@ export async function updateIncidentRow(
       ...(change.responders !== undefined && { responders: toJson(change.responders) }),
       ...(change.terms !== undefined && { terms: toJson(change.terms) }),
       ...(change.severity !== undefined && { severity: change.severity }),
+      ...(change.title !== undefined && { title: change.title }),
+      ...(change.lastReportAt !== undefined && { last_report_at: change.lastReportAt }),
       updated_at: now,
     })
     .where('id', '=', id)
@@ -248,6 +258,7 @@ function toIncident(row: Selectable<IncidentsTable>): Incident {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
+    lastReportAt: row.last_report_at,
   };
 }
 

@@ -238,6 +238,8 @@ export interface IncidentsTable {
   created_at: string;
   updated_at: string;
   resolved_at: string | null;
+  /** When the incident last took in a report (null: before this was recorded; see `updated_at`). */
+  last_report_at: string | null;
 }
 
 export interface IncidentPostsTable {
