@@ -167,6 +167,7 @@ export class Clusterer {
   /** Term (or MinHash band) → clusters holding it: candidates without scanning every cluster. */
   readonly #index = new Map<string, Set<number>>();
   #nextId = 1;
+  readonly #known = (word: string): boolean => this.#index.has(`svc:${word}`);
 
   constructor(options: ClusterOptions = {}) {
     this.#o = {
@@ -185,7 +186,7 @@ export class Clusterer {
   /** Puts a post in its cluster (a new one if none fits) and returns that cluster. */
   assign(post: ClusterPost): Cluster {
     this.expire(post.at);
-    const features = featuresOf(post.text, this.#services);
+    const features = this.features(post.text);
     let best: Cluster | null = null;
     let bestScore = 0;
     for (const id of this.#candidates(features)) {
@@ -203,11 +204,6 @@ export class Clusterer {
 
   /** How well a post fits a cluster: 0 (no) … 1; a near-duplicate scores 1. */
   score(features: Features, cluster: Cluster): number {
-    if (
-      features.signature &&
-      cluster.signatures.some((signature) => similarity(signature, features.signature!) >= this.#o.nearDuplicate)
-    )
-      return 1;
     // Subjects: a post naming only other subjects than the cluster's reporters do is another problem.
     const salient = Math.max(1, cluster.size * 0.2);
     let sharesSubject = false;
@@ -220,6 +216,12 @@ export class Clusterer {
     for (const [subject, count] of cluster.subjects)
       if (count >= salient && !features.services.includes(subject)) clusterOnly = true;
     if (postOnly && clusterOnly) return 0;
+    // Retweets and copy-paste (about no other subject) join whatever they say.
+    if (
+      features.signature &&
+      cluster.signatures.some((signature) => similarity(signature, features.signature!) >= this.#o.nearDuplicate)
+    )
+      return 1;
     // Only problem reports cluster: the post and the cluster's reporters both name a symptom.
     const symptomFloor = Math.max(1, cluster.size * 0.05);
     let sharesSymptom = false;
@@ -254,8 +256,9 @@ export class Clusterer {
     return this.#clusters.size;
   }
 
+  /** A post's features; a product a live cluster's reporters named ("Canvas") is a subject however it is written. */
   features(text: string): Features {
-    return featuresOf(text, this.#services);
+    return featuresOf(text, this.#services, this.#known);
   }
 
   /** Forgets clusters idle for longer than the window (oldest first, stopping at the first live one). */
@@ -380,7 +383,11 @@ function bandsOf(signature: Uint32Array): string[] {
 }
 
 /** A post's weighted terms, services, symptoms and MinHash signature. */
-export function featuresOf(text: string, services: ReadonlySet<string> = new Set(DEFAULT_SERVICES)): Features {
+export function featuresOf(
+  text: string,
+  services: ReadonlySet<string> = new Set(DEFAULT_SERVICES),
+  known: (word: string) => boolean = () => false,
+): Features {
   const terms = new Map<string, number>();
   const put = (term: string, weight: number): void => {
     terms.set(term, Math.max(terms.get(term) ?? 0, weight));
@@ -398,16 +405,17 @@ export function featuresOf(text: string, services: ReadonlySet<string> = new Set
     put(`#${tag.toLowerCase()}`, 3);
     return ` ${tag} `;
   });
+  // Subjects keep their own spelling ("canvas", "payments"); other words are stemmed.
   const words = (
     rest
       .toLowerCase()
       .replace(/[’']/g, '')
       .match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []
-  ).map(stem);
+  ).map((word) => (services.has(word) || named.has(word) || known(word) ? word : stem(word)));
   const foundServices = new Set<string>();
   const foundSymptoms = new Set<string>();
   for (const word of words) {
-    if (services.has(word) || named.has(word)) {
+    if (services.has(word) || named.has(word) || known(word)) {
       foundServices.add(word);
       put(`svc:${word}`, 3);
     } else if (SYMPTOMS.has(word)) {
@@ -442,14 +450,14 @@ const REPORT_VERBS = new Set([
 /**
  * The products a post names by their own name: acronyms (VPN, SSO) and capitalised words inside a
  * sentence ("the Moodle site"), or opening one before a report verb or symptom ("Canvas is down").
- * Lower-cased and stemmed like the other terms.
+ * Lower-cased, not stemmed.
  */
 function namedSubjects(text: string): Set<string> {
   const found = new Set<string>();
   for (const sentence of text.split(/[.!?;:\n]+\s*/)) {
     const tokens = sentence.replace(/[’']/g, '').match(/[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*/g) ?? [];
     tokens.forEach((token, i) => {
-      const word = stem(token.toLowerCase());
+      const word = token.toLowerCase();
       if (STOPWORDS.has(word) || SYMPTOMS.has(word) || word.length < 2) return;
       const acronym = /^[A-Z]{2,6}s?$/.test(token);
       const capitalised = /^[A-Z][a-z0-9]/.test(token) || /^[a-z]+[A-Z]/.test(token);
