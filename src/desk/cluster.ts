@@ -55,8 +55,8 @@ export interface Cluster {
   readonly id: number;
   size: number;
   readonly authors: Set<string>;
-  /** Authors whose post reported a problem (not only a question or a request). */
-  readonly reporters: Set<string>;
+  /** Authors whose post reported a problem (not only a question or a request) → when they last did. */
+  readonly reporters: Map<string, number>;
   readonly postIds: number[];
   /** Term → number of members that contain it. */
   readonly docFreq: Map<string, number>;
@@ -292,7 +292,7 @@ export class Clusterer {
       id: this.#nextId++,
       size: 0,
       authors: new Set(),
-      reporters: new Set(),
+      reporters: new Map(),
       postIds: [],
       docFreq: new Map(),
       subjects: new Map(),
@@ -308,6 +308,7 @@ export class Clusterer {
 
   #add(cluster: Cluster, post: ClusterPost, features: Features): void {
     addToCluster(
+      post.at,
       cluster,
       features,
       post.author,
@@ -357,6 +358,7 @@ export class Clusterer {
  * for problem reports, reporters). Used by the clusterer and for an incident's own profile.
  */
 export function addToCluster(
+  at: number,
   cluster: Cluster,
   features: Features,
   author: string,
@@ -365,7 +367,7 @@ export function addToCluster(
 ): void {
   cluster.size += 1;
   cluster.authors.add(author);
-  if (report) cluster.reporters.add(author);
+  if (report) cluster.reporters.set(author, Math.max(at, cluster.reporters.get(author) ?? at));
   if (postId !== null) cluster.postIds.push(postId);
   for (const term of features.terms.keys()) cluster.docFreq.set(term, (cluster.docFreq.get(term) ?? 0) + 1);
   for (const subject of features.services) cluster.subjects.set(subject, (cluster.subjects.get(subject) ?? 0) + 1);

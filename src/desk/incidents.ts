@@ -19,6 +19,8 @@ export interface IncidentTrackerOptions {
   readonly cluster?: ClusterOptions;
   /** Distinct reporters of a problem (not only questions or requests) that make a cluster a major incident. */
   readonly minReporters?: number;
+  /** The reporters that open an incident must all have reported within this many minutes. */
+  readonly openWithinMinutes?: number;
   /** An open incident with no report for this long takes no more (new reports start afresh). */
   readonly idleMinutes?: number;
   /** Who may approve updates on a new incident, until someone edits the list. */
@@ -50,9 +52,10 @@ export function reportsProblem(post: Pick<Post, 'sentiment' | 'kind'>): boolean 
  * clustered (and join an incident) but never open one on their own.
  */
 export function countsAsReport(post: Pick<Post, 'sentiment' | 'kind' | 'secondKind'>): boolean {
-  if (post.kind === 'outage' || post.kind === 'complaint') return true;
-  if (post.secondKind === 'outage' || post.secondKind === 'complaint') return true;
-  return post.sentiment === 'negative' && post.kind !== 'question' && post.kind !== 'request';
+  if (post.kind === 'outage' || post.secondKind === 'outage') return true;
+  const asks = post.secondKind === 'question' || post.secondKind === 'request';
+  if (post.kind === 'complaint') return !asks;
+  return post.kind === 'other' && post.sentiment === 'negative';
 }
 
 /** Whether an open incident has gone idle: no report within the window before `now` (epoch ms). */
@@ -68,6 +71,7 @@ export class IncidentTracker {
   readonly #clock: () => Date;
   readonly #minReporters: number;
   readonly #idleMs: number;
+  readonly #openWithinMs: number;
   #open: Promise<OpenIncident[]> | null = null;
   #chain: Promise<unknown> = Promise.resolve();
   readonly #unsubscribe: () => void;
@@ -77,6 +81,7 @@ export class IncidentTracker {
     this.#clock = options.clock ?? (() => new Date());
     this.#minReporters = options.minReporters ?? 10;
     this.#idleMs = (options.idleMinutes ?? DEFAULT_IDLE_MINUTES) * 60_000;
+    this.#openWithinMs = (options.openWithinMinutes ?? 60) * 60_000;
     this.clusterer = new Clusterer(options.cluster);
     this.#unsubscribe = options.bus.subscribe('incidents.changed', ({ incident }) => {
       if (incident.status !== 'open') return this.forget(incident.id);
@@ -147,7 +152,7 @@ export class IncidentTracker {
         push(joined, cluster.incidentId, post);
         continue;
       }
-      if (cluster.reporters.size < this.#minReporters) continue;
+      if (!this.#opens(cluster, at)) continue;
       const incident = await createIncident(
         this.#options.store.db,
         {
@@ -170,6 +175,7 @@ export class IncidentTracker {
       for (const post of joined.get(incidentId) ?? []) {
         if (!linkedIds.has(post.id)) continue;
         addToCluster(
+          Date.parse(post.createdAt),
           entry.profile,
           this.clusterer.features(post.text),
           `${post.source}:${post.author.handle}`,
@@ -182,6 +188,17 @@ export class IncidentTracker {
       await this.#options.bus.publish('incidents.changed', { incident: entry.incident, attachedPostIds: linked });
     }
     return keys;
+  }
+
+  /**
+   * Whether a cluster is a major incident: enough distinct people reporting the problem within the
+   * opening window. The same question asked by a dozen people over a day is not an outage.
+   */
+  #opens(cluster: Cluster, at: number): boolean {
+    if (cluster.reporters.size < this.#minReporters) return false;
+    let recent = 0;
+    for (const last of cluster.reporters.values()) if (at - last <= this.#openWithinMs) recent += 1;
+    return recent >= this.#minReporters;
   }
 
   #match(features: Features, open: readonly OpenIncident[]): OpenIncident | null {
@@ -241,7 +258,7 @@ function copyOf(cluster: Cluster, incidentId: number): Cluster {
     ...cluster,
     id: -incidentId,
     authors: new Set(cluster.authors),
-    reporters: new Set(cluster.reporters),
+    reporters: new Map(cluster.reporters),
     postIds: [],
     docFreq: new Map(cluster.docFreq),
     subjects: new Map(cluster.subjects),
@@ -263,7 +280,7 @@ function profileOf(incident: Incident): Cluster {
     id: -incident.id,
     size,
     authors: new Set(),
-    reporters: new Set(),
+    reporters: new Map(),
     postIds: [],
     docFreq,
     subjects: prefixed('svc:'),
