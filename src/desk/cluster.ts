@@ -49,6 +49,8 @@ export interface ClusterOptions {
   readonly maxMembers?: number;
   /** A term held by more live clusters than this finds no candidates (it is generic). */
   readonly genericClusters?: number;
+  /** Clusters scored per post at most (those sharing its rarest terms first). */
+  readonly maxCandidates?: number;
 }
 
 export interface Cluster {
@@ -63,6 +65,8 @@ export interface Cluster {
   /** Subject (service or product) → members naming it; symptom → members naming it. */
   readonly subjects: Map<string, number>;
   readonly symptoms: Map<string, number>;
+  /** The subjects at least a fifth of the members name (five at most), kept as members join. */
+  readonly salient: Set<string>;
   readonly signatures: Uint32Array[];
   firstAt: number;
   lastAt: number;
@@ -157,6 +161,8 @@ const STOPWORDS = new Set(
 );
 
 const HASHES = 32;
+/** A subject this share of a cluster's members name is what the cluster is about. */
+export const SALIENT_SHARE = 0.2;
 const SEEDS = Array.from({ length: HASHES }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
 
 export class Clusterer {
@@ -178,6 +184,7 @@ export class Clusterer {
       maxClusters: 5000,
       maxMembers: 5000,
       genericClusters: 64,
+      maxCandidates: 16,
       ...stripUndefined(options),
     };
     this.#services = new Set(this.#o.services.map((s) => s.toLowerCase()));
@@ -205,7 +212,7 @@ export class Clusterer {
   /** How well a post fits a cluster: 0 (no) … 1; a near-duplicate scores 1. */
   score(features: Features, cluster: Cluster): number {
     // Subjects: a post naming only other subjects than the cluster's reporters do is another problem.
-    const salient = Math.max(1, cluster.size * 0.2);
+    const salient = Math.max(1, cluster.size * SALIENT_SHARE);
     let sharesSubject = false;
     let postOnly = false;
     for (const subject of features.services) {
@@ -213,8 +220,7 @@ export class Clusterer {
       else postOnly = true;
     }
     let clusterOnly = false;
-    for (const [subject, count] of cluster.subjects)
-      if (count >= salient && !features.services.includes(subject)) clusterOnly = true;
+    for (const subject of cluster.salient) if (!features.services.includes(subject)) clusterOnly = true;
     if (postOnly && clusterOnly) return 0;
     // Retweets and copy-paste (about no other subject) join whatever they say.
     if (
@@ -270,16 +276,31 @@ export class Clusterer {
     }
   }
 
+  /**
+   * Clusters worth scoring: those sharing the post's rarest terms (and its MinHash bands), at most
+   * `maxCandidates`, so the work per post stays the same however many clusters are live.
+   */
   #candidates(features: Features): Set<number> {
-    const ids = new Set<number>();
+    const lists: Set<number>[] = [];
     const collect = (key: string): void => {
       const holders = this.#index.get(key);
       // A term many live clusters hold is generic: it finds no particular cluster.
-      if (!holders || holders.size > this.#o.genericClusters) return;
-      for (const id of holders) ids.add(id);
+      if (holders && holders.size <= this.#o.genericClusters) lists.push(holders);
     };
-    for (const term of features.terms.keys()) if (!term.startsWith('sym:')) collect(term);
+    // Near-duplicates first, then clusters about the post's subjects, then the rarest shared terms.
     if (features.signature) for (const band of bandsOf(features.signature)) collect(band);
+    for (const subject of features.services) collect(`svc:${subject}`);
+    const first = lists.length;
+    for (const term of features.terms.keys()) if (!term.startsWith('sym:') && !term.startsWith('svc:')) collect(term);
+    const rest = lists.splice(first).sort((a, b) => a.size - b.size);
+    lists.push(...rest);
+    const ids = new Set<number>();
+    for (const holders of lists) {
+      for (const id of holders) {
+        ids.add(id);
+        if (ids.size >= this.#o.maxCandidates) return ids;
+      }
+    }
     return ids;
   }
 
@@ -297,6 +318,7 @@ export class Clusterer {
       docFreq: new Map(),
       subjects: new Map(),
       symptoms: new Map(),
+      salient: new Set(),
       signatures: [],
       firstAt: at,
       lastAt: at,
@@ -372,6 +394,10 @@ export function addToCluster(
   for (const term of features.terms.keys()) cluster.docFreq.set(term, (cluster.docFreq.get(term) ?? 0) + 1);
   for (const subject of features.services) cluster.subjects.set(subject, (cluster.subjects.get(subject) ?? 0) + 1);
   for (const symptom of features.symptoms) cluster.symptoms.set(symptom, (cluster.symptoms.get(symptom) ?? 0) + 1);
+  // Only this post's subjects gained; the others can only have fallen below a fifth.
+  const floor = Math.max(1, cluster.size * SALIENT_SHARE);
+  for (const subject of cluster.salient) if (cluster.subjects.get(subject)! < floor) cluster.salient.delete(subject);
+  for (const subject of features.services) if (cluster.subjects.get(subject)! >= floor) cluster.salient.add(subject);
 }
 
 /** MinHash bands (4 hashes each): near-duplicates share at least one with high probability. */

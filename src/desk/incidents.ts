@@ -10,7 +10,7 @@ import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
 import type { Incident } from '../domain/incident.js';
 import { attachPosts, createIncident, listOpenIncidents, updateIncidentRow } from '../store/incidents.js';
-import { addToCluster, Clusterer, type Cluster, type ClusterOptions, type Features } from './cluster.js';
+import { addToCluster, Clusterer, SALIENT_SHARE, type Cluster, type ClusterOptions, type Features } from './cluster.js';
 
 export interface IncidentTrackerOptions {
   readonly store: Store;
@@ -263,6 +263,7 @@ function copyOf(cluster: Cluster, incidentId: number): Cluster {
     docFreq: new Map(cluster.docFreq),
     subjects: new Map(cluster.subjects),
     symptoms: new Map(cluster.symptoms),
+    salient: new Set(cluster.salient),
     signatures: [],
     incidentId,
   };
@@ -276,6 +277,7 @@ function profileOf(incident: Incident): Cluster {
     new Map(
       [...docFreq].filter(([term]) => term.startsWith(prefix)).map(([term, n]) => [term.slice(prefix.length), n]),
     );
+  const subjects = prefixed('svc:');
   return {
     id: -incident.id,
     size,
@@ -283,8 +285,9 @@ function profileOf(incident: Incident): Cluster {
     reporters: new Map(),
     postIds: [],
     docFreq,
-    subjects: prefixed('svc:'),
+    subjects,
     symptoms: prefixed('sym:'),
+    salient: new Set([...subjects].filter(([, n]) => n >= size * SALIENT_SHARE).map(([subject]) => subject)),
     signatures: [],
     firstAt: 0,
     lastAt: 0,
