@@ -67,6 +67,8 @@ export interface Cluster {
   readonly symptoms: Map<string, number>;
   /** The subjects at least a fifth of the members name (five at most), kept as members join. */
   readonly salient: Set<string>;
+  /** The most members naming any one symptom. */
+  symptomMax: number;
   readonly signatures: Uint32Array[];
   firstAt: number;
   lastAt: number;
@@ -184,7 +186,7 @@ export class Clusterer {
       maxClusters: 5000,
       maxMembers: 5000,
       genericClusters: 64,
-      maxCandidates: 16,
+      maxCandidates: 8,
       ...stripUndefined(options),
     };
     this.#services = new Set(this.#o.services.map((s) => s.toLowerCase()));
@@ -196,9 +198,11 @@ export class Clusterer {
     const features = this.features(post.text);
     let best: Cluster | null = null;
     let bestScore = 0;
-    for (const id of this.#candidates(features)) {
+    const candidates = this.#candidates(features);
+    for (const [id, viaBand] of candidates) {
       const cluster = this.#clusters.get(id)!;
-      const score = this.score(features, cluster);
+      // Only a cluster sharing a MinHash band can hold a near-duplicate.
+      const score = this.score(features, cluster, viaBand);
       if (score > bestScore) {
         best = cluster;
         bestScore = score;
@@ -210,7 +214,7 @@ export class Clusterer {
   }
 
   /** How well a post fits a cluster: 0 (no) … 1; a near-duplicate scores 1. */
-  score(features: Features, cluster: Cluster): number {
+  score(features: Features, cluster: Cluster, nearDuplicateCheck = true): number {
     // Subjects: a post naming only other subjects than the cluster's reporters do is another problem.
     const salient = Math.max(1, cluster.size * SALIENT_SHARE);
     let sharesSubject = false;
@@ -224,20 +228,15 @@ export class Clusterer {
     if (postOnly && clusterOnly) return 0;
     // Retweets and copy-paste (about no other subject) join whatever they say.
     if (
+      nearDuplicateCheck &&
       features.signature &&
       cluster.signatures.some((signature) => similarity(signature, features.signature!) >= this.#o.nearDuplicate)
     )
       return 1;
     // Only problem reports cluster: the post and the cluster's reporters both name a symptom.
     const symptomFloor = Math.max(1, cluster.size * 0.05);
-    let sharesSymptom = false;
-    let clusterHasSymptom = false;
-    for (const [symptom, count] of cluster.symptoms) {
-      if (count < symptomFloor) continue;
-      clusterHasSymptom = true;
-      if (features.symptoms.includes(symptom)) sharesSymptom = true;
-    }
-    if (features.symptoms.length === 0 || !clusterHasSymptom) return 0;
+    if (features.symptoms.length === 0 || cluster.symptomMax < symptomFloor) return 0;
+    const sharesSymptom = features.symptoms.some((symptom) => (cluster.symptoms.get(symptom) ?? 0) >= symptomFloor);
     let shared = 0;
     let total = 0;
     for (const [term, weight] of features.terms) {
@@ -280,7 +279,7 @@ export class Clusterer {
    * Clusters worth scoring: those sharing the post's rarest terms (and its MinHash bands), at most
    * `maxCandidates`, so the work per post stays the same however many clusters are live.
    */
-  #candidates(features: Features): Set<number> {
+  #candidates(features: Features): Map<number, boolean> {
     const lists: Set<number>[] = [];
     const collect = (key: string): void => {
       const holders = this.#index.get(key);
@@ -289,15 +288,17 @@ export class Clusterer {
     };
     // Near-duplicates first, then clusters about the post's subjects, then the rarest shared terms.
     if (features.signature) for (const band of bandsOf(features.signature)) collect(band);
+    const bands = lists.length;
     for (const subject of features.services) collect(`svc:${subject}`);
     const first = lists.length;
     for (const term of features.terms.keys()) if (!term.startsWith('sym:') && !term.startsWith('svc:')) collect(term);
     const rest = lists.splice(first).sort((a, b) => a.size - b.size);
     lists.push(...rest);
-    const ids = new Set<number>();
-    for (const holders of lists) {
+    const ids = new Map<number, boolean>();
+    for (const [i, holders] of lists.entries()) {
       for (const id of holders) {
-        ids.add(id);
+        if (i < bands) ids.set(id, true);
+        else if (!ids.has(id)) ids.set(id, false);
         if (ids.size >= this.#o.maxCandidates) return ids;
       }
     }
@@ -319,6 +320,7 @@ export class Clusterer {
       subjects: new Map(),
       symptoms: new Map(),
       salient: new Set(),
+      symptomMax: 0,
       signatures: [],
       firstAt: at,
       lastAt: at,
@@ -393,7 +395,11 @@ export function addToCluster(
   if (postId !== null) cluster.postIds.push(postId);
   for (const term of features.terms.keys()) cluster.docFreq.set(term, (cluster.docFreq.get(term) ?? 0) + 1);
   for (const subject of features.services) cluster.subjects.set(subject, (cluster.subjects.get(subject) ?? 0) + 1);
-  for (const symptom of features.symptoms) cluster.symptoms.set(symptom, (cluster.symptoms.get(symptom) ?? 0) + 1);
+  for (const symptom of features.symptoms) {
+    const count = (cluster.symptoms.get(symptom) ?? 0) + 1;
+    cluster.symptoms.set(symptom, count);
+    cluster.symptomMax = Math.max(cluster.symptomMax, count);
+  }
   // Only this post's subjects gained; the others can only have fallen below a fifth.
   const floor = Math.max(1, cluster.size * SALIENT_SHARE);
   for (const subject of cluster.salient) if (cluster.subjects.get(subject)! < floor) cluster.salient.delete(subject);

@@ -264,6 +264,7 @@ function copyOf(cluster: Cluster, incidentId: number): Cluster {
     subjects: new Map(cluster.subjects),
     symptoms: new Map(cluster.symptoms),
     salient: new Set(cluster.salient),
+    symptomMax: cluster.symptomMax,
     signatures: [],
     incidentId,
   };
@@ -278,6 +279,7 @@ function profileOf(incident: Incident): Cluster {
       [...docFreq].filter(([term]) => term.startsWith(prefix)).map(([term, n]) => [term.slice(prefix.length), n]),
     );
   const subjects = prefixed('svc:');
+  const symptoms = prefixed('sym:');
   return {
     id: -incident.id,
     size,
@@ -286,7 +288,8 @@ function profileOf(incident: Incident): Cluster {
     postIds: [],
     docFreq,
     subjects,
-    symptoms: prefixed('sym:'),
+    symptoms,
+    symptomMax: Math.max(0, ...symptoms.values()),
     salient: new Set([...subjects].filter(([, n]) => n >= size * SALIENT_SHARE).map(([subject]) => subject)),
     signatures: [],
     firstAt: 0,
