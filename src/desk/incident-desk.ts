@@ -17,6 +17,8 @@ import { getPost, getPostsByIds } from '../store/posts.js';
 import {
   addAudit,
   addIncidentUpdate,
+  createIncident,
+  detachPosts,
   getIncident,
   getIncidentUpdate,
   getProposal,
@@ -24,6 +26,7 @@ import {
   insertProposals,
   listProposals,
   markUpdateApproved,
+  movePosts,
   updateIncidentRow,
   updateProposalRow,
 } from '../store/incidents.js';
@@ -41,6 +44,7 @@ import { proposeReplies, type Skipped } from './batch-reply.js';
 import { checkReply } from './guideline.js';
 import type { Finding } from '../domain/guideline.js';
 import { channelsOf, defaultChannelOf, type Channel, type ChannelOf } from './channels.js';
+import { featuresOf } from './cluster.js';
 
 export interface IncidentDeskOptions {
   readonly store: Store;
@@ -87,6 +91,76 @@ export class IncidentDesk {
     );
     await this.#o.bus.publish('incidents.changed', { incident: updated, attachedPostIds: [] });
     return updated;
+  }
+
+  /** Unlinks reports that are about something else; they stay in the desk, outside any incident. */
+  async unlink(incidentId: number, postIds: readonly number[], actor: User): Promise<{ unlinked: number[] }> {
+    const incident = await this.#approvable(incidentId, actor);
+    const now = this.#now();
+    const unlinked = await this.#o.store.db.transaction().execute(async (trx) => {
+      const unlinked = await detachPosts(trx, incidentId, postIds);
+      await this.#audit(trx, incidentId, actor, 'posts.unlinked', { postIds: unlinked }, now);
+      return unlinked;
+    });
+    await this.#o.bus.publish('incidents.changed', { incident, attachedPostIds: [] });
+    return { unlinked };
+  }
+
+  /**
+   * Splits reports off into a new incident (same responders), titled by what they say unless a
+   * title is given. Both incidents' audits record it.
+   */
+  async split(
+    incidentId: number,
+    postIds: readonly number[],
+    title: string | undefined,
+    actor: User,
+  ): Promise<{ incident: Incident; moved: number[] }> {
+    const from = await this.#approvable(incidentId, actor);
+    if (from.status !== 'open') throw invalid('Only an open incident can be split');
+    const linked = new Set(await incidentPostIds(this.#o.store.db, incidentId));
+    const ids = [...new Set(postIds)].filter((id) => linked.has(id));
+    if (ids.length === 0) throw invalid('None of these posts is linked to the incident');
+    const posts = await getPostsByIds(this.#o.store.db, ids);
+    const profile = profileOfTexts(posts.map((post) => post.text));
+    const now = this.#now();
+    const result = await this.#o.store.db.transaction().execute(async (trx) => {
+      const incident = await createIncident(
+        trx,
+        {
+          title: title?.trim() || `Major incident: ${profile.title} (${ids.length} reports, split from #${incidentId})`,
+          severity: from.severity,
+          terms: profile.terms,
+          responders: from.responders,
+        },
+        now,
+      );
+      const moved = await movePosts(trx, incidentId, incident.id, ids, now);
+      await this.#audit(trx, incidentId, actor, 'incident.split', { into: incident.id, postIds: moved }, now);
+      await this.#audit(trx, incident.id, actor, 'incident.split', { from: incidentId, postIds: moved }, now);
+      return { incident, moved };
+    });
+    await this.#o.bus.publish('incidents.changed', { incident: result.incident, attachedPostIds: result.moved });
+    return result;
+  }
+
+  /** Merges an incident into another: every report moves there, and the merged one is resolved. */
+  async merge(incidentId: number, intoId: number, actor: User): Promise<{ incident: Incident; moved: number }> {
+    if (incidentId === intoId) throw invalid('An incident cannot be merged into itself');
+    const from = await this.#approvable(incidentId, actor);
+    const into = await this.#approvable(intoId, actor);
+    if (from.status !== 'open' || into.status !== 'open') throw invalid('Only open incidents can be merged');
+    const now = this.#now();
+    const { merged, moved } = await this.#o.store.db.transaction().execute(async (trx) => {
+      const moved = await movePosts(trx, incidentId, intoId, null, now);
+      const merged = (await updateIncidentRow(trx, incidentId, { status: 'resolved' }, now))!;
+      await this.#audit(trx, incidentId, actor, 'incident.merged', { into: intoId, posts: moved.length }, now);
+      await this.#audit(trx, intoId, actor, 'incident.merged', { from: incidentId, posts: moved.length }, now);
+      return { merged, moved };
+    });
+    await this.#o.bus.publish('incidents.changed', { incident: merged, attachedPostIds: [] });
+    await this.#o.bus.publish('incidents.changed', { incident: into, attachedPostIds: moved });
+    return { incident: (await getIncident(this.#o.store.db, intoId))!, moved: moved.length };
   }
 
   /** Drafts an update and proposes a reply to every reporter. Nothing is sent until approved. */
@@ -439,6 +513,26 @@ export class IncidentDesk {
   #now(): string {
     return this.#clock().toISOString();
   }
+}
+
+/** Terms (share of posts naming each) and a short title ("canvas down") for a set of reports. */
+function profileOfTexts(texts: readonly string[]): { terms: Record<string, number>; title: string } {
+  const counts = new Map<string, number>();
+  for (const text of texts)
+    for (const term of featuresOf(text).terms.keys()) counts.set(term, (counts.get(term) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+  const top = (prefix: string) => sorted.find(([term]) => term.startsWith(prefix))?.[0].slice(prefix.length);
+  const words = sorted
+    .filter(([term]) => !term.includes(':'))
+    .slice(0, 3)
+    .map(([term]) => term);
+  const title = [top('svc:'), top('sym:')].filter(Boolean).join(' ') || words.join(' ') || 'reports';
+  return {
+    terms: Object.fromEntries(
+      sorted.slice(0, 40).map(([term, n]) => [term, Math.round((n / texts.length) * 1000) / 1000]),
+    ),
+    title,
+  };
 }
 
 function blocked(proposal: StoredProposal): boolean {

@@ -360,3 +360,41 @@ export async function updateProposalRow(
     .executeTakeFirst();
   return row ? toProposal(row) : undefined;
 }
+
+/** Unlinks posts from an incident (they report something else). Returns the ids unlinked. */
+export async function detachPosts(db: Executor, incidentId: number, postIds: readonly number[]): Promise<number[]> {
+  const unlinked: number[] = [];
+  for (let start = 0; start < postIds.length; start += 500) {
+    const rows = await db
+      .deleteFrom('incident_posts')
+      .where('incident_id', '=', incidentId)
+      .where('post_id', 'in', postIds.slice(start, start + 500))
+      .returning('post_id')
+      .execute();
+    unlinked.push(...rows.map((row) => row.post_id));
+  }
+  return unlinked;
+}
+
+/** Moves posts (all, when `postIds` is null) from one incident to another. Returns the ids moved. */
+export async function movePosts(
+  db: Executor,
+  fromId: number,
+  toId: number,
+  postIds: readonly number[] | null,
+  now: string,
+): Promise<number[]> {
+  const moving = postIds ?? (await incidentPostIds(db, fromId));
+  const moved: number[] = [];
+  for (let start = 0; start < moving.length; start += 500) {
+    const rows = await db
+      .updateTable('incident_posts')
+      .set({ incident_id: toId, attached_at: now })
+      .where('incident_id', '=', fromId)
+      .where('post_id', 'in', moving.slice(start, start + 500))
+      .returning('post_id')
+      .execute();
+    moved.push(...rows.map((row) => row.post_id));
+  }
+  return moved;
+}

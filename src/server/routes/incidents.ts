@@ -32,6 +32,7 @@ import {
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 import { presentPost } from '../present.js';
+import { isIdle } from '../../desk/incidents.js';
 
 const Draft = Type.Object({
   update: IncidentUpdateSchema,
@@ -43,6 +44,7 @@ const UpdateBody = Type.Object(
   { additionalProperties: false },
 );
 const ProposalParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const PostIds = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 5000 });
 
 export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
@@ -58,7 +60,11 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
       }),
       response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), ...errorResponses },
     }),
-    async (request) => ({ incidents: await listIncidents(store.db, request.query) }),
+    async (request) => {
+      const now = context.clock().getTime();
+      const incidents = await listIncidents(store.db, request.query);
+      return { incidents: incidents.map((incident) => ({ ...incident, idle: isIdle(incident, now) })) };
+    },
   );
 
   app.get(
@@ -83,7 +89,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
       );
       const now = context.clock();
       return {
-        incident: { ...incident, postCount: postIds.length },
+        incident: { ...incident, postCount: postIds.length, idle: isIdle(incident, now.getTime()) },
         posts: posts.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((post) => presentPost(post, now)),
         responders: users.filter((user) => incident.responders.includes(user.id)),
         updates: withProposals.reverse(),
@@ -104,6 +110,48 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
       response: { 200: IncidentSchema, ...errorResponses },
     }),
     async (request) => desk.setResponders(request.params.id, request.body.userIds, request.user!),
+  );
+
+  app.post(
+    '/incidents/:id/unlink',
+    endpoint('agent', tags, {
+      description: 'Unlinks reports that are about something else. Responders (or an admin); audited.',
+      params: IdParams,
+      body: Type.Object({ postIds: PostIds }, { additionalProperties: false }),
+      response: { 200: Type.Object({ unlinked: Type.Array(Type.Integer()) }), ...errorResponses },
+    }),
+    async (request) => desk.unlink(request.params.id, request.body.postIds, request.user!),
+  );
+
+  app.post(
+    '/incidents/:id/split',
+    endpoint('agent', tags, {
+      description: 'Moves reports into a new incident with the same responders. Audited on both.',
+      params: IdParams,
+      body: Type.Object(
+        { postIds: PostIds, title: Type.Optional(Type.String({ maxLength: 200 })) },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({ incident: IncidentSchema, moved: Type.Array(Type.Integer()) }),
+        ...errorResponses,
+      },
+    }),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await desk.split(request.params.id, request.body.postIds, request.body.title, request.user!)),
+  );
+
+  app.post(
+    '/incidents/:id/merge',
+    endpoint('agent', tags, {
+      description: 'Merges this incident into another: its reports move there and it is resolved. Audited on both.',
+      params: IdParams,
+      body: Type.Object({ intoId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ incident: IncidentSchema, moved: Type.Integer() }), ...errorResponses },
+    }),
+    async (request) => desk.merge(request.params.id, request.body.intoId, request.user!),
   );
 
   app.post(
