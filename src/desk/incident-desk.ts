@@ -26,6 +26,8 @@ import {
   insertProposals,
   listProposals,
   markUpdateApproved,
+  requeueOutbound,
+  setProposalOutbound,
   movePosts,
   updateIncidentRow,
   updateProposalRow,
@@ -257,6 +259,13 @@ export class IncidentDesk {
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       await markUpdateApproved(trx, updateId, now);
       const { approved, created } = await this.#queue(trx, incident, update, proposals, channels, actor, now);
+      // The closing update answers the reporters: their tickets (some made just now) are resolved.
+      if (update.kind === 'closing')
+        await this.#resolveTickets(
+          approved.map((p) => p.postId),
+          now,
+          trx,
+        );
       await this.#audit(
         trx,
         incident.id,
@@ -278,6 +287,28 @@ export class IncidentDesk {
       approved: approved.length,
       queued: approved.length,
     };
+  }
+
+  /** Sends a failed reply again (a responder or an admin); audited. */
+  async retryProposal(proposalId: number, actor: User): Promise<StoredProposal> {
+    const stored = await getProposal(this.#o.store.db, proposalId);
+    if (!stored) throw notFound('Reply proposal', proposalId);
+    await this.#approvable(stored.incidentId, actor);
+    const proposal = (await listProposals(this.#o.store.db, stored.updateId)).find((p) => p.id === proposalId)!;
+    if (proposal.delivery?.status !== 'failed')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} has not failed` });
+    const now = this.#now();
+    if (!(await requeueOutbound(this.#o.store.db, proposal.delivery.outboundId, now)))
+      throw noLongerProposed(proposalId);
+    await this.#audit(
+      this.#o.store.db,
+      proposal.incidentId,
+      actor,
+      'proposal.retried',
+      { updateId: proposal.updateId, proposalId, error: proposal.delivery.error },
+      now,
+    );
+    return (await listProposals(this.#o.store.db, stored.updateId)).find((p) => p.id === proposalId)!;
   }
 
   /** Approves and queues one reply of a batch (the rest wait for review). */
@@ -345,9 +376,22 @@ export class IncidentDesk {
       throw new EarshotError('ERR_CONFLICT', { detail: `Incident ${incidentId} is already resolved` });
     const now = this.#now();
     const resolved = (await updateIncidentRow(this.#o.store.db, incidentId, { status: 'resolved' }, now))!;
-    await this.#audit(this.#o.store.db, incidentId, actor, 'incident.resolved', {}, now);
+    const tickets = await this.#resolveTickets(await incidentPostIds(this.#o.store.db, incidentId), now);
+    await this.#audit(this.#o.store.db, incidentId, actor, 'incident.resolved', { ticketsResolved: tickets }, now);
     await this.#o.bus.publish('incidents.changed', { incident: resolved, attachedPostIds: [] });
     return { incident: resolved, closing: await this.draftUpdate(incidentId, closingBody, actor, 'closing') };
+  }
+
+  /** Resolves the reporters' tickets still open (the closing update answers them). Returns how many. */
+  async #resolveTickets(postIds: readonly number[], now: string, db: Db = this.#o.store.db): Promise<number> {
+    let resolved = 0;
+    for (const postId of postIds) {
+      const ticket = await ticketForPost(db, postId);
+      if (!ticket || ticket.status === 'resolved' || ticket.status === 'closed') continue;
+      await updateTicketRow(db, ticket.id, { status: 'resolved', resolvedAt: now }, now);
+      resolved += 1;
+    }
+    return resolved;
   }
 
   /** Changes a reply still proposed and audits it; a conflict if someone decided it meanwhile. */
@@ -434,7 +478,7 @@ export class IncidentDesk {
         },
         now,
       );
-      await addOutbound(
+      const outbound = await addOutbound(
         trx,
         {
           ticketId: ticket.id,
@@ -447,6 +491,7 @@ export class IncidentDesk {
         },
         now,
       );
+      await setProposalOutbound(trx, proposal.id, outbound.id);
       const change: { firstRespondedAt?: string; status?: 'open' } = {};
       if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
       if (ticket.status === 'new') change.status = 'open';

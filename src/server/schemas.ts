@@ -272,6 +272,19 @@ export const ProposalSchema = shared(
     guidelineVersion: Type.Integer(),
     sendAfter: Type.String(),
     status: literals(PROPOSAL_STATUSES),
+    delivery: Type.Optional(
+      Nullable(
+        Type.Object({
+          outboundId: Type.Integer(),
+          status: literals(OUTBOUND_STATUSES),
+          remoteUrl: Nullable(Type.String()),
+          error: Nullable(Type.String()),
+          attempts: Type.Integer(),
+        }),
+      ),
+    ),
+    /** No configured source sends on this reply's channel: it would fail, so it is flagged before approval. */
+    noSource: Type.Optional(Type.Boolean()),
   }),
 );
 

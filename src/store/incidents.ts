@@ -199,10 +199,51 @@ export async function insertProposals(
   return stored;
 }
 
+/** An update's replies, each with its delivery once approved. */
 export async function listProposals(db: Executor, updateId: number): Promise<StoredProposal[]> {
-  return (
-    await db.selectFrom('reply_proposals').selectAll().where('update_id', '=', updateId).orderBy('id').execute()
-  ).map(toProposal);
+  const rows = await db
+    .selectFrom('reply_proposals')
+    .leftJoin('outbound_messages', 'outbound_messages.id', 'reply_proposals.outbound_id')
+    .selectAll('reply_proposals')
+    .select([
+      'outbound_messages.status as delivery_status',
+      'outbound_messages.remote_url as delivery_url',
+      'outbound_messages.error as delivery_error',
+      'outbound_messages.attempts as delivery_attempts',
+    ])
+    .where('reply_proposals.update_id', '=', updateId)
+    .orderBy('reply_proposals.id')
+    .execute();
+  return rows.map((row) => ({
+    ...toProposal(row),
+    delivery:
+      row.outbound_id !== null && row.delivery_status
+        ? {
+            outboundId: row.outbound_id,
+            status: row.delivery_status,
+            remoteUrl: row.delivery_url ?? null,
+            error: row.delivery_error ?? null,
+            attempts: Number(row.delivery_attempts ?? 0),
+          }
+        : null,
+  }));
+}
+
+/** Records the outbound message an approved reply became. */
+export async function setProposalOutbound(db: Executor, id: number, outboundId: number): Promise<void> {
+  await db.updateTable('reply_proposals').set({ outbound_id: outboundId }).where('id', '=', id).execute();
+}
+
+/** Sends a failed reply again: its outbound message is queued for now, the error kept until it is sent. */
+export async function requeueOutbound(db: Executor, outboundId: number, now: string): Promise<boolean> {
+  const rows = await db
+    .updateTable('outbound_messages')
+    .set({ status: 'queued', next_attempt_at: null, claimed_until: null, claim_token: null, updated_at: now })
+    .where('id', '=', outboundId)
+    .where('status', '=', 'failed')
+    .returning('id')
+    .execute();
+  return rows.length > 0;
 }
 
 export async function setProposalsStatus(

@@ -276,6 +276,8 @@ export interface ReplyProposalsTable {
   status: ProposalStatus;
   created_at: string;
   updated_at: string;
+  /** The outbound message this reply became once approved. */
+  outbound_id: number | null;
 }
 
 export interface IncidentAuditTable {

@@ -33,6 +33,8 @@ import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 import { presentPost } from '../present.js';
 import { isIdle } from '../../desk/incidents.js';
+import { listSources } from '../../store/sources.js';
+import type { StoredProposal } from '../../domain/incident.js';
 
 const Draft = Type.Object({
   update: IncidentUpdateSchema,
@@ -50,6 +52,12 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
   const { store } = context;
   const desk = context.incidents;
   const tags = ['incidents'];
+  /** Marks replies whose channel has no configured source: they cannot be sent. */
+  const flagger = async () => {
+    const names = new Set((await listSources(store.db)).map((source) => source.name));
+    return (proposals: readonly StoredProposal[]) =>
+      proposals.map((proposal) => ({ ...proposal, noSource: !names.has(proposal.source) }));
+  };
 
   app.get(
     '/incidents',
@@ -84,8 +92,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
         listAudit(store.db, incident.id),
         listEscalations(store.db, { incidentId: incident.id }),
       ]);
+      const flag = await flagger();
       const withProposals = await Promise.all(
-        updates.map(async (update) => ({ ...update, proposals: await listProposals(store.db, update.id) })),
+        updates.map(async (update) => ({ ...update, proposals: flag(await listProposals(store.db, update.id)) })),
       );
       const now = context.clock();
       return {
@@ -187,7 +196,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
     async (request) => {
       const update = await getIncidentUpdate(store.db, request.params.id);
       if (!update) throw notFound('Incident update', request.params.id);
-      return { update, proposals: await listProposals(store.db, update.id) };
+      return { update, proposals: (await flagger())(await listProposals(store.db, update.id)) };
     },
   );
 
@@ -217,6 +226,16 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
   );
   app.post('/reply-proposals/:id/reject', decision(), async (request) =>
     desk.rejectProposal(request.params.id, request.user!),
+  );
+
+  app.post(
+    '/reply-proposals/:id/retry',
+    endpoint('agent', tags, {
+      description: 'Sends a failed reply again. Any responder (or an admin); audited.',
+      params: ProposalParams,
+      response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
+    }),
+    async (request) => desk.retryProposal(request.params.id, request.user!),
   );
 
   app.patch(
