@@ -15,6 +15,7 @@ import { createApiToken, createUser } from '../../src/store/users.js';
 import { insertPosts } from '../../src/store/posts.js';
 import { attachPosts, createIncident, incidentPostIds, listAudit } from '../../src/store/incidents.js';
 import { newPost } from '../helpers/posts.js';
+import { listTickets } from '../../src/store/tickets.js';
 
 describe('incident split, unlink and merge api', () => {
   let dataDir: string;
@@ -142,5 +143,72 @@ describe('incident split, unlink and merge api', () => {
       after.map((incident: { id: number }) => incident.id),
       [incidentId],
     );
+  });
+
+  test('a reply to a channel with no configured source is flagged before approval; its failure is visible and retryable', async () => {
+    const draft = await app.inject({
+      method: 'POST',
+      url: `/api/incidents/${incidentId}/updates`,
+      headers: as('ana'),
+      payload: { body: 'The VPN concentrator is being restarted; expect it back within the hour.' },
+    });
+    assert.equal(draft.statusCode, 201, draft.body);
+    const updateId = draft.json().update.id as number;
+    type Proposal = {
+      id: number;
+      status: string;
+      noSource?: boolean;
+      delivery?: { status: string; error: string | null } | null;
+    };
+    const read = async () =>
+      (await app.inject({ url: `/api/incident-updates/${updateId}`, headers: as('ana') })).json()
+        .proposals as Proposal[];
+    const before = await read();
+    assert.ok(before.length > 0);
+    assert.ok(
+      before.every((p) => p.noSource === true && !p.delivery),
+      'mastodon has no configured source here',
+    );
+    const approved = await app.inject({
+      method: 'POST',
+      url: `/api/incident-updates/${updateId}/approve`,
+      headers: as('ana'),
+    });
+    assert.equal(approved.statusCode, 200, approved.body);
+    assert.ok((await read()).every((p) => p.status === 'approved' && p.delivery?.status === 'queued'));
+    await runtime.outbound.runOnce();
+    const failed = (await read()).filter((p) => p.delivery?.status === 'failed');
+    assert.ok(failed.length > 0, 'the first due reply failed');
+    assert.ok(failed[0]!.delivery!.error, 'with the channel’s error');
+    const retried = await app.inject({
+      method: 'POST',
+      url: `/api/reply-proposals/${failed[0]!.id}/retry`,
+      headers: as('ana'),
+    });
+    assert.equal(retried.statusCode, 200, retried.body);
+    assert.equal(retried.json().delivery.status, 'queued');
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/reply-proposals/${before.find((p) => p.id !== failed[0]!.id && !failed.some((f) => f.id === p.id))?.id ?? failed[0]!.id}/retry`,
+      headers: as('ana'),
+    });
+    assert.equal(again.statusCode, 409, 'only a failed reply is retried');
+    const audit = (await listAudit(runtime.store.db, incidentId)).map((entry) => entry.action);
+    assert.ok(audit.includes('proposal.retried'));
+  });
+
+  test('resolving resolves the reporters’ open tickets', async () => {
+    const resolved = await app.inject({
+      method: 'POST',
+      url: `/api/incidents/${incidentId}/resolve`,
+      headers: as('ana'),
+      payload: { body: 'The VPN is back; sorry for the trouble.' },
+    });
+    assert.equal(resolved.statusCode, 200, resolved.body);
+    const { tickets } = await listTickets(runtime.store.db, { limit: 500 });
+    const linked = new Set(await incidentPostIds(runtime.store.db, incidentId));
+    const reporters = tickets.filter((ticket) => ticket.postId !== null && linked.has(ticket.postId));
+    assert.ok(reporters.length > 0);
+    assert.ok(reporters.every((ticket) => ticket.status === 'resolved'));
   });
 });
