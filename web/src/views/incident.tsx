@@ -31,6 +31,7 @@ export function IncidentView({ id }: { id: number }) {
   const [closing, setClosing] = useState('');
   const [busy, setBusy] = useState(false);
   const [showAll, setShowAll] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
 
   useLive(
     'incident',
@@ -84,6 +85,15 @@ export function IncidentView({ id }: { id: number }) {
   const pending = updates.filter((item) => item.status === 'draft');
   const done = updates.filter((item) => item.status === 'approved');
   const running = escalations.find((escalation) => escalation.status === 'running');
+  const reporterPosts = new Map(posts.map((post) => [post.id, post.text]));
+  const chosen = posts.filter((post) => selected.has(post.id)).map((post) => post.id);
+  function toggle(postId: number) {
+    setSelected((current) => {
+      const next = new Set(current);
+      if (!next.delete(postId)) next.add(postId);
+      return next;
+    });
+  }
 
   function submitUpdate(event: FormEvent) {
     event.preventDefault();
@@ -110,6 +120,11 @@ export function IncidentView({ id }: { id: number }) {
         <span className="muted small">
           {incident.postCount ?? posts.length} reports · opened {absoluteTime(incident.createdAt)}
         </span>
+        {incident.idle ? (
+          <span className="badge idle" title="No new report for a while: it takes no more. Resolve it?">
+            idle · resolve?
+          </span>
+        ) : null}
       </header>
       <div className="incident-body">
         {actionError ? (
@@ -150,6 +165,7 @@ export function IncidentView({ id }: { id: number }) {
                 key={item.id}
                 update={item}
                 proposals={item.proposals}
+                reporterPosts={reporterPosts}
                 canApprove={canApprove}
                 onChanged={() => void reload()}
               />
@@ -195,10 +211,43 @@ export function IncidentView({ id }: { id: number }) {
             <section aria-label="Reports">
               <h2 className="timeline-label">Reports ({incident.postCount ?? posts.length})</h2>
               <div className="incident-posts">
-                {(showAll ? posts : posts.slice(0, POSTS_SHOWN)).map((post) => (
-                  <PostCard key={post.id} post={post} compact />
-                ))}
+                {(showAll ? posts : posts.slice(0, POSTS_SHOWN)).map((post) =>
+                  canApprove && incident.status === 'open' ? (
+                    <div key={post.id} className="incident-post-pick">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select report ${post.id}`}
+                        checked={selected.has(post.id)}
+                        onChange={() => toggle(post.id)}
+                      />
+                      <PostCard post={post} compact />
+                    </div>
+                  ) : (
+                    <PostCard key={post.id} post={post} compact />
+                  ),
+                )}
               </div>
+              {chosen.length > 0 ? (
+                <div className="row-actions" aria-label="Selected reports">
+                  <span className="small">{chosen.length} selected</span>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    disabled={busy}
+                    onClick={() => void act(() => api.splitIncident(id, chosen).then(() => setSelected(new Set())))}
+                  >
+                    Split into a new incident
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    disabled={busy}
+                    onClick={() => void act(() => api.unlinkPosts(id, chosen).then(() => setSelected(new Set())))}
+                  >
+                    Unlink
+                  </button>
+                </div>
+              ) : null}
               {posts.length > POSTS_SHOWN && !showAll ? (
                 <button type="button" className="btn btn-small" onClick={() => setShowAll(true)}>
                   Show all {posts.length}
