@@ -3,7 +3,7 @@
  * escalation, the status-update composer that proposes a reply to every reporter and opens the
  * batch review, resolving with a closing update, the linked reports and the audit.
  */
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api.js';
 import type { User } from '../api-types.js';
 import { isNotFound } from '../data/resource.js';
@@ -196,15 +196,31 @@ export function IncidentView({ id }: { id: number }) {
               <section className="card" aria-label="Sent updates">
                 <h2 className="timeline-label">Approved updates</h2>
                 <ul className="plain-list">
-                  {done.map((item) => (
-                    <li key={item.id}>
-                      <strong>{item.kind === 'closing' ? 'Closing' : 'Status'}:</strong> {item.body}{' '}
-                      <span className="muted small">
-                        · {item.proposals.filter((p) => p.status === 'approved').length} replies · approved{' '}
-                        {item.approvedAt ? absoluteTime(item.approvedAt) : ''}
-                      </span>
-                    </li>
-                  ))}
+                  {done.map((item) => {
+                    const sent = item.proposals.filter((p) => p.status === 'approved');
+                    const count = (status: string) => sent.filter((p) => p.delivery?.status === status).length;
+                    const failed = count('failed');
+                    return (
+                      <li key={item.id}>
+                        <strong>{item.kind === 'closing' ? 'Closing' : 'Status'}:</strong> {item.body}{' '}
+                        <span className="muted small">
+                          · {sent.length} replies · approved {item.approvedAt ? absoluteTime(item.approvedAt) : ''}
+                        </span>
+                        <Deliveries
+                          summary={`${count('queued')} queued · ${count('sent')} sent · ${failed} failed`}
+                          open={failed > 0}
+                        >
+                          <BatchReview
+                            update={item}
+                            proposals={sent}
+                            reporterPosts={reporterPosts}
+                            canApprove={canApprove}
+                            onChanged={() => void reload()}
+                          />
+                        </Deliveries>
+                      </li>
+                    );
+                  })}
                 </ul>
               </section>
             ) : null}
@@ -347,6 +363,17 @@ export function IncidentView({ id }: { id: number }) {
         </div>
       </div>
     </section>
+  );
+}
+
+/** Where an approved update's replies stand; the replies themselves are rendered only when opened. */
+function Deliveries({ summary, open, children }: { summary: string; open: boolean; children: ReactNode }) {
+  const [shown, setShown] = useState(open);
+  return (
+    <details open={shown} onToggle={(event) => setShown(event.currentTarget.open)}>
+      <summary className="small">{summary}</summary>
+      {shown ? children : null}
+    </details>
   );
 }
 
