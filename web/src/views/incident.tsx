@@ -244,7 +244,7 @@ export function IncidentView({ id }: { id: number }) {
                 )}
               </div>
               {chosen.length > 0 ? (
-                <div className="row-actions" aria-label="Selected reports">
+                <div className="row-actions">
                   <span className="small">{chosen.length} selected</span>
                   <button
                     type="button"
