@@ -6,6 +6,7 @@ import { run as kind } from './kind.js';
 import { run as kindModel } from './kind-model.js';
 import { run as sentimentMultilingual } from './sentiment-multilingual.js';
 import { run as analyzeSpeed } from './analyze-speed.js';
+import { run as cluster } from './cluster.js';
 
 await ingest();
 await sentiment();
@@ -14,3 +15,4 @@ await kind();
 await kindModel();
 await sentimentMultilingual();
 await analyzeSpeed();
+await cluster();

@@ -6,12 +6,21 @@
  * A post joins the best-scoring live cluster that
  * - is a near-duplicate (MinHash over word 3-shingles: retweets, copy-paste), or
  * - names a symptom (down, 500, can't log in…) like the cluster's reporters do, names no
- *   conflicting service (a VPN outage is not a portal outage), and either names the same
- *   service (same service failing in the same window: same incident, whatever the symptom) or
- *   shares a symptom and covers enough of the post's weighted terms (entities such as hashtags,
- *   URLs and mentions weigh most; symptoms least, because every outage has them).
+ *   conflicting subject, and either names the same subject (same service failing in the same
+ *   window: same incident, whatever the symptom) or shares a symptom and covers enough of the
+ *   post's weighted terms.
+ * A subject is the service or product a post is about: a configured service name, an acronym
+ * (VPN, SSO), or a capitalised name ("Canvas is down", "the Moodle site"). Two outages at once
+ * share generic words (students, class, today, down) but not their subjects, so a post naming
+ * one subject never joins a cluster whose reporters name another.
  * A complaint that shares only the brand or the service name ("the portal's new design is
  * ugly") names no symptom, so it starts its own cluster.
+ *
+ * Cost per post does not grow with the number of live clusters: each cluster keeps its term
+ * counts (and its subject and symptom counts apart) incrementally; candidates come from an index
+ * of terms to clusters that skips generic terms (held by many clusters) plus MinHash bands for
+ * near-duplicates; clusters are kept in order of last activity, so expiry only looks at the
+ * ones it removes.
  */
 
 import { fmix32, fnv1a } from '../domain/hash.js';
@@ -22,6 +31,8 @@ export interface ClusterPost {
   /** Epoch ms. */
   readonly at: number;
   readonly author: string;
+  /** Whether the post reports a problem (default) or only asks or requests something. */
+  readonly report?: boolean;
 }
 
 export interface ClusterOptions {
@@ -36,15 +47,28 @@ export interface ClusterOptions {
   readonly maxClusters?: number;
   /** Member ids kept per cluster (enough to attach all reports when it becomes an incident). */
   readonly maxMembers?: number;
+  /** A term held by more live clusters than this finds no candidates (it is generic). */
+  readonly genericClusters?: number;
+  /** Clusters scored per post at most (those sharing its rarest terms first). */
+  readonly maxCandidates?: number;
 }
 
 export interface Cluster {
   readonly id: number;
   size: number;
   readonly authors: Set<string>;
+  /** Authors whose post reported a problem (not only a question or a request) → when they last did. */
+  readonly reporters: Map<string, number>;
   readonly postIds: number[];
   /** Term → number of members that contain it. */
   readonly docFreq: Map<string, number>;
+  /** Subject (service or product) → members naming it; symptom → members naming it. */
+  readonly subjects: Map<string, number>;
+  readonly symptoms: Map<string, number>;
+  /** The subjects at least a fifth of the members name (five at most), kept as members join. */
+  readonly salient: Set<string>;
+  /** The most members naming any one symptom. */
+  symptomMax: number;
   readonly signatures: Uint32Array[];
   firstAt: number;
   lastAt: number;
@@ -53,8 +77,9 @@ export interface Cluster {
 }
 
 export interface Features {
-  /** Term → weight. Entities are `#tag`, `@handle`, `url:host`; services `svc:name`; symptoms `sym:word`. */
+  /** Term → weight. Entities are `#tag`, `@handle`, `url:host`; subjects `svc:name`; symptoms `sym:word`. */
   readonly terms: Map<string, number>;
+  /** Subjects: configured services, acronyms and capitalised product names the post names. */
   readonly services: string[];
   readonly symptoms: string[];
   readonly signature: Uint32Array | null;
@@ -138,16 +163,19 @@ const STOPWORDS = new Set(
 );
 
 const HASHES = 32;
+/** A subject this share of a cluster's members name is what the cluster is about. */
+export const SALIENT_SHARE = 0.2;
 const SEEDS = Array.from({ length: HASHES }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
 
 export class Clusterer {
   readonly #o: Required<ClusterOptions>;
   readonly #services: Set<string>;
+  /** Live clusters, least recently joined first (a join moves a cluster to the end). */
   readonly #clusters = new Map<number, Cluster>();
-  /** Term → clusters holding it: candidates without scanning every cluster. */
+  /** Term (or MinHash band) → clusters holding it: candidates without scanning every cluster. */
   readonly #index = new Map<string, Set<number>>();
   #nextId = 1;
-  #lastExpiry = 0;
+  readonly #known = (word: string): boolean => this.#index.has(`svc:${word}`);
 
   constructor(options: ClusterOptions = {}) {
     this.#o = {
@@ -157,6 +185,8 @@ export class Clusterer {
       services: DEFAULT_SERVICES,
       maxClusters: 5000,
       maxMembers: 5000,
+      genericClusters: 64,
+      maxCandidates: 8,
       ...stripUndefined(options),
     };
     this.#services = new Set(this.#o.services.map((s) => s.toLowerCase()));
@@ -164,13 +194,15 @@ export class Clusterer {
 
   /** Puts a post in its cluster (a new one if none fits) and returns that cluster. */
   assign(post: ClusterPost): Cluster {
-    if (post.at - this.#lastExpiry >= 60_000) this.expire(post.at);
-    const features = featuresOf(post.text, this.#services);
+    this.expire(post.at);
+    const features = this.features(post.text);
     let best: Cluster | null = null;
     let bestScore = 0;
-    for (const id of this.#candidates(features)) {
+    const candidates = this.#candidates(features);
+    for (const [id, viaBand] of candidates) {
       const cluster = this.#clusters.get(id)!;
-      const score = this.score(features, cluster);
+      // Only a cluster sharing a MinHash band can hold a near-duplicate.
+      const score = this.score(features, cluster, viaBand);
       if (score > bestScore) {
         best = cluster;
         bestScore = score;
@@ -182,27 +214,29 @@ export class Clusterer {
   }
 
   /** How well a post fits a cluster: 0 (no) … 1; a near-duplicate scores 1. */
-  score(features: Features, cluster: Cluster): number {
+  score(features: Features, cluster: Cluster, nearDuplicateCheck = true): number {
+    // Subjects: a post naming only other subjects than the cluster's reporters do is another problem.
+    const salient = Math.max(1, cluster.size * SALIENT_SHARE);
+    let sharesSubject = false;
+    let postOnly = false;
+    for (const subject of features.services) {
+      if ((cluster.subjects.get(subject) ?? 0) >= salient) sharesSubject = true;
+      else postOnly = true;
+    }
+    let clusterOnly = false;
+    for (const subject of cluster.salient) if (!features.services.includes(subject)) clusterOnly = true;
+    if (postOnly && clusterOnly) return 0;
+    // Retweets and copy-paste (about no other subject) join whatever they say.
     if (
+      nearDuplicateCheck &&
       features.signature &&
       cluster.signatures.some((signature) => similarity(signature, features.signature!) >= this.#o.nearDuplicate)
     )
       return 1;
-    const salient = Math.max(1, cluster.size * 0.05);
-    const clusterServices = [...cluster.docFreq.keys()].filter(
-      (term) => term.startsWith('svc:') && cluster.docFreq.get(term)! >= salient,
-    );
-    if (
-      features.services.length > 0 &&
-      clusterServices.length > 0 &&
-      !features.services.some((s) => clusterServices.includes(`svc:${s}`))
-    )
-      return 0;
     // Only problem reports cluster: the post and the cluster's reporters both name a symptom.
-    const clusterSymptoms = [...cluster.docFreq.keys()].filter(
-      (term) => term.startsWith('sym:') && cluster.docFreq.get(term)! >= salient,
-    );
-    if (features.symptoms.length === 0 || clusterSymptoms.length === 0) return 0;
+    const symptomFloor = Math.max(1, cluster.size * 0.05);
+    if (features.symptoms.length === 0 || cluster.symptomMax < symptomFloor) return 0;
+    const sharesSymptom = features.symptoms.some((symptom) => (cluster.symptoms.get(symptom) ?? 0) >= symptomFloor);
     let shared = 0;
     let total = 0;
     for (const [term, weight] of features.terms) {
@@ -212,9 +246,9 @@ export class Clusterer {
       shared += weight * Math.min(1, frequency / Math.max(1, cluster.size * 0.25));
     }
     const overlap = total === 0 ? 0 : shared / total;
-    // The same service failing in the same window is the same incident, whatever the symptom.
-    if (features.services.some((s) => clusterServices.includes(`svc:${s}`))) return 0.5 + overlap / 2;
-    if (!features.symptoms.some((s) => clusterSymptoms.includes(`sym:${s}`))) return 0;
+    // The same subject failing in the same window is the same incident, whatever the symptom.
+    if (sharesSubject) return 0.5 + overlap / 2;
+    if (!sharesSymptom) return 0;
     return overlap >= this.#o.joinScore ? overlap : 0;
   }
 
@@ -227,34 +261,66 @@ export class Clusterer {
     return this.#clusters.size;
   }
 
+  /** A post's features; a product a live cluster's reporters named ("Canvas") is a subject however it is written. */
   features(text: string): Features {
-    return featuresOf(text, this.#services);
+    return featuresOf(text, this.#services, this.#known);
   }
 
-  /** Forgets clusters idle for longer than the window. */
+  /** Forgets clusters idle for longer than the window (oldest first, stopping at the first live one). */
   expire(now: number): void {
-    this.#lastExpiry = now;
     const cutoff = now - this.#o.windowMinutes * 60_000;
-    for (const cluster of this.#clusters.values()) if (cluster.lastAt < cutoff) this.#remove(cluster);
+    for (const cluster of this.#clusters.values()) {
+      if (cluster.lastAt >= cutoff) break;
+      this.#remove(cluster);
+    }
   }
 
-  #candidates(features: Features): Set<number> {
-    const ids = new Set<number>();
-    for (const term of features.terms.keys()) for (const id of this.#index.get(term) ?? []) ids.add(id);
+  /**
+   * Clusters worth scoring: those sharing the post's rarest terms (and its MinHash bands), at most
+   * `maxCandidates`, so the work per post stays the same however many clusters are live.
+   */
+  #candidates(features: Features): Map<number, boolean> {
+    const lists: Set<number>[] = [];
+    const collect = (key: string): void => {
+      const holders = this.#index.get(key);
+      // A term many live clusters hold is generic: it finds no particular cluster.
+      if (holders && holders.size <= this.#o.genericClusters) lists.push(holders);
+    };
+    // Near-duplicates first, then clusters about the post's subjects, then the rarest shared terms.
+    if (features.signature) for (const band of bandsOf(features.signature)) collect(band);
+    const bands = lists.length;
+    for (const subject of features.services) collect(`svc:${subject}`);
+    const first = lists.length;
+    for (const term of features.terms.keys()) if (!term.startsWith('sym:') && !term.startsWith('svc:')) collect(term);
+    const rest = lists.splice(first).sort((a, b) => a.size - b.size);
+    lists.push(...rest);
+    const ids = new Map<number, boolean>();
+    for (const [i, holders] of lists.entries()) {
+      for (const id of holders) {
+        if (i < bands) ids.set(id, true);
+        else if (!ids.has(id)) ids.set(id, false);
+        if (ids.size >= this.#o.maxCandidates) return ids;
+      }
+    }
     return ids;
   }
 
   #create(at: number): Cluster {
     if (this.#clusters.size >= this.#o.maxClusters) {
-      const oldest = [...this.#clusters.values()].reduce((a, b) => (a.lastAt <= b.lastAt ? a : b));
-      this.#remove(oldest);
+      const oldest = this.#clusters.values().next().value;
+      if (oldest) this.#remove(oldest);
     }
     const cluster: Cluster = {
       id: this.#nextId++,
       size: 0,
       authors: new Set(),
+      reporters: new Map(),
       postIds: [],
       docFreq: new Map(),
+      subjects: new Map(),
+      symptoms: new Map(),
+      salient: new Set(),
+      symptomMax: 0,
       signatures: [],
       firstAt: at,
       lastAt: at,
@@ -265,20 +331,23 @@ export class Clusterer {
   }
 
   #add(cluster: Cluster, post: ClusterPost, features: Features): void {
-    cluster.size += 1;
-    cluster.authors.add(post.author);
-    if (cluster.postIds.length < this.#o.maxMembers) cluster.postIds.push(post.id);
+    addToCluster(
+      post.at,
+      cluster,
+      features,
+      post.author,
+      post.report ?? true,
+      this.#o.maxMembers > cluster.postIds.length ? post.id : null,
+    );
     cluster.lastAt = Math.max(cluster.lastAt, post.at);
-    if (features.signature && cluster.signatures.length < 8) cluster.signatures.push(features.signature);
-    for (const term of features.terms.keys()) {
-      const count = cluster.docFreq.get(term) ?? 0;
-      cluster.docFreq.set(term, count + 1);
-      if (count === 0) {
-        const ids = this.#index.get(term) ?? new Set<number>();
-        ids.add(cluster.id);
-        this.#index.set(term, ids);
-      }
+    // Most recently joined last: expiry walks from the front.
+    this.#clusters.delete(cluster.id);
+    this.#clusters.set(cluster.id, cluster);
+    if (features.signature && cluster.signatures.length < 8) {
+      cluster.signatures.push(features.signature);
+      for (const band of bandsOf(features.signature)) this.#indexTerm(band, cluster.id);
     }
+    for (const term of features.terms.keys()) if (cluster.docFreq.get(term) === 1) this.#indexTerm(term, cluster.id);
     // Bounded vocabulary: a big cluster drops the words only one reporter used.
     if (cluster.docFreq.size > 600 && cluster.size > 20) {
       for (const [term, count] of cluster.docFreq) {
@@ -289,9 +358,16 @@ export class Clusterer {
     }
   }
 
+  #indexTerm(term: string, id: number): void {
+    const ids = this.#index.get(term);
+    if (ids) ids.add(id);
+    else this.#index.set(term, new Set([id]));
+  }
+
   #remove(cluster: Cluster): void {
     this.#clusters.delete(cluster.id);
     for (const term of cluster.docFreq.keys()) this.#unindex(term, cluster.id);
+    for (const signature of cluster.signatures) for (const band of bandsOf(signature)) this.#unindex(band, cluster.id);
   }
 
   #unindex(term: string, id: number): void {
@@ -301,8 +377,51 @@ export class Clusterer {
   }
 }
 
+/**
+ * Adds one post's features to a cluster's counts (term, subject and symptom counts, authors and,
+ * for problem reports, reporters). Used by the clusterer and for an incident's own profile.
+ */
+export function addToCluster(
+  at: number,
+  cluster: Cluster,
+  features: Features,
+  author: string,
+  report: boolean,
+  postId: number | null,
+): void {
+  cluster.size += 1;
+  cluster.authors.add(author);
+  if (report) cluster.reporters.set(author, Math.max(at, cluster.reporters.get(author) ?? at));
+  if (postId !== null) cluster.postIds.push(postId);
+  for (const term of features.terms.keys()) cluster.docFreq.set(term, (cluster.docFreq.get(term) ?? 0) + 1);
+  for (const subject of features.services) cluster.subjects.set(subject, (cluster.subjects.get(subject) ?? 0) + 1);
+  for (const symptom of features.symptoms) {
+    const count = (cluster.symptoms.get(symptom) ?? 0) + 1;
+    cluster.symptoms.set(symptom, count);
+    cluster.symptomMax = Math.max(cluster.symptomMax, count);
+  }
+  // Only this post's subjects gained; the others can only have fallen below a fifth.
+  const floor = Math.max(1, cluster.size * SALIENT_SHARE);
+  for (const subject of cluster.salient) if (cluster.subjects.get(subject)! < floor) cluster.salient.delete(subject);
+  for (const subject of features.services) if (cluster.subjects.get(subject)! >= floor) cluster.salient.add(subject);
+}
+
+/** MinHash bands (4 hashes each): near-duplicates share at least one with high probability. */
+function bandsOf(signature: Uint32Array): string[] {
+  const bands: string[] = [];
+  for (let b = 0; b + 3 < signature.length; b += 4)
+    bands.push(
+      `lsh:${b}:${(signature[b]! ^ Math.imul(signature[b + 1]!, 31) ^ Math.imul(signature[b + 2]!, 961) ^ Math.imul(signature[b + 3]!, 29791)) >>> 0}`,
+    );
+  return bands;
+}
+
 /** A post's weighted terms, services, symptoms and MinHash signature. */
-export function featuresOf(text: string, services: ReadonlySet<string> = new Set(DEFAULT_SERVICES)): Features {
+export function featuresOf(
+  text: string,
+  services: ReadonlySet<string> = new Set(DEFAULT_SERVICES),
+  known: (word: string) => boolean = () => false,
+): Features {
   const terms = new Map<string, number>();
   const put = (term: string, weight: number): void => {
     terms.set(term, Math.max(terms.get(term) ?? 0, weight));
@@ -315,20 +434,22 @@ export function featuresOf(text: string, services: ReadonlySet<string> = new Set
     put(`@${handle.toLowerCase()}`, 2);
     return space;
   });
+  const named = namedSubjects(rest.replace(/#\w+/g, ' '));
   rest = rest.replace(/#(\w+)/g, (_, tag: string) => {
     put(`#${tag.toLowerCase()}`, 3);
     return ` ${tag} `;
   });
+  // Subjects keep their own spelling ("canvas", "payments"); other words are stemmed.
   const words = (
     rest
       .toLowerCase()
       .replace(/[’']/g, '')
       .match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []
-  ).map(stem);
+  ).map((word) => (services.has(word) || named.has(word) || known(word) ? word : stem(word)));
   const foundServices = new Set<string>();
   const foundSymptoms = new Set<string>();
   for (const word of words) {
-    if (services.has(word)) {
+    if (services.has(word) || named.has(word) || known(word)) {
       foundServices.add(word);
       put(`svc:${word}`, 3);
     } else if (SYMPTOMS.has(word)) {
@@ -342,6 +463,46 @@ export function featuresOf(text: string, services: ReadonlySet<string> = new Set
     symptoms: [...foundSymptoms],
     signature: words.length >= 5 ? minhash(words) : null,
   };
+}
+
+/** Words that follow a product's name at the start of a report: "Canvas is down", "Zoom keeps crashing". */
+const REPORT_VERBS = new Set([
+  'is',
+  'was',
+  'are',
+  'keeps',
+  'kept',
+  'not',
+  'wont',
+  'isnt',
+  'has',
+  'just',
+  'still',
+  'seems',
+]);
+
+/**
+ * The products a post names by their own name: acronyms (VPN, SSO) and capitalised words inside a
+ * sentence ("the Moodle site"), or opening one before a report verb or symptom ("Canvas is down").
+ * Lower-cased, not stemmed.
+ */
+function namedSubjects(text: string): Set<string> {
+  const found = new Set<string>();
+  for (const sentence of text.split(/[.!?;:\n]+\s*/)) {
+    const tokens = sentence.replace(/[’']/g, '').match(/[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*/g) ?? [];
+    tokens.forEach((token, i) => {
+      const word = token.toLowerCase();
+      if (STOPWORDS.has(word) || SYMPTOMS.has(word) || word.length < 2) return;
+      const acronym = /^[A-Z]{2,6}s?$/.test(token);
+      const capitalised = /^[A-Z][a-z0-9]/.test(token) || /^[a-z]+[A-Z]/.test(token);
+      if (acronym || (capitalised && i > 0)) found.add(word);
+      else if (capitalised && i === 0) {
+        const next = tokens[1]?.toLowerCase();
+        if (next && (REPORT_VERBS.has(next) || SYMPTOMS.has(next))) found.add(word);
+      }
+    });
+  }
+  return found;
 }
 
 function stem(word: string): string {

@@ -17,6 +17,8 @@ import { getPost, getPostsByIds } from '../store/posts.js';
 import {
   addAudit,
   addIncidentUpdate,
+  createIncident,
+  detachPosts,
   getIncident,
   getIncidentUpdate,
   getProposal,
@@ -24,6 +26,9 @@ import {
   insertProposals,
   listProposals,
   markUpdateApproved,
+  requeueOutbound,
+  setProposalOutbound,
+  movePosts,
   updateIncidentRow,
   updateProposalRow,
 } from '../store/incidents.js';
@@ -41,6 +46,7 @@ import { proposeReplies, type Skipped } from './batch-reply.js';
 import { checkReply } from './guideline.js';
 import type { Finding } from '../domain/guideline.js';
 import { channelsOf, defaultChannelOf, type Channel, type ChannelOf } from './channels.js';
+import { featuresOf } from './cluster.js';
 
 export interface IncidentDeskOptions {
   readonly store: Store;
@@ -87,6 +93,76 @@ export class IncidentDesk {
     );
     await this.#o.bus.publish('incidents.changed', { incident: updated, attachedPostIds: [] });
     return updated;
+  }
+
+  /** Unlinks reports that are about something else; they stay in the desk, outside any incident. */
+  async unlink(incidentId: number, postIds: readonly number[], actor: User): Promise<{ unlinked: number[] }> {
+    const incident = await this.#approvable(incidentId, actor);
+    const now = this.#now();
+    const unlinked = await this.#o.store.db.transaction().execute(async (trx) => {
+      const unlinked = await detachPosts(trx, incidentId, postIds);
+      await this.#audit(trx, incidentId, actor, 'posts.unlinked', { postIds: unlinked }, now);
+      return unlinked;
+    });
+    await this.#o.bus.publish('incidents.changed', { incident, attachedPostIds: [] });
+    return { unlinked };
+  }
+
+  /**
+   * Splits reports off into a new incident (same responders), titled by what they say unless a
+   * title is given. Both incidents' audits record it.
+   */
+  async split(
+    incidentId: number,
+    postIds: readonly number[],
+    title: string | undefined,
+    actor: User,
+  ): Promise<{ incident: Incident; moved: number[] }> {
+    const from = await this.#approvable(incidentId, actor);
+    if (from.status !== 'open') throw invalid('Only an open incident can be split');
+    const linked = new Set(await incidentPostIds(this.#o.store.db, incidentId));
+    const ids = [...new Set(postIds)].filter((id) => linked.has(id));
+    if (ids.length === 0) throw invalid('None of these posts is linked to the incident');
+    const posts = await getPostsByIds(this.#o.store.db, ids);
+    const profile = profileOfTexts(posts.map((post) => post.text));
+    const now = this.#now();
+    const result = await this.#o.store.db.transaction().execute(async (trx) => {
+      const incident = await createIncident(
+        trx,
+        {
+          title: title?.trim() || `Major incident: ${profile.title} (${ids.length} reports, split from #${incidentId})`,
+          severity: from.severity,
+          terms: profile.terms,
+          responders: from.responders,
+        },
+        now,
+      );
+      const moved = await movePosts(trx, incidentId, incident.id, ids, now);
+      await this.#audit(trx, incidentId, actor, 'incident.split', { into: incident.id, postIds: moved }, now);
+      await this.#audit(trx, incident.id, actor, 'incident.split', { from: incidentId, postIds: moved }, now);
+      return { incident, moved };
+    });
+    await this.#o.bus.publish('incidents.changed', { incident: result.incident, attachedPostIds: result.moved });
+    return result;
+  }
+
+  /** Merges an incident into another: every report moves there, and the merged one is resolved. */
+  async merge(incidentId: number, intoId: number, actor: User): Promise<{ incident: Incident; moved: number }> {
+    if (incidentId === intoId) throw invalid('An incident cannot be merged into itself');
+    const from = await this.#approvable(incidentId, actor);
+    const into = await this.#approvable(intoId, actor);
+    if (from.status !== 'open' || into.status !== 'open') throw invalid('Only open incidents can be merged');
+    const now = this.#now();
+    const { merged, moved } = await this.#o.store.db.transaction().execute(async (trx) => {
+      const moved = await movePosts(trx, incidentId, intoId, null, now);
+      const merged = (await updateIncidentRow(trx, incidentId, { status: 'resolved' }, now))!;
+      await this.#audit(trx, incidentId, actor, 'incident.merged', { into: intoId, posts: moved.length }, now);
+      await this.#audit(trx, intoId, actor, 'incident.merged', { from: incidentId, posts: moved.length }, now);
+      return { merged, moved };
+    });
+    await this.#o.bus.publish('incidents.changed', { incident: merged, attachedPostIds: [] });
+    await this.#o.bus.publish('incidents.changed', { incident: into, attachedPostIds: moved });
+    return { incident: (await getIncident(this.#o.store.db, intoId))!, moved: moved.length };
   }
 
   /** Drafts an update and proposes a reply to every reporter. Nothing is sent until approved. */
@@ -183,6 +259,13 @@ export class IncidentDesk {
     const { approved, created } = await this.#o.store.db.transaction().execute(async (trx) => {
       await markUpdateApproved(trx, updateId, now);
       const { approved, created } = await this.#queue(trx, incident, update, proposals, channels, actor, now);
+      // The closing update answers the reporters: their tickets (some made just now) are resolved.
+      if (update.kind === 'closing')
+        await this.#resolveTickets(
+          approved.map((p) => p.postId),
+          now,
+          trx,
+        );
       await this.#audit(
         trx,
         incident.id,
@@ -204,6 +287,28 @@ export class IncidentDesk {
       approved: approved.length,
       queued: approved.length,
     };
+  }
+
+  /** Sends a failed reply again (a responder or an admin); audited. */
+  async retryProposal(proposalId: number, actor: User): Promise<StoredProposal> {
+    const stored = await getProposal(this.#o.store.db, proposalId);
+    if (!stored) throw notFound('Reply proposal', proposalId);
+    await this.#approvable(stored.incidentId, actor);
+    const proposal = (await listProposals(this.#o.store.db, stored.updateId)).find((p) => p.id === proposalId)!;
+    if (proposal.delivery?.status !== 'failed')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${proposalId} has not failed` });
+    const now = this.#now();
+    if (!(await requeueOutbound(this.#o.store.db, proposal.delivery.outboundId, now)))
+      throw noLongerProposed(proposalId);
+    await this.#audit(
+      this.#o.store.db,
+      proposal.incidentId,
+      actor,
+      'proposal.retried',
+      { updateId: proposal.updateId, proposalId, error: proposal.delivery.error },
+      now,
+    );
+    return (await listProposals(this.#o.store.db, stored.updateId)).find((p) => p.id === proposalId)!;
   }
 
   /** Approves and queues one reply of a batch (the rest wait for review). */
@@ -271,9 +376,22 @@ export class IncidentDesk {
       throw new EarshotError('ERR_CONFLICT', { detail: `Incident ${incidentId} is already resolved` });
     const now = this.#now();
     const resolved = (await updateIncidentRow(this.#o.store.db, incidentId, { status: 'resolved' }, now))!;
-    await this.#audit(this.#o.store.db, incidentId, actor, 'incident.resolved', {}, now);
+    const tickets = await this.#resolveTickets(await incidentPostIds(this.#o.store.db, incidentId), now);
+    await this.#audit(this.#o.store.db, incidentId, actor, 'incident.resolved', { ticketsResolved: tickets }, now);
     await this.#o.bus.publish('incidents.changed', { incident: resolved, attachedPostIds: [] });
     return { incident: resolved, closing: await this.draftUpdate(incidentId, closingBody, actor, 'closing') };
+  }
+
+  /** Resolves the reporters' tickets still open (the closing update answers them). Returns how many. */
+  async #resolveTickets(postIds: readonly number[], now: string, db: Db = this.#o.store.db): Promise<number> {
+    let resolved = 0;
+    for (const postId of postIds) {
+      const ticket = await ticketForPost(db, postId);
+      if (!ticket || ticket.status === 'resolved' || ticket.status === 'closed') continue;
+      await updateTicketRow(db, ticket.id, { status: 'resolved', resolvedAt: now }, now);
+      resolved += 1;
+    }
+    return resolved;
   }
 
   /** Changes a reply still proposed and audits it; a conflict if someone decided it meanwhile. */
@@ -360,7 +478,7 @@ export class IncidentDesk {
         },
         now,
       );
-      await addOutbound(
+      const outbound = await addOutbound(
         trx,
         {
           ticketId: ticket.id,
@@ -373,6 +491,7 @@ export class IncidentDesk {
         },
         now,
       );
+      await setProposalOutbound(trx, proposal.id, outbound.id);
       const change: { firstRespondedAt?: string; status?: 'open' } = {};
       if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
       if (ticket.status === 'new') change.status = 'open';
@@ -439,6 +558,26 @@ export class IncidentDesk {
   #now(): string {
     return this.#clock().toISOString();
   }
+}
+
+/** Terms (share of posts naming each) and a short title ("canvas down") for a set of reports. */
+function profileOfTexts(texts: readonly string[]): { terms: Record<string, number>; title: string } {
+  const counts = new Map<string, number>();
+  for (const text of texts)
+    for (const term of featuresOf(text).terms.keys()) counts.set(term, (counts.get(term) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+  const top = (prefix: string) => sorted.find(([term]) => term.startsWith(prefix))?.[0].slice(prefix.length);
+  const words = sorted
+    .filter(([term]) => !term.includes(':'))
+    .slice(0, 3)
+    .map(([term]) => term);
+  const title = [top('svc:'), top('sym:')].filter(Boolean).join(' ') || words.join(' ') || 'reports';
+  return {
+    terms: Object.fromEntries(
+      sorted.slice(0, 40).map(([term, n]) => [term, Math.round((n / texts.length) * 1000) / 1000]),
+    ),
+    title,
+  };
 }
 
 function blocked(proposal: StoredProposal): boolean {

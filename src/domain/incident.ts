@@ -3,7 +3,7 @@
  * to every reporter as reply proposals a person approves, and an audit of who did what.
  */
 import type { Finding } from './guideline.js';
-import type { ReplyVisibility } from './ticket.js';
+import type { OutboundStatus, ReplyVisibility } from './ticket.js';
 
 /** `open`: new reports of the problem link to it; `resolved`: a responder closed it, drafting the closing update. */
 export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
@@ -31,6 +31,8 @@ export interface Incident {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly resolvedAt: string | null;
+  /** When the incident last took in a report; after an idle spell it takes no more and suggests resolving. */
+  readonly lastReportAt: string | null;
 }
 
 export interface IncidentUpdate {
@@ -45,6 +47,16 @@ export interface IncidentUpdate {
 }
 
 /** One reporter's reply to an update, as proposed, checked and stored. */
+/** Where an approved reply stands: waiting to send, sent (with a link when the channel gives one), or failed. */
+export interface ProposalDelivery {
+  readonly outboundId: number;
+  readonly status: OutboundStatus;
+  readonly remoteUrl: string | null;
+  /** The channel's error: the last one for a failed message, or the one a retry waits out. */
+  readonly error: string | null;
+  readonly attempts: number;
+}
+
 export interface StoredProposal {
   readonly id: number;
   readonly incidentId: number;
@@ -59,6 +71,8 @@ export interface StoredProposal {
   readonly guidelineVersion: number;
   readonly sendAfter: string;
   readonly status: ProposalStatus;
+  /** Once approved: how its sending goes. */
+  readonly delivery?: ProposalDelivery | null;
 }
 
 export interface AuditEntry {

@@ -255,6 +255,9 @@ export const IncidentSchema = shared(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     resolvedAt: Nullable(Type.String()),
+    lastReportAt: Nullable(Type.String()),
+    /** Open but idle past the window: it takes no new reports; resolve it (or reports start a new one). */
+    idle: Type.Optional(Type.Boolean()),
     postCount: Type.Optional(Type.Integer()),
   }),
 );
@@ -275,6 +278,19 @@ export const ProposalSchema = shared(
     guidelineVersion: Type.Integer(),
     sendAfter: Type.String(),
     status: literals(PROPOSAL_STATUSES),
+    delivery: Type.Optional(
+      Nullable(
+        Type.Object({
+          outboundId: Type.Integer(),
+          status: literals(OUTBOUND_STATUSES),
+          remoteUrl: Nullable(Type.String()),
+          error: Nullable(Type.String()),
+          attempts: Type.Integer(),
+        }),
+      ),
+    ),
+    /** No configured source sends on this reply's channel: it would fail, so it is flagged before approval. */
+    noSource: Type.Optional(Type.Boolean()),
   }),
 );
 

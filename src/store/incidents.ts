@@ -41,6 +41,7 @@ export async function createIncident(
       created_at: now,
       updated_at: now,
       resolved_at: null,
+      last_report_at: now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -61,7 +62,14 @@ export async function listOpenIncidents(db: Executor): Promise<Incident[]> {
 export async function updateIncidentRow(
   db: Executor,
   id: number,
-  change: { status?: IncidentStatus; responders?: number[]; terms?: Record<string, number>; severity?: string },
+  change: {
+    status?: IncidentStatus;
+    responders?: number[];
+    terms?: Record<string, number>;
+    severity?: string;
+    title?: string;
+    lastReportAt?: string;
+  },
   now: string,
 ): Promise<Incident | undefined> {
   const row = await db
@@ -74,6 +82,8 @@ export async function updateIncidentRow(
       ...(change.responders !== undefined && { responders: toJson(change.responders) }),
       ...(change.terms !== undefined && { terms: toJson(change.terms) }),
       ...(change.severity !== undefined && { severity: change.severity }),
+      ...(change.title !== undefined && { title: change.title }),
+      ...(change.lastReportAt !== undefined && { last_report_at: change.lastReportAt }),
       updated_at: now,
     })
     .where('id', '=', id)
@@ -189,10 +199,51 @@ export async function insertProposals(
   return stored;
 }
 
+/** An update's replies, each with its delivery once approved. */
 export async function listProposals(db: Executor, updateId: number): Promise<StoredProposal[]> {
-  return (
-    await db.selectFrom('reply_proposals').selectAll().where('update_id', '=', updateId).orderBy('id').execute()
-  ).map(toProposal);
+  const rows = await db
+    .selectFrom('reply_proposals')
+    .leftJoin('outbound_messages', 'outbound_messages.id', 'reply_proposals.outbound_id')
+    .selectAll('reply_proposals')
+    .select([
+      'outbound_messages.status as delivery_status',
+      'outbound_messages.remote_url as delivery_url',
+      'outbound_messages.error as delivery_error',
+      'outbound_messages.attempts as delivery_attempts',
+    ])
+    .where('reply_proposals.update_id', '=', updateId)
+    .orderBy('reply_proposals.id')
+    .execute();
+  return rows.map((row) => ({
+    ...toProposal(row),
+    delivery:
+      row.outbound_id !== null && row.delivery_status
+        ? {
+            outboundId: row.outbound_id,
+            status: row.delivery_status,
+            remoteUrl: row.delivery_url ?? null,
+            error: row.delivery_error ?? null,
+            attempts: Number(row.delivery_attempts ?? 0),
+          }
+        : null,
+  }));
+}
+
+/** Records the outbound message an approved reply became. */
+export async function setProposalOutbound(db: Executor, id: number, outboundId: number): Promise<void> {
+  await db.updateTable('reply_proposals').set({ outbound_id: outboundId }).where('id', '=', id).execute();
+}
+
+/** Sends a failed reply again: its outbound message is queued for now, the error kept until it is sent. */
+export async function requeueOutbound(db: Executor, outboundId: number, now: string): Promise<boolean> {
+  const rows = await db
+    .updateTable('outbound_messages')
+    .set({ status: 'queued', next_attempt_at: null, claimed_until: null, claim_token: null, updated_at: now })
+    .where('id', '=', outboundId)
+    .where('status', '=', 'failed')
+    .returning('id')
+    .execute();
+  return rows.length > 0;
 }
 
 export async function setProposalsStatus(
@@ -248,6 +299,7 @@ function toIncident(row: Selectable<IncidentsTable>): Incident {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
+    lastReportAt: row.last_report_at,
   };
 }
 
@@ -348,4 +400,42 @@ export async function updateProposalRow(
     .returningAll()
     .executeTakeFirst();
   return row ? toProposal(row) : undefined;
+}
+
+/** Unlinks posts from an incident (they report something else). Returns the ids unlinked. */
+export async function detachPosts(db: Executor, incidentId: number, postIds: readonly number[]): Promise<number[]> {
+  const unlinked: number[] = [];
+  for (let start = 0; start < postIds.length; start += 500) {
+    const rows = await db
+      .deleteFrom('incident_posts')
+      .where('incident_id', '=', incidentId)
+      .where('post_id', 'in', postIds.slice(start, start + 500))
+      .returning('post_id')
+      .execute();
+    unlinked.push(...rows.map((row) => row.post_id));
+  }
+  return unlinked;
+}
+
+/** Moves posts (all, when `postIds` is null) from one incident to another. Returns the ids moved. */
+export async function movePosts(
+  db: Executor,
+  fromId: number,
+  toId: number,
+  postIds: readonly number[] | null,
+  now: string,
+): Promise<number[]> {
+  const moving = postIds ?? (await incidentPostIds(db, fromId));
+  const moved: number[] = [];
+  for (let start = 0; start < moving.length; start += 500) {
+    const rows = await db
+      .updateTable('incident_posts')
+      .set({ incident_id: toId, attached_at: now })
+      .where('incident_id', '=', fromId)
+      .where('post_id', 'in', moving.slice(start, start + 500))
+      .returning('post_id')
+      .execute();
+    moved.push(...rows.map((row) => row.post_id));
+  }
+  return moved;
 }

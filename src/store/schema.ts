@@ -243,6 +243,8 @@ export interface IncidentsTable {
   created_at: string;
   updated_at: string;
   resolved_at: string | null;
+  /** When the incident last took in a report (null: before this was recorded; see `updated_at`). */
+  last_report_at: string | null;
 }
 
 export interface IncidentPostsTable {
@@ -279,6 +281,8 @@ export interface ReplyProposalsTable {
   status: ProposalStatus;
   created_at: string;
   updated_at: string;
+  /** The outbound message this reply became once approved. */
+  outbound_id: number | null;
 }
 
 export interface IncidentAuditTable {

@@ -18,7 +18,13 @@ import { buildApp, createRuntime, type Runtime } from '../../src/runtime.js';
 import { WEB_DIST, webDesk } from '../../src/server/web.js';
 import type { App } from '../../src/server/app.js';
 import { insertPosts } from '../../src/store/posts.js';
-import { attachPosts, createIncident } from '../../src/store/incidents.js';
+import {
+  attachPosts,
+  createIncident,
+  incidentPostIds,
+  listAudit,
+  listOpenIncidents,
+} from '../../src/store/incidents.js';
 import { raiseAlert } from '../../src/store/alerts.js';
 import { savePolicy, saveSchedule } from '../../src/store/escalation.js';
 import { listOutbound } from '../../src/store/tickets.js';
@@ -246,6 +252,34 @@ describe('incidents in the web desk (Chromium)', {
     });
     assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
     await shot('phone-incident');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('splits reports into a new incident and unlinks a stray one; the batch shows each reporter’s post and delivery', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`/incidents/${incidentId}`);
+    await page.getByRole('heading', { name: /portal 500/, level: 1 }).waitFor();
+    // The sent batch shows each reporter's own post beside the reply, and where the reply stands.
+    const sent = page.getByRole('region', { name: 'Sent updates' });
+    await sent.getByText('29 queued · 0 sent · 0 failed').click();
+    await sent.locator('.proposal-post').first().waitFor();
+    await page.locator('[data-delivery="queued"]').first().waitFor();
+    const reports = page.getByRole('region', { name: 'Reports' });
+    const boxes = reports.getByRole('checkbox');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole('button', { name: 'Split into a new incident' }).click();
+    await reports.getByRole('heading', { name: 'Reports (28)' }).waitFor();
+    const open = await listOpenIncidents(runtime.store.db);
+    assert.equal(open.length, 2);
+    const split = open.find((incident) => incident.id !== incidentId)!;
+    assert.equal((await incidentPostIds(runtime.store.db, split.id)).length, 2);
+    await reports.getByRole('checkbox').nth(0).check();
+    await page.getByRole('button', { name: 'Unlink' }).click();
+    await reports.getByRole('heading', { name: 'Reports (27)' }).waitFor();
+    const actions = (await listAudit(runtime.store.db, incidentId)).map((entry) => entry.action);
+    assert.ok(actions.includes('incident.split') && actions.includes('posts.unlinked'));
+    await shot('incident-split');
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -164,6 +164,11 @@ export const api = {
       'POST',
       `/incident-updates/${updateId}/approve`,
     ),
+  unlinkPosts: (id: number, postIds: number[]) =>
+    request<{ unlinked: number[] }>('POST', `/incidents/${id}/unlink`, { postIds }),
+  splitIncident: (id: number, postIds: number[]) =>
+    request<{ incident: Incident; moved: number[] }>('POST', `/incidents/${id}/split`, { postIds }),
+  retryProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/retry`),
   approveProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/approve`),
   rejectProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/reject`),
   editProposal: (id: number, body: string) => request<ReplyProposal>('PATCH', `/reply-proposals/${id}`, { body }),

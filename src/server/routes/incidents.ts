@@ -33,6 +33,9 @@ import {
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 import { presentPost } from '../present.js';
+import { isIdle } from '../../desk/incidents.js';
+import { listSources } from '../../store/sources.js';
+import type { StoredProposal } from '../../domain/incident.js';
 
 const Draft = Type.Object({
   update: IncidentUpdateSchema,
@@ -44,11 +47,18 @@ const UpdateBody = Type.Object(
   { additionalProperties: false },
 );
 const ProposalParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }) });
+const PostIds = Type.Array(Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }), { minItems: 1, maxItems: 5000 });
 
 export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
   const desk = context.incidents;
   const tags = ['incidents'];
+  /** Marks replies whose channel has no configured source: they cannot be sent. */
+  const flagger = async () => {
+    const names = new Set((await listSources(store.db)).map((source) => source.name));
+    return (proposals: readonly StoredProposal[]) =>
+      proposals.map((proposal) => ({ ...proposal, noSource: !names.has(proposal.source) }));
+  };
 
   app.get(
     '/incidents',
@@ -59,7 +69,11 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
       }),
       response: { 200: Type.Object({ incidents: Type.Array(IncidentSchema) }), ...errorResponses },
     }),
-    async (request) => ({ incidents: await listIncidents(store.db, request.query) }),
+    async (request) => {
+      const now = context.clock().getTime();
+      const incidents = await listIncidents(store.db, request.query);
+      return { incidents: incidents.map((incident) => ({ ...incident, idle: isIdle(incident, now) })) };
+    },
   );
 
   app.get(
@@ -79,12 +93,13 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
         listAudit(store.db, incident.id),
         listEscalations(store.db, { incidentId: incident.id }),
       ]);
+      const flag = await flagger();
       const withProposals = await Promise.all(
-        updates.map(async (update) => ({ ...update, proposals: await listProposals(store.db, update.id) })),
+        updates.map(async (update) => ({ ...update, proposals: flag(await listProposals(store.db, update.id)) })),
       );
       const now = context.clock();
       return {
-        incident: { ...incident, postCount: postIds.length },
+        incident: { ...incident, postCount: postIds.length, idle: isIdle(incident, now.getTime()) },
         posts: posts.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((post) => presentPost(post, now)),
         responders: users.filter((user) => incident.responders.includes(user.id)),
         updates: withProposals.reverse(),
@@ -105,6 +120,48 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
       response: { 200: IncidentSchema, ...errorResponses },
     }),
     async (request) => desk.setResponders(request.params.id, request.body.userIds, request.user!),
+  );
+
+  app.post(
+    '/incidents/:id/unlink',
+    endpoint('agent', tags, {
+      description: 'Unlinks reports that are about something else. Responders (or an admin); audited.',
+      params: IdParams,
+      body: Type.Object({ postIds: PostIds }, { additionalProperties: false }),
+      response: { 200: Type.Object({ unlinked: Type.Array(Type.Integer()) }), ...errorResponses },
+    }),
+    async (request) => desk.unlink(request.params.id, request.body.postIds, request.user!),
+  );
+
+  app.post(
+    '/incidents/:id/split',
+    endpoint('agent', tags, {
+      description: 'Moves reports into a new incident with the same responders. Audited on both.',
+      params: IdParams,
+      body: Type.Object(
+        { postIds: PostIds, title: Type.Optional(Type.String({ maxLength: 200 })) },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({ incident: IncidentSchema, moved: Type.Array(Type.Integer()) }),
+        ...errorResponses,
+      },
+    }),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await desk.split(request.params.id, request.body.postIds, request.body.title, request.user!)),
+  );
+
+  app.post(
+    '/incidents/:id/merge',
+    endpoint('agent', tags, {
+      description: 'Merges this incident into another: its reports move there and it is resolved. Audited on both.',
+      params: IdParams,
+      body: Type.Object({ intoId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ incident: IncidentSchema, moved: Type.Integer() }), ...errorResponses },
+    }),
+    async (request) => desk.merge(request.params.id, request.body.intoId, request.user!),
   );
 
   app.post(
@@ -140,7 +197,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
     async (request) => {
       const update = await getIncidentUpdate(store.db, request.params.id);
       if (!update) throw notFound('Incident update', request.params.id);
-      return { update, proposals: await listProposals(store.db, update.id) };
+      return { update, proposals: (await flagger())(await listProposals(store.db, update.id)) };
     },
   );
 
@@ -170,6 +227,16 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
   );
   app.post('/reply-proposals/:id/reject', decision(), async (request) =>
     desk.rejectProposal(request.params.id, request.user!),
+  );
+
+  app.post(
+    '/reply-proposals/:id/retry',
+    endpoint('agent', tags, {
+      description: 'Sends a failed reply again. Any responder (or an admin); audited.',
+      params: ProposalParams,
+      response: { 200: ProposalSchema, 409: errorResponses[400], ...errorResponses },
+    }),
+    async (request) => desk.retryProposal(request.params.id, request.user!),
   );
 
   app.patch(

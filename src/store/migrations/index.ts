@@ -7,6 +7,7 @@ import * as incidents from './2026-11-23b-incidents.js';
 import * as escalation from './2026-11-23c-escalation.js';
 import * as sources from './2026-11-23d-sources.js';
 import * as authorSignals from './2026-11-23e-author-signals.js';
+import * as incidentActivity from './2026-12-02-incident-activity.js';
 import * as kindConfidence from './2026-12-02-kind-confidence.js';
 import * as install from './2026-12-02b-install.js';
 
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23c-escalation': escalation,
   '2026-11-23d-sources': sources,
   '2026-11-23e-author-signals': authorSignals,
+  '2026-12-02-incident-activity': incidentActivity,
   '2026-12-02-kind-confidence': kindConfidence,
   '2026-12-02b-install': install,
 });

@@ -14,11 +14,14 @@ export function BatchReview({
   proposals,
   canApprove,
   onChanged,
+  reporterPosts,
 }: {
   update: IncidentUpdate;
   proposals: ReplyProposal[];
   canApprove: boolean;
   onChanged: () => void;
+  /** Each reporter's own post by id, shown next to the reply proposed to them. */
+  reporterPosts?: ReadonlyMap<number, string>;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -96,7 +99,14 @@ export function BatchReview({
       ) : null}
       <ol className="proposals" aria-label="Proposed replies">
         {proposals.map((proposal) => (
-          <ProposalRow key={proposal.id} proposal={proposal} canApprove={canApprove} busy={busy} run={run} />
+          <ProposalRow
+            key={proposal.id}
+            proposal={proposal}
+            post={reporterPosts?.get(proposal.postId)}
+            canApprove={canApprove}
+            busy={busy}
+            run={run}
+          />
         ))}
       </ol>
     </section>
@@ -105,11 +115,13 @@ export function BatchReview({
 
 function ProposalRow({
   proposal,
+  post,
   canApprove,
   busy,
   run,
 }: {
   proposal: ReplyProposal;
+  post?: string | undefined;
   canApprove: boolean;
   busy: boolean;
   run: (action: () => Promise<unknown>, done?: string) => Promise<void>;
@@ -129,7 +141,41 @@ function ProposalRow({
         <span className="channel">via {proposal.source}</span>
         <span className="spacer" />
         <span className={`badge proposal-status-${proposal.status}`}>{proposal.status}</span>
+        {proposal.delivery ? (
+          <span
+            className={`badge delivery delivery-${proposal.delivery.status}`}
+            data-delivery={proposal.delivery.status}
+          >
+            {proposal.delivery.status}
+          </span>
+        ) : null}
       </div>
+      {post !== undefined ? <blockquote className="proposal-post small muted">{post}</blockquote> : null}
+      {proposal.noSource && open ? (
+        <p className="finding finding-warn small" role="note">
+          No configured source sends on “{proposal.source}”: this reply would fail.
+        </p>
+      ) : null}
+      {proposal.delivery?.status === 'sent' && proposal.delivery.remoteUrl ? (
+        <a className="small" href={proposal.delivery.remoteUrl} target="_blank" rel="noreferrer">
+          Sent: view it
+        </a>
+      ) : null}
+      {proposal.delivery?.status === 'failed' ? (
+        <div className="row-actions delivery-failed">
+          <span className="small">Failed: {proposal.delivery.error ?? 'unknown error'}</span>
+          {canApprove ? (
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={busy}
+              onClick={() => void run(() => api.retryProposal(proposal.id))}
+            >
+              Retry
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       {editing ? (
         <div className="proposal-edit">
           <label className="sr-only" htmlFor={`proposal-${proposal.id}`}>

@@ -3,7 +3,7 @@
  * escalation, the status-update composer that proposes a reply to every reporter and opens the
  * batch review, resolving with a closing update, the linked reports and the audit.
  */
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api.js';
 import type { User } from '../api-types.js';
 import { isNotFound } from '../data/resource.js';
@@ -31,6 +31,7 @@ export function IncidentView({ id }: { id: number }) {
   const [closing, setClosing] = useState('');
   const [busy, setBusy] = useState(false);
   const [showAll, setShowAll] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
 
   useLive(
     'incident',
@@ -84,6 +85,15 @@ export function IncidentView({ id }: { id: number }) {
   const pending = updates.filter((item) => item.status === 'draft');
   const done = updates.filter((item) => item.status === 'approved');
   const running = escalations.find((escalation) => escalation.status === 'running');
+  const reporterPosts = new Map(posts.map((post) => [post.id, post.text]));
+  const chosen = posts.filter((post) => selected.has(post.id)).map((post) => post.id);
+  function toggle(postId: number) {
+    setSelected((current) => {
+      const next = new Set(current);
+      if (!next.delete(postId)) next.add(postId);
+      return next;
+    });
+  }
 
   function submitUpdate(event: FormEvent) {
     event.preventDefault();
@@ -110,6 +120,11 @@ export function IncidentView({ id }: { id: number }) {
         <span className="muted small">
           {incident.postCount ?? posts.length} reports · opened {absoluteTime(incident.createdAt)}
         </span>
+        {incident.idle ? (
+          <span className="badge idle" title="No new report for a while: it takes no more. Resolve it?">
+            idle · resolve?
+          </span>
+        ) : null}
       </header>
       <div className="incident-body">
         {actionError ? (
@@ -150,6 +165,7 @@ export function IncidentView({ id }: { id: number }) {
                 key={item.id}
                 update={item}
                 proposals={item.proposals}
+                reporterPosts={reporterPosts}
                 canApprove={canApprove}
                 onChanged={() => void reload()}
               />
@@ -180,25 +196,74 @@ export function IncidentView({ id }: { id: number }) {
               <section className="card" aria-label="Sent updates">
                 <h2 className="timeline-label">Approved updates</h2>
                 <ul className="plain-list">
-                  {done.map((item) => (
-                    <li key={item.id}>
-                      <strong>{item.kind === 'closing' ? 'Closing' : 'Status'}:</strong> {item.body}{' '}
-                      <span className="muted small">
-                        · {item.proposals.filter((p) => p.status === 'approved').length} replies · approved{' '}
-                        {item.approvedAt ? absoluteTime(item.approvedAt) : ''}
-                      </span>
-                    </li>
-                  ))}
+                  {done.map((item) => {
+                    const sent = item.proposals.filter((p) => p.status === 'approved');
+                    const count = (status: string) => sent.filter((p) => p.delivery?.status === status).length;
+                    const failed = count('failed');
+                    return (
+                      <li key={item.id}>
+                        <strong>{item.kind === 'closing' ? 'Closing' : 'Status'}:</strong> {item.body}{' '}
+                        <span className="muted small">
+                          · {sent.length} replies · approved {item.approvedAt ? absoluteTime(item.approvedAt) : ''}
+                        </span>
+                        <Deliveries
+                          summary={`${count('queued')} queued · ${count('sent')} sent · ${failed} failed`}
+                          open={failed > 0}
+                        >
+                          <BatchReview
+                            update={item}
+                            proposals={sent}
+                            reporterPosts={reporterPosts}
+                            canApprove={canApprove}
+                            onChanged={() => void reload()}
+                          />
+                        </Deliveries>
+                      </li>
+                    );
+                  })}
                 </ul>
               </section>
             ) : null}
             <section aria-label="Reports">
               <h2 className="timeline-label">Reports ({incident.postCount ?? posts.length})</h2>
               <div className="incident-posts">
-                {(showAll ? posts : posts.slice(0, POSTS_SHOWN)).map((post) => (
-                  <PostCard key={post.id} post={post} compact />
-                ))}
+                {(showAll ? posts : posts.slice(0, POSTS_SHOWN)).map((post) =>
+                  canApprove && incident.status === 'open' ? (
+                    <div key={post.id} className="incident-post-pick">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select report ${post.id}`}
+                        checked={selected.has(post.id)}
+                        onChange={() => toggle(post.id)}
+                      />
+                      <PostCard post={post} compact />
+                    </div>
+                  ) : (
+                    <PostCard key={post.id} post={post} compact />
+                  ),
+                )}
               </div>
+              {chosen.length > 0 ? (
+                <div className="row-actions">
+                  <span className="small">{chosen.length} selected</span>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    disabled={busy}
+                    onClick={() => void act(() => api.splitIncident(id, chosen).then(() => setSelected(new Set())))}
+                  >
+                    Split into a new incident
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    disabled={busy}
+                    onClick={() => void act(() => api.unlinkPosts(id, chosen).then(() => setSelected(new Set())))}
+                  >
+                    Unlink
+                  </button>
+                </div>
+              ) : null}
               {posts.length > POSTS_SHOWN && !showAll ? (
                 <button type="button" className="btn btn-small" onClick={() => setShowAll(true)}>
                   Show all {posts.length}
@@ -298,6 +363,17 @@ export function IncidentView({ id }: { id: number }) {
         </div>
       </div>
     </section>
+  );
+}
+
+/** Where an approved update's replies stand; the replies themselves are rendered only when opened. */
+function Deliveries({ summary, open, children }: { summary: string; open: boolean; children: ReactNode }) {
+  const [shown, setShown] = useState(open);
+  return (
+    <details open={shown} onToggle={(event) => setShown(event.currentTarget.open)}>
+      <summary className="small">{summary}</summary>
+      {shown ? children : null}
+    </details>
   );
 }
 

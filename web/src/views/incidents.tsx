@@ -63,6 +63,11 @@ export function IncidentsView() {
                   className="incident-link"
                 >
                   <span className={`badge severity severity-${incident.severity}`}>{incident.severity}</span>
+                  {incident.idle ? (
+                    <span className="badge idle" title="No new report for a while: resolve it?">
+                      idle
+                    </span>
+                  ) : null}
                   <span className="incident-title">{incident.title}</span>
                   <span className="muted small">
                     {incident.postCount ?? 0} reports · {incident.responders.length} responders · opened{' '}
