@@ -148,7 +148,10 @@ function replayBare(timeline: Timeline, seconds: number, options: BurstOptions):
       lastTick = t;
     }
     for (const post of batch.posts)
-      for (const alert of detector.observe({ at: post.at, key: 'stream:1', negative: false, source: 'twitter' }, batch.at))
+      for (const alert of detector.observe(
+        { at: post.at, key: 'stream:1', negative: false, source: 'twitter' },
+        batch.at,
+      ))
         if (alert.phase === 'opened') opened.push({ at: batch.at, historical: alert.historical });
   }
   return opened;
@@ -194,7 +197,9 @@ export async function run(
 
 function report(timelines: readonly Timeline[], results: readonly EventResult[], log: (line: string) => void): void {
   log('Crisis detection on real timelines (CrisisLexT26), first alert in minutes after the reference; alerts opened');
-  log('| Event | Take-off (UTC) | vs take-off 5 s / 60 s / 300 s | vs sharpest rise 5 s / 60 s / 300 s | Alerts 5 s / 60 s / 300 s | In lead-in |');
+  log(
+    '| Event | Take-off (UTC) | vs take-off 5 s / 60 s / 300 s | vs sharpest rise 5 s / 60 s / 300 s | Alerts 5 s / 60 s / 300 s | In lead-in |',
+  );
   log('|---|---|---|---|---|---|');
   const fmt = (value: number | null) => (value === null ? '—' : `${value > 0 ? '+' : ''}${value}`);
   let met = 0;

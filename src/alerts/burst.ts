@@ -160,6 +160,8 @@ const PROFILE_RATE = { day: 1 / (7 * 60), week: 1 / (3 * 24 * 60), all: 1 / (7 *
 const DISPERSION_PRIOR_BLOCKS = 144;
 /** How fast the dispersion sums forget (per 5-minute block): about three days. */
 const DISPERSION_RATE = 1 / 864;
+/** A block's squared residual counts at most this many times the current variance. */
+const RESIDUAL_CAP = 30;
 
 interface Profile {
   readonly day: Float64Array;
@@ -342,7 +344,8 @@ export class BurstDetector {
   /** Minutes after which a minute of this key is closed. */
   #watermark(state: KeyState): number {
     let late = state.historical ? state.lateness : 0;
-    if (!state.historical) for (const source of state.sources) late = Math.max(late, this.#lateness.get(source)?.ms ?? 0);
+    if (!state.historical)
+      for (const source of state.sources) late = Math.max(late, this.#lateness.get(source)?.ms ?? 0);
     return Math.ceil(late / MINUTE) + this.#o.watermarkMarginMinutes;
   }
 
@@ -513,7 +516,8 @@ export class BurstDetector {
       recent += state.head - m < o.ringMinutes ? state.ring[index(m, o.ringMinutes)]! : 0;
       recentExpected += this.#expected(state, m);
     }
-    const ordinary = recent <= o.minRatio * recentExpected || this.#tail(state, recent, recentExpected) > -1.3;
+    const recentLog10p = recent <= recentExpected ? 0 : this.#tail(state, recent, recentExpected);
+    const ordinary = recent <= o.minRatio * recentExpected || recentLog10p > -1.3;
     if (burst) {
       burst.quiet = ordinary ? burst.quiet + 1 : 0;
       // The level still learns, clipped: a lasting new plateau becomes normal within hours.
@@ -538,9 +542,12 @@ export class BurstDetector {
     if (state.blockMinutes === BLOCK) {
       const c = state.blockCount;
       const e = state.blockExpected;
-      learnMoments(state.dispersion, c, e, this.#o.floorPerMinute * BLOCK);
-      if (!state.historical && !state.key.startsWith('cluster:'))
-        learnMoments(this.#orgDispersion, c, e, this.#o.floorPerMinute * BLOCK);
+      // One block can teach at most ten times the variance the key shows now: a take-off that has
+      // not alerted yet barely moves it, cascades that keep coming raise it step by step.
+      const lambda = Math.max(e, this.#o.floorPerMinute * BLOCK);
+      const cap = RESIDUAL_CAP * (phi * lambda + kappa * lambda * lambda);
+      learnMoments(state.dispersion, c, lambda, cap);
+      if (!state.historical && !state.key.startsWith('cluster:')) learnMoments(this.#orgDispersion, c, lambda, cap);
       state.blockCount = 0;
       state.blockExpected = 0;
       state.blockMinutes = 0;
@@ -601,9 +608,8 @@ function newMoments(): Moments {
   return { blocks: 0, lambda: 0, lambda2: 0, yOverLambda: 0, y: 0 };
 }
 
-function learnMoments(m: Moments, count: number, expected: number, floor: number): void {
-  const lambda = Math.max(expected, floor);
-  const y = (count - lambda) ** 2;
+function learnMoments(m: Moments, count: number, lambda: number, cap: number): void {
+  const y = Math.min(cap, (count - lambda) ** 2);
   m.blocks += 1;
   const rate = Math.max(DISPERSION_RATE, 1 / m.blocks);
   m.lambda += (lambda - m.lambda) * rate;
@@ -633,7 +639,8 @@ function fitDispersion(m: Moments, prior: Dispersion): Dispersion {
     phi = 1;
     kappa = Math.max(0, (m.y - m.lambda) / Math.max(m.lambda2, 1e-9));
   }
-  const w = Math.min(m.blocks, 1 / DISPERSION_RATE) / (Math.min(m.blocks, 1 / DISPERSION_RATE) + DISPERSION_PRIOR_BLOCKS);
+  const w =
+    Math.min(m.blocks, 1 / DISPERSION_RATE) / (Math.min(m.blocks, 1 / DISPERSION_RATE) + DISPERSION_PRIOR_BLOCKS);
   return {
     phi: Math.exp(w * Math.log(phi) + (1 - w) * Math.log(prior.phi)),
     kappa: w * kappa + (1 - w) * prior.kappa,

@@ -111,7 +111,8 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
         postId: post.id,
         text: post.text,
       };
-      for (const key of keysOf(post, clusterKeys.get(post.id))) alerts.push(...detector.observe({ ...event, key }, now));
+      for (const key of keysOf(post, clusterKeys.get(post.id)))
+        alerts.push(...detector.observe({ ...event, key }, now));
     }
     await enqueue(alerts);
   });
