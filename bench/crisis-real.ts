@@ -129,7 +129,9 @@ async function replayWatch(timeline: Timeline, seconds: number, options: BurstOp
       lastTick = t;
     }
     now = batch.at;
-    await bus.publish('posts.stored', { posts: batch.posts.map((post) => postOf((id += 1), post, now)) });
+    const posts = batch.posts.map((post, index) => postOf(id + index + 1, post, now));
+    id += posts.length;
+    await bus.publish('posts.stored', { posts });
   }
   now += 6 * 60 * MINUTE;
   await watch.tick();
