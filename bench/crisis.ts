@@ -1,7 +1,10 @@
 /**
- * Crisis detection, replayed: a generated week of background traffic (daily and weekly rhythm,
- * Poisson noise with day- and hour-level over-dispersion) on two streams, with three outage
- * bursts of different sizes injected. Two weeks of history come first so the seasonal baseline
+ * Crisis detection, replayed: a generated week of background traffic on two streams, with three
+ * outage bursts of different sizes injected. The background is over-dispersed the way real
+ * mention streams are: a daily and weekly rhythm, day- and hour-level noise, and posts that come
+ * in cascades (a fifth of posts start a re-post cascade of about ten, spread over minutes), so
+ * the variance of 5-minute counts around the local hourly mean is 5–30× the mean at peak hours
+ * (the bench prints what it generated). Two weeks of history come first so the seasonal baseline
  * has something to learn from; only the third week is scored.
  *
  * Reports, per burst, the detection delay from onset (simulated time), the false alerts over the
@@ -47,6 +50,11 @@ interface BurstSpec {
   readonly rampMinutes: number;
   readonly durationMinutes: number;
 }
+
+/** Share of root posts that start a re-post cascade, its mean size, and how it spreads in time. */
+const CASCADE_SHARE = 0.2;
+const CASCADE_MEAN = 10;
+const CASCADE_SPREAD_MS = 3 * MINUTE;
 
 const STREAMS: readonly StreamSpec[] = [
   { key: 'stream:1', peakNegativePerMinute: 5, othersPerNegative: 3 },
@@ -106,6 +114,8 @@ export interface CrisisBenchResult {
   readonly seed: number;
   readonly weekPosts: number;
   readonly weekNegative: number;
+  /** Variance / mean of 5-minute counts around the hour's mean at weekday peak hours, per stream. */
+  readonly peakDispersion: Record<string, number>;
   readonly bursts: BurstResult[];
   readonly falseAlerts: { key: string; at: string; count: number; expected: number; windowMinutes: number }[];
   readonly alertLatencyMs: { samples: number; p50: number; p99: number; max: number };
@@ -165,6 +175,9 @@ export async function run(options: { seed?: number; log?: (line: string) => void
     seed,
     weekPosts: week.length,
     weekNegative,
+    peakDispersion: Object.fromEntries(
+      STREAMS.map((stream) => [stream.key, round(peakDispersion([...history, ...week], stream.key))]),
+    ),
     ...score(
       bursts,
       week,
@@ -207,7 +220,7 @@ interface PlacedBurst extends BurstSpec {
   readonly onset: number;
 }
 
-function generate(seed: number): { history: GeneratedEvent[]; week: GeneratedEvent[]; bursts: PlacedBurst[] } {
+export function generate(seed: number): { history: GeneratedEvent[]; week: GeneratedEvent[]; bursts: PlacedBurst[] } {
   const rng = mulberry32(seed);
   const bursts: PlacedBurst[] = BURSTS.map((spec) => {
     const hour = spec.hours[0] + rng() * (spec.hours[1] - spec.hours[0]);
@@ -215,18 +228,26 @@ function generate(seed: number): { history: GeneratedEvent[]; week: GeneratedEve
   });
   const from = WEEK_START - HISTORY_WEEKS * 7 * DAY;
   const events: GeneratedEvent[] = [];
+  const meanCascade = 1 - CASCADE_SHARE + CASCADE_SHARE * CASCADE_MEAN;
   for (const stream of STREAMS) {
     let dayFactor = 1;
     let hourFactor = 1;
+    const negativeShare = 1 / (1 + stream.othersPerNegative);
     for (let minute = from; minute < WEEK_START + 7 * DAY; minute += MINUTE) {
-      // Over-dispersion: real days and hours are busier or quieter than the rhythm says.
-      if (minute % DAY === 0) dayFactor = Math.exp(gaussian(rng) * 0.08);
-      if (minute % (60 * MINUTE) === 0) hourFactor = Math.exp(gaussian(rng) * 0.05);
-      const lambda = stream.peakNegativePerMinute * rhythm(minute) * dayFactor * hourFactor;
-      for (let i = poisson(rng, lambda); i > 0; i -= 1)
-        events.push({ at: minute + Math.floor(rng() * MINUTE), key: stream.key, negative: true, burst: null });
-      for (let i = poisson(rng, lambda * stream.othersPerNegative); i > 0; i -= 1)
-        events.push({ at: minute + Math.floor(rng() * MINUTE), key: stream.key, negative: false, burst: null });
+      // Over-dispersion: real days and hours are busier or quieter than the rhythm says…
+      if (minute % DAY === 0) dayFactor = Math.exp(gaussian(rng) * 0.1);
+      if (minute % (60 * MINUTE) === 0) hourFactor = Math.exp(gaussian(rng) * 0.15);
+      const posts = (stream.peakNegativePerMinute / negativeShare) * rhythm(minute) * dayFactor * hourFactor;
+      // …and posts come in cascades: a root post, sometimes followed by re-posts over minutes.
+      for (let root = poisson(rng, posts / meanCascade); root > 0; root -= 1) {
+        const at = minute + Math.floor(rng() * MINUTE);
+        const negative = rng() < negativeShare;
+        const size = rng() < CASCADE_SHARE ? 1 + geometric(rng, CASCADE_MEAN - 1) : 1;
+        for (let i = 0; i < size; i += 1) {
+          const delay = i === 0 ? 0 : Math.floor(-Math.log(1 - rng()) * CASCADE_SPREAD_MS);
+          events.push({ at: at + delay, key: stream.key, negative, burst: null });
+        }
+      }
     }
   }
   bursts.forEach((burst, index) => {
@@ -307,6 +328,11 @@ function report(result: CrisisBenchResult, log: (line: string) => void): void {
   log(
     `Crisis detection (replay), seed ${result.seed}: ${result.weekPosts} posts in the week, ${result.weekNegative} negative`,
   );
+  log(
+    `Background variance / mean of 5-minute counts at weekday peak hours: ${Object.entries(result.peakDispersion)
+      .map(([key, value]) => `${key} ${value}×`)
+      .join(', ')}`,
+  );
   log('| Burst | Onset (UTC) | Burst posts | Detected | Delay from onset | Severity at opening |');
   log('|---|---|---|---|---|---|');
   for (const burst of result.bursts)
@@ -356,6 +382,49 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+}
+
+/** Failures before a success, with the given mean. */
+function geometric(rng: () => number, mean: number): number {
+  const p = 1 / (1 + mean);
+  return Math.floor(Math.log(1 - rng()) / Math.log(1 - p));
+}
+
+/** Variance over mean of 5-minute counts around their hour's mean, at weekday peak hours (10–12 UTC). */
+export function peakDispersion(events: readonly GeneratedEvent[], key: string): number {
+  const blocks = new Map<number, number>();
+  for (const event of events) {
+    if (event.key !== key || event.burst !== null) continue;
+    const date = new Date(event.at);
+    const weekday = (date.getUTCDay() + 6) % 7;
+    if (weekday > 4 || date.getUTCHours() < 10 || date.getUTCHours() >= 12) continue;
+    const block = Math.floor(event.at / (5 * MINUTE));
+    blocks.set(block, (blocks.get(block) ?? 0) + 1);
+  }
+  const hours = new Map<number, number[]>();
+  const first = Math.min(...blocks.keys());
+  const last = Math.max(...blocks.keys());
+  for (let block = first; block <= last; block += 1) {
+    const date = new Date(block * 5 * MINUTE);
+    const weekday = (date.getUTCDay() + 6) % 7;
+    if (weekday > 4 || date.getUTCHours() < 10 || date.getUTCHours() >= 12) continue;
+    const hour = Math.floor(block / 12);
+    const list = hours.get(hour) ?? [];
+    list.push(blocks.get(block) ?? 0);
+    hours.set(hour, list);
+  }
+  let variance = 0;
+  let mean = 0;
+  let n = 0;
+  for (const counts of hours.values()) {
+    const m = counts.reduce((a, b) => a + b, 0) / counts.length;
+    for (const c of counts) {
+      variance += (c - m) ** 2;
+      mean += m;
+      n += 1;
+    }
+  }
+  return n === 0 ? 0 : variance / mean;
 }
 
 function gaussian(rng: () => number): number {

@@ -2,6 +2,7 @@
 import { run as ingest } from './ingest.js';
 import { run as sentiment } from './sentiment.js';
 import { run as crisis } from './crisis.js';
+import { run as crisisReal } from './crisis-real.js';
 import { run as kind } from './kind.js';
 import { run as kindModel } from './kind-model.js';
 import { run as sentimentMultilingual } from './sentiment-multilingual.js';
@@ -11,6 +12,7 @@ import { run as cluster } from './cluster.js';
 await ingest();
 await sentiment();
 await crisis();
+await crisisReal();
 await kind();
 await kindModel();
 await sentimentMultilingual();

@@ -1,19 +1,34 @@
 /**
- * Burst detection: a pure, incremental detector of surges in negative posts, per key (a
- * stream, a cluster, everything). Feed it `(at, key, negative)` events and the time; it
- * returns alerts. No I/O and no timers, so a week replays in seconds and tests own the clock.
+ * Burst detection: a pure, incremental detector of surges in matching volume, per key (a
+ * stream, a cluster, everything). Feed it posts `(at, key, negative, problem…)` and the time; it
+ * returns alerts. No I/O and no timers, so a month replays in seconds and tests own the clock.
  *
- * The model, per key:
- * - counts per minute in a ring buffer (the last `ringMinutes`), the only per-event state;
- * - a seasonal baseline: the expected negatives per minute for each hour of the week (168
- *   slots, an EWMA fed one value per closed minute), with an hour-of-day profile (24 slots,
- *   learns 7× faster) and an overall level as fall-backs while a slot has too little history;
- * - a scan test: for windows of 1, 2, 3 and 5 minutes ending now, the Poisson upper tail of
- *   the observed count against the (inflated) baseline. A burst opens when the smallest tail
- *   falls below `alphaLog10` with at least `minCount` posts, and ends after `quietMinutes`
- *   minutes in a row that look normal again.
- * Minutes inside a burst do not teach the baseline, and every minute is clipped before it
- * does, so an outage never becomes "normal".
+ * The model, per key (docs/benchmarks.md, "Crisis detection", lists the parameters and why):
+ * - **Event time.** Each post counts in the minute of its `createdAt` (a ring of the last
+ *   `ringMinutes`). A minute is *closed* (taught to the baseline, checked for quiet) only once it
+ *   is older than the key's watermark: the lateness its sources show (a source polled every 300 s
+ *   delivers posts up to 300 s late) plus `watermarkMarginMinutes`. A late post updates the minute
+ *   it belongs to and the windows that hold it are tested again. Posts older than
+ *   `historicalAfterMinutes` before the clock (an `earshot ingest` of a timeline, a source catching
+ *   up after downtime) go to a separate replay of the key that runs on their own time and raises
+ *   alerts marked `historical`.
+ * - **Baseline**: level × daily profile × weekly profile. The level is an EWMA (`levelMinutes`) of
+ *   deseasonalised counts; the profiles are per-hour and per-weekday means relative to the
+ *   overall mean, interpolated between slot centres (no jump at the top of an hour) and shrunk
+ *   toward the organisation-wide profile while a key has little history (cold start). Minutes in a
+ *   burst never teach the profiles and teach the level only a clipped value, so an outage never
+ *   becomes normal, yet a lasting new plateau is learned within hours and the burst ends.
+ * - **Over-dispersion.** Counts over a window are negative binomial around the baseline Λ with
+ *   variance φΛ + κΛ²: φ (cascades: re-posts arrive together) and κ (busier and quieter hours than
+ *   the profile says) are fitted per key to its own 5-minute residuals (weighted least squares on
+ *   running sums), shrunk toward the organisation's, plus the uncertainty of the level itself
+ *   (1 / posts the level has seen: a gamma-Poisson predictive).
+ * - **Scan test**: for windows of 1–30 minutes ending at the changed minute, the negative-binomial
+ *   upper tail of the count. A burst opens when it falls below `alphaLog10` with at least
+ *   `minCount` posts and `minRatio` × the baseline; it is updated while it lasts and ends after
+ *   `quietMinutes` closed minutes in a row whose last five minutes look ordinary.
+ * Severity comes from the size of the burst and what it holds: the share of negative posts, of
+ * complaint/outage posts, and the largest audience among its authors.
  */
 
 export const BURST_PHASES = ['opened', 'updated', 'ended'] as const;
@@ -26,6 +41,12 @@ export interface BurstEvent {
   readonly at: number;
   readonly key: string;
   readonly negative: boolean;
+  /** A complaint or an outage report (the post's kind). */
+  readonly problem?: boolean;
+  /** The author's audience (followers), for severity. */
+  readonly influence?: number;
+  /** Where the post came from (its source), for the watermark. */
+  readonly source?: string;
   readonly postId?: number;
   readonly text?: string;
 }
@@ -35,18 +56,28 @@ export interface BurstEvidence {
   /** The window (minutes) with the strongest signal. */
   readonly windowMinutes: number;
   readonly count: number;
-  /** The baseline's expected count over that window (before inflation). */
+  /** The baseline's expected count over that window. */
   readonly expected: number;
   readonly ratio: number;
-  /** log10 of the Poisson upper tail P(X ≥ count); −7 means one in ten million. */
+  /** log10 of the negative-binomial upper tail P(X ≥ count); −7 means one in ten million. */
   readonly log10p: number;
   readonly baselinePerMinute: number;
+  /** The key's over-dispersion at the time: variance φΛ + κΛ² over a window expecting Λ. */
+  readonly phi: number;
+  readonly kappa: number;
+  /** Shares of the window's posts that are negative, and complaints or outage reports. */
+  readonly negativeShare: number;
+  readonly problemShare: number;
   /** Start of the window that first crossed the threshold: the estimated onset. */
   readonly onsetAt: string;
-  /** Negative posts counted since the onset. */
+  /** Posts counted since the onset. */
   readonly totalInBurst: number;
+  readonly negativeInBurst: number;
+  readonly maxInfluence: number;
   readonly samplePostIds: number[];
   readonly sampleTexts: string[];
+  /** Found in posts older than the clock (ingest, catch-up): shown, never paging. */
+  readonly historical: boolean;
   readonly endedAt?: string;
 }
 
@@ -54,29 +85,37 @@ export interface BurstAlert {
   readonly key: string;
   readonly phase: BurstPhase;
   readonly severity: BurstSeverity;
-  /** When the detector decided (the clock), epoch ms. */
+  /** When the detector decided (the clock, or the post time for a historical replay), epoch ms. */
   readonly at: number;
+  readonly historical: boolean;
   readonly evidence: BurstEvidence;
 }
 
 export interface BurstOptions {
   /** Open a burst when log10 P(X ≥ count) falls below this. */
   readonly alphaLog10?: number;
-  /** …and the window holds at least this many negative posts. */
+  /** …and the window holds at least this many posts… */
   readonly minCount?: number;
+  /** …and at least this many times its baseline. */
+  readonly minRatio?: number;
   readonly windows?: readonly number[];
-  /** The baseline is inflated by this fraction: the seasonal estimate is not exact within an hour. */
-  readonly margin?: number;
-  /** Expected negatives per minute never fall below this (quiet hours, new keys). */
+  /** Expected posts per minute never fall below this (quiet hours, new keys). */
   readonly floorPerMinute?: number;
-  /** EWMA weight of one minute in its hour-of-week slot (≈ 1/60: one week's hour). */
-  readonly learningRate?: number;
-  /** Minutes a slot needs before it is trusted over the coarser profile. */
-  readonly minSlotMinutes?: number;
-  /** A key learns this many minutes before it may alert (0: alert at once, e.g. clusters). */
+  /** Time constant (minutes) of the level. */
+  readonly levelMinutes?: number;
+  /** Prior over-dispersion (variance φΛ + κΛ²) for a key with little history of its own. */
+  readonly priorPhi?: number;
+  readonly priorDispersion?: number;
+  /** A key needs this many closed minutes of its own before it may alert (0: at once, e.g. clusters). */
   readonly warmupMinutes?: number | ((key: string) => number);
-  /** Normal-looking minutes in a row that end a burst. */
+  /** Closed minutes in a row that look ordinary and end a burst. */
   readonly quietMinutes?: number;
+  /** Added to the lateness a key's sources show to make its watermark. */
+  readonly watermarkMarginMinutes?: number;
+  /** Posts this much older than the clock replay as history. */
+  readonly historicalAfterMinutes?: number;
+  /** A historical replay untouched this long (clock ms) is finished: its open burst ends. */
+  readonly historicalIdleMs?: number;
   /** At most one `updated` alert per key this often (ms), unless the severity rises. */
   readonly updateEveryMs?: number;
   readonly ringMinutes?: number;
@@ -88,18 +127,21 @@ export interface BurstOptions {
 }
 
 const DEFAULTS = {
-  // Tuned on the bench's tuning seeds (docs/benchmarks.md): no false alert in three weeks.
-  alphaLog10: -5.5,
-  minCount: 6,
-  windows: [1, 2, 3, 5] as readonly number[],
-  margin: 0.15,
-  floorPerMinute: 0.05,
-  learningRate: 1 / 60,
-  minSlotMinutes: 30,
-  warmupMinutes: 24 * 60,
-  quietMinutes: 10,
+  alphaLog10: -5,
+  minCount: 10,
+  minRatio: 2,
+  windows: [1, 2, 3, 5, 10, 15, 30] as readonly number[],
+  floorPerMinute: 0.02,
+  levelMinutes: 180,
+  priorPhi: 1.5,
+  priorDispersion: 0.1,
+  warmupMinutes: 15,
+  quietMinutes: 30,
+  watermarkMarginMinutes: 2,
+  historicalAfterMinutes: 120,
+  historicalIdleMs: 5 * 60_000,
   updateEveryMs: 60_000,
-  ringMinutes: 60,
+  ringMinutes: 240,
   forgetIdleMinutes: Number.POSITIVE_INFINITY,
   samples: 5,
   partialMinuteFloor: 0.25,
@@ -109,10 +151,24 @@ type Settings = Omit<typeof DEFAULTS, 'warmupMinutes' | 'forgetIdleMinutes'> &
   Pick<BurstOptions, 'warmupMinutes' | 'forgetIdleMinutes'>;
 
 const MINUTE = 60_000;
-const HOURS_PER_WEEK = 168;
+const BLOCK = 5;
+/** Minutes of history at which a key's profile stops leaning on the organisation's. */
+const PROFILE_PRIOR_MINUTES = { day: 3 * 60, week: 2 * 24 * 60 } as const;
+/** How long each slot of a profile remembers: about a week of visits. */
+const PROFILE_RATE = { day: 1 / (7 * 60), week: 1 / (3 * 24 * 60), all: 1 / (7 * 24 * 60) } as const;
+/** Weight (in 5-minute blocks: half a day) of the prior dispersion against a key's own residuals. */
+const DISPERSION_PRIOR_BLOCKS = 144;
+/** How fast the dispersion sums forget (per 5-minute block): about three days. */
+const DISPERSION_RATE = 1 / 864;
+/** A block's squared residual counts at most this many times the current variance. */
+const RESIDUAL_CAP = 30;
 
-interface Slot {
-  mean: number;
+interface Profile {
+  readonly day: Float64Array;
+  readonly dayMinutes: Float64Array;
+  readonly week: Float64Array;
+  readonly weekMinutes: Float64Array;
+  all: number;
   minutes: number;
 }
 
@@ -121,68 +177,118 @@ interface Burst {
   severity: BurstSeverity;
   lastEmit: number;
   total: number;
+  negative: number;
+  maxInfluence: number;
   quiet: number;
-  best: Omit<BurstEvidence, 'totalInBurst' | 'samplePostIds' | 'sampleTexts' | 'onsetAt'>;
+  best: Test;
   readonly samplePostIds: number[];
   readonly sampleTexts: string[];
 }
 
+interface Test {
+  readonly windowMinutes: number;
+  readonly count: number;
+  readonly expected: number;
+  readonly log10p: number;
+  readonly negative: number;
+  readonly problem: number;
+}
+
 interface KeyState {
+  readonly key: string;
+  readonly historical: boolean;
   readonly ring: Int32Array;
-  /** The minute (epoch minutes) held in the ring's newest bucket; -1 before the first event. */
+  readonly neg: Int32Array;
+  readonly problem: Int32Array;
+  /** The newest minute (epoch minutes) the ring holds; -1 before the first post. */
   head: number;
-  readonly week: Slot[];
-  readonly day: Slot[];
-  readonly level: Slot;
+  /** Every minute up to this one is closed. */
+  closedThrough: number;
+  level: number;
+  levelMinutes: number;
+  /** Posts the level has seen (capped at its memory), for its own uncertainty. */
+  levelPosts: number;
+  readonly profile: Profile;
+  readonly dispersion: Moments;
+  blockCount: number;
+  blockExpected: number;
+  blockMinutes: number;
   learnedMinutes: number;
   lastEventMinute: number;
+  /** Historical replays: the lateness seen inside the replay, and when the clock last touched it. */
+  lateness: number;
+  touchedAt: number;
+  readonly sources: Set<string>;
   burst: Burst | null;
 }
 
 export class BurstDetector {
   readonly #o: Settings;
   readonly #keys = new Map<string, KeyState>();
+  readonly #history = new Map<string, KeyState>();
+  /** Lateness (ms) each source shows, a decaying maximum. */
+  readonly #lateness = new Map<string, { ms: number; at: number }>();
+  /** Organisation-wide profile and dispersion, taught by every stream key: what a new key borrows. */
+  readonly #org: Profile = newProfile();
+  readonly #orgDispersion: Moments = newMoments();
 
   constructor(options: BurstOptions = {}) {
     this.#o = { ...DEFAULTS, ...stripUndefined(options) } as Settings;
   }
 
-  /** Counts one post and returns any alert it causes. Events older than the ring are ignored. */
+  /** Counts one post and returns any alert it causes. */
   observe(event: BurstEvent, now: number = event.at): BurstAlert[] {
     const alerts: BurstAlert[] = [];
-    const state = this.#state(event.key);
+    const nowMinute = Math.floor(now / MINUTE);
     const minute = Math.floor(event.at / MINUTE);
-    this.#advance(event.key, state, Math.max(minute, Math.floor(now / MINUTE)), alerts, now);
-    const age = state.head - minute;
-    if (age < 0 || age >= this.#o.ringMinutes) return alerts;
-    state.lastEventMinute = Math.max(state.lastEventMinute, minute);
-    if (!event.negative) return alerts;
-    state.ring[index(minute, this.#o.ringMinutes)]! += 1;
-    const burst = state.burst;
-    if (burst) {
-      burst.total += 1;
-      if (event.postId !== undefined) pushSample(burst, event, this.#o.samples);
+    if (nowMinute - minute > this.#o.historicalAfterMinutes) {
+      const state = this.#state(this.#history, event.key, true);
+      state.touchedAt = now;
+      // A replay runs on its own clock: the newest post time it has seen.
+      const head = Math.max(state.head, minute);
+      state.lateness = Math.max(state.lateness * 0.99, (head - minute) * MINUTE);
+      this.#advance(state, head, alerts, Math.max(event.at, head * MINUTE));
+      this.#count(state, event, minute, Math.max(event.at, head * MINUTE), alerts);
+      return alerts;
     }
-    this.#evaluate(event, state, now, alerts);
+    const state = this.#state(this.#keys, event.key, false);
+    const source = event.source ?? '';
+    state.sources.add(source);
+    this.#noteLateness(source, now - event.at, now);
+    this.#advance(state, Math.max(minute, nowMinute), alerts, now);
+    this.#count(state, event, minute, now, alerts);
     return alerts;
   }
 
-  /** Advances every key to `now`: closes minutes, ends quiet bursts, forgets idle keys. */
+  /** Advances every key to `now`: closes minutes, ends quiet bursts, finishes idle replays, forgets idle keys. */
   tick(now: number): BurstAlert[] {
     const alerts: BurstAlert[] = [];
     const minute = Math.floor(now / MINUTE);
     for (const [key, state] of this.#keys) {
-      this.#advance(key, state, minute, alerts, now);
-      const forget = this.#forOf(this.#o.forgetIdleMinutes, key, DEFAULTS.forgetIdleMinutes);
+      this.#advance(state, minute, alerts, now);
+      const forget = forOf(this.#o.forgetIdleMinutes, key, DEFAULTS.forgetIdleMinutes);
       if (!state.burst && minute - state.lastEventMinute > forget) this.#keys.delete(key);
+    }
+    for (const [key, state] of this.#history) {
+      if (now - state.touchedAt < this.#o.historicalIdleMs) continue;
+      // The replay is over: run its clock past the watermark and the quiet spell so its burst ends.
+      const end = state.head + this.#watermark(state) + this.#o.quietMinutes + 2;
+      this.#advance(state, end, alerts, end * MINUTE);
+      this.#history.delete(key);
     }
     return alerts;
   }
 
-  /** Expected negatives per minute for a key at a time, as the detector believes now. */
+  /** Expected posts per minute for a key at a time, as the detector believes now. */
   baseline(key: string, at: number): number {
     const state = this.#keys.get(key);
     return state ? this.#expected(state, Math.floor(at / MINUTE)) : this.#o.floorPerMinute;
+  }
+
+  /** The key's over-dispersion (variance φΛ + κΛ² over a window expecting Λ), for tests and evidence. */
+  dispersion(key: string): { phi: number; kappa: number } {
+    const state = this.#keys.get(key);
+    return state ? { ...this.#dispersion(state) } : { phi: this.#o.priorPhi, kappa: this.#o.priorDispersion };
   }
 
   /** Keys held, for tests and metrics (the state is bounded by this times a few KB). */
@@ -194,151 +300,426 @@ export class BurstDetector {
     return this.#keys.get(key)?.burst != null;
   }
 
-  #state(key: string): KeyState {
-    let state = this.#keys.get(key);
+  #state(map: Map<string, KeyState>, key: string, historical: boolean): KeyState {
+    let state = map.get(key);
     if (!state) {
+      const ring = this.#o.ringMinutes;
       state = {
-        ring: new Int32Array(this.#o.ringMinutes),
+        key,
+        historical,
+        ring: new Int32Array(ring),
+        neg: new Int32Array(ring),
+        problem: new Int32Array(ring),
         head: -1,
-        week: Array.from({ length: HOURS_PER_WEEK }, () => ({ mean: 0, minutes: 0 })),
-        day: Array.from({ length: 24 }, () => ({ mean: 0, minutes: 0 })),
-        level: { mean: 0, minutes: 0 },
+        closedThrough: -1,
+        level: 0,
+        levelMinutes: 0,
+        levelPosts: 0,
+        profile: newProfile(),
+        dispersion: newMoments(),
+        blockCount: 0,
+        blockExpected: 0,
+        blockMinutes: 0,
         learnedMinutes: 0,
         lastEventMinute: -1,
+        lateness: 0,
+        touchedAt: 0,
+        sources: new Set(),
         burst: null,
       };
-      this.#keys.set(key, state);
+      map.set(key, state);
     }
     return state;
   }
 
-  /** Moves the ring's head to `minute`, teaching the baseline every minute it closes. */
-  #advance(key: string, state: KeyState, minute: number, alerts: BurstAlert[], now: number): void {
-    if (state.head < 0) {
-      state.head = minute;
-      state.lastEventMinute = minute;
-      return;
-    }
-    if (minute <= state.head) return;
-    const ring = this.#o.ringMinutes;
-    // A long silence is a week of zeros at most: enough to teach every slot.
-    const first = Math.max(state.head, minute - 7 * 24 * 60);
-    for (let closing = first; closing < minute; closing += 1) {
-      // Events only land at or before the head, so every minute after it is empty.
-      const count = closing === state.head ? state.ring[index(closing, ring)]! : 0;
-      this.#closeMinute(key, state, closing, count, alerts, now);
-    }
-    for (let fresh = Math.max(state.head + 1, minute - ring + 1); fresh <= minute; fresh += 1)
-      state.ring[index(fresh, ring)] = 0;
-    state.head = minute;
+  #noteLateness(source: string, lateMs: number, now: number): void {
+    const seen = this.#lateness.get(source);
+    // A decaying maximum: a polling interval shows as lateness up to the interval, again and
+    // again; a one-off delay fades over about an hour.
+    const decayed = seen ? Math.max(0, seen.ms - (now - seen.at) / 30) : 0;
+    const cap = (this.#o.ringMinutes / 4) * MINUTE;
+    this.#lateness.set(source, { ms: Math.min(cap, Math.max(decayed, lateMs)), at: now });
   }
 
-  #closeMinute(key: string, state: KeyState, minute: number, count: number, alerts: BurstAlert[], now: number): void {
-    const expected = this.#expected(state, minute);
-    const burst = state.burst;
-    if (burst) {
-      const lambda = expected * (1 + this.#o.margin) + this.#o.floorPerMinute;
-      burst.quiet = count <= lambda || poissonUpperTailLog10(count, lambda) > -2 ? burst.quiet + 1 : 0;
-      if (burst.quiet >= this.#o.quietMinutes) {
-        state.burst = null;
-        alerts.push({
-          key,
-          phase: 'ended',
-          severity: burst.severity,
-          at: now,
-          evidence: { ...evidenceOf(burst), endedAt: new Date((minute + 1) * MINUTE).toISOString() },
-        });
-      }
-      return;
-    }
-    // Clip what one minute can teach: a spike moves the baseline by a bounded step.
-    const clipped = Math.min(count, expected + 3 * Math.sqrt(Math.max(expected, 1)));
-    const rate = this.#o.learningRate;
-    learn(state.week[hourOfWeek(minute)]!, clipped, rate);
-    learn(state.day[hourOfDay(minute)]!, clipped, rate * 7);
-    learn(state.level, clipped, rate / 24);
-    state.learnedMinutes += 1;
+  /** Minutes after which a minute of this key is closed. */
+  #watermark(state: KeyState): number {
+    let late = state.historical ? state.lateness : 0;
+    if (!state.historical)
+      for (const source of state.sources) late = Math.max(late, this.#lateness.get(source)?.ms ?? 0);
+    return Math.ceil(late / MINUTE) + this.#o.watermarkMarginMinutes;
   }
 
-  #expected(state: KeyState, minute: number): number {
-    const week = state.week[hourOfWeek(minute)]!;
-    if (week.minutes >= this.#o.minSlotMinutes) return week.mean;
-    const day = state.day[hourOfDay(minute)]!;
-    if (day.minutes >= this.#o.minSlotMinutes) return day.mean;
-    return state.level.mean;
-  }
-
-  #evaluate(event: BurstEvent, state: KeyState, now: number, alerts: BurstAlert[]): void {
+  #count(state: KeyState, event: BurstEvent, minute: number, now: number, alerts: BurstAlert[]): void {
     const o = this.#o;
-    if (state.learnedMinutes < this.#forOf(o.warmupMinutes, event.key, DEFAULTS.warmupMinutes)) return;
-    let best: Burst['best'] | null = null;
-    let count = 0;
-    let expected = 0;
-    // The current minute is partly over: expect only its elapsed share (at least a quarter, so
-    // the first seconds of a minute do not test a handful of posts against almost nothing).
-    const elapsed = Math.min(1, Math.max(o.partialMinuteFloor, (now - state.head * MINUTE) / MINUTE));
-    for (let w = 1; w <= Math.max(...o.windows); w += 1) {
-      const minute = state.head - w + 1;
-      const share = w === 1 ? elapsed : 1;
-      count += state.ring[index(minute, o.ringMinutes)]!;
-      expected += this.#expected(state, minute) * share;
-      if (!o.windows.includes(w)) continue;
-      const lambda = expected * (1 + o.margin) + o.floorPerMinute * (w - 1 + elapsed);
-      if (count < o.minCount || count <= lambda) continue;
-      const log10p = poissonUpperTailLog10(count, lambda);
-      if (best === null || log10p < best.log10p) {
-        best = {
-          key: event.key,
-          windowMinutes: w,
-          count,
-          expected: round(expected),
-          ratio: round(count / Math.max(expected, o.floorPerMinute * w)),
-          log10p: round(log10p),
-          baselinePerMinute: round(this.#expected(state, state.head)),
-        };
-      }
+    if (state.head - minute >= o.ringMinutes) return;
+    state.lastEventMinute = Math.max(state.lastEventMinute, minute);
+    const slot = index(minute, o.ringMinutes);
+    state.ring[slot]! += 1;
+    if (event.negative) state.neg[slot]! += 1;
+    if (event.problem) state.problem[slot]! += 1;
+    const burst = state.burst;
+    if (burst && minute >= burst.onsetMinute) {
+      burst.total += 1;
+      if (event.negative) burst.negative += 1;
+      burst.maxInfluence = Math.max(burst.maxInfluence, event.influence ?? 0);
+      pushSample(burst, event, o.samples);
     }
+    if (state.learnedMinutes < forOf(o.warmupMinutes, state.key, DEFAULTS.warmupMinutes)) return;
+    // The windows holding this minute, ending at it or (for a late post) at any later minute.
+    const maxWindow = Math.max(...o.windows);
+    let best: Test | null = null;
+    for (let end = minute; end <= Math.min(state.head, minute + maxWindow - 1); end += 1) {
+      const test = this.#test(state, end, now, end - minute + 1);
+      if (test && (best === null || test.log10p < best.log10p)) best = test;
+    }
+    this.#decide(state, event, best, now, alerts);
+  }
+
+  /** The strongest window ending at `end` that is at least `least` minutes long. */
+  #test(state: KeyState, end: number, now: number, least: number): Test | null {
+    const o = this.#o;
+    const elapsed = Math.min(1, Math.max(o.partialMinuteFloor, (now - end * MINUTE) / MINUTE));
+    let count = 0;
+    let negative = 0;
+    let problem = 0;
+    let expected = 0;
+    let best: Test | null = null;
+    const maxWindow = Math.max(...o.windows);
+    for (let w = 1; w <= maxWindow; w += 1) {
+      const minute = end - w + 1;
+      const slot = index(minute, o.ringMinutes);
+      count += state.ring[slot]!;
+      negative += state.neg[slot]!;
+      problem += state.problem[slot]!;
+      expected += this.#expected(state, minute) * (w === 1 ? elapsed : 1);
+      if (w < least || !o.windows.includes(w)) continue;
+      if (count < o.minCount || count < o.minRatio * expected) continue;
+      const log10p = this.#tail(state, count, expected);
+      if (best === null || log10p < best.log10p)
+        best = { windowMinutes: w, count, expected, log10p, negative, problem };
+    }
+    return best;
+  }
+
+  #decide(state: KeyState, event: BurstEvent, best: Test | null, now: number, alerts: BurstAlert[]): void {
+    const o = this.#o;
     const burst = state.burst;
     if (!burst) {
       if (best === null || best.log10p > o.alphaLog10) return;
-      const onsetMinute = state.head - best.windowMinutes + 1;
+      const decided = Math.floor(now / MINUTE);
+      const onsetMinute = Math.min(decided, Math.floor(event.at / MINUTE)) - best.windowMinutes + 1;
       let total = 0;
-      for (let m = onsetMinute; m <= state.head; m += 1) total += state.ring[index(m, o.ringMinutes)]!;
+      let negative = 0;
+      for (let m = onsetMinute; m <= state.head; m += 1) {
+        total += state.ring[index(m, o.ringMinutes)]!;
+        negative += state.neg[index(m, o.ringMinutes)]!;
+      }
       const opened: Burst = {
         onsetMinute,
-        severity: severityOf(best),
+        severity: 'info',
         lastEmit: now,
         total,
+        negative,
+        maxInfluence: event.influence ?? 0,
         quiet: 0,
         best,
         samplePostIds: [],
         sampleTexts: [],
       };
+      opened.severity = severityOf(best, opened.maxInfluence);
       pushSample(opened, event, o.samples);
       state.burst = opened;
-      alerts.push({
-        key: event.key,
-        phase: 'opened',
-        severity: opened.severity,
-        at: now,
-        evidence: evidenceOf(opened),
-      });
+      alerts.push(this.#alert(state, 'opened', opened, now));
       return;
     }
     if (best !== null && best.log10p < burst.best.log10p) burst.best = best;
-    const severity = best ? severityOf(best) : burst.severity;
+    const severity = best ? severityOf(best, burst.maxInfluence) : burst.severity;
     const rises = SEVERITY_RANK[severity] > SEVERITY_RANK[burst.severity];
     if (rises) burst.severity = severity;
     if (rises || now - burst.lastEmit >= o.updateEveryMs) {
       burst.lastEmit = now;
-      alerts.push({ key: event.key, phase: 'updated', severity: burst.severity, at: now, evidence: evidenceOf(burst) });
+      alerts.push(this.#alert(state, 'updated', burst, now));
     }
   }
 
-  #forOf(value: number | ((key: string) => number) | undefined, key: string, fallback: number): number {
-    if (value === undefined) return fallback;
-    return typeof value === 'function' ? value(key) : value;
+  #alert(state: KeyState, phase: BurstPhase, burst: Burst, now: number, endedAt?: string): BurstAlert {
+    const best = burst.best;
+    const o = this.#o;
+    return {
+      key: state.key,
+      phase,
+      severity: burst.severity,
+      at: now,
+      historical: state.historical,
+      evidence: {
+        key: state.key,
+        windowMinutes: best.windowMinutes,
+        count: best.count,
+        expected: round(best.expected),
+        ratio: round(best.count / Math.max(best.expected, o.floorPerMinute * best.windowMinutes)),
+        log10p: round(best.log10p),
+        baselinePerMinute: round(this.#expected(state, state.head)),
+        phi: round(this.#dispersion(state).phi),
+        kappa: round(this.#dispersion(state).kappa),
+        negativeShare: round(best.negative / Math.max(1, best.count)),
+        problemShare: round(best.problem / Math.max(1, best.count)),
+        onsetAt: new Date(burst.onsetMinute * MINUTE).toISOString(),
+        totalInBurst: burst.total,
+        negativeInBurst: burst.negative,
+        maxInfluence: burst.maxInfluence,
+        samplePostIds: [...burst.samplePostIds],
+        sampleTexts: [...burst.sampleTexts],
+        historical: state.historical,
+        ...(endedAt ? { endedAt } : {}),
+      },
+    };
   }
+
+  /** Moves the head to `minute` and closes every minute older than the watermark. */
+  #advance(state: KeyState, minute: number, alerts: BurstAlert[], now: number): void {
+    const ring = this.#o.ringMinutes;
+    if (state.head < 0) {
+      state.head = minute;
+      state.closedThrough = minute - 1;
+      state.lastEventMinute = minute;
+      return;
+    }
+    if (minute > state.head) {
+      for (let fresh = Math.max(state.head + 1, minute - ring + 1); fresh <= minute; fresh += 1) {
+        const slot = index(fresh, ring);
+        state.ring[slot] = 0;
+        state.neg[slot] = 0;
+        state.problem[slot] = 0;
+      }
+      state.head = minute;
+    }
+    const closeTo = state.head - this.#watermark(state);
+    // A long silence is a week of zeros at most: enough to teach every slot.
+    for (let m = Math.max(state.closedThrough + 1, closeTo - 7 * 24 * 60); m <= closeTo; m += 1) {
+      const count = state.head - m < ring ? state.ring[index(m, ring)]! : 0;
+      this.#close(state, m, count, alerts, now);
+    }
+    state.closedThrough = Math.max(state.closedThrough, closeTo);
+  }
+
+  #close(state: KeyState, minute: number, count: number, alerts: BurstAlert[], now: number): void {
+    const o = this.#o;
+    const expected = this.#expected(state, minute);
+    const { phi, kappa } = this.#dispersion(state);
+    const sd = Math.sqrt(phi * expected + kappa * expected * expected);
+    const season = this.#season(state, minute);
+    const burst = state.burst;
+    // Ordinary: the five minutes ending here are not unusual (p > 5 %).
+    let recent = 0;
+    let recentExpected = 0;
+    for (let m = minute - BLOCK + 1; m <= minute; m += 1) {
+      recent += state.head - m < o.ringMinutes ? state.ring[index(m, o.ringMinutes)]! : 0;
+      recentExpected += this.#expected(state, m);
+    }
+    const recentLog10p = recent <= recentExpected ? 0 : this.#tail(state, recent, recentExpected);
+    const ordinary = recent <= o.minRatio * recentExpected || recentLog10p > -1.3;
+    if (burst) {
+      burst.quiet = ordinary ? burst.quiet + 1 : 0;
+      // The level still learns, clipped: a lasting new plateau becomes normal within hours.
+      this.#learnLevel(state, Math.min(count, expected + 2 * sd) / season);
+      if (burst.quiet >= o.quietMinutes) {
+        state.burst = null;
+        alerts.push(this.#alert(state, 'ended', burst, now, new Date((minute + 1) * MINUTE).toISOString()));
+      }
+      return;
+    }
+    // Clip what one minute can teach: a spike moves the baseline by a bounded step, and a minute
+    // in a candidate burst (unusual, not yet alerting) by one standard deviation at most.
+    const clipped = Math.min(count, expected + (ordinary ? 3 * sd + 1 : sd));
+    this.#learnLevel(state, clipped / season);
+    learnProfile(state.profile, minute, clipped);
+    if (!state.historical && !state.key.startsWith('cluster:')) learnProfile(this.#org, minute, clipped);
+    state.learnedMinutes += 1;
+    // Dispersion from 5-minute blocks: E[(C − Λ)² − C] = κΛ².
+    state.blockCount += count;
+    state.blockExpected += expected;
+    state.blockMinutes += 1;
+    if (state.blockMinutes === BLOCK) {
+      const c = state.blockCount;
+      const e = state.blockExpected;
+      // One block can teach at most ten times the variance the key shows now: a take-off that has
+      // not alerted yet barely moves it, cascades that keep coming raise it step by step.
+      const lambda = Math.max(e, this.#o.floorPerMinute * BLOCK);
+      const cap = RESIDUAL_CAP * (phi * lambda + kappa * lambda * lambda);
+      learnMoments(state.dispersion, c, lambda, cap);
+      if (!state.historical && !state.key.startsWith('cluster:')) learnMoments(this.#orgDispersion, c, lambda, cap);
+      state.blockCount = 0;
+      state.blockExpected = 0;
+      state.blockMinutes = 0;
+    }
+  }
+
+  #learnLevel(state: KeyState, value: number): void {
+    state.levelMinutes += 1;
+    const rate = Math.max(1 / this.#o.levelMinutes, 1 / state.levelMinutes);
+    state.level += (value - state.level) * rate;
+    state.levelPosts = state.level * Math.min(state.levelMinutes, this.#o.levelMinutes);
+  }
+
+  /** The key's (φ, κ), shrunk toward the organisation's, which is shrunk toward the prior. */
+  #dispersion(state: KeyState): Dispersion {
+    const prior = { phi: this.#o.priorPhi, kappa: this.#o.priorDispersion };
+    return fitDispersion(state.dispersion, fitDispersion(this.#orgDispersion, prior));
+  }
+
+  /** log10 P(X ≥ count) for a window expecting `expected` on this key, its level's own uncertainty included. */
+  #tail(state: KeyState, count: number, expected: number): number {
+    const { phi, kappa } = this.#dispersion(state);
+    // Variance φΛ + κΛ² as a negative binomial: κ_total = (φ − 1)/Λ + κ. At small Λ that is a
+    // compound Poisson of cascades (an exponential tail), at large Λ a gamma-mixed rate.
+    const total = (phi - 1) / Math.max(expected, 1e-6) + kappa + 1 / (state.levelPosts + 1);
+    return negBinomialUpperTailLog10(count, expected, total);
+  }
+
+  /** The daily and weekly profile factor for a minute (1 = an average minute). */
+  #season(state: KeyState, minute: number): number {
+    return profileFactor(state.profile, this.#org, minute);
+  }
+
+  #expected(state: KeyState, minute: number): number {
+    return Math.max(this.#o.floorPerMinute, state.level * this.#season(state, minute));
+  }
+}
+
+interface Dispersion {
+  readonly phi: number;
+  readonly kappa: number;
+}
+
+/**
+ * Running means over 5-minute blocks of what a weighted least-squares fit of
+ * E[(C − Λ)²] = φΛ + κΛ² needs (weights 1/Λ², the variance of a squared residual grows so).
+ */
+interface Moments {
+  blocks: number;
+  /** Means of 1 (always 1 once learned), Λ, (C − Λ)²/Λ and (C − Λ)². */
+  lambda: number;
+  lambda2: number;
+  yOverLambda: number;
+  y: number;
+}
+
+function newMoments(): Moments {
+  return { blocks: 0, lambda: 0, lambda2: 0, yOverLambda: 0, y: 0 };
+}
+
+function learnMoments(m: Moments, count: number, lambda: number, cap: number): void {
+  const y = Math.min(cap, (count - lambda) ** 2);
+  m.blocks += 1;
+  const rate = Math.max(DISPERSION_RATE, 1 / m.blocks);
+  m.lambda += (lambda - m.lambda) * rate;
+  m.lambda2 += (lambda * lambda - m.lambda2) * rate;
+  m.yOverLambda += (y / lambda - m.yOverLambda) * rate;
+  m.y += (y - m.y) * rate;
+}
+
+/** Solves the 2×2 normal equations (φ ≥ 1, κ ≥ 0), then shrinks toward `prior` by block count. */
+function fitDispersion(m: Moments, prior: Dispersion): Dispersion {
+  if (m.blocks === 0) return prior;
+  let phi: number;
+  let kappa: number;
+  const det = m.lambda2 - m.lambda * m.lambda;
+  if (det > 1e-9) {
+    phi = (m.yOverLambda * m.lambda2 - m.lambda * m.y) / det;
+    kappa = (m.y - m.lambda * m.yOverLambda) / det;
+  } else {
+    phi = m.yOverLambda;
+    kappa = 0;
+  }
+  if (kappa < 0) {
+    kappa = 0;
+    phi = m.yOverLambda;
+  }
+  if (phi < 1) {
+    phi = 1;
+    kappa = Math.max(0, (m.y - m.lambda) / Math.max(m.lambda2, 1e-9));
+  }
+  const w =
+    Math.min(m.blocks, 1 / DISPERSION_RATE) / (Math.min(m.blocks, 1 / DISPERSION_RATE) + DISPERSION_PRIOR_BLOCKS);
+  return {
+    phi: Math.exp(w * Math.log(phi) + (1 - w) * Math.log(prior.phi)),
+    kappa: w * kappa + (1 - w) * prior.kappa,
+  };
+}
+
+function newProfile(): Profile {
+  return {
+    day: new Float64Array(24),
+    dayMinutes: new Float64Array(24),
+    week: new Float64Array(7),
+    weekMinutes: new Float64Array(7),
+    all: 0,
+    minutes: 0,
+  };
+}
+
+function learnProfile(profile: Profile, minute: number, value: number): void {
+  const hour = hourOfDay(minute);
+  const day = dayOfWeek(minute);
+  profile.minutes += 1;
+  profile.all += (value - profile.all) * Math.max(PROFILE_RATE.all, 1 / profile.minutes);
+  profile.dayMinutes[hour]! += 1;
+  profile.day[hour]! += (value - profile.day[hour]!) * Math.max(PROFILE_RATE.day, 1 / profile.dayMinutes[hour]!);
+  profile.weekMinutes[day]! += 1;
+  profile.week[day]! += (value - profile.week[day]!) * Math.max(PROFILE_RATE.week, 1 / profile.weekMinutes[day]!);
+}
+
+/**
+ * A slot's factor (its mean over the overall mean), shrunk toward the organisation's factor (or
+ * 1) while it has few minutes, and interpolated linearly between slot centres.
+ */
+function profileFactor(profile: Profile, org: Profile, minute: number): number {
+  const hourPos = (minute / 60 - 0.5) % 24;
+  const dayPos = (minute / 1440 + 3 - 0.5) % 7;
+  const dayFactor = interpolate(hourPos, 24, (h) => slotFactor(profile, org, 'day', h));
+  const weekFactor = interpolate(dayPos, 7, (d) => slotFactor(profile, org, 'week', d));
+  return Math.min(10, Math.max(0.05, dayFactor * weekFactor));
+}
+
+function slotFactor(profile: Profile, org: Profile, kind: 'day' | 'week', slot: number): number {
+  const own = kind === 'day' ? profile.day : profile.week;
+  const minutes = (kind === 'day' ? profile.dayMinutes : profile.weekMinutes)[slot]!;
+  const orgOwn = kind === 'day' ? org.day : org.week;
+  const orgMinutes = (kind === 'day' ? org.dayMinutes : org.weekMinutes)[slot]!;
+  const prior = PROFILE_PRIOR_MINUTES[kind];
+  const orgFactor = org.all > 0 && orgMinutes >= prior ? orgOwn[slot]! / org.all : 1;
+  const ownFactor = profile.all > 0 ? own[slot]! / profile.all : 1;
+  const weight = minutes / (minutes + prior);
+  // Shrink on the log scale so a slot never turns negative or explodes.
+  return Math.exp(weight * Math.log(Math.max(ownFactor, 0.05)) + (1 - weight) * Math.log(Math.max(orgFactor, 0.05)));
+}
+
+function interpolate(position: number, slots: number, factor: (slot: number) => number): number {
+  const p = ((position % slots) + slots) % slots;
+  const lower = Math.floor(p);
+  const t = p - lower;
+  return factor(lower) * (1 - t) + factor((lower + 1) % slots) * t;
+}
+
+/** log10 of P(X ≥ k) for X negative binomial with mean μ and variance μ + κμ² (Poisson at κ = 0); 0 when k ≤ μ. */
+export function negBinomialUpperTailLog10(k: number, mean: number, kappa: number): number {
+  if (k <= mean) return 0;
+  if (mean <= 0) return Number.NEGATIVE_INFINITY;
+  const r = 1 / Math.max(kappa, 1e-9);
+  const logP = Math.log(r / (r + mean));
+  const logQ = Math.log(mean / (r + mean));
+  let term =
+    kappa <= 1e-9
+      ? -mean + k * Math.log(mean) - logGamma(k + 1)
+      : logGamma(k + r) - logGamma(r) - logGamma(k + 1) + r * logP + k * logQ;
+  let sum = term;
+  for (let i = k; i < k + 100_000; i += 1) {
+    term += kappa <= 1e-9 ? Math.log(mean / (i + 1)) : Math.log((i + r) / (i + 1)) + logQ;
+    const next = logAddExp(sum, term);
+    if (next - sum < 1e-10) break;
+    sum = next;
+  }
+  return Math.min(0, sum / Math.LN10);
 }
 
 /** log10 of P(X ≥ k) for X ~ Poisson(λ); 0 when k ≤ λ (nothing unusual). */
@@ -359,21 +740,19 @@ export function poissonUpperTailLog10(k: number, lambda: number): number {
 
 const SEVERITY_RANK: Readonly<Record<BurstSeverity, number>> = { info: 0, warning: 1, critical: 2 };
 
-function severityOf(best: Burst['best']): BurstSeverity {
+/**
+ * Size sets the floor, what the posts say raises it: a large surge (8× and 20 a minute) that is
+ * mostly negative or problems is critical; a burst with a fifth negative or problem posts, or from
+ * an author with a large audience, is at least a warning.
+ */
+function severityOf(best: Test, maxInfluence: number): BurstSeverity {
   const perMinute = best.count / best.windowMinutes;
-  if (best.ratio >= 8 && perMinute >= 20) return 'critical';
-  if (best.ratio >= 3 && perMinute >= 5) return 'warning';
+  const ratio = best.count / Math.max(best.expected, 0.01);
+  const bad = Math.max(best.negative, best.problem) / Math.max(1, best.count);
+  const large = ratio >= 8 && perMinute >= 20;
+  if (large && bad >= 0.4) return 'critical';
+  if (bad >= 0.2 || large || maxInfluence >= 100_000) return 'warning';
   return 'info';
-}
-
-function evidenceOf(burst: Burst): BurstEvidence {
-  return {
-    ...burst.best,
-    onsetAt: new Date(burst.onsetMinute * MINUTE).toISOString(),
-    totalInBurst: burst.total,
-    samplePostIds: [...burst.samplePostIds],
-    sampleTexts: [...burst.sampleTexts],
-  };
 }
 
 function pushSample(burst: Burst, event: BurstEvent, limit: number): void {
@@ -383,19 +762,18 @@ function pushSample(burst: Burst, event: BurstEvent, limit: number): void {
     burst.sampleTexts.push(event.text.length > 140 ? `${event.text.slice(0, 139)}…` : event.text);
 }
 
-function learn(slot: Slot, value: number, rate: number): void {
-  // The first minutes average plainly, then the EWMA takes over: no slow start from zero.
-  slot.minutes += 1;
-  slot.mean += (value - slot.mean) * Math.max(rate, 1 / slot.minutes);
+function forOf(value: number | ((key: string) => number) | undefined, key: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  return typeof value === 'function' ? value(key) : value;
 }
 
 function index(minute: number, size: number): number {
   return ((minute % size) + size) % size;
 }
 
-/** Hour of the week in UTC, Monday 00:00 = 0. The epoch began on a Thursday. */
-function hourOfWeek(minute: number): number {
-  return (Math.floor(minute / 60) + 72) % HOURS_PER_WEEK;
+/** Day of the week in UTC, Monday = 0. The epoch began on a Thursday. */
+function dayOfWeek(minute: number): number {
+  return (Math.floor(minute / 1440) + 3) % 7;
 }
 
 function hourOfDay(minute: number): number {
@@ -418,6 +796,21 @@ function logFactorial(n: number): number {
   }
   // Stirling with the first correction term: exact to ~1e-10 at this size.
   return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + 1 / (12 * n);
+}
+
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** log Γ(x) for x > 0 (Lanczos, g = 7). */
+function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z = x - 1;
+  let a = LANCZOS[0]!;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i += 1) a += LANCZOS[i]! / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,8 +1,11 @@
 /**
  * The crisis watch: listens to `posts.stored`, feeds the burst detector per stream (and per
- * incident cluster when incident tracking is on), turns its alerts into de-duplicated store
- * alerts (`burst:stream:3`, open while the burst lasts, closed when it ends) and publishes
- * each on `alerts.raised`. The runtime starts it once: `startCrisisWatch(runtime)`.
+ * incident cluster when incident tracking is on) in event time (each post at its `createdAt`),
+ * turns its alerts into de-duplicated store alerts (`burst:stream:3`, open while the burst lasts,
+ * closed when it ends) and publishes each on `alerts.raised`. Bursts found in old posts (an
+ * `earshot ingest` of a timeline, a source catching up) are stored as historical alerts
+ * (`burst:stream:3@<onset>`, `evidence.historical`): shown, never published, so they never page.
+ * The runtime starts it once: `startCrisisWatch(runtime)`.
  */
 import type { Post } from '../domain/post.js';
 import type { Alert } from '../domain/alert.js';
@@ -37,8 +40,9 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
   const clock = deps.clock ?? (() => new Date());
   const onError = deps.onError ?? ((error: unknown) => console.error('crisis watch:', error));
   const detector = new BurstDetector({
-    // Stream keys learn a day before alerting; a cluster is new by nature and may alert at once.
-    warmupMinutes: (key) => (key.startsWith('cluster:') ? 0 : 24 * 60),
+    // A stream key alerts after a few minutes of its own (it borrows the organisation's profile
+    // and dispersion); a cluster is new by nature and may alert at once.
+    warmupMinutes: (key) => (key.startsWith('cluster:') ? 0 : 15),
     forgetIdleMinutes: (key) => (key.startsWith('cluster:') ? 180 : Number.POSITIVE_INFINITY),
     ...deps.detector,
   });
@@ -60,7 +64,7 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
 
   async function publish(alerts: readonly BurstAlert[]): Promise<void> {
     for (const burst of alerts) {
-      const key = `burst:${burst.key}`;
+      const key = burst.historical ? `burst:${burst.key}@${burst.evidence.onsetAt}` : `burst:${burst.key}`;
       const nowIso = clock().toISOString();
       const { alert } = await raiseAlert(
         deps.store.db,
@@ -79,6 +83,8 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
         continue;
       }
       openAlerts.set(key, alert.id);
+      // History is shown, never paged: nothing downstream (webhooks, e-mail, the live feed) hears it.
+      if (burst.historical) continue;
       await deps.bus.publish('alerts.raised', { alert: alert satisfies Alert });
     }
   }
@@ -96,10 +102,17 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
     for (const post of posts) {
       const at = Math.min(Date.parse(post.createdAt), now);
       if (!Number.isFinite(at)) continue;
-      const negative = post.sentiment === 'negative';
-      for (const key of keysOf(post, clusterKeys.get(post.id))) {
-        alerts.push(...detector.observe({ at, key, negative, postId: post.id, text: post.text }, now));
-      }
+      const event = {
+        at,
+        negative: post.sentiment === 'negative',
+        problem: post.kind === 'outage' || post.kind === 'complaint',
+        influence: post.author.followers ?? 0,
+        source: post.source,
+        postId: post.id,
+        text: post.text,
+      };
+      for (const key of keysOf(post, clusterKeys.get(post.id)))
+        alerts.push(...detector.observe({ ...event, key }, now));
     }
     await enqueue(alerts);
   });
@@ -141,5 +154,7 @@ function titleOf(burst: BurstAlert, names: ReadonlyMap<number, string>): string 
         ? `incident cluster ${id}`
         : 'all posts';
   const ended = burst.phase === 'ended' ? ' (ended)' : '';
-  return `Burst of negative posts in ${where}: ${e.count} in ${e.windowMinutes} min, expected ${e.expected}${ended}`;
+  const history = burst.historical ? `Historical (${e.onsetAt.slice(0, 16).replace('T', ' ')} UTC): b` : 'B';
+  const negative = Math.round(e.negativeShare * 100);
+  return `${history}urst of posts in ${where}: ${e.count} in ${e.windowMinutes} min, expected ${e.expected}, ${negative} % negative${ended}`;
 }
