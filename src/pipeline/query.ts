@@ -51,6 +51,29 @@ export interface MatchablePost {
 
 export type PostMatcher = (post: MatchablePost) => boolean;
 
+/** What a query sees of a post (or draft): its text and labels, and its source's kind by `channelOf`. */
+export function matchablePost(
+  post: {
+    readonly text: string;
+    readonly author: { readonly handle: string };
+    readonly lang?: string;
+    readonly kind?: string;
+    readonly sentiment?: string;
+    readonly source: string;
+  },
+  channelOf: (source: string) => string,
+): MatchablePost {
+  return {
+    text: post.text,
+    authorHandle: post.author.handle,
+    lang: post.lang,
+    kind: post.kind,
+    sentiment: post.sentiment,
+    source: post.source,
+    channel: channelOf(post.source),
+  };
+}
+
 export function parseQuery(q: string): QueryNode {
   if (typeof q !== 'string') throw syntaxError(0, 'query must be a string');
   if (q.length > MAX_QUERY_LENGTH)

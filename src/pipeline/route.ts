@@ -5,7 +5,7 @@
 import type { Stream, TicketRule } from '../domain/stream.js';
 import { TICKET_PRIORITIES, type TicketPriority, type TicketType } from '../domain/ticket.js';
 import { routingKinds } from '../analysis/kind-model.js';
-import { compileQuery } from './query.js';
+import { compileQuery, matchablePost } from './query.js';
 import type { AnalysedDraft } from './analyze.js';
 
 export interface CompiledStream {
@@ -52,15 +52,7 @@ export function route(
   channelOf: (source: string) => string = (source) => source,
 ): RoutedPost[] {
   return posts.map((post) => {
-    const matchable = {
-      text: post.text,
-      authorHandle: post.author.handle,
-      lang: post.lang,
-      kind: post.kind,
-      sentiment: post.sentiment,
-      source: post.source,
-      channel: channelOf(post.source),
-    };
+    const matchable = matchablePost(post, channelOf);
     const streamIds: number[] = [];
     let ticket: TicketDraft | null = null;
     for (const { stream, matches } of streams) {

@@ -4,29 +4,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { poisson, rng } from '../helpers/random.js';
 import { BurstDetector, negBinomialUpperTailLog10, type BurstAlert } from '../../src/alerts/burst.js';
 import { listAlerts } from '../../src/store/alerts.js';
 import { startTestDesk } from '../helpers/app.js';
 
 const MINUTE = 60_000;
 const START = Date.UTC(2026, 10, 2);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function poisson(random: () => number, lambda: number): number {
-  const limit = Math.exp(-lambda);
-  let k = 0;
-  for (let p = random(); p > limit; p *= random()) k += 1;
-  return k;
-}
 
 /** Post times: `rate(minute)` posts a minute for `minutes` from `from`, sorted. */
 function timeline(from: number, minutes: number, rate: (minute: number) => number, seed = 1): number[] {

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EarshotError, notFound } from '../../domain/errors.js';
 import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
-import { compileQuery } from '../../pipeline/query.js';
+import { compileQuery, matchablePost } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/posts.js';
 import { sourceKinds } from '../../store/sources.js';
 import {
@@ -121,17 +121,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const matches = compileQuery(request.body.query);
       const { posts } = await searchPosts(store.db, store.dialect, { limit: PREVIEW_WINDOW });
       const channelOf = await sourceKinds(store.db);
-      const hits = posts.filter((post) =>
-        matches({
-          text: post.text,
-          authorHandle: post.author.handle,
-          lang: post.lang,
-          kind: post.kind,
-          sentiment: post.sentiment,
-          source: post.source,
-          channel: channelOf(post.source),
-        }),
-      );
+      const hits = posts.filter((post) => matches(matchablePost(post, channelOf)));
       const now = context.clock();
       return {
         posts: hits.slice(0, request.body.limit ?? 20).map((post) => presentPost(post, now)),
