@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { collect, runCli, startCli } from '../helpers/cli.js';
 import { ingestLine } from '../helpers/posts.js';
+import { sharedPath, sharedSkip } from '../helpers/shared.js';
 
 let dir: string;
 before(() => {
@@ -96,4 +97,27 @@ test('a SIGKILL mid-file loses nothing and doubles nothing on re-run', async () 
   assert.equal(countStored(dataDir), distinct);
   const match = /new (\d+), duplicate (\d+)/.exec(rerun.stdout);
   assert.equal(Number(match![1]), distinct - afterKill);
+});
+
+test('ingest of a real crisis timeline leaves its burst as a historical alert in the desk', {
+  skip: sharedSkip('data/crisis-timelines'),
+}, async () => {
+  const dataDir = join(dir, 'timeline');
+  const file = sharedPath('data/crisis-timelines/2012_Costa_Rica_earthquake.ndjson');
+  const result = await runCli(['ingest', file], {
+    EARSHOT_DATA_DIR: dataDir,
+    EARSHOT_ADMIN_PASSWORD: 'cli-test-password',
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const db = new SQLite(join(dataDir, 'earshot.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const alerts = db.prepare("select key, title from alerts where type = 'burst'").all() as {
+      key: string;
+      title: string;
+    }[];
+    assert.ok(alerts.length > 0, 'the timeline raised no burst alert');
+    for (const alert of alerts) assert.match(alert.title, /^Historical/, alert.key);
+  } finally {
+    db.close();
+  }
 });
