@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadConfig } from './config.js';
+import { loadConfig, MIN_PASSWORD_CHARS } from './config.js';
 import type { Runtime } from './runtime.js';
 import type { RawItem } from './pipeline/ingest.js';
 import { ROLES, type Role } from './domain/user.js';
@@ -183,8 +183,8 @@ user
   .option('--password <password>', 'password (default: read one line from stdin)')
   .action(async (username: string, options: { role: Role; name?: string; password?: string }) => {
     const password = options.password ?? (await readLine());
-    if (!password || password.length < 10)
-      throw new InvalidArgumentError('the password must be at least 10 characters');
+    if (!password || password.length < MIN_PASSWORD_CHARS)
+      throw new InvalidArgumentError(`the password must be at least ${MIN_PASSWORD_CHARS} characters`);
     const [{ createRuntime }, { createUser, listUsers }] = await Promise.all([
       loadRuntime(),
       import('./store/users.js'),

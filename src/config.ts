@@ -101,12 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingestBodyLimit,
     requestTimeoutMs,
     trustProxy,
-    allowedPrivateHosts: Object.freeze(
-      (env.EARSHOT_ALLOWED_PRIVATE_HOSTS ?? '')
-        .split(',')
-        .map((host) => host.trim().toLowerCase())
-        .filter((host) => host.length > 0),
-    ),
+    allowedPrivateHosts: Object.freeze(commaList(env.EARSHOT_ALLOWED_PRIVATE_HOSTS).map((host) => host.toLowerCase())),
     secretKey: env.EARSHOT_SECRET_KEY?.trim() || null,
     configFile: env.EARSHOT_CONFIG?.trim() ? resolve(env.EARSHOT_CONFIG.trim()) : null,
     smtp: smtpUrl ? { url: smtpUrl, from: env.EARSHOT_MAIL_FROM?.trim() || 'Earshot <earshot@localhost>' } : null,
@@ -130,10 +125,7 @@ function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
   if (text === '' || text === 'false' || text === '0') return false;
   if (text === 'true') return true;
   if (/^\d+$/.test(text)) return Number(text);
-  const addresses = text
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
+  const addresses = commaList(text);
   for (const address of addresses) {
     if (!/^[0-9a-f.:]+(\/\d{1,3})?$/.test(address))
       throw new EarshotError('ERR_CONFIG_INVALID', {
@@ -144,10 +136,7 @@ function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
 }
 
 function officialHandles(value: string | undefined): string[] {
-  const handles = (value ?? '')
-    .split(',')
-    .map((handle) => handle.trim())
-    .filter((handle) => handle.length > 0);
+  const handles = commaList(value);
   for (const handle of handles) {
     if (/\s/.test(handle) || handle.replace(/^@/, '').length === 0)
       throw new EarshotError('ERR_CONFIG_INVALID', { detail: `EARSHOT_OFFICIAL_HANDLES: "${handle}" is not a handle` });
@@ -156,11 +145,9 @@ function officialHandles(value: string | undefined): string[] {
 }
 
 function officialDomains(value: string | undefined): string[] {
-  const domains = (value ?? '')
-    .split(',')
+  const domains = commaList(value)
     .map((domain) =>
       domain
-        .trim()
         .toLowerCase()
         .replace(/^https?:\/\//, '')
         .replace(/\/.*$/, ''),
@@ -173,4 +160,12 @@ function officialDomains(value: string | undefined): string[] {
       });
   }
   return domains;
+}
+
+/** A comma-separated setting as its trimmed, non-empty items. */
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

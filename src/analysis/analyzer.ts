@@ -58,7 +58,8 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   const findLures = createLureCheck(organisation);
   // Fixed per analyzer, so built once; each result gets its own copy, as callers may mutate it.
   const sentimentModels = sentimentModel ? [sentimentModel] : [earshotSentimentScorer(), multilingualScorer()];
-  const kindModel = useKindModel ? defaultKindModel() : KIND_MODEL;
+  const kindScorer = useKindModel ? defaultKindModel() : null;
+  const kindModel = kindScorer ?? KIND_MODEL;
   const languageModel = detectLanguage === detectFast ? FAST_LANGUAGE_MODEL : ELD_MODEL;
   const models: readonly string[] = [...sentimentModels, kindModel, languageModel, IMPERSONATION_MODEL].map(
     (m) => `${m.name}@${m.version}`,
@@ -95,7 +96,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
           models: [...models],
           flags,
         };
-      const kind = defaultKindModel().classifyFeatures(text, buffer, probabilities!);
+      const kind = kindScorer!.classifyFeatures(text, buffer, probabilities!);
       return {
         sentiment,
         sentimentScore: score,

@@ -15,8 +15,6 @@ import { checkReply, detectPersonalData, replyLimit } from './guideline.js';
 import { DEFAULT_GUIDELINE_RULES, type Finding, type GuidelineRules } from '../domain/guideline.js';
 import { DEFAULT_CHANNEL_POLICY, type ChannelPolicy } from './channels.js';
 
-export { DEFAULT_CHANNEL_POLICY, type ChannelPolicy } from './channels.js';
-
 export interface ReporterPost {
   readonly postId: number;
   readonly source: string;

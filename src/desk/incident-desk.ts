@@ -7,6 +7,7 @@
  * message, spread out to respect the channel's per-account rate limit. Every approval lands in
  * the incident's audit.
  */
+import { requeueOutbound } from '../store/outbound.js';
 import { EarshotError, invalid, notFound } from '../domain/errors.js';
 import type { Post } from '../domain/post.js';
 import type { Ticket } from '../domain/ticket.js';
@@ -26,7 +27,6 @@ import {
   insertProposals,
   listProposals,
   markUpdateApproved,
-  requeueOutbound,
   setProposalOutbound,
   movePosts,
   updateIncidentRow,

@@ -234,18 +234,6 @@ export async function setProposalOutbound(db: Executor, id: number, outboundId: 
   await db.updateTable('reply_proposals').set({ outbound_id: outboundId }).where('id', '=', id).execute();
 }
 
-/** Sends a failed reply again: its outbound message is queued for now, the error kept until it is sent. */
-export async function requeueOutbound(db: Executor, outboundId: number, now: string): Promise<boolean> {
-  const rows = await db
-    .updateTable('outbound_messages')
-    .set({ status: 'queued', next_attempt_at: null, claimed_until: null, claim_token: null, updated_at: now })
-    .where('id', '=', outboundId)
-    .where('status', '=', 'failed')
-    .returning('id')
-    .execute();
-  return rows.length > 0;
-}
-
 export async function setProposalsStatus(
   db: Executor,
   updateId: number,

@@ -162,3 +162,15 @@ function toClaimed(row: Selectable<OutboundMessagesTable>, token: string): Claim
     claimToken: token,
   };
 }
+
+/** Sends a failed reply again: its outbound message is queued for now, the error kept until it is sent. */
+export async function requeueOutbound(db: Kysely<Database>, outboundId: number, now: string): Promise<boolean> {
+  const rows = await db
+    .updateTable('outbound_messages')
+    .set({ status: 'queued', next_attempt_at: null, claimed_until: null, claim_token: null, updated_at: now })
+    .where('id', '=', outboundId)
+    .where('status', '=', 'failed')
+    .returning('id')
+    .execute();
+  return rows.length > 0;
+}

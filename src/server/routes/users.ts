@@ -6,6 +6,7 @@ import { ROLES } from '../../domain/user.js';
 import { createApiToken, createUser, getUser, listUsers } from '../../store/users.js';
 import { errorResponses, literals, UserSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import { MIN_PASSWORD_CHARS } from '../../config.js';
 import { endpoint } from '../route.js';
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
@@ -29,7 +30,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
           username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
           displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           role: literals(ROLES),
-          password: Type.String({ minLength: 10, maxLength: 1000 }),
+          password: Type.String({ minLength: MIN_PASSWORD_CHARS, maxLength: 1000 }),
         },
         { additionalProperties: false },
       ),
