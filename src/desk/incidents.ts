@@ -122,7 +122,7 @@ export class IncidentTracker {
     const keys = new Map<number, string>();
     const attach = new Map<number, number[]>();
     /** Reports that join an existing incident: its profile (and so its title) learns from them. */
-    const joined = new Map<number, Post[]>();
+    const joined = new Map<number, { readonly post: Post; readonly features: Features }[]>();
     const open = await this.#openIncidents();
     const now = this.#clock().toISOString();
     const active = (entry: OpenIncident, at: number): boolean => at - entry.lastReportAt <= this.#idleMs;
@@ -132,6 +132,8 @@ export class IncidentTracker {
       const author = `${post.source}:${post.author.handle}`;
       const cluster = this.clusterer.assign({ id: post.id, text: post.text, at, author, report: countsAsReport(post) });
       keys.set(post.id, `cluster:${cluster.id}`);
+      // After `assign`, which may learn a subject name from this very post.
+      const features = this.clusterer.features(post.text);
       if (cluster.incidentId !== null) {
         // An incident takes reports only while it is active and open; after that the cluster is on its own.
         const entry = open.find((candidate) => candidate.incident.id === cluster.incidentId);
@@ -140,7 +142,7 @@ export class IncidentTracker {
       if (cluster.incidentId === null && cluster.size === 1) {
         // A new cluster about an active incident's problem belongs to it from the first report.
         const match = this.#match(
-          this.clusterer.features(post.text),
+          features,
           open.filter((entry) => active(entry, at)),
         );
         if (match) cluster.incidentId = match.incident.id;
@@ -149,7 +151,7 @@ export class IncidentTracker {
         const entry = open.find((candidate) => candidate.incident.id === cluster.incidentId)!;
         entry.lastReportAt = Math.max(entry.lastReportAt, at);
         push(attach, cluster.incidentId, post.id);
-        push(joined, cluster.incidentId, post);
+        push(joined, cluster.incidentId, { post, features });
         continue;
       }
       if (!this.#opens(cluster, at)) continue;
@@ -172,12 +174,12 @@ export class IncidentTracker {
       const entry = open.find((candidate) => candidate.incident.id === incidentId);
       if (!entry) continue;
       const linkedIds = new Set(linked);
-      for (const post of joined.get(incidentId) ?? []) {
+      for (const { post, features } of joined.get(incidentId) ?? []) {
         if (!linkedIds.has(post.id)) continue;
         addToCluster(
           Date.parse(post.createdAt),
           entry.profile,
-          this.clusterer.features(post.text),
+          features,
           `${post.source}:${post.author.handle}`,
           countsAsReport(post),
           null,
