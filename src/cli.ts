@@ -91,6 +91,16 @@ program
   });
 
 program
+  .command('doctor')
+  .description('check the store, its migrations and (with EARSHOT_NATS_URL) NATS, JetStream and the workers')
+  .action(async () => {
+    const { runDoctor } = await import('./runtime/doctor.js');
+    const checks = await runDoctor(loadConfig(process.env));
+    for (const check of checks) process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}\n`);
+    process.exitCode = checks.every((check) => check.ok) ? 0 : 1;
+  });
+
+program
   .command('ingest')
   .description('ingest NDJSON files of posts (one JSON object per line); safe to re-run after a crash')
   .argument('<files...>', 'NDJSON files; - for standard input')

@@ -30,7 +30,7 @@ import type { AnySourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
 import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
 import { runsSources, type NodeRole } from './domain/node-role.js';
-import { joinCluster, startDuties, type Cluster } from './runtime/cluster.js';
+import { joinCluster, nodeInfo, startDuties, type Cluster } from './runtime/cluster.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -346,6 +346,7 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     desk: runtime.desk,
     incidents: runtime.incidents,
     sources: runtime.sources,
+    node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
     webhookGuard: {
       allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
       allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,

@@ -14,7 +14,8 @@ import { postgresLeases, runUnderLease, type Leases } from '../store/leases.js';
 import type { Bus } from '../pipeline/bus.js';
 import { connectNats, type NatsLink } from '../pipeline/nats.js';
 import { NatsBus } from '../pipeline/nats-bus.js';
-import { DraftConsumer, DraftPublisher } from '../pipeline/draft-queue.js';
+import { DraftConsumer, DraftPublisher, recentDeadLetters } from '../pipeline/draft-queue.js';
+import type { NodeInfo } from '../server/context.js';
 import type { PostDraft } from '../domain/post.js';
 import type { SupervisorLog } from '../sources/supervisor.js';
 
@@ -27,6 +28,8 @@ export interface Cluster {
   readonly drafts: DraftPublisher;
   /** Which leases this node holds now (for metrics and `earshot doctor`). */
   readonly held: ReadonlySet<string>;
+  /** This node's share of the work queue, when its role consumes drafts. */
+  readonly worker: { consumer: DraftConsumer | null };
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function joinCluster(config: Config, role: NodeRole): Promise<Clust
       leases,
       drafts: new DraftPublisher(link),
       held: new Set(),
+      worker: { consumer: null },
       async close() {
         await bus.close();
         await leases.close();
@@ -99,6 +103,7 @@ export async function startDuties(parts: DutyParts): Promise<() => Promise<void>
         ),
     });
     await consumer.start();
+    cluster.worker.consumer = consumer;
     stops.push(() => consumer.stop());
     leased('watches', async () => parts.startWatches());
     leased('escalation', async () => {
@@ -113,5 +118,24 @@ export async function startDuties(parts: DutyParts): Promise<() => Promise<void>
   if (runsSources(cluster.role) && startSources) leased('sources', startSources);
   return async () => {
     for (const stop of stops.reverse()) await stop();
+  };
+}
+
+/** What the API says of this node (`/api/cluster`, `/api/metrics`). */
+export function nodeInfo(cluster: Cluster): NodeInfo {
+  const { link } = cluster;
+  return {
+    role: cluster.role,
+    leases: () => [...cluster.held].sort(),
+    async queue() {
+      try {
+        const info = await link.manager.consumers.info(link.names.draftsStream, link.names.workersConsumer);
+        return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+      } catch {
+        return null;
+      }
+    },
+    stored: () => cluster.worker.consumer?.stored ?? 0,
+    deadLetters: (limit) => recentDeadLetters(link, limit),
   };
 }

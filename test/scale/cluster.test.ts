@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { startCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { clusterEnv, clusterSkip, type ClusterEnv } from '../helpers/cluster.js';
 import { startTestDesk, type TestDesk } from '../helpers/app.js';
 import { ingestLine } from '../helpers/posts.js';
@@ -29,6 +29,8 @@ interface Node {
 }
 
 const dataDirs: string[] = [];
+/** Every node started, so `after` stops them even when a test failed half-way. */
+const started: Node[] = [];
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -49,11 +51,12 @@ async function startNode(cluster: ClusterEnv, args: string[], extraEnv: Record<s
     ...extraEnv,
   });
   const node: Node = { child, port, stderr: '' };
+  started.push(node);
   child.stderr!.on('data', (chunk: Buffer) => (node.stderr += chunk.toString('utf8')));
   child.stdout!.resume();
   await waitFor(
     async () => (await health(port)) === 200,
-    60_000,
+    240_000,
     () => `node ${args.join(' ')} did not start: ${node.stderr}`,
   );
   return node;
@@ -122,7 +125,6 @@ async function countPosts(databaseUrl: string): Promise<number> {
 }
 
 describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false, timeout: 600_000 }, () => {
-  const nodes: Node[] = [];
   let cluster: ClusterEnv;
   let link: NatsLink;
 
@@ -131,7 +133,7 @@ describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false,
     link = await connectNats(cluster.env.EARSHOT_NATS_URL!, cluster.prefix);
   });
   after(async () => {
-    await Promise.all(nodes.map(stopNode));
+    await Promise.all(started.map(stopNode));
     await link?.close();
     await cluster?.dispose();
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
@@ -139,7 +141,6 @@ describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false,
 
   test('3 workers store 100,000 posts exactly once while one is killed with SIGKILL', async () => {
     const workers = await Promise.all([0, 1, 2].map(() => startNode(cluster, ['--role', 'worker'])));
-    nodes.push(...workers);
     const total = 100_000;
     const publisher = new DraftPublisher(link);
     const drafts = Array.from({ length: total }, (_, i) => draft(i));
@@ -179,7 +180,6 @@ describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false,
     const worker = await startNode(cluster, ['--role', 'worker']);
     const first = await startNode(cluster, ['--role', 'ingest'], env);
     const second = await startNode(cluster, ['--role', 'ingest'], env);
-    nodes.push(worker, first, second);
     await waitFor(
       async () => /took the sources lease/.test(first.stderr) || /took the sources lease/.test(second.stderr),
       30_000,
@@ -251,5 +251,31 @@ describe('distributed mode: the bus between API nodes', { skip: skip ?? false },
     });
     assert.equal(ingest.statusCode, 200);
     assert.equal(await received, 'Node A heard the wifi is down');
+  });
+});
+
+describe('earshot doctor', { skip: skip ?? false }, () => {
+  let cluster: ClusterEnv;
+  before(async () => {
+    cluster = await clusterEnv();
+  });
+  after(async () => cluster?.dispose());
+
+  test('reports PostgreSQL, migrations, NATS, JetStream, the queue and the workers', async () => {
+    const link = await connectNats(cluster.env.EARSHOT_NATS_URL!, cluster.prefix);
+    await link.close();
+    const result = await runCli(['doctor'], cluster.env);
+    // A fresh schema: every migration is still to apply, which the next start does; nothing fails.
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^ok +postgresql: PostgreSQL \d+/m);
+    assert.match(result.stdout, /^ok +migrations: \d+ to apply at the next start/m);
+    assert.match(result.stdout, /^ok +jetstream: enabled/m);
+    assert.match(result.stdout, /^ok +workers: consumer workers: 0 batch\(es\) waiting/m);
+  });
+
+  test('says plainly when NATS is not there', async () => {
+    const result = await runCli(['doctor'], { ...cluster.env, EARSHOT_NATS_URL: 'nats://127.0.0.1:1' });
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^FAIL nats: cannot connect to nats:\/\/127\.0\.0\.1:1/m);
   });
 });
