@@ -56,7 +56,8 @@ async function startNode(cluster: ClusterEnv, args: string[], extraEnv: Record<s
   child.stdout!.resume();
   await waitFor(
     async () => (await health(port)) === 200,
-    240_000,
+    // Seconds on a quiet machine; minutes on a loaded one (three nodes load their models at once).
+    300_000,
     () => `node ${args.join(' ')} did not start: ${node.stderr}`,
   );
   return node;
@@ -124,7 +125,7 @@ async function countPosts(databaseUrl: string): Promise<number> {
   }
 }
 
-describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false, timeout: 600_000 }, () => {
+describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false, timeout: 1_500_000 }, () => {
   let cluster: ClusterEnv;
   let link: NatsLink;
 
