@@ -58,12 +58,20 @@ async function freePort(): Promise<number> {
 async function startWorker(cluster: ClusterEnv, dataDir: string): Promise<ChildProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--role', 'worker', '--port', String(port)], {
-    env: { ...process.env, ...cluster.env, EARSHOT_DATA_DIR: dataDir, EARSHOT_LOG_LEVEL: 'silent', EARSHOT_ADMIN_PASSWORD: 'bench-admin-password' },
+    env: {
+      ...process.env,
+      ...cluster.env,
+      EARSHOT_DATA_DIR: dataDir,
+      EARSHOT_LOG_LEVEL: 'silent',
+      EARSHOT_ADMIN_PASSWORD: 'bench-admin-password',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return child;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

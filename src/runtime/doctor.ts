@@ -91,7 +91,9 @@ async function natsChecks(url: string, prefix: string): Promise<Check[]> {
     return [{ name: 'nats', ok: false, detail: `cannot connect to ${url}: ${(error as Error).message}` }];
   }
   const names = natsNames(prefix);
-  const checks: Check[] = [{ name: 'nats', ok: true, detail: `${url}, nats-server ${connection.info?.version ?? '?'}` }];
+  const checks: Check[] = [
+    { name: 'nats', ok: true, detail: `${url}, nats-server ${connection.info?.version ?? '?'}` },
+  ];
   try {
     let manager: Awaited<ReturnType<typeof jetstreamManager>>;
     try {
@@ -99,7 +101,11 @@ async function natsChecks(url: string, prefix: string): Promise<Check[]> {
       const account = await manager.getAccountInfo();
       checks.push({ name: 'jetstream', ok: true, detail: `enabled, ${account.streams} stream(s) in the account` });
     } catch (error) {
-      checks.push({ name: 'jetstream', ok: false, detail: `not available (start nats-server with -js): ${(error as Error).message}` });
+      checks.push({
+        name: 'jetstream',
+        ok: false,
+        detail: `not available (start nats-server with -js): ${(error as Error).message}`,
+      });
       return checks;
     }
     for (const stream of [names.draftsStream, names.deadStream]) {

@@ -29,7 +29,11 @@ export function addNodeMetrics(registry: Registry, node: NodeInfo): void {
       for (const lease of LEASES) this.set({ lease }, held.has(lease) ? 1 : 0);
     },
   });
-  const queue = (name: string, help: string, pick: (state: { pending: number; ackPending: number; redelivered: number }) => number) =>
+  const queue = (
+    name: string,
+    help: string,
+    pick: (state: { pending: number; ackPending: number; redelivered: number }) => number,
+  ) =>
     new Gauge({
       name,
       help,
@@ -41,7 +45,11 @@ export function addNodeMetrics(registry: Registry, node: NodeInfo): void {
     });
   queue('earshot_queue_pending_batches', 'Draft batches waiting for a worker (consumer lag)', (s) => s.pending);
   queue('earshot_queue_unacked_batches', 'Draft batches held by workers, not yet acked', (s) => s.ackPending);
-  queue('earshot_queue_redelivered_batches', 'Draft batches delivered more than once and still unacked', (s) => s.redelivered);
+  queue(
+    'earshot_queue_redelivered_batches',
+    'Draft batches delivered more than once and still unacked',
+    (s) => s.redelivered,
+  );
   new Gauge({
     name: 'earshot_node_drafts_stored',
     help: "Drafts this node's worker stored since it started",

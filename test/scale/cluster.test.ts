@@ -178,7 +178,7 @@ describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false,
       'sources:\n  - name: campus-demo\n    kind: demo\n    options:\n      intervalSeconds: 0.5\n      backfillHours: 0\n',
     );
     const env = { EARSHOT_CONFIG: configFile, EARSHOT_LOG_LEVEL: 'info' };
-    const worker = await startNode(cluster, ['--role', 'worker']);
+    await startNode(cluster, ['--role', 'worker']);
     const first = await startNode(cluster, ['--role', 'ingest'], env);
     const second = await startNode(cluster, ['--role', 'ingest'], env);
     await waitFor(

@@ -7,28 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
-import { errorResponses } from '../schemas.js';
-
-const DeadLetterSchema = Type.Object({
-  seq: Type.Integer(),
-  error: Type.String(),
-  deliveries: Type.Integer(),
-  failedAt: Type.String(),
-  posts: Type.Integer({ description: 'Drafts in the dead letter' }),
-  sources: Type.Array(Type.String()),
-  externalIds: Type.Array(Type.String(), { description: 'The first ten external ids' }),
-});
-
-const ClusterSchema = Type.Object({
-  distributed: Type.Boolean(),
-  role: Type.String(),
-  leases: Type.Array(Type.String()),
-  queue: Type.Union([
-    Type.Object({ pending: Type.Integer(), ackPending: Type.Integer(), redelivered: Type.Integer() }),
-    Type.Null(),
-  ]),
-  deadLetters: Type.Array(DeadLetterSchema),
-});
+import { ClusterSchema, errorResponses } from '../schemas.js';
 
 export const clusterRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   app.get(
