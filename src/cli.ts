@@ -12,6 +12,7 @@ import type { RawItem } from './pipeline/ingest.js';
 import { ROLES, type Role } from './domain/user.js';
 import { EarshotError, isEarshotError } from './domain/errors.js';
 import { startWebBuild } from './server/build-web.js';
+import { NODE_ROLES, servesApi, type NodeRole } from './domain/node-role.js';
 
 // The rest of Earshot is imported when a command runs: `serve` starts building a missing web
 // desk first and loads the server, analysis and store while the build runs.
@@ -29,14 +30,25 @@ program
   .description('run the API and the web desk')
   .option('-p, --port <port>', 'port to listen on (default EARSHOT_PORT or 7410)', parsePort)
   .option('--demo', 'replay the bundled synthetic demo stream (fictional organisation)')
-  .action(async (options: { port?: number; demo?: boolean }) => {
-    const webBuild = startWebBuild();
+  .option(
+    '--role <role>',
+    `what this node does with EARSHOT_NATS_URL set: ${NODE_ROLES.join(', ')} (default all)`,
+    parseNodeRole,
+    'all' as NodeRole,
+  )
+  .action(async (options: { port?: number; demo?: boolean; role: NodeRole }) => {
+    const webBuild = servesApi(options.role) ? startWebBuild() : null;
     const [{ createRuntime, buildApp }, { webDesk }] = await Promise.all([loadRuntime(), import('./server/web.js')]);
     const config = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
+    if (options.role !== 'all' && !config.nats)
+      throw new EarshotError('ERR_CONFIG_INVALID', { detail: `--role ${options.role} needs EARSHOT_NATS_URL` });
     const runtime = await createRuntime(config, {
       env: process.env,
       demo: options.demo ?? false,
       runSources: true,
+      role: options.role,
+      // Leases are gone with PostgreSQL's session: exit, and let the service manager start a clean node.
+      onClusterLost: () => process.exit(1),
       log: {
         info: (m) => process.stderr.write(`${m}\n`),
         warn: (m) => process.stderr.write(`${m}\n`),
@@ -50,7 +62,7 @@ program
         else process.stderr.write(`\nCreated user "${username}" with the password from EARSHOT_ADMIN_PASSWORD\n\n`);
       },
     });
-    const app = await buildApp(runtime, [webDesk({ build: webBuild ?? true })]);
+    const app = await buildApp(runtime, servesApi(options.role) ? [webDesk({ build: webBuild ?? true })] : []);
     const shutdown = async () => {
       await app.close();
       await runtime.close();
@@ -76,6 +88,16 @@ program
     );
     if (options.demo)
       app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
+  });
+
+program
+  .command('doctor')
+  .description('check the store, its migrations and (with EARSHOT_NATS_URL) NATS, JetStream and the workers')
+  .action(async () => {
+    const { runDoctor } = await import('./runtime/doctor.js');
+    const checks = await runDoctor(loadConfig(process.env));
+    for (const check of checks) process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}\n`);
+    process.exitCode = checks.every((check) => check.ok) ? 0 : 1;
   });
 
 program
@@ -284,6 +306,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('not a port number');
   return port;
+}
+
+function parseNodeRole(value: string): NodeRole {
+  if (!(NODE_ROLES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`must be one of ${NODE_ROLES.join(', ')}`);
+  return value as NodeRole;
 }
 
 function parseRole(value: string): Role {

@@ -47,6 +47,11 @@ export interface Config {
    * EARSHOT_OFFICIAL_DOMAINS, comma-separated), for the impersonation and scam watch.
    */
   readonly organisation: { readonly handles: readonly string[]; readonly domains: readonly string[] };
+  /**
+   * The distributed mode (EARSHOT_NATS_URL, `nats://host:4222`): drafts flow through NATS JetStream
+   * from ingest nodes to workers and live events reach every API node. Needs PostgreSQL; null: one process.
+   */
+  readonly nats: { readonly url: string; readonly prefix: string } | null;
 }
 
 /** The shortest password Earshot accepts, for the first admin as for every user. */
@@ -82,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new EarshotError('ERR_CONFIG_INVALID', {
       detail: `EARSHOT_ADMIN_PASSWORD must be at least ${MIN_PASSWORD_CHARS} characters`,
     });
+  const nats = natsSettings(env, databaseUrl);
   const publicUrl = env.EARSHOT_PUBLIC_URL?.trim().replace(/\/$/, '') || null;
   if (publicUrl !== null && !/^https?:\/\//.test(publicUrl)) {
     throw new EarshotError('ERR_CONFIG_INVALID', { detail: 'EARSHOT_PUBLIC_URL must start with http:// or https://' });
@@ -107,8 +113,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtp: smtpUrl ? { url: smtpUrl, from: env.EARSHOT_MAIL_FROM?.trim() || 'Earshot <earshot@localhost>' } : null,
     publicUrl,
     organisation,
+    nats,
     ...overrides,
   });
+}
+
+/**
+ * EARSHOT_NATS_URL and EARSHOT_NATS_PREFIX (default `earshot`: the subjects and streams of one
+ * install, so two installs — or two test runs — can share a NATS server).
+ */
+function natsSettings(env: NodeJS.ProcessEnv, databaseUrl: string | null): Config['nats'] {
+  const url = env.EARSHOT_NATS_URL?.trim();
+  if (!url) return null;
+  if (!/^(nats|tls):\/\/[^\s]+$/.test(url))
+    throw new EarshotError('ERR_CONFIG_INVALID', {
+      detail: `EARSHOT_NATS_URL must start with nats:// or tls://, got ${url}`,
+    });
+  // Workers on several machines share state only through PostgreSQL; SQLite is one machine's file.
+  if (databaseUrl === null)
+    throw new EarshotError('ERR_CONFIG_INVALID', {
+      detail: 'EARSHOT_NATS_URL needs EARSHOT_DATABASE_URL (PostgreSQL)',
+    });
+  const prefix = env.EARSHOT_NATS_PREFIX?.trim() || 'earshot';
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(prefix))
+    throw new EarshotError('ERR_CONFIG_INVALID', {
+      detail: `EARSHOT_NATS_PREFIX must be 1–32 letters, digits, _ or -, got ${prefix}`,
+    });
+  return Object.freeze({ url, prefix });
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

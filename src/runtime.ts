@@ -29,6 +29,8 @@ import { createSecretBox, loadSecretKey } from './sources/secrets.js';
 import type { AnySourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
 import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
+import { runsSources, type NodeRole } from './domain/node-role.js';
+import { joinCluster, nodeInfo, startDuties, type Cluster } from './runtime/cluster.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -51,6 +53,8 @@ export interface Runtime {
   readonly webhooksOut: WebhookOut;
   /** How webhook URLs are delivered and checked when saved (the SSRF guard's settings). */
   readonly webhook: WebhookOptions;
+  /** The distributed mode's link (NATS, leases, this node's role); null in one process. */
+  readonly cluster: Cluster | null;
   close(): Promise<void>;
 }
 
@@ -89,6 +93,15 @@ export interface RuntimeOptions {
   readonly escalationTickMs?: number;
   /** Webhook delivery (fetch, retry policy) for notifications and subscriptions; tests inject it. */
   readonly webhook?: WebhookOptions;
+  /**
+   * What this node does in the distributed mode (config.nats set): `all` (default), `api`, `ingest`
+   * or `worker`. Without NATS every process is `all`.
+   */
+  readonly role?: NodeRole;
+  /** Distributed mode: how often a node tries for a lease it does not hold (ms; default 2 s). */
+  readonly leaseRetryMs?: number;
+  /** Distributed mode: the node lost PostgreSQL and with it its leases; `serve` exits so it is restarted. */
+  readonly onClusterLost?: () => void;
 }
 
 export async function createRuntime(given: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -114,13 +127,13 @@ async function assemble(
   lock: DataLock | null,
 ): Promise<Runtime> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const bus = new InProcessBus();
+  const role = config.nats ? (options.role ?? 'all') : 'all';
+  const cluster = config.nats ? await joinCluster(config, role).catch(closing(store)) : null;
+  const bus: Bus = cluster?.bus ?? new InProcessBus();
   const analyzer = options.analyzer ?? createAnalyzer({ organisation: config.organisation });
   const pipeline = new IngestPipeline({ store, analyzer, bus, clock: options.clock });
   await bootstrap(store, config, options);
   if (demo) await setUpDemo(store, demo);
-  const crisis = startCrisisWatch({ store, bus, clock: options.clock });
-  const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
   const mail = config.smtp ? smtpTransport(config.smtp) : null;
   // Webhooks go through the same SSRF guard as sources, with the same allowance for private networks.
   const webhook: WebhookOptions = {
@@ -128,15 +141,34 @@ async function assemble(
     allowPrivateNetwork: options.webhook?.allowPrivateNetwork ?? options.allowPrivateNetwork ?? false,
     allowedPrivateHosts: options.webhook?.allowedPrivateHosts ?? config.allowedPrivateHosts,
   };
+  // The watches hear every stored post once: in one process here, in a cluster on the `watches` lease holder.
+  let webhooksOutNow: WebhookOut | null = null;
+  const startWatches = () => {
+    const crisis = startCrisisWatch({ store, bus, clock: options.clock });
+    const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
+    const out = startWebhookOut({ store, bus, webhook, publicUrl: config.publicUrl });
+    webhooksOutNow = out;
+    return () => {
+      crisis.stop();
+      impersonation.stop();
+      out.stop();
+      if (webhooksOutNow === out) webhooksOutNow = null;
+    };
+  };
+  const stopWatches = cluster ? null : startWatches();
+  const webhooksOut: WebhookOut = {
+    flush: async () => webhooksOutNow?.flush(),
+    stop: () => webhooksOutNow?.stop(),
+  };
   const escalation = new EscalationRunner({
     store,
     bus,
     clock: options.clock,
     publicUrl: config.publicUrl,
-    tickEveryMs: options.escalationTickMs,
+    // In a cluster the `escalation` lease holder advances escalations (startDuties below).
+    tickEveryMs: cluster ? 0 : options.escalationTickMs,
     notifiers: [webhookNotifier(webhook), ...(mail ? [emailNotifier(mail)] : [])],
   });
-  const webhooksOut = startWebhookOut({ store, bus, webhook, publicUrl: config.publicUrl });
   const log: SupervisorLog = options.log ?? {
     info: () => {},
     warn: (m) => console.warn(m),
@@ -147,7 +179,9 @@ async function assemble(
   );
   const sources = new SourceSupervisor({
     store,
-    pipeline,
+    // In a cluster, drafts go through JetStream to whichever worker is free.
+    pipeline: cluster?.drafts ?? pipeline,
+    active: cluster ? () => cluster.held.has('sources') : undefined,
     bus,
     secrets: createSecretBox(key),
     definitions: options.sourceDefinitions,
@@ -168,7 +202,7 @@ async function assemble(
     intervalMs: options.outboundIntervalMs,
     log,
   });
-  if (options.runSources) {
+  if (options.runSources && runsSources(role)) {
     const file = configFilePath(config);
     if (file) {
       const applied = await applyConfigFile(
@@ -179,11 +213,42 @@ async function assemble(
       );
       log.info(`${file}: ${applied.length} source(s) configured`);
     }
-    await sources.startAll();
-    outbound.start();
+    if (!cluster) {
+      await sources.startAll();
+      outbound.start();
+    }
   } else if (demo) {
     await sources.reconcile(DEMO_SOURCE);
   }
+  const stopDuties = cluster
+    ? await startDuties({
+        cluster,
+        bus,
+        pipeline,
+        startWatches,
+        tickEscalations: () => escalation.tick(),
+        escalationTickMs: options.escalationTickMs || 30_000,
+        leaseRetryMs: options.leaseRetryMs,
+        log,
+        startSources: options.runSources
+          ? async () => {
+              await sources.startAll();
+              outbound.start();
+              // A source changed on another node's desk: this node runs it, so this node applies it.
+              const unsubscribe = bus.subscribe('sources.changed', ({ name }) => sources.reconcile(name));
+              return async () => {
+                unsubscribe();
+                await outbound.stop();
+                await sources.close();
+              };
+            }
+          : null,
+      })
+    : null;
+  cluster?.leases.onLost(() => {
+    log.error("lost the connection to PostgreSQL, and with it this node's leases");
+    options.onClusterLost?.();
+  });
   return {
     config,
     store,
@@ -198,19 +263,28 @@ async function assemble(
     escalation,
     webhooksOut,
     webhook,
+    cluster,
     async close() {
+      await stopDuties?.();
       await outbound.stop();
       await sources.close();
-      crisis.stop();
-      impersonation.stop();
+      stopWatches?.();
       escalation.close();
-      webhooksOut.stop();
       mail?.close();
       pipeline.close();
       await bus.close();
+      await cluster?.close();
       await store.close();
       lock?.release();
     },
+  };
+}
+
+/** Closes the store when a later step of assembling fails, then fails the same way. */
+function closing(store: Store): (error: unknown) => never {
+  return (error) => {
+    void store.close();
+    throw error;
   };
 }
 
@@ -218,7 +292,13 @@ async function assemble(
 async function bootstrap(store: Store, config: Config, options: RuntimeOptions): Promise<void> {
   if ((await countUsers(store.db)) === 0) {
     const password = config.adminPassword ?? randomBytes(12).toString('base64url');
-    await createUser(store.db, { username: 'admin', displayName: 'Administrator', role: 'admin', password });
+    try {
+      await createUser(store.db, { username: 'admin', displayName: 'Administrator', role: 'admin', password });
+    } catch (error) {
+      // Nodes of a cluster start together: the first one creates the admin, the others find it.
+      if ((await countUsers(store.db)) > 0) return;
+      throw error;
+    }
     options.onAdminCreated?.('admin', config.adminPassword ? null : password);
   }
 }
@@ -266,6 +346,7 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     desk: runtime.desk,
     incidents: runtime.incidents,
     sources: runtime.sources,
+    node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
     webhookGuard: {
       allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
       allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,

@@ -27,6 +27,7 @@ import { liveRoutes } from './routes/live.js';
 import { userRoutes } from './routes/users.js';
 import { alertRoutes } from './routes/alerts.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { escalationRoutes } from './routes/escalation.js';
 import { guidelineRoutes } from './routes/guidelines.js';
@@ -135,6 +136,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(userRoutes, { prefix: '/api', context });
   await app.register(alertRoutes, { prefix: '/api', context });
   await app.register(metricsRoutes, { prefix: '/api', context });
+  await app.register(clusterRoutes, { prefix: '/api', context });
   await app.register(incidentRoutes, { prefix: '/api', context });
   await app.register(escalationRoutes, { prefix: '/api', context });
   await app.register(guidelineRoutes, { prefix: '/api', context });

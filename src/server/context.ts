@@ -12,6 +12,19 @@ import type { Desk } from '../desk/desk.js';
 import type { IncidentDesk } from '../desk/incident-desk.js';
 import type { SourceSupervisor } from '../sources/supervisor.js';
 import type { GuardOptions } from '../sources/ssrf.js';
+import type { DeadLetter } from '../pipeline/draft-queue.js';
+
+/** This node in the distributed mode: its role, its leases, the work queue and what died in it. */
+export interface NodeInfo {
+  readonly role: string;
+  /** The leases this node holds now (`sources`, `watches`, `escalation`). */
+  leases(): readonly string[];
+  /** Batches waiting for a worker and batches a worker holds unacked; null when NATS cannot say. */
+  queue(): Promise<{ readonly pending: number; readonly ackPending: number; readonly redelivered: number } | null>;
+  /** Drafts this node's worker stored since it started. */
+  stored(): number;
+  deadLetters(limit: number): Promise<(DeadLetter & { readonly seq: number })[]>;
+}
 
 export interface AppDeps {
   readonly store: Store;
@@ -25,6 +38,8 @@ export interface AppDeps {
   readonly sources?: SourceSupervisor;
   /** The SSRF guard's settings for webhook URLs, checked when saved; default: public addresses only. */
   readonly webhookGuard?: GuardOptions;
+  /** This node of a cluster (EARSHOT_NATS_URL); absent in one process. */
+  readonly node?: NodeInfo;
   /** Extra plugins that serve more (the web desk), registered last. */
   readonly extras?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }

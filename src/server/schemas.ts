@@ -495,3 +495,26 @@ export type EscalationSummary = Static<typeof EscalationSummarySchema>;
 export type SourceHealth = Static<typeof SourceHealthSchema>;
 export type ConfiguredSource = Static<typeof ConfiguredSourceSchema>;
 export type SourceDefinitionInfo = Static<typeof SourceDefinitionSchema>;
+
+// The distributed mode: this node's role and leases, the work queue, its dead letters (`/api/cluster`).
+const DeadLetterSchema = Type.Object({
+  seq: Type.Integer(),
+  error: Type.String(),
+  deliveries: Type.Integer(),
+  failedAt: Type.String(),
+  posts: Type.Integer({ description: 'Drafts in the dead letter' }),
+  sources: Type.Array(Type.String()),
+  externalIds: Type.Array(Type.String(), { description: 'The first ten external ids' }),
+});
+
+export const ClusterSchema = Type.Object({
+  distributed: Type.Boolean(),
+  role: Type.String(),
+  leases: Type.Array(Type.String()),
+  queue: Type.Union([
+    Type.Object({ pending: Type.Integer(), ackPending: Type.Integer(), redelivered: Type.Integer() }),
+    Type.Null(),
+  ]),
+  deadLetters: Type.Array(DeadLetterSchema),
+});
+export type ClusterState = Static<typeof ClusterSchema>;

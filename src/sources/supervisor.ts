@@ -37,6 +37,11 @@ export interface SupervisorOptions {
   readonly allowedPrivateHosts?: readonly string[];
   readonly clock?: () => Date;
   readonly log?: SupervisorLog;
+  /**
+   * Whether this node runs sources now (the distributed mode: only the holder of the `sources`
+   * lease does; elsewhere a change from the desk is announced on the bus for that node to apply).
+   */
+  readonly active?: () => boolean;
   /** Backoff between restarts of a crashed source. */
   readonly restartBaseMs?: number;
   readonly restartMaxMs?: number;
@@ -143,6 +148,7 @@ export class SourceSupervisor {
 
   /** Brings the running source named so in line with its stored configuration (after a change, or to restart it). */
   async reconcile(name: string): Promise<void> {
+    if (this.#options.active && !this.#options.active()) return;
     await this.stop(name);
     const configured = await getSourceByName(this.#options.store.db, name);
     if (!configured) return;

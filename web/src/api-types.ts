@@ -22,6 +22,7 @@ export type {
   Alert,
   Author,
   CheckResult,
+  ClusterState,
   ConfiguredSource,
   Escalation as EscalationSummary,
   Finding,

@@ -13,7 +13,7 @@ import type {
   TicketStatus,
   User,
 } from './api-types.js';
-import type { ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
+import type { ClusterState, ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
 import type {
   CheckResult,
   EscalationSummary,
@@ -178,6 +178,7 @@ export const api = {
   sourceDefinitions: (signal?: AbortSignal) =>
     request<{ definitions: SourceDefinitionInfo[] }>('GET', '/sources/definitions', undefined, signal),
   sources: (signal?: AbortSignal) => request<{ sources: ConfiguredSource[] }>('GET', '/sources', undefined, signal),
+  cluster: (signal?: AbortSignal) => request<ClusterState>('GET', '/cluster', undefined, signal),
   createSource: (input: {
     name: string;
     kind: string;

@@ -4,10 +4,12 @@ import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 import { createMetrics } from '../metrics.js';
+import { addNodeMetrics } from '../node-metrics.js';
 import { errorResponses } from '../schemas.js';
 
 export const metricsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const registry = createMetrics(context.store, context.clock);
+  if (context.node) addNodeMetrics(registry, context.node);
   app.get(
     '/metrics',
     endpoint('admin', ['health'], { response: { 200: Type.String(), ...errorResponses } }),

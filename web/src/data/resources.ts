@@ -6,6 +6,7 @@ import { api, query, type PostFilter, type TicketFilter } from '../api.js';
 import type {
   Alert,
   CheckResult,
+  ClusterState,
   ConfiguredSource,
   EscalationSummary,
   Incident,
@@ -124,6 +125,11 @@ export function useIncident(id: number): Resource<IncidentDetail> {
 /** Every source with its health, refreshed every `refreshMs`. */
 export function useSources(refreshMs: number): Resource<ConfiguredSource[]> {
   return useResource('sources', (signal) => api.sources(signal).then(({ sources }) => sources), { refreshMs });
+}
+
+/** This node's part in the distributed mode, with the dead letters; `distributed: false` in one process. */
+export function useCluster(refreshMs: number): Resource<ClusterState> {
+  return useResource('cluster', (signal) => api.cluster(signal), { refreshMs });
 }
 
 export function useSourceDefinitions(): Resource<SourceDefinitionInfo[]> {

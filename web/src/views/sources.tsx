@@ -13,6 +13,7 @@ import { FormError } from '../components/form-error.js';
 import { Options } from '../components/options.js';
 import { absoluteTime, compactNumber, relativeTime } from '../format.js';
 import { can, useSession } from '../session.js';
+import { ClusterPanel } from '../components/cluster-panel.js';
 
 const REFRESH_MS = 3000;
 const GOOD = new Set(['connected', 'polling']);
@@ -77,6 +78,7 @@ export function SourcesView() {
         )}
       </section>
       {admin && definitions.length > 0 ? <AddSourceForm definitions={definitions} onAdded={refresh} /> : null}
+      {admin ? <ClusterPanel /> : null}
     </div>
   );
 }
