@@ -149,6 +149,11 @@ export async function run(): Promise<KindModelBench> {
     console.log(row('kind-rules@2', support.rules));
     console.log(row(`${defaultKindModel().name}@${defaultKindModel().version}`, support.model));
     console.log(
+      `${' '.repeat(22)} precision ${POST_KINDS.filter((k) => support.model.support[k] > 0)
+        .map((k) => `${k} ${pct(support.model.precision[k])}`)
+        .join(' · ')}`,
+    );
+    console.log(
       `outage as routing sees it: rules recall ${pct(support.rules.recall.outage)} (precision ${pct(support.rulesOutagePrecision)}); ` +
         `model first-or-confident-second recall ${pct(support.routingOutageRecall)} (precision ${pct(support.routingOutagePrecision)})`,
     );

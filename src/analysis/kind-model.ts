@@ -4,7 +4,7 @@
  * plus the verdicts of the kind rules (`kind.ts`), the multilingual intent cues
  * (`kind-cues.ts`) and the post's sentiment probabilities. Trained by `scripts/train-kind.ts` on
  * hand-labelled real support tweets and Earshot's own labelled posts; committed as
- * `models/kind-v1.bin`. It returns the kind, its probability, and a second kind when that one
+ * `models/kind-v2.bin`. It returns the kind, its probability, and a second kind when that one
  * is close ("is the vpn down?" → outage, then question), which routing uses.
  *
  * Sharing the sentiment featurisation is what keeps the analyze stage fast: a post is
@@ -163,19 +163,35 @@ function shapeFeatures(text: string, mask: number, out: FeatureBuffer): void {
   const first = OPENING_WORD.exec(rest)?.[0]?.toLowerCase();
   const second = first === undefined ? undefined : OPENING_WORD.exec(rest)?.[0]?.toLowerCase();
   if (first !== undefined) {
-    out.push(extraIndex(`o1:${first}`, mask), 1);
-    if (second !== undefined) out.push(extraIndex(`o2:${first} ${second}`, mask), 1);
+    // Hashed directly, not through the name cache: opening words are open-ended.
+    out.push(fmix32(fnv1a(`o1:${first}`, EXTRA_SEED)) & mask, 1);
+    if (second !== undefined) out.push(fmix32(fnv1a(`o2:${first} ${second}`, EXTRA_SEED)) & mask, 1);
   }
-  const trimmed = text.trimEnd();
-  if (trimmed.endsWith('?')) out.push(extraIndex('shape:ends?', mask), 1);
+  let end = text.length - 1;
+  while (end >= 0 && text.charCodeAt(end) <= 0x20) end--;
+  if (end >= 0 && text.charCodeAt(end) === 0x3f) out.push(extraIndex('shape:ends?', mask), 1);
   if (text.indexOf('?') !== text.lastIndexOf('?')) out.push(extraIndex('shape:??', mask), 1);
   if (text.includes('http')) out.push(extraIndex('shape:url', mask), 1);
-  if (/\d{3,}/.test(text)) out.push(extraIndex('shape:digits', mask), 1);
-  const words = rest.split(/\s+/).length;
+  // One pass for the digit run and the word count (the opening, at most 80 characters, bounds it).
+  let run = 0;
+  let digits = false;
+  for (let i = 0; i < text.length && !digits; i++) {
+    const c = text.charCodeAt(i);
+    run = c >= 0x30 && c <= 0x39 ? run + 1 : 0;
+    if (run >= 3) digits = true;
+  }
+  if (digits) out.push(extraIndex('shape:digits', mask), 1);
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < rest.length; i++) {
+    const space = rest.charCodeAt(i) <= 0x20;
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
   out.push(extraIndex(words <= 4 ? 'len:≤4' : words <= 10 ? 'len:≤10' : words <= 20 ? 'len:≤20' : 'len:>20', mask), 1);
 }
 
-/** Loads a kind model file synchronously; the default is the committed `models/kind-v1.bin`. */
+/** Loads a kind model file synchronously; the default is the committed `models/kind-v2.bin`. */
 export function loadKindModel(path?: string | URL): KindScorer {
   return kindScorerFromData(decodeKindModel(readFileSync(path ?? DEFAULT_KIND_MODEL_URL)));
 }
@@ -362,11 +378,13 @@ interface KindHeader {
   readonly meta: Record<string, unknown>;
 }
 
+const EXTRA_SEED = 0x4b1d_0001;
+/** Cached hashes of the fixed feature names (rules, cues, shape): a closed set. */
 const extraCache = new Map<string, number>();
 function extraIndex(name: string, mask: number): number {
   let h = extraCache.get(name);
   if (h === undefined) {
-    h = fmix32(fnv1a(name, 0x4b1d_0001));
+    h = fmix32(fnv1a(name, EXTRA_SEED));
     extraCache.set(name, h);
   }
   return h & mask;

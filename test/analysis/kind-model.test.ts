@@ -23,8 +23,8 @@ const MARGIN = 0.015;
 
 /** Recorded with `npx tsx bench/kind-model.ts` (docs/benchmarks.md). */
 const RECORDED = {
-  supportAccuracy: 0.659,
-  supportMacroF1: 0.635,
+  supportAccuracy: 0.656,
+  supportMacroF1: 0.633,
   supportOutageRecall: 0.447,
   routingOutageRecall: 0.566,
   kindsAccuracy: 0.872,
