@@ -12,6 +12,7 @@
  *   npx tsx scripts/train-kind.ts [--shared-dir DIR] [--seed N] [--out FILE] [--search]
  *     [--fraction F]   train each fold on that share of its support tweets (learning curve)
  *     [--errors FILE]  write the out-of-fold mistakes on the pool's support tweets
+ *     [--config N]     cross-validate only SEARCH[N]
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -65,6 +66,8 @@ export const SEARCH: readonly KindTrainConfig[] = [
   { ...CHOSEN, balance: 'sqrt' },
   { ...CHOSEN, foldBits: 16 },
   { ...CHOSEN, textFeatures: 'all' },
+  { ...CHOSEN, textWeight: 1 },
+  { ...CHOSEN, l2: 1e-5 },
 ];
 
 export interface Example {
@@ -106,7 +109,8 @@ async function main(argv: readonly string[]): Promise<void> {
 
   // --fraction F trains each fold on that share of its support tweets (a learning curve, to see the ceiling).
   const fraction = Number(flag(argv, '--fraction') ?? 1);
-  const configs = argv.includes('--search') ? SEARCH : [CHOSEN];
+  const only = flag(argv, '--config');
+  const configs = only !== undefined ? [SEARCH[Number(only)]!] : argv.includes('--search') ? SEARCH : [CHOSEN];
   let best:
     | { config: KindTrainConfig; epochs: number; score: number; metrics: KindMetrics; oof: Float64Array[] }
     | undefined;
