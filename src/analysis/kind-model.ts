@@ -28,11 +28,12 @@ export const DEFAULT_KIND_MODEL_URL = new URL('../../models/kind-v2.bin', import
 
 const K = POST_KINDS.length;
 
-/** A second kind is reported when its probability is at least this. */
+/** A second kind is reported when its probability is at least this (an outage runner-up from OUTAGE_SECOND_MIN). */
 export const SECOND_KIND_MIN = 0.2;
 /**
  * Routing treats a post as an outage report when outage is its kind, or its second kind with
- * at least this probability (chosen on the training data's validation portion, see docs/models.md).
+ * at least this probability: the lowest whose cross-validated routing precision on the training pool
+ * stays ≥ 50 % (`scripts/train-kind.ts`, recorded in the model file's meta; see docs/models.md).
  */
 export const OUTAGE_SECOND_MIN = 0.275;
 
@@ -62,7 +63,7 @@ export interface KindResult {
   readonly kind: PostKind;
   /** Probability of `kind`, 0…1. */
   readonly confidence: number;
-  /** The runner-up when its probability is at least SECOND_KIND_MIN, else null. */
+  /** The runner-up when its probability is at least SECOND_KIND_MIN (outage: OUTAGE_SECOND_MIN), else null. */
   readonly secondKind: PostKind | null;
   readonly secondConfidence: number;
 }
