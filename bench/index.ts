@@ -7,6 +7,7 @@ import { run as kind } from './kind.js';
 import { run as kindModel } from './kind-model.js';
 import { run as sentimentMultilingual } from './sentiment-multilingual.js';
 import { run as analyzeSpeed } from './analyze-speed.js';
+import { run as analysisMemory } from './analysis-memory.js';
 import { run as cluster } from './cluster.js';
 
 await ingest();
@@ -17,4 +18,5 @@ await kind();
 await kindModel();
 await sentimentMultilingual();
 await analyzeSpeed();
+await analysisMemory();
 await cluster();

@@ -1,14 +1,18 @@
 /**
  * Trains Earshot's kind model (`npx tsx scripts/train-kind.ts`, see docs/models.md) and writes
- * `models/kind-v1.bin`. Deterministic for a given `--seed`.
+ * `models/kind-v2.bin`. Deterministic for a given `--seed`.
  *
  * Data: the train split of the hand-labelled support tweets (`test/data/support-kinds.tsv`
- * joined with ../shared) plus the dev portion of `test/data/kinds.jsonl`. A fifth of that pool
- * (by hash) is the validation portion that chooses the configuration and epoch count; the
- * final model is then refitted on the whole pool for that many epochs. The test splits (support
- * tweets by id hash, kinds.jsonl by text hash) are scored once at the end and never chosen on.
+ * joined with ../shared) plus the dev portion of `test/data/kinds.jsonl`. Five-fold
+ * cross-validation on that pool (`kind-cv.ts`), scored on its support tweets, chooses the
+ * configuration, the epoch count and the outage routing threshold; the final model is then refitted
+ * on the whole pool for that many epochs. The test splits (support tweets by id hash, kinds.jsonl by
+ * text hash, kinds-multilingual.jsonl whole) are scored by `bench/kind-model.ts` and never chosen on.
  *
  *   npx tsx scripts/train-kind.ts [--shared-dir DIR] [--seed N] [--out FILE] [--search]
+ *     [--fraction F]   train each fold on that share of its support tweets (learning curve)
+ *     [--errors FILE]  write the out-of-fold mistakes on the pool's support tweets
+ *     [--config N]     cross-validate only SEARCH[N]
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -19,10 +23,11 @@ import { encodeKindModel, kindFeatures, resultOf, type KindModelData } from '../
 import { DEFAULT_MODEL_URL, decodeSentimentModel, fromData } from '../src/analysis/sentiment-model.js';
 import { FeatureBuffer, featurize } from '../src/analysis/sentiment-features.js';
 import { loadKindSet } from '../bench/kind.js';
-import { hasSupportTweets, loadSupportTweets } from '../bench/support-kinds.js';
+import { complaintsCsv, hasSupportTweets, loadSupportTweets, parseCsv } from '../bench/support-kinds.js';
 import { sharedDir } from '../bench/tweeteval.js';
 import { scoreKindPredictions, type KindMetrics } from '../bench/kind-metrics.js';
 import { mulberry32, shuffle } from './seeded-random.js';
+import { FOLDS, foldOf, outageRouting, subset } from './kind-cv.js';
 
 export interface KindTrainConfig {
   readonly foldBits: number;
@@ -33,6 +38,13 @@ export interface KindTrainConfig {
   readonly maxEpochs: number;
   /** Class weights: none, 1/sqrt(frequency) or 1/frequency (normalised to mean 1). */
   readonly balance: 'none' | 'sqrt' | 'full';
+  /** Kind-specific features (`KindModelData.featureSet`). */
+  readonly featureSet: number;
+  /**
+   * Also train on the data set's random tweets (not written to support accounts), as `other`
+   * when its annotators said "not a complaint" and `complaint` when they said complaint.
+   */
+  readonly randomTweets: boolean;
 }
 
 export const CHOSEN: KindTrainConfig = {
@@ -42,39 +54,34 @@ export const CHOSEN: KindTrainConfig = {
   learningRate: 0.1,
   l2: 1e-4,
   maxEpochs: 30,
-  balance: 'sqrt',
+  balance: 'none',
+  featureSet: 2,
+  randomTweets: false,
 };
+/** What `--search` compares (5-fold CV on the training pool); the first search also tried lr 0.2, L2 1e-3/1e-5, text ×1/×3. */
 export const SEARCH: readonly KindTrainConfig[] = [
   CHOSEN,
-  { ...CHOSEN, balance: 'none' },
-  { ...CHOSEN, balance: 'full' },
+  { ...CHOSEN, randomTweets: true },
+  { ...CHOSEN, featureSet: 1 },
+  { ...CHOSEN, balance: 'sqrt' },
   { ...CHOSEN, foldBits: 16 },
-  { ...CHOSEN, learningRate: 0.2 },
-  { ...CHOSEN, l2: 1e-3 },
-  { ...CHOSEN, l2: 1e-5 },
-  { ...CHOSEN, textWeight: 1 },
-  { ...CHOSEN, textWeight: 3 },
-  { ...CHOSEN, textFeatures: 'all', textWeight: 1 },
   { ...CHOSEN, textFeatures: 'all' },
+  { ...CHOSEN, textWeight: 1 },
+  { ...CHOSEN, l2: 1e-5 },
 ];
 
 export interface Example {
   readonly key: string;
   readonly text: string;
   readonly kind: PostKind;
-  readonly source: 'support' | 'kinds';
+  readonly source: 'support' | 'kinds' | 'random';
 }
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The validation portion of the training pool: a fifth, by a hash independent of the test split. */
-export function isValidation(key: string): boolean {
-  return fmix32(fnv1a(`val:${key}`)) % 5 === 0;
-}
-
 async function main(argv: readonly string[]): Promise<void> {
   const seed = Number(flag(argv, '--seed') ?? 1);
-  const out = resolve(flag(argv, '--out') ?? resolve(REPO_ROOT, 'models/kind-v1.bin'));
+  const out = resolve(flag(argv, '--out') ?? resolve(REPO_ROOT, 'models/kind-v2.bin'));
   const shared = sharedDir(argv);
   if (!hasSupportTweets(shared))
     throw new Error(`no complaints data in ${shared} (set EARSHOT_SHARED_DIR or --shared-dir)`);
@@ -86,45 +93,101 @@ async function main(argv: readonly string[]): Promise<void> {
       source: 'support' as const,
     })),
     ...loadKindSet('dev').map((p) => ({ key: p.text, text: p.text, kind: p.kind, source: 'kinds' as const })),
+    ...loadRandomTweets(shared),
   ];
-  const train = pool.filter((e) => !isValidation(e.key));
-  const val = pool.filter((e) => isValidation(e.key));
   const sentimentData = decodeSentimentModel(readFileSync(DEFAULT_MODEL_URL));
   const sentiment = fromData(sentimentData);
   const lexicon = new Map(sentimentData.lexicon);
   const prepare = makePreparer(sentimentData.features, lexicon, sentiment.probabilities);
+  // Random tweets are extra training data only: never in a validation fold.
+  const folds = pool.map((e) => (e.source === 'random' ? -1 : foldOf(e.key)));
+  const supportRows = pool.flatMap((e, i) => (e.source === 'support' ? [i] : []));
+  const supportGold = supportRows.map((i) => pool[i]!.kind);
   log(
-    `pool ${pool.length} (support ${pool.filter((e) => e.source === 'support').length}, kinds.jsonl dev ${pool.filter((e) => e.source === 'kinds').length}): train ${train.length}, validation ${val.length}, seed ${seed}`,
+    `pool ${pool.length} (support ${supportRows.length}, kinds.jsonl dev ${pool.filter((e) => e.source === 'kinds').length}, random tweets ${pool.filter((e) => e.source === 'random').length}), ${FOLDS}-fold cross-validation scored on the support tweets, seed ${seed}`,
   );
 
-  const configs = argv.includes('--search') ? SEARCH : [CHOSEN];
-  let best: { config: KindTrainConfig; epochs: number; score: number; metrics: KindMetrics } | undefined;
+  // --fraction F trains each fold on that share of its support tweets (a learning curve, to see the ceiling).
+  const fraction = Number(flag(argv, '--fraction') ?? 1);
+  const only = flag(argv, '--config');
+  const configs = only !== undefined ? [SEARCH[Number(only)]!] : argv.includes('--search') ? SEARCH : [CHOSEN];
+  let best:
+    | { config: KindTrainConfig; epochs: number; score: number; metrics: KindMetrics; oof: Float64Array[] }
+    | undefined;
   for (const config of configs) {
-    const X = prepare(train, config);
-    const V = prepare(val, config);
-    const result = trainKind(
-      config,
-      X,
-      train.map((e) => e.kind),
-      seed,
-      (w, b) => {
-        const metrics = scoreKindPredictions(
-          val.map((e) => e.kind),
-          predict(V, w, b).map((p) => resultOf(p).kind),
-        );
-        return { score: (metrics.accuracy + metrics.macroF1) / 2, metrics };
-      },
-    );
+    const X = prepare(pool, config);
+    // Out-of-fold probabilities per epoch: oof[epoch - 1][row].
+    const oof: Float64Array[][] = Array.from({ length: config.maxEpochs }, () => new Array<Float64Array>(pool.length));
+    for (let f = 0; f < FOLDS; f++) {
+      const trainRows = pool.flatMap((e, i) =>
+        folds[i] !== f &&
+        (config.randomTweets || e.source !== 'random') &&
+        (e.source !== 'support' || fmix32(fnv1a(`curve:${e.key}`)) % 100 < 100 * fraction)
+          ? [i]
+          : [],
+      );
+      const valRows = pool.flatMap((_, i) => (folds[i] === f ? [i] : []));
+      const V = subset(X, valRows);
+      trainKind(
+        config,
+        subset(X, trainRows),
+        trainRows.map((i) => pool[i]!.kind),
+        seed,
+        (w, b, epoch) => {
+          predict(V, w, b).forEach((p, j) => {
+            oof[epoch - 1]![valRows[j]!] = p;
+          });
+          return { score: epoch, metrics: EMPTY_METRICS };
+        },
+      );
+    }
+    let bestEpoch: { epoch: number; score: number; metrics: KindMetrics } | undefined;
+    for (let e = 1; e <= config.maxEpochs; e++) {
+      const metrics = scoreKindPredictions(
+        supportGold,
+        supportRows.map((i) => resultOf(oof[e - 1]![i]!).kind),
+      );
+      const score = (metrics.accuracy + metrics.macroF1) / 2;
+      if (bestEpoch === undefined || score > bestEpoch.score) bestEpoch = { epoch: e, score, metrics };
+    }
+    const m = bestEpoch!.metrics;
     log(
-      `${describe(config)} → epoch ${result.epoch}: val accuracy ${pct(result.metrics!.accuracy)}, macro-F1 ${pct(result.metrics!.macroF1)}, outage recall ${pct(result.metrics!.recall.outage)}`,
+      `${describe(config)} → epoch ${bestEpoch!.epoch}: CV accuracy ${pct(m.accuracy)}, macro-F1 ${pct(m.macroF1)}, outage recall ${pct(m.recall.outage)}`,
     );
-    if (best === undefined || result.score > best.score)
-      best = { config, epochs: result.epoch, score: result.score, metrics: result.metrics! };
+    if (best === undefined || bestEpoch!.score > best.score)
+      best = { config, epochs: bestEpoch!.epoch, score: bestEpoch!.score, metrics: m, oof: oof[bestEpoch!.epoch - 1]! };
   }
   if (best === undefined) return;
 
+  // The outage routing threshold: the second-kind probability from which a post also routes as an
+  // outage, chosen on the out-of-fold predictions as the lowest that keeps routing precision ≥ 50 %
+  // (at most one needless outage look per real outage report), so recall is as high as that allows.
+  const supportProbs = supportRows.map((i) => best!.oof[i]!);
+  let threshold = 0.5;
+  for (let t = 0.5; t >= 0.05 - 1e-9; t -= 0.025) {
+    const r = Math.round(t * 1000) / 1000;
+    const m = outageRouting(supportGold, supportProbs, r);
+    log(`  outage threshold ${r}: CV routing recall ${pct(m.recall)}, precision ${pct(m.precision)}`);
+    if (m.precision >= 0.5) threshold = r;
+  }
+  const routing = outageRouting(supportGold, supportProbs, threshold);
+  const errorsFile = flag(argv, '--errors');
+  if (errorsFile !== undefined) {
+    // Out-of-fold mistakes on the training pool's support tweets, for reading the guideline against.
+    const lines = supportRows.flatMap((i, j) => {
+      const r = resultOf(supportProbs[j]!);
+      return r.kind === pool[i]!.kind
+        ? []
+        : [`${pool[i]!.key}\t${pool[i]!.kind}\t${r.kind}\t${r.confidence}\t${pool[i]!.text.replace(/\s+/g, ' ')}`];
+    });
+    writeFileSync(errorsFile, `${lines.join('\n')}\n`);
+  }
+  log(
+    `outage routing threshold ${threshold}: CV outage recall ${pct(routing.recall)}, precision ${pct(routing.precision)} (class recall ${pct(best.metrics.recall.outage)})`,
+  );
+
   // Refit on the whole pool for the chosen number of epochs.
-  const refit = process.env.KIND_NO_REFIT ? train : pool;
+  const refit = pool.filter((e) => best!.config.randomTweets || e.source !== 'random');
   const all = prepare(refit, best.config);
   const final = trainKind(
     { ...best.config, maxEpochs: best.epochs },
@@ -135,23 +198,28 @@ async function main(argv: readonly string[]): Promise<void> {
   );
   const data: KindModelData = {
     name: 'earshot-kind',
-    version: '1',
+    version: '2',
     features: sentimentData.features,
     foldBits: best.config.foldBits,
     textWeight: best.config.textWeight,
     textFeatures: best.config.textFeatures,
+    featureSet: best.config.featureSet,
     weights: final.weights,
     bias: final.bias,
     meta: {
-      trainedOn: `support-kinds.tsv train split (${pool.filter((e) => e.source === 'support').length} real support tweets) + kinds.jsonl dev (${pool.filter((e) => e.source === 'kinds').length})`,
-      selectedOn: `validation fifth of that pool (${val.length}): (accuracy + macro-F1) / 2`,
+      trainedOn: `support-kinds.tsv train split (${pool.filter((e) => e.source === 'support').length} real support tweets) + kinds.jsonl dev (${pool.filter((e) => e.source === 'kinds').length})${best.config.randomTweets ? ` + ${pool.filter((e) => e.source === 'random').length} random tweets` : ''}`,
+      selectedOn: `${FOLDS}-fold cross-validation on that pool, scored on its support tweets: (accuracy + macro-F1) / 2`,
       seed,
       learningRate: best.config.learningRate,
       l2: best.config.l2,
       balance: best.config.balance,
       epochs: best.epochs,
-      valAccuracy: round4(best.metrics.accuracy),
-      valMacroF1: round4(best.metrics.macroF1),
+      cvAccuracy: round4(best.metrics.accuracy),
+      cvMacroF1: round4(best.metrics.macroF1),
+      cvOutageRecall: round4(best.metrics.recall.outage),
+      outageRoutingThreshold: threshold,
+      cvRoutingOutageRecall: round4(routing.recall),
+      cvRoutingOutagePrecision: round4(routing.precision),
     },
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -164,6 +232,18 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------
+
+/** The complaints data set's tweets not written to support accounts, labelled from its complaint flag. */
+function loadRandomTweets(shared: string): Example[] {
+  return parseCsv(readFileSync(complaintsCsv(shared), 'utf8'))
+    .filter((row) => row.length >= 4 && (row[3] === 'random_reply' || row[3] === 'random_tweet'))
+    .map((row) => ({
+      key: row[0]!,
+      text: row[1]!,
+      kind: row[2] === '1' ? ('complaint' as const) : ('other' as const),
+      source: 'random' as const,
+    }));
+}
 
 export interface Csr {
   readonly offsets: Int32Array;
@@ -178,7 +258,7 @@ export function makePreparer(
   sentimentProbabilities: (text: string) => [number, number, number],
 ): (
   rows: readonly { text: string }[],
-  config: Pick<KindTrainConfig, 'foldBits' | 'textWeight' | 'textFeatures'>,
+  config: Pick<KindTrainConfig, 'foldBits' | 'textWeight' | 'textFeatures' | 'featureSet'>,
 ) => Csr {
   const buffer = new FeatureBuffer();
   const out = new FeatureBuffer();
@@ -320,7 +400,7 @@ export function predict(X: Csr, w: Float32Array, b: readonly number[]): Float64A
 }
 
 function describe(c: KindTrainConfig): string {
-  return `fold=${c.foldBits} text=${c.textFeatures}x${c.textWeight} lr=${c.learningRate} l2=${c.l2} balance=${c.balance}`;
+  return `fold=${c.foldBits} text=${c.textFeatures}x${c.textWeight} lr=${c.learningRate} l2=${c.l2} balance=${c.balance} set=${c.featureSet}${c.randomTweets ? ' +random' : ''}`;
 }
 
 function flag(argv: readonly string[], name: string): string | undefined {
@@ -328,6 +408,7 @@ function flag(argv: readonly string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
+const EMPTY_METRICS = scoreKindPredictions([], []);
 const pct = (x: number) => (100 * x).toFixed(1);
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 function log(line: string): void {

@@ -144,7 +144,7 @@ const REQUEST_WORDS = words([
 
 // Interrogatives that open a question, after any @mentions.
 const QUESTION_OPENERS =
-  /^\s*(?:@\S+\s+)*[¿]?(?:qu[ée]|c[oó]mo|cu[aá]ndo|d[oó]nde|por qu[ée]|cu[aá]l|hay|alguien|o que|onde|quando|qual|tem|algu[ée]m|comment|quand|o[uù]|pourquoi|quel(?:le)?s?|est-ce que|y a-t-il|wie|wann|wo|warum|wieso|welche[rsn]?|gibt es|kann man|come|dove|perch[ée]|quale|c'[èe]|qualcuno)(?![\p{L}\p{N}_])/iu;
+  /^\s*(?:@\S+\s+)*[¿]?(?:qu[ée]|c[oó]mo|cu[aá]ndo|cu[aá]nto|d[oó]nde|por qu[ée]|cu[aá]l|hay|alguien|tienen|se puede|o que|onde|quando|qual|quanto|tem|algu[ée]m|voc[êe]s|comment|combien|quand|o[uù]|pourquoi|quel(?:le)?s?|est-ce que|y a-t-il|wie|wann|wo|warum|wieso|welche[rsn]?|gibt es|kann man|habt ihr|come|dove|perch[ée]|quale|quanto|quando|c'[èe]|qualcuno)(?![\p{L}\p{N}_])/iu;
 
 // "Is it down?" in each language: an outage asked as a question.
 const OUTAGE_QUESTION = words([
@@ -203,6 +203,33 @@ const TROUBLE_WORDS = words([
   'code \\d+',
   'no worky',
   'loop',
+  // The same "it doesn't work for me" words in the other five languages, so the weight learned from
+  // English tweets reaches them: can't, problem, slow, hangs, crashes, still not.
+  'no puedo',
+  'no me deja',
+  'sigue sin',
+  'problemas?',
+  'lent[oa]',
+  'se (?:cuelga|bloquea)',
+  'n[aã]o consigo',
+  'travad[oa]',
+  'travando',
+  'continua sem',
+  'je n.arrive pas',
+  'impossible',
+  'probl[èe]mes?',
+  'plante',
+  'bloqu[ée]e?',
+  'kann nicht',
+  'klappt nicht',
+  'probleme?',
+  'h[äa]ngt',
+  'st[üu]rzt ab',
+  'langsam',
+  'non riesco',
+  'si blocca',
+  'bloccat[oa]',
+  'errore',
 ]);
 
 const COMPLAINT_WORDS = words([
@@ -242,6 +269,19 @@ const COMPLAINT_WORDS = words([
   'ancora nessuna',
   'delusione',
   'deluso',
+  // Delays, no answer, charged twice: the usual complaints, in each language.
+  'retraso',
+  'nadie (?:me )?(?:responde|contesta)',
+  'atras(?:o|ad[oa])',
+  'ningu[ée]m (?:responde|atende)',
+  'retard',
+  'aucune r[ée]ponse',
+  'versp[äa]tung',
+  'keine antwort',
+  'ritardo',
+  'in ritardo',
+  'nessuno (?:risponde|mi risponde)',
+  'vergognoso',
 ]);
 
 const PRAISE_WORDS = words([
@@ -263,6 +303,14 @@ const PRAISE_WORDS = words([
   'perfecto',
   'perfeito',
   'parfait',
+  'me encanta',
+  'adorei',
+  'parab[ée]ns',
+  'excellent',
+  'vielen dank',
+  'wunderbar',
+  'complimenti',
+  'gentilissim[io]',
 ]);
 
 /** Which cue families occur in `text` (any of the six languages), as `CUE` bits. */

@@ -4,7 +4,7 @@
  * plus the verdicts of the kind rules (`kind.ts`), the multilingual intent cues
  * (`kind-cues.ts`) and the post's sentiment probabilities. Trained by `scripts/train-kind.ts` on
  * hand-labelled real support tweets and Earshot's own labelled posts; committed as
- * `models/kind-v1.bin`. It returns the kind, its probability, and a second kind when that one
+ * `models/kind-v2.bin`. It returns the kind, its probability, and a second kind when that one
  * is close ("is the vpn down?" → outage, then question), which routing uses.
  *
  * Sharing the sentiment featurisation is what keeps the analyze stage fast: a post is
@@ -24,17 +24,18 @@ import { decodeModelFile, encodeModelFile } from './model-file.js';
 import { FEATURE_FORMAT, FeatureBuffer, featurize } from './sentiment-features.js';
 import type { FeatureConfig, Lexicon } from './sentiment-features.js';
 
-export const DEFAULT_KIND_MODEL_URL = new URL('../../models/kind-v1.bin', import.meta.url);
+export const DEFAULT_KIND_MODEL_URL = new URL('../../models/kind-v2.bin', import.meta.url);
 
 const K = POST_KINDS.length;
 
-/** A second kind is reported when its probability is at least this. */
+/** A second kind is reported when its probability is at least this (an outage runner-up from OUTAGE_SECOND_MIN). */
 export const SECOND_KIND_MIN = 0.2;
 /**
  * Routing treats a post as an outage report when outage is its kind, or its second kind with
- * at least this probability (chosen on the training data's validation portion, see docs/models.md).
+ * at least this probability: the lowest whose cross-validated routing precision on the training pool
+ * stays ≥ 50 % (`scripts/train-kind.ts`, recorded in the model file's meta; see docs/models.md).
  */
-export const OUTAGE_SECOND_MIN = 0.25;
+export const OUTAGE_SECOND_MIN = 0.275;
 
 export interface KindModelData {
   readonly name: string;
@@ -47,6 +48,11 @@ export interface KindModelData {
   readonly textWeight: number;
   /** Which text features it reads: all, or the word group and flags without character n-grams (cheaper). */
   readonly textFeatures: 'all' | 'words';
+  /**
+   * Kind-specific features on top of the rules, cues and sentiment: 1 (earshot-kind@1) or 2, which
+   * adds the post's opening words and shape (see `shapeFeatures`).
+   */
+  readonly featureSet?: number;
   /** Bucket-major weights, `(1 << foldBits) * 7` long, classes in POST_KINDS order. */
   readonly weights: Float32Array;
   readonly bias: readonly number[];
@@ -57,7 +63,7 @@ export interface KindResult {
   readonly kind: PostKind;
   /** Probability of `kind`, 0…1. */
   readonly confidence: number;
-  /** The runner-up when its probability is at least SECOND_KIND_MIN, else null. */
+  /** The runner-up when its probability is at least SECOND_KIND_MIN (outage: OUTAGE_SECOND_MIN), else null. */
   readonly secondKind: PostKind | null;
   readonly secondConfidence: number;
 }
@@ -97,7 +103,7 @@ export function routingKinds(post: {
 export function kindFeatures(
   text: string,
   buffer: FeatureBuffer,
-  model: Pick<KindModelData, 'foldBits' | 'textWeight' | 'textFeatures'>,
+  model: Pick<KindModelData, 'foldBits' | 'textWeight' | 'textFeatures' | 'featureSet'>,
   sentiment: SentimentProbabilities,
   out: FeatureBuffer,
 ): number {
@@ -108,11 +114,17 @@ export function kindFeatures(
     if (i >= buffer.length) break;
     out.push(buffer.indices[i]! & mask, model.textWeight * buffer.values[i]!);
   }
-  return kindExtras(text, mask, sentiment, out);
+  return kindExtras(text, mask, sentiment, out, model.featureSet ?? 1);
 }
 
 /** The rule, cue and sentiment features of `kindFeatures`, appended to `out`; returns its length. */
-export function kindExtras(text: string, mask: number, sentiment: SentimentProbabilities, out: FeatureBuffer): number {
+export function kindExtras(
+  text: string,
+  mask: number,
+  sentiment: SentimentProbabilities,
+  out: FeatureBuffer,
+  featureSet = 1,
+): number {
   const rules = ruleSignals(text);
   const cues = cueSignals(text);
   for (let b = 0; b < RULE_NAMES.length; b++) if (rules & (1 << b)) out.push(extraIndex(RULE_KEYS[b]!, mask), 1);
@@ -131,10 +143,56 @@ export function kindExtras(text: string, mask: number, sentiment: SentimentProba
   out.push(extraIndex('s:pos', mask), pos);
   if (text.includes('?')) out.push(extraIndex('mark:?', mask), 1);
   if (text.includes('!')) out.push(extraIndex('mark:!', mask), 1);
+  if (featureSet >= 2) shapeFeatures(text, mask, out);
   return out.length;
 }
 
-/** Loads a kind model file synchronously; the default is the committed `models/kind-v1.bin`. */
+/** Word tokens for the opening-words features: letters, digits and apostrophes. */
+const OPENING_WORD = /[\p{L}\p{N}']+/gu;
+const LEADING_NOISE = /^(?:\s*(?:[@#][\p{L}\p{N}_]+(?:@[\w.-]+)?|https?:\/\/\S+|[^\p{L}\p{N}@#\s]+))*\s*/u;
+
+/**
+ * How a post opens and its shape. The first words after the @mentions carry most of the intent
+ * in short posts ("is the…", "can you…", "why is…", "thanks for…", "hi, my…"), in any language,
+ * and bag-of-words features lose their position. Shape: ends with `?`, more than one `?`, a
+ * link, digits (order and flight numbers), and length bands (one-line follow-ups are `other`).
+ */
+function shapeFeatures(text: string, mask: number, out: FeatureBuffer): void {
+  const lead = LEADING_NOISE.exec(text);
+  const rest = lead === null ? text : text.slice(lead[0].length, lead[0].length + 80);
+  OPENING_WORD.lastIndex = 0;
+  const first = OPENING_WORD.exec(rest)?.[0]?.toLowerCase();
+  const second = first === undefined ? undefined : OPENING_WORD.exec(rest)?.[0]?.toLowerCase();
+  if (first !== undefined) {
+    // Hashed directly, not through the name cache: opening words are open-ended.
+    out.push(fmix32(fnv1a(`o1:${first}`, EXTRA_SEED)) & mask, 1);
+    if (second !== undefined) out.push(fmix32(fnv1a(`o2:${first} ${second}`, EXTRA_SEED)) & mask, 1);
+  }
+  let end = text.length - 1;
+  while (end >= 0 && text.charCodeAt(end) <= 0x20) end--;
+  if (end >= 0 && text.charCodeAt(end) === 0x3f) out.push(extraIndex('shape:ends?', mask), 1);
+  if (text.indexOf('?') !== text.lastIndexOf('?')) out.push(extraIndex('shape:??', mask), 1);
+  if (text.includes('http')) out.push(extraIndex('shape:url', mask), 1);
+  // One pass for the digit run and the word count (the opening, at most 80 characters, bounds it).
+  let run = 0;
+  let digits = false;
+  for (let i = 0; i < text.length && !digits; i++) {
+    const c = text.charCodeAt(i);
+    run = c >= 0x30 && c <= 0x39 ? run + 1 : 0;
+    if (run >= 3) digits = true;
+  }
+  if (digits) out.push(extraIndex('shape:digits', mask), 1);
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < rest.length; i++) {
+    const space = rest.charCodeAt(i) <= 0x20;
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  out.push(extraIndex(words <= 4 ? 'len:≤4' : words <= 10 ? 'len:≤10' : words <= 20 ? 'len:≤20' : 'len:>20', mask), 1);
+}
+
+/** Loads a kind model file synchronously; the default is the committed `models/kind-v2.bin`. */
 export function loadKindModel(path?: string | URL): KindScorer {
   return kindScorerFromData(decodeKindModel(readFileSync(path ?? DEFAULT_KIND_MODEL_URL)));
 }
@@ -149,6 +207,7 @@ export function defaultKindModel(): KindScorer {
 export function kindScorerFromData(data: KindModelData, lexicon: Lexicon | null = null): KindScorer {
   const { bias, foldBits, features, textWeight } = data;
   const wordsOnly = data.textFeatures === 'words';
+  const featureSet = data.featureSet ?? 1;
   // int8 weights with a scale per class: a quarter of the memory of floats, so the table stays
   // in cache and the sparse dot product is several times faster.
   const { q, scales } = quantise(data.weights);
@@ -183,7 +242,7 @@ export function kindScorerFromData(data: KindModelData, lexicon: Lexicon | null 
       add(buffer.indices, buffer.values, buffer.charEnd, buffer.length, textWeight);
     } else add(buffer.indices, buffer.values, 0, buffer.length, textWeight);
     extras.length = 0;
-    add(extras.indices, extras.values, 0, kindExtras(text, mask, sentiment, extras), 1);
+    add(extras.indices, extras.values, 0, kindExtras(text, mask, sentiment, extras, featureSet), 1);
     z[0] = z0 * scales[0]! + bias[0]!;
     z[1] = z1 * scales[1]! + bias[1]!;
     z[2] = z2 * scales[2]! + bias[2]!;
@@ -231,10 +290,12 @@ export function resultOf(p: ArrayLike<number>): KindResult {
   let second = first === 0 ? 1 : 0;
   for (let c = 0; c < K; c++) if (c !== first && p[c]! > p[second]!) second = c;
   const secondConfidence = p[second]!;
+  // An outage runner-up is reported from the (lower) routing threshold, so routing can see it.
+  const min = second === OUTAGE ? Math.min(SECOND_KIND_MIN, OUTAGE_SECOND_MIN) : SECOND_KIND_MIN;
   return {
     kind: POST_KINDS[first]!,
     confidence: round3(p[first]!),
-    secondKind: secondConfidence >= SECOND_KIND_MIN ? POST_KINDS[second]! : null,
+    secondKind: secondConfidence >= min ? POST_KINDS[second]! : null,
     secondConfidence: round3(secondConfidence),
   };
 }
@@ -251,6 +312,7 @@ export function encodeKindModel(data: KindModelData): Buffer {
     foldBits: data.foldBits,
     textWeight: data.textWeight,
     textFeatures: data.textFeatures,
+    featureSet: data.featureSet ?? 1,
     scales,
     bias: data.bias,
     meta: data.meta,
@@ -275,6 +337,7 @@ export function decodeKindModel(file: Uint8Array): KindModelData {
     foldBits: header.foldBits,
     textWeight: header.textWeight,
     textFeatures: header.textFeatures ?? 'all',
+    featureSet: header.featureSet ?? 1,
     weights,
     bias: header.bias,
     meta: header.meta,
@@ -282,6 +345,7 @@ export function decodeKindModel(file: Uint8Array): KindModelData {
 }
 
 const MAGIC = 'EKM1';
+const OUTAGE = POST_KINDS.indexOf('outage');
 const RULE_NAMES = Object.keys(RULE);
 const CUE_NAMES = Object.keys(CUE);
 const RULE_KEYS = RULE_NAMES.map((n) => `r:${n}`);
@@ -309,16 +373,19 @@ interface KindHeader {
   readonly foldBits: number;
   readonly textWeight: number;
   readonly textFeatures?: 'all' | 'words';
+  readonly featureSet?: number;
   readonly scales: number[];
   readonly bias: number[];
   readonly meta: Record<string, unknown>;
 }
 
+const EXTRA_SEED = 0x4b1d_0001;
+/** Cached hashes of the fixed feature names (rules, cues, shape): a closed set. */
 const extraCache = new Map<string, number>();
 function extraIndex(name: string, mask: number): number {
   let h = extraCache.get(name);
   if (h === undefined) {
-    h = fmix32(fnv1a(name, 0x4b1d_0001));
+    h = fmix32(fnv1a(name, EXTRA_SEED));
     extraCache.set(name, h);
   }
   return h & mask;

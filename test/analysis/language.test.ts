@@ -35,6 +35,6 @@ test('detectLanguage never throws on odd or huge input', () => {
 });
 
 test('LANGUAGE_MODEL names eld and its version', () => {
-  assert.equal(LANGUAGE_MODEL.name, 'eld-medium');
+  assert.equal(LANGUAGE_MODEL.name, 'eld-small');
   assert.match(LANGUAGE_MODEL.version, /^\d+\.\d+\.\d+$/);
 });
