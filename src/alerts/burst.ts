@@ -115,6 +115,8 @@ export interface BurstOptions {
   readonly quietMinutes?: number;
   /** How long (time constant, minutes) an ended burst raises the bar for the key's next one. */
   readonly aftermathMinutes?: number;
+  /** The share of the last burst's peak a new one must reach while that bar lasts. */
+  readonly aftermathShare?: number;
   /** Added to the lateness a key's sources show to make its watermark. */
   readonly watermarkMarginMinutes?: number;
   /** Posts this much older than the clock replay as history. */
@@ -144,7 +146,8 @@ const DEFAULTS = {
   priorDispersion: 0.1,
   warmupMinutes: 15,
   quietMinutes: 30,
-  aftermathMinutes: 3 * 24 * 60,
+  aftermathMinutes: 2 * 24 * 60,
+  aftermathShare: 1,
   watermarkMarginMinutes: 2,
   historicalAfterMinutes: 120,
   historicalIdleMs: 5 * 60_000,
@@ -172,6 +175,8 @@ const KAPPA_PRIOR_WEIGHT = 4 * 50 * 50;
 const DISPERSION_RATE = 1 / 72;
 /** One hour teaches at most this many times what the current dispersion expects of it. */
 const RESIDUAL_CAP = 10;
+/** A burst active this long (minutes) is a story: its aftermath bar counts in full. */
+const STORY_MINUTES = 120;
 /** Blocks in an hour. */
 const HOUR_BLOCKS = 60 / 5;
 
@@ -206,6 +211,8 @@ interface Test {
   readonly log10p: number;
   readonly negative: number;
   readonly problem: number;
+  /** The highest excess rate (posts a minute over the baseline) of any window of 5 minutes or more. */
+  readonly peakRate: number;
 }
 
 interface KeyState {
@@ -406,6 +413,7 @@ export class BurstDetector {
     let problem = 0;
     let expected = 0;
     let best: Test | null = null;
+    let peakRate = 0;
     const maxWindow = Math.max(...o.windows);
     for (let w = 1; w <= maxWindow; w += 1) {
       const minute = end - w + 1;
@@ -415,15 +423,16 @@ export class BurstDetector {
       problem += state.problem[slot]!;
       expected += this.#expected(state, minute) * (w === 1 ? elapsed : 1);
       if (w < least || !o.windows.includes(w)) continue;
+      if (w >= BLOCK) peakRate = Math.max(peakRate, (count - expected) / w);
       // A burst is a rate: `minCount` posts per `minCountMinutes`, so a long window never alerts
       // on a trickle that a short one would call ordinary.
       const floor = o.minCount * Math.max(1, w / o.minCountMinutes) ** o.minCountGrowth;
       if (count < floor || count < o.minRatio * expected) continue;
       const log10p = this.#tail(state, count, expected);
       if (best === null || log10p < best.log10p)
-        best = { windowMinutes: w, count, expected, log10p, negative, problem };
+        best = { windowMinutes: w, count, expected, log10p, negative, problem, peakRate: 0 };
     }
-    return best;
+    return best && { ...best, peakRate: Math.max(peakRate, excessRate(best)) };
   }
 
   #decide(state: KeyState, event: BurstEvent, best: Test | null, now: number, alerts: BurstAlert[]): void {
@@ -434,11 +443,7 @@ export class BurstDetector {
       // The aftermath of a story: a later wave opens a new alert only when it is as intense as the
       // last burst's peak, a bar that fades with `aftermathMinutes`. Smaller waves (follow-up news,
       // aftershocks of attention) are the same story, not a new page.
-      const after = state.aftermath;
-      if (after) {
-        const bar = after.rate * Math.exp(-(Math.floor(event.at / MINUTE) - after.endedMinute) / o.aftermathMinutes);
-        if (excessRate(best) < bar) return;
-      }
+      if (excessRate(best) < o.aftermathShare * this.#aftermathBar(state, Math.floor(event.at / MINUTE))) return;
       const decided = Math.floor(now / MINUTE);
       const onsetMinute = Math.min(decided, Math.floor(event.at / MINUTE)) - best.windowMinutes + 1;
       let total = 0;
@@ -456,7 +461,7 @@ export class BurstDetector {
         maxInfluence: event.influence ?? 0,
         quiet: 0,
         best,
-        peakRate: excessRate(best),
+        peakRate: best.peakRate,
         samplePostIds: [],
         sampleTexts: [],
       };
@@ -467,7 +472,7 @@ export class BurstDetector {
       return;
     }
     if (best !== null && best.log10p < burst.best.log10p) burst.best = best;
-    if (best !== null) burst.peakRate = Math.max(burst.peakRate, excessRate(best));
+    if (best !== null) burst.peakRate = Math.max(burst.peakRate, best.peakRate);
     const severity = best ? severityOf(best, burst.maxInfluence) : burst.severity;
     const rises = SEVERITY_RANK[severity] > SEVERITY_RANK[burst.severity];
     if (rises) burst.severity = severity;
@@ -475,6 +480,13 @@ export class BurstDetector {
       burst.lastEmit = now;
       alerts.push(this.#alert(state, 'updated', burst, now));
     }
+  }
+
+  /** The excess rate the key's last story still asks of a new burst at `minute`. */
+  #aftermathBar(state: KeyState, minute: number): number {
+    const after = state.aftermath;
+    if (!after) return 0;
+    return after.rate * Math.exp(-Math.max(0, minute - after.endedMinute) / this.#o.aftermathMinutes);
   }
 
   #alert(state: KeyState, phase: BurstPhase, burst: Burst, now: number, endedAt?: string): BurstAlert {
@@ -565,7 +577,11 @@ export class BurstDetector {
       this.#learnLevel(state, Math.min(count, expected + 2 * sd) / season);
       if (burst.quiet >= o.quietMinutes) {
         state.burst = null;
-        state.aftermath = { rate: burst.peakRate, endedMinute: minute };
+        // A story lasts: a short burst (one cascade) raises the bar for the next one only a little.
+        const active = minute - o.quietMinutes - burst.onsetMinute;
+        // …and a small wave never lowers the bar the story set.
+        const rate = burst.peakRate * Math.min(1, Math.max(0, active) / STORY_MINUTES);
+        state.aftermath = { rate: Math.max(rate, this.#aftermathBar(state, minute)), endedMinute: minute };
         alerts.push(this.#alert(state, 'ended', burst, now, new Date((minute + 1) * MINUTE).toISOString()));
       }
       return;
