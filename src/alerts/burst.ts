@@ -20,13 +20,15 @@
  *   becomes normal, yet a lasting new plateau is learned within hours and the burst ends.
  * - **Over-dispersion.** Counts over a window are negative binomial around the baseline Λ with
  *   variance φΛ + κΛ²: φ (cascades: re-posts arrive together) and κ (busier and quieter hours than
- *   the profile says) are fitted per key to its own 5-minute residuals (weighted least squares on
- *   running sums), shrunk toward the organisation's, plus the uncertainty of the level itself
- *   (1 / posts the level has seen: a gamma-Poisson predictive).
+ *   the profile says) are measured per key (φ from 5-minute blocks around each hour's own mean, κ
+ *   from hourly totals against the baseline: `learnHour`), shrunk toward the organisation's, plus
+ *   the uncertainty of the level itself (1 / posts the level has seen: a gamma-Poisson predictive).
  * - **Scan test**: for windows of 1–30 minutes ending at the changed minute, the negative-binomial
  *   upper tail of the count. A burst opens when it falls below `alphaLog10` with at least
  *   `minCount` posts and `minRatio` × the baseline; it is updated while it lasts and ends after
  *   `quietMinutes` closed minutes in a row whose last five minutes look ordinary.
+ * - **Aftermath**: an ended burst's peak excess rate, fading over `aftermathMinutes`, is a bar the
+ *   key's next burst must clear: later, smaller waves of one story do not page again.
  * Severity comes from the size of the burst and what it holds: the share of negative posts, of
  * complaint/outage posts, and the largest audience among its authors.
  */
