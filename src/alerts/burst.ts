@@ -20,13 +20,15 @@
  *   becomes normal, yet a lasting new plateau is learned within hours and the burst ends.
  * - **Over-dispersion.** Counts over a window are negative binomial around the baseline Λ with
  *   variance φΛ + κΛ²: φ (cascades: re-posts arrive together) and κ (busier and quieter hours than
- *   the profile says) are fitted per key to its own 5-minute residuals (weighted least squares on
- *   running sums), shrunk toward the organisation's, plus the uncertainty of the level itself
- *   (1 / posts the level has seen: a gamma-Poisson predictive).
+ *   the profile says) are measured per key (φ from 5-minute blocks around each hour's own mean, κ
+ *   from hourly totals against the baseline: `learnHour`), shrunk toward the organisation's, plus
+ *   the uncertainty of the level itself (1 / posts the level has seen: a gamma-Poisson predictive).
  * - **Scan test**: for windows of 1–30 minutes ending at the changed minute, the negative-binomial
  *   upper tail of the count. A burst opens when it falls below `alphaLog10` with at least
  *   `minCount` posts and `minRatio` × the baseline; it is updated while it lasts and ends after
  *   `quietMinutes` closed minutes in a row whose last five minutes look ordinary.
+ * - **Aftermath**: an ended burst's peak excess rate, fading over `aftermathMinutes`, is a bar the
+ *   key's next burst must clear: later, smaller waves of one story do not page again.
  * Severity comes from the size of the burst and what it holds: the share of negative posts, of
  * complaint/outage posts, and the largest audience among its authors.
  */
@@ -96,6 +98,9 @@ export interface BurstOptions {
   readonly alphaLog10?: number;
   /** …and the window holds at least this many posts… */
   readonly minCount?: number;
+  /** …per this many minutes (a longer window needs proportionally more, to the power `minCountGrowth`)… */
+  readonly minCountMinutes?: number;
+  readonly minCountGrowth?: number;
   /** …and at least this many times its baseline. */
   readonly minRatio?: number;
   readonly windows?: readonly number[];
@@ -110,6 +115,10 @@ export interface BurstOptions {
   readonly warmupMinutes?: number | ((key: string) => number);
   /** Closed minutes in a row that look ordinary and end a burst. */
   readonly quietMinutes?: number;
+  /** How long (time constant, minutes) an ended burst raises the bar for the key's next one. */
+  readonly aftermathMinutes?: number;
+  /** The share of the last burst's peak a new one must reach while that bar lasts. */
+  readonly aftermathShare?: number;
   /** Added to the lateness a key's sources show to make its watermark. */
   readonly watermarkMarginMinutes?: number;
   /** Posts this much older than the clock replay as history. */
@@ -129,6 +138,8 @@ export interface BurstOptions {
 const DEFAULTS = {
   alphaLog10: -5,
   minCount: 10,
+  minCountMinutes: 5,
+  minCountGrowth: 0,
   minRatio: 2,
   windows: [1, 2, 3, 5, 10, 15, 30] as readonly number[],
   floorPerMinute: 0.02,
@@ -137,6 +148,8 @@ const DEFAULTS = {
   priorDispersion: 0.1,
   warmupMinutes: 15,
   quietMinutes: 30,
+  aftermathMinutes: 2 * 24 * 60,
+  aftermathShare: 1,
   watermarkMarginMinutes: 2,
   historicalAfterMinutes: 120,
   historicalIdleMs: 5 * 60_000,
@@ -156,12 +169,18 @@ const BLOCK = 5;
 const PROFILE_PRIOR_MINUTES = { day: 3 * 60, week: 2 * 24 * 60 } as const;
 /** How long each slot of a profile remembers: about a week of visits. */
 const PROFILE_RATE = { day: 1 / (7 * 60), week: 1 / (3 * 24 * 60), all: 1 / (7 * 24 * 60) } as const;
-/** Weight (in 5-minute blocks: half a day) of the prior dispersion against a key's own residuals. */
-const DISPERSION_PRIOR_BLOCKS = 144;
-/** How fast the dispersion sums forget (per 5-minute block): about three days. */
-const DISPERSION_RATE = 1 / 864;
-/** A block's squared residual counts at most this many times the current variance. */
-const RESIDUAL_CAP = 30;
+/** Weight of the prior φ against a key's own evidence, in posts: a key's own φ counts after ~a hundred posts. */
+const PHI_PRIOR_POSTS = 100;
+/** Weight of the prior κ, in (expected posts per hour)²: a few hours of a stream at 50 posts an hour. */
+const KAPPA_PRIOR_WEIGHT = 4 * 50 * 50;
+/** How fast the dispersion sums forget, per hour: about three days. */
+const DISPERSION_RATE = 1 / 72;
+/** One hour teaches at most this many times what the current dispersion expects of it. */
+const RESIDUAL_CAP = 10;
+/** A burst active this long (minutes) is a story: its aftermath bar counts in full. */
+const STORY_MINUTES = 120;
+/** Blocks in an hour. */
+const HOUR_BLOCKS = 60 / 5;
 
 interface Profile {
   readonly day: Float64Array;
@@ -181,6 +200,8 @@ interface Burst {
   maxInfluence: number;
   quiet: number;
   best: Test;
+  /** The highest excess rate (posts a minute over the baseline) any window showed. */
+  peakRate: number;
   readonly samplePostIds: number[];
   readonly sampleTexts: string[];
 }
@@ -192,6 +213,8 @@ interface Test {
   readonly log10p: number;
   readonly negative: number;
   readonly problem: number;
+  /** The highest excess rate (posts a minute over the baseline) of any window of 5 minutes or more. */
+  readonly peakRate: number;
 }
 
 interface KeyState {
@@ -209,10 +232,13 @@ interface KeyState {
   /** Posts the level has seen (capped at its memory), for its own uncertainty. */
   levelPosts: number;
   readonly profile: Profile;
-  readonly dispersion: Moments;
+  readonly dispersion: DispersionSums;
   blockCount: number;
   blockExpected: number;
   blockMinutes: number;
+  /** The closed 5-minute blocks of the current hour, and what the baseline expected of them. */
+  readonly hourBlocks: number[];
+  hourExpected: number;
   learnedMinutes: number;
   lastEventMinute: number;
   /** Historical replays: the lateness seen inside the replay, and when the clock last touched it. */
@@ -220,6 +246,8 @@ interface KeyState {
   touchedAt: number;
   readonly sources: Set<string>;
   burst: Burst | null;
+  /** The last burst's peak excess rate (posts a minute over the baseline) and when it ended. */
+  aftermath: { rate: number; endedMinute: number } | null;
 }
 
 export class BurstDetector {
@@ -230,7 +258,7 @@ export class BurstDetector {
   readonly #lateness = new Map<string, { ms: number; at: number }>();
   /** Organisation-wide profile and dispersion, taught by every stream key: what a new key borrows. */
   readonly #org: Profile = newProfile();
-  readonly #orgDispersion: Moments = newMoments();
+  readonly #orgDispersion: DispersionSums = newDispersionSums();
 
   constructor(options: BurstOptions = {}) {
     this.#o = { ...DEFAULTS, ...stripUndefined(options) } as Settings;
@@ -316,7 +344,9 @@ export class BurstDetector {
         levelMinutes: 0,
         levelPosts: 0,
         profile: newProfile(),
-        dispersion: newMoments(),
+        dispersion: newDispersionSums(),
+        hourBlocks: [],
+        hourExpected: 0,
         blockCount: 0,
         blockExpected: 0,
         blockMinutes: 0,
@@ -326,6 +356,7 @@ export class BurstDetector {
         touchedAt: 0,
         sources: new Set(),
         burst: null,
+        aftermath: null,
       };
       map.set(key, state);
     }
@@ -384,6 +415,7 @@ export class BurstDetector {
     let problem = 0;
     let expected = 0;
     let best: Test | null = null;
+    let peakRate = 0;
     const maxWindow = Math.max(...o.windows);
     for (let w = 1; w <= maxWindow; w += 1) {
       const minute = end - w + 1;
@@ -393,12 +425,16 @@ export class BurstDetector {
       problem += state.problem[slot]!;
       expected += this.#expected(state, minute) * (w === 1 ? elapsed : 1);
       if (w < least || !o.windows.includes(w)) continue;
-      if (count < o.minCount || count < o.minRatio * expected) continue;
+      if (w >= BLOCK) peakRate = Math.max(peakRate, (count - expected) / w);
+      // A burst is a rate: `minCount` posts per `minCountMinutes`, so a long window never alerts
+      // on a trickle that a short one would call ordinary.
+      const floor = o.minCount * Math.max(1, w / o.minCountMinutes) ** o.minCountGrowth;
+      if (count < floor || count < o.minRatio * expected) continue;
       const log10p = this.#tail(state, count, expected);
       if (best === null || log10p < best.log10p)
-        best = { windowMinutes: w, count, expected, log10p, negative, problem };
+        best = { windowMinutes: w, count, expected, log10p, negative, problem, peakRate: 0 };
     }
-    return best;
+    return best && { ...best, peakRate: Math.max(peakRate, excessRate(best)) };
   }
 
   #decide(state: KeyState, event: BurstEvent, best: Test | null, now: number, alerts: BurstAlert[]): void {
@@ -406,6 +442,10 @@ export class BurstDetector {
     const burst = state.burst;
     if (!burst) {
       if (best === null || best.log10p > o.alphaLog10) return;
+      // The aftermath of a story: a later wave opens a new alert only when it is as intense as the
+      // last burst's peak, a bar that fades with `aftermathMinutes`. Smaller waves (follow-up news,
+      // aftershocks of attention) are the same story, not a new page.
+      if (excessRate(best) < o.aftermathShare * this.#aftermathBar(state, Math.floor(event.at / MINUTE))) return;
       const decided = Math.floor(now / MINUTE);
       const onsetMinute = Math.min(decided, Math.floor(event.at / MINUTE)) - best.windowMinutes + 1;
       let total = 0;
@@ -423,6 +463,7 @@ export class BurstDetector {
         maxInfluence: event.influence ?? 0,
         quiet: 0,
         best,
+        peakRate: best.peakRate,
         samplePostIds: [],
         sampleTexts: [],
       };
@@ -433,6 +474,7 @@ export class BurstDetector {
       return;
     }
     if (best !== null && best.log10p < burst.best.log10p) burst.best = best;
+    if (best !== null) burst.peakRate = Math.max(burst.peakRate, best.peakRate);
     const severity = best ? severityOf(best, burst.maxInfluence) : burst.severity;
     const rises = SEVERITY_RANK[severity] > SEVERITY_RANK[burst.severity];
     if (rises) burst.severity = severity;
@@ -440,6 +482,13 @@ export class BurstDetector {
       burst.lastEmit = now;
       alerts.push(this.#alert(state, 'updated', burst, now));
     }
+  }
+
+  /** The excess rate the key's last story still asks of a new burst at `minute`. */
+  #aftermathBar(state: KeyState, minute: number): number {
+    const after = state.aftermath;
+    if (!after) return 0;
+    return after.rate * Math.exp(-Math.max(0, minute - after.endedMinute) / this.#o.aftermathMinutes);
   }
 
   #alert(state: KeyState, phase: BurstPhase, burst: Burst, now: number, endedAt?: string): BurstAlert {
@@ -519,11 +568,22 @@ export class BurstDetector {
     const recentLog10p = recent <= recentExpected ? 0 : this.#tail(state, recent, recentExpected);
     const ordinary = recent <= o.minRatio * recentExpected || recentLog10p > -1.3;
     if (burst) {
+      // Burst minutes teach no dispersion: the hour being gathered starts again after it.
+      state.blockCount = 0;
+      state.blockExpected = 0;
+      state.blockMinutes = 0;
+      state.hourBlocks.length = 0;
+      state.hourExpected = 0;
       burst.quiet = ordinary ? burst.quiet + 1 : 0;
       // The level still learns, clipped: a lasting new plateau becomes normal within hours.
       this.#learnLevel(state, Math.min(count, expected + 2 * sd) / season);
       if (burst.quiet >= o.quietMinutes) {
         state.burst = null;
+        // A story lasts: a short burst (one cascade) raises the bar for the next one only a little.
+        const active = minute - o.quietMinutes - burst.onsetMinute;
+        // …and a small wave never lowers the bar the story set.
+        const rate = burst.peakRate * Math.min(1, Math.max(0, active) / STORY_MINUTES);
+        state.aftermath = { rate: Math.max(rate, this.#aftermathBar(state, minute)), endedMinute: minute };
         alerts.push(this.#alert(state, 'ended', burst, now, new Date((minute + 1) * MINUTE).toISOString()));
       }
       return;
@@ -535,22 +595,24 @@ export class BurstDetector {
     learnProfile(state.profile, minute, clipped);
     if (!state.historical && !state.key.startsWith('cluster:')) learnProfile(this.#org, minute, clipped);
     state.learnedMinutes += 1;
-    // Dispersion from 5-minute blocks: E[(C − Λ)² − C] = κΛ².
+    // Dispersion from 5-minute blocks grouped in hours (see learnHour).
     state.blockCount += count;
     state.blockExpected += expected;
     state.blockMinutes += 1;
     if (state.blockMinutes === BLOCK) {
-      const c = state.blockCount;
-      const e = state.blockExpected;
-      // One block can teach at most ten times the variance the key shows now: a take-off that has
-      // not alerted yet barely moves it, cascades that keep coming raise it step by step.
-      const lambda = Math.max(e, this.#o.floorPerMinute * BLOCK);
-      const cap = RESIDUAL_CAP * (phi * lambda + kappa * lambda * lambda);
-      learnMoments(state.dispersion, c, lambda, cap);
-      if (!state.historical && !state.key.startsWith('cluster:')) learnMoments(this.#orgDispersion, c, lambda, cap);
+      state.hourBlocks.push(state.blockCount);
+      state.hourExpected += state.blockExpected;
       state.blockCount = 0;
       state.blockExpected = 0;
       state.blockMinutes = 0;
+      if (state.hourBlocks.length === HOUR_BLOCKS) {
+        const cap = { phi, kappa };
+        learnHour(state.dispersion, state.hourBlocks, state.hourExpected, cap);
+        if (!state.historical && !state.key.startsWith('cluster:'))
+          learnHour(this.#orgDispersion, state.hourBlocks, state.hourExpected, cap);
+        state.hourBlocks.length = 0;
+        state.hourExpected = 0;
+      }
     }
   }
 
@@ -592,59 +654,54 @@ interface Dispersion {
 }
 
 /**
- * Running means over 5-minute blocks of what a weighted least-squares fit of
- * E[(C − Λ)²] = φΛ + κΛ² needs (weights 1/Λ², the variance of a squared residual grows so).
+ * Decaying sums for the two parts of the dispersion, both measured so a trend or a daily rhythm
+ * does not pass for noise:
+ * - φ (cascades) from the 5-minute blocks of each hour around that hour's own mean: for a
+ *   compound Poisson E[Σ(cᵢ − c̄)²] = (n − 1)·φ·c̄, so φ ≈ Σ Σ(cᵢ − c̄)² / Σ (n − 1)·c̄.
+ * - κ (hours busier or quieter than the baseline says) from each hour's total H against the
+ *   baseline's E: E[(H − E)² − φE] = κE².
  */
-interface Moments {
-  blocks: number;
-  /** Means of 1 (always 1 once learned), Λ, (C − Λ)²/Λ and (C − Λ)². */
-  lambda: number;
-  lambda2: number;
-  yOverLambda: number;
-  y: number;
+interface DispersionSums {
+  phiNum: number;
+  phiDen: number;
+  kappaNum: number;
+  kappaDen: number;
 }
 
-function newMoments(): Moments {
-  return { blocks: 0, lambda: 0, lambda2: 0, yOverLambda: 0, y: 0 };
+function newDispersionSums(): DispersionSums {
+  return { phiNum: 0, phiDen: 0, kappaNum: 0, kappaDen: 0 };
 }
 
-function learnMoments(m: Moments, count: number, lambda: number, cap: number): void {
-  const y = Math.min(cap, (count - lambda) ** 2);
-  m.blocks += 1;
-  const rate = Math.max(DISPERSION_RATE, 1 / m.blocks);
-  m.lambda += (lambda - m.lambda) * rate;
-  m.lambda2 += (lambda * lambda - m.lambda2) * rate;
-  m.yOverLambda += (y / lambda - m.yOverLambda) * rate;
-  m.y += (y - m.y) * rate;
+function learnHour(sums: DispersionSums, blocks: readonly number[], expected: number, now: Dispersion): void {
+  const keep = 1 - DISPERSION_RATE;
+  sums.phiNum *= keep;
+  sums.phiDen *= keep;
+  sums.kappaNum *= keep;
+  sums.kappaDen *= keep;
+  const total = blocks.reduce((sum, c) => sum + c, 0);
+  const mean = total / blocks.length;
+  if (mean > 0) {
+    let squares = 0;
+    for (const c of blocks) squares += (c - mean) ** 2;
+    const den = (blocks.length - 1) * mean;
+    // A take-off that has not alerted yet teaches a bounded amount.
+    sums.phiNum += Math.min(squares, RESIDUAL_CAP * now.phi * den);
+    sums.phiDen += den;
+  }
+  // κ only from hours the baseline expects something of: near zero, (H − E)²/E² is noise.
+  if (expected >= 1) {
+    const variance = now.phi * expected + now.kappa * expected * expected;
+    const excess = Math.min((total - expected) ** 2, RESIDUAL_CAP * variance) - now.phi * expected;
+    sums.kappaNum += excess;
+    sums.kappaDen += expected * expected;
+  }
 }
 
-/** Solves the 2×2 normal equations (φ ≥ 1, κ ≥ 0), then shrinks toward `prior` by block count. */
-function fitDispersion(m: Moments, prior: Dispersion): Dispersion {
-  if (m.blocks === 0) return prior;
-  let phi: number;
-  let kappa: number;
-  const det = m.lambda2 - m.lambda * m.lambda;
-  if (det > 1e-9) {
-    phi = (m.yOverLambda * m.lambda2 - m.lambda * m.y) / det;
-    kappa = (m.y - m.lambda * m.yOverLambda) / det;
-  } else {
-    phi = m.yOverLambda;
-    kappa = 0;
-  }
-  if (kappa < 0) {
-    kappa = 0;
-    phi = m.yOverLambda;
-  }
-  if (phi < 1) {
-    phi = 1;
-    kappa = Math.max(0, (m.y - m.lambda) / Math.max(m.lambda2, 1e-9));
-  }
-  const w =
-    Math.min(m.blocks, 1 / DISPERSION_RATE) / (Math.min(m.blocks, 1 / DISPERSION_RATE) + DISPERSION_PRIOR_BLOCKS);
-  return {
-    phi: Math.exp(w * Math.log(phi) + (1 - w) * Math.log(prior.phi)),
-    kappa: w * kappa + (1 - w) * prior.kappa,
-  };
+/** The key's own (φ, κ), each shrunk toward `prior` by how much evidence it rests on. */
+function fitDispersion(sums: DispersionSums, prior: Dispersion): Dispersion {
+  const phi = (sums.phiNum + prior.phi * PHI_PRIOR_POSTS) / (sums.phiDen + PHI_PRIOR_POSTS);
+  const kappa = (sums.kappaNum + prior.kappa * KAPPA_PRIOR_WEIGHT) / (sums.kappaDen + KAPPA_PRIOR_WEIGHT);
+  return { phi: Math.max(1, phi), kappa: Math.max(0, kappa) };
 }
 
 function newProfile(): Profile {
@@ -736,6 +793,10 @@ export function poissonUpperTailLog10(k: number, lambda: number): number {
     sum = next;
   }
   return Math.min(0, sum / Math.LN10);
+}
+
+function excessRate(test: Test): number {
+  return (test.count - test.expected) / test.windowMinutes;
 }
 
 const SEVERITY_RANK: Readonly<Record<BurstSeverity, number>> = { info: 0, warning: 1, critical: 2 };

@@ -55,6 +55,29 @@ describe('burst detection in event time', () => {
     }
   });
 
+  test('a story alerts once: smaller waves in its aftermath do not page again, a bigger one does', () => {
+    // Quiet, a 3-hour story at 10 a minute, then waves of 3 a minute (a day later) and of 20 a
+    // minute (two days later), each 20 minutes long, over a background of 0.2 a minute.
+    const day = 24 * 60;
+    const rate = (m: number) =>
+      m >= 240 && m < 420
+        ? 10
+        : m >= 420 + day && m < 440 + day
+          ? 3
+          : m >= 420 + 2 * day && m < 440 + 2 * day
+            ? 20
+            : 0.2;
+    const alerts = opened(deliver(new BurstDetector(), timeline(START, 3 * day + 600, rate), 60));
+    const minuteOf = (alert: BurstAlert) => Math.round((alert.at - START) / MINUTE);
+    assert.deepEqual(
+      alerts.map((alert) => (minuteOf(alert) < day ? 'story' : minuteOf(alert) < 2 * day ? 'small wave' : 'big wave')),
+      ['story', 'big wave'],
+    );
+    // Without the aftermath bar the small wave is a burst of its own: the test measures the bar.
+    const bare = opened(deliver(new BurstDetector({ aftermathShare: 0 }), timeline(START, 3 * day + 600, rate), 60));
+    assert.equal(bare.length, 3);
+  });
+
   test('late posts update their own minute and alert; posts older than the clock alert as history', () => {
     // A timeline from 2013 replayed now (an `earshot ingest`): the clock is far ahead of every post.
     const past = Date.UTC(2013, 10, 29, 20);

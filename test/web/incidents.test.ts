@@ -4,7 +4,8 @@
  * incident with 30 reporters shows its reports, responders and running escalation; one status
  * update proposes 30 replies, each with its guideline findings; a reply rewritten with a card
  * number is blocked and "Approve all" waits until it is rejected; approving queues the rest;
- * a ticket's composer shows the findings before sending. Screenshots go to test/artifacts/.
+ * a ticket's composer shows the findings before sending; reports split, unlink and merge back.
+ * Screenshots go to test/artifacts/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -280,6 +281,24 @@ describe('incidents in the web desk (Chromium)', {
     const actions = (await listAudit(runtime.store.db, incidentId)).map((entry) => entry.action);
     assert.ok(actions.includes('incident.split') && actions.includes('posts.unlinked'));
     await shot('incident-split');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('merges the split incident back: its reports move and it is resolved, audited on both', async () => {
+    const split = (await listOpenIncidents(runtime.store.db)).find((incident) => incident.id !== incidentId)!;
+    await page.goto(`/incidents/${split.id}`);
+    const merge = page.getByRole('form', { name: 'Merge' });
+    await merge.getByRole('combobox').selectOption(String(incidentId));
+    await merge.getByRole('button', { name: 'Merge' }).click();
+    await page.waitForURL(`**/incidents/${incidentId}`);
+    await page.getByRole('region', { name: 'Reports' }).getByRole('heading', { name: 'Reports (29)' }).waitFor();
+    assert.deepEqual(
+      (await listOpenIncidents(runtime.store.db)).map((incident) => incident.id),
+      [incidentId],
+    );
+    assert.equal((await incidentPostIds(runtime.store.db, incidentId)).length, 29);
+    assert.ok((await listAudit(runtime.store.db, split.id)).some((entry) => /merge/.test(entry.action)));
+    await shot('incident-merged');
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -168,6 +168,8 @@ export const api = {
     request<{ unlinked: number[] }>('POST', `/incidents/${id}/unlink`, { postIds }),
   splitIncident: (id: number, postIds: number[]) =>
     request<{ incident: Incident; moved: number[] }>('POST', `/incidents/${id}/split`, { postIds }),
+  mergeIncident: (id: number, intoId: number) =>
+    request<{ incident: Incident; moved: number }>('POST', `/incidents/${id}/merge`, { intoId }),
   retryProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/retry`),
   approveProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/approve`),
   rejectProposal: (id: number) => request<ReplyProposal>('POST', `/reply-proposals/${id}/reject`),

@@ -7,9 +7,9 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api.js';
 import type { User } from '../api-types.js';
 import { isNotFound } from '../data/resource.js';
-import { NO_USERS, useIncident, useUsers } from '../data/resources.js';
+import { NO_USERS, useIncident, useIncidents, useUsers } from '../data/resources.js';
 import { useLive } from '../live.js';
-import { linkHandler } from '../router.js';
+import { linkHandler, navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { absoluteTime, duration } from '../format.js';
 import { useNow } from '../components/clock.js';
@@ -32,6 +32,8 @@ export function IncidentView({ id }: { id: number }) {
   const [busy, setBusy] = useState(false);
   const [showAll, setShowAll] = useState(false);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [mergeInto, setMergeInto] = useState('');
+  const openIncidents = useIncidents('open').data ?? [];
 
   useLive(
     'incident',
@@ -308,6 +310,38 @@ export function IncidentView({ id }: { id: number }) {
                 onAdd={(userId) => void act(() => api.setResponders(id, [...incident.responders, userId]))}
               />
             </section>
+            {incident.status === 'open' && canApprove && openIncidents.some((other) => other.id !== id) ? (
+              <form
+                className="card"
+                aria-label="Merge"
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  const target = Number(mergeInto);
+                  if (target > 0)
+                    void act(() => api.mergeIncident(id, target).then(() => navigate(`/incidents/${target}`)));
+                }}
+              >
+                <label htmlFor="incident-merge" className="timeline-label">
+                  Merge into another incident
+                </label>
+                <p className="muted small">Its reports move there and this one is resolved; both record it.</p>
+                <select id="incident-merge" value={mergeInto} onChange={(event) => setMergeInto(event.target.value)}>
+                  <option value="">Choose an open incident…</option>
+                  {openIncidents
+                    .filter((other) => other.id !== id)
+                    .map((other) => (
+                      <option key={other.id} value={other.id}>
+                        #{other.id} {other.title}
+                      </option>
+                    ))}
+                </select>
+                <div className="row-actions">
+                  <button type="submit" className="btn btn-small" disabled={busy || !mergeInto}>
+                    Merge
+                  </button>
+                </div>
+              </form>
+            ) : null}
             <section className="card" aria-labelledby="escalation-title">
               <h2 id="escalation-title" className="timeline-label">
                 Escalation
