@@ -129,7 +129,9 @@ export function createBlueskySource(
       seen: [...state.seen],
     };
     const failures: string[] = [];
+    let attempted = 0;
     const feed = async (label: string, read: () => Promise<void>) => {
+      attempted += 1;
       try {
         await read();
       } catch (error) {
@@ -201,15 +203,17 @@ export function createBlueskySource(
       next,
       drafts.map((draft) => draft.externalId),
     );
-    if (failures.length > 0) {
-      ctx.reportStatus?.('backing-off', failures.join('; '));
-      ctx.log.warn(`bluesky ${env.name}: ${failures.join('; ')}`);
-    } else
-      ctx.reportStatus?.(
-        'polling',
-        appViewUp === false ? 'no AppView reachable: reading watched repos only' : undefined,
-      );
-    return { drafts, next };
+    // Nothing could be read: the poll failed, and the host waits longer before the next one.
+    if (failures.length > 0 && failures.length === attempted) throw new Error(failures.join('; '));
+    ctx.reportStatus?.(
+      'polling',
+      failures.length > 0
+        ? `${failures.length} of ${attempted} reads failed`
+        : appViewUp === false
+          ? 'no AppView reachable: reading watched repos only'
+          : undefined,
+    );
+    return { drafts, next, failures };
   }
 
   /** Runs an AppView call; null (and a status note, once) when the PDS has no AppView to ask. */

@@ -123,8 +123,8 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
       connect().catch((error: unknown) => {
         if (error instanceof EarshotError) {
           stopped = true;
+          // Reported once: the host counts and logs the failure as it restarts the source.
           context?.reportStatus?.('failed', error.message);
-          context?.log.error(error.message);
         } else reconnectLater((error as Error).message);
       });
     }, delay);

@@ -117,12 +117,13 @@ export function createMastodonSource(
     if (stopped) return;
     const message = (error as Error).message;
     if (isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED') {
+      // Reported once: the host counts and logs the failure as it restarts the source.
       context?.reportStatus?.('failed', message);
-      context?.log.error(message);
       close();
       return;
     }
     context?.log.warn(`mastodon ${env.name}: ${message}`);
+    context?.reportError?.(message);
   }
 
   /** The posts among `arrivals` not handed over yet, and the stream's new position. */
