@@ -26,6 +26,9 @@ import { assertPublicHost } from './private-host.js';
 import { draftFromMessage } from './mail-message.js';
 import type { PostDraft } from '../domain/post.js';
 
+/** The default quiet time before re-entering IDLE (imapflow's own is 15 s). */
+export const MAIL_IDLE_DELAY_MS = 500;
+
 export const mailOptions = Type.Object(
   {
     imapHost: Type.String({ minLength: 1 }),
@@ -47,6 +50,13 @@ export const mailOptions = Type.Object(
     sentMailbox: Type.Optional(Type.String({ minLength: 1 })),
     /** Messages read on the very first start (older mail stays unread by Earshot). */
     initialBacklog: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, default: 50 })),
+    /**
+     * Quiet time after a command before the client re-enters IDLE. imapflow waits 15 s, so a mail arriving
+     * soon after the previous one waited up to 15 s; half a second keeps IDLE re-entry cheap and prompt.
+     */
+    idleDelayMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 60_000, default: MAIL_IDLE_DELAY_MS, description: 'ms before IDLE again' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -55,7 +65,7 @@ export type MailOptions = Static<typeof mailOptions>;
 export interface MailTuning {
   /** First reconnect delay; doubles up to a minute. */
   readonly reconnectBaseMs?: number;
-  /** Quiet time before the client enters IDLE. */
+  /** Quiet time before the client enters IDLE; overrides the `idleDelayMs` option. */
   readonly idleDelayMs?: number;
 }
 
@@ -87,7 +97,7 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
   async function connect(): Promise<void> {
     const ctx = context!;
     ctx.reportStatus?.('connecting');
-    const imap = await imapClient(options, tuning.idleDelayMs);
+    const imap = await imapClient(options, tuning.idleDelayMs ?? options.idleDelayMs ?? MAIL_IDLE_DELAY_MS);
     imap.on('error', (error: Error) => ctx.log.warn(`mail ${env.name}: ${error.message}`));
     imap.on('exists', () => void catchUp());
     imap.on('close', () => {
@@ -331,7 +341,7 @@ async function fileSentCopy(options: MailOptions, raw: Buffer): Promise<void> {
   }
 }
 
-async function imapClient(options: MailOptions, idleDelayMs?: number): Promise<ImapFlow> {
+async function imapClient(options: MailOptions, idleDelayMs = MAIL_IDLE_DELAY_MS): Promise<ImapFlow> {
   const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     host: options.imapHost,
@@ -340,7 +350,7 @@ async function imapClient(options: MailOptions, idleDelayMs?: number): Promise<I
     auth: { user: options.imapUser, pass: options.imapPassword },
     // imapflow's own logger would print protocol traffic; credentials must never reach a log.
     logger: false,
-    ...(idleDelayMs !== undefined ? { autoIdleDelay: idleDelayMs } : {}),
+    autoIdleDelay: idleDelayMs,
   });
 }
 

@@ -152,6 +152,30 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     }
   });
 
+  it('at default settings, a mail arriving soon after the previous one is read within a couple of seconds', async () => {
+    const user = freshUser();
+    const context = recordingContext();
+    // No idle tuning: the source's own default decides how soon it is back in IDLE (imapflow's is 15 s).
+    const source = drive(createMailSource(options(user), env(), { reconnectBaseMs: 100 }));
+    await source.start(context, null);
+    try {
+      const waits: number[] = [];
+      for (const subject of ['First', 'Second', 'Third']) {
+        const sent = performance.now();
+        await deliver(user, mail({ subject, body: `${subject} mail` }));
+        await context.waitFor(() => context.emitted.some((draft) => draft.extra.subject === subject), 10_000, subject);
+        waits.push(performance.now() - sent);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      assert.ok(
+        waits.every((wait) => wait < 3000),
+        `arrival to post: ${waits.map((wait) => Math.round(wait)).join(', ')} ms`,
+      );
+    } finally {
+      await source.stop();
+    }
+  });
+
   it('skips and counts malformed and automatic mail, and keeps reading', async () => {
     const user = freshUser();
     await deliver(
