@@ -24,7 +24,15 @@ import type {
 } from './source.js';
 import { sourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
-import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
+import {
+  assertServiceConnectable,
+  atproto,
+  authError,
+  NoAppView,
+  serviceUrl,
+  xrpc,
+  type AtpAgent,
+} from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
 import {
   BLUESKY_CURSOR,
@@ -99,8 +107,9 @@ export function createBlueskySource(
     withRetry(() => xrpc(what, operation), policy);
 
   async function ensureSession(): Promise<string> {
+    if (client?.session) return client.session.did;
+    await assertServiceConnectable(service, env);
     if (!client) client = new (await atproto()).AtpAgent({ service, fetch: env.fetch });
-    if (client.session) return client.session.did;
     try {
       await call('createSession', () =>
         agent().login({ identifier: options.identifier, password: options.appPassword }),
@@ -371,7 +380,16 @@ export const blueskySourceDefinition = {
   secrets: ['appPassword'],
   create: (options: BlueskyOptions, env: SourceEnvironment) => createBlueskySource(options, env),
   async check(options: BlueskyOptions, env: SourceEnvironment) {
-    const agent = new (await atproto()).AtpAgent({ service: serviceUrl(options, env), fetch: env.fetch });
+    const service = serviceUrl(options, env);
+    await assertServiceConnectable(service, env).catch((error: unknown) => {
+      throw error instanceof EarshotError
+        ? error
+        : new EarshotError('ERR_SOURCE_CHECK_FAILED', {
+            name: env.name,
+            detail: `service: ${(error as Error).message}`,
+          });
+    });
+    const agent = new (await atproto()).AtpAgent({ service, fetch: env.fetch });
     try {
       await withRetry(
         () =>

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ImapFlow } from 'imapflow';
-import { EarshotError } from '../domain/errors.js';
+import { EarshotError, isEarshotError } from '../domain/errors.js';
 import {
   jsonCursor,
   type OutboundReply,
@@ -22,7 +22,7 @@ import {
 } from './source.js';
 import { sourceCapabilities } from '../domain/source.js';
 import { RemoteError } from './retry.js';
-import { assertPublicHost } from './private-host.js';
+import { assertConnectableHost, assertPublicHost } from './private-host.js';
 import { draftFromMessage } from './mail-message.js';
 import type { PostDraft } from '../domain/post.js';
 
@@ -97,6 +97,8 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
   async function connect(): Promise<void> {
     const ctx = context!;
     ctx.reportStatus?.('connecting');
+    // Names are resolved and every address checked at each connect, as the HTTP guard does.
+    await assertConnectableHost(options.imapHost, guardOf(env, 'imapHost'));
     const imap = await imapClient(options, tuning.idleDelayMs ?? options.idleDelayMs ?? MAIL_IDLE_DELAY_MS);
     imap.on('error', (error: Error) => ctx.log.warn(`mail ${env.name}: ${error.message}`));
     imap.on('exists', () => void catchUp());
@@ -282,6 +284,7 @@ async function sendReply(options: MailOptions, env: SourceEnvironment, reply: Ou
 
   if (options.sentMailbox && (await inSentMailbox(options, messageId, original)))
     return { remoteId: messageId, remoteUrl: null };
+  await assertConnectableHost(options.smtpHost, guardOf(env, 'smtpHost'));
   const transport = nodemailer.createTransport({
     host: options.smtpHost,
     port: options.smtpPort ?? 465,
@@ -389,6 +392,15 @@ export const mailSourceDefinition = {
   create: (options: MailOptions, env: SourceEnvironment) => createMailSource(options, env),
   async check(options: MailOptions, env: SourceEnvironment) {
     assertMailHostsAllowed(options, env);
+    for (const path of ['imapHost', 'smtpHost'] as const)
+      await assertConnectableHost(options[path], guardOf(env, path)).catch((error: unknown) => {
+        throw isEarshotError(error)
+          ? error
+          : new EarshotError('ERR_SOURCE_CHECK_FAILED', {
+              name: env.name,
+              detail: `${path}: ${(error as Error).message}`,
+            });
+      });
     const imap = await imapClient(options);
     try {
       await imap.connect();
@@ -415,4 +427,13 @@ function assertMailHostsAllowed(options: MailOptions, env: SourceEnvironment): v
       allowedPrivateHosts: env.allowedPrivateHosts,
     });
   }
+}
+
+function guardOf(env: SourceEnvironment, path: 'imapHost' | 'smtpHost') {
+  return {
+    name: env.name,
+    path,
+    allowPrivateNetwork: env.allowPrivateNetwork,
+    allowedPrivateHosts: env.allowedPrivateHosts,
+  };
 }
