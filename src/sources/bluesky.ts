@@ -47,6 +47,9 @@ import {
   type BlueskyCursor,
 } from './bluesky-posts.js';
 
+/** The default time between polls. */
+export const BLUESKY_POLL_SECONDS = 15;
+
 export const blueskyOptions = Type.Object(
   {
     service: Type.String({
@@ -64,7 +67,9 @@ export const blueskyOptions = Type.Object(
         description: 'Handles or DIDs whose posts are read from the PDS',
       }),
     ),
-    pollIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 3600, default: 60 })),
+    // 15 s: a mention waits ~7.5 s on average (60 s made it ~30 s), at a few calls per poll, far below
+    // a PDS's rate limits. A Jetstream/firehose subscription would be push, but is not built yet.
+    pollIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 3600, default: BLUESKY_POLL_SECONDS })),
   },
   { additionalProperties: false },
 );
@@ -255,7 +260,7 @@ export function createBlueskySource(
     kind: 'bluesky',
     capabilities: BLUESKY_CAPABILITIES,
     cursor: BLUESKY_CURSOR,
-    pollIntervalMs: (options.pollIntervalSeconds ?? 60) * 1000,
+    pollIntervalMs: (options.pollIntervalSeconds ?? BLUESKY_POLL_SECONDS) * 1000,
     poll: (cursor, ctx) => pollAll(cursor ?? emptyCursor(), ctx),
     async send(reply: OutboundReply): Promise<SendResult> {
       if (reply.visibility === 'private') {
