@@ -327,6 +327,28 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
       assert.equal(parsed.inReplyTo, '<locked@customer.example>');
       assert.equal(parsed.subject, 'Re: Locked out');
       assert.deepEqual(smtp.delivered.at(-1)!.to, ['dara@customer.example']);
+
+      // The agent resolves it; Dara answers our mail from her client: the answer joins the same ticket and re-opens it.
+      const ticket = (await host.ticketOf(postId))!;
+      await host.store.db.updateTable('tickets').set({ status: 'resolved' }).where('id', '=', ticket.id).execute();
+      await deliver(
+        user,
+        mail({
+          from: 'Dara Byrne <dara@customer.example>',
+          subject: 'Re: Locked out',
+          body: 'Thanks, but it still says my account is locked.',
+          messageId: '<locked-2@customer.example>',
+          inReplyTo: sent.remoteId!,
+          references: `<locked@customer.example> ${sent.remoteId}`,
+        }),
+      );
+      const answerId = await host.waitForPost('support-mail', '<locked-2@customer.example>');
+      const after = (await host.ticketOf(answerId))!;
+      assert.equal(after.id, ticket.id, 'the answer joined the ticket of the first mail');
+      assert.equal(after.status, 'open', 're-opened by the customer');
+      assert.deepEqual(after.events.slice(-2), ['message', 'status']);
+      const tickets = await host.store.db.selectFrom('tickets').select('id').execute();
+      assert.equal(tickets.length, 1, 'no second ticket');
     } finally {
       await host.close();
     }
