@@ -295,6 +295,37 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     await source.stop();
   });
 
+  test('end to end: a status becomes a ticket, the desk replies, and the answer to that reply joins the ticket', async () => {
+    fake.addStatus('990101', { content: '<p>#NorthwindWifi the wifi in hall B is down</p>', tags: ['northwindwifi'] });
+    const host = await startEarshotHost();
+    try {
+      await host.addSource('masto-e2e', 'mastodon', {
+        instanceUrl: fake.origin,
+        accessToken: fake.token,
+        hashtags: ['NorthwindWifi'],
+        mentions: false,
+        streaming: false,
+        pollIntervalSeconds: 3600,
+      });
+      const postId = await host.waitForPost('masto-e2e', '990101');
+      const sent = await host.replyFromDesk(postId, 'masto-e2e', 'We are on it, sorry!', 'public');
+      assert.equal(sent.status, 'sent', sent.error ?? '');
+      fake.addStatus('990102', {
+        content: '<p>#NorthwindWifi still down here, thanks for looking</p>',
+        tags: ['northwindwifi'],
+        inReplyToId: sent.remoteId!,
+      });
+      await host.supervisor.reconcile('masto-e2e');
+      const answerId = await host.waitForPost('masto-e2e', '990102');
+      const first = (await host.ticketOf(postId))!;
+      const joined = await host.ticketOf(answerId);
+      assert.equal(joined?.id, first.id, 'the answer joined the first status’s ticket');
+      assert.ok(joined.events.includes('message'));
+    } finally {
+      await host.close();
+    }
+  });
+
   test('a fresh install on an account holding an earlier install’s reply still sends its own', async () => {
     fake.addStatus('990001', { content: '<p>#NorthwindIT the VPN drops every hour</p>', tags: ['northwindit'] });
     // Two installs (two databases) on the same account: each one's first reply is outbound row 1.

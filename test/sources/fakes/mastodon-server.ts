@@ -34,7 +34,10 @@ export interface FakeMastodon {
   /** Statuses created through POST /api/v1/statuses. */
   readonly created: Json[];
   /** Adds a status (built from entities/Status.json) to the timelines; returns it (snake_case, as on the wire). */
-  addStatus(id: string, fields?: { content?: string; tags?: string[]; acct?: string; visibility?: string }): Json;
+  addStatus(
+    id: string,
+    fields?: { content?: string; tags?: string[]; acct?: string; visibility?: string; inReplyToId?: string },
+  ): Json;
   /** Adds a mention notification (from entities/Notification.json) wrapping a new status. */
   addMention(notificationId: string, statusId: string, content?: string): Json;
   /** Sends a streaming frame to every socket subscribed to `stream` (e.g. ['hashtag','x']). */
@@ -86,7 +89,7 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
 
   function makeStatus(
     id: string,
-    fields: { content?: string; tags?: string[]; acct?: string; visibility?: string } = {},
+    fields: { content?: string; tags?: string[]; acct?: string; visibility?: string; inReplyToId?: string } = {},
   ): Json {
     const account = {
       ...(statusTemplate.account as Json),
@@ -100,6 +103,7 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
       account,
       ...(fields.content !== undefined ? { content: fields.content } : {}),
       ...(fields.visibility ? { visibility: fields.visibility } : {}),
+      ...(fields.inReplyToId ? { in_reply_to_id: fields.inReplyToId } : {}),
       tags: (fields.tags ?? []).map((name) => ({ name, url: `${origin}/tags/${name}` })),
     };
   }
