@@ -18,7 +18,7 @@ import {
 import { hasRole, type User } from '../domain/user.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
-import { getPost, threadOf } from '../store/posts.js';
+import { getPost, getPostsByIds, threadOf } from '../store/posts.js';
 import type { Post } from '../domain/post.js';
 import {
   addOutbound,
@@ -26,6 +26,7 @@ import {
   getTicket,
   listOutbound,
   listTicketEvents,
+  ticketMessagePostIds,
   updateTicketRow,
   type TicketChange,
 } from '../store/tickets.js';
@@ -79,9 +80,22 @@ export class Desk {
     return { ticket, events, outbound };
   }
 
-  /** The conversation a ticket's post belongs to, for context when replying. */
-  thread(post: Post): Promise<Post[]> {
-    return threadOf(this.#store.db, post);
+  /**
+   * The conversation a ticket's post belongs to, for context when replying, with the customer's later
+   * messages that joined the ticket (when `ticketId` is given), oldest first.
+   */
+  async thread(post: Post, ticketId?: number): Promise<Post[]> {
+    const db = this.#store.db;
+    const [around, joinedIds] = await Promise.all([
+      threadOf(db, post),
+      ticketId === undefined ? [] : ticketMessagePostIds(db, ticketId),
+    ]);
+    const seen = new Set(around.map((entry) => entry.id));
+    const joined = await getPostsByIds(
+      db,
+      joinedIds.filter((id) => !seen.has(id) && id !== post.id),
+    );
+    return [...around, ...joined].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
   }
 
   /** Applies status, priority and assignee changes together, one timeline event each. */

@@ -42,8 +42,11 @@ export interface Ticket {
   readonly resolvedAt: string | null;
 }
 
-/** What a ticket's timeline entry records: creation, a note, a reply, or a change of status, assignee, priority. */
-export const TICKET_EVENT_TYPES = ['created', 'note', 'reply', 'status', 'assign', 'priority'] as const;
+/**
+ * What a ticket's timeline entry records: creation, a note, a reply, a customer's later `message` in the same
+ * conversation (`data.postId`), or a change of status, assignee, priority.
+ */
+export const TICKET_EVENT_TYPES = ['created', 'note', 'reply', 'message', 'status', 'assign', 'priority'] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
 /** A reply in the open thread (`public`) or as a direct message to the author only (`private`). */

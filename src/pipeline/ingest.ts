@@ -10,7 +10,6 @@ import { isEarshotError } from '../domain/errors.js';
 import type { Analyzer } from '../analysis/analyzer.js';
 import type { Store } from '../store/open.js';
 import { existingPostKeys, insertPostsIn } from '../store/posts.js';
-import { createTicketsIn } from '../store/tickets.js';
 import { listStreams } from '../store/streams.js';
 import { sourceKinds } from '../store/sources.js';
 import type { Bus } from './bus.js';
@@ -19,6 +18,7 @@ import { dedupe } from './dedupe.js';
 import { ANALYZE_SLICE, analyze } from './analyze.js';
 import { setImmediate } from 'node:timers/promises';
 import { compileStreams, route, type CompiledStream } from './route.js';
+import { ticketsForPostsIn } from './conversation.js';
 
 export interface RawItem {
   readonly value: unknown;
@@ -89,7 +89,7 @@ export class IngestPipeline {
     const [streams, channelOf] = await Promise.all([this.#compiledStreams(), sourceKinds(store.db)]);
     const routed = route(await analyze(fresh, analyzer), streams, now, channelOf);
 
-    const { posts, tickets } = await store.db.transaction().execute(async (trx) => {
+    const { posts, tickets, joined } = await store.db.transaction().execute(async (trx) => {
       const inserted = await insertPostsIn(trx, routed, nowIso);
       // Another writer may have stored some of these meanwhile; only what we inserted counts.
       const byKey = new Map(routed.map((post) => [postKey(post.source, post.externalId), post]));
@@ -98,17 +98,14 @@ export class IngestPipeline {
         const { ticket: _ticket, ...rest } = post;
         return { ...rest, id: row.id, ingestedAt: nowIso };
       });
-      const ticketDrafts = inserted.flatMap((row) => {
-        const post = byKey.get(postKey(row.source, row.externalId))!;
-        if (!post.ticket) return [];
-        return [{ ...post.ticket, subject: subjectOf(post.text), postId: row.id, source: post.source }];
-      });
-      const tickets = await createTicketsIn(trx, ticketDrafts, nowIso);
-      return { posts, tickets };
+      const stored = inserted.map((row) => ({ id: row.id, post: byKey.get(postKey(row.source, row.externalId))! }));
+      const { created: tickets, joined } = await ticketsForPostsIn(trx, stored, nowIso);
+      return { posts, tickets, joined };
     });
 
     if (posts.length > 0) await bus.publish('posts.stored', { posts });
     if (tickets.length > 0) await bus.publish('tickets.created', { tickets });
+    for (const { ticket, event } of joined) await bus.publish('tickets.updated', { ticket, event });
     return {
       read: drafts.length,
       new: posts.length,
@@ -129,17 +126,4 @@ export class IngestPipeline {
     );
     return this.#streams;
   }
-}
-
-/** A ticket's subject: the post's first line, cut at a word near 100 characters. */
-export function subjectOf(text: string): string {
-  const line =
-    text
-      .split('\n')
-      .find((candidate) => candidate.trim() !== '')
-      ?.trim() ?? '(no text)';
-  if (line.length <= 100) return line;
-  const cut = line.slice(0, 100);
-  const space = cut.lastIndexOf(' ');
-  return `${space > 60 ? cut.slice(0, space) : cut}…`;
 }

@@ -7,7 +7,7 @@ import type { AtpAgent } from '@atproto/api';
 import { EarshotError } from '../domain/errors.js';
 import type { SourceEnvironment } from './source.js';
 import { RemoteError } from './retry.js';
-import { assertPublicHost } from './private-host.js';
+import { assertConnectableHost, assertPublicHost } from './private-host.js';
 
 export type { AtpAgent };
 
@@ -75,4 +75,18 @@ export function authError(name: string, error: unknown): EarshotError | null {
     });
   }
   return null;
+}
+
+/**
+ * Resolves the service's name and checks every address by the one private-network rule, before a
+ * session is opened (the options check only sees literal addresses). A name that does not resolve
+ * is a network failure, retried like one.
+ */
+export async function assertServiceConnectable(service: URL, env: SourceEnvironment): Promise<void> {
+  await assertConnectableHost(service.hostname, {
+    name: env.name,
+    path: 'service',
+    allowPrivateNetwork: env.allowPrivateNetwork,
+    allowedPrivateHosts: env.allowedPrivateHosts,
+  });
 }

@@ -24,7 +24,15 @@ import type {
 } from './source.js';
 import { sourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
-import { atproto, authError, NoAppView, serviceUrl, xrpc, type AtpAgent } from './bluesky-xrpc.js';
+import {
+  assertServiceConnectable,
+  atproto,
+  authError,
+  NoAppView,
+  serviceUrl,
+  xrpc,
+  type AtpAgent,
+} from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
 import {
   BLUESKY_CURSOR,
@@ -38,6 +46,9 @@ import {
   type BlueskyAuthor,
   type BlueskyCursor,
 } from './bluesky-posts.js';
+
+/** The default time between polls. */
+export const BLUESKY_POLL_SECONDS = 15;
 
 export const blueskyOptions = Type.Object(
   {
@@ -56,7 +67,9 @@ export const blueskyOptions = Type.Object(
         description: 'Handles or DIDs whose posts are read from the PDS',
       }),
     ),
-    pollIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 3600, default: 60 })),
+    // 15 s: a mention waits ~7.5 s on average (60 s made it ~30 s), at a few calls per poll, far below
+    // a PDS's rate limits. A Jetstream/firehose subscription would be push, but is not built yet.
+    pollIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 3600, default: BLUESKY_POLL_SECONDS })),
   },
   { additionalProperties: false },
 );
@@ -99,8 +112,9 @@ export function createBlueskySource(
     withRetry(() => xrpc(what, operation), policy);
 
   async function ensureSession(): Promise<string> {
+    if (client?.session) return client.session.did;
+    await assertServiceConnectable(service, env);
     if (!client) client = new (await atproto()).AtpAgent({ service, fetch: env.fetch });
-    if (client.session) return client.session.did;
     try {
       await call('createSession', () =>
         agent().login({ identifier: options.identifier, password: options.appPassword }),
@@ -129,7 +143,9 @@ export function createBlueskySource(
       seen: [...state.seen],
     };
     const failures: string[] = [];
+    let attempted = 0;
     const feed = async (label: string, read: () => Promise<void>) => {
+      attempted += 1;
       try {
         await read();
       } catch (error) {
@@ -201,15 +217,17 @@ export function createBlueskySource(
       next,
       drafts.map((draft) => draft.externalId),
     );
-    if (failures.length > 0) {
-      ctx.reportStatus?.('backing-off', failures.join('; '));
-      ctx.log.warn(`bluesky ${env.name}: ${failures.join('; ')}`);
-    } else
-      ctx.reportStatus?.(
-        'polling',
-        appViewUp === false ? 'no AppView reachable: reading watched repos only' : undefined,
-      );
-    return { drafts, next };
+    // Nothing could be read: the poll failed, and the host waits longer before the next one.
+    if (failures.length > 0 && failures.length === attempted) throw new Error(failures.join('; '));
+    ctx.reportStatus?.(
+      'polling',
+      failures.length > 0
+        ? `${failures.length} of ${attempted} reads failed`
+        : appViewUp === false
+          ? 'no AppView reachable: reading watched repos only'
+          : undefined,
+    );
+    return { drafts, next, failures };
   }
 
   /** Runs an AppView call; null (and a status note, once) when the PDS has no AppView to ask. */
@@ -242,7 +260,7 @@ export function createBlueskySource(
     kind: 'bluesky',
     capabilities: BLUESKY_CAPABILITIES,
     cursor: BLUESKY_CURSOR,
-    pollIntervalMs: (options.pollIntervalSeconds ?? 60) * 1000,
+    pollIntervalMs: (options.pollIntervalSeconds ?? BLUESKY_POLL_SECONDS) * 1000,
     poll: (cursor, ctx) => pollAll(cursor ?? emptyCursor(), ctx),
     async send(reply: OutboundReply): Promise<SendResult> {
       if (reply.visibility === 'private') {
@@ -367,7 +385,16 @@ export const blueskySourceDefinition = {
   secrets: ['appPassword'],
   create: (options: BlueskyOptions, env: SourceEnvironment) => createBlueskySource(options, env),
   async check(options: BlueskyOptions, env: SourceEnvironment) {
-    const agent = new (await atproto()).AtpAgent({ service: serviceUrl(options, env), fetch: env.fetch });
+    const service = serviceUrl(options, env);
+    await assertServiceConnectable(service, env).catch((error: unknown) => {
+      throw error instanceof EarshotError
+        ? error
+        : new EarshotError('ERR_SOURCE_CHECK_FAILED', {
+            name: env.name,
+            detail: `service: ${(error as Error).message}`,
+          });
+    });
+    const agent = new (await atproto()).AtpAgent({ service, fetch: env.fetch });
     try {
       await withRetry(
         () =>

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ImapFlow } from 'imapflow';
-import { EarshotError } from '../domain/errors.js';
+import { EarshotError, isEarshotError } from '../domain/errors.js';
 import {
   jsonCursor,
   type OutboundReply,
@@ -22,9 +22,12 @@ import {
 } from './source.js';
 import { sourceCapabilities } from '../domain/source.js';
 import { RemoteError } from './retry.js';
-import { assertPublicHost } from './private-host.js';
+import { assertConnectableHost, assertPublicHost } from './private-host.js';
 import { draftFromMessage } from './mail-message.js';
 import type { PostDraft } from '../domain/post.js';
+
+/** The default quiet time before re-entering IDLE (imapflow's own is 15 s). */
+export const MAIL_IDLE_DELAY_MS = 500;
 
 export const mailOptions = Type.Object(
   {
@@ -47,6 +50,13 @@ export const mailOptions = Type.Object(
     sentMailbox: Type.Optional(Type.String({ minLength: 1 })),
     /** Messages read on the very first start (older mail stays unread by Earshot). */
     initialBacklog: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, default: 50 })),
+    /**
+     * Quiet time after a command before the client re-enters IDLE. imapflow waits 15 s, so a mail arriving
+     * soon after the previous one waited up to 15 s; half a second keeps IDLE re-entry cheap and prompt.
+     */
+    idleDelayMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 60_000, default: MAIL_IDLE_DELAY_MS, description: 'ms before IDLE again' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -55,7 +65,7 @@ export type MailOptions = Static<typeof mailOptions>;
 export interface MailTuning {
   /** First reconnect delay; doubles up to a minute. */
   readonly reconnectBaseMs?: number;
-  /** Quiet time before the client enters IDLE. */
+  /** Quiet time before the client enters IDLE; overrides the `idleDelayMs` option. */
   readonly idleDelayMs?: number;
 }
 
@@ -87,7 +97,9 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
   async function connect(): Promise<void> {
     const ctx = context!;
     ctx.reportStatus?.('connecting');
-    const imap = await imapClient(options, tuning.idleDelayMs);
+    // Names are resolved and every address checked at each connect, as the HTTP guard does.
+    await assertConnectableHost(options.imapHost, guardOf(env, 'imapHost'));
+    const imap = await imapClient(options, tuning.idleDelayMs ?? options.idleDelayMs ?? MAIL_IDLE_DELAY_MS);
     imap.on('error', (error: Error) => ctx.log.warn(`mail ${env.name}: ${error.message}`));
     imap.on('exists', () => void catchUp());
     imap.on('close', () => {
@@ -123,8 +135,8 @@ export function createMailSource(options: MailOptions, env: SourceEnvironment, t
       connect().catch((error: unknown) => {
         if (error instanceof EarshotError) {
           stopped = true;
+          // Reported once: the host counts and logs the failure as it restarts the source.
           context?.reportStatus?.('failed', error.message);
-          context?.log.error(error.message);
         } else reconnectLater((error as Error).message);
       });
     }, delay);
@@ -272,6 +284,7 @@ async function sendReply(options: MailOptions, env: SourceEnvironment, reply: Ou
 
   if (options.sentMailbox && (await inSentMailbox(options, messageId, original)))
     return { remoteId: messageId, remoteUrl: null };
+  await assertConnectableHost(options.smtpHost, guardOf(env, 'smtpHost'));
   const transport = nodemailer.createTransport({
     host: options.smtpHost,
     port: options.smtpPort ?? 465,
@@ -331,7 +344,7 @@ async function fileSentCopy(options: MailOptions, raw: Buffer): Promise<void> {
   }
 }
 
-async function imapClient(options: MailOptions, idleDelayMs?: number): Promise<ImapFlow> {
+async function imapClient(options: MailOptions, idleDelayMs = MAIL_IDLE_DELAY_MS): Promise<ImapFlow> {
   const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     host: options.imapHost,
@@ -340,7 +353,7 @@ async function imapClient(options: MailOptions, idleDelayMs?: number): Promise<I
     auth: { user: options.imapUser, pass: options.imapPassword },
     // imapflow's own logger would print protocol traffic; credentials must never reach a log.
     logger: false,
-    ...(idleDelayMs !== undefined ? { autoIdleDelay: idleDelayMs } : {}),
+    autoIdleDelay: idleDelayMs,
   });
 }
 
@@ -379,6 +392,15 @@ export const mailSourceDefinition = {
   create: (options: MailOptions, env: SourceEnvironment) => createMailSource(options, env),
   async check(options: MailOptions, env: SourceEnvironment) {
     assertMailHostsAllowed(options, env);
+    for (const path of ['imapHost', 'smtpHost'] as const)
+      await assertConnectableHost(options[path], guardOf(env, path)).catch((error: unknown) => {
+        throw isEarshotError(error)
+          ? error
+          : new EarshotError('ERR_SOURCE_CHECK_FAILED', {
+              name: env.name,
+              detail: `${path}: ${(error as Error).message}`,
+            });
+      });
     const imap = await imapClient(options);
     try {
       await imap.connect();
@@ -405,4 +427,13 @@ function assertMailHostsAllowed(options: MailOptions, env: SourceEnvironment): v
       allowedPrivateHosts: env.allowedPrivateHosts,
     });
   }
+}
+
+function guardOf(env: SourceEnvironment, path: 'imapHost' | 'smtpHost') {
+  return {
+    name: env.name,
+    path,
+    allowPrivateNetwork: env.allowPrivateNetwork,
+    allowedPrivateHosts: env.allowedPrivateHosts,
+  };
 }

@@ -25,7 +25,7 @@ import {
   type StreamContext,
 } from './source.js';
 import { sourceCapabilities } from '../domain/source.js';
-import { DEFAULT_RETRY, parseRetryAfter, RemoteError, withRetry, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, RemoteError, waitAskedBy, withRetry, type RetryPolicy } from './retry.js';
 import { assertFetchable, type Resolver } from './ssrf.js';
 import { htmlToText } from './html-text.js';
 import { EarshotError, isEarshotError } from '../domain/errors.js';
@@ -117,12 +117,13 @@ export function createMastodonSource(
     if (stopped) return;
     const message = (error as Error).message;
     if (isEarshotError(error) && error.code === 'ERR_SOURCE_AUTH_FAILED') {
+      // Reported once: the host counts and logs the failure as it restarts the source.
       context?.reportStatus?.('failed', message);
-      context?.log.error(message);
       close();
       return;
     }
     context?.log.warn(`mastodon ${env.name}: ${message}`);
+    context?.reportError?.(message);
   }
 
   /** The posts among `arrivals` not handed over yet, and the stream's new position. */
@@ -228,7 +229,8 @@ export function createMastodonSource(
       return new RemoteError(
         `${what}: HTTP ${error.statusCode} ${error.message}`,
         error.statusCode,
-        parseRetryAfter(response?.headers.get('retry-after'), env.clock().getTime()),
+        // Mastodon says when to come back in X-RateLimit-Reset (no Retry-After); both are read.
+        response ? waitAskedBy(response.headers, error.statusCode, env.clock().getTime()) : null,
       );
     }
     return error as Error;

@@ -44,6 +44,28 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/**
+ * How long until a rate-limit window resets, from Mastodon's `X-RateLimit-Reset` (an ISO 8601 time)
+ * or the epoch seconds other servers send under the same name; null when absent or unreadable.
+ */
+export function parseRateLimitReset(value: string | null | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  const at = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * The wait a refused response asks for: Retry-After when sent, else the rate-limit window's reset
+ * when the response says no calls remain (`X-RateLimit-Remaining: 0`) or it is a 429.
+ */
+export function waitAskedBy(headers: Headers, status: number, now = Date.now()): number | null {
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+  if (retryAfter !== null) return retryAfter;
+  if (status !== 429 && headers.get('x-ratelimit-remaining')?.trim() !== '0') return null;
+  return parseRateLimitReset(headers.get('x-ratelimit-reset'), now);
+}
+
 /** Throws a `RemoteError` for a non-2xx response, carrying Retry-After when the peer sent one. */
 export async function checkResponse(response: Response, what: string, now = Date.now()): Promise<Response> {
   if (response.ok) return response;

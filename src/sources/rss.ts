@@ -161,8 +161,8 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       };
       return { outcome: { url: feed.url, status: 'new', items: current.length, emitted: drafts.length }, drafts, next };
     } catch (error) {
+      // A feed that could not be read is an error of this source (counted by the host), not a skipped item.
       const reason = error instanceof Error ? error.message : String(error);
-      ctx.reportSkipped?.(`${redactUrl(feed.url)}: ${reason}`);
       ctx.log.warn(`feeds ${env.name}: ${redactUrl(feed.url)}: ${reason}`);
       return { outcome: { url: feed.url, status: 'failed', reason }, drafts: [], next: previous };
     }
@@ -240,11 +240,18 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
       const outcomes = results.map((result) => result.outcome);
-      const failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
-      ctx.reportStatus?.('polling', failed ? `${failed} of ${outcomes.length} feeds failed` : undefined);
+      const failures = outcomes.flatMap((outcome) =>
+        outcome.status === 'failed' ? [`${redactUrl(outcome.url)}: ${outcome.reason}`] : [],
+      );
+      // Every feed due failed: the poll failed, and the host waits longer before the next one.
+      if (failures.length > 0 && failures.length === outcomes.length) throw new Error(failures.join('; '));
+      ctx.reportStatus?.(
+        'polling',
+        failures.length ? `${failures.length} of ${outcomes.length} feeds failed` : undefined,
+      );
       const feeds = { ...previous };
       for (const [index, result] of results.entries()) feeds[due[index]!.url] = result.next;
-      return { drafts: results.flatMap((result) => result.drafts), next: { v: 1, feeds }, outcomes };
+      return { drafts: results.flatMap((result) => result.drafts), next: { v: 1, feeds }, outcomes, failures };
     },
   };
 }
@@ -379,12 +386,17 @@ export const rssSourceDefinition = {
     });
     let failure: string | null = null;
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    await probe.poll(null, {
-      scheduled: false,
-      reportSkipped: (reason) => (failure ??= reason),
-      log: quiet,
-      clock: environment.clock,
-    });
+    try {
+      await probe.poll(null, {
+        scheduled: false,
+        reportSkipped: (reason) => (failure ??= reason),
+        log: quiet,
+        clock: environment.clock,
+      });
+    } catch (error) {
+      // The one feed probed could not be read.
+      failure = (error as Error).message;
+    }
     if (failure) throw new EarshotError('ERR_SOURCE_CHECK_FAILED', { name: environment.name, detail: failure });
   },
 } satisfies SourceDefinition<typeof RSS_OPTIONS>;

@@ -11,6 +11,17 @@ import type { PostDraft } from '../domain/post.js';
 import type { PollResult, Source, SourceContext, SourceHost, AnySource } from './source.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 60_000;
+/** The longest wait between polls of a failing source (or its interval, when that is longer). */
+export const MAX_POLL_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * How long to wait before the next poll after `failures` failed polls in a row: the interval,
+ * doubling with each failure up to `MAX_POLL_BACKOFF_MS`; back to the interval after a success.
+ */
+export function pollDelayMs(intervalMs: number, failures: number): number {
+  if (failures <= 0) return intervalMs;
+  return Math.min(Math.max(intervalMs, MAX_POLL_BACKOFF_MS), intervalMs * 2 ** Math.min(failures, 20));
+}
 
 /** A started source. */
 export interface SourceRun<Result = PollResult<unknown>> {
@@ -42,7 +53,11 @@ export async function runSource<S extends AnySource>(
     clock: host.clock,
     reportSkipped: (reason) => host.reportSkipped?.(reason),
     reportStatus: (status, detail) => host.reportStatus?.(status, detail),
+    reportError: (reason) => host.reportError?.(reason),
   };
+  const interval = source.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  // Failed polls in a row: the wait grows with them and the state returns to healthy after a success.
+  let failures = 0;
   let current: C | null = decodeSaved(source, host, saved);
   let savedText = current === null ? null : saved;
   let stopped = false;
@@ -75,8 +90,23 @@ export async function runSource<S extends AnySource>(
     inLane(async () => {
       const result = (await source.poll!(current, { ...context, scheduled })) as PollResult<C>;
       await commit(result.drafts, result.next);
+      for (const failure of result.failures ?? []) host.reportError?.(failure);
+      if (failures > 0) {
+        host.log.info(`recovered after ${failures} failed poll${failures === 1 ? '' : 's'}`);
+        host.reportStatus?.('polling', `recovered after ${failures} failed poll${failures === 1 ? '' : 's'}`);
+      }
+      failures = 0;
       return result as PollResultOf<S>;
     });
+
+  /** A poll that failed but may work next time: counted, shown, and the next one waits longer. */
+  function failedPoll(error: unknown, first: boolean): void {
+    failures += 1;
+    const waitMs = pollDelayMs(interval, failures);
+    const message = `${first ? 'first poll' : 'poll'} failed (${failures} in a row): ${describe(error)}; next try in ${Math.round(waitMs / 1000)} s`;
+    host.log.warn(message);
+    host.reportStatus?.('backing-off', message);
+  }
 
   /** Whether an error ends the run: the channel refused us, retrying the same way will not help. */
   const fatal = (error: unknown): boolean => isEarshotError(error);
@@ -84,23 +114,25 @@ export async function runSource<S extends AnySource>(
 
   function schedule(): void {
     if (stopped) return;
-    timer = setTimeout(async function pollOnSchedule() {
-      timer = null;
-      try {
-        await pollOnce(true);
-      } catch (error) {
-        if (stopped) return;
-        if (fatal(error)) {
-          stopped = true;
-          host.log.error(describe(error));
-          host.reportStatus?.('failed', describe(error));
-          return;
+    timer = setTimeout(
+      async function pollOnSchedule() {
+        timer = null;
+        try {
+          await pollOnce(true);
+        } catch (error) {
+          if (stopped) return;
+          if (fatal(error)) {
+            stopped = true;
+            // Reported once, as the failure: the host counts and logs it when it restarts the source.
+            host.reportStatus?.('failed', describe(error));
+            return;
+          }
+          failedPoll(error, false);
         }
-        host.log.warn(`poll failed: ${describe(error)}`);
-        host.reportStatus?.('backing-off', describe(error));
-      }
-      schedule();
-    }, source.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+        schedule();
+      },
+      pollDelayMs(interval, failures),
+    );
   }
 
   const run: SourceRun<PollResultOf<S>> = {
@@ -140,8 +172,7 @@ export async function runSource<S extends AnySource>(
       host.reportStatus?.('failed', describe(error));
       throw error;
     }
-    host.log.warn(`first poll failed: ${describe(error)}`);
-    host.reportStatus?.('backing-off', describe(error));
+    failedPoll(error, true);
   }
   schedule();
   return run;

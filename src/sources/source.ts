@@ -21,8 +21,13 @@ export interface SourceContext {
    * counted and shown in the desk's source health, never a reason to stop.
    */
   reportSkipped?(reason: string): void;
-  /** Reports the connection state for the desk's source health; `failed` makes the host restart it with backoff. */
+  /**
+   * Reports the connection state for the desk's source health; `failed` makes the host restart it with
+   * backoff, and `backing-off` (a failed attempt the source retries) counts as an error with its detail.
+   */
   reportStatus?(status: SourceStatus, detail?: string): void;
+  /** Reports a failed attempt that does not change the state (one feed of several failed): counted, shown as the last error. */
+  reportError?(reason: string): void;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   readonly clock: () => Date;
 }
@@ -64,6 +69,11 @@ export function jsonCursor<Schema extends TSchema>(schema: Schema): CursorCodec<
 export interface PollResult<C> {
   readonly drafts: readonly PostDraft[];
   readonly next: C;
+  /**
+   * What failed while the rest was read (one feed of several): reported as errors. A poll where
+   * nothing could be read throws instead, so the host backs off.
+   */
+  readonly failures?: readonly string[];
 }
 
 export interface PollContext extends SourceContext {

@@ -65,6 +65,27 @@ export function isAllowedPrivateHost(host: string, allowed: readonly string[] | 
   return allowed.some((entry) => entry.replace(/^\[|\]$/g, '').toLowerCase() === name);
 }
 
+/**
+ * Why a host (name or literal address) may not be reached, or null when it may: the one rule every
+ * channel applies, HTTP or not. A name is resolved and every address checked (a client may connect
+ * to any of them); `localhost` names are private whatever they resolve to. Throws when the name
+ * does not resolve (the caller decides whether that is a refusal or a network failure).
+ */
+export async function hostRefusal(hostname: string, options: GuardOptions): Promise<string | null> {
+  if (options.allowPrivateNetwork) return null;
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (isAllowedPrivateHost(host, options.allowedPrivateHosts)) return null;
+  if (/^localhost$|\.localhost$/i.test(host))
+    return `${host} is a loopback name and the private network is not allowed`;
+  const addresses = isIP(host) ? [host] : await (options.resolve ?? resolveAll)(host);
+  if (addresses.length === 0) return `${host} has no address`;
+  for (const address of addresses) {
+    const reason = privateAddressReason(address);
+    if (reason) return `${reason} and the private network is not allowed for this source`;
+  }
+  return null;
+}
+
 /** Throws ERR_SOURCE_URL_REFUSED unless `url` is http(s) to a host whose every address is public (or private is allowed). */
 export async function assertFetchable(url: URL, options: GuardOptions): Promise<void> {
   const refuse = (detail: string): never => {
@@ -72,24 +93,13 @@ export async function assertFetchable(url: URL, options: GuardOptions): Promise<
   };
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     refuse(`only http and https are fetched, not ${url.protocol}`);
-  if (options.allowPrivateNetwork) return;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isAllowedPrivateHost(host, options.allowedPrivateHosts)) return;
-  let addresses: string[];
-  if (isIP(host)) addresses = [host];
-  else {
-    try {
-      addresses = await (options.resolve ?? resolveAll)(host);
-    } catch (error) {
-      return refuse(`its host does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
-    if (addresses.length === 0) refuse('its host has no address');
+  let reason: string | null;
+  try {
+    reason = await hostRefusal(url.hostname, options);
+  } catch (error) {
+    return refuse(`its host does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  // Every address, not just the first: fetch may connect to any of them.
-  for (const address of addresses) {
-    const reason = privateAddressReason(address);
-    if (reason) refuse(`${reason} and the private network is not allowed for this source`);
-  }
+  if (reason) refuse(reason);
 }
 
 /**

@@ -308,8 +308,16 @@ export class SourceSupervisor {
           void this.#crashed(entry, generation, new Error(detail ?? 'the source reported a failure'));
           return;
         }
-        if (status === 'connected') entry.failures = 0;
-        this.#report(entry, { status, detail: detail ?? null });
+        if (status === 'connected' || status === 'polling') entry.failures = 0;
+        // A source backing off has just failed an attempt: that is an error, counted with its reason and time.
+        if (status === 'backing-off')
+          this.#report(entry, { status, detail: detail ?? null, error: detail ?? 'an attempt failed' });
+        else this.#report(entry, { status, detail: detail ?? null });
+      },
+      reportError: (reason) => {
+        if (!live()) return;
+        this.#log.warn(`source ${name}: ${reason}`);
+        this.#report(entry, { error: reason });
       },
       saveCursor: async (cursor) => {
         // A stopped generation must not move the cursor back under its successor.

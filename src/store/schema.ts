@@ -132,6 +132,13 @@ export interface TicketEventsTable {
   created_at: string;
 }
 
+/** A later post of a customer's conversation that joined the ticket an earlier one raised. */
+export interface TicketMessagesTable {
+  post_id: number;
+  ticket_id: number;
+  created_at: string;
+}
+
 export interface OutboundMessagesTable {
   id: Generated<number>;
   ticket_id: number;
@@ -386,6 +393,7 @@ export interface Database {
   streams: StreamsTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;
+  ticket_messages: TicketMessagesTable;
   outbound_messages: OutboundMessagesTable;
   alerts: AlertsTable;
   users: UsersTable;

@@ -311,3 +311,112 @@ export async function ticketForPost(db: Executor, postId: number): Promise<Ticke
   const row = await db.selectFrom('tickets').selectAll().where('post_id', '=', postId).executeTakeFirst();
   return row ? toTicket(row) : undefined;
 }
+
+/** Where a post's conversation already lives: the ticket a referenced id belongs to. */
+export interface ConversationHit {
+  /** The referenced id (a post's external id or one of our replies' remote id) on this source. */
+  readonly ref: string;
+  readonly ticket: Ticket;
+}
+
+/**
+ * The tickets that the given ids (external ids of posts, remote ids of our replies) of one source
+ * belong to: a ticket's own post, a post that joined it, or a reply the desk sent from it.
+ */
+export async function ticketsByConversationRefs(
+  db: Executor,
+  source: string,
+  refs: readonly string[],
+): Promise<ConversationHit[]> {
+  const ticketOf = new Map<string, number>();
+  for (let start = 0; start < refs.length; start += 500) {
+    const chunk = [...refs.slice(start, start + 500)];
+    const [posts, replies] = await Promise.all([
+      db
+        .selectFrom('posts')
+        .leftJoin('tickets', 'tickets.post_id', 'posts.id')
+        .leftJoin('ticket_messages', 'ticket_messages.post_id', 'posts.id')
+        .select(['posts.external_id as ref', 'tickets.id as own', 'ticket_messages.ticket_id as joined'])
+        .where('posts.source', '=', source)
+        .where('posts.external_id', 'in', chunk)
+        .execute(),
+      db
+        .selectFrom('outbound_messages')
+        .select(['remote_id as ref', 'ticket_id'])
+        .where('source', '=', source)
+        .where('remote_id', 'in', chunk)
+        .execute(),
+    ]);
+    for (const row of posts) {
+      const id = row.own ?? row.joined;
+      if (id !== null) ticketOf.set(row.ref, id);
+    }
+    for (const row of replies) if (row.ref !== null) ticketOf.set(row.ref, row.ticket_id);
+  }
+  const ids = [...new Set(ticketOf.values())];
+  const tickets = new Map<number, Ticket>();
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('id', 'in', ids.slice(start, start + 500))
+      .execute();
+    for (const row of rows) tickets.set(row.id, toTicket(row));
+  }
+  return [...ticketOf].flatMap(([ref, id]) => {
+    const ticket = tickets.get(id);
+    return ticket ? [{ ref, ticket }] : [];
+  });
+}
+
+/** The remote ids among `ids` that are replies the desk sent on this source (our own posts, read back). */
+export async function ownRemoteIds(db: Executor, source: string, ids: readonly string[]): Promise<Set<string>> {
+  const own = new Set<string>();
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await db
+      .selectFrom('outbound_messages')
+      .select('remote_id')
+      .where('source', '=', source)
+      .where('remote_id', 'in', [...ids.slice(start, start + 500)])
+      .execute();
+    for (const row of rows) if (row.remote_id !== null) own.add(row.remote_id);
+  }
+  return own;
+}
+
+/**
+ * Joins a post to a ticket as the customer's next message: a `message` event on the timeline, and a
+ * resolved or pending ticket back to `open` (with its `status` event): the customer has spoken again.
+ */
+export async function addTicketMessageIn(
+  trx: Executor,
+  ticketId: number,
+  postId: number,
+  now: string,
+): Promise<{ ticket: Ticket; event: TicketEvent }> {
+  await trx.insertInto('ticket_messages').values({ post_id: postId, ticket_id: ticketId, created_at: now }).execute();
+  const event = await addTicketEvent(trx, { ticketId, type: 'message', actorId: null, data: { postId } }, now);
+  const current = (await getTicket(trx, ticketId))!;
+  if (current.status !== 'resolved' && current.status !== 'pending') {
+    const ticket = (await updateTicketRow(trx, ticketId, {}, now))!;
+    return { ticket, event };
+  }
+  const ticket = (await updateTicketRow(trx, ticketId, { status: 'open', resolvedAt: null }, now))!;
+  await addTicketEvent(
+    trx,
+    { ticketId, type: 'status', actorId: null, data: { from: current.status, to: 'open', reason: 'customer-message' } },
+    now,
+  );
+  return { ticket, event };
+}
+
+/** The posts that joined a ticket after the one that raised it, oldest first. */
+export async function ticketMessagePostIds(db: Executor, ticketId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('ticket_messages')
+    .select('post_id')
+    .where('ticket_id', '=', ticketId)
+    .orderBy('post_id')
+    .execute();
+  return rows.map((row) => row.post_id);
+}

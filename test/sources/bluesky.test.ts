@@ -174,13 +174,14 @@ describe('bluesky source on a real PDS', () => {
       assert.equal(sent.status, 'sent', sent.error ?? '');
       assert.match(sent.remoteId ?? '', new RegExp(`^at://${deskDid}/app\\.bsky\\.feed\\.post/`));
       assert.match(sent.remoteUrl ?? '', /^https:\/\/bsky\.app\/profile\/desk\.test\/post\//);
-      const record = (
+      const stored = (
         await customer.com.atproto.repo.getRecord({
           repo: deskDid,
           collection: 'app.bsky.feed.post',
           rkey: sent.remoteId!.split('/').pop()!,
         })
-      ).data.value as AppBskyFeedPost.Record;
+      ).data;
+      const record = stored.value as AppBskyFeedPost.Record;
       assert.deepEqual(record.reply, {
         root: { uri: post.uri, cid: post.cid },
         parent: { uri: post.uri, cid: post.cid },
@@ -195,6 +196,19 @@ describe('bluesky source on a real PDS', () => {
       );
       assert.equal(refused.status, 'failed');
       assert.match(refused.error ?? '', /no private replies/);
+
+      // The customer answers the desk's reply in the thread: it joins the same ticket, no new one.
+      const answer = await customer.post({
+        text: 'still failing after the restart, sorry',
+        createdAt: new Date().toISOString(),
+        reply: { root: { uri: post.uri, cid: post.cid }, parent: { uri: sent.remoteId!, cid: stored.cid! } },
+      });
+      await host.supervisor.reconcile('bsky-desk');
+      const answerId = await host.waitForPost('bsky-desk', answer.uri);
+      const first = (await host.ticketOf(postId))!;
+      const joined = await host.ticketOf(answerId);
+      assert.equal(joined?.id, first.id, 'the answer joined the ticket of the first post');
+      assert.ok(joined.events.includes('message'));
     } finally {
       await host.close();
     }

@@ -152,6 +152,30 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
     }
   });
 
+  it('at default settings, a mail arriving soon after the previous one is read within a couple of seconds', async () => {
+    const user = freshUser();
+    const context = recordingContext();
+    // No idle tuning: the source's own default decides how soon it is back in IDLE (imapflow's is 15 s).
+    const source = drive(createMailSource(options(user), env(), { reconnectBaseMs: 100 }));
+    await source.start(context, null);
+    try {
+      const waits: number[] = [];
+      for (const subject of ['First', 'Second', 'Third']) {
+        const sent = performance.now();
+        await deliver(user, mail({ subject, body: `${subject} mail` }));
+        await context.waitFor(() => context.emitted.some((draft) => draft.extra.subject === subject), 10_000, subject);
+        waits.push(performance.now() - sent);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      assert.ok(
+        waits.every((wait) => wait < 3000),
+        `arrival to post: ${waits.map((wait) => Math.round(wait)).join(', ')} ms`,
+      );
+    } finally {
+      await source.stop();
+    }
+  });
+
   it('skips and counts malformed and automatic mail, and keeps reading', async () => {
     const user = freshUser();
     await deliver(
@@ -303,6 +327,28 @@ describe('mail source on real IMAP and SMTP', { skip: dovecotSkip() }, () => {
       assert.equal(parsed.inReplyTo, '<locked@customer.example>');
       assert.equal(parsed.subject, 'Re: Locked out');
       assert.deepEqual(smtp.delivered.at(-1)!.to, ['dara@customer.example']);
+
+      // The agent resolves it; Dara answers our mail from her client: the answer joins the same ticket and re-opens it.
+      const ticket = (await host.ticketOf(postId))!;
+      await host.store.db.updateTable('tickets').set({ status: 'resolved' }).where('id', '=', ticket.id).execute();
+      await deliver(
+        user,
+        mail({
+          from: 'Dara Byrne <dara@customer.example>',
+          subject: 'Re: Locked out',
+          body: 'Thanks, but it still says my account is locked.',
+          messageId: '<locked-2@customer.example>',
+          inReplyTo: sent.remoteId!,
+          references: `<locked@customer.example> ${sent.remoteId}`,
+        }),
+      );
+      const answerId = await host.waitForPost('support-mail', '<locked-2@customer.example>');
+      const after = (await host.ticketOf(answerId))!;
+      assert.equal(after.id, ticket.id, 'the answer joined the ticket of the first mail');
+      assert.equal(after.status, 'open', 're-opened by the customer');
+      assert.deepEqual(after.events.slice(-2), ['message', 'status']);
+      const tickets = await host.store.db.selectFrom('tickets').select('id').execute();
+      assert.equal(tickets.length, 1, 'no second ticket');
     } finally {
       await host.close();
     }

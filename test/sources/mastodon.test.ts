@@ -171,13 +171,16 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     await stopAll();
   });
 
-  test('a 429 with Retry-After is waited out before the catch-up succeeds', async () => {
+  test('a 429 is waited out until its X-RateLimit-Reset, as a real instance says it, before the catch-up succeeds', async () => {
     fake.addStatus('400000000000000001', { tags: ['limited'] });
+    // Refused with X-RateLimit-Remaining: 0 and X-RateLimit-Reset 3 s from now, and no Retry-After.
     fake.failNext('/api/v1/timelines/tag/limited', 429, 1, '3');
     const context = recordingContext();
     await start(context, null, { hashtags: ['limited'], mentions: false });
     await context.waitForPosts(1);
-    assert.ok(delays[0]! >= 3000, `waited ${delays[0]} ms; Retry-After said 3 s`);
+    const refused = fake.requests.findIndex((request) => request.path === '/api/v1/timelines/tag/limited');
+    assert.ok(refused >= 0);
+    assert.ok(delays[0]! >= 2500 && delays[0]! <= 3500, `waited ${delays[0]} ms; X-RateLimit-Reset said 3 s`);
     assert.ok(context.statuses.some((entry) => entry.status === 'backing-off'));
     await stopAll();
   });
@@ -290,6 +293,37 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     await context.waitFor(() => context.statuses.some((entry) => entry.status === 'failed'), 5000, 'failed');
     assert.ok(!JSON.stringify([context.logs, context.statuses]).includes('wrong-token-abcdef'));
     await source.stop();
+  });
+
+  test('end to end: a status becomes a ticket, the desk replies, and the answer to that reply joins the ticket', async () => {
+    fake.addStatus('990101', { content: '<p>#NorthwindWifi the wifi in hall B is down</p>', tags: ['northwindwifi'] });
+    const host = await startEarshotHost();
+    try {
+      await host.addSource('masto-e2e', 'mastodon', {
+        instanceUrl: fake.origin,
+        accessToken: fake.token,
+        hashtags: ['NorthwindWifi'],
+        mentions: false,
+        streaming: false,
+        pollIntervalSeconds: 3600,
+      });
+      const postId = await host.waitForPost('masto-e2e', '990101');
+      const sent = await host.replyFromDesk(postId, 'masto-e2e', 'We are on it, sorry!', 'public');
+      assert.equal(sent.status, 'sent', sent.error ?? '');
+      fake.addStatus('990102', {
+        content: '<p>#NorthwindWifi still down here, thanks for looking</p>',
+        tags: ['northwindwifi'],
+        inReplyToId: sent.remoteId!,
+      });
+      await host.supervisor.reconcile('masto-e2e');
+      const answerId = await host.waitForPost('masto-e2e', '990102');
+      const first = (await host.ticketOf(postId))!;
+      const joined = await host.ticketOf(answerId);
+      assert.equal(joined?.id, first.id, 'the answer joined the first status’s ticket');
+      assert.ok(joined.events.includes('message'));
+    } finally {
+      await host.close();
+    }
   });
 
   test('a fresh install on an account holding an earlier install’s reply still sends its own', async () => {

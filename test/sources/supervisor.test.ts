@@ -21,9 +21,21 @@ import { jsonCursor, type Source } from '../../src/sources/source.js';
 import { getSourceHealth, insertSource } from '../../src/store/sources.js';
 import { loadCursor, saveCursor } from '../../src/store/cursors.js';
 import { searchPosts } from '../../src/store/posts.js';
+import { EarshotError } from '../../src/domain/errors.js';
 
 /** The "remote" the ledger source reads: a list of posts per feed, and what each run emitted. */
-const remotes = new Map<string, { items: string[]; emitted: string[][] }>();
+const remotes = new Map<
+  string,
+  {
+    items: string[];
+    emitted: string[][];
+    /** `network`: every poll fails as an unreachable peer would; `refused-once`: the next poll is refused (fatal). */
+    down?: 'network' | 'refused-once' | null;
+    /** When each poll started (ms). */
+    polls?: number[];
+    failedPolls?: number;
+  }
+>();
 
 const LedgerOptions = Type.Object(
   { feed: Type.String(), token: Type.String({ minLength: 8 }), pollMs: Type.Optional(Type.Integer({ minimum: 1 })) },
@@ -49,6 +61,19 @@ const ledgerDefinition: SourceDefinition<typeof LedgerOptions> = {
       cursor: jsonCursor(Type.Integer({ minimum: 0 })),
       pollIntervalMs: options.pollMs ?? 5,
       async poll(cursor, context) {
+        remote.polls?.push(performance.now());
+        if (remote.down === 'network') {
+          remote.failedPolls = (remote.failedPolls ?? 0) + 1;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:9 (ledger down)');
+        }
+        if (remote.down === 'refused-once') {
+          remote.down = null;
+          throw new EarshotError('ERR_SOURCE_AUTH_FAILED', {
+            name: environment.name,
+            remote: 'the ledger',
+            detail: 'token revoked',
+          });
+        }
         const at = cursor ?? 0;
         const fresh = remote.items.slice(at);
         run.push(...fresh);
@@ -222,6 +247,73 @@ for (const backend of await backends()) {
       assert.match(health.lastError ?? '', /upstream refused \(start 2\)/);
       assert.ok(health.lastErrorAt);
       assert.equal((await running.sender('flaky-one')).ok, false, 'a source without send cannot send');
+      await running.close();
+    });
+
+    test('health is honest: failed polls are counted with the last error, waits grow, and it recovers', async () => {
+      const feed = `outage-${backend.name}`;
+      const remote = {
+        items: ['o1'],
+        emitted: [] as string[][],
+        down: null as 'network' | 'refused-once' | null,
+        polls: [] as number[],
+        failedPolls: 0,
+      };
+      remotes.set(feed, remote);
+      await insertSource(store.db, {
+        name: 'outage-ledger',
+        kind: 'ledger',
+        options: { feed, pollMs: 25 },
+        sealedSecrets: box.seal('outage-ledger', { token: 'ledger-token-1' }),
+        secretsSet: ['token'],
+        enabled: true,
+        origin: 'api',
+      });
+      const running = supervisor();
+      await running.reconcile('outage-ledger');
+      await until('1 post', async () => (await postsOf('outage-ledger')).length === 1);
+      await running.settled();
+      assert.equal((await getSourceHealth(store.db, 'outage-ledger'))!.errors, 0);
+
+      // The peer goes away: every poll fails.
+      remote.down = 'network';
+      const failedFrom = remote.polls.length;
+      await until('4 failed polls', async () => remote.polls.length >= failedFrom + 5);
+      await running.settled();
+      const down = (await getSourceHealth(store.db, 'outage-ledger'))!;
+      assert.equal(down.status, 'backing-off');
+      assert.ok(down.errors >= 4, `errors ${down.errors}`);
+      assert.match(down.lastError ?? '', /ECONNREFUSED/);
+      assert.match(down.lastError ?? '', /in a row/);
+      assert.ok(down.lastErrorAt);
+      // Waits after failures: 50, 100, 200, 400 ms (the 25-ms interval doubling): they grow across polls.
+      const gaps = remote.polls.slice(failedFrom).map((at, index, all) => (index === 0 ? 0 : at - all[index - 1]!));
+      assert.ok(gaps[4]! > gaps[2]! * 1.5 && gaps[4]! >= 350, `gaps ${gaps.map(Math.round).join(', ')}`);
+
+      // The peer is back: the next poll succeeds, the state says so and the wait is the interval again.
+      remote.items.push('o2');
+      remote.down = null;
+      await until('recovered', async () => (await getSourceHealth(store.db, 'outage-ledger'))?.status === 'polling');
+      await until('2 posts', async () => (await postsOf('outage-ledger')).length === 2);
+      const recoveredAt = remote.polls.length;
+      await until('polls at the interval again', async () => remote.polls.length >= recoveredAt + 3, 2000);
+      const after = remote.polls.slice(-3);
+      assert.ok(after[2]! - after[1]! < 200, 'back to the interval after a success');
+      await running.settled();
+      const up = (await getSourceHealth(store.db, 'outage-ledger'))!;
+      assert.equal(up.errors, remote.failedPolls, 'one error per failed poll, none after the recovery');
+      assert.match(up.lastError ?? '', /ECONNREFUSED/, 'the last error stays on record, with its time');
+
+      // A refused poll (fatal) on the schedule is one error, not two.
+      const before = up.errors;
+      remote.down = 'refused-once';
+      await until('restarted after the refusal', async () => {
+        const health = await getSourceHealth(store.db, 'outage-ledger');
+        return health?.lastError?.includes('token revoked') === true && health.status !== 'backing-off';
+      });
+      await running.settled();
+      const refused = (await getSourceHealth(store.db, 'outage-ledger'))!;
+      assert.equal(refused.errors, before + 1, 'the refusal was counted once');
       await running.close();
     });
 

@@ -37,6 +37,7 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
   const consoleErrors: string[] = [];
   let streamId = 0;
   let ticketId = 0;
+  let originalPostId = '';
   /** Shifts the runtime's clock, to raise a ticket whose SLA is already breached. */
   let clockOffsetMs = 0;
 
@@ -202,10 +203,9 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
 
   it('shows a post ingested through the API in its column without a reload', async () => {
     await page.evaluate(() => ((globalThis as unknown as { deskMarker: string }).deskMarker = 'still here'));
-    const result = await apiPost<{ ticketIds: number[] }>(
-      '/ingest',
-      post('@acme_help the student portal is down, I can’t log in and my exam is due'),
-    );
+    const original = post('@acme_help the student portal is down, I can’t log in and my exam is due');
+    originalPostId = String(original.id);
+    const result = await apiPost<{ ticketIds: number[] }>('/ingest', original);
     assert.equal(result.ticketIds.length, 1, 'an outage post raises a ticket');
     ticketId = result.ticketIds[0]!;
     const column = page.getByRole('region', { name: 'Acme support' });
@@ -301,6 +301,26 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     assert.ok(detail.ticket.firstRespondedAt);
     assert.equal(detail.outbound.length, 1);
     assert.equal(detail.outbound[0]!.visibility, 'public');
+
+    // Rosa answers in the same thread: her post joins this ticket, shown after our reply, and re-opens it.
+    const answer = await apiPost<{ ticketIds: number[] }>(
+      '/ingest',
+      post('@acme_help still down for me, the portal says error 500', { inReplyTo: originalPostId }),
+    );
+    assert.deepEqual(answer.ticketIds, [], 'no new ticket for the answer');
+    const customer = timeline.getByRole('listitem', { name: 'Customer message' });
+    await customer.getByText('the portal says error 500').waitFor();
+    await ticket.getByRole('button', { name: /Resolve/ }).waitFor();
+    const order = await timeline
+      .locator(':scope > li')
+      .evaluateAll((items) =>
+        items.map((item) => (item.getAttribute('aria-label') === 'Customer message' ? 'customer' : item.className)),
+      );
+    assert.ok(
+      order.findIndex((entry) => entry.includes('event-reply')) < order.indexOf('customer'),
+      `our reply comes before her answer: ${order.join(', ')}`,
+    );
+    await shot('ticket-conversation');
   });
 
   it('counts the SLA down, and shows a breached one in red', async () => {

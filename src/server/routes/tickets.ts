@@ -94,7 +94,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     async (request) => {
       const detail = await desk.detail(request.params.id);
       const post = detail.ticket.postId !== null ? ((await getPost(store.db, detail.ticket.postId)) ?? null) : null;
-      const thread = post ? await desk.thread(post) : [];
+      const thread = post ? await desk.thread(post, detail.ticket.id) : [];
       const now = context.clock();
       return {
         ...detail,

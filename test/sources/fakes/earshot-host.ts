@@ -19,7 +19,7 @@ import { createSecretBox } from '../../../src/sources/secrets.js';
 import { sourceDefinition } from '../../../src/sources/index.js';
 import { splitSecrets } from '../../../src/sources/secrets.js';
 import { insertSource } from '../../../src/store/sources.js';
-import { createTickets, listOutbound } from '../../../src/store/tickets.js';
+import { createTickets, getTicket, listOutbound, listTicketEvents } from '../../../src/store/tickets.js';
 import { createUser } from '../../../src/store/users.js';
 import type { User } from '../../../src/domain/user.js';
 import type { ReplyVisibility } from '../../../src/domain/ticket.js';
@@ -38,6 +38,8 @@ export interface EarshotHost {
     body: string,
     visibility: ReplyVisibility,
   ): Promise<{ status: string; remoteId: string | null; remoteUrl: string | null; error: string | null }>;
+  /** The ticket a post raised or joined, with its status and the timeline's event types. */
+  ticketOf(postId: number): Promise<{ id: number; status: string; events: string[] } | null>;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,19 @@ export async function startEarshotHost(): Promise<EarshotHost> {
       await worker.runOnce();
       const row = (await listOutbound(store.db, {})).find((message) => message.id === outbound.id)!;
       return { status: row.status, remoteId: row.remoteId, remoteUrl: row.remoteUrl, error: row.error };
+    },
+    async ticketOf(postId) {
+      const own = await store.db.selectFrom('tickets').select('id').where('post_id', '=', postId).executeTakeFirst();
+      const joined = await store.db
+        .selectFrom('ticket_messages')
+        .select('ticket_id')
+        .where('post_id', '=', postId)
+        .executeTakeFirst();
+      const id = own ? Number(own.id) : joined ? Number(joined.ticket_id) : null;
+      if (id === null) return null;
+      const ticket = (await getTicket(store.db, id))!;
+      const events = (await listTicketEvents(store.db, id)).map((event) => event.type);
+      return { id, status: ticket.status, events };
     },
     async close() {
       await supervisor.close();

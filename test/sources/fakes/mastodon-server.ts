@@ -5,8 +5,10 @@
  * documentation's own examples (shared protocol fixtures, ids rewritten per test), the
  * streaming API over WebSocket (`/api/v1/streaming`, subscribe messages, `{stream,event,payload}`
  * frames) and over SSE (`/api/v1/streaming/hashtag?tag=`, the documented event frames verbatim).
- * It records requests and can answer 429 with Retry-After or 5xx, drop connections and send
- * malformed frames.
+ * It records requests and can answer 429 or 5xx, drop connections and send malformed frames.
+ * Like a real instance (Mastodon's rack-attack throttle and its RateLimitHeaders), every
+ * authenticated API answer carries X-RateLimit-Limit, -Remaining and -Reset (an ISO 8601 time),
+ * and a 429 carries only those: no Retry-After.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +34,10 @@ export interface FakeMastodon {
   /** Statuses created through POST /api/v1/statuses. */
   readonly created: Json[];
   /** Adds a status (built from entities/Status.json) to the timelines; returns it (snake_case, as on the wire). */
-  addStatus(id: string, fields?: { content?: string; tags?: string[]; acct?: string; visibility?: string }): Json;
+  addStatus(
+    id: string,
+    fields?: { content?: string; tags?: string[]; acct?: string; visibility?: string; inReplyToId?: string },
+  ): Json;
   /** Adds a mention notification (from entities/Notification.json) wrapping a new status. */
   addMention(notificationId: string, statusId: string, content?: string): Json;
   /** Sends a streaming frame to every socket subscribed to `stream` (e.g. ['hashtag','x']). */
@@ -63,6 +68,7 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
   const created: Json[] = [];
   const byIdempotencyKey = new Map<string, Json>();
   const failures: { prefix: string; status: number; times: number; retryAfter?: string }[] = [];
+  let calls = 0;
   const sockets = new Map<WebSocket, Set<string>>();
   let origin = '';
   let nextCreatedId = 900000000000000000n;
@@ -83,7 +89,7 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
 
   function makeStatus(
     id: string,
-    fields: { content?: string; tags?: string[]; acct?: string; visibility?: string } = {},
+    fields: { content?: string; tags?: string[]; acct?: string; visibility?: string; inReplyToId?: string } = {},
   ): Json {
     const account = {
       ...(statusTemplate.account as Json),
@@ -97,6 +103,7 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
       account,
       ...(fields.content !== undefined ? { content: fields.content } : {}),
       ...(fields.visibility ? { visibility: fields.visibility } : {}),
+      ...(fields.inReplyToId ? { in_reply_to_id: fields.inReplyToId } : {}),
       tags: (fields.tags ?? []).map((name) => ({ name, url: `${origin}/tags/${name}` })),
     };
   }
@@ -118,20 +125,35 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
       headers: request.headers,
       body,
     });
+    // Set once the token is checked: the rate-limit headers of an authenticated answer.
+    let authenticated: Record<string, string> = {};
     const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
       response
-        .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+        .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...authenticated, ...headers })
         .end(JSON.stringify(value));
     };
+    // The window a real instance counts in (300 calls per 5 minutes per token): what the headers report.
+    const windowMs = 5 * 60_000;
+    const resetAt = new Date(Math.ceil(Date.now() / windowMs) * windowMs);
+    calls += 1;
+    const limitHeaders = (remaining: number, reset: Date = resetAt) => ({
+      'x-ratelimit-limit': '300',
+      'x-ratelimit-remaining': String(Math.max(0, remaining)),
+      'x-ratelimit-reset': reset.toISOString(),
+    });
     const failure = failures.find((entry) => url.pathname.startsWith(entry.prefix) && entry.times > 0);
     if (failure) {
       failure.times--;
-      return json(
-        failure.status,
-        { error: failure.status === 429 ? 'Too many requests' : 'Internal server error' },
-        failure.retryAfter ? { 'retry-after': failure.retryAfter } : {},
-      );
+      if (failure.status === 429)
+        // `retryAfter` seconds from now is when the throttled window resets, told the way Mastodon tells it.
+        return json(
+          429,
+          { error: 'Too many requests' },
+          limitHeaders(0, new Date(Date.now() + Number(failure.retryAfter ?? '1') * 1000)),
+        );
+      return json(failure.status, { error: 'Internal server error' });
     }
+    const rateHeaders = limitHeaders(300 - calls);
     if (url.pathname === '/api/v1/streaming/hashtag') {
       if (url.searchParams.get('access_token') !== token && request.headers.authorization !== `Bearer ${token}`)
         return json(401, { error: 'The access token is invalid' });
@@ -141,6 +163,7 @@ export async function startFakeMastodon(fixturesDir: string, token = 'test-token
       return;
     }
     if (request.headers.authorization !== `Bearer ${token}`) return json(401, { error: 'The access token is invalid' });
+    authenticated = rateHeaders;
     if (request.method === 'GET' && url.pathname.startsWith('/api/v1/timelines/tag/')) {
       const tag = decodeURIComponent(url.pathname.slice('/api/v1/timelines/tag/'.length)).toLowerCase();
       const tagged = statuses.filter((status) =>

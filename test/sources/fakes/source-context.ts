@@ -41,6 +41,8 @@ export function drive<S extends AnySource>(source: S): Driven<S> {
 export interface RecordingContext extends SourceHost {
   readonly emitted: PostDraft[];
   readonly skipped: string[];
+  /** Failed attempts, as the supervisor counts them: `reportError` and each `backing-off` report. */
+  readonly errors: string[];
   readonly statuses: { status: SourceStatus; detail?: string }[];
   readonly logs: string[];
   savedCursor: string | null;
@@ -60,6 +62,7 @@ export function recordingContext(clock: () => Date = () => new Date()): Recordin
   const context: RecordingContext = {
     emitted: [],
     skipped: [],
+    errors: [],
     statuses: [],
     logs: [],
     savedCursor: null,
@@ -79,6 +82,11 @@ export function recordingContext(clock: () => Date = () => new Date()): Recordin
     },
     reportStatus(status, detail) {
       context.statuses.push(detail === undefined ? { status } : { status, detail });
+      if (status === 'backing-off') context.errors.push(detail ?? 'an attempt failed');
+      poke();
+    },
+    reportError(reason) {
+      context.errors.push(reason);
       poke();
     },
     async saveCursor(cursor) {

@@ -130,6 +130,12 @@ function SourceRow({
             title={health.lastErrorAt ? absoluteTime(health.lastErrorAt) : undefined}
           >
             {health.lastError}
+            {health.lastErrorAt ? (
+              <>
+                {' · '}
+                <time dateTime={health.lastErrorAt}>{relativeTime(health.lastErrorAt)}</time>
+              </>
+            ) : null}
           </span>
         ) : null}
       </td>

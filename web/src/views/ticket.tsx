@@ -12,6 +12,7 @@ import {
   TICKET_PRIORITIES,
   TICKET_TRANSITIONS,
   type Outbound,
+  type Post,
   type Ticket,
   type TicketEvent,
   type TicketPriority,
@@ -153,7 +154,10 @@ export function TicketView({
   const nextStatuses = TICKET_TRANSITIONS[ticket.status];
   const canResolve = nextStatuses.includes('resolved');
   const usersById = new Map(users.map((candidate) => [candidate.id, candidate]));
-  const ancestors = thread.filter((item) => item.id !== post?.id);
+  // Posts that joined the ticket show in the timeline at their turn; the rest of the thread is context above.
+  const joinedIds = new Set(events.flatMap((event) => (event.type === 'message' ? [Number(event.data.postId)] : [])));
+  const ancestors = thread.filter((item) => item.id !== post?.id && !joinedIds.has(item.id));
+  const threadById = new Map(thread.map((item) => [item.id, item]));
   const overLimit = mode === 'public' && body.length > PUBLIC_LIMIT;
   const checked = check && check.body === body.trim() && check.mode === mode ? check.result : null;
   const blocked = checked?.findings.some((finding) => finding.level === 'block') ?? false;
@@ -272,6 +276,7 @@ export function TicketView({
               actor={event.actorId !== null ? usersById.get(event.actorId) : undefined}
               outbound={outbound.find((item) => item.eventId === event.id)}
               users={usersById}
+              message={event.type === 'message' ? threadById.get(Number(event.data.postId)) : undefined}
             />
           ))}
         </ol>
@@ -363,11 +368,14 @@ function TimelineEvent({
   actor,
   outbound,
   users,
+  message,
 }: {
   event: TicketEvent;
   actor: User | undefined;
   outbound: Outbound | undefined;
   users: Map<number, User>;
+  /** The customer's post behind a `message` event. */
+  message?: Post | undefined;
 }) {
   const now = useNow();
   const who = actor?.displayName ?? (event.actorId === null ? 'Earshot' : `User #${event.actorId}`);
@@ -376,6 +384,13 @@ function TimelineEvent({
       {relativeTime(event.createdAt, now)}
     </time>
   );
+  if (event.type === 'message') {
+    return (
+      <li className="event event-customer" aria-label="Customer message">
+        {message ? <PostCard post={message} compact /> : <span className="muted">A later post (no longer stored)</span>}
+      </li>
+    );
+  }
   if (event.type === 'note' || event.type === 'reply') {
     const visibility =
       event.type === 'note'
