@@ -29,6 +29,7 @@ import { createSecretBox, loadSecretKey } from './sources/secrets.js';
 import type { AnySourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
 import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
+import { createWallServices, type WallServices } from './wall/services.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -51,6 +52,8 @@ export interface Runtime {
   readonly webhooksOut: WebhookOut;
   /** How webhook URLs are delivered and checked when saved (the SSRF guard's settings). */
   readonly webhook: WebhookOptions;
+  /** The wall and rooms: employees' questions, anonymous posting, answer deadlines, live chat. */
+  readonly wall: WallServices;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,8 @@ export interface RuntimeOptions {
   readonly escalationTickMs?: number;
   /** Webhook delivery (fetch, retry policy) for notifications and subscriptions; tests inject it. */
   readonly webhook?: WebhookOptions;
+  /** How often wall deadlines are checked and room digests mailed (ms); 0: only when called (tests). */
+  readonly wallTickMs?: number;
 }
 
 export async function createRuntime(given: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -137,6 +142,17 @@ async function assemble(
     notifiers: [webhookNotifier(webhook), ...(mail ? [emailNotifier(mail)] : [])],
   });
   const webhooksOut = startWebhookOut({ store, bus, webhook, publicUrl: config.publicUrl });
+  const wall = createWallServices({
+    store,
+    bus,
+    analyzer,
+    escalation,
+    mail,
+    clock: options.clock,
+    publicUrl: config.publicUrl,
+    tickEveryMs: options.wallTickMs,
+    digestEveryMs: options.wallTickMs,
+  });
   const log: SupervisorLog = options.log ?? {
     info: () => {},
     warn: (m) => console.warn(m),
@@ -198,11 +214,13 @@ async function assemble(
     escalation,
     webhooksOut,
     webhook,
+    wall,
     async close() {
       await outbound.stop();
       await sources.close();
       crisis.stop();
       impersonation.stop();
+      wall.close();
       escalation.close();
       webhooksOut.stop();
       mail?.close();
@@ -266,6 +284,7 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     desk: runtime.desk,
     incidents: runtime.incidents,
     sources: runtime.sources,
+    wall: runtime.wall,
     webhookGuard: {
       allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
       allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,

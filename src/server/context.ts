@@ -12,6 +12,7 @@ import type { Desk } from '../desk/desk.js';
 import type { IncidentDesk } from '../desk/incident-desk.js';
 import type { SourceSupervisor } from '../sources/supervisor.js';
 import type { GuardOptions } from '../sources/ssrf.js';
+import type { WallServices } from '../wall/services.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly sources?: SourceSupervisor;
   /** The SSRF guard's settings for webhook URLs, checked when saved; default: public addresses only. */
   readonly webhookGuard?: GuardOptions;
+  /** The wall and rooms (employees' side); absent: their routes answer 404. */
+  readonly wall?: WallServices;
   /** Extra plugins that serve more (the web desk), registered last. */
   readonly extras?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
