@@ -397,3 +397,25 @@ function toReply(row: Selectable<WallRepliesTable> & { author_name: string | nul
     createdAt: row.created_at,
   };
 }
+
+/** A draft FAQ entry from the radar, kept for the knowledge base to pick up (status `draft`). */
+export async function insertFaqDraft(
+  db: Executor,
+  input: { spaceId: number; question: string; answer: string; threadIds: readonly string[]; createdBy: number },
+  now: string,
+): Promise<{ id: number; question: string; answer: string; status: string }> {
+  const row = await db
+    .insertInto('wall_faq_drafts')
+    .values({
+      space_id: input.spaceId,
+      question: input.question,
+      answer: input.answer,
+      thread_ids: toJson(input.threadIds),
+      status: 'draft',
+      created_by: input.createdBy,
+      created_at: now,
+    })
+    .returning(['id', 'question', 'answer', 'status'])
+    .executeTakeFirstOrThrow();
+  return row;
+}

@@ -14,6 +14,8 @@ import { endpoint } from '../route.js';
 import { errorResponses } from '../schemas.js';
 import {
   DeadlineFiguresSchema,
+  MoodWeekSchema,
+  RadarEntrySchema,
   ReplySchema,
   SpaceInputSchema,
   SpaceSchema,
@@ -22,6 +24,9 @@ import {
   ThreadSchema,
 } from '../wall-schemas.js';
 import { deadlineFigures } from '../../wall/deadlines.js';
+import { rumourRadar } from '../../wall/radar.js';
+import { moodByWeek } from '../../wall/mood.js';
+import { getReply, insertFaqDraft, sentimentsSince, threadsSince } from '../../store/wall.js';
 import type { WallServices } from '../../wall/services.js';
 
 const ThreadParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_-]+$' }) });
@@ -268,6 +273,86 @@ export const wallRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
         request.body.askerSignature ?? null,
       );
       return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    '/wall/spaces/:id/radar',
+    endpoint('employee', ['wall'], {
+      description: 'Recurring questions and concerns: "asked N times in D days, no official answer". The team only.',
+      params: SpaceParams,
+      querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })) }),
+      response: { 200: Type.Object({ entries: Type.Array(RadarEntrySchema) }), ...errorResponses },
+    }),
+    async (request) => {
+      const space = await wallOf(context).wall.space(request.user!, request.params.id);
+      if (!space.moderator)
+        throw new EarshotError('ERR_AUTH_FORBIDDEN', { role: request.user!.role, needed: 'the space team' });
+      const now = context.clock();
+      const days = request.query.days ?? 7;
+      const since = new Date(now.getTime() - days * 86_400_000).toISOString();
+      return { entries: rumourRadar(await threadsSince(context.store.db, space.id, since), { days, now }) };
+    },
+  );
+
+  app.post(
+    '/wall/spaces/:id/faq-drafts',
+    endpoint('employee', ['wall'], {
+      description: 'One click from the radar: a draft FAQ entry kept in `wall_faq_drafts` for the knowledge base.',
+      params: SpaceParams,
+      body: Type.Object(
+        {
+          question: Type.String({ minLength: 1, maxLength: 500 }),
+          threadIds: Type.Array(ThreadParams.properties.id, { minItems: 1, maxItems: 200 }),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({ id: Type.Integer(), question: Type.String(), answer: Type.String(), status: Type.String() }),
+        ...errorResponses,
+      },
+    }),
+    async (request, reply) => {
+      const { wall } = wallOf(context);
+      const space = await wall.space(request.user!, request.params.id);
+      if (!space.moderator)
+        throw new EarshotError('ERR_AUTH_FORBIDDEN', { role: request.user!.role, needed: 'the space team' });
+      // The draft answer starts from an official answer among the threads, if any.
+      let answer = '';
+      for (const id of request.body.threadIds) {
+        const { thread } = await wall.thread(request.user!, id);
+        if (thread.spaceId !== space.id)
+          throw new EarshotError('ERR_INPUT_INVALID', { detail: `thread ${id} is in another space` });
+        if (!answer && thread.officialReplyId)
+          answer = (await getReply(context.store.db, thread.officialReplyId))?.body ?? '';
+      }
+      const draft = await insertFaqDraft(
+        context.store.db,
+        {
+          spaceId: space.id,
+          question: request.body.question,
+          answer,
+          threadIds: request.body.threadIds,
+          createdBy: request.user!.id,
+        },
+        context.clock().toISOString(),
+      );
+      return reply.code(201).send(draft);
+    },
+  );
+
+  app.get(
+    '/wall/spaces/:id/mood',
+    endpoint('employee', ['wall'], {
+      description: 'Sentiment and volume per week, anonymous posts included; no mood for a week under 10 posts.',
+      params: SpaceParams,
+      querystring: Type.Object({ weeks: Type.Optional(Type.Integer({ minimum: 1, maximum: 104 })) }),
+      response: { 200: Type.Object({ weeks: Type.Array(MoodWeekSchema) }), ...errorResponses },
+    }),
+    async (request) => {
+      const space = await wallOf(context).wall.space(request.user!, request.params.id);
+      const since = new Date(context.clock().getTime() - (request.query.weeks ?? 12) * 7 * 86_400_000).toISOString();
+      return { weeks: moodByWeek(await sentimentsSince(context.store.db, space.id, since)) };
     },
   );
 };
