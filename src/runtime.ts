@@ -31,6 +31,7 @@ import { OutboundWorker } from './desk/outbound-worker.js';
 import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
 import { runsSources, type NodeRole } from './domain/node-role.js';
 import { joinCluster, nodeInfo, startDuties, type Cluster } from './runtime/cluster.js';
+import { createWallServices, type WallServices } from './wall/services.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -55,6 +56,8 @@ export interface Runtime {
   readonly webhook: WebhookOptions;
   /** The distributed mode's link (NATS, leases, this node's role); null in one process. */
   readonly cluster: Cluster | null;
+  /** The wall and rooms: employees' questions, anonymous posting, answer deadlines, live chat. */
+  readonly wall: WallServices;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,8 @@ export interface RuntimeOptions {
   readonly leaseRetryMs?: number;
   /** Distributed mode: the node lost PostgreSQL and with it its leases; `serve` exits so it is restarted. */
   readonly onClusterLost?: () => void;
+  /** How often wall deadlines are checked and room digests mailed (ms); 0: only when called (tests). */
+  readonly wallTickMs?: number;
 }
 
 export async function createRuntime(given: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -169,6 +174,18 @@ async function assemble(
     tickEveryMs: cluster ? 0 : options.escalationTickMs,
     notifiers: [webhookNotifier(webhook), ...(mail ? [emailNotifier(mail)] : [])],
   });
+  const wall = createWallServices({
+    store,
+    bus,
+    analyzer,
+    escalation,
+    mail,
+    clock: options.clock,
+    publicUrl: config.publicUrl,
+    // In a cluster the `escalation` lease holder checks wall deadlines with the escalations (below).
+    tickEveryMs: cluster ? 0 : options.wallTickMs,
+    digestEveryMs: cluster ? 0 : options.wallTickMs,
+  });
   const log: SupervisorLog = options.log ?? {
     info: () => {},
     warn: (m) => console.warn(m),
@@ -226,7 +243,10 @@ async function assemble(
         bus,
         pipeline,
         startWatches,
-        tickEscalations: () => escalation.tick(),
+        tickEscalations: async () => {
+          await escalation.tick();
+          await wall.deadlines.tick();
+        },
         escalationTickMs: options.escalationTickMs || 30_000,
         leaseRetryMs: options.leaseRetryMs,
         log,
@@ -264,11 +284,13 @@ async function assemble(
     webhooksOut,
     webhook,
     cluster,
+    wall,
     async close() {
       await stopDuties?.();
       await outbound.stop();
       await sources.close();
       stopWatches?.();
+      wall.close();
       escalation.close();
       mail?.close();
       pipeline.close();
@@ -347,6 +369,7 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     incidents: runtime.incidents,
     sources: runtime.sources,
     node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
+    wall: runtime.wall,
     webhookGuard: {
       allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
       allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,

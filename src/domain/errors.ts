@@ -46,6 +46,13 @@ export const ERROR_CODES = {
       'The reply has guideline warnings to look at first (version {version}): {findings}; send again with acknowledgeWarnings',
   },
   ERR_INTERNAL: { status: 500, message: 'Internal error' },
+  ERR_WALL_TOKEN_INVALID: { status: 403, message: 'The anonymous posting token is not valid: {detail}' },
+  ERR_WALL_TOKEN_SPENT: { status: 409, message: 'The anonymous posting token was already used' },
+  ERR_WALL_BATCH_BLOCKED: {
+    status: 403,
+    message: 'Anonymous posting with this batch of tokens was blocked by a moderator',
+  },
+  ERR_WALL_TOKENS_EXHAUSTED: { status: 429, message: 'No more anonymous posting tokens today ({limit} a day)' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

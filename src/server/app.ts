@@ -33,6 +33,8 @@ import { escalationRoutes } from './routes/escalation.js';
 import { guidelineRoutes } from './routes/guidelines.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
+import { wallRoutes } from './routes/wall.js';
+import { wallRoomRoutes } from './routes/wall-rooms.js';
 
 export type App = FastifyInstance;
 
@@ -142,6 +144,8 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(guidelineRoutes, { prefix: '/api', context });
   await app.register(webhookRoutes, { prefix: '/api', context });
   await app.register(sourceRoutes, { prefix: '/api', context });
+  await app.register(wallRoutes, { prefix: '/api', context });
+  await app.register(wallRoomRoutes, { prefix: '/api', context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }

@@ -25,6 +25,7 @@ export interface NodeInfo {
   stored(): number;
   deadLetters(limit: number): Promise<(DeadLetter & { readonly seq: number })[]>;
 }
+import type { WallServices } from '../wall/services.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly webhookGuard?: GuardOptions;
   /** This node of a cluster (EARSHOT_NATS_URL); absent in one process. */
   readonly node?: NodeInfo;
+  /** The wall and rooms (employees' side); absent: their routes answer 404. */
+  readonly wall?: WallServices;
   /** Extra plugins that serve more (the web desk), registered last. */
   readonly extras?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }

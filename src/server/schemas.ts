@@ -440,6 +440,23 @@ export const SourceDefinitionSchema = shared(
  * The events of `GET /api/live` (Server-Sent Events), name → payload: the same shapes as the
  * REST responses, serialised with these schemas.
  */
+/** A room message, as the rooms API and the live channel send it. */
+export const RoomMessageSchema = shared(
+  'RoomMessage',
+  Type.Object({
+    id: Type.Integer(),
+    roomId: Type.Integer(),
+    author: Type.Object({ id: Type.Integer(), name: Type.String() }),
+    body: Type.String(),
+    mentions: Type.Array(Type.Integer()),
+    createdAt: Type.String(),
+  }),
+);
+export type RoomMessage = Static<typeof RoomMessageSchema>;
+
+/** The live events an employee receives (the wall and rooms); the others are the social desk's. */
+export const WALL_LIVE_EVENTS = ['wall-changed', 'room-message', 'room-presence'] as const;
+
 export const LIVE_EVENTS = {
   post: PostSchema,
   ticket: TicketSchema,
@@ -451,6 +468,12 @@ export const LIVE_EVENTS = {
     step: Type.Integer(),
     userIds: Type.Array(Type.Integer()),
     exhausted: Type.Boolean(),
+  }),
+  'wall-changed': Type.Object({ spaceId: Type.Integer(), threadId: Type.String() }),
+  'room-message': RoomMessageSchema,
+  'room-presence': Type.Object({
+    roomId: Type.Integer(),
+    people: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
   }),
 } as const;
 export type LiveEventName = keyof typeof LIVE_EVENTS;

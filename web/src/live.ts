@@ -14,6 +14,9 @@ const EVENT_NAMES = [
   'alert',
   'incident',
   'escalation',
+  'wall-changed',
+  'room-message',
+  'room-presence',
 ] as const satisfies readonly LiveEventName[];
 // The compiler checks the list names every event of the shared map (the map itself is server code).
 type Unlisted = Exclude<LiveEventName, (typeof EVENT_NAMES)[number]>;

@@ -10,7 +10,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EarshotError } from '../../domain/errors.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
-import { LIVE_EVENTS, type LiveEventName, type LiveEvents } from '../schemas.js';
+import { LIVE_EVENTS, WALL_LIVE_EVENTS, type LiveEventName, type LiveEvents } from '../schemas.js';
+import { hasRole } from '../../domain/user.js';
+import '../../wall/events.js';
 import { presentPosts, presentTicket } from '../present.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -22,7 +24,8 @@ export const MAX_LIVE_TOTAL = 500;
 export const MAX_LIVE_BUFFER_BYTES = 1024 * 1024;
 
 /** Receives each event as its ready-to-write SSE frame, serialised once for every listener. */
-type Listener = (frame: () => string) => void;
+type Listener = (frame: () => string, name: LiveEventName) => void;
+const WALL_EVENTS = new Set<LiveEventName>(WALL_LIVE_EVENTS);
 
 export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const listeners = new Set<Listener>();
@@ -43,7 +46,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       text ??= `event: ${name}\ndata: ${serialise![name](payload)}\n\n`;
       return text;
     };
-    for (const listener of listeners) listener(frame);
+    for (const listener of listeners) listener(frame, name);
   };
   const now = () => context.clock();
   const unsubscribers = [
@@ -67,6 +70,11 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     context.bus.subscribe('escalations.notified', (message) =>
       deliver(() => broadcast('escalation', { ...message, userIds: [...message.userIds] })),
     ),
+    context.bus.subscribe('wall.changed', (message) => deliver(() => broadcast('wall-changed', { ...message }))),
+    context.bus.subscribe('wall.room-message', ({ message }) => deliver(() => broadcast('room-message', message))),
+    context.bus.subscribe('wall.presence', (message) =>
+      deliver(() => broadcast('room-presence', { roomId: message.roomId, people: [...message.people] })),
+    ),
   ];
   app.addHook('onClose', async () => {
     for (const unsubscribe of unsubscribers) unsubscribe();
@@ -74,8 +82,8 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
 
   app.get(
     '/live',
-    endpoint('agent', ['live'], {
-      description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses.`,
+    endpoint('employee', ['live'], {
+      description: `Server-Sent Events: ${EVENT_NAMES.join(', ')}; payloads as the REST responses. Employees get only ${WALL_LIVE_EVENTS.join(', ')}.`,
     }),
     (request, reply) => {
       const userId = request.user!.id;
@@ -109,8 +117,13 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
         }
         raw.write(text);
       };
-      const listener: Listener = (frame) => write(frame());
+      // Employees see the wall and rooms only, never the social desk's posts, tickets or alerts.
+      const deskToo = hasRole(request.user!, 'agent');
+      const listener: Listener = (frame, name) => {
+        if (deskToo || WALL_EVENTS.has(name)) write(frame());
+      };
       listeners.add(listener);
+      const leave = context.wall?.rooms.presence.connected(request.user!) ?? (() => {});
       const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
       let closed = false;
       function close() {
@@ -118,6 +131,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
         closed = true;
         clearInterval(heartbeat);
         listeners.delete(listener);
+        leave();
         const left = (perUser.get(userId) ?? 1) - 1;
         if (left > 0) perUser.set(userId, left);
         else perUser.delete(userId);

@@ -11,6 +11,7 @@ import * as incidentActivity from './2026-12-02-incident-activity.js';
 import * as kindConfidence from './2026-12-02-kind-confidence.js';
 import * as install from './2026-12-02b-install.js';
 import * as conversations from './2026-12-03d-conversations.js';
+import * as wall from './2026-12-03f-wall.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -22,4 +23,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-02-kind-confidence': kindConfidence,
   '2026-12-02b-install': install,
   '2026-12-03d-conversations': conversations,
+  '2026-12-03f-wall': wall,
 });
