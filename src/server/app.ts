@@ -32,6 +32,9 @@ import { escalationRoutes } from './routes/escalation.js';
 import { guidelineRoutes } from './routes/guidelines.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
+import { knowledgePageRoutes, knowledgeRoutes } from './routes/knowledge.js';
+import { policyRoutes } from './routes/policies.js';
+import { ladderRoutes } from './routes/ladder.js';
 
 export type App = FastifyInstance;
 
@@ -140,6 +143,10 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(guidelineRoutes, { prefix: '/api', context });
   await app.register(webhookRoutes, { prefix: '/api', context });
   await app.register(sourceRoutes, { prefix: '/api', context });
+  await app.register(knowledgeRoutes, { prefix: '/api', context });
+  await app.register(policyRoutes, { prefix: '/api', context });
+  await app.register(ladderRoutes, { prefix: '/api', context });
+  await app.register(knowledgePageRoutes, { context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }

@@ -12,6 +12,7 @@ import type { Desk } from '../desk/desk.js';
 import type { IncidentDesk } from '../desk/incident-desk.js';
 import type { SourceSupervisor } from '../sources/supervisor.js';
 import type { GuardOptions } from '../sources/ssrf.js';
+import type { KnowledgeParts } from '../ladder/knowledge-parts.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly desk: Desk;
   /** What responders do to major incidents. */
   readonly incidents: IncidentDesk;
+  /** The knowledge base, policies and belt ladder; their routes are registered only when given. */
+  readonly knowledge?: KnowledgeParts;
   readonly clock?: () => Date;
   /** Runs the configured sources; the sources API needs it. */
   readonly sources?: SourceSupervisor;
