@@ -22,7 +22,11 @@ import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 
 /** The domain's readonly shapes, as the wire schemas' (mutable) types: the same JSON either way. */
-type Wire<T> = T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { -readonly [K in keyof T]: Wire<T[K]> } : T;
+type Wire<T> = T extends readonly (infer U)[]
+  ? Wire<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Wire<T[K]> }
+    : T;
 const wire = <T>(value: T): Wire<T> => value as Wire<T>;
 
 const Rank = Nullable(Type.Integer({ minimum: 0, maximum: 20 }));
