@@ -28,6 +28,7 @@ import { SourceSupervisor, type SupervisorLog } from './sources/supervisor.js';
 import { createSecretBox, loadSecretKey } from './sources/secrets.js';
 import type { AnySourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
+import { createKnowledgeParts, createLadder, type KnowledgeParts } from './ladder/knowledge-parts.js';
 import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
 import { runsSources, type NodeRole } from './domain/node-role.js';
 import { joinCluster, nodeInfo, startDuties, type Cluster } from './runtime/cluster.js';
@@ -42,6 +43,8 @@ export interface Runtime {
   readonly desk: Desk;
   /** What responders do to major incidents. */
   readonly incidents: IncidentDesk;
+  /** The knowledge base, policies and belt ladder (which gates public replies and batch approvals). */
+  readonly knowledge: KnowledgeParts;
   /** A post source's channel, from its kind's capabilities (reply policy and length limits). */
   readonly channels: ChannelOf;
   /** Runs the configured sources. */
@@ -209,8 +212,10 @@ async function assemble(
     log,
   });
   const channels = channelResolver({ store, kinds: sources.definitions });
-  const desk = new Desk({ store, bus, clock: options.clock, channels });
-  const incidents = new IncidentDesk({ store, bus, clock: options.clock, channels });
+  const ladder = createLadder(store, options.clock);
+  const desk = new Desk({ store, bus, clock: options.clock, channels, replyGate: ladder });
+  const incidents = new IncidentDesk({ store, bus, clock: options.clock, channels, approvalGate: ladder });
+  const knowledge = createKnowledgeParts({ store, desk, ladder, clock: options.clock });
   const outbound = new OutboundWorker({
     store,
     bus,
@@ -277,6 +282,7 @@ async function assemble(
     pipeline,
     desk,
     incidents,
+    knowledge,
     channels,
     sources,
     outbound,
@@ -367,6 +373,7 @@ export async function buildApp(runtime: Runtime, extras: Parameters<typeof build
     pipeline: runtime.pipeline,
     desk: runtime.desk,
     incidents: runtime.incidents,
+    knowledge: runtime.knowledge,
     sources: runtime.sources,
     node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
     wall: runtime.wall,

@@ -35,6 +35,8 @@ import { currentGuidelineRules } from '../store/guidelines.js';
 import { checkReply, type CheckResult } from './guideline.js';
 import type { Finding } from '../domain/guideline.js';
 import { defaultChannelOf, type ChannelOf } from './channels.js';
+import type { ReplyGate } from './reply-gate.js';
+import type { HeldReply } from '../domain/ladder.js';
 
 export interface DeskOptions {
   readonly store: Store;
@@ -42,7 +44,12 @@ export interface DeskOptions {
   readonly clock?: () => Date;
   /** A post source's channel (its kind's capabilities): reply length limits come from it. */
   readonly channels?: ChannelOf;
+  /** Holds public replies of people below the review level (the belt ladder); none: every reply is sent. */
+  readonly replyGate?: ReplyGate;
 }
+
+export type ReplyInput = { body: string; visibility: ReplyVisibility; acknowledgeWarnings?: boolean };
+export type ReplyResult = { event: TicketEvent; outbound: OutboundMessage; ticket: Ticket };
 
 export interface TicketUpdate {
   readonly status?: TicketStatus;
@@ -63,12 +70,14 @@ export class Desk {
   readonly #bus: Bus;
   readonly #clock: () => Date;
   readonly #channels: ChannelOf;
+  readonly #gate: ReplyGate | undefined;
 
   constructor(options: DeskOptions) {
     this.#store = options.store;
     this.#bus = options.bus;
     this.#clock = options.clock ?? (() => new Date());
     this.#channels = options.channels ?? defaultChannelOf;
+    this.#gate = options.replyGate;
   }
 
   async detail(id: number): Promise<TicketDetail> {
@@ -173,22 +182,32 @@ export class Desk {
   }
 
   /**
-   * Queues a reply to the post behind the ticket, after the guideline check. The first reply
-   * meets the first-response SLA and moves a new ticket to open.
+   * What the composer calls: the reply is sent, or, when the reply gate says this person's
+   * public replies need review, held for a reviewer after the same guideline check.
    */
-  async reply(
+  async submitReply(
     id: number,
-    input: { body: string; visibility: ReplyVisibility; acknowledgeWarnings?: boolean },
+    input: ReplyInput,
     actor: User,
-  ): Promise<{ event: TicketEvent; outbound: OutboundMessage; ticket: Ticket }> {
-    const text = checkBody(input.body, 'reply');
-    const check = await this.checkReply(id, { body: text, visibility: input.visibility });
-    const blocking = check.findings.filter((finding) => finding.level === 'block');
-    if (blocking.length > 0)
-      throw new EarshotError('ERR_GUIDELINE_BLOCKED', { version: check.version, findings: summarise(blocking) });
-    const warnings = check.findings.filter((finding) => finding.level === 'warn');
-    if (warnings.length > 0 && input.acknowledgeWarnings !== true)
-      throw new EarshotError('ERR_GUIDELINE_WARNINGS', { version: check.version, findings: summarise(warnings) });
+  ): Promise<({ held: null } & ReplyResult) | { held: HeldReply }> {
+    if (this.#gate && (await this.#gate.mustReview(actor, input.visibility))) {
+      const { text } = await this.#checked(id, input);
+      const ticket = await this.#ticket(id);
+      if (ticket.status === 'closed') throw invalid('A closed ticket cannot be replied to; reopen it first');
+      return { held: await this.#gate.hold({ ticketId: id, body: text, visibility: input.visibility }, actor) };
+    }
+    return { held: null, ...(await this.reply(id, input, actor)) };
+  }
+
+  /**
+   * Queues a reply to the post behind the ticket, after the guideline check. The first reply
+   * meets the first-response SLA and moves a new ticket to open. Someone whose replies need
+   * review is refused unless `reviewedBy` (the reviewer approving it) is given.
+   */
+  async reply(id: number, input: ReplyInput, actor: User, options: { reviewedBy?: User } = {}): Promise<ReplyResult> {
+    if (!options.reviewedBy && this.#gate && (await this.#gate.mustReview(actor, input.visibility)))
+      throw new EarshotError('ERR_REPLY_REVIEW_REQUIRED');
+    const { text, check, warnings } = await this.#checked(id, input);
     const now = this.#now();
     const result = await this.#store.db.transaction().execute(async (trx) => {
       const ticket = await getTicket(trx, id);
@@ -206,6 +225,7 @@ export class Desk {
             visibility: input.visibility,
             guidelineVersion: check.version,
             acknowledgedWarnings: warnings.map((finding) => finding.message),
+            ...(options.reviewedBy ? { reviewedBy: options.reviewedBy.id } : {}),
           },
         },
         now,
@@ -230,6 +250,19 @@ export class Desk {
     });
     await this.#bus.publish('tickets.updated', { ticket: result.ticket, event: result.event });
     return result;
+  }
+
+  /** The guideline check a reply must pass: blocks refuse it, warnings need acknowledging. */
+  async #checked(id: number, input: ReplyInput): Promise<{ text: string; check: CheckResult; warnings: Finding[] }> {
+    const text = checkBody(input.body, 'reply');
+    const check = await this.checkReply(id, { body: text, visibility: input.visibility });
+    const blocking = check.findings.filter((finding) => finding.level === 'block');
+    if (blocking.length > 0)
+      throw new EarshotError('ERR_GUIDELINE_BLOCKED', { version: check.version, findings: summarise(blocking) });
+    const warnings = check.findings.filter((finding) => finding.level === 'warn');
+    if (warnings.length > 0 && input.acknowledgeWarnings !== true)
+      throw new EarshotError('ERR_GUIDELINE_WARNINGS', { version: check.version, findings: summarise(warnings) });
+    return { text, check, warnings };
   }
 
   async #ticket(id: number): Promise<Ticket> {

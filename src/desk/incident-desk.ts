@@ -47,6 +47,7 @@ import { checkReply } from './guideline.js';
 import type { Finding } from '../domain/guideline.js';
 import { channelsOf, defaultChannelOf, type Channel, type ChannelOf } from './channels.js';
 import { featuresOf } from './cluster.js';
+import type { ApprovalGate } from './reply-gate.js';
 
 export interface IncidentDeskOptions {
   readonly store: Store;
@@ -56,6 +57,8 @@ export interface IncidentDeskOptions {
   readonly channels?: ChannelOf;
   /** Our own handles per channel: a post that mentions one "wrote to us". */
   readonly ourHandles?: readonly string[];
+  /** Which belt may approve a crisis statement or a batch reply (the belt ladder); none: any responder. */
+  readonly approvalGate?: ApprovalGate;
 }
 
 type Db = Store['db'];
@@ -245,6 +248,7 @@ export class IncidentDesk {
     const update = await getIncidentUpdate(this.#o.store.db, updateId);
     if (!update) throw notFound('Incident update', updateId);
     const incident = await this.#approvable(update.incidentId, actor);
+    await this.#o.approvalGate?.assertMayApprove(actor, 'crisis-statement');
     if (update.status === 'approved')
       throw new EarshotError('ERR_CONFLICT', { detail: `Update ${updateId} is already approved` });
     const proposals = (await listProposals(this.#o.store.db, updateId)).filter((p) => p.status === 'proposed');
@@ -314,6 +318,7 @@ export class IncidentDesk {
   /** Approves and queues one reply of a batch (the rest wait for review). */
   async approveProposal(proposalId: number, actor: User): Promise<StoredProposal> {
     const { proposal, incident, update } = await this.#proposal(proposalId, actor);
+    await this.#o.approvalGate?.assertMayApprove(actor, 'batch-reply');
     if (blocked(proposal)) throw invalid('This reply fails the guideline check; rewrite it first');
     const now = this.#now();
     const channels = await channelsOf(this.#channels, [proposal.source]);

@@ -45,6 +45,10 @@ export const ERROR_CODES = {
     message:
       'The reply has guideline warnings to look at first (version {version}): {findings}; send again with acknowledgeWarnings',
   },
+  ERR_REPLY_REVIEW_REQUIRED: {
+    status: 403,
+    message: 'Your public replies wait for a reviewer at your belt level; submit it for review instead',
+  },
   ERR_INTERNAL: { status: 500, message: 'Internal error' },
   ERR_WALL_TOKEN_INVALID: { status: 403, message: 'The anonymous posting token is not valid: {detail}' },
   ERR_WALL_TOKEN_SPENT: { status: 409, message: 'The anonymous posting token was already used' },

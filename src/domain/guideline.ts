@@ -43,6 +43,11 @@ export interface GuidelineRules {
   readonly maxCapsShare: number;
   /** Which personal data the check looks for. */
   readonly personalData: readonly PersonalDataKind[];
+  /**
+   * The policy version these rules come from (`src/policies`); null or absent when none was
+   * named. A rule change that names no newer policy version than the one before is flagged.
+   */
+  readonly policyVersionId?: number | null;
 }
 
 export const DEFAULT_GUIDELINE_RULES: GuidelineRules = Object.freeze<GuidelineRules>({

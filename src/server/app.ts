@@ -35,6 +35,9 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
 import { wallRoutes } from './routes/wall.js';
 import { wallRoomRoutes } from './routes/wall-rooms.js';
+import { knowledgePageRoutes, knowledgeRoutes } from './routes/knowledge.js';
+import { policyRoutes } from './routes/policies.js';
+import { ladderRoutes } from './routes/ladder.js';
 
 export type App = FastifyInstance;
 
@@ -146,6 +149,10 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(sourceRoutes, { prefix: '/api', context });
   await app.register(wallRoutes, { prefix: '/api', context });
   await app.register(wallRoomRoutes, { prefix: '/api', context });
+  await app.register(knowledgeRoutes, { prefix: '/api', context });
+  await app.register(policyRoutes, { prefix: '/api', context });
+  await app.register(ladderRoutes, { prefix: '/api', context });
+  await app.register(knowledgePageRoutes, { context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }

@@ -13,6 +13,8 @@ import type { IncidentDesk } from '../desk/incident-desk.js';
 import type { SourceSupervisor } from '../sources/supervisor.js';
 import type { GuardOptions } from '../sources/ssrf.js';
 import type { DeadLetter } from '../pipeline/draft-queue.js';
+import type { WallServices } from '../wall/services.js';
+import type { KnowledgeParts } from '../ladder/knowledge-parts.js';
 
 /** This node in the distributed mode: its role, its leases, the work queue and what died in it. */
 export interface NodeInfo {
@@ -25,7 +27,6 @@ export interface NodeInfo {
   stored(): number;
   deadLetters(limit: number): Promise<(DeadLetter & { readonly seq: number })[]>;
 }
-import type { WallServices } from '../wall/services.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly desk: Desk;
   /** What responders do to major incidents. */
   readonly incidents: IncidentDesk;
+  /** The knowledge base, policies and belt ladder; their routes are registered only when given. */
+  readonly knowledge?: KnowledgeParts;
   readonly clock?: () => Date;
   /** Runs the configured sources; the sources API needs it. */
   readonly sources?: SourceSupervisor;

@@ -44,6 +44,10 @@ export const CLIENT_ROUTES = [
   '/incidents/:id',
   '/alerts',
   '/sources',
+  '/knowledge',
+  '/knowledge/:id',
+  '/contributors/:id',
+  '/belt',
 ] as const;
 
 /**

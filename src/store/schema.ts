@@ -27,6 +27,8 @@ import type {
   TicketType,
 } from '../domain/ticket.js';
 import type { Role } from '../domain/user.js';
+import type { ArticleStatus, ArticleVisibility } from '../domain/knowledge.js';
+import type { BeltCriteria, HeldReplyStatus, QuizQuestion } from '../domain/ladder.js';
 import type { JsonColumn, JsonColumnWithDefault } from './json.js';
 
 export interface AuthorsTable {
@@ -308,6 +310,8 @@ export interface GuidelineVersionsTable {
   rules: JsonColumn<Partial<Omit<GuidelineRules, 'version'>>>;
   author_id: number | null;
   created_at: string;
+  /** The policy version these rules come from (2026-12-03g); null when none was named. */
+  policy_version_id: Generated<number | null>;
 }
 
 export interface UserContactsTable {
@@ -415,4 +419,151 @@ export interface Database {
   escalation_ack_tokens: EscalationAckTokensTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   install: InstallTable;
+  articles: ArticlesTable;
+  article_versions: ArticleVersionsTable;
+  article_links: ArticleLinksTable;
+  article_votes: ArticleVotesTable;
+  policies: PoliciesTable;
+  policy_versions: PolicyVersionsTable;
+  policy_acks: PolicyAcksTable;
+  belt_levels: BeltLevelsTable;
+  ladder_settings: LadderSettingsTable;
+  user_belts: UserBeltsTable;
+  training_modules: TrainingModulesTable;
+  module_attempts: ModuleAttemptsTable;
+  held_replies: HeldRepliesTable;
+  knowledge_audit: KnowledgeAuditTable;
+}
+
+/** Knowledge base (2026-12-03g): the current version of each article; every version is in `article_versions`. */
+export interface ArticlesTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  body: string;
+  tags: JsonColumnWithDefault<string[]>;
+  visibility: ArticleVisibility;
+  status: ArticleStatus;
+  version: number;
+  author_id: number | null;
+  owner_id: number | null;
+  review_due: string | null;
+  source_ticket_id: number | null;
+  views: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ArticleVersionsTable {
+  id: Generated<number>;
+  article_id: number;
+  version: number;
+  title: string;
+  body: string;
+  author_id: number | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface ArticleLinksTable {
+  from_id: number;
+  to_id: number;
+}
+
+export interface ArticleVotesTable {
+  id: Generated<number>;
+  article_id: number;
+  /** 1: it helped; 0: it did not. */
+  helped: number;
+  user_id: number | null;
+  created_at: string;
+}
+
+export interface PoliciesTable {
+  id: Generated<number>;
+  title: string;
+  owner_id: number | null;
+  /** Who must acknowledge: a role, and everyone ranked above it. */
+  audience: Role;
+  review_every_days: number;
+  created_at: string;
+}
+
+export interface PolicyVersionsTable {
+  id: Generated<number>;
+  policy_id: number;
+  version: number;
+  body: string;
+  author_id: number | null;
+  published_at: string;
+}
+
+/** One row per person asked to acknowledge a version; `acknowledged_at` null while they have not. */
+export interface PolicyAcksTable {
+  policy_version_id: number;
+  user_id: number;
+  acknowledged_at: string | null;
+  reminded_at: string | null;
+  reminders: Generated<number>;
+}
+
+export interface BeltLevelsTable {
+  rank: number;
+  name: string;
+  criteria: JsonColumn<BeltCriteria>;
+}
+
+export interface LadderSettingsTable {
+  singleton: number;
+  review_below: number | null;
+  approve_batch_from: number | null;
+  approve_reviews_from: number;
+}
+
+export interface UserBeltsTable {
+  user_id: number;
+  rank: number;
+  since: string;
+}
+
+export interface TrainingModulesTable {
+  id: Generated<number>;
+  title: string;
+  article_ids: JsonColumn<number[]>;
+  quiz: JsonColumn<QuizQuestion[]>;
+  pass_share: number;
+  created_at: string;
+}
+
+export interface ModuleAttemptsTable {
+  id: Generated<number>;
+  module_id: number;
+  user_id: number;
+  score: number;
+  passed: number;
+  created_at: string;
+}
+
+export interface HeldRepliesTable {
+  id: Generated<number>;
+  ticket_id: number;
+  author_id: number;
+  body: string;
+  original_body: string;
+  visibility: ReplyVisibility;
+  status: HeldReplyStatus;
+  reviewer_id: number | null;
+  note: string | null;
+  outbound_id: number | null;
+  created_at: string;
+  decided_at: string | null;
+}
+
+export interface KnowledgeAuditTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  action: string;
+  subject_user_id: number | null;
+  data: JsonColumn<Record<string, unknown>>;
+  created_at: string;
 }

@@ -3,7 +3,8 @@
  * and dynamic `import()`) goes down the order or stays in its layer, and no modules import each
  * other in a circle. Imports are read with TypeScript's own pre-processor, so no dependency is added.
  *
- *   domain ← config ← analysis ← store ← pipeline ← sources ← desk ← alerts ← wall ← server ← runtime ← cli
+ *   domain ← config ← analysis ← store ← pipeline ← sources ← desk ← alerts ← wall ← knowledge ← policies ← ladder
+ *   ← server ← runtime ← cli
  *
  * `sources · desk · alerts` are one tier in the issue's order; inside it imports go left to right
  * only: the desk sends replies through a source (`desk/outbound-worker.ts` → the supervisor's
@@ -33,6 +34,9 @@ const LAYERS = [
   'alerts',
   // The wall and rooms (employees' side) build on the desk tier: escalation, notifications.
   'wall',
+  'knowledge',
+  'policies',
+  'ladder',
   'server',
   'runtime',
   'cli',

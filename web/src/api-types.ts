@@ -44,3 +44,12 @@ export type {
   TicketRule,
   User,
 } from '../../src/server/schemas.js';
+
+export type {
+  ArticleWire,
+  PolicyWire,
+  HeldReplyWire,
+  BeltProgressWire,
+  ContributorWire,
+  TrainingModuleWire,
+} from '../../src/server/knowledge-schemas.js';

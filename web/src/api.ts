@@ -40,7 +40,7 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const response = await fetch(`/api${path}`, {
     method,
     credentials: 'same-origin',
@@ -133,7 +133,7 @@ export const api = {
     }),
   addNote: (id: number, body: string) => request<unknown>('POST', `/tickets/${id}/notes`, { body }),
   reply: (id: number, body: string, visibility: 'public' | 'private', acknowledgeWarnings?: boolean) =>
-    request<{ ticket: Ticket }>(
+    request<{ ticket: Ticket; held?: undefined } | { held: { id: number; status: string }; ticket?: undefined }>(
       'POST',
       `/tickets/${id}/replies`,
       acknowledgeWarnings ? { body, visibility, acknowledgeWarnings } : { body, visibility },

@@ -20,6 +20,8 @@ import { IncidentsView } from './views/incidents.js';
 import { IncidentView } from './views/incident.js';
 import { AlertsView } from './views/alerts.js';
 import { AlertCue } from './components/alert-cue.js';
+import { ContributorView, KnowledgeView } from './views/knowledge.js';
+import { BeltView } from './views/belt.js';
 
 type Phase = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; user: User };
 
@@ -95,6 +97,8 @@ const NAV: readonly NavItem[] = [
   { to: '/alerts', label: 'Alerts', icon: '◉', role: 'agent' },
   { to: '/users', label: 'People', icon: '☺', role: 'admin' },
   { to: '/sources', label: 'Sources', icon: '⇶', role: 'agent' },
+  { to: '/knowledge', label: 'Knowledge', icon: '❖', role: 'agent' },
+  { to: '/belt', label: 'Belt', icon: '◐', role: 'agent' },
 ];
 
 function Desk({ path }: { path: string }) {
@@ -169,6 +173,12 @@ function View({ path }: { path: string }) {
   if (path === '/incidents') return <IncidentsView />;
   if (path.startsWith('/alerts')) return <AlertsView />;
   if (path.startsWith('/sources')) return <SourcesView />;
+  const article = /^\/knowledge\/(\d+|new)$/.exec(path);
+  if (path === '/knowledge' || article)
+    return <KnowledgeView articleId={article ? (article[1] === 'new' ? 'new' : Number(article[1])) : null} />;
+  const contributor = /^\/contributors\/(\d+)$/.exec(path);
+  if (contributor) return <ContributorView id={Number(contributor[1])} />;
+  if (path.startsWith('/belt')) return <BeltView />;
   return (
     <section className="empty-state">
       <h1>Not found</h1>

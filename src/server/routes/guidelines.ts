@@ -14,6 +14,7 @@ import {
   listGuidelineVersions,
   saveGuidelineRules,
 } from '../../store/guidelines.js';
+import { getPolicyVersion } from '../../store/policies.js';
 import { CheckResultSchema, errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
@@ -27,6 +28,11 @@ const RulesBody = {
   ),
   maxCapsShare: Type.Number({ minimum: 0, maximum: 1 }),
   personalData: Type.Array(literals(PERSONAL_DATA_KINDS), { maxItems: PERSONAL_DATA_KINDS.length }),
+  policyVersionId: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: 'The policy version these rules come from',
+    }),
+  ),
 };
 const RulesInput = Type.Object(RulesBody, { additionalProperties: false });
 const RulesSchema = Type.Object({ version: Type.Integer(), ...RulesBody });
@@ -57,6 +63,8 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
               version: Type.Integer(),
               authorId: Type.Union([Type.Integer(), Type.Null()]),
               createdAt: Type.String(),
+              policyVersionId: Type.Union([Type.Integer(), Type.Null()]),
+              unbacked: Type.Boolean({ description: 'The rules changed without a policy change' }),
             }),
           ),
         }),
@@ -90,8 +98,12 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
       body: RulesInput,
       response: { 200: RulesSchema, ...errorResponses },
     }),
-    async (request) =>
-      plain(await saveGuidelineRules(store.db, request.body, request.user!.id, context.clock().toISOString())),
+    async (request) => {
+      const body = request.body;
+      if (body.policyVersionId != null && !(await getPolicyVersion(store.db, body.policyVersionId)))
+        throw notFound('Policy version', body.policyVersionId);
+      return plain(await saveGuidelineRules(store.db, body, request.user!.id, context.clock().toISOString()));
+    },
   );
 
   app.post(

@@ -22,6 +22,7 @@ import {
   TicketSchema,
 } from '../schemas.js';
 import { presentTicket, presentPost } from '../present.js';
+import { HeldReplySchema } from '../knowledge-schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 
@@ -173,14 +174,20 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       ),
       response: {
         201: Type.Object({ event: TicketEventSchema, outbound: OutboundSchema, ticket: TicketSchema }),
+        202: Type.Object(
+          { held: HeldReplySchema },
+          { description: 'Held for review: the sender’s belt is below the review level' },
+        ),
         409: errorResponses[400],
         422: errorResponses[400],
         ...errorResponses,
       },
     }),
     async (request, reply) => {
-      const result = await desk.reply(request.params.id, request.body, request.user!);
-      return reply.status(201).send({ ...result, ticket: withSla(result.ticket) });
+      const result = await desk.submitReply(request.params.id, request.body, request.user!);
+      if (result.held) return reply.status(202).send({ held: result.held });
+      const { held: _none, ...sent } = result;
+      return reply.status(201).send({ ...sent, ticket: withSla(sent.ticket) });
     },
   );
 };

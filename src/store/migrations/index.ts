@@ -12,6 +12,7 @@ import * as kindConfidence from './2026-12-02-kind-confidence.js';
 import * as install from './2026-12-02b-install.js';
 import * as conversations from './2026-12-03d-conversations.js';
 import * as wall from './2026-12-03f-wall.js';
+import * as knowledge from './2026-12-03g-knowledge.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -24,4 +25,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-02b-install': install,
   '2026-12-03d-conversations': conversations,
   '2026-12-03f-wall': wall,
+  '2026-12-03g-knowledge': knowledge,
 });

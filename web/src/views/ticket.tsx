@@ -4,6 +4,7 @@
  * are dry-run against the reply guidelines as you type (debounced) and the findings are shown
  * before sending: a block disables Send, warnings need a tick to say you looked.
  */
+import { ArticleLinkPicker, DraftArticleButton } from '../components/article-link.js';
 import { useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
 import { api } from '../api.js';
 import { useReplyCheck, useTicket } from '../data/resources.js';
@@ -63,6 +64,7 @@ export function TicketView({
   const [mode, setMode] = useState<Mode>('public');
   const [body, setBody] = useState('');
   const [sending, setSending] = useState(false);
+  const [heldNotice, setHeldNotice] = useState<string | null>(null);
   const check = useReplyCheck(id, body, mode).data;
   // Which draft the agent acknowledged the warnings for: editing the draft withdraws it. Derived,
   // not reset in an effect, so typing schedules no extra render per keystroke.
@@ -123,8 +125,10 @@ export function TicketView({
     try {
       if (mode === 'note') await api.addNote(id, text);
       else {
-        const { ticket } = await api.reply(id, text, mode, ackWarnings);
-        onChanged(ticket);
+        const sent = await api.reply(id, text, mode, ackWarnings);
+        if (sent.ticket) onChanged(sent.ticket);
+        else
+          setHeldNotice(`Reply #${sent.held.id} is held for review by a higher belt; you will see their note in Belt.`);
       }
       setBody('');
       await reload();
@@ -301,6 +305,14 @@ export function TicketView({
             </label>
           ))}
         </div>
+        {heldNotice ? (
+          <p className="held-notice" role="status">
+            {heldNotice}
+          </p>
+        ) : null}
+        {mode !== 'note' ? (
+          <ArticleLinkPicker onInsert={(link) => setBody((current) => (current ? `${current} ${link}` : link))} />
+        ) : null}
         <label className="sr-only" htmlFor="composer-body">
           {MODES.find((candidate) => candidate.id === mode)!.label}
         </label>
@@ -343,6 +355,9 @@ export function TicketView({
           </div>
         ) : null}
         <div className="composer-foot">
+          {detail && (detail.ticket.status === 'resolved' || detail.ticket.status === 'closed') ? (
+            <DraftArticleButton ticketId={id} />
+          ) : null}
           <span className="muted small">{MODES.find((candidate) => candidate.id === mode)!.hint}</span>
           <span className="spacer" />
           {mode === 'public' ? (
