@@ -199,6 +199,8 @@ async function assemble(
     webhooksOut,
     webhook,
     async close() {
+      // What was stored reaches the watches before they stop.
+      await pipeline.settled();
       await outbound.stop();
       await sources.close();
       crisis.stop();

@@ -122,25 +122,30 @@ async function rollupCounts(
   to: string,
 ): Promise<BucketCount[]> {
   if (from >= to) return [];
+  const rows = await rollupRowsQuery(db, granularity, streamId, from, to).execute();
+  return rows.map((row) => ({ bucket: row.bucket, sentiment: row.sentiment, kind: row.kind, n: toCount(row.count) }));
+}
+
+/** The rollup rows of one granularity and stream in [from, to): exported for its query plan test. */
+export function rollupRowsQuery(
+  db: Kysely<Database>,
+  granularity: 'minute' | 'hour',
+  streamId: number,
+  from: string,
+  to: string,
+) {
   const width = WIDTH[granularity];
-  const rows = await db
+  return db
     .selectFrom('post_rollups')
     .select(['bucket', 'sentiment', 'kind', 'count'])
     .where('granularity', '=', granularity)
     .where('stream_id', '=', streamId)
     .where('bucket', '>=', from.slice(0, width))
-    .where('bucket', '<', to.slice(0, width))
-    .execute();
-  return rows.map((row) => ({ bucket: row.bucket, sentiment: row.sentiment, kind: row.kind, n: toCount(row.count) }));
+    .where('bucket', '<', to.slice(0, width));
 }
 
-async function rawCounts(
-  db: Kysely<Database>,
-  from: string,
-  to: string,
-  streamId: number | undefined,
-): Promise<BucketCount[]> {
-  if (from >= to) return [];
+/** Posts in [from, to) by minute, sentiment and kind, straight from the posts: exported for its plan test. */
+export function rawCountsQuery(db: Kysely<Database>, from: string, to: string, streamId: number | undefined) {
   let query = db
     .selectFrom('posts as p')
     .where('p.created_at', '>=', from)
@@ -156,7 +161,17 @@ async function rawCounts(
     query = query.innerJoin('post_streams as ps', (join) =>
       join.onRef('ps.post_id', '=', 'p.id').on('ps.stream_id', '=', streamId),
     );
-  const rows = await query.execute();
+  return query;
+}
+
+async function rawCounts(
+  db: Kysely<Database>,
+  from: string,
+  to: string,
+  streamId: number | undefined,
+): Promise<BucketCount[]> {
+  if (from >= to) return [];
+  const rows = await rawCountsQuery(db, from, to, streamId).execute();
   return rows.map((row) => ({ bucket: row.bucket, sentiment: row.sentiment, kind: row.kind, n: toCount(row.n) }));
 }
 
