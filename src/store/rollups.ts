@@ -157,9 +157,15 @@ export function rawCountsQuery(db: Kysely<Database>, from: string, to: string, s
       (eb) => eb.fn.countAll().as('n'),
     ])
     .groupBy([sql`substr(p.created_at, 1, 16)`, 'p.sentiment', 'p.kind']);
+  // A correlated probe, not a join: the time index drives, whatever the stream's size.
   if (streamId !== undefined)
-    query = query.innerJoin('post_streams as ps', (join) =>
-      join.onRef('ps.post_id', '=', 'p.id').on('ps.stream_id', '=', streamId),
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('post_streams as ps')
+          .select('ps.post_id')
+          .where('ps.stream_id', '=', streamId)
+          .whereRef('ps.post_id', '=', 'p.id'),
+      ),
     );
   return query;
 }
