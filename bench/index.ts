@@ -8,8 +8,9 @@ import { run as kindModel } from './kind-model.js';
 import { run as sentimentMultilingual } from './sentiment-multilingual.js';
 import { run as analyzeSpeed } from './analyze-speed.js';
 import { run as cluster } from './cluster.js';
+import { run as search } from './search.js';
 
-await ingest();
+await ingest({ posts: 20_000 });
 await sentiment();
 await crisis();
 await crisisReal();
@@ -18,3 +19,5 @@ await kindModel();
 await sentimentMultilingual();
 await analyzeSpeed();
 await cluster();
+// 1M posts take minutes to build on this machine; `npx tsx bench/search.ts` alone for the full size.
+await search({ posts: 100_000 });
