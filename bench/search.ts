@@ -52,7 +52,7 @@ async function build(store: Store, n: number): Promise<number> {
   const corpus = loadCorpus();
   // Each distinct text analysed once by Earshot's analyzer; the N posts cycle through them.
   const analyzer = createAnalyzer();
-  const analysed = corpusPosts(corpus, corpus.length).map((item) => analyzer.analyze(normalizePost(item)));
+  const analysed = corpusPosts(corpus, Math.min(corpus.length, n)).map((item) => analyzer.analyze(normalizePost(item)));
   const now = new Date();
   const start = now.getTime() - SPAN_DAYS * 86_400e3;
   const CHUNK = 5000;
@@ -66,9 +66,9 @@ async function build(store: Store, n: number): Promise<number> {
       const draft = normalizePost({
         ...item,
         createdAt: new Date(start + Math.floor(((offset + i) / n) * SPAN_DAYS * 86_400e3)).toISOString(),
-        text: corpus[(offset + i) % corpus.length]!.text,
+        text: corpus[(offset + i) % analysed.length]!.text,
       });
-      return { ...draft, ...analysed[(offset + i) % corpus.length]! };
+      return { ...draft, ...analysed[(offset + i) % analysed.length]! };
     });
     const routed: NewPost[] = route(drafts, streams, now, (source) => source);
     await insertPosts(store.db, routed);
