@@ -9,8 +9,9 @@ import { run as sentimentMultilingual } from './sentiment-multilingual.js';
 import { run as analyzeSpeed } from './analyze-speed.js';
 import { run as analysisMemory } from './analysis-memory.js';
 import { run as cluster } from './cluster.js';
+import { run as search } from './search.js';
 
-await ingest();
+await ingest({ posts: 20_000 });
 await sentiment();
 await crisis();
 await crisisReal();
@@ -20,3 +21,5 @@ await sentimentMultilingual();
 await analyzeSpeed();
 await analysisMemory();
 await cluster();
+// 1M posts take minutes to build on this machine; `npx tsx bench/search.ts` alone for the full size.
+await search({ posts: 100_000 });

@@ -292,6 +292,8 @@ async function assemble(
     cluster,
     wall,
     async close() {
+      // What was stored reaches the watches before they stop.
+      await pipeline.settled();
       await stopDuties?.();
       await outbound.stop();
       await sources.close();

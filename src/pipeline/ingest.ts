@@ -1,7 +1,13 @@
 /**
  * The ingest pipeline: normalize → dedupe → analyze → route → store, over a batch.
- * Posts and the tickets they raise are written in one transaction, so a crash leaves the
- * batch either whole or absent, and a re-run stores exactly what is missing.
+ * A batch is stored in chunks of `STORE_CHUNK` posts, yielding to the event loop between them so
+ * the API keeps answering during a 50,000-post import. Each chunk's posts and the tickets they
+ * raise are written in one transaction, so a crash leaves a chunk either whole or absent, and a
+ * re-run stores exactly what is missing.
+ *
+ * What was stored is published with `bus.enqueue`: the watches and the live view handle it after
+ * the pipeline has moved on, in order, batched, never awaited per publish. `settled()` waits
+ * for them (the CLI before it exits, tests before they look at alerts).
  */
 import { postKey, type Post, type PostDraft } from '../domain/post.js';
 import type { Stream } from '../domain/stream.js';
@@ -40,6 +46,11 @@ export interface IngestResult {
   readonly rejected: Rejection[];
   readonly posts: Post[];
   readonly tickets: Ticket[];
+  /**
+   * Resolves once the bus subscribers (watches, live view, webhooks) have handled these posts and
+   * tickets. The pipeline never waits for it; an API request that promises visible effects does.
+   */
+  readonly delivered: Promise<void>;
 }
 
 export interface PipelineOptions {
@@ -49,6 +60,11 @@ export interface PipelineOptions {
   readonly clock?: () => Date;
   readonly onStreamError?: (stream: Stream, error: unknown) => void;
 }
+
+/** Posts stored per transaction, with a yield to the event loop between two. */
+export const STORE_CHUNK = 1000;
+/** Undelivered `posts.stored`/`tickets.created` messages before the pipeline waits for the subscribers. */
+const MAX_QUEUED = 8;
 
 export class IngestPipeline {
   readonly #options: PipelineOptions;
@@ -82,6 +98,34 @@ export class IngestPipeline {
 
   /** Ingests posts that are already valid drafts (from a source adapter). */
   async ingestDrafts(drafts: readonly PostDraft[]): Promise<IngestResult> {
+    if (drafts.length <= STORE_CHUNK) return this.#ingestChunk(drafts);
+    const posts: Post[] = [];
+    const tickets: Ticket[] = [];
+    const delivered: Promise<void>[] = [];
+    for (let start = 0; start < drafts.length; start += STORE_CHUNK) {
+      if (start > 0) await setImmediate();
+      const chunk = await this.#ingestChunk(drafts.slice(start, start + STORE_CHUNK));
+      posts.push(...chunk.posts);
+      tickets.push(...chunk.tickets);
+      delivered.push(chunk.delivered);
+    }
+    return {
+      read: drafts.length,
+      new: posts.length,
+      duplicate: drafts.length - posts.length,
+      rejected: [],
+      posts,
+      tickets,
+      delivered: Promise.all(delivered).then(() => {}),
+    };
+  }
+
+  /** Resolves when the subscribers have handled everything this pipeline stored so far. */
+  settled(): Promise<void> {
+    return this.#options.bus.drain();
+  }
+
+  async #ingestChunk(drafts: readonly PostDraft[]): Promise<IngestResult> {
     const { store, analyzer, bus } = this.#options;
     const now = (this.#options.clock ?? (() => new Date()))();
     const nowIso = now.toISOString();
@@ -103,9 +147,14 @@ export class IngestPipeline {
       return { posts, tickets, joined };
     });
 
-    if (posts.length > 0) await bus.publish('posts.stored', { posts });
-    if (tickets.length > 0) await bus.publish('tickets.created', { tickets });
-    for (const { ticket, event } of joined) await bus.publish('tickets.updated', { ticket, event });
+    const delivered = Promise.all([
+      posts.length > 0 ? bus.enqueue('posts.stored', { posts }) : undefined,
+      tickets.length > 0 ? bus.enqueue('tickets.created', { tickets }) : undefined,
+      // A follow-up joined an existing ticket (re-opening it, perhaps): the desk shows it live.
+      ...joined.map(({ ticket, event }) => bus.enqueue('tickets.updated', { ticket, event })),
+    ]).then(() => {});
+    // Bounded backlog: an import faster than its subscribers waits for them rather than queue without end.
+    if (bus.queued() > MAX_QUEUED) await bus.drain();
     return {
       read: drafts.length,
       new: posts.length,
@@ -113,6 +162,7 @@ export class IngestPipeline {
       rejected: [],
       posts,
       tickets,
+      delivered,
     };
   }
 

@@ -46,6 +46,25 @@ export class NatsBus implements Bus {
   }
 
   async publish<T extends Topic>(topic: T, message: Topics[T]): Promise<void> {
+    this.#sendRemote(topic, message);
+    await this.#local.publish(topic, message);
+  }
+
+  /** Other nodes hear it now; this node's subscribers in queue order, off the publisher's path. */
+  enqueue<T extends Topic>(topic: T, message: Topics[T]): Promise<void> {
+    this.#sendRemote(topic, message);
+    return this.#local.enqueue(topic, message);
+  }
+
+  queued(): number {
+    return this.#local.queued();
+  }
+
+  drain(): Promise<void> {
+    return this.#local.drain();
+  }
+
+  #sendRemote<T extends Topic>(topic: T, message: Topics[T]): void {
     try {
       for (const part of splitToFit(topic, message)) {
         const envelope: Envelope = { origin: this.origin, topic, message: part };
@@ -55,7 +74,6 @@ export class NatsBus implements Bus {
       // NATS down or a message it cannot carry: this node's own subscribers still hear it; the others read the store.
       this.#onError(error, topic);
     }
-    await this.#local.publish(topic, message);
   }
 
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {

@@ -79,8 +79,37 @@ function openSqlite(dataDir: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+/** Distinct SQL texts kept prepared; the hot ones (a full 500-row INSERT, the search shapes) are few. */
+const STATEMENT_CACHE = 256;
+
+/**
+ * Kysely prepares every statement it runs again; a 500-row INSERT costs more to prepare than to
+ * run. The database handed to Kysely keeps the most recently used statements prepared, by their SQL.
+ */
+function withStatementCache(database: SQLite.Database): { close(): void; prepare(sql: string): SQLite.Statement } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(sql) {
+      let statement = cache.get(sql);
+      if (statement) {
+        // Most recently used last: a Map iterates in insertion order, so the first key is the oldest.
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 async function openPostgres(url: string): Promise<Store> {

@@ -15,6 +15,7 @@ import {
 import type { Database, PostsTable } from './schema.js';
 import type { Dialect } from './open.js';
 import { fromJson, toCount, toJson } from './json.js';
+import { addToRollups, countWindow } from './rollups.js';
 
 export interface NewPost extends PostDraft, Analysis {
   readonly streamIds: number[];
@@ -53,6 +54,7 @@ export async function insertPostsIn(
   const newPostsByAuthor = new Map<number, number>();
   const signals = new Map<number, SignalDelta>();
   const streamLinks: { post_id: number; stream_id: number }[] = [];
+  const bySourceKey = new Map(posts.map((post) => [postKey(post.source, post.externalId), post]));
   for (let start = 0; start < posts.length; start += CHUNK) {
     const chunk = posts.slice(start, start + CHUNK);
     const rows = await trx
@@ -78,8 +80,13 @@ export async function insertPostsIn(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
+  await addToRollups(
+    trx,
+    inserted.map((row) => bySourceKey.get(postKey(row.source, row.externalId))!),
+  );
   await countRepeatedLinks(trx, signals, now);
-  for (const [authorId, count] of newPostsByAuthor) {
+  // Authors in id order: two writers updating the same authors lock them in one order, never in a circle.
+  for (const [authorId, count] of [...newPostsByAuthor].sort(([a], [b]) => a - b)) {
     // The author signals ride on the post_count update: still one statement per author.
     const d = signals.get(authorId)!;
     await trx
@@ -140,6 +147,8 @@ async function countRepeatedLinks(
   const rows: { author_id: number; link: string; count: number; last_seen_at: string }[] = [];
   for (const [authorId, d] of signals)
     for (const [link, count] of d.links) rows.push({ author_id: authorId, link, count, last_seen_at: now });
+  // One fixed order for the upserted rows: concurrent batches then never wait on each other in a circle.
+  rows.sort((a, b) => a.author_id - b.author_id || (a.link < b.link ? -1 : a.link > b.link ? 1 : 0));
   for (let start = 0; start < rows.length; start += CHUNK) {
     const chunk = rows.slice(start, start + CHUNK);
     const added = new Map(chunk.map((row) => [`${row.author_id}\u0000${row.link}`, row.count]));
@@ -200,56 +209,6 @@ export async function existingPostKeys(
   return found;
 }
 
-export interface PostFilter {
-  /** Full-text query: every word must occur. */
-  readonly q?: string;
-  readonly sentiment?: Sentiment;
-  readonly kind?: PostKind;
-  readonly streamId?: number;
-  readonly source?: string;
-  /** Posts with an id below this one (keyset pagination, newest first). */
-  readonly before?: number;
-  readonly limit?: number;
-}
-
-export interface PostPage {
-  readonly posts: Post[];
-  /** Pass as `before` for the next page; null on the last page. */
-  readonly nextBefore: number | null;
-}
-
-export async function searchPosts(db: Kysely<Database>, dialect: Dialect, filter: PostFilter): Promise<PostPage> {
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-  let query = db.selectFrom('posts').selectAll('posts');
-  if (filter.sentiment) query = query.where('posts.sentiment', '=', filter.sentiment);
-  if (filter.kind) query = query.where('posts.kind', '=', filter.kind);
-  if (filter.source) query = query.where('posts.source', '=', filter.source);
-  if (filter.before !== undefined) query = query.where('posts.id', '<', filter.before);
-  if (filter.streamId !== undefined) {
-    const streamId = filter.streamId;
-    query = query.where('posts.id', 'in', (qb) =>
-      qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId),
-    );
-  }
-  const words = fullTextWords(filter.q);
-  if (words.length > 0) {
-    if (dialect === 'sqlite') {
-      // Each word quoted: user input never reaches FTS5's own query syntax.
-      const match = words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' ');
-      query = query.where('posts.id', 'in', sql<number>`(select rowid from posts_fts where posts_fts match ${match})`);
-    } else {
-      query = query.where(sql<boolean>`search @@ plainto_tsquery('simple', ${words.join(' ')})`);
-    }
-  }
-  const rows = await query
-    .orderBy('posts.id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const page = rows.slice(0, limit);
-  const posts = await withStreamIds(db, page);
-  return { posts, nextBefore: rows.length > limit ? page[page.length - 1]!.id : null };
-}
-
 export async function getPost(db: Kysely<Database>, id: number): Promise<Post | undefined> {
   const row = await db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
@@ -287,45 +246,29 @@ export interface PostStats {
   readonly series: { bucket: string; negative: number; neutral: number; positive: number }[];
 }
 
-/** Counts by sentiment and kind between two instants (by the post's own time). */
+/** Counts by sentiment and kind between two instants (by the post's own time), from the rollups. */
 export async function postStats(
   db: Kysely<Database>,
   options: { since: string; until: string; streamId?: number; bucket: 'minute' | 'hour' | 'day' },
 ): Promise<PostStats> {
   const width = { minute: 16, hour: 13, day: 10 }[options.bucket];
-  let base = db.selectFrom('posts').where('created_at', '>=', options.since).where('created_at', '<', options.until);
-  if (options.streamId !== undefined) {
-    const streamId = options.streamId;
-    base = base.where('id', 'in', (qb) =>
-      qb.selectFrom('post_streams').select('post_id').where('stream_id', '=', streamId),
-    );
-  }
-  const bucketExpr = sql<string>`substr(created_at, 1, ${sql.lit(width)})`;
-  const [bySentimentRows, byKindRows, seriesRows] = await Promise.all([
-    base
-      .select(['sentiment', (eb) => eb.fn.countAll().as('n')])
-      .groupBy('sentiment')
-      .execute(),
-    base
-      .select(['kind', (eb) => eb.fn.countAll().as('n')])
-      .groupBy('kind')
-      .execute(),
-    base
-      .select([bucketExpr.as('bucket'), 'sentiment', (eb) => eb.fn.countAll().as('n')])
-      .groupBy([bucketExpr, 'sentiment'])
-      .orderBy(bucketExpr)
-      .execute(),
-  ]);
+  const counts = await countWindow(db, {
+    since: options.since,
+    until: options.until,
+    ...(options.streamId !== undefined ? { streamId: options.streamId } : {}),
+    finest: options.bucket === 'minute' ? 'minute' : 'hour',
+  });
   const bySentiment: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
-  for (const row of bySentimentRows) if (row.sentiment in bySentiment) bySentiment[row.sentiment] = toCount(row.n);
   const byKind: Record<string, number> = {};
-  for (const row of byKindRows) byKind[row.kind] = toCount(row.n);
   const buckets = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
-  for (const row of seriesRows) {
-    const entry = buckets.get(row.bucket) ?? { bucket: row.bucket, negative: 0, neutral: 0, positive: 0 };
-    if (row.sentiment === 'negative' || row.sentiment === 'neutral' || row.sentiment === 'positive')
-      entry[row.sentiment] = toCount(row.n);
-    buckets.set(row.bucket, entry);
+  for (const { bucket: at, sentiment, kind, n } of counts) {
+    if (n === 0 || !(sentiment in bySentiment)) continue;
+    bySentiment[sentiment] += n;
+    byKind[kind] = (byKind[kind] ?? 0) + n;
+    const bucket = at.slice(0, width);
+    const entry = buckets.get(bucket) ?? { bucket, negative: 0, neutral: 0, positive: 0 };
+    entry[sentiment] += n;
+    buckets.set(bucket, entry);
   }
   const total = bySentiment.negative + bySentiment.neutral + bySentiment.positive;
   return {
@@ -335,17 +278,8 @@ export async function postStats(
     bySentiment,
     byKind,
     negativePositiveRatio: bySentiment.positive === 0 ? null : bySentiment.negative / bySentiment.positive,
-    series: [...buckets.values()],
+    series: [...buckets.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : 1)),
   };
-}
-
-function fullTextWords(q: string | undefined): string[] {
-  if (!q) return [];
-  return q
-    .normalize('NFC')
-    .split(/[^\p{L}\p{N}_]+/u)
-    .filter((word) => word.length > 0)
-    .slice(0, 32);
 }
 
 async function upsertAuthors(
@@ -356,7 +290,9 @@ async function upsertAuthors(
   const latest = new Map<string, NewPost>();
   for (const post of posts) latest.set(authorKey(post.source, post.author.handle), post);
   const ids = new Map<string, number>();
-  const unique = [...latest.values()];
+  // Upserted in (source, handle) order: PostgreSQL locks the rows in VALUES order, and two batches
+  // sharing authors in different orders deadlocked ("deadlock detected" under concurrent ingest).
+  const unique = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, post]) => post);
   for (let start = 0; start < unique.length; start += CHUNK) {
     const rows = await trx
       .insertInto('authors')
@@ -419,7 +355,8 @@ function toRow(post: NewPost, authorId: number, now: string) {
   };
 }
 
-async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[]): Promise<Post[]> {
+/** Rows as posts: their streams and author joined in two queries for the whole page. */
+export async function withStreamIds(db: Kysely<Database>, rows: Selectable<PostsTable>[]): Promise<Post[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const [links, authors] = await Promise.all([

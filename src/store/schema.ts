@@ -389,11 +389,22 @@ export interface InstallTable {
   created_at: string;
 }
 
+/** Posts counted per minute or hour, by stream (0: every post), sentiment and kind. */
+export interface PostRollupsTable {
+  granularity: 'minute' | 'hour';
+  stream_id: number;
+  bucket: string;
+  sentiment: Sentiment;
+  kind: PostKind;
+  count: number;
+}
+
 export interface Database {
   authors: AuthorsTable;
   author_links: AuthorLinksTable;
   posts: PostsTable;
   post_streams: PostStreamsTable;
+  post_rollups: PostRollupsTable;
   streams: StreamsTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

@@ -5,6 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { DEFAULT_SLA, type SlaPolicy, type Stream, type TicketRule } from '../domain/stream.js';
 import type { Database, StreamsTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
+import { dropStreamRollups, rebuildStreamRollups } from './rollups.js';
 import { sourceKinds } from './sources.js';
 
 export interface StreamInput {
@@ -72,6 +73,7 @@ export async function updateStream(
 
 export async function deleteStream(db: Kysely<Database>, id: number): Promise<boolean> {
   const result = await db.deleteFrom('streams').where('id', '=', id).executeTakeFirst();
+  await dropStreamRollups(db, id);
   return Number(result.numDeletedRows) > 0;
 }
 
@@ -149,6 +151,7 @@ export async function backfillStream(
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
+    await rebuildStreamRollups(trx, streamId);
   });
   return hit.length;
 }

@@ -168,6 +168,7 @@ describe('burst detection in event time', () => {
         line: i + 1,
       }));
       for (let i = 0; i < items.length; i += 100) await desk.runtime.pipeline.ingest(items.slice(i, i + 100));
+      await desk.runtime.pipeline.settled();
       // The stream-level key (`all`: no stream matched); an incident cluster may alert as well.
       const bursts = (await listAlerts(desk.runtime.store.db)).filter((alert) => alert.key.startsWith('burst:all@'));
       assert.equal(bursts.length, 1, JSON.stringify(bursts.map((alert) => alert.title)));

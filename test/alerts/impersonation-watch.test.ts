@@ -58,6 +58,8 @@ test('an impersonating post ingested through the pipeline raises exactly one ale
       { value: ingestLine({ author: impostor, text: 'Hello again from support' }) },
     ]);
 
+    await runtime.pipeline.settled(); // the watches hear stored posts off the pipeline's path
+
     const alerts = (await listAlerts(runtime.store.db)).filter((alert) => alert.type === 'impersonation');
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.key, 'impersonation:mastodon:@\u0430cmesupport@mastodon.example');
@@ -94,6 +96,7 @@ test('lures raise one alert per look-alike domain, and none for ordinary or offi
       result.posts.map((post) => post.flags),
       [['lure', 'lookalike-domain'], ['lure', 'lookalike-domain'], ['lure', 'lookalike-domain'], [], []],
     );
+    await runtime.pipeline.settled(); // the watches hear stored posts off the pipeline's path
     const alerts = await listAlerts(runtime.store.db);
     assert.deepEqual(alerts.map((alert) => alert.key).sort(), ['lure:acme-refunds.com', 'lure:verify-login.io']);
     assert.ok(alerts.every((alert) => alert.severity === 'critical'));
@@ -110,6 +113,7 @@ test('a bare credential ask alerts per author', async () => {
       { value: ingestLine({ author, text: '@ana DM us your password and we will fix it' }) },
       { value: ingestLine({ author, text: '@ben please send us the code you got by SMS' }) },
     ]);
+    await runtime.pipeline.settled(); // the watches hear stored posts off the pipeline's path
     const alerts = await listAlerts(runtime.store.db);
     assert.deepEqual(
       alerts.map((alert) => alert.key),

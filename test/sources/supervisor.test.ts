@@ -20,7 +20,7 @@ import type { SourceDefinition, SourceEnvironment } from '../../src/sources/sour
 import { jsonCursor, type Source } from '../../src/sources/source.js';
 import { getSourceHealth, insertSource } from '../../src/store/sources.js';
 import { loadCursor, saveCursor } from '../../src/store/cursors.js';
-import { searchPosts } from '../../src/store/posts.js';
+import { searchPosts } from '../../src/store/post-search.js';
 import { EarshotError } from '../../src/domain/errors.js';
 
 /** The "remote" the ledger source reads: a list of posts per feed, and what each run emitted. */

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { backends } from '../helpers/backends.js';
 import { newPost } from '../helpers/posts.js';
 import type { Store } from '../../src/store/open.js';
-import { countPosts, existingPostKeys, getPost, insertPosts, postStats, searchPosts } from '../../src/store/posts.js';
+import { countPosts, existingPostKeys, getPost, insertPosts, postStats } from '../../src/store/posts.js';
+import { searchPosts } from '../../src/pipeline/search.js';
 import { postKey } from '../../src/domain/post.js';
 import { createStream, deleteStream, listStreams, updateStream } from '../../src/store/streams.js';
 import { addOutbound, addTicketEvent, createTickets, listTicketEvents, listTickets } from '../../src/store/tickets.js';
@@ -58,14 +59,14 @@ for (const backend of await backends()) {
         }),
       );
       await insertPosts(store.db, posts);
-      const firstPage = await searchPosts(store.db, store.dialect, { q: 'wifi down', limit: 5 });
+      const firstPage = await searchPosts(store, { q: 'wifi down', limit: 5 });
       assert.equal(firstPage.posts.length, 5);
       assert.ok(firstPage.posts.every((post) => post.text.includes('wifi')));
       assert.ok(firstPage.nextBefore !== null);
       const all: number[] = firstPage.posts.map((post) => post.id);
       let before: number | null = firstPage.nextBefore;
       while (before !== null) {
-        const page = await searchPosts(store.db, store.dialect, { q: 'wifi down', limit: 5, before });
+        const page = await searchPosts(store, { q: 'wifi down', limit: 5, before });
         all.push(...page.posts.map((post) => post.id));
         before = page.nextBefore;
       }
@@ -76,16 +77,16 @@ for (const backend of await backends()) {
         [...all].sort((a, b) => b - a),
         'newest first',
       );
-      const negative = await searchPosts(store.db, store.dialect, {
+      const negative = await searchPosts(store, {
         sentiment: 'positive',
         kind: 'praise',
         limit: 100,
       });
       assert.ok(negative.posts.length >= 12 && negative.posts.every((post) => post.sentiment === 'positive'));
-      const inStream = await searchPosts(store.db, store.dialect, { streamId: stream.id, limit: 100 });
+      const inStream = await searchPosts(store, { streamId: stream.id, limit: 100 });
       assert.equal(inStream.posts.length, 13);
       assert.ok(inStream.posts.every((post) => post.streamIds.includes(stream.id)));
-      const hostile = await searchPosts(store.db, store.dialect, { q: '" OR 1=1 -- NEAR( * ) "', limit: 5 });
+      const hostile = await searchPosts(store, { q: '" OR 1=1 -- NEAR( * ) "', limit: 5 });
       assert.equal(hostile.posts.length, 0, 'query syntax characters are plain words');
     });
 

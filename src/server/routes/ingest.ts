@@ -54,6 +54,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const items = toItems(request.body);
       const single = !Array.isArray(request.body) && typeof request.body === 'object';
       const result = await context.pipeline.ingest(items.valid);
+      // The pipeline has moved on; this request answers once its alerts and live events exist.
+      await result.delivered;
       const rejected = [
         ...items.rejected,
         ...result.rejected.map((rejection) => ({ ...rejection, line: items.valid[rejection.index]?.line ?? null })),

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { POST_KINDS, SENTIMENTS } from '../../domain/post.js';
 import { notFound } from '../../domain/errors.js';
-import { getPost, searchPosts } from '../../store/posts.js';
+import { getPost } from '../../store/posts.js';
+import { searchPosts } from '../../pipeline/search.js';
 import { errorResponses, IdParams, literals, PostSchema } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
@@ -14,7 +15,7 @@ export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     '/posts',
     endpoint('agent', ['posts'], {
       querystring: Type.Object({
-        q: Type.Optional(Type.String({ maxLength: 500 })),
+        q: Type.Optional(Type.String({ maxLength: 500, description: 'The stream query language (docs/web-desk.md)' })),
         sentiment: Type.Optional(literals(SENTIMENTS)),
         kind: Type.Optional(literals(POST_KINDS)),
         stream: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -29,7 +30,7 @@ export const postRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     }),
     async (request) => {
       const { q, sentiment, kind, stream, source, limit, before } = request.query;
-      const page = await searchPosts(context.store.db, context.store.dialect, {
+      const page = await searchPosts(context.store, {
         q,
         sentiment,
         kind,

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { EarshotError, notFound } from '../../domain/errors.js';
 import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
 import { compileQuery, matchablePost } from '../../pipeline/query.js';
-import { searchPosts } from '../../store/posts.js';
+import { searchPosts } from '../../store/post-search.js';
 import { sourceKinds } from '../../store/sources.js';
 import {
   backfillStream,

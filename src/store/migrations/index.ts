@@ -11,6 +11,7 @@ import * as incidentActivity from './2026-12-02-incident-activity.js';
 import * as kindConfidence from './2026-12-02-kind-confidence.js';
 import * as install from './2026-12-02b-install.js';
 import * as conversations from './2026-12-03d-conversations.js';
+import * as searchRollups from './2026-12-03e-search-rollups.js';
 import * as wall from './2026-12-03f-wall.js';
 import * as knowledge from './2026-12-03g-knowledge.js';
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-02-kind-confidence': kindConfidence,
   '2026-12-02b-install': install,
   '2026-12-03d-conversations': conversations,
+  '2026-12-03e-search-rollups': searchRollups,
   '2026-12-03f-wall': wall,
   '2026-12-03g-knowledge': knowledge,
 });

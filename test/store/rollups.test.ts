@@ -1,0 +1,108 @@
+/**
+ * `/api/stats` reads the per-minute and per-hour rollups kept at ingest: its counts must equal
+ * counting the posts themselves, for windows that start and end mid-minute and mid-hour, for
+ * every post and for one stream, and after a stream is matched again.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../helpers/backends.js';
+import { newPost } from '../helpers/posts.js';
+import { rng } from '../helpers/random.js';
+import type { Store } from '../../src/store/open.js';
+import { insertPosts, postStats, type NewPost } from '../../src/store/posts.js';
+import { backfillStream, createStream } from '../../src/store/streams.js';
+import { POST_KINDS, SENTIMENTS } from '../../src/domain/post.js';
+
+const START = Date.UTC(2026, 10, 18, 7, 13, 27);
+
+for (const backend of await backends()) {
+  describe(`${backend.name}: stats from rollups`, { skip: backend.skip ?? false }, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    let streamId: number;
+    const posts: NewPost[] = [];
+    before(async () => {
+      const opened = await backend.open();
+      store = opened.store;
+      dispose = opened.dispose;
+      streamId = (await createStream(store.db, { name: 'rollups', query: 'wifi' })).id;
+      const random = rng(7);
+      for (let i = 0; i < 600; i++) {
+        const inStream = random() < 0.4;
+        posts.push(
+          newPost({
+            text: inStream ? `wifi trouble ${i}` : `other ${i}`,
+            createdAt: new Date(START + Math.floor(random() * 3 * 86_400e3)).toISOString(),
+            sentiment: SENTIMENTS[Math.floor(random() * SENTIMENTS.length)]!,
+            kind: POST_KINDS[Math.floor(random() * POST_KINDS.length)]!,
+            streamIds: inStream ? [streamId] : [],
+          }),
+        );
+      }
+      // Several batches, so rows are added to as well as created.
+      for (let i = 0; i < posts.length; i += 150) await insertPosts(store.db, posts.slice(i, i + 150));
+    });
+    after(async () => dispose?.());
+
+    function expected(since: string, until: string, width: number, only?: (post: NewPost) => boolean) {
+      const inWindow = posts.filter(
+        (post) => post.createdAt >= since && post.createdAt < until && (!only || only(post)),
+      );
+      const bySentiment = { negative: 0, neutral: 0, positive: 0 };
+      const byKind: Record<string, number> = {};
+      const series = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
+      for (const post of inWindow) {
+        bySentiment[post.sentiment] += 1;
+        byKind[post.kind] = (byKind[post.kind] ?? 0) + 1;
+        const bucket = post.createdAt.slice(0, width);
+        const entry = series.get(bucket) ?? { bucket, negative: 0, neutral: 0, positive: 0 };
+        entry[post.sentiment] += 1;
+        series.set(bucket, entry);
+      }
+      return {
+        total: inWindow.length,
+        bySentiment,
+        byKind,
+        series: [...series.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : 1)),
+      };
+    }
+
+    const windows: [since: number, until: number, bucket: 'minute' | 'hour' | 'day'][] = [
+      [START + 3_600e3 + 17_321, START + 3_600e3 + 6 * 3_600e3 + 41_000, 'minute'],
+      [START + 5_000, START + 86_400e3 + 12_345, 'hour'],
+      [START - 86_400e3, START + 4 * 86_400e3, 'day'],
+      [START + 2 * 86_400e3 + 1_000, START + 2 * 86_400e3 + 50_000, 'minute'],
+      [START + 40 * 60e3 + 5_500, START + 3 * 86_400e3 - 7_777, 'hour'],
+    ];
+
+    test('every post: equal to counting the posts, whatever the window edges', async () => {
+      for (const [from, to, bucket] of windows) {
+        const since = new Date(from).toISOString();
+        const until = new Date(to).toISOString();
+        const stats = await postStats(store.db, { since, until, bucket });
+        const want = expected(since, until, { minute: 16, hour: 13, day: 10 }[bucket]);
+        assert.equal(stats.total, want.total, `${since}…${until}`);
+        assert.deepEqual(stats.bySentiment, want.bySentiment);
+        assert.deepEqual(stats.byKind, want.byKind);
+        assert.deepEqual(stats.series, want.series);
+      }
+    });
+
+    test('one stream, and again after the stream is matched anew', async () => {
+      const [from, to] = windows[1]!;
+      const since = new Date(from).toISOString();
+      const until = new Date(to).toISOString();
+      const stats = await postStats(store.db, { since, until, streamId, bucket: 'hour' });
+      const inStream = (post: NewPost) => post.streamIds.includes(streamId);
+      assert.deepEqual(stats.bySentiment, expected(since, until, 13, inStream).bySentiment);
+      assert.deepEqual(stats.series, expected(since, until, 13, inStream).series);
+
+      // The query now matches only the negative posts of the stream: the rollups follow post_streams.
+      await backfillStream(store.db, streamId, (post) => post.text.startsWith('wifi') && post.sentiment === 'negative');
+      const after = await postStats(store.db, { since, until, streamId, bucket: 'hour' });
+      const narrowed = (post: NewPost) => inStream(post) && post.sentiment === 'negative';
+      assert.deepEqual(after.bySentiment, expected(since, until, 13, narrowed).bySentiment);
+      assert.ok(after.bySentiment.negative > 0);
+    });
+  });
+}
