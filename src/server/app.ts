@@ -25,6 +25,7 @@ import { statsRoutes } from './routes/stats.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { liveRoutes } from './routes/live.js';
 import { userRoutes } from './routes/users.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { alertRoutes } from './routes/alerts.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { incidentRoutes } from './routes/incidents.js';
@@ -118,7 +119,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
-  await app.register(authPlugin, { store: deps.store, publicUrl: config.publicUrl });
+  await app.register(authPlugin, { store: deps.store, publicUrl: config.publicUrl, clock: deps.clock });
   // Only JSON (and, where a route adds one, NDJSON or the acknowledge form): a text/plain body is
   // what a cross-site form can send without a preflight, so it is not read at all.
   app.removeContentTypeParser('text/plain');
@@ -133,6 +134,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(ingestRoutes, { prefix: '/api', context });
   await app.register(liveRoutes, { prefix: '/api', context });
   await app.register(userRoutes, { prefix: '/api', context });
+  await app.register(tokenRoutes, { prefix: '/api', context });
   await app.register(alertRoutes, { prefix: '/api', context });
   await app.register(metricsRoutes, { prefix: '/api', context });
   await app.register(incidentRoutes, { prefix: '/api', context });
