@@ -12,9 +12,12 @@ import type { Desk } from '../desk/desk.js';
 import type { IncidentDesk } from '../desk/incident-desk.js';
 import type { SourceSupervisor } from '../sources/supervisor.js';
 import type { GuardOptions } from '../sources/ssrf.js';
+import type { SecretSealer } from '../store/escalation.js';
 
 export interface AppDeps {
   readonly store: Store;
+  /** Seals and opens secrets at rest (webhook signing secrets), under EARSHOT_SECRET_KEY. */
+  readonly secrets: SecretSealer;
   readonly bus: Bus;
   readonly pipeline: IngestPipeline;
   readonly desk: Desk;
