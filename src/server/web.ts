@@ -44,6 +44,7 @@ export const CLIENT_ROUTES = [
   '/incidents/:id',
   '/alerts',
   '/sources',
+  '/settings/tokens',
 ] as const;
 
 /**

@@ -19,6 +19,7 @@ import { SourcesView } from './views/sources.js';
 import { IncidentsView } from './views/incidents.js';
 import { IncidentView } from './views/incident.js';
 import { AlertsView } from './views/alerts.js';
+import { TokensView } from './views/tokens.js';
 import { AlertCue } from './components/alert-cue.js';
 
 type Phase = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; user: User };
@@ -95,6 +96,7 @@ const NAV: readonly NavItem[] = [
   { to: '/alerts', label: 'Alerts', icon: '◉', role: 'agent' },
   { to: '/users', label: 'People', icon: '☺', role: 'admin' },
   { to: '/sources', label: 'Sources', icon: '⇶', role: 'agent' },
+  { to: '/settings/tokens', label: 'API tokens', icon: '⚙', role: 'agent' },
 ];
 
 function Desk({ path }: { path: string }) {
@@ -169,6 +171,7 @@ function View({ path }: { path: string }) {
   if (path === '/incidents') return <IncidentsView />;
   if (path.startsWith('/alerts')) return <AlertsView />;
   if (path.startsWith('/sources')) return <SourcesView />;
+  if (path === '/settings/tokens') return <TokensView />;
   return (
     <section className="empty-state">
       <h1>Not found</h1>
