@@ -15,6 +15,7 @@ import { EarshotError } from '../domain/errors.js';
 import type { AppDeps, RouteContext } from './context.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { authPlugin } from './auth.js';
+import { boundInputs } from './input-bounds.js';
 import { installErrorHandler } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
@@ -98,6 +99,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   });
   await app.register(compress, { threshold: 1024 });
   boundInflation(app);
+  boundInputs(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Earshot API', version: '0.1.0', description: 'Posts in, understood, tickets out.' },
