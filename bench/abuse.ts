@@ -12,6 +12,7 @@
  * Run: `npx tsx bench/abuse.ts` (about 2–3 minutes). Targets: health p99 < 200 ms, RSS < 1 GB.
  */
 import { spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ const BIN = join(HERE, '..', 'bin', 'earshot.js');
 const PASSWORD = 'abuse-bench-admin-password';
 const PHASE_MS = Number(process.env.ABUSE_PHASE_MS ?? 20_000);
 const HOST = '127.0.0.1';
+const SLOW_TIMEOUT_MS = 30_000;
 
 interface PhaseResult {
   readonly phase: string;
@@ -51,7 +53,8 @@ export async function run(): Promise<PhaseResult[]> {
       EARSHOT_HOST: HOST,
       EARSHOT_ADMIN_PASSWORD: PASSWORD,
       EARSHOT_LOG_LEVEL: 'warn',
-      EARSHOT_REQUEST_TIMEOUT_MS: '10000',
+      // Long enough for the 50 MB import to arrive on a busy machine; the slow bodies outlast it.
+      EARSHOT_REQUEST_TIMEOUT_MS: String(SLOW_TIMEOUT_MS),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -132,7 +135,13 @@ async function probeHealth(base: string, signal: AbortSignal): Promise<{ ok: num
 }
 
 /** (a) Sockets that announce 60 MB and send as fast as they can; each is replaced when the server closes it. */
-async function bigBodies(port: number, count: number, signal: AbortSignal): Promise<string> {
+async function bigBodies(port: number, count: number, phase: AbortSignal): Promise<string> {
+  // The phase's own deadline: the sockets are re-sent until it passes.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), PHASE_MS);
+  phase.addEventListener('abort', () => deadline.abort(), { once: true });
+  const signal = deadline.signal;
+  setMaxListeners(count * 4, signal);
   const chunk = Buffer.alloc(256 * 1024, 0x20);
   let refused = 0;
   let sentMb = 0;
@@ -154,18 +163,24 @@ async function bigBodies(port: number, count: number, signal: AbortSignal): Prom
           );
           pump();
         });
+        let finished = false;
         const done = () => {
+          if (finished) return;
+          finished = true;
           if (answer.startsWith('HTTP/1.1 401')) refused += 1;
           socket.destroy();
           resolve();
         };
         socket.once('close', done);
         socket.once('error', done);
-        signal.addEventListener('abort', done, { once: true });
+        const onAbort = () => done();
+        signal.addEventListener('abort', onAbort, { once: true });
+        socket.once('close', () => signal.removeEventListener('abort', onAbort));
       });
     }
   };
-  await Promise.all([...Array.from({ length: count }, one), sleep(PHASE_MS)]).catch(() => {});
+  await Promise.all(Array.from({ length: count }, one)).catch(() => {});
+  clearTimeout(timer);
   return `${refused} answered 401, ${sentMb.toFixed(0)} MB pushed at the server`;
 }
 
@@ -189,11 +204,12 @@ async function slowBodies(port: number, count: number, signal: AbortSignal): Pro
   const drip = setInterval(() => {
     for (const socket of sockets) if (!socket.destroyed) socket.write(' ');
   }, 1000);
-  await sleep(PHASE_MS);
+  // Past the server's request timeout, so it has had to cut them off.
+  await sleep(Math.max(PHASE_MS, SLOW_TIMEOUT_MS + 5_000));
   clearInterval(drip);
   const open = sockets.filter((socket) => !socket.destroyed).length;
   for (const socket of sockets) socket.destroy();
-  return `${closedByServer} cut off by the server, ${open} still open after ${PHASE_MS / 1000} s`;
+  return `${closedByServer} cut off by the server, ${open} still open after ${Math.max(PHASE_MS, SLOW_TIMEOUT_MS + 5_000) / 1000} s`;
 }
 
 /** (c) 200 live streams, 8 per person; 100 read, 100 never do; 5,000 posts ingested meanwhile. */
