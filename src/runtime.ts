@@ -19,6 +19,7 @@ import { channelResolver, type ChannelOf } from './desk/channels.js';
 import { startCrisisWatch } from './alerts/crisis-watch.js';
 import { startImpersonationWatch } from './alerts/impersonation-watch.js';
 import { EscalationRunner } from './alerts/escalation-runner.js';
+import { sealClearWebhookSecrets } from './store/escalation.js';
 import { webhookNotifier, type WebhookOptions } from './alerts/notify-webhook.js';
 import { emailNotifier, smtpTransport } from './alerts/notify-email.js';
 import { startWebhookOut, type WebhookOut } from './alerts/webhook-out.js';
@@ -142,7 +143,18 @@ async function assemble(
   const pipeline = new IngestPipeline({ store, analyzer, bus, clock: options.clock });
   await bootstrap(store, config, options);
   if (demo) await setUpDemo(store, demo);
+  const log: SupervisorLog = options.log ?? {
+    info: () => {},
+    warn: (m) => console.warn(m),
+    error: (m) => console.error(m),
+  };
   const mail = config.smtp ? smtpTransport(config.smtp) : null;
+  const key = loadSecretKey(config, (path) =>
+    log.info(`Created ${path} to encrypt source credentials; keep it with the data, or set EARSHOT_SECRET_KEY`),
+  );
+  const secrets = createSecretBox(key);
+  // Webhook secrets stored in clear before they were sealed are sealed now, once.
+  await sealClearWebhookSecrets(store.db, secrets);
   // Webhooks go through the same SSRF guard as sources, with the same allowance for private networks.
   const webhook: WebhookOptions = {
     ...options.webhook,
@@ -154,7 +166,7 @@ async function assemble(
   const startWatches = () => {
     const crisis = startCrisisWatch({ store, bus, clock: options.clock });
     const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
-    const out = startWebhookOut({ store, bus, webhook, publicUrl: config.publicUrl });
+    const out = startWebhookOut({ store, secrets, bus, webhook, publicUrl: config.publicUrl });
     webhooksOutNow = out;
     return () => {
       crisis.stop();
@@ -170,6 +182,7 @@ async function assemble(
   };
   const escalation = new EscalationRunner({
     store,
+    secrets,
     bus,
     clock: options.clock,
     publicUrl: config.publicUrl,
@@ -179,6 +192,7 @@ async function assemble(
   });
   const wall = createWallServices({
     store,
+    secrets,
     bus,
     analyzer,
     escalation,
@@ -189,21 +203,13 @@ async function assemble(
     tickEveryMs: cluster ? 0 : options.wallTickMs,
     digestEveryMs: cluster ? 0 : options.wallTickMs,
   });
-  const log: SupervisorLog = options.log ?? {
-    info: () => {},
-    warn: (m) => console.warn(m),
-    error: (m) => console.error(m),
-  };
-  const key = loadSecretKey(config, (path) =>
-    log.info(`Created ${path} to encrypt source credentials; keep it with the data, or set EARSHOT_SECRET_KEY`),
-  );
   const sources = new SourceSupervisor({
     store,
     // In a cluster, drafts go through JetStream to whichever worker is free.
     pipeline: cluster?.drafts ?? pipeline,
     active: cluster ? () => cluster.held.has('sources') : undefined,
     bus,
-    secrets: createSecretBox(key),
+    secrets,
     definitions: options.sourceDefinitions,
     fetch: options.fetch,
     allowPrivateNetwork: options.allowPrivateNetwork,
@@ -371,6 +377,7 @@ async function ensureDemoStreams(store: Store): Promise<void> {
 export async function buildApp(runtime: Runtime, extras: Parameters<typeof build>[1]['extras'] = []): Promise<App> {
   return build(runtime.config, {
     store: runtime.store,
+    secrets: runtime.sources.secrets,
     bus: runtime.bus,
     pipeline: runtime.pipeline,
     desk: runtime.desk,

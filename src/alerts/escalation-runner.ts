@@ -22,6 +22,7 @@ import {
   insertEscalation,
   listSchedules,
   stopEscalationsFor,
+  type SecretSealer,
 } from '../store/escalation.js';
 import type { Escalation, EscalationPolicy, OnCallSchedule } from '../domain/escalation.js';
 import { getUser } from '../store/users.js';
@@ -29,6 +30,8 @@ import { advanceEscalation, startEscalation, type Notification, type Notifier, t
 
 export interface EscalationRunnerOptions {
   readonly store: Store;
+  /** Opens people's webhook signing secrets (sealed at rest). */
+  readonly secrets: SecretSealer;
   readonly bus: Bus;
   readonly notifiers: readonly Notifier[];
   readonly clock?: () => Date;
@@ -206,7 +209,7 @@ export class EscalationRunner {
 
   async #recipients(escalationId: string, userIds: readonly number[], now: string): Promise<Recipient[]> {
     const contacts = new Map(
-      (await getContacts(this.#o.store.db, userIds)).map((contact) => [contact.userId, contact]),
+      (await getContacts(this.#o.store.db, this.#o.secrets, userIds)).map((contact) => [contact.userId, contact]),
     );
     const recipients: Recipient[] = [];
     for (const id of userIds) {

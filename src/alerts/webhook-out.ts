@@ -9,11 +9,13 @@ import type { Ticket } from '../domain/ticket.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
 import type { WebhookEvent } from '../domain/escalation.js';
-import { listWebhooks } from '../store/escalation.js';
+import { listWebhooks, type SecretSealer } from '../store/escalation.js';
 import { postWebhook, type WebhookOptions } from './notify-webhook.js';
 
 export interface WebhookOutOptions {
   readonly store: Store;
+  /** Opens the subscriptions' signing secrets (sealed at rest). */
+  readonly secrets: SecretSealer;
   readonly bus: Bus;
   readonly webhook?: WebhookOptions;
   /** The desk's address, to link alerts and tickets from the message; null: no links. */
@@ -37,7 +39,7 @@ export function startWebhookOut(options: WebhookOutOptions): WebhookOut {
     chain = chain
       .then(async () => {
         if (stopped) return;
-        const subscriptions = (await listWebhooks(options.store.db)).filter((subscription) =>
+        const subscriptions = (await listWebhooks(options.store.db, options.secrets)).filter((subscription) =>
           subscription.events.includes(event),
         );
         if (subscriptions.length === 0) return;

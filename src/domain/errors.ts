@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   ERR_AUTH_REQUIRED: { status: 401, message: 'Authentication required' },
   ERR_AUTH_INVALID: { status: 401, message: 'Invalid username or password' },
   ERR_AUTH_FORBIDDEN: { status: 403, message: 'Your role ({role}) may not do this; it needs {needed}' },
+  ERR_TOKEN_SCOPE: { status: 403, message: 'This API token lacks the {scope} scope' },
   ERR_ORIGIN_REFUSED: { status: 403, message: 'Refused a {method} from another site ({origin})' },
   ERR_INPUT_INVALID: { status: 400, message: '{detail}' },
   ERR_INPUT_TOO_LARGE: { status: 413, message: 'Body is larger than {limit} bytes' },

@@ -19,3 +19,28 @@ export interface User {
 export function hasRole(user: Pick<User, 'role'>, needed: Role): boolean {
   return ROLE_RANK[user.role] >= ROLE_RANK[needed];
 }
+
+/**
+ * What an API token may do, on top of its user's role (a token never does more than its user):
+ * `read` is GET and HEAD, `ingest` is `POST /api/ingest`, `write` every other change, `admin`
+ * routes that need the admin role (users, tokens, sources, webhooks).
+ */
+export const TOKEN_SCOPES = ['read', 'write', 'ingest', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export function isTokenScope(value: unknown): value is TokenScope {
+  return typeof value === 'string' && (TOKEN_SCOPES as readonly string[]).includes(value);
+}
+
+/** An API token as it is listed (never its secret). */
+export interface ApiToken {
+  readonly id: number;
+  readonly name: string;
+  readonly userId: number;
+  readonly username: string;
+  readonly scopes: TokenScope[];
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}

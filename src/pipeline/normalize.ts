@@ -81,8 +81,11 @@ export function cleanText(text: string): string {
 const CONTROL = /[\u0000-\u0008\u000B-\u001F]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
 const ANY_CONTROL = /[\u0000-\u001F\u007F]/;
-// Bidirectional overrides and isolates, zero-width and other invisible format characters, ESC and DEL.
-const DECEPTIVE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\u007F]/g;
+// Bidirectional overrides and isolates, zero-width and other invisible format characters, DEL, C1
+// controls (U+009B is a one-character ESC [ to a terminal), line and paragraph separators, and the tab
+// and newline a text may keep but a one-line name may not (ESC and the rest of C0 go in `cleanText`).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
+const DECEPTIVE = /[\u0009\u000A\u007F-\u009F\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function record(value: unknown, field: string): Record<string, unknown> {

@@ -15,6 +15,7 @@ import { EarshotError } from '../domain/errors.js';
 import type { AppDeps, RouteContext } from './context.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { authPlugin } from './auth.js';
+import { boundInputs } from './input-bounds.js';
 import { installErrorHandler } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
@@ -25,6 +26,7 @@ import { statsRoutes } from './routes/stats.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { liveRoutes } from './routes/live.js';
 import { userRoutes } from './routes/users.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { alertRoutes } from './routes/alerts.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -103,6 +105,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   });
   await app.register(compress, { threshold: 1024 });
   boundInflation(app);
+  boundInputs(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Earshot API', version: '0.1.0', description: 'Posts in, understood, tickets out.' },
@@ -124,7 +127,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), role: 'public' };
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
-  await app.register(authPlugin, { store: deps.store, publicUrl: config.publicUrl });
+  await app.register(authPlugin, { store: deps.store, publicUrl: config.publicUrl, clock: deps.clock });
   // Only JSON (and, where a route adds one, NDJSON or the acknowledge form): a text/plain body is
   // what a cross-site form can send without a preflight, so it is not read at all.
   app.removeContentTypeParser('text/plain');
@@ -139,6 +142,7 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(ingestRoutes, { prefix: '/api', context });
   await app.register(liveRoutes, { prefix: '/api', context });
   await app.register(userRoutes, { prefix: '/api', context });
+  await app.register(tokenRoutes, { prefix: '/api', context });
   await app.register(alertRoutes, { prefix: '/api', context });
   await app.register(metricsRoutes, { prefix: '/api', context });
   await app.register(clusterRoutes, { prefix: '/api', context });

@@ -7,7 +7,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EarshotError } from '../domain/errors.js';
-import { hasRole, type Role, type User } from '../domain/user.js';
+import { hasRole, type Role, type TokenScope, type User } from '../domain/user.js';
 import type { Store } from '../store/open.js';
 import { userForApiToken, userForSession } from '../store/users.js';
 
@@ -17,22 +17,29 @@ export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 declare module 'fastify' {
   interface FastifyRequest {
     user: User | null;
+    /** The scopes of the API token the caller sent; null for a session (which has its role's every right). */
+    tokenScopes: readonly TokenScope[] | null;
   }
   interface FastifyContextConfig {
     /** The least role this route needs; `public` for none. */
     role?: Role | 'public';
+    /** The token scope this route needs when not the one its method and role imply (see `route.ts`). */
+    scope?: TokenScope;
   }
 }
 
 export const authPlugin = fp(
-  async function auth(app: FastifyInstance, options: { store: Store; publicUrl?: string | null }) {
+  async function auth(app: FastifyInstance, options: { store: Store; publicUrl?: string | null; clock?: () => Date }) {
     app.decorateRequest('user', null);
+    app.decorateRequest('tokenScopes', null);
     // Who the caller is and whether they may, before a byte of the body is read, inflated or
     // parsed: a caller without a login cannot make the server do more than look up a cookie.
     app.addHook('onRequest', async (request) => {
       const needed = request.routeOptions.config.role;
       if (needed === 'public' && !request.headers.authorization && !request.cookies[SESSION_COOKIE]) return;
-      request.user = await identify(request, options.store);
+      const caller = await identify(request, options.store, options.clock?.() ?? new Date());
+      request.user = caller?.user ?? null;
+      request.tokenScopes = caller?.scopes ?? null;
       if (request.user && usesCookie(request)) refuseCrossSite(request, options.publicUrl ?? null);
       if (needed === 'public') return;
       // Only the API is guarded here; static files of the desk are public (they hold no data).
@@ -41,12 +48,23 @@ export const authPlugin = fp(
       const role = needed ?? 'admin';
       if (!hasRole(request.user, role))
         throw new EarshotError('ERR_AUTH_FORBIDDEN', { role: request.user.role, needed: role });
+      if (request.tokenScopes) {
+        const scope = scopeNeeded(request.method, role, request.routeOptions.config.scope);
+        if (!request.tokenScopes.includes(scope)) throw new EarshotError('ERR_TOKEN_SCOPE', { scope });
+      }
     });
   },
   { name: 'earshot-auth', dependencies: ['@fastify/cookie'] },
 );
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The token scope a request needs: the route's own, else `admin` for admin routes, `read` to look, `write` to change. */
+export function scopeNeeded(method: string, role: Role, routeScope: TokenScope | undefined): TokenScope {
+  if (routeScope) return routeScope;
+  if (role === 'admin') return 'admin';
+  return UNSAFE_METHODS.has(method) ? 'write' : 'read';
+}
 
 function usesCookie(request: FastifyRequest): boolean {
   return !request.headers.authorization?.startsWith('Bearer ') && Boolean(request.cookies[SESSION_COOKIE]);
@@ -72,10 +90,14 @@ function refuseCrossSite(request: FastifyRequest, publicUrl: string | null): voi
   throw new EarshotError('ERR_ORIGIN_REFUSED', { method: request.method, origin: origin.slice(0, 100) });
 }
 
-async function identify(request: FastifyRequest, store: Store): Promise<User | null> {
+async function identify(
+  request: FastifyRequest,
+  store: Store,
+  now: Date,
+): Promise<{ user: User; scopes: readonly TokenScope[] | null } | null> {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return (await userForApiToken(store.db, header.slice(7).trim())) ?? null;
+  if (header?.startsWith('Bearer ')) return (await userForApiToken(store.db, header.slice(7).trim(), now)) ?? null;
   const cookie = request.cookies[SESSION_COOKIE];
-  if (cookie) return (await userForSession(store.db, cookie)) ?? null;
-  return null;
+  const user = cookie ? await userForSession(store.db, cookie, now.toISOString()) : undefined;
+  return user ? { user, scopes: null } : null;
 }

@@ -27,9 +27,12 @@ export interface NodeInfo {
   stored(): number;
   deadLetters(limit: number): Promise<(DeadLetter & { readonly seq: number })[]>;
 }
+import type { SecretSealer } from '../store/escalation.js';
 
 export interface AppDeps {
   readonly store: Store;
+  /** Seals and opens secrets at rest (webhook signing secrets), under EARSHOT_SECRET_KEY. */
+  readonly secrets: SecretSealer;
   readonly bus: Bus;
   readonly pipeline: IngestPipeline;
   readonly desk: Desk;

@@ -4,8 +4,17 @@
  * TypeBox provider types the handler from it; this only spares the same wrapping in 60 places.
  */
 import type { FastifySchema } from 'fastify';
-import type { Role } from '../domain/user.js';
+import type { Role, TokenScope } from '../domain/user.js';
 
-export function endpoint<const S extends FastifySchema>(role: Role | 'public', tags: readonly string[], schema: S) {
-  return { config: { role }, schema: { tags, ...schema } };
+/**
+ * `scope` names the API-token scope the route needs when it is not the one its method and role
+ * imply (`read` for GET, `admin` for admin routes, `write` otherwise): `POST /api/ingest` needs `ingest`.
+ */
+export function endpoint<const S extends FastifySchema>(
+  role: Role | 'public',
+  tags: readonly string[],
+  schema: S,
+  options: { scope?: TokenScope } = {},
+) {
+  return { config: { role, ...(options.scope ? { scope: options.scope } : {}) }, schema: { tags, ...schema } };
 }

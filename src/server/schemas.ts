@@ -15,7 +15,7 @@ import {
   OUTBOUND_STATUSES,
   TICKET_EVENT_TYPES,
 } from '../domain/ticket.js';
-import { ROLES } from '../domain/user.js';
+import { ROLES, TOKEN_SCOPES } from '../domain/user.js';
 import { ALERT_SEVERITIES, ALERT_STATUSES } from '../domain/alert.js';
 import { FINDING_LEVELS, FINDING_RULES } from '../domain/guideline.js';
 import {
@@ -208,6 +208,21 @@ export const UserSchema = shared(
     displayName: Type.String(),
     role: literals(ROLES),
     createdAt: Type.String(),
+  }),
+);
+
+export const ApiTokenSchema = shared(
+  'ApiToken',
+  Type.Object({
+    id: Type.Integer(),
+    name: Type.String(),
+    userId: Type.Integer(),
+    username: Type.String(),
+    scopes: Type.Array(literals(TOKEN_SCOPES)),
+    createdAt: Type.String(),
+    expiresAt: Nullable(Type.String()),
+    lastUsedAt: Nullable(Type.String()),
+    revokedAt: Nullable(Type.String()),
   }),
 );
 
@@ -505,6 +520,7 @@ export type TicketEvent = Static<typeof TicketEventSchema>;
 export type Outbound = Static<typeof OutboundSchema>;
 export type TicketDetail = Static<typeof TicketDetailSchema>;
 export type User = Static<typeof UserSchema>;
+export type ApiTokenView = Static<typeof ApiTokenSchema>;
 export type Alert = Static<typeof AlertSchema>;
 export type Stats = Static<typeof StatsSchema>;
 export type Finding = Static<typeof FindingSchema>;

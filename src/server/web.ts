@@ -48,6 +48,7 @@ export const CLIENT_ROUTES = [
   '/knowledge/:id',
   '/contributors/:id',
   '/belt',
+  '/settings/tokens',
 ] as const;
 
 /**

@@ -2,7 +2,8 @@
  * Escalation and notification rows: people's contacts, on-call schedules, policies, running
  * escalations (so a restart resumes them where they were), acknowledgement links and webhook
  * subscriptions. The shapes are `src/domain/escalation.ts`; the rules (who is on call, what comes
- * next) live in `src/alerts`.
+ * next) live in `src/alerts`. Webhook signing secrets are sealed like sources' credentials: a
+ * copy of the database does not let anyone sign as Earshot.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
@@ -28,26 +29,90 @@ import { fromJson, toJson } from './json.js';
 
 type Executor = Kysely<Database>;
 
-export async function getContacts(db: Executor, userIds: readonly number[]): Promise<Contact[]> {
+/**
+ * Seals and opens secrets at rest; the sources' `SecretBox` (AES-256-GCM under EARSHOT_SECRET_KEY)
+ * is one. `name` is bound into the seal, so a sealed secret cannot be moved to another row.
+ */
+export interface SecretSealer {
+  seal(name: string, values: Record<string, string>): string;
+  open(name: string, sealed: string): Record<string, string>;
+}
+
+const contactSecretName = (userId: number) => `contact-webhook:${userId}`;
+const subscriptionSecretName = (url: string) => `webhook-subscription:${url}`;
+// Sealed values are `v1.<iv>.<tag>.<body>`; a secret Earshot made in clear is base64url, never with a dot.
+const isSealed = (value: string) => value.startsWith('v1.') && value.split('.').length === 4;
+
+function sealSecret(box: SecretSealer, name: string, secret: string): string {
+  return box.seal(name, { secret });
+}
+
+function openSecret(box: SecretSealer, name: string, stored: string): string {
+  // A row from before sealing reads as it was until `sealClearWebhookSecrets` runs at start.
+  if (!isSealed(stored)) return stored;
+  const secret = box.open(name, stored).secret;
+  if (typeof secret !== 'string') throw new Error(`sealed ${name} holds no secret`);
+  return secret;
+}
+
+/** Seals the webhook secrets still stored in clear (rows from before sealing); returns how many. */
+export async function sealClearWebhookSecrets(db: Executor, box: SecretSealer): Promise<number> {
+  let sealed = 0;
+  const contacts = await db
+    .selectFrom('user_contacts')
+    .select(['user_id', 'webhook_secret'])
+    .where('webhook_secret', 'is not', null)
+    .execute();
+  for (const row of contacts) {
+    if (row.webhook_secret === null || isSealed(row.webhook_secret)) continue;
+    await db
+      .updateTable('user_contacts')
+      .set({ webhook_secret: sealSecret(box, contactSecretName(row.user_id), row.webhook_secret) })
+      .where('user_id', '=', row.user_id)
+      .where('webhook_secret', '=', row.webhook_secret)
+      .execute();
+    sealed += 1;
+  }
+  const subscriptions = await db.selectFrom('webhook_subscriptions').select(['id', 'url', 'secret']).execute();
+  for (const row of subscriptions) {
+    if (isSealed(row.secret)) continue;
+    await db
+      .updateTable('webhook_subscriptions')
+      .set({ secret: sealSecret(box, subscriptionSecretName(row.url), row.secret) })
+      .where('id', '=', row.id)
+      .where('secret', '=', row.secret)
+      .execute();
+    sealed += 1;
+  }
+  return sealed;
+}
+
+export async function getContacts(db: Executor, box: SecretSealer, userIds: readonly number[]): Promise<Contact[]> {
   if (userIds.length === 0) return [];
   const rows = await db
     .selectFrom('user_contacts')
     .selectAll()
     .where('user_id', 'in', [...userIds])
     .execute();
-  return rows.map(toContact);
+  return rows.map((row) => toContact(row, box));
 }
 
 /** Saves how to reach a person; a webhook gets a signing secret the first time. */
 export async function setContact(
   db: Executor,
+  box: SecretSealer,
   userId: number,
   contact: { email: string | null; webhookUrl: string | null },
   now: string,
 ): Promise<Contact> {
-  const [existing] = await getContacts(db, [userId]);
+  const [existing] = await getContacts(db, box, [userId]);
   const secret = contact.webhookUrl ? (existing?.webhookSecret ?? randomBytes(24).toString('base64url')) : null;
-  const values = { email: contact.email, webhook_url: contact.webhookUrl, webhook_secret: secret, updated_at: now };
+  const values = {
+    email: contact.email,
+    webhook_url: contact.webhookUrl,
+    webhook_secret: secret === null ? null : sealSecret(box, contactSecretName(userId), secret),
+    updated_at: now,
+  };
   await db
     .insertInto('user_contacts')
     .values({ user_id: userId, ...values })
@@ -249,23 +314,29 @@ export async function ackTokenOwner(
   return row ? { escalationId: row.escalation_id, userId: row.user_id } : undefined;
 }
 
-export async function listWebhooks(db: Executor): Promise<WebhookSubscription[]> {
+export async function listWebhooks(db: Executor, box: SecretSealer): Promise<WebhookSubscription[]> {
   const rows = await db.selectFrom('webhook_subscriptions').selectAll().orderBy('id').execute();
-  return rows.map(toWebhook);
+  return rows.map((row) => toWebhook(row, box));
 }
 
 export async function createWebhook(
   db: Executor,
+  box: SecretSealer,
   input: { url: string; events: readonly WebhookEvent[]; secret?: string },
   now: string,
 ): Promise<WebhookSubscription> {
   const secret = input.secret ?? randomBytes(24).toString('base64url');
   const row = await db
     .insertInto('webhook_subscriptions')
-    .values({ url: input.url, secret, events: toJson([...input.events]), created_at: now })
+    .values({
+      url: input.url,
+      secret: sealSecret(box, subscriptionSecretName(input.url), secret),
+      events: toJson([...input.events]),
+      created_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toWebhook(row);
+  return toWebhook(row, box);
 }
 
 export async function deleteWebhook(db: Executor, id: number): Promise<boolean> {
@@ -291,8 +362,14 @@ function toEscalation(row: Selectable<EscalationsTable>): Escalation {
   };
 }
 
-function toContact(row: Selectable<UserContactsTable>): Contact {
-  return { userId: row.user_id, email: row.email, webhookUrl: row.webhook_url, webhookSecret: row.webhook_secret };
+function toContact(row: Selectable<UserContactsTable>, box: SecretSealer): Contact {
+  return {
+    userId: row.user_id,
+    email: row.email,
+    webhookUrl: row.webhook_url,
+    webhookSecret:
+      row.webhook_secret === null ? null : openSecret(box, contactSecretName(row.user_id), row.webhook_secret),
+  };
 }
 
 function toSchedule(row: Selectable<OncallSchedulesTable>): StoredSchedule {
@@ -316,6 +393,12 @@ function toPolicy(row: Selectable<EscalationPoliciesTable>): StoredPolicy {
   };
 }
 
-function toWebhook(row: Selectable<WebhookSubscriptionsTable>): WebhookSubscription {
-  return { id: row.id, url: row.url, secret: row.secret, events: fromJson(row.events, []), createdAt: row.created_at };
+function toWebhook(row: Selectable<WebhookSubscriptionsTable>, box: SecretSealer): WebhookSubscription {
+  return {
+    id: row.id,
+    url: row.url,
+    secret: openSecret(box, subscriptionSecretName(row.url), row.secret),
+    events: fromJson(row.events, []),
+    createdAt: row.created_at,
+  };
 }

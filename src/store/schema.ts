@@ -26,7 +26,7 @@ import type {
   TicketStatus,
   TicketType,
 } from '../domain/ticket.js';
-import type { Role } from '../domain/user.js';
+import type { Role, TokenScope } from '../domain/user.js';
 import type { ArticleStatus, ArticleVisibility } from '../domain/knowledge.js';
 import type { BeltCriteria, HeldReplyStatus, QuizQuestion } from '../domain/ladder.js';
 import type { JsonColumn, JsonColumnWithDefault } from './json.js';
@@ -200,6 +200,12 @@ export interface ApiTokensTable {
   user_id: number;
   created_at: string;
   last_used_at: string | null;
+  /** JSON array of TokenScope; tokens made before scopes existed hold every scope. */
+  scopes: JsonColumnWithDefault<TokenScope[]>;
+  /** When it stops working; null: never. */
+  expires_at: string | null;
+  /** When it was revoked; null: it was not. */
+  revoked_at: string | null;
 }
 
 export interface SourceCursorsTable {

@@ -7,7 +7,7 @@
 import type { MailTransport } from '../alerts/notify-email.js';
 import type { RoomMessage } from '../domain/wall.js';
 import type { Store } from '../store/open.js';
-import { getContacts } from '../store/escalation.js';
+import { getContacts, type SecretSealer } from '../store/escalation.js';
 import { getUser } from '../store/users.js';
 import { listRooms, markDigested, peopleWithMarks, undigested } from '../store/wall-rooms.js';
 import type { Presence } from './rooms.js';
@@ -17,15 +17,19 @@ export class RoomDigest {
   readonly #mail: Pick<MailTransport, 'send'> | null;
   readonly #presence: Presence;
   readonly #publicUrl: string | null;
+  /** Opens contacts' sealed webhook secrets (read along with their e-mail address). */
+  readonly #secrets: SecretSealer;
 
   constructor(options: {
     store: Store;
+    secrets: SecretSealer;
     mail: Pick<MailTransport, 'send'> | null;
     presence: Presence;
     publicUrl?: string | null;
   }) {
     this.#store = options.store;
     this.#mail = options.mail;
+    this.#secrets = options.secrets;
     this.#presence = options.presence;
     this.#publicUrl = options.publicUrl ?? null;
   }
@@ -39,7 +43,7 @@ export class RoomDigest {
       if (this.#presence.isOnline(userId)) continue;
       const missed = await undigested(this.#store.db, userId);
       if (missed.length === 0) continue;
-      const [contact] = await getContacts(this.#store.db, [userId]);
+      const [contact] = await getContacts(this.#store.db, this.#secrets, [userId]);
       const user = await getUser(this.#store.db, userId);
       if (!contact?.email || !user) continue;
       await this.#mail.send({

@@ -12,6 +12,7 @@ import { RoomDigest } from './digest.js';
 import { Rooms } from './rooms.js';
 import { BlindTokens } from './tokens.js';
 import { Wall } from './wall.js';
+import type { SecretSealer } from '../store/escalation.js';
 
 export interface WallServices {
   readonly wall: Wall;
@@ -29,6 +30,8 @@ export interface WallServicesOptions {
   readonly analyzer: Analyzer;
   readonly escalation: EscalationRunner;
   readonly mail: Pick<MailTransport, 'send'> | null;
+  /** Seals contacts' webhook secrets at rest; the digest reads contacts through it. */
+  readonly secrets: SecretSealer;
   readonly clock?: () => Date;
   readonly publicUrl?: string | null;
   readonly dailyTokens?: number;
@@ -53,6 +56,7 @@ export function createWallServices(options: WallServicesOptions): WallServices {
   const rooms = new Rooms({ store: options.store, bus: options.bus, clock: options.clock });
   const digest = new RoomDigest({
     store: options.store,
+    secrets: options.secrets,
     mail: options.mail,
     presence: rooms.presence,
     publicUrl: options.publicUrl,

@@ -15,6 +15,10 @@ import { createUser } from '../../src/store/users.js';
 import { createIncident, getIncident, listAudit } from '../../src/store/incidents.js';
 import { getEscalation, saveSchedule, savePolicy, setContact } from '../../src/store/escalation.js';
 import { EscalationRunner } from '../../src/alerts/escalation-runner.js';
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../../src/sources/secrets.js';
+
+const secrets = createSecretBox(randomBytes(32));
 import type { Notification, Notifier, Recipient } from '../../src/alerts/escalation.js';
 
 const MINUTE = 60_000;
@@ -48,6 +52,7 @@ for (const backend of await backends()) {
       lead = await createUser(store.db, { username: 'lead', role: 'agent', password: 'pw-lead-123456' });
       await setContact(
         store.db,
+        secrets,
         night.id,
         { email: 'night@example.org', webhookUrl: 'https://hooks.example.org/night' },
         NIGHT.toISOString(),
@@ -88,6 +93,7 @@ for (const backend of await backends()) {
       const notifier = recorder();
       const runner = new EscalationRunner({
         store,
+        secrets,
         bus,
         clock,
         notifiers: [notifier],
@@ -131,7 +137,7 @@ for (const backend of await backends()) {
 
     test('after a restart it resumes from the store and runs out when nobody answers', async () => {
       const notifier = recorder();
-      const restarted = new EscalationRunner({ store, bus, clock, notifiers: [notifier], tickEveryMs: 0 });
+      const restarted = new EscalationRunner({ store, secrets, bus, clock, notifiers: [notifier], tickEveryMs: 0 });
       try {
         now = new Date(NIGHT.getTime() + 15 * MINUTE);
         const sent = await restarted.tick();
@@ -154,6 +160,7 @@ for (const backend of await backends()) {
       const notifier = recorder();
       const runner = new EscalationRunner({
         store,
+        secrets,
         bus,
         clock,
         notifiers: [notifier],
@@ -187,7 +194,7 @@ for (const backend of await backends()) {
     });
 
     test('resolving an incident stops its escalation', async () => {
-      const runner = new EscalationRunner({ store, bus, clock, notifiers: [], tickEveryMs: 0 });
+      const runner = new EscalationRunner({ store, secrets, bus, clock, notifiers: [], tickEveryMs: 0 });
       try {
         const incident = await createIncident(
           store.db,

@@ -194,6 +194,7 @@ describe('webhook subscriptions', () => {
   test('alerts and new tickets reach the subscribed URL as signed Slack-style JSON; a 429 is retried', async () => {
     const subscription = await createWebhook(
       runtime.store.db,
+      runtime.sources.secrets,
       { url: hook.url, events: ['alert', 'ticket'] },
       new Date().toISOString(),
     );

@@ -21,9 +21,15 @@ export interface TestDesk {
 }
 
 export async function startTestDesk(
-  options: { databaseUrl?: string | null; clock?: () => Date; env?: Record<string, string> } = {},
+  options: {
+    databaseUrl?: string | null;
+    clock?: () => Date;
+    env?: Record<string, string>;
+    /** A data folder to use (and keep): for a test that restarts on the same store. */
+    dataDir?: string;
+  } = {},
 ): Promise<TestDesk> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'earshot-app-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'earshot-app-'));
   const config = loadConfig({
     EARSHOT_DATA_DIR: dataDir,
     EARSHOT_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -55,7 +61,7 @@ export async function startTestDesk(
     async close() {
       await app.close();
       await runtime.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -83,6 +83,7 @@ describe('sources API', () => {
       config,
       {
         store: runtime.store,
+        secrets: runtime.sources.secrets,
         bus: runtime.bus,
         pipeline: runtime.pipeline,
         desk: runtime.desk,

@@ -172,7 +172,7 @@ for (const backend of await backends()) {
       assert.equal((await userForSession(store.db, session.token))?.username, 'ana');
       assert.equal(await userForSession(store.db, session.token, '2999-01-01T00:00:00.000Z'), undefined, 'expired');
       const token = await createApiToken(store.db, user.id, 'ci');
-      assert.equal((await userForApiToken(store.db, token.token))?.role, 'agent');
+      assert.equal((await userForApiToken(store.db, token.token))?.user.role, 'agent');
       assert.equal(await userForApiToken(store.db, `${token.token}x`), undefined);
     });
 

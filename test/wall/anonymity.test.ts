@@ -72,6 +72,7 @@ for (const backend of await backends()) {
           store: runtime.store,
           bus: runtime.bus,
           pipeline: runtime.pipeline,
+          secrets: runtime.sources.secrets,
           desk: runtime.desk,
           incidents: runtime.incidents,
           wall: runtime.wall,

@@ -30,12 +30,14 @@ describe('rooms: live chat and offline delivery', () => {
     bob = await person(desk.runtime, 'employee', 'bob', 'Bob');
     await setContact(
       desk.runtime.store.db,
+      desk.runtime.sources.secrets,
       bob.user.id,
       { email: 'bob@example.org', webhookUrl: null },
       new Date().toISOString(),
     );
     await setContact(
       desk.runtime.store.db,
+      desk.runtime.sources.secrets,
       ann.user.id,
       { email: 'ann@example.org', webhookUrl: null },
       new Date().toISOString(),

@@ -16,7 +16,7 @@ export {
   type TicketPriority,
   type TicketType,
 } from '../../src/domain/ticket.js';
-export type { Role } from '../../src/domain/user.js';
+export { TOKEN_SCOPES, type Role, type TokenScope } from '../../src/domain/user.js';
 
 export type {
   Alert,
@@ -43,6 +43,7 @@ export type {
   TicketEvent,
   TicketRule,
   User,
+  ApiTokenView,
 } from '../../src/server/schemas.js';
 
 export type {

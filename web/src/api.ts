@@ -4,6 +4,8 @@
  */
 import type {
   Alert,
+  ApiTokenView,
+  TokenScope,
   Post,
   Stats,
   Stream,
@@ -192,4 +194,8 @@ export const api = {
     request<ConfiguredSource>('PATCH', `/sources/${id}`, input),
   restartSource: (id: number) => request<ConfiguredSource>('POST', `/sources/${id}/restart`),
   deleteSource: (id: number) => request<void>('DELETE', `/sources/${id}`),
+  tokens: (signal?: AbortSignal) => request<{ tokens: ApiTokenView[] }>('GET', '/tokens', undefined, signal),
+  createToken: (input: { name: string; scopes: TokenScope[]; expiresInDays: number | null }) =>
+    request<{ id: number; token: string }>('POST', '/tokens', input),
+  revokeToken: (id: number) => request<void>('DELETE', `/tokens/${id}`),
 };

@@ -19,6 +19,7 @@ import { SourcesView } from './views/sources.js';
 import { IncidentsView } from './views/incidents.js';
 import { IncidentView } from './views/incident.js';
 import { AlertsView } from './views/alerts.js';
+import { TokensView } from './views/tokens.js';
 import { AlertCue } from './components/alert-cue.js';
 import { ContributorView, KnowledgeView } from './views/knowledge.js';
 import { BeltView } from './views/belt.js';
@@ -99,6 +100,7 @@ const NAV: readonly NavItem[] = [
   { to: '/sources', label: 'Sources', icon: '⇶', role: 'agent' },
   { to: '/knowledge', label: 'Knowledge', icon: '❖', role: 'agent' },
   { to: '/belt', label: 'Belt', icon: '◐', role: 'agent' },
+  { to: '/settings/tokens', label: 'API tokens', icon: '⚙', role: 'agent' },
 ];
 
 function Desk({ path }: { path: string }) {
@@ -179,6 +181,7 @@ function View({ path }: { path: string }) {
   const contributor = /^\/contributors\/(\d+)$/.exec(path);
   if (contributor) return <ContributorView id={Number(contributor[1])} />;
   if (path.startsWith('/belt')) return <BeltView />;
+  if (path === '/settings/tokens') return <TokensView />;
   return (
     <section className="empty-state">
       <h1>Not found</h1>

@@ -102,7 +102,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
   );
 
   async function contactOf(userId: number) {
-    const [contact] = await getContacts(store.db, [userId]);
+    const [contact] = await getContacts(store.db, context.secrets, [userId]);
     return contact ?? { userId, email: null, webhookUrl: null, webhookSecret: null };
   }
 
@@ -117,7 +117,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
     endpoint('agent', tags, { body: ContactInput, response: { 200: ContactSchema, ...errorResponses } }),
     async (request) => {
       await checkWebhookUrl(request.body.webhookUrl, context);
-      return setContact(store.db, request.user!.id, request.body, context.clock().toISOString());
+      return setContact(store.db, context.secrets, request.user!.id, request.body, context.clock().toISOString());
     },
   );
 
@@ -131,7 +131,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
     async (request) => {
       if (!(await getUser(store.db, request.params.id))) throw notFound('User', request.params.id);
       await checkWebhookUrl(request.body.webhookUrl, context);
-      return setContact(store.db, request.params.id, request.body, context.clock().toISOString());
+      return setContact(store.db, context.secrets, request.params.id, request.body, context.clock().toISOString());
     },
   );
 

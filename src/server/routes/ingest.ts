@@ -44,11 +44,16 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     {
       // The one route with a large body; auth runs in onRequest, so only a known agent gets here.
       bodyLimit: context.config.ingestBodyLimit,
-      ...endpoint('agent', ['ingest'], {
-        description: 'One post (JSON object), an array of posts, or NDJSON lines. Unknown fields are kept.',
-        body: Type.Unknown(),
-        response: { 200: IngestResponse, 413: errorResponses[400], ...errorResponses },
-      }),
+      ...endpoint(
+        'agent',
+        ['ingest'],
+        {
+          description: 'One post (JSON object), an array of posts, or NDJSON lines. Unknown fields are kept.',
+          body: Type.Unknown(),
+          response: { 200: IngestResponse, 413: errorResponses[400], ...errorResponses },
+        },
+        { scope: 'ingest' },
+      ),
     },
     async (request) => {
       const items = toItems(request.body);

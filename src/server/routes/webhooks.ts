@@ -29,7 +29,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
       response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses },
     }),
     async () => ({
-      webhooks: (await listWebhooks(store.db)).map(({ secret: _secret, ...rest }) => rest),
+      webhooks: (await listWebhooks(store.db, context.secrets)).map(({ secret: _secret, ...rest }) => rest),
     }),
   );
 
@@ -57,7 +57,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
     }),
     async (request, reply) => {
       await checkWebhookUrl(request.body.url, context);
-      return reply.status(201).send(await createWebhook(store.db, request.body, context.clock().toISOString()));
+      return reply
+        .status(201)
+        .send(await createWebhook(store.db, context.secrets, request.body, context.clock().toISOString()));
     },
   );
 

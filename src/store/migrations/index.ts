@@ -14,6 +14,7 @@ import * as conversations from './2026-12-03d-conversations.js';
 import * as searchRollups from './2026-12-03e-search-rollups.js';
 import * as wall from './2026-12-03f-wall.js';
 import * as knowledge from './2026-12-03g-knowledge.js';
+import * as security from './2026-12-03c-security.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -28,4 +29,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-03e-search-rollups': searchRollups,
   '2026-12-03f-wall': wall,
   '2026-12-03g-knowledge': knowledge,
+  '2026-12-03c-security': security,
 });

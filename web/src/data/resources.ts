@@ -5,6 +5,7 @@
 import { api, query, type PostFilter, type TicketFilter } from '../api.js';
 import type {
   Alert,
+  ApiTokenView,
   CheckResult,
   ClusterState,
   ConfiguredSource,
@@ -136,6 +137,11 @@ export function useSourceDefinitions(): Resource<SourceDefinitionInfo[]> {
   return useResource('source-definitions', (signal) =>
     api.sourceDefinitions(signal).then(({ definitions }) => definitions),
   );
+}
+
+/** API tokens: the caller's own, or everyone's for an admin (Settings → API tokens). */
+export function useApiTokens(): Resource<ApiTokenView[]> {
+  return useResource('tokens', (signal) => api.tokens(signal).then(({ tokens }) => tokens));
 }
 
 /** Until the people are loaded. */
