@@ -31,6 +31,9 @@ const LAYERS = [
   'sources',
   'desk',
   'alerts',
+  // Desk/alerts tier: the service catalogue, then the reports drawn from it (mailed by alerts' SMTP).
+  'services',
+  'reports',
   'server',
   'runtime',
   'cli',

@@ -10,6 +10,7 @@ import * as authorSignals from './2026-11-23e-author-signals.js';
 import * as incidentActivity from './2026-12-02-incident-activity.js';
 import * as kindConfidence from './2026-12-02-kind-confidence.js';
 import * as install from './2026-12-02b-install.js';
+import * as services from './2026-12-03h-services.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-02-incident-activity': incidentActivity,
   '2026-12-02-kind-confidence': kindConfidence,
   '2026-12-02b-install': install,
+  '2026-12-03h-services': services,
 });
