@@ -47,6 +47,8 @@ export interface Config {
    * EARSHOT_OFFICIAL_DOMAINS, comma-separated), for the impersonation and scam watch.
    */
   readonly organisation: { readonly handles: readonly string[]; readonly domains: readonly string[] };
+  /** Chromium that prints report PDFs (EARSHOT_CHROMIUM); started only when a PDF is asked for. */
+  readonly chromiumPath: string;
 }
 
 /** The shortest password Earshot accepts, for the first admin as for every user. */
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtp: smtpUrl ? { url: smtpUrl, from: env.EARSHOT_MAIL_FROM?.trim() || 'Earshot <earshot@localhost>' } : null,
     publicUrl,
     organisation,
+    chromiumPath: env.EARSHOT_CHROMIUM?.trim() || '/usr/bin/chromium',
     ...overrides,
   });
 }

@@ -49,6 +49,8 @@ export interface Report {
   readonly generatedAt: string;
   readonly overall: ReportSection;
   readonly services: readonly ReportSection[];
+  /** The filter picked one service: `overall` is that service again, and tables show it once. */
+  readonly single: boolean;
 }
 
 export async function buildReport(db: Kysely<Database>, filter: ReportFilter, now: Date): Promise<Report> {
@@ -104,6 +106,7 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
       improvements: [],
     },
     services: sections,
+    single: single !== null,
   };
 }
 

@@ -32,6 +32,8 @@ import { escalationRoutes } from './routes/escalation.js';
 import { guidelineRoutes } from './routes/guidelines.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
+import { serviceRoutes } from './routes/services.js';
+import { reportRoutes } from './routes/reports.js';
 
 export type App = FastifyInstance;
 
@@ -140,6 +142,8 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(guidelineRoutes, { prefix: '/api', context });
   await app.register(webhookRoutes, { prefix: '/api', context });
   await app.register(sourceRoutes, { prefix: '/api', context });
+  await app.register(serviceRoutes, { prefix: '/api', context });
+  await app.register(reportRoutes, { prefix: '/api', context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }
