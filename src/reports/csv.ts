@@ -6,7 +6,7 @@
 import type { Cell, ReportTable } from './tables.js';
 
 export function toCsv(table: ReportTable): string {
-  return [table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return `${[table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
 function cell(value: Cell): string {

@@ -11,7 +11,7 @@ export function reportHtml(report: Report): string {
   const period = `${report.period.from.slice(0, 10)} to ${dayBefore(report.period.to)}`;
   const sections = report.single ? report.services : [report.overall, ...report.services];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Earshot service report ${escape(period)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Earshot service report ${escapeHtml(period)}</title>
 <style>
   @page { size: A4; margin: 14mm; }
   body { font: 10pt/1.35 system-ui, sans-serif; color: #111; }
@@ -26,7 +26,7 @@ export function reportHtml(report: Report): string {
 <body>
 <section class="summary">
   <h1>Management summary</h1>
-  <p class="lead">Social channels run as services, ${escape(period)}, compared with ${escape(report.previousPeriod.from.slice(0, 10))} to ${escape(dayBefore(report.previousPeriod.to))}. Generated ${escape(report.generatedAt.slice(0, 16).replace('T', ' '))} UTC.</p>
+  <p class="lead">Social channels run as services, ${escapeHtml(period)}, compared with ${escapeHtml(report.previousPeriod.from.slice(0, 10))} to ${escapeHtml(dayBefore(report.previousPeriod.to))}. Generated ${escapeHtml(report.generatedAt.slice(0, 16).replace('T', ' '))} UTC.</p>
   ${sections.map(summaryOf).join('\n')}
 </section>
 <section>
@@ -34,8 +34,8 @@ export function reportHtml(report: Report): string {
   ${reportTables(report)
     .filter((table) => table.rows.length > 0)
     .map(
-      (table) => `<h2>${escape(table.title)}</h2>
-  <table><thead><tr>${table.columns.map((column) => `<th>${escape(column)}</th>`).join('')}</tr></thead>
+      (table) => `<h2>${escapeHtml(table.title)}</h2>
+  <table><thead><tr>${table.columns.map((column) => `<th>${escapeHtml(column)}</th>`).join('')}</tr></thead>
   <tbody>${table.rows.map((row) => `<tr>${row.map(cell).join('')}</tr>`).join('')}</tbody></table>`,
     )
     .join('\n')}
@@ -56,16 +56,16 @@ function summaryOf(section: ReportSection): string {
     ? `<ul>${section.targets
         .map(
           (check) =>
-            `<li class="${check.met === false ? 'missed' : check.met ? 'met' : ''}">${escape(check.label)}: ${escape(String(round(check.actual) ?? 'n/a'))} against ${escape(String(check.goal))} — ${check.met === null ? 'nothing to judge' : check.met ? 'met' : 'missed'}</li>`,
+            `<li class="${check.met === false ? 'missed' : check.met ? 'met' : ''}">${escapeHtml(check.label)}: ${escapeHtml(String(round(check.actual) ?? 'n/a'))} against ${escapeHtml(String(check.goal))} — ${check.met === null ? 'nothing to judge' : check.met ? 'met' : 'missed'}</li>`,
         )
         .join('')}</ul>`
     : '';
-  return `<h2>${escape(section.title)}${section.service ? ` <small>(${escape(section.service.stage)}, owner ${escape(section.service.owner)})</small>` : ''}</h2>
+  return `<h2>${escapeHtml(section.title)}${section.service ? ` <small>(${escapeHtml(section.service.stage)}, owner ${escapeHtml(section.service.owner)})</small>` : ''}</h2>
   <p>${lines.map(escape).join('<br>')}</p>${targets}`;
 }
 
 function cell(value: Cell): string {
-  return typeof value === 'number' ? `<td class="n">${value}</td>` : `<td>${escape(value ?? '')}</td>`;
+  return typeof value === 'number' ? `<td class="n">${value}</td>` : `<td>${escapeHtml(value ?? '')}</td>`;
 }
 
 function change(now: number, before: number): string {
@@ -83,6 +83,6 @@ function dayBefore(iso: string): string {
   return new Date(Date.parse(iso) - 1).toISOString().slice(0, 10);
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
