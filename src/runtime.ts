@@ -21,6 +21,9 @@ import { startImpersonationWatch } from './alerts/impersonation-watch.js';
 import { EscalationRunner } from './alerts/escalation-runner.js';
 import { webhookNotifier, type WebhookOptions } from './alerts/notify-webhook.js';
 import { emailNotifier, smtpTransport } from './alerts/notify-email.js';
+import { startCustodyReminders } from './services/custody.js';
+import { type MonthlyReports, startMonthlyReports } from './reports/monthly.js';
+import { printPdf } from './reports/pdf.js';
 import { startWebhookOut, type WebhookOut } from './alerts/webhook-out.js';
 import { build, type App } from './server/app.js';
 import { getSourceByName, upsertSourceByName } from './store/sources.js';
@@ -51,6 +54,8 @@ export interface Runtime {
   readonly webhooksOut: WebhookOut;
   /** How webhook URLs are delivered and checked when saved (the SSRF guard's settings). */
   readonly webhook: WebhookOptions;
+  /** Mails each service owner last month's report (with `serve` and SMTP configured); null otherwise. */
+  readonly monthlyReports: MonthlyReports | null;
   close(): Promise<void>;
 }
 
@@ -184,6 +189,12 @@ async function assemble(
   } else if (demo) {
     await sources.reconcile(DEMO_SOURCE);
   }
+  // Service upkeep runs with `serve`: custody reminders, and the monthly report where there is mail.
+  const custody = options.runSources ? startCustodyReminders({ store, clock: options.clock }) : null;
+  const monthlyReports =
+    options.runSources && mail
+      ? startMonthlyReports({ store, mail, clock: options.clock, print: (html) => printPdf(html, config.chromiumPath) })
+      : null;
   return {
     config,
     store,
@@ -198,7 +209,10 @@ async function assemble(
     escalation,
     webhooksOut,
     webhook,
+    monthlyReports,
     async close() {
+      monthlyReports?.stop();
+      custody?.stop();
       await outbound.stop();
       await sources.close();
       crisis.stop();

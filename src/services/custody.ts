@@ -45,3 +45,19 @@ function reminderTitle(service: Service, daysOverdue: number): string {
     return `Credentials of ${service.name} have no recorded rotation: rotate them and record it`;
   return `Credentials of ${service.name} are ${daysOverdue} day${daysOverdue === 1 ? '' : 's'} overdue for rotation`;
 }
+
+/** Checks custody hourly (and once at start); `serve` runs it. */
+export function startCustodyReminders(deps: {
+  store: Store;
+  clock?: () => Date;
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+}): { stop(): void } {
+  const clock = deps.clock ?? (() => new Date());
+  const onError = deps.onError ?? ((error: unknown) => console.error('custody reminders:', error));
+  const check = () => void remindOverdueRotations(deps.store, clock()).catch(onError);
+  check();
+  const timer = setInterval(check, deps.intervalMs ?? 3_600_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
