@@ -61,7 +61,7 @@ function summaryOf(section: ReportSection): string {
         .join('')}</ul>`
     : '';
   return `<h2>${escapeHtml(section.title)}${section.service ? ` <small>(${escapeHtml(section.service.stage)}, owner ${escapeHtml(section.service.owner)})</small>` : ''}</h2>
-  <p>${lines.map(escape).join('<br>')}</p>${targets}`;
+  <p>${lines.map(escapeHtml).join('<br>')}</p>${targets}`;
 }
 
 function cell(value: Cell): string {

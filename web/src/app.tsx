@@ -16,6 +16,8 @@ import { InboxView } from './views/inbox.js';
 import { PulseView } from './views/pulse.js';
 import { UsersView } from './views/users.js';
 import { SourcesView } from './views/sources.js';
+import { ServicesView } from './views/services.js';
+import { ReportsView } from './views/reports.js';
 import { IncidentsView } from './views/incidents.js';
 import { IncidentView } from './views/incident.js';
 import { AlertsView } from './views/alerts.js';
@@ -95,6 +97,8 @@ const NAV: readonly NavItem[] = [
   { to: '/alerts', label: 'Alerts', icon: '◉', role: 'agent' },
   { to: '/users', label: 'People', icon: '☺', role: 'admin' },
   { to: '/sources', label: 'Sources', icon: '⇶', role: 'agent' },
+  { to: '/services', label: 'Services', icon: '▣', role: 'agent' },
+  { to: '/reports', label: 'Reports', icon: '▤', role: 'agent' },
 ];
 
 function Desk({ path }: { path: string }) {
@@ -169,6 +173,8 @@ function View({ path }: { path: string }) {
   if (path === '/incidents') return <IncidentsView />;
   if (path.startsWith('/alerts')) return <AlertsView />;
   if (path.startsWith('/sources')) return <SourcesView />;
+  if (path.startsWith('/services')) return <ServicesView />;
+  if (path.startsWith('/reports')) return <ReportsView />;
   return (
     <section className="empty-state">
       <h1>Not found</h1>
