@@ -8,6 +8,7 @@ import { run as kindModel } from './kind-model.js';
 import { run as sentimentMultilingual } from './sentiment-multilingual.js';
 import { run as analyzeSpeed } from './analyze-speed.js';
 import { run as cluster } from './cluster.js';
+import { run as reports } from './reports.js';
 
 await ingest();
 await sentiment();
@@ -18,3 +19,4 @@ await kindModel();
 await sentimentMultilingual();
 await analyzeSpeed();
 await cluster();
+await reports();
