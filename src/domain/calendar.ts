@@ -76,8 +76,19 @@ export function compileCalendar(calendar: BusinessCalendar): CompiledCalendar {
     minute: '2-digit',
     second: '2-digit',
   });
+  // Zones change offset on the hour or half hour at most: one lookup per quarter hour is exact.
+  const offsets = new Map<number, number>();
   /** The zone's offset from UTC at an instant, in ms (local = utc + offset). */
   const offsetAt = (instant: number): number => {
+    const slot = Math.floor(instant / 900_000);
+    const known = offsets.get(slot);
+    if (known !== undefined && instant % 900_000 !== 0) return known;
+    const offset = lookupOffset(instant);
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(slot, offset);
+    return offset;
+  };
+  const lookupOffset = (instant: number): number => {
     const p = Object.fromEntries(parts.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
     const local = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
     return local - Math.floor(instant / 1000) * 1000;
