@@ -11,6 +11,7 @@ import { run as analysisMemory } from './analysis-memory.js';
 import { run as cluster } from './cluster.js';
 import { run as search } from './search.js';
 import { run as abuse } from './abuse.js';
+import { run as reports } from './reports.js';
 
 await ingest({ posts: 20_000 });
 await sentiment();
@@ -25,3 +26,4 @@ await cluster();
 // 1M posts take minutes to build on this machine; `npx tsx bench/search.ts` alone for the full size.
 await search({ posts: 100_000 });
 await abuse();
+await reports();

@@ -52,6 +52,8 @@ export interface Config {
    * from ingest nodes to workers and live events reach every API node. Needs PostgreSQL; null: one process.
    */
   readonly nats: { readonly url: string; readonly prefix: string } | null;
+  /** Chromium that prints report PDFs (EARSHOT_CHROMIUM); started only when a PDF is asked for. */
+  readonly chromiumPath: string;
 }
 
 /** The shortest password Earshot accepts, for the first admin as for every user. */
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl,
     organisation,
     nats,
+    chromiumPath: env.EARSHOT_CHROMIUM?.trim() || '/usr/bin/chromium',
     ...overrides,
   });
 }

@@ -22,6 +22,9 @@ import { EscalationRunner } from './alerts/escalation-runner.js';
 import { sealClearWebhookSecrets } from './store/escalation.js';
 import { webhookNotifier, type WebhookOptions } from './alerts/notify-webhook.js';
 import { emailNotifier, smtpTransport } from './alerts/notify-email.js';
+import { startCustodyReminders } from './services/custody.js';
+import { type MonthlyReports, startMonthlyReports } from './reports/monthly.js';
+import { printPdf } from './reports/pdf.js';
 import { startWebhookOut, type WebhookOut } from './alerts/webhook-out.js';
 import { build, type App } from './server/app.js';
 import { getSourceByName, upsertSourceByName } from './store/sources.js';
@@ -62,6 +65,8 @@ export interface Runtime {
   readonly cluster: Cluster | null;
   /** The wall and rooms: employees' questions, anonymous posting, answer deadlines, live chat. */
   readonly wall: WallServices;
+  /** Mails each service owner last month's report (with `serve` and SMTP configured); null otherwise. */
+  readonly monthlyReports: MonthlyReports | null;
   close(): Promise<void>;
 }
 
@@ -163,16 +168,32 @@ async function assemble(
   };
   // The watches hear every stored post once: in one process here, in a cluster on the `watches` lease holder.
   let webhooksOutNow: WebhookOut | null = null;
+  let monthlyReportsNow: MonthlyReports | null = null;
   const startWatches = () => {
     const crisis = startCrisisWatch({ store, bus, clock: options.clock });
     const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
     const out = startWebhookOut({ store, secrets, bus, webhook, publicUrl: config.publicUrl });
     webhooksOutNow = out;
+    // Service upkeep runs with `serve`: custody reminders, and the monthly report where there is mail.
+    const custody = options.runSources ? startCustodyReminders({ store, clock: options.clock }) : null;
+    const monthly =
+      options.runSources && mail
+        ? startMonthlyReports({
+            store,
+            mail,
+            clock: options.clock,
+            print: (html) => printPdf(html, config.chromiumPath),
+          })
+        : null;
+    monthlyReportsNow = monthly;
     return () => {
       crisis.stop();
       impersonation.stop();
       out.stop();
+      custody?.stop();
+      monthly?.stop();
       if (webhooksOutNow === out) webhooksOutNow = null;
+      if (monthlyReportsNow === monthly) monthlyReportsNow = null;
     };
   };
   const stopWatches = cluster ? null : startWatches();
@@ -297,6 +318,9 @@ async function assemble(
     webhook,
     cluster,
     wall,
+    get monthlyReports() {
+      return monthlyReportsNow;
+    },
     async close() {
       // What was stored reaches the watches before they stop.
       await pipeline.settled();

@@ -14,7 +14,13 @@ export interface SmtpSettings {
 
 /** The narrow mail interface notifications need (an SMTP client or a mail API fits it). */
 export interface MailTransport {
-  send(message: { to: string; subject: string; text: string }): Promise<void>;
+  send(message: {
+    to: string;
+    subject: string;
+    text: string;
+    /** Files to attach (the monthly service report's PDF). */
+    attachments?: readonly { filename: string; content: Buffer; contentType: string }[];
+  }): Promise<void>;
   close(): void;
 }
 
@@ -28,6 +34,7 @@ export function smtpTransport(settings: SmtpSettings): MailTransport {
         to: message.to,
         subject: message.subject,
         text: message.text,
+        ...(message.attachments && { attachments: [...message.attachments] }),
       });
     },
     close: () =>

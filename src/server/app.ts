@@ -40,6 +40,8 @@ import { wallRoomRoutes } from './routes/wall-rooms.js';
 import { knowledgePageRoutes, knowledgeRoutes } from './routes/knowledge.js';
 import { policyRoutes } from './routes/policies.js';
 import { ladderRoutes } from './routes/ladder.js';
+import { serviceRoutes } from './routes/services.js';
+import { reportRoutes } from './routes/reports.js';
 
 export type App = FastifyInstance;
 
@@ -157,6 +159,8 @@ export async function build(config: Config, deps: AppDeps, options: { logger?: b
   await app.register(policyRoutes, { prefix: '/api', context });
   await app.register(ladderRoutes, { prefix: '/api', context });
   await app.register(knowledgePageRoutes, { context });
+  await app.register(serviceRoutes, { prefix: '/api', context });
+  await app.register(reportRoutes, { prefix: '/api', context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }

@@ -5,7 +5,7 @@
  * scraped, so they survive restarts and agree across processes sharing one database. One
  * registry per app, so tests that build many apps never collide.
  */
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../store/open.js';
 import { listSourceHealth } from '../store/sources.js';
 
@@ -114,5 +114,57 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
       },
     });
   }
+  // Response and resolution times as histograms, rebuilt from the tickets at each scrape (so they
+  // agree with the reports and survive restarts), and replies as a counter per source.
+  const TIME_BUCKETS = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 172_800, 604_800];
+  const ticketTimes = async () =>
+    db
+      .selectFrom('tickets')
+      .select(['source', 'created_at', 'first_responded_at', 'resolved_at'])
+      .where((eb) => eb.or([eb('first_responded_at', 'is not', null), eb('resolved_at', 'is not', null)]))
+      .execute();
+  const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+  new Histogram({
+    name: 'earshot_ticket_first_response_seconds',
+    help: 'Time from a ticket to its first reply (wall clock), by source',
+    labelNames: ['source'],
+    buckets: TIME_BUCKETS,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await ticketTimes())
+        if (row.first_responded_at)
+          this.observe({ source: row.source ?? '' }, seconds(row.created_at, row.first_responded_at));
+    },
+  });
+  new Histogram({
+    name: 'earshot_ticket_resolution_seconds',
+    help: 'Time from a ticket to its resolution (wall clock), by source',
+    labelNames: ['source'],
+    buckets: TIME_BUCKETS,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await ticketTimes())
+        if (row.resolved_at) this.observe({ source: row.source ?? '' }, seconds(row.created_at, row.resolved_at));
+    },
+  });
+  new Counter({
+    name: 'earshot_replies_total',
+    help: 'Replies agents sent on tickets, by source',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db
+        .selectFrom('ticket_events')
+        .innerJoin('tickets', 'tickets.id', 'ticket_events.ticket_id')
+        .select(['tickets.source', db.fn.countAll<number>().as('n')])
+        .where('ticket_events.type', '=', 'reply')
+        .groupBy('tickets.source')
+        .execute();
+      for (const row of rows) this.inc({ source: row.source ?? '' }, Number(row.n));
+    },
+  });
   return registry;
 }

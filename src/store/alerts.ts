@@ -1,7 +1,7 @@
 /**
  * Alerts, de-duplicated by key: raising an alert whose key is already open updates that one.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Alert, AlertSeverity, AlertStatus } from '../domain/alert.js';
 import type { AlertsTable, Database } from './schema.js';
 import { fromJson, toJson } from './json.js';
@@ -76,7 +76,12 @@ export async function setAlertStatus(
 ): Promise<Alert | undefined> {
   const row = await db
     .updateTable('alerts')
-    .set({ status, updated_at: now })
+    // The first acknowledgement is kept: the reports measure how fast alerts were taken on.
+    .set({
+      status,
+      updated_at: now,
+      ...(status !== 'open' && { acknowledged_at: sql<string>`coalesce(acknowledged_at, ${now})` }),
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();

@@ -29,6 +29,8 @@ import type {
 import type { Role, TokenScope } from '../domain/user.js';
 import type { ArticleStatus, ArticleVisibility } from '../domain/knowledge.js';
 import type { BeltCriteria, HeldReplyStatus, QuizQuestion } from '../domain/ladder.js';
+import type { BusinessCalendar } from '../domain/calendar.js';
+import type { ImprovementStatus, ServiceCustody, ServiceStage, ServiceTargets } from '../domain/service.js';
 import type { JsonColumn, JsonColumnWithDefault } from './json.js';
 
 export interface AuthorsTable {
@@ -174,6 +176,8 @@ export interface AlertsTable {
   evidence: JsonColumn<Record<string, unknown>>;
   created_at: string;
   updated_at: string;
+  /** When someone first acknowledged it (2026-12-03h); null before, or for older alerts. */
+  acknowledged_at: Generated<string | null>;
 }
 
 export interface UsersTable {
@@ -405,6 +409,47 @@ export interface PostRollupsTable {
   count: number;
 }
 
+/** The service catalogue (2026-12-03h): see `src/domain/service.ts`. */
+export interface ServicesTable {
+  id: Generated<number>;
+  name: string;
+  purpose: string;
+  audience: string;
+  owner: string;
+  owner_email: string | null;
+  team: string | null;
+  stage: ServiceStage;
+  sources: JsonColumn<string[]>;
+  handles: JsonColumn<string[]>;
+  hours: JsonColumn<BusinessCalendar | null>;
+  targets: JsonColumn<ServiceTargets>;
+  custody: JsonColumn<ServiceCustody>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ImprovementActionsTable {
+  id: Generated<number>;
+  service_id: number;
+  title: string;
+  owner: string;
+  due_at: string;
+  /** One of `IMPROVABLE_MEASURES`. */
+  measure: string;
+  baseline: number | null;
+  goal: number | null;
+  status: ImprovementStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Monthly reports mailed: one row per service and `YYYY-MM`. */
+export interface ReportDeliveriesTable {
+  service_id: number;
+  period: string;
+  sent_at: string;
+}
+
 export interface Database {
   authors: AuthorsTable;
   author_links: AuthorLinksTable;
@@ -436,6 +481,9 @@ export interface Database {
   escalation_ack_tokens: EscalationAckTokensTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   install: InstallTable;
+  services: ServicesTable;
+  improvement_actions: ImprovementActionsTable;
+  report_deliveries: ReportDeliveriesTable;
   articles: ArticlesTable;
   article_versions: ArticleVersionsTable;
   article_links: ArticleLinksTable;

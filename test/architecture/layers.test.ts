@@ -4,7 +4,7 @@
  * other in a circle. Imports are read with TypeScript's own pre-processor, so no dependency is added.
  *
  *   domain ← config ← analysis ← store ← pipeline ← sources ← desk ← alerts ← wall ← knowledge ← policies ← ladder
- *   ← server ← runtime ← cli
+ *   ← services ← reports ← server ← runtime ← cli
  *
  * `sources · desk · alerts` are one tier in the issue's order; inside it imports go left to right
  * only: the desk sends replies through a source (`desk/outbound-worker.ts` → the supervisor's
@@ -37,6 +37,9 @@ const LAYERS = [
   'knowledge',
   'policies',
   'ladder',
+  // Desk/alerts tier: the service catalogue, then the reports drawn from it (mailed by alerts' SMTP).
+  'services',
+  'reports',
   'server',
   'runtime',
   'cli',

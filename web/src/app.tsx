@@ -16,6 +16,8 @@ import { InboxView } from './views/inbox.js';
 import { PulseView } from './views/pulse.js';
 import { UsersView } from './views/users.js';
 import { SourcesView } from './views/sources.js';
+import { ServicesView } from './views/services.js';
+import { ReportsView } from './views/reports.js';
 import { IncidentsView } from './views/incidents.js';
 import { IncidentView } from './views/incident.js';
 import { AlertsView } from './views/alerts.js';
@@ -101,6 +103,8 @@ const NAV: readonly NavItem[] = [
   { to: '/knowledge', label: 'Knowledge', icon: '❖', role: 'agent' },
   { to: '/belt', label: 'Belt', icon: '◐', role: 'agent' },
   { to: '/settings/tokens', label: 'API tokens', icon: '⚙', role: 'agent' },
+  { to: '/services', label: 'Services', icon: '▣', role: 'agent' },
+  { to: '/reports', label: 'Reports', icon: '▤', role: 'agent' },
 ];
 
 function Desk({ path }: { path: string }) {
@@ -182,6 +186,8 @@ function View({ path }: { path: string }) {
   if (contributor) return <ContributorView id={Number(contributor[1])} />;
   if (path.startsWith('/belt')) return <BeltView />;
   if (path === '/settings/tokens') return <TokensView />;
+  if (path.startsWith('/services')) return <ServicesView />;
+  if (path.startsWith('/reports')) return <ReportsView />;
   return (
     <section className="empty-state">
       <h1>Not found</h1>

@@ -15,6 +15,7 @@ import * as searchRollups from './2026-12-03e-search-rollups.js';
 import * as wall from './2026-12-03f-wall.js';
 import * as knowledge from './2026-12-03g-knowledge.js';
 import * as security from './2026-12-03c-security.js';
+import * as services from './2026-12-03h-services.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -30,4 +31,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-03f-wall': wall,
   '2026-12-03g-knowledge': knowledge,
   '2026-12-03c-security': security,
+  '2026-12-03h-services': services,
 });

@@ -1,0 +1,154 @@
+/**
+ * The service report on a large store: 1,000,000 posts and 100,000 tickets (with their first
+ * replies) over a year on five sources, each source a service with business hours, built
+ * directly with bulk inserts into SQLite (the store's own migrations make the schema). Times
+ * `buildReport` for one month — every service and all together, each against the previous month —
+ * and for one service, cold (first run) and warm (median of three). Target: under 2 s.
+ * The report reads counts and times, never text, so the posts' text is a short placeholder; the
+ * volumes follow a daily rhythm (more by day than by night). Run alone: `npx tsx bench/reports.ts`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import { openStore } from '../src/store/open.js';
+import { createService } from '../src/store/services.js';
+import { buildReport } from '../src/reports/report.js';
+import { mulberry32 } from '../scripts/seeded-random.js';
+
+// A smaller store for a quick look: EARSHOT_BENCH_REPORT_POSTS=100000 (tickets stay a tenth).
+const POSTS = Number(process.env.EARSHOT_BENCH_REPORT_POSTS ?? 1_000_000);
+const TICKETS = Math.floor(POSTS / 10);
+const SOURCES = ['mastodon', 'bluesky', 'rss', 'mail', 'forum'];
+const START = Date.parse('2026-01-01T00:00:00Z');
+const YEAR = 365 * 86_400_000;
+const SENTIMENTS = ['negative', 'neutral', 'positive'];
+const KINDS = ['outage', 'request', 'question', 'praise', 'complaint', 'other'];
+
+export async function run(
+  options: { log?: (line: string) => void } = {},
+): Promise<{ coldMs: number; warmMs: number; serviceMs: number }> {
+  const log = options.log ?? console.log;
+  const dataDir = mkdtempSync(join(tmpdir(), 'earshot-bench-reports-'));
+  try {
+    (await openStore({ databaseUrl: null, dataDir })).close();
+    const built = Date.now();
+    fill(join(dataDir, 'earshot.sqlite'));
+    log(
+      `reports: built ${POSTS.toLocaleString('en')} posts, ${TICKETS.toLocaleString('en')} tickets in ${((Date.now() - built) / 1000).toFixed(1)} s`,
+    );
+    const store = await openStore({ databaseUrl: null, dataDir });
+    try {
+      const now = new Date('2026-12-10T12:00:00Z');
+      for (const source of SOURCES)
+        await createService(
+          store.db,
+          {
+            name: `${source} care`,
+            owner: 'Lead',
+            stage: 'live',
+            sources: [source],
+            hours: {
+              timeZone: 'Europe/Amsterdam',
+              weekly: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({
+                day: day as 'mon',
+                from: '08:00',
+                to: '18:00',
+              })),
+              holidays: ['2026-11-26'],
+            },
+            targets: { firstResponseMinutes: 120, slaAttainment: 0.9 },
+          },
+          now.toISOString(),
+        );
+      const period = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
+      const time = async (filter: Parameters<typeof buildReport>[1]) => {
+        const started = performance.now();
+        await buildReport(store.db, filter, now);
+        return performance.now() - started;
+      };
+      const coldMs = await time({ period });
+      const warm = [await time({ period }), await time({ period }), await time({ period })].sort((a, b) => a - b);
+      const serviceMs = await time({ period, serviceId: 1 });
+      log(
+        `reports: one month, 5 services + all, each vs the previous month: cold ${coldMs.toFixed(0)} ms, warm median ${warm[1]!.toFixed(0)} ms; one service ${serviceMs.toFixed(0)} ms (target < 2000 ms)`,
+      );
+      return { coldMs, warmMs: warm[1]!, serviceMs };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function fill(path: string): void {
+  const random = mulberry32(19);
+  const db = new SQLite(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  /** An instant in the year, weighted to daytime (a post at night is kept half the time). */
+  const when = (): number => {
+    for (;;) {
+      const t = START + Math.floor(random() * YEAR);
+      const hour = new Date(t).getUTCHours();
+      if (hour >= 7 && hour <= 20) return t;
+      if (random() < 0.5) return t;
+    }
+  };
+  const iso = (t: number) => new Date(t).toISOString();
+  db.transaction(() => {
+    db.prepare(
+      "insert into users (username, display_name, role, password_hash, created_at) values ('agent', 'Agent', 'agent', 'x', ?)",
+    ).run(iso(START));
+    const author = db.prepare(
+      'insert into authors (source, handle, name, followers, following, account_created_at, first_seen_at, last_seen_at, post_count) values (?, ?, null, ?, 10, null, ?, ?, 20)',
+    );
+    for (let i = 0; i < 50_000; i++)
+      author.run(SOURCES[i % SOURCES.length], `@user${i}`, Math.floor(random() * 5000), iso(START), iso(START));
+    const post = db.prepare(
+      "insert into posts (source, external_id, author_id, author_handle, text, url, created_at, ingested_at, in_reply_to, likes, reposts, replies, sentiment, sentiment_score, kind, lang, models, extra) values (?, ?, ?, ?, 'post', null, ?, ?, null, 0, 0, 0, ?, 0, ?, 'en', '[]', '{}')",
+    );
+    const ticket = db.prepare(
+      "insert into tickets (type, status, priority, subject, post_id, stream_id, source, assignee_id, created_at, updated_at, sla_due_at, first_responded_at, resolved_at) values ('question', ?, 'normal', 'ticket', ?, null, ?, 1, ?, ?, ?, ?, ?)",
+    );
+    const reply = db.prepare(
+      "insert into ticket_events (ticket_id, type, actor_id, body, data, created_at) values (?, 'reply', 1, 'reply', '{}', ?)",
+    );
+    const ticketEvery = POSTS / TICKETS;
+    for (let i = 0; i < POSTS; i++) {
+      const authorId = 1 + Math.floor(random() * 50_000);
+      const source = SOURCES[(authorId - 1) % SOURCES.length]!;
+      const created = when();
+      const sentiment = SENTIMENTS[Math.floor(random() * 3)]!;
+      const { lastInsertRowid } = post.run(
+        source,
+        `p${i}`,
+        authorId,
+        `@user${authorId - 1}`,
+        iso(created),
+        iso(created),
+        sentiment,
+        KINDS[Math.floor(random() * KINDS.length)],
+      );
+      if (i % ticketEvery !== 0) continue;
+      const answered = random() < 0.85 ? created + Math.floor(random() * 8 * 3_600_000) : null;
+      const resolved = answered && random() < 0.7 ? answered + Math.floor(random() * 48 * 3_600_000) : null;
+      const { lastInsertRowid: ticketId } = ticket.run(
+        resolved ? 'resolved' : 'open',
+        lastInsertRowid,
+        source,
+        iso(created),
+        iso(resolved ?? answered ?? created),
+        iso(created + 3_600_000),
+        answered ? iso(answered) : null,
+        resolved ? iso(resolved) : null,
+      );
+      if (answered) reply.run(ticketId, iso(answered));
+    }
+  })();
+  db.close();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();
