@@ -30,6 +30,7 @@ import {
   type TicketChange,
 } from '../store/tickets.js';
 import { getUser } from '../store/users.js';
+import { requeueOutbound } from '../store/outbound.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
 import { checkReply, type CheckResult } from './guideline.js';
 import type { Finding } from '../domain/guideline.js';
@@ -160,7 +161,8 @@ export class Desk {
 
   /**
    * Queues a reply to the post behind the ticket, after the guideline check. The first reply
-   * meets the first-response SLA and moves a new ticket to open.
+   * moves a new ticket to open; the first-response SLA is met only when the channel delivers a
+   * reply (the outbound worker records it), so a ticket whose replies all failed is not answered.
    */
   async reply(
     id: number,
@@ -209,13 +211,28 @@ export class Desk {
         now,
       );
       const change: { -readonly [K in keyof TicketChange]: TicketChange[K] } = {};
-      if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
       if (ticket.status === 'new') change.status = 'open';
       const updated = Object.keys(change).length > 0 ? (await updateTicketRow(trx, id, change, now))! : ticket;
       return { event, outbound, ticket: updated };
     });
     await this.#bus.publish('tickets.updated', { ticket: result.ticket, event: result.event });
     return result;
+  }
+
+  /** Sends a failed reply again: its outbound message is queued for now, the old error kept until it is sent. */
+  async retryReply(id: number, outboundId: number): Promise<OutboundMessage> {
+    await this.#ticket(id);
+    const [message] = (await listOutbound(this.#store.db, { ticketId: id })).filter((item) => item.id === outboundId);
+    if (!message) throw notFound('Reply', outboundId);
+    if (message.status !== 'failed')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${outboundId} is ${message.status}, not failed` });
+    const now = this.#now();
+    if (!(await requeueOutbound(this.#store.db, outboundId, now)))
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${outboundId} is no longer failed` });
+    const [queued] = (await listOutbound(this.#store.db, { ticketId: id })).filter((item) => item.id === outboundId);
+    await this.#bus.publish('outbound.updated', { message: queued! });
+    await this.#bus.publish('tickets.updated', { ticket: await this.#ticket(id), event: null });
+    return queued!;
   }
 
   async #ticket(id: number): Promise<Ticket> {

@@ -14,6 +14,7 @@ import type {
   User,
 } from './api-types.js';
 import type { ClusterState, ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
+import type { Outbound } from './api-types.js';
 import type {
   CheckResult,
   EscalationSummary,
@@ -138,6 +139,8 @@ export const api = {
       `/tickets/${id}/replies`,
       acknowledgeWarnings ? { body, visibility, acknowledgeWarnings } : { body, visibility },
     ),
+  retryReply: (id: number, outboundId: number) =>
+    request<Outbound>('POST', `/tickets/${id}/replies/${outboundId}/retry`),
   checkReply: (id: number, body: string, visibility: 'public' | 'private', signal?: AbortSignal) =>
     request<CheckResult>('POST', `/tickets/${id}/replies/check`, { body, visibility }, signal),
   stats: (window: string, stream?: number, signal?: AbortSignal) =>

@@ -15,6 +15,7 @@ import { listTickets } from '../../store/tickets.js';
 import {
   errorResponses,
   IdParams,
+  MAX_ROW_ID,
   literals,
   OutboundSchema,
   TicketDetailSchema,
@@ -182,5 +183,17 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const result = await desk.reply(request.params.id, request.body, request.user!);
       return reply.status(201).send({ ...result, ticket: withSla(result.ticket) });
     },
+  );
+
+  app.post(
+    '/tickets/:id/replies/:outboundId/retry',
+    endpoint('agent', ['tickets'], {
+      params: Type.Object({
+        id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }),
+        outboundId: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }),
+      }),
+      response: { 200: OutboundSchema, 409: errorResponses[400], ...errorResponses },
+    }),
+    async (request) => desk.retryReply(request.params.id, request.params.outboundId),
   );
 };

@@ -19,6 +19,7 @@ import {
   type User,
 } from '../api-types.js';
 import { useLive } from '../live.js';
+import { ReplyDelivery } from '../components/reply-delivery.js';
 import { linkHandler } from '../router.js';
 import { useSession } from '../session.js';
 import { absoluteTime, relativeTime } from '../format.js';
@@ -271,6 +272,7 @@ export function TicketView({
               event={event}
               actor={event.actorId !== null ? usersById.get(event.actorId) : undefined}
               outbound={outbound.find((item) => item.eventId === event.id)}
+              onRetried={() => void reload()}
               users={usersById}
             />
           ))}
@@ -362,11 +364,13 @@ function TimelineEvent({
   event,
   actor,
   outbound,
+  onRetried,
   users,
 }: {
   event: TicketEvent;
   actor: User | undefined;
   outbound: Outbound | undefined;
+  onRetried: () => void;
   users: Map<number, User>;
 }) {
   const now = useNow();
@@ -392,20 +396,11 @@ function TimelineEvent({
           <div className="bubble-head">
             <strong>{who}</strong>
             <span className="badge">{visibility}</span>
-            {outbound ? (
-              <span className={`badge outbound-${outbound.status}`} title={outbound.error ?? undefined}>
-                {outbound.status}
-              </span>
-            ) : null}
             <span className="spacer" />
             {when}
           </div>
           <p className="bubble-text">{event.body}</p>
-          {outbound?.remoteUrl ? (
-            <a href={outbound.remoteUrl} target="_blank" rel="noopener noreferrer">
-              View on {outbound.remoteUrl.replace(/^https?:\/\/([^/]+).*$/, '$1')} ↗
-            </a>
-          ) : null}
+          {outbound ? <ReplyDelivery ticketId={event.ticketId} outbound={outbound} onRetried={onRetried} /> : null}
         </div>
       </li>
     );
