@@ -89,9 +89,19 @@ export interface TicketFilter {
   type?: string;
   assignee?: string;
   breached?: boolean;
+  sort?: 'newest' | 'sla' | 'priority' | 'age';
+  kind?: string;
+  channel?: string;
+  sentiment?: string;
+  language?: string;
+  q?: string;
   limit?: number;
   before?: number;
+  offset?: number;
 }
+
+/** Who wrote the post behind a ticket, keyed by ticket id. */
+export type TicketAuthors = Record<string, { handle: string; name: string | null }>;
 
 export interface TicketUpdate {
   status?: TicketStatus;
@@ -119,7 +129,7 @@ export const api = {
       signal,
     ),
   tickets: (filter: TicketFilter, signal?: AbortSignal) =>
-    request<{ tickets: Ticket[]; nextBefore: number | null }>(
+    request<{ tickets: Ticket[]; authors: TicketAuthors; nextBefore: number | null; nextOffset: number | null }>(
       'GET',
       `/tickets${query({ ...filter })}`,
       undefined,
