@@ -94,8 +94,8 @@ export function QueueControls({
         />
       </label>
       <label className="field-inline">
-        <span>Sort</span>
-        <select value={query.sort} onChange={(event) => set('sort', event.target.value)}>
+        <span aria-hidden="true">Sort</span>
+        <select aria-label="Sort" value={query.sort} onChange={(event) => set('sort', event.target.value)}>
           {QUEUE_SORTS.map((sort) => (
             <option key={sort.id} value={sort.id}>
               {sort.label}
@@ -118,8 +118,12 @@ export function QueueControls({
         onChange={(value) => set('language', value)}
       />
       <label className="field-inline">
-        <span>Assignee</span>
-        <select value={query.assignee ?? ''} onChange={(event) => set('assignee', event.target.value)}>
+        <span aria-hidden="true">Assignee</span>
+        <select
+          aria-label="Assignee"
+          value={query.assignee ?? ''}
+          onChange={(event) => set('assignee', event.target.value)}
+        >
           <option value="">Anyone</option>
           <option value="me">Me</option>
           <option value="none">Nobody</option>
@@ -159,8 +163,8 @@ function Filter({
 }) {
   return (
     <label className="field-inline">
-      <span>{label}</span>
-      <select value={value ?? ''} onChange={(event) => onChange(event.target.value)}>
+      <span aria-hidden="true">{label}</span>
+      <select aria-label={label} value={value ?? ''} onChange={(event) => onChange(event.target.value)}>
         <option value="">Any</option>
         {options.map((option) => (
           <option key={option} value={option}>
