@@ -338,20 +338,28 @@ async function ensureDemoStreams(store: Store): Promise<void> {
   }
 }
 
-export async function buildApp(runtime: Runtime, extras: Parameters<typeof build>[1]['extras'] = []): Promise<App> {
-  return build(runtime.config, {
-    store: runtime.store,
-    bus: runtime.bus,
-    pipeline: runtime.pipeline,
-    desk: runtime.desk,
-    incidents: runtime.incidents,
-    sources: runtime.sources,
-    node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
-    webhookGuard: {
-      allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
-      allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
-      resolve: runtime.webhook.resolve,
+export async function buildApp(
+  runtime: Runtime,
+  extras: Parameters<typeof build>[1]['extras'] = [],
+  options: { prettyLogs?: boolean } = {},
+): Promise<App> {
+  return build(
+    runtime.config,
+    {
+      store: runtime.store,
+      bus: runtime.bus,
+      pipeline: runtime.pipeline,
+      desk: runtime.desk,
+      incidents: runtime.incidents,
+      sources: runtime.sources,
+      node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
+      webhookGuard: {
+        allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
+        allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
+        resolve: runtime.webhook.resolve,
+      },
+      extras,
     },
-    extras,
-  });
+    options,
+  );
 }
