@@ -39,7 +39,7 @@ export function ReplyDelivery({
     <div className="reply-delivery" data-testid={`reply-delivery-${outbound.id}`}>
       <OutboundStatus message={outbound} />
       {outbound.status === 'failed' ? (
-        <button type="button" className="small" onClick={() => void retry()} disabled={busy}>
+        <button type="button" className="btn btn-small" onClick={() => void retry()} disabled={busy}>
           {busy ? 'Retrying…' : 'Retry'}
         </button>
       ) : null}
