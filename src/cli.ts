@@ -1,6 +1,7 @@
 /**
  * The `earshot` command: serve the desk, ingest NDJSON files, classify text, manage users.
  */
+import { adminPasswordBox } from './runtime/admin-box.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
@@ -42,6 +43,7 @@ program
     const config = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
     if (options.role !== 'all' && !config.nats)
       throw new EarshotError('ERR_CONFIG_INVALID', { detail: `--role ${options.role} needs EARSHOT_NATS_URL` });
+    let adminNotice: string | null = null;
     const runtime = await createRuntime(config, {
       env: process.env,
       demo: options.demo ?? false,
@@ -54,15 +56,17 @@ program
         warn: (m) => process.stderr.write(`${m}\n`),
         error: (m) => process.stderr.write(`${m}\n`),
       },
+      // Printed once the desk listens, last of the start-up lines, so no log line scrolls it away.
       onAdminCreated: (username, password) => {
-        if (password)
-          process.stderr.write(
-            `\nCreated user "${username}" with password: ${password}\n(shown once; set EARSHOT_ADMIN_PASSWORD to choose it)\n\n`,
-          );
-        else process.stderr.write(`\nCreated user "${username}" with the password from EARSHOT_ADMIN_PASSWORD\n\n`);
+        adminNotice = password
+          ? adminPasswordBox(username, password)
+          : `\nCreated user "${username}" with the password from EARSHOT_ADMIN_PASSWORD\n`;
       },
     });
-    const app = await buildApp(runtime, servesApi(options.role) ? [webDesk({ build: webBuild ?? true })] : []);
+    // A person's terminal gets readable lines; a pipe or a service manager gets JSON.
+    const app = await buildApp(runtime, servesApi(options.role) ? [webDesk({ build: webBuild ?? true })] : [], {
+      prettyLogs: process.stdout.isTTY === true,
+    });
     const shutdown = async () => {
       await app.close();
       await runtime.close();
@@ -88,6 +92,7 @@ program
     );
     if (options.demo)
       app.log.info('Demo source running: synthetic posts about a fictional organisation (source "demo")');
+    if (adminNotice) process.stderr.write(`${adminNotice}\n`);
   });
 
 program

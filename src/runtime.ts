@@ -398,23 +398,31 @@ async function ensureDemoStreams(store: Store): Promise<void> {
   }
 }
 
-export async function buildApp(runtime: Runtime, extras: Parameters<typeof build>[1]['extras'] = []): Promise<App> {
-  return build(runtime.config, {
-    store: runtime.store,
-    secrets: runtime.sources.secrets,
-    bus: runtime.bus,
-    pipeline: runtime.pipeline,
-    desk: runtime.desk,
-    incidents: runtime.incidents,
-    knowledge: runtime.knowledge,
-    sources: runtime.sources,
-    node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
-    wall: runtime.wall,
-    webhookGuard: {
-      allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
-      allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
-      resolve: runtime.webhook.resolve,
+export async function buildApp(
+  runtime: Runtime,
+  extras: Parameters<typeof build>[1]['extras'] = [],
+  options: { prettyLogs?: boolean } = {},
+): Promise<App> {
+  return build(
+    runtime.config,
+    {
+      store: runtime.store,
+      secrets: runtime.sources.secrets,
+      bus: runtime.bus,
+      pipeline: runtime.pipeline,
+      desk: runtime.desk,
+      incidents: runtime.incidents,
+      knowledge: runtime.knowledge,
+      sources: runtime.sources,
+      node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
+      wall: runtime.wall,
+      webhookGuard: {
+        allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
+        allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
+        resolve: runtime.webhook.resolve,
+      },
+      extras,
     },
-    extras,
-  });
+    options,
+  );
 }

@@ -31,6 +31,7 @@ import {
   type TicketChange,
 } from '../store/tickets.js';
 import { getUser } from '../store/users.js';
+import { requeueOutbound } from '../store/outbound.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
 import { checkReply, type CheckResult } from './guideline.js';
 import type { Finding } from '../domain/guideline.js';
@@ -243,7 +244,6 @@ export class Desk {
         now,
       );
       const change: { -readonly [K in keyof TicketChange]: TicketChange[K] } = {};
-      if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
       if (ticket.status === 'new') change.status = 'open';
       const updated = Object.keys(change).length > 0 ? (await updateTicketRow(trx, id, change, now))! : ticket;
       return { event, outbound, ticket: updated };
@@ -263,6 +263,22 @@ export class Desk {
     if (warnings.length > 0 && input.acknowledgeWarnings !== true)
       throw new EarshotError('ERR_GUIDELINE_WARNINGS', { version: check.version, findings: summarise(warnings) });
     return { text, check, warnings };
+  }
+
+  /** Sends a failed reply again: its outbound message is queued for now, the old error kept until it is sent. */
+  async retryReply(id: number, outboundId: number): Promise<OutboundMessage> {
+    await this.#ticket(id);
+    const [message] = (await listOutbound(this.#store.db, { ticketId: id })).filter((item) => item.id === outboundId);
+    if (!message) throw notFound('Reply', outboundId);
+    if (message.status !== 'failed')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${outboundId} is ${message.status}, not failed` });
+    const now = this.#now();
+    if (!(await requeueOutbound(this.#store.db, outboundId, now)))
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${outboundId} is no longer failed` });
+    const [queued] = (await listOutbound(this.#store.db, { ticketId: id })).filter((item) => item.id === outboundId);
+    await this.#bus.publish('outbound.updated', { message: queued! });
+    await this.#bus.publish('tickets.updated', { ticket: await this.#ticket(id), event: null });
+    return queued!;
   }
 
   async #ticket(id: number): Promise<Ticket> {

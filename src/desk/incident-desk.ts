@@ -497,8 +497,8 @@ export class IncidentDesk {
         now,
       );
       await setProposalOutbound(trx, proposal.id, outbound.id);
-      const change: { firstRespondedAt?: string; status?: 'open' } = {};
-      if (ticket.firstRespondedAt === null) change.firstRespondedAt = now;
+      // Answered only once the channel delivers it: the outbound worker sets the first response.
+      const change: { status?: 'open' } = {};
       if (ticket.status === 'new') change.status = 'open';
       if (Object.keys(change).length > 0) await updateTicketRow(trx, ticket.id, change, now);
       approved.push(moved);

@@ -2,6 +2,7 @@
  * Builds the Fastify app, unstarted (tests call `inject`, the CLI calls `listen`).
  * Each area of the API is one plugin under `routes/`.
  */
+import { loggerOptions } from './log-options.js';
 import { pipeline, Transform } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -60,19 +61,14 @@ function isLoopback(ip: string): boolean {
   return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 }
 
-export async function build(config: Config, deps: AppDeps, options: { logger?: boolean | object } = {}): Promise<App> {
+export async function build(
+  config: Config,
+  deps: AppDeps,
+  /** `prettyLogs`: human-readable lines for a terminal instead of JSON (ignored when `logger` is given). */
+  options: { logger?: boolean | object; prettyLogs?: boolean } = {},
+): Promise<App> {
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.logLevel,
-      redact: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-        'req.body.options',
-        '*.options',
-        '*.secrets',
-      ],
-    },
+    logger: options.logger ?? loggerOptions(config.logLevel, options.prettyLogs ?? false),
     // Small by default; `POST /api/ingest` raises its own limit (it runs only after the caller is known).
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy),

@@ -88,12 +88,22 @@ export async function markOutboundSent(
   remote: { remoteId: string; remoteUrl: string | null },
   now: string,
 ): Promise<boolean> {
-  return settle(
+  const settled = await settle(
     db,
     claim,
     { status: 'sent', remote_id: remote.remoteId, remote_url: remote.remoteUrl, error: null, next_attempt_at: null },
     now,
   );
+  // A ticket is answered when a reply reaches its channel, not when one is queued: the first
+  // delivered reply is its first response (and what its SLA is measured by).
+  if (settled)
+    await db
+      .updateTable('tickets')
+      .set({ first_responded_at: now })
+      .where('id', '=', claim.ticketId)
+      .where('first_responded_at', 'is', null)
+      .execute();
+  return settled;
 }
 
 export async function markOutboundRetry(

@@ -22,7 +22,7 @@ import { RemoteError } from '../../src/sources/retry.js';
 import type { SourceDefinition } from '../../src/sources/source.js';
 import { jsonCursor, type OutboundReply } from '../../src/sources/source.js';
 import { insertSource } from '../../src/store/sources.js';
-import { createTickets, listOutbound } from '../../src/store/tickets.js';
+import { createTickets, getTicket, listOutbound } from '../../src/store/tickets.js';
 import { claimDueOutbound, outboundAttempts } from '../../src/store/outbound.js';
 import { createUser } from '../../src/store/users.js';
 import { ensureInstall } from '../../src/store/install.js';
@@ -126,6 +126,9 @@ for (const backend of await backends()) {
 
     /** A post from `source`, a ticket for it, and an agent's reply queued on it. */
     async function queueReply(source = 'courier-1'): Promise<number> {
+      return (await queueReplyOnTicket(source)).outboundId;
+    }
+    async function queueReplyOnTicket(source = 'courier-1'): Promise<{ outboundId: number; ticketId: number }> {
       serial += 1;
       const result = await pipeline.ingestDrafts([
         {
@@ -160,7 +163,7 @@ for (const backend of await backends()) {
         { body: `Sorry to hear that, Ana (${serial})`, visibility: 'public' },
         agent,
       );
-      return outbound.id;
+      return { outboundId: outbound.id, ticketId: ticket!.id };
     }
     const outboundRow = async (id: number) => (await listOutbound(store.db, {})).find((message) => message.id === id)!;
     const worker = (options: Partial<ConstructorParameters<typeof OutboundWorker>[0]> = {}) =>
@@ -297,6 +300,29 @@ for (const backend of await backends()) {
       const id = await queueReply('gone-source');
       assert.deepEqual(await worker().runOnce(), { sent: 0, retried: 0, failed: 1 });
       assert.equal((await outboundRow(id)).error, 'no configured source named "gone-source"');
+    });
+
+    test('a ticket is answered only once a reply is delivered; a failed reply is retried and then answers it', async () => {
+      const { outboundId, ticketId } = await queueReplyOnTicket();
+      const queued = (await getTicket(store.db, ticketId))!;
+      assert.equal(queued.status, 'open', 'the reply opens the ticket');
+      assert.equal(queued.firstRespondedAt, null, 'a queued reply does not answer the ticket');
+      remote.script = [{ status: 422 }];
+      assert.deepEqual(await worker().runOnce(), { sent: 0, retried: 0, failed: 1 });
+      assert.equal((await getTicket(store.db, ticketId))!.firstRespondedAt, null, 'a failed reply does not either');
+      await assert.rejects(desk.retryReply(ticketId, outboundId + 1000), { code: 'ERR_NOT_FOUND' });
+      const again = await desk.retryReply(ticketId, outboundId);
+      assert.equal(again.status, 'queued');
+      assert.equal(again.error, 'courier: HTTP 422 {"error":"nope 422"}', 'the last error stays until it is sent');
+      await assert.rejects(desk.retryReply(ticketId, outboundId), { code: 'ERR_CONFLICT' }, 'only a failed reply');
+      advance(5_000);
+      assert.deepEqual(await worker().runOnce(), { sent: 1, retried: 0, failed: 0 });
+      assert.equal((await outboundRow(outboundId)).status, 'sent');
+      assert.equal(
+        (await getTicket(store.db, ticketId))!.firstRespondedAt,
+        now.toISOString(),
+        'the delivered reply is the first response, at the time it was sent',
+      );
     });
   });
 }

@@ -279,7 +279,7 @@ describe('api', () => {
     assert.equal(reply.statusCode, 201, reply.body);
     assert.equal(reply.json().outbound.status, 'queued');
     assert.equal(reply.json().ticket.status, 'open', 'first reply opens a new ticket');
-    assert.ok(reply.json().ticket.firstRespondedAt);
+    assert.equal(reply.json().ticket.firstRespondedAt, null, 'queued, not yet delivered: not answered');
     const users = (await desk.app.inject({ url: '/api/users', headers: auth() })).json().users;
     const assigned = await desk.app.inject({
       method: 'PATCH',

@@ -287,18 +287,20 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     const timeline = ticket.getByRole('list', { name: 'Timeline' });
     await timeline.getByText('Your exam deadline has been extended').waitFor();
     await timeline.getByText('Public reply').waitFor();
-    await ticket.getByText('Answered').waitFor();
+    // The mastodon channel is not set up in this desk: the reply is not delivered, so not "Answered".
+    assert.equal(await ticket.getByText('Answered', { exact: true }).count(), 0);
     await shot('ticket');
     await page.keyboard.press('Escape');
     await page.keyboard.press('e');
-    await ticket.getByRole('button', { name: 'Reopen' }).waitFor();
-    await timeline.getByText('changed the status from', { exact: false }).last().waitFor();
+    // e resolves and moves on: the resolved ticket leaves the Open queue.
+    await page.waitForURL((url) => !url.pathname.endsWith(`/inbox/${ticketId}`));
+    await page.locator(`#ticket-row-${ticketId}`).waitFor({ state: 'detached' });
     const detail = await apiGet<{
       ticket: { status: string; firstRespondedAt: string | null };
       outbound: { visibility: string; body: string }[];
     }>(`/tickets/${ticketId}`);
     assert.equal(detail.ticket.status, 'resolved');
-    assert.ok(detail.ticket.firstRespondedAt);
+    assert.equal(detail.ticket.firstRespondedAt, null, 'no reply was delivered');
     assert.equal(detail.outbound.length, 1);
     assert.equal(detail.outbound[0]!.visibility, 'public');
 
@@ -379,7 +381,7 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
     const checkboxes = page.getByRole('checkbox', { name: /^Check ticket/ });
     const firstPage = await checkboxes.count();
     assert.ok(firstPage >= 100, `first page holds ${firstPage}`);
-    await page.getByRole('button', { name: 'Load older tickets' }).click();
+    await page.getByRole('button', { name: 'Load more tickets' }).click();
     for (let waited = 0; (await checkboxes.count()) <= firstPage; waited += 100) {
       assert.ok(waited < 10_000, 'older tickets did not load');
       await page.waitForTimeout(100);

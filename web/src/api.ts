@@ -16,6 +16,7 @@ import type {
   User,
 } from './api-types.js';
 import type { ClusterState, ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
+import type { Outbound } from './api-types.js';
 import type {
   CheckResult,
   EscalationSummary,
@@ -90,9 +91,19 @@ export interface TicketFilter {
   type?: string;
   assignee?: string;
   breached?: boolean;
+  sort?: 'newest' | 'sla' | 'priority' | 'age';
+  kind?: string;
+  channel?: string;
+  sentiment?: string;
+  language?: string;
+  q?: string;
   limit?: number;
   before?: number;
+  offset?: number;
 }
+
+/** Who wrote the post behind a ticket, keyed by ticket id. */
+export type TicketAuthors = Record<string, { handle: string; name: string | null }>;
 
 export interface TicketUpdate {
   status?: TicketStatus;
@@ -120,7 +131,7 @@ export const api = {
       signal,
     ),
   tickets: (filter: TicketFilter, signal?: AbortSignal) =>
-    request<{ tickets: Ticket[]; nextBefore: number | null }>(
+    request<{ tickets: Ticket[]; authors: TicketAuthors; nextBefore: number | null; nextOffset: number | null }>(
       'GET',
       `/tickets${query({ ...filter })}`,
       undefined,
@@ -140,6 +151,8 @@ export const api = {
       `/tickets/${id}/replies`,
       acknowledgeWarnings ? { body, visibility, acknowledgeWarnings } : { body, visibility },
     ),
+  retryReply: (id: number, outboundId: number) =>
+    request<Outbound>('POST', `/tickets/${id}/replies/${outboundId}/retry`),
   checkReply: (id: number, body: string, visibility: 'public' | 'private', signal?: AbortSignal) =>
     request<CheckResult>('POST', `/tickets/${id}/replies/check`, { body, visibility }, signal),
   stats: (window: string, stream?: number, signal?: AbortSignal) =>

@@ -11,11 +11,14 @@ import {
 } from '../../domain/ticket.js';
 import { invalid } from '../../domain/errors.js';
 import { getPost } from '../../store/posts.js';
-import { listTickets } from '../../store/tickets.js';
+import { listTicketQueue, TICKET_SORTS } from '../../store/ticket-queue.js';
+import { POST_KINDS, SENTIMENTS } from '../../domain/post.js';
 import {
   errorResponses,
   IdParams,
+  MAX_ROW_ID,
   literals,
+  Nullable,
   OutboundSchema,
   TicketDetailSchema,
   TicketEventSchema,
@@ -48,19 +51,33 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
         assignee: Type.Optional(Type.String({ pattern: '^(me|none|[0-9]+)$' })),
         stream: Type.Optional(Type.Integer({ minimum: 1 })),
         breached: Type.Optional(Type.Boolean()),
+        // newest (the default), sla (soonest due first), priority, age (oldest first).
+        sort: Type.Optional(literals(TICKET_SORTS)),
+        // The kind of the ticket's post.
+        kind: Type.Optional(literals(POST_KINDS)),
+        channel: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A source name' })),
+        sentiment: Type.Optional(literals(SENTIMENTS)),
+        language: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}$' })),
+        q: Type.Optional(
+          Type.String({ maxLength: 200, description: 'Words in the subject, post text or author (all must match)' }),
+        ),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-        before: Type.Optional(Type.Integer({ minimum: 1 })),
+        before: Type.Optional(Type.Integer({ minimum: 1, description: 'Next page of the newest-first order' })),
+        offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'Next page of other orders' })),
       }),
       response: {
         200: Type.Object({
           tickets: Type.Array(TicketSchema),
+          /** Keyed by ticket id: who wrote the post behind it (absent for a ticket opened by hand). */
+          authors: Type.Record(Type.String(), Type.Object({ handle: Type.String(), name: Nullable(Type.String()) })),
           nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+          nextOffset: Type.Union([Type.Integer(), Type.Null()]),
         }),
         ...errorResponses,
       },
     }),
     async (request) => {
-      const { status, type, assignee, stream, breached, limit, before } = request.query;
+      const { status, type, assignee, stream, breached, limit, before, offset } = request.query;
       const statuses = status ? status.split(',').filter(Boolean) : undefined;
       for (const value of statuses ?? [])
         if (!TICKET_STATUSES.includes(value as TicketStatus))
@@ -73,16 +90,31 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
             : assignee === 'me'
               ? request.user!.id
               : Number(assignee);
-      const page = await listTickets(store.db, {
+      const { sort, kind, channel, sentiment, language, q } = request.query;
+      const page = await listTicketQueue(store.db, {
+        sort,
         status: statuses as TicketStatus[] | undefined,
         type,
+        kind,
+        channel,
+        sentiment,
+        language,
+        search: q,
         assigneeId,
         streamId: stream,
         breachedAt: breached ? context.clock().toISOString() : undefined,
         limit,
         before,
+        offset,
       });
-      return { tickets: page.tickets.map(withSla), nextBefore: page.nextBefore };
+      const authors: Record<string, { handle: string; name: string | null }> = {};
+      for (const { ticket, author } of page.tickets) if (author) authors[String(ticket.id)] = author;
+      return {
+        tickets: page.tickets.map(({ ticket }) => withSla(ticket)),
+        authors,
+        nextBefore: page.nextBefore,
+        nextOffset: page.nextOffset,
+      };
     },
   );
 
@@ -189,5 +221,17 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const { held: _none, ...sent } = result;
       return reply.status(201).send({ ...sent, ticket: withSla(sent.ticket) });
     },
+  );
+
+  app.post(
+    '/tickets/:id/replies/:outboundId/retry',
+    endpoint('agent', ['tickets'], {
+      params: Type.Object({
+        id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }),
+        outboundId: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }),
+      }),
+      response: { 200: OutboundSchema, 409: errorResponses[400], ...errorResponses },
+    }),
+    async (request) => desk.retryReply(request.params.id, request.params.outboundId),
   );
 };

@@ -2,7 +2,7 @@
  * The desk's resources, one hook each, all on `useResource`: what a view loads, keyed by what
  * it asked for, so a new filter loads again and a stale answer never lands.
  */
-import { api, query, type PostFilter, type TicketFilter } from '../api.js';
+import { api, query, type PostFilter, type TicketAuthors, type TicketFilter } from '../api.js';
 import type {
   Alert,
   ApiTokenView,
@@ -33,10 +33,21 @@ export function appendNew<T extends { readonly id: number }>(current: readonly T
   return [...current, ...older.filter((item) => !known.has(item.id))];
 }
 
+/** A page of the ticket queue: with each ticket's author, and where the next page starts in sorted orders. */
+export interface TicketPage extends Page<Ticket> {
+  readonly authors: TicketAuthors;
+  readonly nextOffset: number | null;
+}
+
 /** One page of tickets; the inbox appends older pages and live arrivals with `mutate`. */
-export function useTickets(filter: TicketFilter): Resource<Page<Ticket>> {
+export function useTickets(filter: TicketFilter): Resource<TicketPage> {
   return useResource(`tickets${query({ ...filter })}`, (signal) =>
-    api.tickets(filter, signal).then((page) => ({ items: page.tickets, nextBefore: page.nextBefore })),
+    api.tickets(filter, signal).then((page) => ({
+      items: page.tickets,
+      authors: page.authors,
+      nextBefore: page.nextBefore,
+      nextOffset: page.nextOffset,
+    })),
   );
 }
 

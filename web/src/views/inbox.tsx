@@ -17,6 +17,13 @@ import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
 import { Options, userId, userName } from '../components/options.js';
 import { TicketView, type TicketHandle } from './ticket.js';
+import {
+  compareTickets,
+  loadQueueQuery,
+  QueueControls,
+  saveQueueQuery,
+  type QueueQuery,
+} from '../components/queue-controls.js';
 
 const QUEUES = [
   { id: 'open', label: 'Open', filter: { status: 'new,open,pending' } },
@@ -32,7 +39,7 @@ const SHORTCUTS: readonly [string, string][] = [
   ['k / ↑', 'Previous ticket'],
   ['x', 'Check or uncheck the ticket'],
   ['r', 'Reply to the open ticket'],
-  ['e', 'Resolve the open ticket'],
+  ['e', 'Resolve the open ticket and open the next'],
   ['Ctrl + Enter', 'Send the reply'],
   ['Esc', 'Leave the composer'],
   ['?', 'Show these shortcuts'],
@@ -48,36 +55,59 @@ export function InboxView({ openId }: { openId: number | null }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [showHelp, setShowHelp] = useState(false);
   const ticketView = useRef<TicketHandle>(null);
-  const filter = QUEUES.find((candidate) => candidate.id === queue)!.filter;
+  const [queueQuery, setQueueQuery] = useState<QueueQuery>(loadQueueQuery);
+  const changeQuery = useCallback((next: QueueQuery) => {
+    saveQueueQuery(next);
+    setQueueQuery(next);
+  }, []);
+  const base = QUEUES.find((candidate) => candidate.id === queue)!.filter;
+  // The tab's assignee (Mine, Unassigned) wins over the assignee filter.
+  const filter = useMemo(() => ({ ...queueQuery, ...base }), [queueQuery, base]);
   const page = useTickets({ ...filter, limit: 100 });
   const tickets = page.data?.items ?? null;
+  const authors = page.data?.authors ?? {};
   const nextBefore = page.data?.nextBefore ?? null;
+  const nextOffset = page.data?.nextOffset ?? null;
   const { mutate } = page;
-  /** Applies a changed ticket to its row, wherever the change came from. */
+  /**
+   * Applies a changed ticket to its row, wherever the change came from; a ticket that no longer
+   * belongs to this queue (resolved out of Open) leaves it.
+   */
   const patch = useCallback(
     (ticket: Ticket) =>
       mutate(
         (current) =>
           current && {
             ...current,
-            items: current.items.map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known)),
+            items: current.items
+              .map((known) => (known.id === ticket.id ? { ...known, ...ticket } : known))
+              .filter((known) => known.id !== ticket.id || filter.status.split(',').includes(ticket.status)),
           },
       ),
-    [mutate],
+    [mutate, filter.status],
   );
 
   const [loadingMore, setLoadingMore] = useState(false);
   const loadMore = useCallback(async () => {
-    if (nextBefore === null) return;
+    if (nextBefore === null && nextOffset === null) return;
     setLoadingMore(true);
     try {
-      const older = await api.tickets({ ...filter, limit: 100, before: nextBefore });
+      const more = await api.tickets(
+        nextOffset !== null
+          ? { ...filter, limit: 100, offset: nextOffset }
+          : { ...filter, limit: 100, before: nextBefore! },
+      );
       // Live arrivals may already hold some of these; keep one row per ticket.
-      mutate((current) => ({ items: appendNew(current?.items ?? [], older.tickets), nextBefore: older.nextBefore }));
+      mutate((current) => ({
+        items: appendNew(current?.items ?? [], more.tickets),
+        authors: { ...current?.authors, ...more.authors },
+        nextBefore: more.nextBefore,
+        nextOffset: more.nextOffset,
+      }));
     } finally {
       setLoadingMore(false);
     }
-  }, [filter, nextBefore, mutate]);
+  }, [filter, nextBefore, nextOffset, mutate]);
 
   useEffect(() => {
     setChecked(new Set());
@@ -90,10 +120,13 @@ export function InboxView({ openId }: { openId: number | null }) {
       if (!filter.status.split(',').includes(ticket.status)) return;
       if ('assignee' in filter && filter.assignee === 'me' && ticket.assigneeId !== user.id) return;
       if ('breached' in filter) return;
+      // A filtered or searched queue is the server's answer; a reload shows arrivals that match.
+      if (filter.kind || filter.channel || filter.sentiment || filter.language || filter.q) return;
+      if (filter.assignee === 'none' && ticket.assigneeId !== null) return;
       mutate((current) =>
         current === null || current.items.some((known) => known.id === ticket.id)
           ? current
-          : { ...current, items: [ticket, ...current.items] },
+          : { ...current, items: [ticket, ...current.items].sort(compareTickets(filter.sort)) },
       );
     },
     [filter, user.id],
@@ -112,6 +145,20 @@ export function InboxView({ openId }: { openId: number | null }) {
       document.getElementById(`ticket-row-${ticket.id}`)?.scrollIntoView({ block: 'nearest' });
     },
     [tickets, index, open],
+  );
+
+  /** Resolves the open ticket and opens the next one in the queue (the one below, or above at the end). */
+  const resolveAndNext = useCallback(
+    async (id: number) => {
+      const at = tickets?.findIndex((ticket) => ticket.id === id) ?? -1;
+      const next = at === -1 ? undefined : (tickets?.[at + 1] ?? tickets?.[at - 1]);
+      await ticketView.current?.resolve();
+      if (next) {
+        open(next.id);
+        document.getElementById(`ticket-row-${next.id}`)?.scrollIntoView({ block: 'nearest' });
+      } else navigate('/inbox');
+    },
+    [tickets, open],
   );
 
   const toggle = useCallback((id: number) => {
@@ -134,7 +181,7 @@ export function InboxView({ openId }: { openId: number | null }) {
       else if (key === 'k' || key === 'ArrowUp') step(-1);
       else if (key === 'x' && openId !== null) toggle(openId);
       else if (key === 'r' && openId !== null) ticketView.current?.focusComposer();
-      else if (key === 'e' && openId !== null) void ticketView.current?.resolve();
+      else if (key === 'e' && openId !== null) void resolveAndNext(openId);
       else if (key === '?') setShowHelp((shown) => !shown);
       else if (key === 'Escape') setShowHelp(false);
       else return;
@@ -142,7 +189,7 @@ export function InboxView({ openId }: { openId: number | null }) {
     }
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [step, openId, toggle]);
+  }, [step, openId, toggle, resolveAndNext]);
 
   async function bulk(update: TicketUpdate, verb: string) {
     const ids = [...checked];
@@ -192,6 +239,12 @@ export function InboxView({ openId }: { openId: number | null }) {
             </button>
           ))}
         </div>
+        <QueueControls
+          query={queueQuery}
+          onChange={changeQuery}
+          channels={[...new Set((tickets ?? []).flatMap((ticket) => (ticket.source ? [ticket.source] : [])))].sort()}
+          agents={users.filter((candidate) => candidate.role !== 'employee')}
+        />
         <div className={`bulk-bar${checked.size > 0 ? ' active' : ''}`} role="toolbar" aria-label="Bulk actions">
           <label className="check">
             <input
@@ -236,7 +289,9 @@ export function InboxView({ openId }: { openId: number | null }) {
             </>
           ) : (
             <span className="muted">
-              {tickets ? `${tickets.length}${nextBefore !== null ? '+' : ''} tickets` : 'Loading…'}
+              {tickets
+                ? `${tickets.length}${nextBefore !== null || nextOffset !== null ? '+' : ''} tickets`
+                : 'Loading…'}
             </span>
           )}
         </div>
@@ -262,6 +317,7 @@ export function InboxView({ openId }: { openId: number | null }) {
               current={ticket.id === openId}
               checked={checked.has(ticket.id)}
               onCheck={() => toggle(ticket.id)}
+              author={authors[String(ticket.id)] ?? null}
               assignee={
                 ticket.assigneeId !== null
                   ? (usersById.get(ticket.assigneeId)?.displayName ?? `#${ticket.assigneeId}`)
@@ -269,10 +325,10 @@ export function InboxView({ openId }: { openId: number | null }) {
               }
             />
           ))}
-          {nextBefore !== null && tickets?.length ? (
+          {(nextBefore !== null || nextOffset !== null) && tickets?.length ? (
             <li className="pad">
               <button type="button" className="btn btn-small" disabled={loadingMore} onClick={() => void loadMore()}>
-                {loadingMore ? 'Loading…' : 'Load older tickets'}
+                {loadingMore ? 'Loading…' : 'Load more tickets'}
               </button>
             </li>
           ) : null}
@@ -300,12 +356,14 @@ function TicketRow({
   current,
   checked,
   onCheck,
+  author,
   assignee,
 }: {
   ticket: Ticket;
   current: boolean;
   checked: boolean;
   onCheck: () => void;
+  author: { handle: string; name: string | null } | null;
   assignee: string | null;
 }) {
   const now = useNow();
@@ -332,6 +390,11 @@ function TicketRow({
           <TypeBadge type={ticket.type} />
           <SlaCountdown ticket={ticket} />
           <span className="spacer" />
+          {author ? (
+            <span className="ticket-author" title={author.handle}>
+              {author.name ?? author.handle}
+            </span>
+          ) : null}
           {ticket.source ? <span className="channel">{ticket.source}</span> : null}
           {assignee ? (
             <span className="assignee" title={`Assigned to ${assignee}`}>

@@ -21,6 +21,7 @@ import {
   type User,
 } from '../api-types.js';
 import { useLive } from '../live.js';
+import { ReplyDelivery } from '../components/reply-delivery.js';
 import { linkHandler } from '../router.js';
 import { useSession } from '../session.js';
 import { absoluteTime, relativeTime } from '../format.js';
@@ -279,6 +280,7 @@ export function TicketView({
               event={event}
               actor={event.actorId !== null ? usersById.get(event.actorId) : undefined}
               outbound={outbound.find((item) => item.eventId === event.id)}
+              onRetried={() => void reload()}
               users={usersById}
               message={event.type === 'message' ? threadById.get(Number(event.data.postId)) : undefined}
             />
@@ -382,12 +384,14 @@ function TimelineEvent({
   event,
   actor,
   outbound,
+  onRetried,
   users,
   message,
 }: {
   event: TicketEvent;
   actor: User | undefined;
   outbound: Outbound | undefined;
+  onRetried: () => void;
   users: Map<number, User>;
   /** The customer's post behind a `message` event. */
   message?: Post | undefined;
@@ -422,20 +426,11 @@ function TimelineEvent({
           <div className="bubble-head">
             <strong>{who}</strong>
             <span className="badge">{visibility}</span>
-            {outbound ? (
-              <span className={`badge outbound-${outbound.status}`} title={outbound.error ?? undefined}>
-                {outbound.status}
-              </span>
-            ) : null}
             <span className="spacer" />
             {when}
           </div>
           <p className="bubble-text">{event.body}</p>
-          {outbound?.remoteUrl ? (
-            <a href={outbound.remoteUrl} target="_blank" rel="noopener noreferrer">
-              View on {outbound.remoteUrl.replace(/^https?:\/\/([^/]+).*$/, '$1')} ↗
-            </a>
-          ) : null}
+          {outbound ? <ReplyDelivery ticketId={event.ticketId} outbound={outbound} onRetried={onRetried} /> : null}
         </div>
       </li>
     );
