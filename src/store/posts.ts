@@ -2,18 +2,16 @@
  * Posts and authors: storing analysed posts once per (source, external id), full-text search
  * with filters and keyset pagination, and the counts behind the desk's Pulse.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import {
   postKey,
   type Analysis,
   type AuthorSignals,
   type Post,
   type PostDraft,
-  type PostKind,
   type Sentiment,
 } from '../domain/post.js';
 import type { Database, PostsTable } from './schema.js';
-import type { Dialect } from './open.js';
 import { fromJson, toCount, toJson } from './json.js';
 import { addToRollups, countWindow } from './rollups.js';
 

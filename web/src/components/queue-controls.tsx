@@ -83,7 +83,7 @@ export function QueueControls({
   );
 
   return (
-    <div className="queue-controls" role="group" aria-label="Sort and filter tickets">
+    <fieldset className="queue-controls" aria-label="Sort and filter tickets">
       <label className="queue-search">
         <span className="sr-only">Search tickets</span>
         <input
@@ -146,7 +146,7 @@ export function QueueControls({
           Clear filters
         </button>
       ) : null}
-    </div>
+    </fieldset>
   );
 }
 
