@@ -49,6 +49,8 @@ export const CLIENT_ROUTES = [
   '/contributors/:id',
   '/belt',
   '/settings/tokens',
+  '/services',
+  '/reports',
 ] as const;
 
 /**

@@ -91,8 +91,14 @@ export function runUnderLease(
     if (closed || stopRunning) return;
     try {
       if (!(await leases.tryAcquire(name)) || closed) return;
-      stopRunning = await start();
+      // Held before it starts: what it starts may ask whether this node holds the lease.
       options.onChange?.(true);
+      try {
+        stopRunning = await start();
+      } catch (error) {
+        options.onChange?.(false);
+        throw error;
+      }
     } catch (error) {
       onError(error);
       await leases.release(name).catch(() => {});

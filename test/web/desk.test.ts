@@ -310,6 +310,8 @@ describe('web desk in Chromium', { skip: skip ?? false }, () => {
       post('@acme_help still down for me, the portal says error 500', { inReplyTo: originalPostId }),
     );
     assert.deepEqual(answer.ticketIds, [], 'no new ticket for the answer');
+    // `e` moved on to the next ticket: open this one again to read the conversation.
+    await page.goto(`/inbox/${ticketId}`);
     const customer = timeline.getByRole('listitem', { name: 'Customer message' });
     await customer.getByText('the portal says error 500').waitFor();
     await ticket.getByRole('button', { name: /Resolve/ }).waitFor();

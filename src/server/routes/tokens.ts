@@ -20,10 +20,11 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export const tokenRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store } = context;
+  // Tokens reach the desk's API: agents and admins have them; employees use the wall through their session only.
 
   app.get(
     '/tokens',
-    endpoint('employee', ['tokens'], {
+    endpoint('agent', ['tokens'], {
       description:
         'API tokens, newest first: an admin sees everyone’s, anyone else their own. Secrets are never listed.',
       response: { 200: Type.Object({ tokens: Type.Array(ApiTokenSchema) }), ...errorResponses },
@@ -37,7 +38,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> =
   app.post(
     '/tokens',
     endpoint(
-      'employee',
+      'agent',
       ['tokens'],
       {
         description:
@@ -89,7 +90,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> =
   app.delete(
     '/tokens/:id',
     endpoint(
-      'employee',
+      'agent',
       ['tokens'],
       {
         description:
