@@ -1,23 +1,5 @@
-/**
- * Ingest on realistic posts (real tweets from ../shared plus desk texts, see corpus.ts): end to
- * end through the pipeline, each stage alone, and the store's own limit, all in one run, on
- * SQLite and (with EARSHOT_BENCH_DATABASE_URL) PostgreSQL, so every ratio compares like with like.
- *
- *   npx tsx bench/ingest.ts [posts]            (default 50,000)
- *   EARSHOT_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/ingest.ts
- *
- * "end to end" is raw JSON → normalize → dedupe → analyze → route → store, batches of 1,000
- * through `pipeline.ingest`, with the crisis and impersonation watches and the live route's
- * subscribers running; its clock stops when the subscribers have handled every post too.
- * "store limit" writes the same analysed rows (authors, posts with their full-text index,
- * stream links) with better-sqlite3 prepared statements and nothing else.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { createRuntime } from '../src/runtime.js';
 import { createStream } from '../src/store/streams.js';
@@ -29,6 +11,7 @@ import { compileStreams, route } from '../src/pipeline/route.js';
 import { openStore } from '../src/store/open.js';
 import { insertPosts, type NewPost } from '../src/store/posts.js';
 import { corpusPosts, loadCorpus } from './corpus.js';
+import { freshStore } from './fresh-store.js';
 
 const STREAMS = [
   { name: 'Outages', query: 'down OR outage OR "not working" OR kind:outage' },
@@ -219,31 +202,6 @@ async function sqliteStoreLimit(routed: readonly NewPost[]): Promise<number> {
   db.close();
   await fresh.dispose();
   return seconds;
-}
-
-async function freshStore(
-  url: string | null,
-): Promise<{ url: string | null; dataDir: string; dispose(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
-  if (!url) return { url: null, dataDir, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  const schema = `earshot_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const scoped = new URL(url);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: scoped.toString(),
-    dataDir,
-    async dispose() {
-      const cleanup = new pg.Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`drop schema ${schema} cascade`);
-      await cleanup.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 function time(fn: () => void): number {

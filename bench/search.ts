@@ -1,17 +1,3 @@
-/**
- * Search and stats at scale: builds a store of N posts (real texts from ../shared, analysed once
- * by Earshot's analyzer and routed into three streams, then written with insertPosts, which also
- * keeps the rollups) and times every query shape of `GET /api/posts` and `/api/stats` through the
- * same functions the routes call. p50 and p95 over repeated runs, on SQLite and (with
- * EARSHOT_BENCH_DATABASE_URL) PostgreSQL.
- *
- *   npx tsx bench/search.ts [posts]        (default 1,000,000)
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openStore, type Store } from '../src/store/open.js';
 import { insertPosts, postStats, type NewPost } from '../src/store/posts.js';
 import { createStream } from '../src/store/streams.js';
@@ -21,6 +7,7 @@ import { compileStreams, route } from '../src/pipeline/route.js';
 import { searchPosts } from '../src/pipeline/search.js';
 import { listStreams } from '../src/store/streams.js';
 import { corpusPosts, loadCorpus } from './corpus.js';
+import { freshStore } from './fresh-store.js';
 
 const SPAN_DAYS = 30;
 const RUNS = 40;
@@ -124,31 +111,6 @@ function stats(store: Store, window: '1h' | '24h' | '7d' | '30d', streamId: numb
     ...(streamId !== undefined ? { streamId } : {}),
     bucket: span <= 6 * 3600e3 ? 'minute' : span <= 7 * 86_400e3 ? 'hour' : 'day',
   });
-}
-
-async function freshStore(
-  url: string | null,
-): Promise<{ url: string | null; dataDir: string; dispose(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
-  if (!url) return { url: null, dataDir, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  const schema = `earshot_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const scoped = new URL(url);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: scoped.toString(),
-    dataDir,
-    async dispose() {
-      const cleanup = new pg.Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`drop schema ${schema} cascade`);
-      await cleanup.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
