@@ -12,6 +12,7 @@ import { run as cluster } from './cluster.js';
 import { run as search } from './search.js';
 import { run as abuse } from './abuse.js';
 import { run as reports } from './reports.js';
+import { run as scale } from './scale.js';
 
 await ingest({ posts: 20_000 });
 await sentiment();
@@ -27,3 +28,5 @@ await cluster();
 await search({ posts: 100_000 });
 await abuse();
 await reports();
+// Needs NATS with JetStream and EARSHOT_TEST_DATABASE_URL; says why it skips otherwise.
+await scale();
