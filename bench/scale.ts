@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +20,7 @@ import { complaintsCsv, parseCsv } from './support-kinds.js';
 import { connectNats, type NatsLink } from '../src/pipeline/nats.js';
 import { DraftPublisher } from '../src/pipeline/draft-queue.js';
 import type { PostDraft } from '../src/domain/post.js';
-import { clusterEnv, clusterSkip, type ClusterEnv } from '../test/helpers/cluster.js';
+import { clusterEnv, clusterSkip, freePort, type ClusterEnv } from '../test/helpers/cluster.js';
 
 const BIN = fileURLToPath(new URL('../bin/earshot.js', import.meta.url));
 function realTexts(): string[] {
@@ -45,14 +44,6 @@ function drafts(texts: readonly string[], from: number, count: number, run: stri
       extra: {},
     };
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startWorker(cluster: ClusterEnv, dataDir: string): Promise<ChildProcess> {

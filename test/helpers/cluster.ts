@@ -5,6 +5,7 @@
  * missing, failed under CI=true (.ci/run starts them).
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 
@@ -67,4 +68,13 @@ export async function clusterEnv(): Promise<ClusterEnv> {
       await cleanup.end();
     },
   };
+}
+
+/** A port free on loopback now, for a node started as a child process. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { runCli, startCli } from '../helpers/cli.js';
-import { clusterEnv, clusterSkip, type ClusterEnv } from '../helpers/cluster.js';
+import { clusterEnv, clusterSkip, freePort, type ClusterEnv } from '../helpers/cluster.js';
 import { startTestDesk, type TestDesk } from '../helpers/app.js';
 import { ingestLine } from '../helpers/posts.js';
 import { connectNats, type NatsLink } from '../../src/pipeline/nats.js';
@@ -31,14 +31,6 @@ interface Node {
 const dataDirs: string[] = [];
 /** Every node started, so `after` stops them even when a test failed half-way. */
 const started: Node[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startNode(cluster: ClusterEnv, args: string[], extraEnv: Record<string, string> = {}): Promise<Node> {
   const port = await freePort();
