@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore, type Store } from '../../src/store/open.js';
+import { scratchSchema } from './scratch-schema.js';
 
 export interface Backend {
   readonly name: 'sqlite' | 'postgres';
@@ -65,14 +65,8 @@ async function postgresBackend(): Promise<Backend> {
     name: 'postgres',
     skip,
     async open() {
-      const schema = `earshot_test_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: postgresUrl! });
-      await admin.connect();
-      await admin.query(`create schema ${schema}`);
-      await admin.end();
-      const url = new URL(postgresUrl!);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      const databaseUrl = url.toString();
+      const scratch = await scratchSchema(postgresUrl!, 'earshot_test');
+      const databaseUrl = scratch.url;
       const dataDir = mkdtempSync(join(tmpdir(), 'earshot-test-'));
       const store = await openStore({ databaseUrl, dataDir });
       return {
@@ -81,10 +75,7 @@ async function postgresBackend(): Promise<Backend> {
         dataDir,
         async dispose() {
           await store.close();
-          const cleanup = new pg.Client({ connectionString: postgresUrl! });
-          await cleanup.connect();
-          await cleanup.query(`drop schema ${schema} cascade`);
-          await cleanup.end();
+          await scratch.drop();
           rmSync(dataDir, { recursive: true, force: true });
         },
       };

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import pg from 'pg';
+import { scratchSchema } from './scratch-schema.js';
 import { connect } from '@nats-io/transport-node';
 
 export const NATS_URL = process.env.EARSHOT_TEST_NATS_URL?.trim() || 'nats://127.0.0.1:4222';
@@ -38,19 +38,13 @@ export async function clusterSkip(): Promise<string | null> {
 
 export async function clusterEnv(): Promise<ClusterEnv> {
   const id = randomBytes(5).toString('hex');
-  const schema = `earshot_cluster_${id}`;
-  const admin = new pg.Client({ connectionString: postgresUrl! });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const url = new URL(postgresUrl!);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  const scratch = await scratchSchema(postgresUrl!, 'earshot_cluster');
   const prefix = `t${id}`;
   return {
-    databaseUrl: url.toString(),
+    databaseUrl: scratch.url,
     prefix,
     env: {
-      EARSHOT_DATABASE_URL: url.toString(),
+      EARSHOT_DATABASE_URL: scratch.url,
       EARSHOT_NATS_URL: NATS_URL,
       EARSHOT_NATS_PREFIX: prefix,
       EARSHOT_SECRET_KEY: randomBytes(32).toString('base64'),
@@ -62,10 +56,7 @@ export async function clusterEnv(): Promise<ClusterEnv> {
       for (const stream of [`${prefix.toUpperCase()}_DRAFTS`, `${prefix.toUpperCase()}_DEAD`])
         await manager.streams.delete(stream).catch(() => false);
       await nc.close();
-      const cleanup = new pg.Client({ connectionString: postgresUrl! });
-      await cleanup.connect();
-      await cleanup.query(`drop schema ${schema} cascade`);
-      await cleanup.end();
+      await scratch.drop();
     },
   };
 }
