@@ -153,10 +153,23 @@ function pushText(out: string[], raw: string, preformatted: boolean, decode = tr
 }
 
 function tidy(text: string): string {
+  // Lines are trimmed by hand: `/[ \t]*\n[ \t]*/` backtracks over every long run of spaces that has
+  // no line break after it, which made a page of `<a<-->` lines quadratic.
   return text
     .replace(/\u00a0/g, ' ')
-    .replace(/[ \t]*\n[ \t]*/g, '\n')
+    .split('\n')
+    .map(trimSpacesAndTabs)
+    .join('\n')
     .replace(/\n{3,}/g, '\n\n')
-    .replace(/[ ]{2,}/g, ' ')
+    .replace(/ {2,}/g, ' ')
     .trim();
+}
+
+function trimSpacesAndTabs(line: string): string {
+  const blank = (code: number) => code === 0x20 || code === 0x09;
+  let start = 0;
+  let end = line.length;
+  while (start < end && blank(line.charCodeAt(start))) start++;
+  while (end > start && blank(line.charCodeAt(end - 1))) end--;
+  return start === 0 && end === line.length ? line : line.slice(start, end);
 }
