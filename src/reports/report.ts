@@ -9,6 +9,7 @@ import type { ImprovableMeasure, ImprovementAction, Service, ServiceTargets } fr
 import type { Database } from '../store/schema.js';
 import { listImprovements, listServices } from '../store/services.js';
 import { type Measures, measure, type Period, previousPeriod } from './measures.js';
+import { periodTopics, type Topic } from './topics.js';
 
 export interface ReportFilter {
   readonly period: Period;
@@ -40,6 +41,8 @@ export interface ReportSection {
   readonly previous: Measures;
   readonly targets: readonly TargetCheck[];
   readonly improvements: readonly ImprovementProgress[];
+  /** What the period's posts were about, against the period before. */
+  readonly topics: readonly Topic[];
 }
 
 export interface Report {
@@ -66,7 +69,11 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
   const sections: ReportSection[] = [];
   for (const service of chosen) {
     const options = { scope: { sources: service.sources, agentId: filter.agentId }, calendar: service.hours, asOf };
-    const [current, before] = await Promise.all([measure(db, filter.period, options), measure(db, previous, options)]);
+    const [current, before, topics] = await Promise.all([
+      measure(db, filter.period, options),
+      measure(db, previous, options),
+      periodTopics(db, service.sources, filter.period, previous),
+    ]);
     sections.push({
       service,
       title: service.name,
@@ -76,6 +83,7 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
       improvements: actions
         .filter((action) => action.serviceId === service.id)
         .map((action) => ({ action, before: action.baseline, now: measureValue(current, action.measure) })),
+      topics,
     });
   }
   // Everything (no filter), or the union of the chosen services' sources. Without one calendar
@@ -88,9 +96,10 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
     calendar: single?.hours ?? null,
     asOf,
   };
-  const [current, before] = await Promise.all([
+  const [current, before, topics] = await Promise.all([
     measure(db, filter.period, overallOptions),
     measure(db, previous, overallOptions),
+    periodTopics(db, sources, filter.period, previous),
   ]);
   return {
     period: filter.period,
@@ -104,6 +113,7 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
       previous: before,
       targets: single ? checkTargets(single.targets, current) : [],
       improvements: [],
+      topics,
     },
     services: sections,
     single: single !== null,

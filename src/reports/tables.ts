@@ -15,7 +15,7 @@ export interface ReportTable {
   readonly rows: readonly (readonly Cell[])[];
 }
 
-export const TABLE_NAMES = ['summary', 'targets', 'agents', 'kinds', 'sentiment', 'improvements'] as const;
+export const TABLE_NAMES = ['summary', 'targets', 'agents', 'kinds', 'topics', 'sentiment', 'improvements'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 const SUMMARY_ROWS: readonly [string, (m: Measures) => number | null][] = [
@@ -79,6 +79,20 @@ export function reportTables(report: Report): ReportTable[] {
       title: 'Top kinds of post',
       columns: ['service', 'kind', 'posts'],
       rows: sections.flatMap((section) => section.current.topKinds.map((row) => [section.title, row.kind, row.count])),
+    },
+    {
+      name: 'topics',
+      title: 'Topics (share of posts, against the previous period)',
+      columns: ['service', 'topic', 'posts', 'share %', 'previous share %'],
+      rows: sections.flatMap((section) =>
+        section.topics.map((topic) => [
+          section.title,
+          topic.term,
+          topic.posts,
+          Math.round(topic.share * 1000) / 10,
+          Math.round(topic.previousShare * 1000) / 10,
+        ]),
+      ),
     },
     {
       name: 'sentiment',

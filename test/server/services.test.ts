@@ -221,6 +221,13 @@ for (const backend of await backends()) {
         /earshot-report-2026-11-01-2026-12-01-agents\.csv/,
       );
       assert.equal(response.body, 'service,agent,replies\r\nMastodon care,Ann,13\r\nMastodon care,Bob,12\r\n');
+      const topics = await desk.app.inject({
+        method: 'GET',
+        url: `/api/reports/csv?table=topics&from=${NOVEMBER.from}&to=${NOVEMBER.to}&service=${serviceId}`,
+        headers: { authorization: agent },
+      });
+      assert.equal(topics.statusCode, 200);
+      assert.match(topics.body, /^service,topic,posts,share %,previous share %\r\n/);
     });
 
     test('the PDF is printed from the same data, with a management summary first', {
