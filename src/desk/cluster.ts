@@ -348,9 +348,16 @@ export class Clusterer {
     // Most recently joined last: expiry walks from the front.
     this.#clusters.delete(cluster.id);
     this.#clusters.set(cluster.id, cluster);
-    if (features.signature && cluster.signatures.length < 8) {
-      cluster.signatures.push(features.signature);
-      for (const band of bandsOf(features.signature)) this.#bands.add(band, cluster.id);
+    // Up to eight distinct shapes of text: a copy of one already kept adds nothing to find
+    // near-duplicates with, only index entries to keep and remove.
+    const signature = features.signature;
+    if (
+      signature &&
+      cluster.signatures.length < 8 &&
+      !cluster.signatures.some((kept) => similarity(kept, signature) >= this.#o.nearDuplicate)
+    ) {
+      cluster.signatures.push(signature);
+      for (const band of bandsOf(signature)) this.#bands.add(band, cluster.id);
     }
     for (const term of features.terms.keys()) if (cluster.docFreq.get(term) === 1) this.#index.add(term, cluster.id);
     // Bounded vocabulary: a big cluster drops the words only one reporter used.
