@@ -28,7 +28,8 @@
  *   `minCount` posts and `minRatio` × the baseline; it is updated while it lasts and ends after
  *   `quietMinutes` closed minutes in a row whose last five minutes look ordinary.
  * - **Aftermath**: an ended burst's peak excess rate, fading over `aftermathMinutes`, is a bar the
- *   key's next burst must clear: later, smaller waves of one story do not page again.
+ *   key's next burst must clear with its sustained rate (windows of `SUSTAINED_MINUTES` or more):
+ *   later, smaller waves of one story, and short spikes in its tail, do not page again.
  * Severity comes from the size of the burst and what it holds: the share of negative posts, of
  * complaint/outage posts, and the largest audience among its authors.
  */
