@@ -79,21 +79,15 @@ describe('burst detection in event time', () => {
   });
 
   test("in a story's aftermath a short spike is not a new story; a wave that holds its rate is", () => {
-    // A 3-hour story at 10 a minute; a day later a spike (15 a minute for 3 minutes, then
-    // quiet); two days later a wave of 8 a minute for 20 minutes. Background 0.2 a minute.
-    const day = 24 * 60;
+    // A 3-hour story at 10 a minute; six hours after it a spike (20 a minute for 3 minutes, then
+    // quiet); twelve hours after it a wave of 12 a minute for 20 minutes. Background 0.2 a minute.
+    const end = 420;
     const rate = (m: number) =>
-      m >= 240 && m < 420
-        ? 10
-        : m >= 420 + day && m < 423 + day
-          ? 15
-          : m >= 420 + 2 * day && m < 440 + 2 * day
-            ? 8
-            : 0.2;
-    const times = timeline(START, 3 * day + 600, rate, 3);
+      m >= 240 && m < end ? 10 : m >= end + 360 && m < end + 363 ? 20 : m >= end + 720 && m < end + 740 ? 12 : 0.2;
+    const times = timeline(START, end + 900, rate, 3);
     const minuteOf = (alert: BurstAlert) => Math.round((alert.at - START) / MINUTE);
     const kinds = (alerts: readonly BurstAlert[]) =>
-      opened(alerts).map((alert) => (minuteOf(alert) < day ? 'story' : minuteOf(alert) < 2 * day ? 'spike' : 'wave'));
+      opened(alerts).map((alert) => (minuteOf(alert) < end ? 'story' : minuteOf(alert) < end + 600 ? 'spike' : 'wave'));
     assert.deepEqual(kinds(deliver(new BurstDetector(), times, 60)), ['story', 'wave']);
     // Without the bar the spike pages on its own: the test measures the sustained-rate rule.
     assert.deepEqual(kinds(deliver(new BurstDetector({ aftermathShare: 0 }), times, 60)), ['story', 'spike', 'wave']);
