@@ -28,7 +28,8 @@
  *   `minCount` posts and `minRatio` × the baseline; it is updated while it lasts and ends after
  *   `quietMinutes` closed minutes in a row whose last five minutes look ordinary.
  * - **Aftermath**: an ended burst's peak excess rate, fading over `aftermathMinutes`, is a bar the
- *   key's next burst must clear: later, smaller waves of one story do not page again.
+ *   key's next burst must clear with its sustained rate (windows of `SUSTAINED_MINUTES` or more):
+ *   later, smaller waves of one story, and short spikes in its tail, do not page again.
  * Severity comes from the size of the burst and what it holds: the share of negative posts, of
  * complaint/outage posts, and the largest audience among its authors.
  */
@@ -179,6 +180,8 @@ const DISPERSION_RATE = 1 / 72;
 const RESIDUAL_CAP = 10;
 /** A burst active this long (minutes) is a story: its aftermath bar counts in full. */
 const STORY_MINUTES = 120;
+/** The shortest window (minutes) whose excess rate measures a wave's intensity for the aftermath bar. */
+const SUSTAINED_MINUTES = 10;
 /** Blocks in an hour. */
 const HOUR_BLOCKS = 60 / 5;
 
@@ -213,8 +216,10 @@ interface Test {
   readonly log10p: number;
   readonly negative: number;
   readonly problem: number;
-  /** The highest excess rate (posts a minute over the baseline) of any window of 5 minutes or more. */
+  /** The highest excess rate (posts a minute over the baseline) of any window of 5 minutes or more… */
   readonly peakRate: number;
+  /** …and of `SUSTAINED_MINUTES` or more. */
+  readonly sustainedRate: number;
 }
 
 interface KeyState {
@@ -416,6 +421,7 @@ export class BurstDetector {
     let expected = 0;
     let best: Test | null = null;
     let peakRate = 0;
+    let sustainedRate = 0;
     const maxWindow = Math.max(...o.windows);
     for (let w = 1; w <= maxWindow; w += 1) {
       const minute = end - w + 1;
@@ -426,15 +432,22 @@ export class BurstDetector {
       expected += this.#expected(state, minute) * (w === 1 ? elapsed : 1);
       if (w < least || !o.windows.includes(w)) continue;
       if (w >= BLOCK) peakRate = Math.max(peakRate, (count - expected) / w);
+      if (w >= SUSTAINED_MINUTES) sustainedRate = Math.max(sustainedRate, (count - expected) / w);
       // A burst is a rate: `minCount` posts per `minCountMinutes`, so a long window never alerts
       // on a trickle that a short one would call ordinary.
       const floor = o.minCount * Math.max(1, w / o.minCountMinutes) ** o.minCountGrowth;
       if (count < floor || count < o.minRatio * expected) continue;
       const log10p = this.#tail(state, count, expected);
       if (best === null || log10p < best.log10p)
-        best = { windowMinutes: w, count, expected, log10p, negative, problem, peakRate: 0 };
+        best = { windowMinutes: w, count, expected, log10p, negative, problem, peakRate: 0, sustainedRate: 0 };
     }
-    return best && { ...best, peakRate: Math.max(peakRate, excessRate(best)) };
+    return (
+      best && {
+        ...best,
+        peakRate: Math.max(peakRate, (best.count - best.expected) / best.windowMinutes),
+        sustainedRate,
+      }
+    );
   }
 
   #decide(state: KeyState, event: BurstEvent, best: Test | null, now: number, alerts: BurstAlert[]): void {
@@ -445,7 +458,9 @@ export class BurstDetector {
       // The aftermath of a story: a later wave opens a new alert only when it is as intense as the
       // last burst's peak, a bar that fades with `aftermathMinutes`. Smaller waves (follow-up news,
       // aftershocks of attention) are the same story, not a new page.
-      if (excessRate(best) < o.aftermathShare * this.#aftermathBar(state, Math.floor(event.at / MINUTE))) return;
+      // Measured over sustained windows on both sides: a five-minute spike of a later wave is not a
+      // new story unless the wave holds its rate.
+      if (best.sustainedRate < o.aftermathShare * this.#aftermathBar(state, Math.floor(event.at / MINUTE))) return;
       const decided = Math.floor(now / MINUTE);
       const onsetMinute = Math.min(decided, Math.floor(event.at / MINUTE)) - best.windowMinutes + 1;
       let total = 0;
@@ -793,10 +808,6 @@ export function poissonUpperTailLog10(k: number, lambda: number): number {
     sum = next;
   }
   return Math.min(0, sum / Math.LN10);
-}
-
-function excessRate(test: Test): number {
-  return (test.count - test.expected) / test.windowMinutes;
 }
 
 const SEVERITY_RANK: Readonly<Record<BurstSeverity, number>> = { info: 0, warning: 1, critical: 2 };

@@ -172,8 +172,9 @@ export class Clusterer {
   readonly #services: Set<string>;
   /** Live clusters, least recently joined first (a join moves a cluster to the end). */
   readonly #clusters = new Map<number, Cluster>();
-  /** Term (or MinHash band) → clusters holding it: candidates without scanning every cluster. */
-  readonly #index = new Map<string, Set<number>>();
+  /** Term → clusters holding it, and MinHash band → clusters: candidates without scanning every cluster. */
+  readonly #index = new Postings<string>();
+  readonly #bands = new Postings<number>();
   #nextId = 1;
   readonly #known = (word: string): boolean => this.#index.has(`svc:${word}`);
 
@@ -280,27 +281,31 @@ export class Clusterer {
    * `maxCandidates`, so the work per post stays the same however many clusters are live.
    */
   #candidates(features: Features): Map<number, boolean> {
-    const lists: Set<number>[] = [];
-    const collect = (key: string): void => {
-      const holders = this.#index.get(key);
+    const lists: Holders[] = [];
+    const keep = (holders: Holders | undefined): void => {
       // A term many live clusters hold is generic: it finds no particular cluster.
-      if (holders && holders.size <= this.#o.genericClusters) lists.push(holders);
+      if (holders !== undefined && holdersSize(holders) <= this.#o.genericClusters) lists.push(holders);
     };
+    const collect = (key: string): void => keep(this.#index.get(key));
     // Near-duplicates first, then clusters about the post's subjects, then the rarest shared terms.
-    if (features.signature) for (const band of bandsOf(features.signature)) collect(band);
+    if (features.signature) for (const band of bandsOf(features.signature)) keep(this.#bands.get(band));
     const bands = lists.length;
     for (const subject of features.services) collect(`svc:${subject}`);
     const first = lists.length;
     for (const term of features.terms.keys()) if (!term.startsWith('sym:') && !term.startsWith('svc:')) collect(term);
-    const rest = lists.splice(first).sort((a, b) => a.size - b.size);
+    const rest = lists.splice(first).sort((a, b) => holdersSize(a) - holdersSize(b));
     lists.push(...rest);
     const ids = new Map<number, boolean>();
-    for (const [i, holders] of lists.entries()) {
-      for (const id of holders) {
+    for (let i = 0; i < lists.length; i += 1) {
+      const holders = lists[i]!;
+      const put = (id: number): boolean => {
         if (i < bands) ids.set(id, true);
         else if (!ids.has(id)) ids.set(id, false);
-        if (ids.size >= this.#o.maxCandidates) return ids;
-      }
+        return ids.size >= this.#o.maxCandidates;
+      };
+      if (typeof holders === 'number') {
+        if (put(holders)) return ids;
+      } else for (const id of holders) if (put(id)) return ids;
     }
     return ids;
   }
@@ -343,37 +348,77 @@ export class Clusterer {
     // Most recently joined last: expiry walks from the front.
     this.#clusters.delete(cluster.id);
     this.#clusters.set(cluster.id, cluster);
-    if (features.signature && cluster.signatures.length < 8) {
-      cluster.signatures.push(features.signature);
-      for (const band of bandsOf(features.signature)) this.#indexTerm(band, cluster.id);
+    // Up to eight distinct shapes of text: a copy of one already kept adds nothing to find
+    // near-duplicates with, only index entries to keep and remove.
+    const signature = features.signature;
+    if (
+      signature &&
+      cluster.signatures.length < 8 &&
+      !cluster.signatures.some((kept) => similarity(kept, signature) >= this.#o.nearDuplicate)
+    ) {
+      cluster.signatures.push(signature);
+      for (const band of bandsOf(signature)) this.#bands.add(band, cluster.id);
     }
-    for (const term of features.terms.keys()) if (cluster.docFreq.get(term) === 1) this.#indexTerm(term, cluster.id);
+    for (const term of features.terms.keys()) if (cluster.docFreq.get(term) === 1) this.#index.add(term, cluster.id);
     // Bounded vocabulary: a big cluster drops the words only one reporter used.
     if (cluster.docFreq.size > 600 && cluster.size > 20) {
       for (const [term, count] of cluster.docFreq) {
         if (count > 1) continue;
         cluster.docFreq.delete(term);
-        this.#unindex(term, cluster.id);
+        this.#index.remove(term, cluster.id);
       }
     }
   }
 
-  #indexTerm(term: string, id: number): void {
-    const ids = this.#index.get(term);
-    if (ids) ids.add(id);
-    else this.#index.set(term, new Set([id]));
-  }
-
   #remove(cluster: Cluster): void {
     this.#clusters.delete(cluster.id);
-    for (const term of cluster.docFreq.keys()) this.#unindex(term, cluster.id);
-    for (const signature of cluster.signatures) for (const band of bandsOf(signature)) this.#unindex(band, cluster.id);
+    for (const term of cluster.docFreq.keys()) this.#index.remove(term, cluster.id);
+    for (const signature of cluster.signatures)
+      for (const band of bandsOf(signature)) this.#bands.remove(band, cluster.id);
+  }
+}
+
+/** The clusters holding one key: a lone id (most terms belong to one cluster), else a set. */
+type Holders = number | Set<number>;
+
+function holdersSize(holders: Holders): number {
+  return typeof holders === 'number' ? 1 : holders.size;
+}
+
+/**
+ * An inverted index from keys to cluster ids. Most keys are held by one cluster, so a lone id is
+ * kept as a number: no set object per term, which keeps the heap (and the garbage collector's
+ * work) small when thousands of clusters are live.
+ */
+class Postings<K> {
+  readonly #map = new Map<K, Holders>();
+
+  get(key: K): Holders | undefined {
+    return this.#map.get(key);
   }
 
-  #unindex(term: string, id: number): void {
-    const ids = this.#index.get(term);
-    ids?.delete(id);
-    if (ids?.size === 0) this.#index.delete(term);
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+
+  add(key: K, id: number): void {
+    const holders = this.#map.get(key);
+    if (holders === undefined) this.#map.set(key, id);
+    else if (typeof holders === 'number') {
+      if (holders !== id) this.#map.set(key, new Set([holders, id]));
+    } else holders.add(id);
+  }
+
+  remove(key: K, id: number): void {
+    const holders = this.#map.get(key);
+    if (holders === undefined) return;
+    if (typeof holders === 'number') {
+      if (holders === id) this.#map.delete(key);
+      return;
+    }
+    holders.delete(id);
+    if (holders.size === 1) this.#map.set(key, holders.values().next().value!);
+    else if (holders.size === 0) this.#map.delete(key);
   }
 }
 
@@ -406,12 +451,21 @@ export function addToCluster(
   for (const subject of features.services) if (cluster.subjects.get(subject)! >= floor) cluster.salient.add(subject);
 }
 
-/** MinHash bands (4 hashes each): near-duplicates share at least one with high probability. */
-function bandsOf(signature: Uint32Array): string[] {
-  const bands: string[] = [];
+/**
+ * MinHash bands (4 hashes each): near-duplicates share at least one with high probability. Each
+ * band is one small integer (the band's number mixed in, 30 bits so it stays an unboxed key).
+ */
+function bandsOf(signature: Uint32Array): number[] {
+  const bands: number[] = [];
   for (let b = 0; b + 3 < signature.length; b += 4)
     bands.push(
-      `lsh:${b}:${(signature[b]! ^ Math.imul(signature[b + 1]!, 31) ^ Math.imul(signature[b + 2]!, 961) ^ Math.imul(signature[b + 3]!, 29791)) >>> 0}`,
+      fmix32(
+        signature[b]! ^
+          Math.imul(signature[b + 1]!, 31) ^
+          Math.imul(signature[b + 2]!, 961) ^
+          Math.imul(signature[b + 3]!, 29791) ^
+          Math.imul(b + 1, 0x9e3779b1),
+      ) & 0x3fffffff,
     );
   return bands;
 }

@@ -78,6 +78,21 @@ describe('burst detection in event time', () => {
     assert.equal(bare.length, 3);
   });
 
+  test("in a story's aftermath a short spike is not a new story; a wave that holds its rate is", () => {
+    // A 3-hour story at 10 a minute; six hours after it a spike (20 a minute for 3 minutes, then
+    // quiet); twelve hours after it a wave of 12 a minute for 20 minutes. Background 0.2 a minute.
+    const end = 420;
+    const rate = (m: number) =>
+      m >= 240 && m < end ? 10 : m >= end + 360 && m < end + 363 ? 20 : m >= end + 720 && m < end + 740 ? 12 : 0.2;
+    const times = timeline(START, end + 900, rate, 3);
+    const minuteOf = (alert: BurstAlert) => Math.round((alert.at - START) / MINUTE);
+    const kinds = (alerts: readonly BurstAlert[]) =>
+      opened(alerts).map((alert) => (minuteOf(alert) < end ? 'story' : minuteOf(alert) < end + 600 ? 'spike' : 'wave'));
+    assert.deepEqual(kinds(deliver(new BurstDetector(), times, 60)), ['story', 'wave']);
+    // Without the bar the spike pages on its own: the test measures the sustained-rate rule.
+    assert.deepEqual(kinds(deliver(new BurstDetector({ aftermathShare: 0 }), times, 60)), ['story', 'spike', 'wave']);
+  });
+
   test('late posts update their own minute and alert; posts older than the clock alert as history', () => {
     // A timeline from 2013 replayed now (an `earshot ingest`): the clock is far ahead of every post.
     const past = Date.UTC(2013, 10, 29, 20);

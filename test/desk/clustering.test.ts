@@ -64,6 +64,28 @@ describe('clusterer', () => {
     assert.equal(clusterer.assign({ id: 4, text: 'canvas not loading for me either', at, author: 'd' }).id, canvas.id);
   });
 
+  test('re-posts keep one signature; an evicted cluster leaves nothing in the index', () => {
+    const clusterer = new Clusterer({ maxClusters: 2 });
+    const at = Date.parse('2026-11-21T09:00:00Z');
+    const text = 'The VPN gateway is down for everyone on campus since nine this morning';
+    const first = clusterer.assign({ id: 1, text, at, author: 'a' });
+    for (let i = 2; i <= 20; i += 1) assert.equal(clusterer.assign({ id: i, text, at, author: `a${i}` }).id, first.id);
+    assert.equal(first.signatures.length, 1, 'copies add no signature');
+    const other = 'Canvas shows a blank page for every course page after the update tonight';
+    clusterer.assign({ id: 21, text: other, at, author: 'b' });
+    clusterer.assign({
+      id: 22,
+      text: 'Payroll portal rejects my timesheet with error code seven again',
+      at,
+      author: 'c',
+    });
+    assert.equal(clusterer.get(first.id), undefined, 'the oldest cluster was evicted');
+    // Its terms and bands left the index: a copy starts a new cluster (a stale entry would point at nothing).
+    const again = clusterer.assign({ id: 23, text, at, author: 'd' });
+    assert.notEqual(again.id, first.id);
+    assert.equal(again.size, 1);
+  });
+
   test('idle clusters expire; the state stays bounded', () => {
     const clusterer = new Clusterer({ windowMinutes: 10 });
     const at = Date.parse('2026-11-21T09:00:00Z');
