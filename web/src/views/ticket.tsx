@@ -181,9 +181,10 @@ export function TicketView({
           ‹ Inbox
         </a>
         <div className="ticket-title-row">
-          <h2 id="ticket-title" ref={heading} tabIndex={-1}>
+          {/* An h1: on a phone the ticket is the whole page (the list and its "Inbox" heading are hidden). */}
+          <h1 id="ticket-title" ref={heading} tabIndex={-1}>
             <span className="ticket-number">#{ticket.id}</span> {ticket.subject}
-          </h2>
+          </h1>
           {canResolve ? (
             <button
               type="button"
@@ -266,7 +267,7 @@ export function TicketView({
       <section className="conversation" aria-label="Conversation">
         {ancestors.length > 0 ? (
           <section className="thread" aria-label="Thread context">
-            <h3 className="timeline-label">Earlier in the thread</h3>
+            <h2 className="timeline-label">Earlier in the thread</h2>
             {ancestors.map((item) => (
               <PostCard key={item.id} post={item} compact />
             ))}
