@@ -2,7 +2,7 @@
  * Acting from anywhere and the composer, in Chromium against the real server (one browser, two
  * people): reply to and assign a post from its card on the streams board (its ticket is created
  * on the way), copies of one author's post collapse into one card with a count and one quiet
- * warning, muting an author hides them with an undo; in the ticket, a saved reply is inserted
+ * warning, muting an author hides them with an undo, a live post is announced politely; in the ticket, a saved reply is inserted
  * with its placeholders filled, the customer's history and the post's language are shown; when a
  * colleague opens and types on the same ticket in another browser context, each sees the other.
  */
@@ -160,6 +160,15 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
     await copies.waitFor({ state: 'detached' });
     await page.getByRole('status').filter({ hasText: 'Muted Promo Bot' }).getByRole('button', { name: 'Undo' }).click();
     await column.locator('article', { hasText: 'Free portal credits' }).waitFor();
+
+    // A post arriving live is announced to screen readers through the polite live region.
+    await ingest('late', 'Is the portal maintenance over yet?', 'Lena Park');
+    await column.locator(`article[data-post-id="${posts.late}"]`).waitFor();
+    await page
+      .getByTestId('live-announcer')
+      .filter({ hasText: /\b1 new post\b/ })
+      .waitFor();
+    assert.equal(await page.getByTestId('live-announcer').getAttribute('aria-live'), 'polite');
   });
 
   it('inserts a saved reply with its placeholders, shows the customer’s history and the post’s language', async () => {
