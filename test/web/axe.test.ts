@@ -43,6 +43,7 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
   let base: string;
   let cookie: string;
   let browser: Browser;
+  let launching: Promise<Browser> | undefined;
   const views: { name: string; path: string }[] = [];
 
   async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -58,6 +59,8 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
   before(async () => {
     assert.ok(existsSync(join(WEB_DIST, 'index.html')), 'build the desk first: npm run build');
     mkdirSync(ARTIFACTS, { recursive: true });
+    // Chromium starts while the server is built and seeded.
+    launching = launchBrowser();
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-axe-'));
     const config = loadConfig({
       EARSHOT_DATA_DIR: dataDir,
@@ -139,11 +142,12 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
       { name: 'services', path: '/services' },
       { name: 'reports', path: '/reports' },
     );
-    browser = await launchBrowser();
+    browser = await launching;
   });
 
   after(async () => {
-    await browser?.close();
+    // A failed set-up may leave the browser launched but not yet assigned.
+    await (browser ?? (await launching?.catch(() => undefined)))?.close();
     await app?.close();
     await runtime?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -151,27 +155,17 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
 
   /** Waits for the view to settle, runs axe, checks the phone's width, and takes the screenshot. */
   async function audit(page: Page, name: string, size: (typeof SIZES)[number], found: string[]): Promise<void> {
+    // The page's own code, as strings: the tests compile without the DOM's types.
     await page.waitForFunction(
-      () => document.querySelector('h1') !== null && !document.querySelector('[aria-busy="true"]'),
+      `document.querySelector('h1') !== null && !document.querySelector('[aria-busy="true"]')`,
       null,
       {
         timeout: 10_000,
       },
     );
-    if ((await page.evaluate(() => typeof (window as { axe?: unknown }).axe)) === 'undefined')
-      await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Violation[] }> } }
-      ).axe;
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.map((n) => ({ target: n.target })),
-      }));
-    });
+    if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.addScriptTag({ path: AXE });
+    const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
+      result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`)) as Violation[];
     for (const violation of violations)
       found.push(
         `${name} @${size.width}: ${violation.id} (${violation.impact}) ${violation.help} — ${violation.nodes
@@ -180,7 +174,7 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
           .join(' | ')}`,
       );
     if (size.name === 'phone') {
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
       if (width > size.width) found.push(`${name} @${size.width}: the page is ${width} px wide`);
     }
     await page.screenshot({ path: join(ARTIFACTS, `view-${name}-${size.name}.png`) });
@@ -208,10 +202,9 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
       await page.goto(views[0]!.path);
       for (const view of views) {
         // In-app navigation, as a person moves: one page load per size keeps this fast.
-        await page.evaluate((path) => {
-          history.pushState(null, '', path);
-          dispatchEvent(new PopStateEvent('popstate'));
-        }, view.path);
+        await page.evaluate(
+          `history.pushState(null, '', ${JSON.stringify(view.path)}); dispatchEvent(new PopStateEvent('popstate'))`,
+        );
         await page.waitForURL(`**${view.path}`);
         await audit(page, view.name, size, found);
       }

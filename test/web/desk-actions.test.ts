@@ -29,6 +29,7 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
   let app: App;
   let base: string;
   let browser: Browser;
+  let launching: Promise<Browser> | undefined;
   let page: Page;
   const pageErrors: string[] = [];
   const cookies: Record<string, string> = {};
@@ -85,6 +86,8 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
   before(async () => {
     assert.ok(existsSync(join(WEB_DIST, 'index.html')), 'build the desk first: npm run build');
     mkdirSync(ARTIFACTS, { recursive: true });
+    // Chromium starts while the server is built and seeded.
+    launching = launchBrowser();
     dataDir = mkdtempSync(join(tmpdir(), 'earshot-actions-'));
     const config = loadConfig({
       EARSHOT_DATA_DIR: dataDir,
@@ -112,13 +115,14 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
       'Das Portal ist seit heute Morgen nicht erreichbar und ich kann mich nicht anmelden',
       'Jonas Weber',
     );
-    browser = await launchBrowser();
+    browser = await launching;
     page = await (await contextFor('admin')).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
 
   after(async () => {
-    await browser?.close();
+    // A failed set-up may leave the browser launched but not yet assigned.
+    await (browser ?? (await launching?.catch(() => undefined)))?.close();
     await app?.close();
     await runtime?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -178,8 +182,7 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
     await page.getByRole('region', { name: 'Customer history' }).getByText('wrote to us once this month').waitFor();
     await page.getByLabel('Saved reply').selectOption({ label: 'Looking into it' });
     await page.waitForFunction(
-      (expected) => (document.querySelector('#composer-body') as HTMLTextAreaElement | null)?.value === expected,
-      `Hi Jonas, about #${ticket.id}: we are looking into it.`,
+      `document.querySelector('#composer-body').value === ${JSON.stringify(`Hi Jonas, about #${ticket.id}: we are looking into it.`)}`,
     );
     await shot(page, 'ticket-saved-reply');
   });

@@ -281,7 +281,7 @@ function Table({ table, href }: { table: ReportTable; href: string }) {
       ) : (
         // Focusable and named: a table wider than a phone scrolls, and the keyboard must reach it too.
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take the focus to scroll by keyboard
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={`${table.title} (scrolls sideways)`}>
+        <section className="table-scroll" tabIndex={0} aria-label={`${table.title} (scrolls sideways)`}>
           <table>
             <thead>
               <tr>
@@ -302,7 +302,7 @@ function Table({ table, href }: { table: ReportTable; href: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </div>
   );
