@@ -71,8 +71,8 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
     posts[name] = result.postIds[0]!;
     return posts[name]!;
   }
-  async function contextFor(who: string): Promise<BrowserContext> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+  async function contextFor(who: string, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport, baseURL: base });
     await context.addCookies(
       cookies[who]!.split('; ').map((pair) => {
         const [name, value] = pair.split('=');
@@ -165,6 +165,15 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
     await page.getByRole('status').filter({ hasText: 'Muted Promo Bot' }).getByRole('button', { name: 'Undo' }).click();
     await column.locator('article', { hasText: 'Free portal credits' }).waitFor();
 
+    // On a phone the card's actions fit its width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const block = card.getByRole('button', { name: /^Block Ana Lopez/ });
+    await block.scrollIntoViewIfNeeded();
+    const box = await block.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `Block at ${JSON.stringify(box)} on a 390 px phone`);
+    await shot(page, 'streams-card-actions-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     // A post arriving live is announced to screen readers through the polite live region.
     await ingest('late', 'Is the portal maintenance over yet?', 'Lena Park');
     await column.locator(`article[data-post-id="${posts.late}"]`).waitFor();
@@ -189,7 +198,8 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
 
   it('warns of a colleague viewing and typing on the same ticket, between two browser contexts', async () => {
     const ticketId = Number(/\/inbox\/(\d+)/.exec(page.url())![1]);
-    const bea = await (await contextFor('bea')).newPage();
+    // Bea is on her phone.
+    const bea = await (await contextFor('bea', { width: 390, height: 844 })).newPage();
     bea.on('pageerror', (error) => pageErrors.push(error.message));
     await bea.goto(`/inbox/${ticketId}`);
     await bea.locator('#composer-body').waitFor();
