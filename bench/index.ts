@@ -13,6 +13,7 @@ import { run as search } from './search.js';
 import { run as abuse } from './abuse.js';
 import { run as reports } from './reports.js';
 import { run as scale } from './scale.js';
+import { run as tone } from './tone.js';
 
 await ingest({ posts: 20_000 });
 await sentiment();
@@ -28,5 +29,6 @@ await cluster();
 await search({ posts: 100_000 });
 await abuse();
 await reports();
+await tone();
 // Needs NATS with JetStream and EARSHOT_TEST_DATABASE_URL; says why it skips otherwise.
 await scale();

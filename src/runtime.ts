@@ -14,6 +14,7 @@ import { InProcessBus, type Bus } from './pipeline/bus.js';
 import { IngestPipeline } from './pipeline/ingest.js';
 import { createAnalyzer, type Analyzer } from './analysis/analyzer.js';
 import { Desk } from './desk/desk.js';
+import { DeskActions } from './desk/desk-actions.js';
 import { IncidentDesk } from './desk/incident-desk.js';
 import { channelResolver, type ChannelOf } from './desk/channels.js';
 import { startCrisisWatch } from './alerts/crisis-watch.js';
@@ -45,6 +46,8 @@ export interface Runtime {
   readonly analyzer: Analyzer;
   readonly pipeline: IngestPipeline;
   readonly desk: Desk;
+  /** Acting from a post card, saved replies, customer history, presence on a ticket. */
+  readonly deskActions: DeskActions;
   /** What responders do to major incidents. */
   readonly incidents: IncidentDesk;
   /** The knowledge base, policies and belt ladder (which gates public replies and batch approvals). */
@@ -241,6 +244,7 @@ async function assemble(
   const channels = channelResolver({ store, kinds: sources.definitions });
   const ladder = createLadder(store, options.clock);
   const desk = new Desk({ store, bus, clock: options.clock, channels, replyGate: ladder });
+  const deskActions = new DeskActions({ store, bus, clock: options.clock });
   const incidents = new IncidentDesk({ store, bus, clock: options.clock, channels, approvalGate: ladder });
   const knowledge = createKnowledgeParts({ store, desk, ladder, clock: options.clock });
   const outbound = new OutboundWorker({
@@ -308,6 +312,7 @@ async function assemble(
     analyzer,
     pipeline,
     desk,
+    deskActions,
     incidents,
     knowledge,
     channels,
@@ -411,6 +416,7 @@ export async function buildApp(
       bus: runtime.bus,
       pipeline: runtime.pipeline,
       desk: runtime.desk,
+      deskActions: runtime.deskActions,
       incidents: runtime.incidents,
       knowledge: runtime.knowledge,
       sources: runtime.sources,

@@ -66,14 +66,17 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
     for (const burst of alerts) {
       const key = burst.historical ? `burst:${burst.key}@${burst.evidence.onsetAt}` : `burst:${burst.key}`;
       const nowIso = clock().toISOString();
+      // A cluster's burst names its incident when the cluster has one, so the alert can link to it.
+      const [kind, id] = burst.key.split(':');
+      const incidentId = kind === 'cluster' ? (incidents?.clusterer.get(Number(id))?.incidentId ?? null) : null;
       const { alert } = await raiseAlert(
         deps.store.db,
         {
           type: 'burst',
           severity: burst.severity,
-          title: titleOf(burst, await names()),
+          title: titleOf(burst, await names(), incidentId),
           key,
-          evidence: { ...burst.evidence, phase: burst.phase },
+          evidence: { ...burst.evidence, phase: burst.phase, ...(incidentId !== null ? { incidentId } : {}) },
         },
         nowIso,
       );
@@ -144,14 +147,16 @@ function keysOf(post: Post, clusterKey: string | undefined): string[] {
   return keys;
 }
 
-function titleOf(burst: BurstAlert, names: ReadonlyMap<number, string>): string {
+function titleOf(burst: BurstAlert, names: ReadonlyMap<number, string>, incidentId: number | null): string {
   const e = burst.evidence;
   const [kind, id] = burst.key.split(':');
   const where =
     kind === 'stream'
       ? `stream “${names.get(Number(id)) ?? id}”`
       : kind === 'cluster'
-        ? `incident cluster ${id}`
+        ? incidentId !== null
+          ? `incident #${incidentId}`
+          : `incident cluster ${id}`
         : 'all posts';
   const ended = burst.phase === 'ended' ? ' (ended)' : '';
   const history = burst.historical ? `Historical (${e.onsetAt.slice(0, 16).replace('T', ' ')} UTC): b` : 'B';

@@ -82,7 +82,7 @@ export function proposeReplies(
   )) {
     const channel = channelFor(options.channels, post.source);
     const channelKind = channel.kind ?? post.source;
-    const holdsPersonalData = detectPersonalData(post.text, rules.personalData).length > 0;
+    const holdsPersonalData = detectPersonalData(post.text, rules.personalData, rules.allowList).length > 0;
     const visibility: ReplyVisibility | null =
       holdsPersonalData && post.wroteToUs && channel.canDirectMessage
         ? 'private'

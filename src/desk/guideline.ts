@@ -14,6 +14,7 @@ import {
   type GuidelineRules,
   type PersonalDataKind,
 } from '../domain/guideline.js';
+import { findTone } from './tone.js';
 
 export interface ReplyDraft {
   readonly body: string;
@@ -50,7 +51,7 @@ export function checkReply(reply: ReplyDraft, rules: GuidelineRules = DEFAULT_GU
       message: `${text.length} characters; ${reply.channel} allows ${limit}`,
     });
 
-  for (const match of detectPersonalData(text, rules.personalData)) {
+  for (const match of detectPersonalData(text, rules.personalData, rules.allowList)) {
     findings.push(
       reply.visibility === 'public'
         ? { rule: 'personal-data', level: 'block', message: `A ${match.kind} in a public reply`, span: match.span }
@@ -79,6 +80,17 @@ export function checkReply(reply: ReplyDraft, rules: GuidelineRules = DEFAULT_GU
   const capitals = text.replace(/[^\p{Lu}]/gu, '');
   if (letters.length >= 12 && capitals.length / letters.length > rules.maxCapsShare)
     findings.push({ rule: 'all-caps', level: 'warn', message: 'Mostly capitals: reads as shouting' });
+  if (rules.toneCheck !== false)
+    for (const match of findTone(text))
+      findings.push({
+        rule: 'tone',
+        level: 'warn',
+        message:
+          match.kind === 'blame'
+            ? `“${match.phrase}” puts the blame on them or off us: say what we will do instead`
+            : `“${match.phrase}” talks down to them: acknowledge how they feel instead`,
+        span: match.span,
+      });
   if (reply.visibility === 'private' && reply.recipientWroteToUs === false) {
     findings.push({
       rule: 'unsolicited-dm',
@@ -101,13 +113,18 @@ export function replyLimit(rules: GuidelineRules, channel: string, channelLimit?
   return Math.min(ruled, channelLimit ?? Number.POSITIVE_INFINITY);
 }
 
-/** Personal data in a text: payment cards (Luhn-valid), phone numbers, e-mail addresses, passwords and codes. */
+/**
+ * Personal data in a text: payment cards (Luhn-valid), phone numbers, e-mail addresses, passwords
+ * and codes. Numbers and addresses on `allowList` (the organisation's own) are not personal data.
+ */
 export function detectPersonalData(
   text: string,
   kinds: readonly PersonalDataKind[] = PERSONAL_DATA_KINDS,
+  allowList: readonly string[] = [],
 ): PersonalDataMatch[] {
   const found: PersonalDataMatch[] = [];
   const want = new Set(kinds);
+  const allowed = ownContacts(allowList);
   const cardSpans: [number, number][] = [];
   if (want.has('card')) {
     for (const match of text.matchAll(/\b\d(?:[ -]?\d){12,18}\b/g)) {
@@ -123,16 +140,25 @@ export function detectPersonalData(
     for (const match of text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi)) {
       // `@ana@example.social` is a fediverse handle, not an address.
       if (text[match.index! - 1] === '@') continue;
+      if (allowed.emailAllowed(match[0])) continue;
       found.push({ kind: 'email', span: [match.index!, match.index! + match[0].length] });
     }
   }
   if (want.has('phone')) {
-    for (const match of text.matchAll(/(?<![\w.])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,5}\)?){2,5}(?![\w.])/g)) {
+    // A full stop may end the sentence right after the number ("ring 020 7946 0958."); a dot then a
+    // digit continues it (a version or an address), so only that is refused after the match.
+    for (const match of text.matchAll(/(?<![\w.])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,5}\)?){2,5}(?!\w|\.\d)/g)) {
       const digits = match[0].replace(/\D/g, '');
       const span: [number, number] = [match.index!, match.index! + match[0].length];
       if (digits.length < 8 || digits.length > 15 || cardSpans.some(([s, e]) => span[0] < e && s < span[1])) continue;
       // Dates and times are not phone numbers.
-      if (/^\d{4}-\d{2}-\d{2}$/.test(match[0]) || /^\d{1,2}[.:]\d{2}$/.test(match[0])) continue;
+      if (
+        /^\d{4}-\d{2}-\d{2}$/.test(match[0]) ||
+        /^\d{1,2}[.:]\d{2}$/.test(match[0]) ||
+        /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(match[0])
+      )
+        continue;
+      if (allowed.phoneAllowed(digits)) continue;
       found.push({ kind: 'phone', span });
     }
   }
@@ -148,6 +174,36 @@ export function detectPersonalData(
     }
   }
   return found.sort((a, b) => a.span[0] - b.span[0]);
+}
+
+/**
+ * The allow-list, read once: phone numbers compared by their digits (the national "020 7946 0958"
+ * and international "+44 20 7946 0958" forms are one number: the shorter, without its leading 0,
+ * ends the longer), addresses case-insensitively, and `@example.org` allows every address there.
+ */
+function ownContacts(allowList: readonly string[]) {
+  const phones: string[] = [];
+  const emails = new Set<string>();
+  const domains: string[] = [];
+  for (const entry of allowList) {
+    const value = entry.trim().toLowerCase();
+    if (value.startsWith('@')) domains.push(value);
+    else if (value.includes('@')) emails.add(value);
+    else {
+      const digits = value.replace(/\D/g, '').replace(/^0+/, '');
+      if (digits.length >= 6) phones.push(digits);
+    }
+  }
+  return {
+    phoneAllowed(digits: string): boolean {
+      const bare = digits.replace(/^0+/, '');
+      return phones.some((own) => (own.length >= bare.length ? own.endsWith(bare) : bare.endsWith(own)));
+    },
+    emailAllowed(address: string): boolean {
+      const value = address.toLowerCase();
+      return emails.has(value) || domains.some((domain) => value.endsWith(domain));
+    },
+  };
 }
 
 export function luhn(digits: string): boolean {

@@ -19,6 +19,7 @@ export const FINDING_RULES = [
   'unsolicited-dm',
   'identical',
   'empty',
+  'tone',
 ] as const;
 export type FindingRule = (typeof FINDING_RULES)[number];
 
@@ -43,6 +44,13 @@ export interface GuidelineRules {
   readonly maxCapsShare: number;
   /** Which personal data the check looks for. */
   readonly personalData: readonly PersonalDataKind[];
+  /**
+   * The organisation's own phone numbers, e-mail addresses and `@domain`s: a reply may give them
+   * out (the help line, support@…), so the personal-data check passes them. Absent: none.
+   */
+  readonly allowList?: readonly string[];
+  /** Whether blaming or condescending phrases are flagged (a warning); absent: on. */
+  readonly toneCheck?: boolean;
   /**
    * The policy version these rules come from (`src/policies`); null or absent when none was
    * named. A rule change that names no newer policy version than the one before is flagged.

@@ -9,6 +9,7 @@ import type { Ticket, TicketEvent } from '../domain/ticket.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { addTicketMessageIn, createTicketsIn, ownRemoteIds, ticketsByConversationRefs } from '../store/tickets.js';
+import { blockedAuthorKeys } from '../store/author-actions.js';
 import type { RoutedPost } from './route.js';
 
 /** A post just inserted, with its row id. */
@@ -111,8 +112,19 @@ export async function ticketsForPostsIn(
   }
 
   const ticketOfPost = new Map<number, number>();
+  // A blocked author's posts are stored and shown, but open no ticket (src/domain/author-action.ts).
+  const blocked = await blockedAuthorKeys(
+    trx,
+    stored.filter((entry) => entry.post.ticket).map((entry) => entry.post.source),
+  );
+  const isBlocked = (entry: StoredPost) => blocked.has(`${entry.post.source}\u0000${entry.post.author.handle}`);
   const starters = stored.filter(
-    (entry) => entry.post.ticket && !own.has(entry.id) && !existing.has(entry.id) && !parentInBatch.has(entry.id),
+    (entry) =>
+      entry.post.ticket &&
+      !own.has(entry.id) &&
+      !existing.has(entry.id) &&
+      !parentInBatch.has(entry.id) &&
+      !isBlocked(entry),
   );
   const created = await createTicketsIn(trx, starters.map(newTicketOf), now);
   for (const ticket of created) if (ticket.postId !== null) ticketOfPost.set(ticket.postId, ticket.id);
@@ -131,7 +143,7 @@ export async function ticketsForPostsIn(
     if (ticketId !== undefined) {
       joins.push({ postId: entry.id, ticketId });
       ticketOfPost.set(entry.id, ticketId);
-    } else if (entry.post.ticket) {
+    } else if (entry.post.ticket && !isBlocked(entry)) {
       const [ticket] = await createTicketsIn(trx, [newTicketOf(entry)], now);
       if (ticket) {
         created.push(ticket);

@@ -10,6 +10,7 @@ import type { Bus } from '../pipeline/bus.js';
 import type { IngestPipeline } from '../pipeline/ingest.js';
 import type { Desk } from '../desk/desk.js';
 import type { IncidentDesk } from '../desk/incident-desk.js';
+import type { DeskActions } from '../desk/desk-actions.js';
 import type { SourceSupervisor } from '../sources/supervisor.js';
 import type { GuardOptions } from '../sources/ssrf.js';
 import type { DeadLetter } from '../pipeline/draft-queue.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
   readonly desk: Desk;
   /** What responders do to major incidents. */
   readonly incidents: IncidentDesk;
+  /** Acting from a post card, saved replies, customer history, presence; its routes only when given. */
+  readonly deskActions?: DeskActions;
   /** The knowledge base, policies and belt ladder; their routes are registered only when given. */
   readonly knowledge?: KnowledgeParts;
   readonly clock?: () => Date;

@@ -490,6 +490,13 @@ export const LIVE_EVENTS = {
     roomId: Type.Integer(),
     people: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
   }),
+  // Someone is viewing or typing on a ticket (src/desk/presence.ts); a desk keeps the mark `ttlMs`.
+  'ticket-presence': Type.Object({
+    ticketId: Type.Integer(),
+    user: Type.Object({ id: Type.Integer(), name: Type.String() }),
+    state: Type.Union([Type.Literal('viewing'), Type.Literal('typing'), Type.Literal('left')]),
+    ttlMs: Type.Integer(),
+  }),
 } as const;
 export type LiveEventName = keyof typeof LIVE_EVENTS;
 export type LiveEvents = { [K in LiveEventName]: Static<(typeof LIVE_EVENTS)[K]> };

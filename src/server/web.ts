@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { startWebBuild, webBuildNeeded } from './build-web.js';
+import { EarshotError } from '../domain/errors.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_DIST = join(ROOT, 'web', 'dist');
@@ -94,12 +95,19 @@ export function webDesk(options: { build?: boolean | Promise<boolean>; dist?: st
         );
       },
     });
-    // The desk's own paths answer with its index, so a bookmarked or reloaded view opens. They are
-    // listed rather than caught by a not-found handler: the API's JSON 404 stays the only one.
+    // The desk's own paths answer with its index, so a bookmarked or reloaded view opens.
     for (const path of CLIENT_ROUTES) {
       app.get(path, { config: { role: 'public' }, schema: { hide: true } }, function deskIndex(_request, reply) {
         return reply.header('cache-control', 'no-cache').sendFile('index.html');
       });
     }
+    // Any other page path too (`/sources/`, a view added later, a mistyped link): the desk opens
+    // and says "not found" itself. API paths and missing files keep the API's JSON 404.
+    app.get('/*', { config: { role: 'public' }, schema: { hide: true } }, function deskFallback(request, reply) {
+      const path = request.url.split('?')[0]!;
+      if (path === '/api' || path.startsWith('/api/') || /\.[a-z0-9]+$/i.test(path))
+        throw new EarshotError('ERR_NOT_FOUND', { what: 'Route', id: `${request.method} ${path}` });
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    });
   };
 }

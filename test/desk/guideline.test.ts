@@ -60,3 +60,64 @@ describe('guideline check', () => {
     );
   });
 });
+
+describe('guideline check: sentence ends, the allow-list and tone', () => {
+  const kinds = (text: string, allowList: string[] = []) =>
+    detectPersonalData(text, undefined, allowList).map((m) => `${m.kind}:${text.slice(m.span[0], m.span[1])}`);
+
+  test('a phone number at the end of a sentence is caught, a version or a date is not', () => {
+    assert.deepEqual(kinds('ring 020 7946 0958.'), ['phone:020 7946 0958']);
+    assert.deepEqual(kinds('Call +44 20 7946 0958. We answer at once'), ['phone:+44 20 7946 0958']);
+    assert.deepEqual(rulesOf('Please ring 020 7946 0958.'), ['personal-data:block']);
+    assert.deepEqual(kinds('fixed in 2026.11.21.3 on 21.11.2026.'), []);
+  });
+
+  test('the organisation’s own numbers and addresses pass, in any written form', () => {
+    const allowList = ['+44 20 7946 0000', 'help@greenline.example', '@press.greenline.example'];
+    assert.deepEqual(kinds('Our help line is 020 7946 0000.', allowList), []);
+    assert.deepEqual(kinds('Our help line is +44 (20) 7946-0000', allowList), []);
+    assert.deepEqual(kinds('Write to HELP@greenline.example or ana@press.greenline.example', allowList), []);
+    assert.deepEqual(kinds('Ring 020 7946 0958.', allowList), ['phone:020 7946 0958'], 'another number still blocks');
+    assert.deepEqual(kinds('mail ana@evilgreenline.example', ['@greenline.example']), [
+      'email:ana@evilgreenline.example',
+    ]);
+    const rules = { ...DEFAULT_GUIDELINE_RULES, allowList };
+    assert.ok(checkReply({ body: 'Ring us on 020 7946 0000.', channel: 'mastodon', visibility: 'public' }, rules).ok);
+  });
+
+  test('blame and condescension warn, with the phrase; ordinary apologies do not', () => {
+    const tone = (text: string) =>
+      checkReply({ body: text, channel: 'mastodon', visibility: 'public' })
+        .findings.filter((f) => f.rule === 'tone')
+        .map((f) => text.slice(f.span![0], f.span![1]).toLowerCase());
+    assert.deepEqual(tone('Calm down, it is not our fault'), ['calm down', 'it is not our fault']);
+    assert.deepEqual(tone("That isn't our problem, you should have read the terms"), [
+      "that isn't our problem",
+      'you should have read',
+    ]);
+    assert.deepEqual(tone('As we already explained, it’s not that hard.'), [
+      'as we already explained',
+      'it’s not that hard',
+    ]);
+    assert.deepEqual(tone('Per my last message, this is user error'), ['per my last message', 'user error']);
+    assert.equal(
+      checkReply({ body: 'Calm down', channel: 'mastodon', visibility: 'public' }).findings[0]?.level,
+      'warn',
+    );
+    for (const fine of [
+      'Sorry about the delay, that is our fault and we are fixing it.',
+      'You should see the refund in 3 days. We will not let this happen again.',
+      'No need to re-enter your details: we have them.',
+      'Thanks for your patience while we fixed it.',
+      'It is not your fault: the outage hit every account.',
+    ])
+      assert.deepEqual(tone(fine), [], fine);
+    assert.deepEqual(
+      checkReply(
+        { body: 'Calm down', channel: 'mastodon', visibility: 'public' },
+        { ...DEFAULT_GUIDELINE_RULES, toneCheck: false },
+      ).findings,
+      [],
+    );
+  });
+});

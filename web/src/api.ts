@@ -17,6 +17,7 @@ import type {
 } from './api-types.js';
 import type { ClusterState, ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
 import type { Outbound } from './api-types.js';
+import type { AuthorDecisionWire, CustomerHistoryWire, SavedReplyWire } from './api-types.js';
 import type {
   CheckResult,
   EscalationSummary,
@@ -211,4 +212,23 @@ export const api = {
   createToken: (input: { name: string; scopes: TokenScope[]; expiresInDays: number | null }) =>
     request<{ id: number; token: string }>('POST', '/tokens', input),
   revokeToken: (id: number) => request<void>('DELETE', `/tokens/${id}`),
+  // Acting from anywhere and the composer's helpers (src/server/routes/desk-actions.ts).
+  post: (id: number, signal?: AbortSignal) => request<Post>('GET', `/posts/${id}`, undefined, signal),
+  openPostTicket: (postId: number) => request<{ ticket: Ticket; created: boolean }>('POST', `/posts/${postId}/ticket`),
+  authorDecisions: (signal?: AbortSignal) =>
+    request<AuthorDecisionWire[]>('GET', '/authors/decisions', undefined, signal),
+  decideAuthor: (author: { source: string; handle: string }, action: 'mute' | 'block' | null) =>
+    request<void>('PUT', '/authors/decisions', { ...author, action }),
+  savedReplies: (signal?: AbortSignal) => request<SavedReplyWire[]>('GET', '/saved-replies', undefined, signal),
+  createSavedReply: (input: { title: string; body: string }) =>
+    request<SavedReplyWire>('POST', '/saved-replies', input),
+  updateSavedReply: (id: number, input: { title?: string; body?: string }) =>
+    request<SavedReplyWire>('PATCH', `/saved-replies/${id}`, input),
+  deleteSavedReply: (id: number) => request<void>('DELETE', `/saved-replies/${id}`),
+  fillSavedReply: (ticketId: number, replyId: number) =>
+    request<{ body: string }>('POST', `/tickets/${ticketId}/saved-replies/${replyId}`),
+  customerHistory: (ticketId: number, signal?: AbortSignal) =>
+    request<{ history: CustomerHistoryWire | null }>('GET', `/tickets/${ticketId}/history`, undefined, signal),
+  presence: (ticketId: number, state: 'viewing' | 'typing' | 'left') =>
+    request<void>('POST', `/tickets/${ticketId}/presence`, { state }),
 };

@@ -25,6 +25,7 @@ import { TokensView } from './views/tokens.js';
 import { AlertCue } from './components/alert-cue.js';
 import { ContributorView, KnowledgeView } from './views/knowledge.js';
 import { BeltView } from './views/belt.js';
+import { LiveAnnouncer } from './components/live-announcer.js';
 
 type Phase = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; user: User };
 
@@ -164,6 +165,7 @@ function Desk({ path }: { path: string }) {
       <main id="main" className="main" tabIndex={-1}>
         <View path={path} />
       </main>
+      <LiveAnnouncer />
     </div>
   );
 }

@@ -17,6 +17,7 @@ const EVENT_NAMES = [
   'wall-changed',
   'room-message',
   'room-presence',
+  'ticket-presence',
 ] as const satisfies readonly LiveEventName[];
 // The compiler checks the list names every event of the shared map (the map itself is server code).
 type Unlisted = Exclude<LiveEventName, (typeof EVENT_NAMES)[number]>;

@@ -28,6 +28,13 @@ const RulesBody = {
   ),
   maxCapsShare: Type.Number({ minimum: 0, maximum: 1 }),
   personalData: Type.Array(literals(PERSONAL_DATA_KINDS), { maxItems: PERSONAL_DATA_KINDS.length }),
+  allowList: Type.Optional(
+    Type.Array(Type.String({ minLength: 3, maxLength: 200 }), {
+      maxItems: 200,
+      description: 'The organisation’s own phone numbers, e-mail addresses and @domains, which replies may give out',
+    }),
+  ),
+  toneCheck: Type.Optional(Type.Boolean({ description: 'Warn on blaming or condescending phrases (default on)' })),
   policyVersionId: Type.Optional(
     Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
       description: 'The policy version these rules come from',
@@ -49,6 +56,7 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
     blockedWords: [...rules.blockedWords],
     profanity: [...rules.profanity],
     personalData: [...rules.personalData],
+    allowList: [...(rules.allowList ?? [])],
     maxLength: { ...rules.maxLength },
   });
 

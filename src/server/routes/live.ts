@@ -13,6 +13,7 @@ import { endpoint } from '../route.js';
 import { LIVE_EVENTS, WALL_LIVE_EVENTS, type LiveEventName, type LiveEvents } from '../schemas.js';
 import { hasRole } from '../../domain/user.js';
 import '../../wall/events.js';
+import '../../desk/presence.js';
 import { presentPosts, presentTicket } from '../present.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -72,6 +73,9 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     ),
     context.bus.subscribe('wall.changed', (message) => deliver(() => broadcast('wall-changed', { ...message }))),
     context.bus.subscribe('wall.room-message', ({ message }) => deliver(() => broadcast('room-message', message))),
+    context.bus.subscribe('tickets.presence', (message) =>
+      deliver(() => broadcast('ticket-presence', { ...message, user: { ...message.user } })),
+    ),
     context.bus.subscribe('wall.presence', (message) =>
       deliver(() => broadcast('room-presence', { roomId: message.roomId, people: [...message.people] })),
     ),

@@ -66,7 +66,7 @@ export function KindReading({
 let languageNames: Intl.DisplayNames | null | undefined;
 
 /** "Spanish" for `es`; the code itself where the browser has no name for it. */
-function languageName(code: string): string {
+export function languageName(code: string): string {
   if (languageNames === undefined) {
     try {
       languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
@@ -121,9 +121,19 @@ const FLAG_TEXT: Record<PostFlag, string> = {
  * The scam watch's warning, above the post text: an ARIA alert, so screen readers announce it,
  * and words, not only colour. Shown only for flags other than "likely spammer" (that is a badge).
  */
-export function FlagBanner({ flags }: { flags: readonly PostFlag[] | undefined }) {
+export function FlagBanner({ flags, quiet = false }: { flags: readonly PostFlag[] | undefined; quiet?: boolean }) {
   const serious = (flags ?? []).filter((flag) => flag !== 'likely-spammer');
   if (serious.length === 0) return null;
+  if (quiet)
+    return (
+      <details className="post-warning post-warning-quiet" data-flags={serious.join(' ')}>
+        <summary>
+          <span aria-hidden="true">⚠ </span>
+          {serious.includes('impersonation') ? 'Possible impersonator' : 'Possible scam'}
+        </summary>
+        {serious.map((flag) => FLAG_TEXT[flag]).join(' ')}
+      </details>
+    );
   return (
     <div className="form-error post-warning" role="alert" data-flags={serious.join(' ')}>
       <strong>

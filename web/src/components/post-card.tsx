@@ -1,5 +1,5 @@
 /** One post: who said it, how far it reaches, what it means, when, and a link to the original. */
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { Post } from '../api-types.js';
 import { absoluteTime, compactNumber, relativeTime } from '../format.js';
 import { Avatar } from './avatar.js';
@@ -17,10 +17,19 @@ export const PostCard = memo(function PostCard({
   post,
   fresh = false,
   compact = false,
+  repeats = 1,
+  quietFlags = false,
+  children,
 }: {
   post: Post;
   fresh?: boolean;
   compact?: boolean;
+  /** How many posts this card stands for (the same text from one author, collapsed on the board). */
+  repeats?: number;
+  /** A one-line flag warning that opens for detail, not an alert: the board shows many cards at once. */
+  quietFlags?: boolean;
+  /** Actions shown under the post (the board's post actions). */
+  children?: ReactNode;
 }) {
   const now = useNow();
   const name = post.author.name ?? post.author.handle;
@@ -34,6 +43,7 @@ export const PostCard = memo(function PostCard({
       className={`post${fresh ? ' post-fresh' : ''}${compact ? ' post-compact' : ''} post-${post.sentiment}${flags.length > 0 ? ' post-flagged' : ''}`}
       aria-label={`Post by ${name}${flags.some((flag) => flag !== 'likely-spammer') ? ' (flagged: possible scam or impersonation)' : ''}`}
       data-post-id={post.id}
+      data-repeats={repeats > 1 ? repeats : undefined}
     >
       <header className="post-head">
         <Avatar name={name} size={compact ? 26 : 34} />
@@ -43,11 +53,19 @@ export const PostCard = memo(function PostCard({
             {post.author.handle} · {post.source}
           </span>
         </div>
+        {repeats > 1 ? (
+          <span
+            className="pill post-repeats"
+            title={`${repeats} posts with this text from ${name}; the newest is shown`}
+          >
+            ×{repeats}
+          </span>
+        ) : null}
         <time className="post-time" dateTime={post.createdAt} title={absoluteTime(post.createdAt)}>
           {relativeTime(post.createdAt, now)}
         </time>
       </header>
-      <FlagBanner flags={flags} />
+      <FlagBanner flags={flags} quiet={quietFlags} />
       {html !== null ? <SafeHtml className="post-text" html={html} /> : <p className="post-text">{post.text}</p>}
       <footer className="post-meta">
         <SentimentBadge sentiment={post.sentiment} score={post.sentimentScore} />
@@ -84,6 +102,7 @@ export const PostCard = memo(function PostCard({
           </a>
         ) : null}
       </footer>
+      {children}
     </article>
   );
 });

@@ -20,6 +20,7 @@ import type {
   TicketDetail,
   User,
 } from '../api-types.js';
+import type { AuthorDecisionWire, CustomerHistoryWire, SavedReplyWire } from '../api-types.js';
 import { useResource, type Resource, type ResourceOptions } from './resource.js';
 
 export interface Page<T> {
@@ -173,4 +174,21 @@ function loadUsers(fresh: boolean): Promise<User[]> {
 /** The shared list of people; `fresh` asks the server again (the People view). */
 export function useUsers({ fresh = false } = {}): Resource<User[]> {
   return useResource(fresh ? 'users/fresh' : 'users', () => loadUsers(fresh));
+}
+
+/** Saved replies (shared by the whole desk), for the composer's picker. */
+export function useSavedReplies(): Resource<SavedReplyWire[]> {
+  return useResource('saved-replies', (signal) => api.savedReplies(signal));
+}
+
+/** The customer behind a ticket: posts this month, other tickets. */
+export function useCustomerHistory(ticketId: number): Resource<CustomerHistoryWire | null> {
+  return useResource(`ticket/${ticketId}/history`, (signal) =>
+    api.customerHistory(ticketId, signal).then(({ history }) => history),
+  );
+}
+
+/** Authors muted or blocked by the desk: the streams board hides their posts. */
+export function useAuthorDecisions(): Resource<AuthorDecisionWire[]> {
+  return useResource('authors/decisions', (signal) => api.authorDecisions(signal));
 }

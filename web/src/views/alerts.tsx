@@ -14,6 +14,7 @@ import { absoluteTime, relativeTime } from '../format.js';
 import { useNow } from '../components/clock.js';
 import { alertsChanged } from '../components/alert-cue.js';
 import { FormError } from '../components/form-error.js';
+import { AlertLinks } from '../components/alert-links.js';
 
 type Tab = 'open' | 'acknowledged' | 'closed';
 
@@ -142,6 +143,7 @@ export function AlertsView() {
                       {relativeTime(alert.createdAt, now)}
                     </time>
                   </span>
+                  <AlertLinks alert={alert} />
                 </div>
                 <span className="spacer" />
                 {alert.status === 'open' ? (

@@ -6,7 +6,7 @@
  */
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError } from '../api.js';
-import type { ConfiguredSource, JsonSchemaField, SourceDefinitionInfo } from '../api-types.js';
+import type { ConfiguredSource, JsonSchemaField, JsonSchemaObject, SourceDefinitionInfo } from '../api-types.js';
 import { errorMessage } from '../data/resource.js';
 import { useSourceDefinitions, useSources } from '../data/resources.js';
 import { FormError } from '../components/form-error.js';
@@ -172,6 +172,39 @@ function SourceRow({
   );
 }
 
+/**
+ * An example value for a JSON field, from its schema: a list of objects shows one object with its
+ * fields (a feed's `{"url": "https://…"}`), so nobody has to guess the shape.
+ */
+function jsonExample(field: JsonSchemaField): string {
+  const sample = (schema: JsonSchemaField | undefined, depth: number): unknown => {
+    if (!schema || depth > 3) return null;
+    if (schema.default !== undefined) return schema.default;
+    const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+    const properties = (schema as JsonSchemaObject).properties;
+    if (type === 'array') return [sample(schema.items, depth + 1)];
+    if (type === 'object' || properties) {
+      const required = (schema as JsonSchemaObject).required;
+      const names = Object.keys(properties ?? {}).filter((name) => !required || required.includes(name));
+      return Object.fromEntries(names.map((name) => [name, sample(properties![name], depth + 1)]));
+    }
+    if (type === 'integer' || type === 'number') return schema.minimum ?? 1;
+    if (type === 'boolean') return true;
+    if (schema.format === 'uri') return 'https://example.org/feed.xml';
+    return '…';
+  };
+  return JSON.stringify(sample(field, 0));
+}
+
+function jsonError(text: string): string | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : 'cannot be read';
+  }
+}
+
 type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'boolean' | 'choice' | 'lines' | 'json';
 
 function fieldKind(name: string, field: JsonSchemaField, secrets: readonly string[]): FieldKind {
@@ -335,6 +368,7 @@ function OptionField({
     schema.description,
     schema.default !== undefined ? `default ${JSON.stringify(schema.default)}` : null,
     kind === 'lines' ? 'one per line' : null,
+    kind === 'json' ? `JSON, e.g. ${jsonExample(schema)}` : null,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -372,14 +406,21 @@ function OptionField({
       </select>
     );
   } else if (kind === 'lines' || kind === 'json') {
+    const invalid = kind === 'json' && value.trim() !== '' ? jsonError(value) : null;
     input = (
-      <textarea
-        name={name}
-        required={required}
-        rows={3}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-      />
+      <>
+        <textarea
+          name={name}
+          required={required}
+          rows={3}
+          value={value}
+          placeholder={kind === 'json' ? jsonExample(schema) : undefined}
+          aria-invalid={invalid !== null}
+          className={kind === 'json' ? 'mono' : undefined}
+          onChange={(event) => onChange(event.target.value)}
+        />
+        {invalid ? <span className="form-error small">Not valid JSON yet: {invalid}</span> : null}
+      </>
     );
   } else {
     const numeric = kind === 'number' || kind === 'integer';

@@ -6,11 +6,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type PostFilter } from '../api.js';
 import { errorMessage } from '../data/resource.js';
-import { appendNew, usePosts, useStreams } from '../data/resources.js';
-import { POST_KINDS, SENTIMENTS, type Post, type Stream } from '../api-types.js';
+import { appendNew, useAuthorDecisions, usePosts, useStreams, useUsers } from '../data/resources.js';
+import { POST_KINDS, SENTIMENTS, type Post, type Stream, type User } from '../api-types.js';
 import { useLive } from '../live.js';
 import { can, useSession } from '../session.js';
 import { PostCard } from '../components/post-card.js';
+import { PostActions } from '../components/post-actions.js';
 import { FormError } from '../components/form-error.js';
 import { Options } from '../components/options.js';
 import { StreamEditor } from './stream-editor.js';
@@ -49,6 +50,28 @@ export function StreamsView() {
   const [filters, setFilters] = useState<Filters>({ q: '', sentiment: '', kind: '' });
   const [layout, setLayout] = useState<Layout>(loadLayout);
   const [editing, setEditing] = useState<Stream | 'new' | null>(null);
+  const users = useUsers().data ?? NO_PEOPLE;
+  const decisions = useAuthorDecisions();
+  const [decided, setDecided] = useState<{ post: Post; action: 'mute' | 'block' } | null>(null);
+  const [decideError, setDecideError] = useState<string | null>(null);
+  // Muted and blocked authors' posts are left off the board.
+  const hiddenAuthors = useMemo(
+    () => new Set((decisions.data ?? []).map((decision) => authorKey(decision.source, decision.handle))),
+    [decisions.data],
+  );
+  const decide = useCallback(
+    async (post: Post, action: 'mute' | 'block' | null) => {
+      setDecideError(null);
+      try {
+        await api.decideAuthor({ source: post.source, handle: post.author.handle }, action);
+        setDecided(action === null ? null : { post, action });
+        await decisions.reload();
+      } catch (caught) {
+        setDecideError(caught instanceof Error ? caught.message : 'That failed');
+      }
+    },
+    [decisions.reload],
+  );
 
   // Search applies a moment after typing stops.
   useEffect(() => {
@@ -140,6 +163,18 @@ export function StreamsView() {
         </button>
       </header>
       <FormError message={errorMessage(error, 'Could not load streams')} />
+      <FormError message={decideError} />
+      {decided ? (
+        <p className="decided-bar" role="status">
+          {decided.action === 'mute' ? 'Muted' : 'Blocked'} {decided.post.author.name ?? decided.post.author.handle}
+          {decided.action === 'mute'
+            ? ': their posts are hidden here.'
+            : ': their posts are hidden and open no tickets.'}{' '}
+          <button type="button" className="btn btn-small" onClick={() => void decide(decided.post, null)}>
+            Undo
+          </button>
+        </p>
+      ) : null}
       {streams === null && !error ? <p className="muted pad">Loading streams…</p> : null}
       {streams !== null ? (
         <section className="board" aria-label="Stream columns">
@@ -153,6 +188,9 @@ export function StreamsView() {
               onMove={(by) => move(column.id, by)}
               onHide={() => saveLayout({ ...layout, hidden: [...layout.hidden, column.id] })}
               onEdit={column.stream ? () => setEditing(column.stream) : null}
+              hiddenAuthors={hiddenAuthors}
+              users={users}
+              onDecide={(post, action) => void decide(post, action)}
             />
           ))}
           {streams.length === 0 ? (
@@ -221,6 +259,32 @@ function FilterSelect({
   );
 }
 
+const NO_PEOPLE: User[] = [];
+
+function authorKey(source: string, handle: string): string {
+  return `${source}\u0000${handle}`;
+}
+
+/**
+ * The board's cards: posts with the same text from one author (a copy-paste campaign, an
+ * impersonator's repeats) collapse into one card, the newest, with a count.
+ */
+export function groupRepeats(posts: readonly Post[]): { post: Post; repeats: number }[] {
+  const groups = new Map<string, { post: Post; repeats: number }>();
+  for (const post of posts) {
+    const text = post.text
+      .toLowerCase()
+      .replace(/https?:\/\/\S+/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const key = `${authorKey(post.source, post.author.handle)}\u0000${text}`;
+    const known = groups.get(key);
+    if (known) known.repeats += 1;
+    else groups.set(key, { post, repeats: 1 });
+  }
+  return [...groups.values()];
+}
+
 /** Does a live post pass the board's filters? Search is approximated as "every word appears". */
 function passes(post: Post, filters: Filters): boolean {
   if (filters.sentiment && post.sentiment !== filters.sentiment) return false;
@@ -244,6 +308,9 @@ function Column({
   onMove,
   onHide,
   onEdit,
+  hiddenAuthors,
+  users,
+  onDecide,
 }: {
   stream: Stream | null;
   filters: Filters;
@@ -252,6 +319,9 @@ function Column({
   onMove: (by: -1 | 1) => void;
   onHide: () => void;
   onEdit: (() => void) | null;
+  hiddenAuthors: ReadonlySet<string>;
+  users: readonly User[];
+  onDecide: (post: Post, action: 'mute' | 'block') => void;
 }) {
   const streamId = stream?.id ?? ALL;
   const filter: PostFilter = {
@@ -297,6 +367,13 @@ function Column({
   }
 
   const freshCount = fresh.size;
+  const cards = useMemo(
+    () =>
+      posts === null
+        ? null
+        : groupRepeats(posts.filter((post) => !hiddenAuthors.has(authorKey(post.source, post.author.handle)))),
+    [posts, hiddenAuthors],
+  );
   return (
     <section className="column" aria-labelledby={`column-${streamId}`} data-stream-id={streamId}>
       <header className="column-head">
@@ -352,19 +429,24 @@ function Column({
           {stream?.query ?? 'every post'}
         </p>
       </header>
-      <div className="column-body" ref={list} role="feed" aria-busy={posts === null} aria-label={`Posts in ${name}`}>
+      <div className="column-body" ref={list}>
         {error ? <p className="form-error pad">{error}</p> : null}
         {posts === null && !error ? <ColumnSkeleton /> : null}
-        {posts?.length === 0 ? (
+        {cards?.length === 0 ? (
           <p className="muted pad">
             {filters.q || filters.kind || filters.sentiment
               ? 'No posts match these filters.'
               : 'No posts yet. New matches arrive here live.'}
           </p>
         ) : null}
-        {posts?.map((post) => (
-          <PostCard key={post.id} post={post} fresh={fresh.has(post.id)} />
-        ))}
+        {/* Only the posts are in the feed: a feed holds articles, and "Older posts" is outside it. */}
+        <div className="column-feed" role="feed" aria-busy={posts === null} aria-label={`Posts in ${name}`}>
+          {cards?.map(({ post, repeats }) => (
+            <PostCard key={post.id} post={post} fresh={fresh.has(post.id)} repeats={repeats} quietFlags>
+              <PostActions post={post} users={users} onDecide={(action) => onDecide(post, action)} />
+            </PostCard>
+          ))}
+        </div>
         {nextBefore !== null && posts && posts.length > 0 ? (
           <button
             type="button"

@@ -27,7 +27,10 @@ import { useSession } from '../session.js';
 import { absoluteTime, relativeTime } from '../format.js';
 import { useNow } from '../components/clock.js';
 import { PostCard } from '../components/post-card.js';
-import { KindReading, LangBadge, StatusBadge, TypeBadge } from '../components/badges.js';
+import { KindReading, LangBadge, languageName, StatusBadge, TypeBadge } from '../components/badges.js';
+import { CollisionWarning, useTicketPresence } from '../components/ticket-presence.js';
+import { CustomerHistory } from '../components/customer-history.js';
+import { SavedReplyPicker } from '../components/saved-reply-picker.js';
 import { SlaCountdown } from '../components/sla.js';
 import { Avatar } from '../components/avatar.js';
 import { LoadError } from '../components/load-error.js';
@@ -75,6 +78,8 @@ export function TicketView({
   const setAckWarnings = (acknowledged: boolean) => setAckedDraft(acknowledged ? draftKey : null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // Notes are internal: only a reply someone else is writing is a collision.
+  const others = useTicketPresence(id, user.id, mode === 'note' ? '' : body);
 
   const { reload, mutate } = loaded;
 
@@ -176,9 +181,10 @@ export function TicketView({
           ‹ Inbox
         </a>
         <div className="ticket-title-row">
-          <h2 id="ticket-title" ref={heading} tabIndex={-1}>
+          {/* An h1: on a phone the ticket is the whole page (the list and its "Inbox" heading are hidden). */}
+          <h1 id="ticket-title" ref={heading} tabIndex={-1}>
             <span className="ticket-number">#{ticket.id}</span> {ticket.subject}
-          </h2>
+          </h1>
           {canResolve ? (
             <button
               type="button"
@@ -255,12 +261,13 @@ export function TicketView({
             {actionError}
           </p>
         ) : null}
+        <CustomerHistory ticketId={id} />
       </header>
 
       <section className="conversation" aria-label="Conversation">
         {ancestors.length > 0 ? (
           <section className="thread" aria-label="Thread context">
-            <h3 className="timeline-label">Earlier in the thread</h3>
+            <h2 className="timeline-label">Earlier in the thread</h2>
             {ancestors.map((item) => (
               <PostCard key={item.id} post={item} compact />
             ))}
@@ -307,13 +314,29 @@ export function TicketView({
             </label>
           ))}
         </div>
+        <CollisionWarning others={others} />
         {heldNotice ? (
           <p className="held-notice" role="status">
             {heldNotice}
           </p>
         ) : null}
         {mode !== 'note' ? (
-          <ArticleLinkPicker onInsert={(link) => setBody((current) => (current ? `${current} ${link}` : link))} />
+          <div className="composer-tools">
+            <SavedReplyPicker
+              ticketId={id}
+              onInsert={(text) => {
+                setBody((current) => (current.trim() ? `${current.trimEnd()} ${text}` : text));
+                composer.current?.focus();
+              }}
+            />
+            <ArticleLinkPicker onInsert={(link) => setBody((current) => (current ? `${current} ${link}` : link))} />
+          </div>
+        ) : null}
+        {mode !== 'note' && post && post.lang !== 'und' && post.lang !== 'en' ? (
+          <p className="lang-hint small" data-lang={post.lang}>
+            <span aria-hidden="true">🌐 </span>
+            The post is in {languageName(post.lang)}: a reply in {languageName(post.lang)} may serve them better.
+          </p>
         ) : null}
         <label className="sr-only" htmlFor="composer-body">
           {MODES.find((candidate) => candidate.id === mode)!.label}
