@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createAnalyzer } from '../../src/analysis/analyzer.js';
+import { CUE, cueSignals } from '../../src/analysis/kind-cues.js';
 import {
   decodeKindModel,
   DEFAULT_KIND_MODEL_URL,
@@ -46,6 +47,13 @@ describe('earshot kind model', () => {
       );
       assert.ok(routingKinds(a).includes('outage'), `${text}: ${JSON.stringify(a)}`);
     }
+  });
+
+  it('hears "is the X down" as an outage question, with or without an article', () => {
+    for (const text of ['is the vpn down?', 'is your app down', 'Is it down for anyone else?', 'are the servers down?'])
+      assert.ok(cueSignals(text) & CUE.outageQuestion, text);
+    for (const text of ['the price is down', 'is it time to slow down?'])
+      assert.equal(cueSignals(text) & CUE.outageQuestion, 0, text);
   });
 
   it('routes a post whose confident second kind is outage to the outage rules', () => {
