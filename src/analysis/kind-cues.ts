@@ -148,8 +148,9 @@ const QUESTION_OPENERS =
 
 // "Is it down?" in each language: an outage asked as a question.
 const OUTAGE_QUESTION = words([
-  'is (?:it|\\S+) down',
-  'are (?:you|\\S+) down',
+  // "is the vpn down", "is your app down": the guideline's "Is X down?" with an article or possessive.
+  'is (?:it|(?:the |your |ur |my |our )?\\S+) down',
+  'are (?:you|(?:the |your |ur |my |our )?\\S+) down',
   'anyone else',
   'is it just me',
   'known issue',

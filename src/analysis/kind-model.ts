@@ -4,7 +4,7 @@
  * plus the verdicts of the kind rules (`kind.ts`), the multilingual intent cues
  * (`kind-cues.ts`) and the post's sentiment probabilities. Trained by `scripts/train-kind.ts` on
  * hand-labelled real support tweets and Earshot's own labelled posts; committed as
- * `models/kind-v2.bin`. It returns the kind, its probability, and a second kind when that one
+ * `models/kind-v3.bin`. It returns the kind, its probability, and a second kind when that one
  * is close ("is the vpn down?" → outage, then question), which routing uses.
  *
  * Sharing the sentiment featurisation is what keeps the analyze stage fast: a post is
@@ -24,7 +24,7 @@ import { decodeModelFile, encodeModelFile } from './model-file.js';
 import { FEATURE_FORMAT, FeatureBuffer, featurize } from './sentiment-features.js';
 import type { FeatureConfig, Lexicon } from './sentiment-features.js';
 
-export const DEFAULT_KIND_MODEL_URL = new URL('../../models/kind-v2.bin', import.meta.url);
+export const DEFAULT_KIND_MODEL_URL = new URL('../../models/kind-v3.bin', import.meta.url);
 
 const K = POST_KINDS.length;
 
@@ -35,7 +35,7 @@ export const SECOND_KIND_MIN = 0.2;
  * at least this probability: the lowest whose cross-validated routing precision on the training pool
  * stays ≥ 50 % (`scripts/train-kind.ts`, recorded in the model file's meta; see docs/models.md).
  */
-export const OUTAGE_SECOND_MIN = 0.275;
+export const OUTAGE_SECOND_MIN = 0.225;
 
 export interface KindModelData {
   readonly name: string;
@@ -144,7 +144,45 @@ export function kindExtras(
   if (text.includes('?')) out.push(extraIndex('mark:?', mask), 1);
   if (text.includes('!')) out.push(extraIndex('mark:!', mask), 1);
   if (featureSet >= 2) shapeFeatures(text, mask, out);
+  if (featureSet >= 3) conjunctionFeatures(text, rules, cues, label === 'negative', mask, out);
   return out.length;
+}
+
+/**
+ * What a service failure looks like, in the six languages: the thing that fails (a site, an app,
+ * the wifi, an account, the power) and when (now, again, since this morning). Outage and
+ * complaint share their words ("can't", "why", "terrible"); what tells them apart is *what*
+ * cannot be done. A linear model cannot see "a service noun and a trouble word together" from
+ * the two words apart, so the pairs are features of their own (featureSet 3).
+ */
+const SERVICE_WORDS =
+  /(?<![\p{L}\p{N}_])(?:apps?|website|site|web ?page|page|portal|online|wifi|wi-fi|internet|broadband|fibre|fiber|signal|network|server|servers|log ?in|login|sign ?in|account|connection|service|power|electricity|outage|update|e-?mail|checkout|stream(?:ing)?|router|modem|hub|box|tv|channel|phone line|landline|data|4g|lte|aplicaci[oó]n|p[aá]gina|red|cuenta|se[nñ]al|conexi[oó]n|luz|seite|konto|netz|verbindung|strom|r[ée]seau|compte|connexion|conta|rede|conex[aã]o|sito|rete|connessione|linea)(?![\p{L}\p{N}_])/iu;
+const NOW_WORDS =
+  /(?<![\p{L}\p{N}_])(?:again|today|tonight|this (?:morning|evening|afternoon)|right now|since|all day|for (?:hours|days|\d+ (?:hours|hrs|days|mins|minutes))|currently|still|anyone else|is it just me|otra vez|desde|hoy|schon wieder|seit|heute|encore|depuis|aujourd'hui|de novo|desde|hoje|ancora|da stamattina|oggi)(?![\p{L}\p{N}_])/iu;
+
+function conjunctionFeatures(
+  text: string,
+  rules: number,
+  cues: number,
+  negative: boolean,
+  mask: number,
+  out: FeatureBuffer,
+): void {
+  const service = SERVICE_WORDS.test(text);
+  const now = NOW_WORDS.test(text);
+  const trouble = (cues & CUE.trouble) !== 0;
+  const outage = (rules & RULE.outage) !== 0 || (cues & CUE.outage) !== 0;
+  const asked = text.includes('?');
+  if (service) out.push(extraIndex('x:service', mask), 1);
+  if (now) out.push(extraIndex('x:now', mask), 1);
+  if (service && trouble) out.push(extraIndex('x:service&trouble', mask), 1);
+  if (service && outage) out.push(extraIndex('x:service&outage', mask), 1);
+  if (service && asked) out.push(extraIndex('x:service&?', mask), 1);
+  if (trouble && now) out.push(extraIndex('x:trouble&now', mask), 1);
+  if (outage && asked) out.push(extraIndex('x:outage&?', mask), 1);
+  if (trouble && asked) out.push(extraIndex('x:trouble&?', mask), 1);
+  if (negative && asked) out.push(extraIndex('x:negative&?', mask), 1);
+  if (negative && service) out.push(extraIndex('x:negative&service', mask), 1);
 }
 
 /** Word tokens for the opening-words features: letters, digits and apostrophes. */
@@ -192,7 +230,7 @@ function shapeFeatures(text: string, mask: number, out: FeatureBuffer): void {
   out.push(extraIndex(words <= 4 ? 'len:≤4' : words <= 10 ? 'len:≤10' : words <= 20 ? 'len:≤20' : 'len:>20', mask), 1);
 }
 
-/** Loads a kind model file synchronously; the default is the committed `models/kind-v2.bin`. */
+/** Loads a kind model file synchronously; the default is the committed `models/kind-v3.bin`. */
 export function loadKindModel(path?: string | URL): KindScorer {
   return kindScorerFromData(decodeKindModel(readFileSync(path ?? DEFAULT_KIND_MODEL_URL)));
 }
