@@ -4,8 +4,8 @@
  * the post sent without the cookie), a team member answers officially, and the asker, holding its
  * key in the same browser context, sees the official answer pinned first and follows up as the
  * asker; two people talk in a room (a message arrives live, presence, unread on return); an
- * employee finds no social desk in the nav and no ticket at a desk URL. Screenshots go to
- * test/artifacts/.
+ * employee finds no social desk in the nav and no ticket at a desk URL; an invited person opens
+ * the link, chooses a password and lands on the wall. Screenshots go to test/artifacts/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ import { loadConfig } from '../../src/config.js';
 import { buildApp, createRuntime, type Runtime } from '../../src/runtime.js';
 import { WEB_DIST, webDesk } from '../../src/server/web.js';
 import type { App } from '../../src/server/app.js';
-import { createUser } from '../../src/store/users.js';
+import { createUser, listUsers } from '../../src/store/users.js';
 import { insertPosts } from '../../src/store/posts.js';
 import { createTickets } from '../../src/store/tickets.js';
 import type { User } from '../../src/domain/user.js';
@@ -223,6 +223,24 @@ describe('wall and rooms in Chromium', { skip: skip ?? false }, () => {
     await bob.getByRole('heading', { name: 'Not available' }).waitFor();
     assert.ok(!(await bob.content()).includes('Confidential billing complaint'));
     assert.equal(await bob.evaluate(async () => (await fetch('/api/tickets')).status), 403);
+  });
+
+  it('an invited person opens the link and chooses a password', async () => {
+    const admin = (await listUsers(runtime.store.db)).find((user) => user.role === 'admin')!;
+    const invited = await runtime.wall.invitations.invite({ email: 'dora@example.org', name: 'Dora Newcomer' }, admin);
+    assert.equal(invited.mailed, false, 'no SMTP here: the link is handed back');
+    const page = await (await browser.newContext({ baseURL: base })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(invited.link.replace(/^.*\/invite/, '/invite'));
+    await page.getByRole('heading', { name: 'Welcome, Dora Newcomer' }).waitFor();
+    await page.getByLabel('New password').fill('doras-own-password');
+    await page.getByRole('button', { name: 'Set my password' }).click();
+    await page.getByRole('status').getByText('Your password is set').waitFor();
+    await page.goto('/login');
+    await page.getByLabel('Username').fill('dora');
+    await page.getByLabel('Password').fill('doras-own-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Wall', level: 1 }).waitFor();
     assert.deepEqual(pageErrors, []);
   });
 });
