@@ -51,6 +51,7 @@ export class Invitations {
   async invite(input: { email: string; name: string; username?: string | null }, by: User): Promise<Invited> {
     const email = input.email.trim().toLowerCase();
     if (!EMAIL.test(email)) throw invalid(`"${input.email}" is not an e-mail address`);
+    if (input.name.trim() === '') throw invalid('the name is missing');
     if (input.username && !USERNAME.test(input.username)) throw invalid(`"${input.username}" is not a username`);
     if ((await knownEmails(this.#o.store.db, [email])).size > 0)
       throw new EarshotError('ERR_CONFLICT', { detail: `${email} has an account already` });
