@@ -38,6 +38,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
 import { wallRoutes } from './routes/wall.js';
 import { wallRoomRoutes } from './routes/wall-rooms.js';
+import { wallInvitationRoutes } from './routes/wall-invitations.js';
 import { knowledgePageRoutes, knowledgeRoutes } from './routes/knowledge.js';
 import { policyRoutes } from './routes/policies.js';
 import { ladderRoutes } from './routes/ladder.js';
@@ -152,6 +153,7 @@ export async function build(
   await app.register(sourceRoutes, { prefix: '/api', context });
   await app.register(wallRoutes, { prefix: '/api', context });
   await app.register(wallRoomRoutes, { prefix: '/api', context });
+  await app.register(wallInvitationRoutes, { prefix: '/api', context });
   await app.register(knowledgeRoutes, { prefix: '/api', context });
   await app.register(policyRoutes, { prefix: '/api', context });
   await app.register(ladderRoutes, { prefix: '/api', context });

@@ -52,6 +52,14 @@ export const CLIENT_ROUTES = [
   '/settings/tokens',
   '/services',
   '/reports',
+  // The wall and rooms (web/src/wall/section.tsx), and the invitation page.
+  '/wall',
+  '/wall/spaces/:id',
+  '/wall/threads/:id',
+  '/wall/invite',
+  '/rooms',
+  '/rooms/:id',
+  '/invite',
 ] as const;
 
 /**

@@ -12,6 +12,7 @@ import { RoomDigest } from './digest.js';
 import { Rooms } from './rooms.js';
 import { BlindTokens } from './tokens.js';
 import { Wall } from './wall.js';
+import { Invitations } from './invitations.js';
 import type { SecretSealer } from '../store/escalation.js';
 
 export interface WallServices {
@@ -21,6 +22,7 @@ export interface WallServices {
   readonly rooms: Rooms;
   readonly digest: RoomDigest;
   readonly mail: Pick<MailTransport, 'send'> | null;
+  readonly invitations: Invitations;
   close(): void;
 }
 
@@ -76,6 +78,13 @@ export function createWallServices(options: WallServicesOptions): WallServices {
     rooms,
     digest,
     mail: options.mail,
+    invitations: new Invitations({
+      store: options.store,
+      secrets: options.secrets,
+      mail: options.mail,
+      publicUrl: options.publicUrl,
+      clock: options.clock,
+    }),
     close: () => {
       for (const timer of timers) if (timer) clearInterval(timer);
     },

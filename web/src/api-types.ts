@@ -63,3 +63,14 @@ export type {
 export type { Report, ReportSection } from '../../src/reports/report.js';
 export type { ReportTable } from '../../src/reports/tables.js';
 export { IMPROVABLE_MEASURES, SERVICE_STAGES, type ImprovableMeasure } from '../../src/domain/service.js';
+export type {
+  Space,
+  WallThread,
+  WallReply,
+  DeadlineFigures,
+  RadarEntry,
+  MoodWeek,
+  Room,
+} from '../../src/server/wall-schemas.js';
+export type { RoomMessage } from '../../src/server/schemas.js';
+export { THREAD_KINDS, type ThreadKind } from '../../src/domain/wall.js';

@@ -1,9 +1,9 @@
 /**
  * The desk's shell: checks the session, shows the login page or the desk, and picks the view
  * for the path. Navigation depends on the role: agents work streams and the inbox, admins also
- * manage people; employees see that the desk is not for them.
+ * manage people; employees see only the wall and rooms (loaded lazily, `web/src/wall/`).
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, setUnauthorizedHandler } from './api.js';
 import type { User } from './api-types.js';
 import { connectLive, disconnectLive, useLiveState } from './live.js';
@@ -26,6 +26,11 @@ import { AlertCue } from './components/alert-cue.js';
 import { ContributorView, KnowledgeView } from './views/knowledge.js';
 import { BeltView } from './views/belt.js';
 import { LiveAnnouncer } from './components/live-announcer.js';
+import { isWallPath } from './wall/paths.js';
+
+// The wall and rooms load on first visit: agents who never open them do not download them.
+const WallSection = lazy(() => import('./wall/section.js'));
+const AcceptInvite = lazy(() => import('./wall/accept-invite.js'));
 
 type Phase = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; user: User };
 
@@ -54,10 +59,17 @@ export function App() {
   );
 
   useEffect(() => {
-    if (phase.state === 'in' && can(phase.user, 'agent')) connectLive();
+    // Employees get the wall's and rooms' events only (the server filters).
+    if (phase.state === 'in') connectLive();
     if (phase.state === 'anonymous') disconnectLive();
   }, [phase]);
 
+  if (path === '/invite')
+    return (
+      <Suspense fallback={<div className="splash">Earshot</div>}>
+        <AcceptInvite />
+      </Suspense>
+    );
   if (phase.state === 'checking')
     return (
       <div className="splash" aria-busy="true">
@@ -83,6 +95,7 @@ export function App() {
 }
 
 function home(user: User): string {
+  if (!can(user, 'agent')) return '/wall';
   return user.role === 'admin' ? '/pulse' : '/streams';
 }
 
@@ -106,15 +119,16 @@ const NAV: readonly NavItem[] = [
   { to: '/settings/tokens', label: 'API tokens', icon: '⚙', role: 'agent' },
   { to: '/services', label: 'Services', icon: '▣', role: 'agent' },
   { to: '/reports', label: 'Reports', icon: '▤', role: 'agent' },
+  { to: '/wall', label: 'Wall', icon: '✎', role: 'employee' },
+  { to: '/rooms', label: 'Rooms', icon: '☷', role: 'employee' },
 ];
 
 function Desk({ path }: { path: string }) {
   const { user, logout } = useSession();
   const atRoot = path === '/' || path === '/login';
   useEffect(() => {
-    if (atRoot && can(user, 'agent')) navigate(home(user), { replace: true });
+    if (atRoot) navigate(home(user), { replace: true });
   }, [atRoot, user]);
-  if (!can(user, 'agent')) return <NoDesk user={user} onLogout={logout} />;
   if (atRoot) return null;
   const items = NAV.filter((item) => can(user, item.role));
   return (
@@ -163,7 +177,15 @@ function Desk({ path }: { path: string }) {
         </div>
       </nav>
       <main id="main" className="main" tabIndex={-1}>
-        <View path={path} />
+        {isWallPath(path) ? (
+          <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+            <WallSection path={path} />
+          </Suspense>
+        ) : can(user, 'agent') ? (
+          <View path={path} />
+        ) : (
+          <NotForEmployees />
+        )}
       </main>
       <LiveAnnouncer />
     </div>
@@ -214,16 +236,17 @@ function LiveIndicator() {
   );
 }
 
-function NoDesk({ user, onLogout }: { user: User; onLogout: () => Promise<void> }) {
+/** An employee on a desk path: nothing of the social desk is loaded or shown. */
+function NotForEmployees() {
   return (
-    <main className="login">
-      <section className="login-card">
-        <h1>Hello, {user.displayName}</h1>
-        <p>The desk is for agents and admins. Ask an admin to give your account the agent role.</p>
-        <button type="button" className="btn" onClick={() => void onLogout()}>
-          Log out
-        </button>
-      </section>
-    </main>
+    <section className="empty-state">
+      <h1>Not available</h1>
+      <p>
+        This part of Earshot is for the service desk.{' '}
+        <a href="/wall" onClick={linkHandler('/wall')}>
+          Go to the wall
+        </a>
+      </p>
+    </section>
   );
 }
