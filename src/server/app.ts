@@ -43,6 +43,7 @@ import { policyRoutes } from './routes/policies.js';
 import { ladderRoutes } from './routes/ladder.js';
 import { serviceRoutes } from './routes/services.js';
 import { reportRoutes } from './routes/reports.js';
+import { settingsRoutes } from './routes/settings.js';
 
 export type App = FastifyInstance;
 
@@ -157,6 +158,7 @@ export async function build(
   await app.register(knowledgePageRoutes, { context });
   await app.register(serviceRoutes, { prefix: '/api', context });
   await app.register(reportRoutes, { prefix: '/api', context });
+  await app.register(settingsRoutes, { prefix: '/api', context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }
