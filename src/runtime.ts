@@ -407,8 +407,10 @@ async function ensureDemoStreams(store: Store): Promise<void> {
 export async function buildApp(
   runtime: Runtime,
   extras: Parameters<typeof build>[1]['extras'] = [],
-  options: { prettyLogs?: boolean } = {},
+  /** `clock`: the routes' clock (tests that read SLA clocks at a chosen instant); default: the real one. */
+  options: { prettyLogs?: boolean; clock?: () => Date } = {},
 ): Promise<App> {
+  const { clock, ...buildOptions } = options;
   return build(
     runtime.config,
     {
@@ -423,6 +425,7 @@ export async function buildApp(
       node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
       wall: runtime.wall,
       slaCalendars: runtime.slaCalendars,
+      ...(clock ? { clock } : {}),
       webhookGuard: {
         allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
         allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
@@ -430,6 +433,6 @@ export async function buildApp(
       },
       extras,
     },
-    options,
+    buildOptions,
   );
 }
