@@ -58,3 +58,8 @@ export type { ServiceView, Improvement, ServiceInput } from '../../src/server/se
 export type { Report, ReportSection } from '../../src/reports/report.js';
 export type { ReportTable } from '../../src/reports/tables.js';
 export { IMPROVABLE_MEASURES, SERVICE_STAGES, type ImprovableMeasure } from '../../src/domain/service.js';
+// Settings screens: the weekdays of a business calendar, webhook events, personal-data kinds.
+export { WEEKDAYS, type Weekday } from '../../src/domain/calendar.js';
+export { WEBHOOK_EVENTS, type WebhookEvent } from '../../src/domain/escalation.js';
+export { PERSONAL_DATA_KINDS, type PersonalDataKind } from '../../src/domain/guideline.js';
+export { DEFAULT_SLA, DEFAULT_TICKET_RULES } from '../../src/domain/stream.js';
