@@ -79,6 +79,12 @@ export function GuidelineSettings() {
                   </button>
                 </li>
               ))}
+              <li>
+                <span>v0 · the built-in defaults</span>
+                <button type="button" className="btn btn-small" onClick={() => void load(0)}>
+                  Load<span className="sr-only"> version 0</span>
+                </button>
+              </li>
             </ol>
           </section>
         </div>

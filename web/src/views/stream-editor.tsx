@@ -117,7 +117,7 @@ export function StreamEditor({
                 maxLength={2000}
                 value={queryText}
                 aria-invalid={queryError ? true : undefined}
-                aria-describedby="query-help query-status"
+                aria-describedby={`query-help query-status${hints.length > 0 ? ' query-hints' : ''}`}
                 onChange={(event) => setQueryText(event.target.value)}
                 placeholder="@acme OR #acme -spam"
               />
@@ -129,7 +129,7 @@ export function StreamEditor({
                   : 'Type a query to preview its matches')}
             </p>
             {hints.length > 0 ? (
-              <ul className="query-hints" aria-label="Query hints">
+              <ul id="query-hints" className="query-hints">
                 {hints.map((hint) => (
                   <li key={hint}>{hint}</li>
                 ))}
