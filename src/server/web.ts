@@ -48,7 +48,8 @@ export const CLIENT_ROUTES = [
   '/knowledge/:id',
   '/contributors/:id',
   '/belt',
-  '/settings/tokens',
+  '/settings',
+  '/settings/:page',
   '/services',
   '/reports',
 ] as const;
