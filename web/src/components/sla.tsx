@@ -30,7 +30,7 @@ export function SlaCountdown({ ticket }: { ticket: Ticket }) {
   if (ticket.sla?.paused && business != null && business > 0 && wall > 0)
     return (
       <span className="sla sla-paused" title={`Outside business hours: the clock is paused; due ${absoluteTime(due)}`}>
-        <span aria-hidden="true">⏸ </span>Paused · {duration(business)} left
+        <span aria-hidden="true">‖ </span>Paused · {duration(business)} left
       </span>
     );
   // In business hours, the time left is never more than the business time left when it was read.
