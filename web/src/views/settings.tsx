@@ -104,7 +104,7 @@ function AuditTrail() {
   const name = (id: number | null) =>
     id === null ? 'the system' : (users.data?.find((user) => user.id === id)?.displayName ?? `user ${id}`);
   return (
-    <section aria-labelledby="audit-title">
+    <section className="settings-section" aria-labelledby="audit-title">
       <header className="settings-head">
         <h1 id="audit-title">Audit trail</h1>
         <p className="muted">Every change to these settings: who, what and when, newest first.</p>
