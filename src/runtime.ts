@@ -27,6 +27,7 @@ import { startCustodyReminders } from './services/custody.js';
 import { type MonthlyReports, startMonthlyReports } from './reports/monthly.js';
 import { printPdf } from './reports/pdf.js';
 import { startWebhookOut, type WebhookOut } from './alerts/webhook-out.js';
+import { loadSlaCalendars, type SlaCalendars } from './desk/sla-calendars.js';
 import { build, type App } from './server/app.js';
 import { getSourceByName, upsertSourceByName } from './store/sources.js';
 import { SourceSupervisor, type SupervisorLog } from './sources/supervisor.js';
@@ -70,6 +71,8 @@ export interface Runtime {
   readonly wall: WallServices;
   /** Mails each service owner last month's report (with `serve` and SMTP configured); null otherwise. */
   readonly monthlyReports: MonthlyReports | null;
+  /** The business calendars SLA clocks count in, kept compiled for presenting tickets. */
+  readonly slaCalendars: SlaCalendars;
   close(): Promise<void>;
 }
 
@@ -149,6 +152,7 @@ async function assemble(
   const bus: Bus = cluster?.bus ?? new InProcessBus();
   const analyzer = options.analyzer ?? createAnalyzer({ organisation: config.organisation });
   const pipeline = new IngestPipeline({ store, analyzer, bus, clock: options.clock });
+  const slaCalendars = await loadSlaCalendars(store, bus);
   await bootstrap(store, config, options);
   if (demo) await setUpDemo(store, demo);
   const log: SupervisorLog = options.log ?? {
@@ -175,7 +179,7 @@ async function assemble(
   const startWatches = () => {
     const crisis = startCrisisWatch({ store, bus, clock: options.clock });
     const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
-    const out = startWebhookOut({ store, secrets, bus, webhook, publicUrl: config.publicUrl });
+    const out = startWebhookOut({ store, secrets, bus, webhook, publicUrl: config.publicUrl, clock: options.clock });
     webhooksOutNow = out;
     // Service upkeep runs with `serve`: custody reminders, and the monthly report where there is mail.
     const custody = options.runSources ? startCustodyReminders({ store, clock: options.clock }) : null;
@@ -326,6 +330,7 @@ async function assemble(
     get monthlyReports() {
       return monthlyReportsNow;
     },
+    slaCalendars,
     async close() {
       // What was stored reaches the watches before they stop.
       await pipeline.settled();
@@ -337,6 +342,7 @@ async function assemble(
       escalation.close();
       mail?.close();
       pipeline.close();
+      slaCalendars.stop();
       await bus.close();
       await cluster?.close();
       await store.close();
@@ -406,8 +412,10 @@ async function ensureDemoStreams(store: Store): Promise<void> {
 export async function buildApp(
   runtime: Runtime,
   extras: Parameters<typeof build>[1]['extras'] = [],
-  options: { prettyLogs?: boolean } = {},
+  /** `clock`: the routes' clock (tests that read SLA clocks at a chosen instant); default: the real one. */
+  options: { prettyLogs?: boolean; clock?: () => Date } = {},
 ): Promise<App> {
+  const { clock, ...buildOptions } = options;
   return build(
     runtime.config,
     {
@@ -422,6 +430,8 @@ export async function buildApp(
       sources: runtime.sources,
       node: runtime.cluster ? nodeInfo(runtime.cluster) : undefined,
       wall: runtime.wall,
+      slaCalendars: runtime.slaCalendars,
+      ...(clock ? { clock } : {}),
       webhookGuard: {
         allowPrivateNetwork: runtime.webhook.allowPrivateNetwork ?? false,
         allowedPrivateHosts: runtime.webhook.allowedPrivateHosts,
@@ -429,6 +439,6 @@ export async function buildApp(
       },
       extras,
     },
-    options,
+    buildOptions,
   );
 }

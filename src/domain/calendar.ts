@@ -24,6 +24,14 @@ export interface BusinessCalendar {
   readonly holidays: readonly string[];
 }
 
+/** A calendar as the settings keep it: named, so an SLA policy can pick it. */
+export interface NamedCalendar extends BusinessCalendar {
+  readonly id: number;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;

@@ -17,6 +17,11 @@ export interface TicketRule {
 export interface SlaPolicy {
   /** Minutes until the first response is due, per priority. */
   readonly firstResponseMinutes: Readonly<Record<TicketPriority, number>>;
+  /**
+   * The business-hours calendar the minutes count in (the clock pauses outside its hours and on
+   * its holidays); absent or null: calendar time, round the clock.
+   */
+  readonly calendarId?: number | null;
 }
 
 export interface Stream {

@@ -38,6 +38,8 @@ export interface Ticket {
   readonly updatedAt: string;
   /** First-response SLA: when it is due, and when it was met (first reply) if it was. */
   readonly slaDueAt: string | null;
+  /** The business calendar `slaDueAt` was counted in; absent or null: calendar time. */
+  readonly slaCalendarId?: number | null;
   readonly firstRespondedAt: string | null;
   readonly resolvedAt: string | null;
 }

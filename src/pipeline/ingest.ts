@@ -17,6 +17,7 @@ import type { Analyzer } from '../analysis/analyzer.js';
 import type { Store } from '../store/open.js';
 import { existingPostKeys, insertPostsIn } from '../store/posts.js';
 import { listStreams } from '../store/streams.js';
+import { listCalendars } from '../store/calendars.js';
 import { sourceKinds } from '../store/sources.js';
 import type { Bus } from './bus.js';
 import { normalizePost } from './normalize.js';
@@ -171,8 +172,13 @@ export class IngestPipeline {
   }
 
   #compiledStreams(): Promise<CompiledStream[]> {
-    this.#streams ??= listStreams(this.#options.store.db).then((streams) =>
-      compileStreams(streams, this.#options.onStreamError),
+    const db = this.#options.store.db;
+    this.#streams ??= Promise.all([listStreams(db), listCalendars(db)]).then(([streams, calendars]) =>
+      compileStreams(
+        streams,
+        this.#options.onStreamError,
+        new Map(calendars.map((calendar) => [calendar.id, calendar])),
+      ),
     );
     return this.#streams;
   }

@@ -45,6 +45,7 @@ import { ladderRoutes } from './routes/ladder.js';
 import { serviceRoutes } from './routes/services.js';
 import { reportRoutes } from './routes/reports.js';
 import { deskActionRoutes } from './routes/desk-actions.js';
+import { settingsRoutes } from './routes/settings.js';
 
 export type App = FastifyInstance;
 
@@ -161,6 +162,7 @@ export async function build(
   await app.register(serviceRoutes, { prefix: '/api', context });
   await app.register(reportRoutes, { prefix: '/api', context });
   if (deps.deskActions) await app.register(deskActionRoutes, { prefix: '/api', context, actions: deps.deskActions });
+  await app.register(settingsRoutes, { prefix: '/api', context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }

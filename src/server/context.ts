@@ -29,6 +29,7 @@ export interface NodeInfo {
   deadLetters(limit: number): Promise<(DeadLetter & { readonly seq: number })[]>;
 }
 import type { SecretSealer } from '../store/escalation.js';
+import type { SlaCalendars } from '../desk/sla-calendars.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -52,6 +53,8 @@ export interface AppDeps {
   readonly node?: NodeInfo;
   /** The wall and rooms (employees' side); absent: their routes answer 404. */
   readonly wall?: WallServices;
+  /** The business calendars SLA clocks count in; absent: every clock in calendar time. */
+  readonly slaCalendars?: SlaCalendars;
   /** Extra plugins that serve more (the web desk), registered last. */
   readonly extras?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }

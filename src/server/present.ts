@@ -5,14 +5,14 @@
 import type { Post } from '../domain/post.js';
 import type { Ticket } from '../domain/ticket.js';
 import { withInfluence } from '../analysis/influence.js';
-import { slaState } from '../desk/sla.js';
+import { type CalendarLookup, slaState } from '../desk/sla.js';
 import type { Store } from '../store/open.js';
 import { getPostsByIds } from '../store/posts.js';
 import type { Post as WirePost, Ticket as WireTicket } from './schemas.js';
 
-/** A ticket with its first-response SLA as of `now`. */
-export function presentTicket(ticket: Ticket, now: Date): WireTicket {
-  return { ...ticket, sla: slaState(ticket, now) };
+/** A ticket with its first-response SLA as of `now`, in business time where its calendar says. */
+export function presentTicket(ticket: Ticket, now: Date, calendars?: CalendarLookup): WireTicket {
+  return { ...ticket, sla: slaState(ticket, now, calendars) };
 }
 
 /** A stored post with its author's influence scored as of `now` (the store keeps only running sums). */

@@ -115,6 +115,9 @@ export const SlaSchema = shared(
         { urgent: minutes, high: minutes, normal: minutes, low: minutes },
         { additionalProperties: false },
       ),
+      calendarId: Type.Optional(
+        Nullable(Type.Integer({ minimum: 1, description: 'Business-hours calendar the minutes count in' })),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -144,7 +147,12 @@ export const StreamInputSchema = Type.Object(
 
 export const SlaStateSchema = shared(
   'SlaState',
-  Type.Object({ dueAt: Nullable(Type.String()), breached: Type.Boolean(), remainingMs: Nullable(Type.Number()) }),
+  Type.Object({
+    dueAt: Nullable(Type.String()),
+    breached: Type.Boolean(),
+    remainingMs: Nullable(Type.Number()),
+    paused: Type.Boolean({ description: 'Running, but its business calendar is closed now' }),
+  }),
 );
 
 export const TicketSchema = shared(
@@ -162,6 +170,7 @@ export const TicketSchema = shared(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     slaDueAt: Nullable(Type.String()),
+    slaCalendarId: Type.Optional(Nullable(Type.Integer())),
     firstRespondedAt: Nullable(Type.String()),
     resolvedAt: Nullable(Type.String()),
     sla: SlaStateSchema,

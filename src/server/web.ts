@@ -49,7 +49,8 @@ export const CLIENT_ROUTES = [
   '/knowledge/:id',
   '/contributors/:id',
   '/belt',
-  '/settings/tokens',
+  '/settings',
+  '/settings/:page',
   '/services',
   '/reports',
   // The wall and rooms (web/src/wall/section.tsx), and the invitation page.

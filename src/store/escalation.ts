@@ -339,6 +339,41 @@ export async function createWebhook(
   return toWebhook(row, box);
 }
 
+/** Changes a subscription's URL or events; a new URL keeps the secret, sealed again under the new name. */
+export async function updateWebhook(
+  db: Executor,
+  box: SecretSealer,
+  id: number,
+  input: { url?: string; events?: readonly WebhookEvent[] },
+): Promise<WebhookSubscription | undefined> {
+  const row = await db.selectFrom('webhook_subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const current = toWebhook(row, box);
+  const url = input.url ?? current.url;
+  const updated = await db
+    .updateTable('webhook_subscriptions')
+    .set({
+      url,
+      secret: sealSecret(box, subscriptionSecretName(url), current.secret),
+      events: toJson([...(input.events ?? current.events)]),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toWebhook(updated, box);
+}
+
+export async function deleteSchedule(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('oncall_schedules').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Running escalations keep the copy of the policy they started with, so deleting one stops none. */
+export async function deletePolicy(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('escalation_policies').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
 export async function deleteWebhook(db: Executor, id: number): Promise<boolean> {
   const result = await db.deleteFrom('webhook_subscriptions').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;

@@ -229,6 +229,8 @@ export const KNOWLEDGE_AUDIT_ACTIONS = [
   'reply.returned',
   'module.attempted',
   'guideline.unbacked',
+  // A desk setting made, changed or removed (SLA, calendars, ticket rules, escalation, guidelines, webhooks).
+  'settings.changed',
 ] as const;
 export type KnowledgeAuditAction = (typeof KNOWLEDGE_AUDIT_ACTIONS)[number];
 

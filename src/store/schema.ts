@@ -29,7 +29,7 @@ import type {
 import type { Role, TokenScope } from '../domain/user.js';
 import type { ArticleStatus, ArticleVisibility } from '../domain/knowledge.js';
 import type { BeltCriteria, HeldReplyStatus, QuizQuestion } from '../domain/ladder.js';
-import type { BusinessCalendar } from '../domain/calendar.js';
+import type { BusinessCalendar, OpeningHours } from '../domain/calendar.js';
 import type { ImprovementStatus, ServiceCustody, ServiceStage, ServiceTargets } from '../domain/service.js';
 import type { JsonColumn, JsonColumnWithDefault } from './json.js';
 
@@ -124,6 +124,8 @@ export interface TicketsTable {
   sla_due_at: string | null;
   first_responded_at: string | null;
   resolved_at: string | null;
+  /** The business calendar the SLA due time was counted in (2026-12-04b); null: calendar time. */
+  sla_calendar_id: Generated<number | null>;
 }
 
 export interface TicketEventsTable {
@@ -498,6 +500,8 @@ export interface Database {
   module_attempts: ModuleAttemptsTable;
   held_replies: HeldRepliesTable;
   knowledge_audit: KnowledgeAuditTable;
+  business_calendars: BusinessCalendarsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** Knowledge base (2026-12-03g): the current version of each article; every version is in `article_versions`. */
@@ -630,5 +634,29 @@ export interface KnowledgeAuditTable {
   action: string;
   subject_user_id: number | null;
   data: JsonColumn<Record<string, unknown>>;
+  created_at: string;
+}
+
+/** Business-hours calendars an SLA policy may name (2026-12-04b). */
+export interface BusinessCalendarsTable {
+  id: Generated<number>;
+  name: string;
+  time_zone: string;
+  weekly: JsonColumn<OpeningHours[]>;
+  holidays: JsonColumn<string[]>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One attempt to deliver to a webhook subscription, real or a test (2026-12-04b). */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: number;
+  event: string;
+  /** 1 for a "send test" from the settings, 0 for a real event. */
+  test: number;
+  ok: number;
+  error: string | null;
+  duration_ms: number;
   created_at: string;
 }

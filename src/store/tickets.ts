@@ -25,6 +25,8 @@ export interface NewTicket {
   readonly streamId: number | null;
   readonly source: string | null;
   readonly slaDueAt: string | null;
+  /** The business calendar the due time was counted in; absent: calendar time. */
+  readonly slaCalendarId?: number | null;
 }
 
 export interface TicketFilter {
@@ -69,6 +71,7 @@ export async function createTicketsIn(trx: Executor, tickets: readonly NewTicket
           created_at: now,
           updated_at: now,
           sla_due_at: ticket.slaDueAt,
+          sla_calendar_id: ticket.slaCalendarId ?? null,
           first_responded_at: null,
           resolved_at: null,
         })),
@@ -261,6 +264,7 @@ export function toTicket(row: Selectable<TicketsTable>): Ticket {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     slaDueAt: row.sla_due_at,
+    slaCalendarId: row.sla_calendar_id,
     firstRespondedAt: row.first_responded_at,
     resolvedAt: row.resolved_at,
   };

@@ -27,6 +27,8 @@ export async function startTestDesk(
     env?: Record<string, string>;
     /** A data folder to use (and keep): for a test that restarts on the same store. */
     dataDir?: string;
+    /** The routes read `clock` too (by default only the runtime does, and the routes read real time). */
+    routesOnClock?: boolean;
   } = {},
 ): Promise<TestDesk> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'earshot-app-'));
@@ -38,7 +40,7 @@ export async function startTestDesk(
     ...options.env,
   });
   const runtime = await createRuntime(config, { clock: options.clock });
-  const app = await buildApp(runtime);
+  const app = await buildApp(runtime, [], options.routesOnClock ? { clock: options.clock } : {});
   let users = 0;
   return {
     app,

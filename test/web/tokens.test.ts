@@ -70,7 +70,7 @@ describe('API tokens view in Chromium', { skip: skip ?? false }, () => {
   });
 
   it('an agent makes a read-only token, sees it once, uses it, and revokes it', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API tokens' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'API tokens', level: 1 }).waitFor();
     await page.getByText('No tokens yet.').waitFor();
     const form = page.getByRole('form', { name: 'New token' });

@@ -74,3 +74,8 @@ export type {
 } from '../../src/server/wall-schemas.js';
 export type { RoomMessage } from '../../src/server/schemas.js';
 export { THREAD_KINDS, type ThreadKind } from '../../src/domain/wall.js';
+// Settings screens: the weekdays of a business calendar, webhook events, personal-data kinds.
+export { WEEKDAYS, type Weekday } from '../../src/domain/calendar.js';
+export { WEBHOOK_EVENTS, type WebhookEvent } from '../../src/domain/escalation.js';
+export { PERSONAL_DATA_KINDS, type PersonalDataKind } from '../../src/domain/guideline.js';
+export { DEFAULT_SLA, DEFAULT_TICKET_RULES } from '../../src/domain/stream.js';

@@ -120,8 +120,9 @@ export const api = {
   posts: (filter: PostFilter, signal?: AbortSignal) =>
     request<{ posts: Post[]; nextBefore: number | null }>('GET', `/posts${query({ ...filter })}`, undefined, signal),
   streams: (signal?: AbortSignal) => request<{ streams: Stream[] }>('GET', '/streams', undefined, signal),
-  createStream: (input: { name: string; query: string }) => request<Stream>('POST', '/streams', input),
-  updateStream: (id: number, input: { name?: string; query?: string }) =>
+  createStream: (input: { name: string; query: string; ticketRules?: Stream['ticketRules'] }) =>
+    request<Stream>('POST', '/streams', input),
+  updateStream: (id: number, input: { name?: string; query?: string; ticketRules?: Stream['ticketRules'] }) =>
     request<Stream>('PATCH', `/streams/${id}`, input),
   deleteStream: (id: number) => request<void>('DELETE', `/streams/${id}`),
   preview: (queryText: string, signal?: AbortSignal) =>

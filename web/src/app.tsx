@@ -21,7 +21,7 @@ import { ReportsView } from './views/reports.js';
 import { IncidentsView } from './views/incidents.js';
 import { IncidentView } from './views/incident.js';
 import { AlertsView } from './views/alerts.js';
-import { TokensView } from './views/tokens.js';
+import { SettingsView } from './views/settings.js';
 import { AlertCue } from './components/alert-cue.js';
 import { ContributorView, KnowledgeView } from './views/knowledge.js';
 import { BeltView } from './views/belt.js';
@@ -116,11 +116,11 @@ const NAV: readonly NavItem[] = [
   { to: '/sources', label: 'Sources', icon: '⇶', role: 'agent' },
   { to: '/knowledge', label: 'Knowledge', icon: '❖', role: 'agent' },
   { to: '/belt', label: 'Belt', icon: '◐', role: 'agent' },
-  { to: '/settings/tokens', label: 'API tokens', icon: '⚙', role: 'agent' },
   { to: '/services', label: 'Services', icon: '▣', role: 'agent' },
   { to: '/reports', label: 'Reports', icon: '▤', role: 'agent' },
   { to: '/wall', label: 'Wall', icon: '✎', role: 'employee' },
   { to: '/rooms', label: 'Rooms', icon: '☷', role: 'employee' },
+  { to: '/settings', label: 'Settings', icon: '⚙', role: 'agent' },
 ];
 
 function Desk({ path }: { path: string }) {
@@ -209,7 +209,7 @@ function View({ path }: { path: string }) {
   const contributor = /^\/contributors\/(\d+)$/.exec(path);
   if (contributor) return <ContributorView id={Number(contributor[1])} />;
   if (path.startsWith('/belt')) return <BeltView />;
-  if (path === '/settings/tokens') return <TokensView />;
+  if (path === '/settings' || path.startsWith('/settings/')) return <SettingsView path={path} />;
   if (path.startsWith('/services')) return <ServicesView />;
   if (path.startsWith('/reports')) return <ReportsView />;
   return (

@@ -9,6 +9,8 @@ import { Type } from '@sinclair/typebox';
 import { invalid, notFound } from '../../domain/errors.js';
 import { acknowledgeByToken, acknowledgeEscalation } from '../../alerts/escalation-runner.js';
 import {
+  deletePolicy,
+  deleteSchedule,
   getContacts,
   getEscalation,
   listEscalations,
@@ -18,8 +20,10 @@ import {
   saveSchedule,
   setContact,
 } from '../../store/escalation.js';
+import { EarshotError } from '../../domain/errors.js';
+import { auditSetting } from '../settings-audit.js';
 import { ESCALATION_STATUSES, type StoredPolicy, type StoredSchedule } from '../../domain/escalation.js';
-import { getUser } from '../../store/users.js';
+import { getUser, listUsers } from '../../store/users.js';
 import { errorResponses, EscalationSchema, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
@@ -129,9 +133,59 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
       response: { 200: ContactSchema, ...errorResponses },
     }),
     async (request) => {
-      if (!(await getUser(store.db, request.params.id))) throw notFound('User', request.params.id);
+      const user = await getUser(store.db, request.params.id);
+      if (!user) throw notFound('User', request.params.id);
       await checkWebhookUrl(request.body.webhookUrl, context);
-      return setContact(store.db, context.secrets, request.params.id, request.body, context.clock().toISOString());
+      const before = await contactOf(user.id);
+      const contact = await setContact(
+        store.db,
+        context.secrets,
+        request.params.id,
+        request.body,
+        context.clock().toISOString(),
+      );
+      await auditSetting(context, request, {
+        area: 'contact',
+        change: before.email === null && before.webhookUrl === null ? 'created' : 'updated',
+        subject: user.username,
+        detail: { email: contact.email, webhookUrl: contact.webhookUrl },
+      });
+      return contact;
+    },
+  );
+
+  app.get(
+    '/escalation/contacts',
+    endpoint('admin', tags, {
+      description: 'How each person is reached, for everyone with a contact set.',
+      response: { 200: Type.Object({ contacts: Type.Array(ContactSchema) }), ...errorResponses },
+    }),
+    async () => {
+      const users = await listUsers(store.db);
+      const contacts = await getContacts(
+        store.db,
+        context.secrets,
+        users.map((user) => user.id),
+      );
+      return { contacts: contacts.filter((contact) => contact.email !== null || contact.webhookUrl !== null) };
+    },
+  );
+
+  app.delete(
+    '/users/:id/contact',
+    endpoint('admin', tags, { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
+    async (request, reply) => {
+      const user = await getUser(store.db, request.params.id);
+      if (!user) throw notFound('User', request.params.id);
+      await setContact(
+        store.db,
+        context.secrets,
+        user.id,
+        { email: null, webhookUrl: null },
+        context.clock().toISOString(),
+      );
+      await auditSetting(context, request, { area: 'contact', change: 'deleted', subject: user.username });
+      return reply.status(204).send(null);
     },
   );
 
@@ -157,9 +211,40 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
         if (!(await getUser(store.db, id))) throw invalid(`No user ${id}`);
       for (const override of request.body.overrides ?? [])
         if (Date.parse(override.from) >= Date.parse(override.to)) throw invalid('An override must end after it starts');
-      return scheduleOut(
+      const existed = (await listSchedules(store.db)).some((schedule) => schedule.id === request.params.id);
+      const saved = scheduleOut(
         await saveSchedule(store.db, { id: request.params.id, ...request.body }, context.clock().toISOString()),
       );
+      await auditSetting(context, request, {
+        area: 'schedule',
+        change: existed ? 'updated' : 'created',
+        subject: saved.id,
+        detail: { name: saved.name, userIds: saved.userIds, shiftHours: saved.shiftHours },
+      });
+      return saved;
+    },
+  );
+
+  app.delete(
+    '/escalation/schedules/:id',
+    endpoint('admin', tags, {
+      params: SlugParams,
+      response: { 204: Type.Null(), 409: errorResponses[400], ...errorResponses },
+    }),
+    async (request, reply) => {
+      // A policy step that pages a deleted schedule would page no one: refuse, and say which.
+      const users = (await listPolicies(store.db)).filter((policy) =>
+        policy.steps.some((step) =>
+          step.targets.some((target) => 'scheduleId' in target && target.scheduleId === request.params.id),
+        ),
+      );
+      if (users.length > 0)
+        throw new EarshotError('ERR_CONFLICT', {
+          detail: `The escalation ${users.length === 1 ? 'policy' : 'policies'} ${users.map((policy) => `"${policy.name}"`).join(', ')} page this schedule; change them first`,
+        });
+      if (!(await deleteSchedule(store.db, request.params.id))) throw notFound('On-call schedule', request.params.id);
+      await auditSetting(context, request, { area: 'schedule', change: 'deleted', subject: request.params.id });
+      return reply.status(204).send(null);
     },
   );
 
@@ -190,7 +275,8 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
             throw invalid(`No user ${target.userId}`);
         }
       }
-      return policyOut(
+      const existed = (await listPolicies(store.db)).some((policy) => policy.id === request.params.id);
+      const saved = policyOut(
         await savePolicy(
           store.db,
           {
@@ -203,6 +289,23 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
           context.clock().toISOString(),
         ),
       );
+      await auditSetting(context, request, {
+        area: 'policy',
+        change: existed ? 'updated' : 'created',
+        subject: saved.id,
+        detail: { name: saved.name, steps: saved.steps, repeat: saved.repeat, isDefault: saved.isDefault },
+      });
+      return saved;
+    },
+  );
+
+  app.delete(
+    '/escalation/policies/:id',
+    endpoint('admin', tags, { params: SlugParams, response: { 204: Type.Null(), ...errorResponses } }),
+    async (request, reply) => {
+      if (!(await deletePolicy(store.db, request.params.id))) throw notFound('Escalation policy', request.params.id);
+      await auditSetting(context, request, { area: 'policy', change: 'deleted', subject: request.params.id });
+      return reply.status(204).send(null);
     },
   );
 

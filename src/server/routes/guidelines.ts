@@ -18,6 +18,7 @@ import { getPolicyVersion } from '../../store/policies.js';
 import { CheckResultSchema, errorResponses, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
+import { auditSetting } from '../settings-audit.js';
 
 const RulesBody = {
   blockedWords: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 }),
@@ -110,7 +111,14 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
       const body = request.body;
       if (body.policyVersionId != null && !(await getPolicyVersion(store.db, body.policyVersionId)))
         throw notFound('Policy version', body.policyVersionId);
-      return plain(await saveGuidelineRules(store.db, body, request.user!.id, context.clock().toISOString()));
+      const saved = plain(await saveGuidelineRules(store.db, body, request.user!.id, context.clock().toISOString()));
+      await auditSetting(context, request, {
+        area: 'guidelines',
+        change: 'updated',
+        subject: `version ${saved.version}`,
+        detail: { version: saved.version },
+      });
+      return saved;
     },
   );
 

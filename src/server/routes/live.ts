@@ -58,11 +58,13 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
     ),
     context.bus.subscribe('tickets.created', ({ tickets }) =>
       deliver(() => {
-        for (const ticket of tickets) broadcast('ticket', presentTicket(ticket, now()));
+        for (const ticket of tickets) broadcast('ticket', presentTicket(ticket, now(), context.slaCalendars?.get));
       }),
     ),
     context.bus.subscribe('tickets.updated', ({ ticket, event }) =>
-      deliver(() => broadcast('ticket-updated', { ticket: presentTicket(ticket, now()), event })),
+      deliver(() =>
+        broadcast('ticket-updated', { ticket: presentTicket(ticket, now(), context.slaCalendars?.get), event }),
+      ),
     ),
     context.bus.subscribe('alerts.raised', ({ alert }) => deliver(() => broadcast('alert', alert))),
     context.bus.subscribe('incidents.changed', ({ incident, attachedPostIds }) =>

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EarshotError, notFound } from '../../domain/errors.js';
+import { EarshotError, invalid, notFound } from '../../domain/errors.js';
 import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
 import { compileQuery, matchablePost } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/post-search.js';
@@ -22,12 +22,46 @@ import { errorResponses, IdParams, PostSchema, StreamInputSchema, StreamSchema }
 import type { RouteContext } from '../context.js';
 import { endpoint } from '../route.js';
 import { presentPost } from '../present.js';
+import { getCalendar } from '../../store/calendars.js';
+import { auditSetting } from '../settings-audit.js';
+import type { Stream } from '../../domain/stream.js';
 
 const PREVIEW_WINDOW = 500;
 
 export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store, bus } = context;
   const changed = (streamId: number | null) => bus.publish('streams.changed', { streamId });
+  // An SLA may only name a calendar that exists: a typo would silently run the clock round the clock.
+  async function checkCalendar(sla: Stream['sla'] | undefined) {
+    const id = sla?.calendarId ?? null;
+    if (id !== null && !(await getCalendar(store.db, id))) throw invalid(`No business calendar ${id}`);
+  }
+
+  /** One audit entry per part that changed: the SLA, the ticket rules, the name or query. */
+  async function auditStreamChange(request: Parameters<typeof auditSetting>[1], before: Stream, after: Stream) {
+    const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    if (differs(before.sla, after.sla))
+      await auditSetting(context, request, {
+        area: 'sla',
+        change: 'updated',
+        subject: after.name,
+        detail: { from: before.sla, to: after.sla },
+      });
+    if (differs(before.ticketRules, after.ticketRules))
+      await auditSetting(context, request, {
+        area: 'ticket-rules',
+        change: 'updated',
+        subject: after.name,
+        detail: { from: before.ticketRules, to: after.ticketRules },
+      });
+    if (before.name !== after.name || before.query !== after.query)
+      await auditSetting(context, request, {
+        area: 'stream',
+        change: 'updated',
+        subject: after.name,
+        detail: { name: { from: before.name, to: after.name }, query: { from: before.query, to: after.query } },
+      });
+  }
 
   app.get(
     '/streams',
@@ -57,6 +91,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     }),
     async (request, reply) => {
       const matches = compileQuery(request.body.query);
+      await checkCalendar(request.body.sla);
       if (await getStreamByName(store.db, request.body.name))
         throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
       const stream = await createStream(
@@ -65,6 +100,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
         context.clock().toISOString(),
       );
       await backfillStream(store.db, stream.id, matches);
+      await auditSetting(context, request, { area: 'stream', change: 'created', subject: stream.name });
       await changed(stream.id);
       return reply.status(201).send(stream);
     },
@@ -79,6 +115,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     }),
     async (request) => {
       const matches = request.body.query !== undefined ? compileQuery(request.body.query) : null;
+      await checkCalendar(request.body.sla);
+      const before = await getStream(store.db, request.params.id);
+      if (!before) throw notFound('Stream', request.params.id);
       if (request.body.name !== undefined) {
         const same = await getStreamByName(store.db, request.body.name);
         if (same && same.id !== request.params.id)
@@ -87,6 +126,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       const stream = await updateStream(store.db, request.params.id, request.body, context.clock().toISOString());
       if (!stream) throw notFound('Stream', request.params.id);
       if (matches) await backfillStream(store.db, stream.id, matches);
+      await auditStreamChange(request, before, stream);
       await changed(stream.id);
       return stream;
     },
@@ -96,7 +136,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     '/streams/:id',
     endpoint('admin', ['streams'], { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
     async (request, reply) => {
-      if (!(await deleteStream(store.db, request.params.id))) throw notFound('Stream', request.params.id);
+      const stream = await getStream(store.db, request.params.id);
+      if (!stream || !(await deleteStream(store.db, request.params.id))) throw notFound('Stream', request.params.id);
+      await auditSetting(context, request, { area: 'stream', change: 'deleted', subject: stream.name });
       await changed(request.params.id);
       return reply.status(204).send(null);
     },

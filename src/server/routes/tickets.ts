@@ -40,7 +40,7 @@ const TicketUpdateSchema = Type.Object(
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
   const { store, desk } = context;
-  const withSla = (ticket: Ticket) => presentTicket(ticket, context.clock());
+  const withSla = (ticket: Ticket) => presentTicket(ticket, context.clock(), context.slaCalendars?.get);
 
   app.get(
     '/tickets',

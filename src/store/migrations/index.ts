@@ -17,6 +17,7 @@ import * as knowledge from './2026-12-03g-knowledge.js';
 import * as security from './2026-12-03c-security.js';
 import * as services from './2026-12-03h-services.js';
 import * as deskActions from './2026-12-04c-desk-actions.js';
+import * as settings from './2026-12-04b-settings.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -34,4 +35,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-03c-security': security,
   '2026-12-03h-services': services,
   '2026-12-04c-desk-actions': deskActions,
+  '2026-12-04b-settings': settings,
 });

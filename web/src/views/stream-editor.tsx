@@ -1,12 +1,24 @@
 /**
  * Create or edit a stream: a name and a query, with a live preview of what the query matches
- * among recent posts and the position of a syntax mistake, before anything is saved.
+ * among recent posts and the position of a syntax mistake, before anything is saved; a hint
+ * when a `source:` names no configured source or a `word:` is no field (both read as nothing
+ * or as text, not an error, so they are easy to miss); and its ticket rules: which posts become
+ * tickets, of what type and priority (the first rule that fits a post wins).
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.js';
-import type { Stream } from '../api-types.js';
+import {
+  DEFAULT_TICKET_RULES,
+  POST_KINDS,
+  SENTIMENTS,
+  TICKET_PRIORITIES,
+  TICKET_TYPES,
+  type ConfiguredSource,
+  type Stream,
+  type TicketRule,
+} from '../api-types.js';
 import { errorMessage } from '../data/resource.js';
-import { useStreamPreview } from '../data/resources.js';
+import { useSources, useStreamPreview } from '../data/resources.js';
 import { PostCard } from '../components/post-card.js';
 import { FormError } from '../components/form-error.js';
 
@@ -26,6 +38,15 @@ export function StreamEditor({
   const dialog = useRef<HTMLDialogElement>(null);
   const [name, setName] = useState(stream?.name ?? '');
   const [queryText, setQueryText] = useState(stream?.query ?? '');
+  const [rules, setRules] = useState<TicketRule[]>(() =>
+    (stream?.ticketRules ?? DEFAULT_TICKET_RULES).map((rule) => ({
+      ...rule,
+      kinds: [...rule.kinds],
+      sentiments: [...rule.sentiments],
+    })),
+  );
+  const sources = useSources(0);
+  const hints = queryHints(queryText, sources.data);
   // Preview as the query is typed, a moment after the last keystroke.
   const previewed = useStreamPreview(queryText);
   const preview = previewed.error ? null : previewed.data;
@@ -43,9 +64,8 @@ export function StreamEditor({
     setBusy(true);
     setSaveError(null);
     try {
-      const saved = stream
-        ? await api.updateStream(stream.id, { name: name.trim(), query: queryText.trim() })
-        : await api.createStream({ name: name.trim(), query: queryText.trim() });
+      const input = { name: name.trim(), query: queryText.trim(), ticketRules: rules };
+      const saved = stream ? await api.updateStream(stream.id, input) : await api.createStream(input);
       onSaved(saved);
     } catch (error) {
       setSaveError(error instanceof ApiError ? error.message : 'Could not save the stream');
@@ -97,7 +117,7 @@ export function StreamEditor({
                 maxLength={2000}
                 value={queryText}
                 aria-invalid={queryError ? true : undefined}
-                aria-describedby="query-help query-status"
+                aria-describedby={`query-help query-status${hints.length > 0 ? ' query-hints' : ''}`}
                 onChange={(event) => setQueryText(event.target.value)}
                 placeholder="@acme OR #acme -spam"
               />
@@ -108,6 +128,13 @@ export function StreamEditor({
                   ? `Matches ${preview.matched} of the last ${preview.scanned} posts`
                   : 'Type a query to preview its matches')}
             </p>
+            {hints.length > 0 ? (
+              <ul id="query-hints" className="query-hints">
+                {hints.map((hint) => (
+                  <li key={hint}>{hint}</li>
+                ))}
+              </ul>
+            ) : null}
             <details id="query-help" className="syntax-help" open>
               <summary>Query syntax</summary>
               <dl>
@@ -149,6 +176,7 @@ export function StreamEditor({
                 <dd>the channel’s kind, a configured source</dd>
               </dl>
             </details>
+            <RulesEditor rules={rules} onChange={setRules} />
             <FormError message={saveError} />
           </div>
           <section className="editor-preview" aria-label="Preview of matching posts">
@@ -182,5 +210,121 @@ export function StreamEditor({
         </footer>
       </form>
     </dialog>
+  );
+}
+
+/** The fields the query language knows (src/pipeline/query.ts); anything else before a colon is text. */
+const QUERY_FIELDS = ['from', 'lang', 'kind', 'sentiment', 'source', 'channel'];
+
+/**
+ * What the parser accepts but is likely a mistake: `source:` with a name no configured source has
+ * (it matches nothing; `channel:` is the source's kind), and `word:value` where word is no field.
+ */
+export function queryHints(text: string, sources: readonly ConfiguredSource[] | null): string[] {
+  const hints = new Set<string>();
+  for (const match of text.matchAll(/(?:^|[\s(])-?([A-Za-z]+):([^\s()"]+)/g)) {
+    const field = match[1]!.toLowerCase();
+    const value = match[2]!.toLowerCase();
+    if (field === 'http' || field === 'https') continue;
+    if (!QUERY_FIELDS.includes(field)) {
+      hints.add(
+        `“${match[1]}:” is not a field, so “${match[1]}:${match[2]}” is searched as text. Fields: ${QUERY_FIELDS.join(', ')}.`,
+      );
+    } else if (field === 'source' && sources && !sources.some((source) => source.name.toLowerCase() === value)) {
+      const kind = sources.some((source) => source.kind.toLowerCase() === value);
+      hints.add(
+        `No configured source is named “${match[2]}”${kind ? `; for every ${match[2]} source write channel:${value}` : ''}.`,
+      );
+    }
+  }
+  return [...hints];
+}
+
+function RulesEditor({ rules, onChange }: { rules: TicketRule[]; onChange: (rules: TicketRule[]) => void }) {
+  const set = (index: number, change: Partial<TicketRule>) =>
+    onChange(rules.map((rule, at) => (at === index ? { ...rule, ...change } : rule)));
+  const toggle = <T extends string>(list: T[], item: T, on: boolean) =>
+    on ? [...list, item] : list.filter((other) => other !== item);
+  return (
+    <fieldset className="rules-editor">
+      <legend>Ticket rules</legend>
+      <p className="small muted">
+        Which matching posts become tickets; the first rule that fits wins. None ticked: any.
+      </p>
+      <ol>
+        {rules.map((rule, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rules are positional, their order is their meaning
+          <li key={index} className="rule">
+            <fieldset className="rule-set">
+              <legend>Rule {index + 1}: kinds</legend>
+              {POST_KINDS.map((kind) => (
+                <label key={kind} className="field-inline">
+                  <input
+                    type="checkbox"
+                    checked={rule.kinds.includes(kind)}
+                    onChange={(event) => set(index, { kinds: toggle(rule.kinds, kind, event.target.checked) })}
+                  />
+                  <span>{kind}</span>
+                </label>
+              ))}
+            </fieldset>
+            <fieldset className="rule-set">
+              <legend>Rule {index + 1}: sentiments</legend>
+              {SENTIMENTS.map((sentiment) => (
+                <label key={sentiment} className="field-inline">
+                  <input
+                    type="checkbox"
+                    checked={rule.sentiments.includes(sentiment)}
+                    onChange={(event) =>
+                      set(index, { sentiments: toggle(rule.sentiments, sentiment, event.target.checked) })
+                    }
+                  />
+                  <span>{sentiment}</span>
+                </label>
+              ))}
+            </fieldset>
+            <div className="rule-outcome">
+              <label className="field">
+                <span>Rule {index + 1}: ticket type</span>
+                <select
+                  value={rule.ticketType}
+                  onChange={(event) => set(index, { ticketType: event.target.value as TicketRule['ticketType'] })}
+                >
+                  {TICKET_TYPES.map((type) => (
+                    <option key={type}>{type}</option>
+                  ))}
+                </select>
+              </label>
+              <label className="field">
+                <span>Rule {index + 1}: priority</span>
+                <select
+                  value={rule.priority}
+                  onChange={(event) => set(index, { priority: event.target.value as TicketRule['priority'] })}
+                >
+                  {TICKET_PRIORITIES.map((priority) => (
+                    <option key={priority}>{priority}</option>
+                  ))}
+                </select>
+              </label>
+              <button
+                type="button"
+                className="btn btn-ghost btn-small"
+                onClick={() => onChange(rules.filter((_, at) => at !== index))}
+              >
+                Remove rule {index + 1}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={rules.length >= 20}
+        onClick={() => onChange([...rules, { kinds: [], sentiments: [], ticketType: 'request', priority: 'normal' }])}
+      >
+        Add rule
+      </button>
+    </fieldset>
   );
 }
