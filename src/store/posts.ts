@@ -249,21 +249,14 @@ export async function postStats(
   db: Kysely<Database>,
   options: { since: string; until: string; streamId?: number; bucket: 'minute' | 'hour' | 'day' },
 ): Promise<PostStats> {
-  const width = { minute: 16, hour: 13, day: 10 }[options.bucket];
-  const counts = await countWindow(db, {
-    since: options.since,
-    until: options.until,
-    ...(options.streamId !== undefined ? { streamId: options.streamId } : {}),
-    finest: options.bucket === 'minute' ? 'minute' : 'hour',
-  });
+  const counts = await countWindow(db, options);
   const bySentiment: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
   const byKind: Record<string, number> = {};
   const buckets = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
-  for (const { bucket: at, sentiment, kind, n } of counts) {
+  for (const { bucket, sentiment, kind, n } of counts) {
     if (n === 0 || !(sentiment in bySentiment)) continue;
     bySentiment[sentiment] += n;
     byKind[kind] = (byKind[kind] ?? 0) + n;
-    const bucket = at.slice(0, width);
     const entry = buckets.get(bucket) ?? { bucket, negative: 0, neutral: 0, positive: 0 };
     entry[sentiment] += n;
     buckets.set(bucket, entry);

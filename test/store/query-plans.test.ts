@@ -13,7 +13,7 @@ import type { Store } from '../../src/store/open.js';
 import { searchSql, type PostFilter } from '../../src/store/post-search.js';
 import { lowerQuery } from '../../src/pipeline/search.js';
 import { parseQuery } from '../../src/pipeline/query.js';
-import { rawCountsQuery, rollupRowsQuery } from '../../src/store/rollups.js';
+import { countWindowQuery, rawCountsQuery, rollupRowsQuery } from '../../src/store/rollups.js';
 import { createStream } from '../../src/store/streams.js';
 
 const SHAPES: readonly [name: string, filter: (streamId: number) => Omit<PostFilter, 'accept' | 'limit'>][] = [
@@ -109,6 +109,26 @@ for (const backend of await backends()) {
         assertIndexed('rollups', text);
         if (store.dialect === 'sqlite') assert.match(text, /SEARCH post_rollups USING (INDEX|PRIMARY KEY)/, text);
       }
+    });
+
+    test('stats: a 30-day window is summed in one query over the rollups and the edge minutes, by index', async () => {
+      for (const streamId_ of [undefined, streamId])
+        for (const bucket of ['day', 'hour'] as const) {
+          const query = countWindowQuery(store.db, {
+            since: '2026-11-01T10:17:42.123Z',
+            until: '2026-12-01T10:18:42.123Z',
+            bucket,
+            ...(streamId_ !== undefined ? { streamId: streamId_ } : {}),
+          });
+          assert.ok(query);
+          const text = await plan(query);
+          if (store.dialect === 'sqlite') {
+            // Both granularities of rollup rows by their key, the edge posts by their time.
+            assert.match(text, /SEARCH post_rollups USING (INDEX|PRIMARY KEY)/, text);
+            assert.match(text, /posts_created_at/, text);
+            assert.doesNotMatch(text, /SCAN (p|ps|post_streams|post_rollups)\b(?! USING)/, text);
+          } else assert.doesNotMatch(text, /Seq Scan/, text);
+        }
     });
 
     test('stats: the raw posts of a partial minute use the time index', async () => {

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { backends } from '../helpers/backends.js';
 import { newPost } from '../helpers/posts.js';
 import { rng } from '../helpers/random.js';
@@ -86,6 +87,51 @@ for (const backend of await backends()) {
         assert.deepEqual(stats.byKind, want.byKind);
         assert.deepEqual(stats.series, want.series);
       }
+    });
+
+    test('equal to the old computation: one GROUP BY over the posts of the window, in SQL', async () => {
+      let compared = 0;
+      for (const [from, to] of windows)
+        for (const bucket of ['minute', 'hour', 'day'] as const)
+          for (const stream of [undefined, streamId]) {
+            const since = new Date(from).toISOString();
+            const until = new Date(to).toISOString();
+            const width = { minute: 16, hour: 13, day: 10 }[bucket];
+            // What `/api/stats` did before the rollups: every post of the window, grouped.
+            let old = store.db
+              .selectFrom('posts as p')
+              .select([sql<string>`substr(p.created_at, 1, ${sql.lit(width)})`.as('bucket'), 'p.sentiment', 'p.kind'])
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('p.created_at', '>=', since)
+              .where('p.created_at', '<', until)
+              .groupBy([sql`substr(p.created_at, 1, ${sql.lit(width)})`, 'p.sentiment', 'p.kind']);
+            if (stream !== undefined)
+              old = old.where('p.id', 'in', (eb) =>
+                eb.selectFrom('post_streams').select('post_id').where('stream_id', '=', stream),
+              );
+            const rows = (await old.execute()).map((row) => ({ ...row, n: Number(row.n) }));
+            const stats = await postStats(store.db, { since, until, bucket, ...(stream ? { streamId: stream } : {}) });
+            const bySentiment = { negative: 0, neutral: 0, positive: 0 };
+            const byKind: Record<string, number> = {};
+            const series = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
+            for (const row of rows) {
+              bySentiment[row.sentiment] += row.n;
+              byKind[row.kind] = (byKind[row.kind] ?? 0) + row.n;
+              const entry = series.get(row.bucket) ?? { bucket: row.bucket, negative: 0, neutral: 0, positive: 0 };
+              entry[row.sentiment] += row.n;
+              series.set(row.bucket, entry);
+            }
+            const label = `${since}…${until} by ${bucket}, stream ${stream ?? 'all'}`;
+            compared += rows.length;
+            assert.deepEqual(stats.bySentiment, bySentiment, label);
+            assert.deepEqual(stats.byKind, byKind, label);
+            assert.deepEqual(
+              stats.series,
+              [...series.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : 1)),
+              label,
+            );
+          }
+      assert.ok(compared > 1000, `only ${compared} groups compared`);
     });
 
     test('one stream, and again after the stream is matched anew', async () => {
