@@ -14,6 +14,7 @@ import {
 import type { Database, PostsTable } from './schema.js';
 import { fromJson, toCount, toJson } from './json.js';
 import { addToRollups, countWindow } from './rollups.js';
+import { addToSourceRollups } from './source-rollups.js';
 
 export interface NewPost extends PostDraft, Analysis {
   readonly streamIds: number[];
@@ -78,10 +79,9 @@ export async function insertPostsIn(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  await addToRollups(
-    trx,
-    inserted.map((row) => bySourceKey.get(postKey(row.source, row.externalId))!),
-  );
+  const stored = inserted.map((row) => bySourceKey.get(postKey(row.source, row.externalId))!);
+  await addToRollups(trx, stored);
+  await addToSourceRollups(trx, stored);
   await countRepeatedLinks(trx, signals, now);
   // Authors in id order: two writers updating the same authors lock them in one order, never in a circle.
   for (const [authorId, count] of [...newPostsByAuthor].sort(([a], [b]) => a - b)) {

@@ -409,6 +409,15 @@ export interface PostRollupsTable {
   count: number;
 }
 
+/** Posts counted per hour (`YYYY-MM-DDTHH`), by source, sentiment and kind (2026-12-04g): the reports' post counts. */
+export interface PostSourceRollupsTable {
+  source: string;
+  hour: string;
+  sentiment: Sentiment;
+  kind: PostKind;
+  count: number;
+}
+
 /** The service catalogue (2026-12-03h): see `src/domain/service.ts`. */
 export interface ServicesTable {
   id: Generated<number>;
@@ -456,6 +465,7 @@ export interface Database {
   posts: PostsTable;
   post_streams: PostStreamsTable;
   post_rollups: PostRollupsTable;
+  post_source_rollups: PostSourceRollupsTable;
   streams: StreamsTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

@@ -15,6 +15,7 @@ import { lowerQuery } from '../../src/pipeline/search.js';
 import { parseQuery } from '../../src/pipeline/query.js';
 import { countWindowQuery, rawCountsQuery, rollupRowsQuery } from '../../src/store/rollups.js';
 import { createStream } from '../../src/store/streams.js';
+import { countSourcesByDayQuery } from '../../src/store/source-rollups.js';
 
 const SHAPES: readonly [name: string, filter: (streamId: number) => Omit<PostFilter, 'accept' | 'limit'>][] = [
   ['newest posts', () => ({})],
@@ -129,6 +130,23 @@ for (const backend of await backends()) {
             assert.doesNotMatch(text, /SCAN (p|ps|post_streams|post_rollups)\b(?! USING)/, text);
           } else assert.doesNotMatch(text, /Seq Scan/, text);
         }
+    });
+
+    test('reports: posts by day of a month, one service and all, from the source rollups by index', async () => {
+      for (const sources of [['mastodon', 'rss'], null]) {
+        const query = countSourcesByDayQuery(store.db, sources, '2026-11-01T00:30:00.000Z', '2026-12-01T00:00:00.000Z');
+        assert.ok(query);
+        const text = await plan(query);
+        if (store.dialect === 'sqlite') {
+          assert.match(
+            text,
+            /SEARCH post_source_rollups USING (COVERING )?INDEX|SEARCH post_source_rollups USING PRIMARY KEY/,
+            text,
+          );
+          assert.match(text, /SEARCH posts USING INDEX (posts_source_created|posts_created_at)/, text);
+          assert.doesNotMatch(text, /SCAN (posts|post_source_rollups)\b(?! USING)/, text);
+        } else assert.doesNotMatch(text, /Seq Scan/, text);
+      }
     });
 
     test('stats: the raw posts of a partial minute use the time index', async () => {

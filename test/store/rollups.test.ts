@@ -1,7 +1,8 @@
 /**
  * `/api/stats` reads the per-minute and per-hour rollups kept at ingest: its counts must equal
  * counting the posts themselves, for windows that start and end mid-minute and mid-hour, for
- * every post and for one stream, and after a stream is matched again.
+ * every post and for one stream, and after a stream is matched again. The same for the reports'
+ * hourly counts by source.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import type { Store } from '../../src/store/open.js';
 import { insertPosts, postStats, type NewPost } from '../../src/store/posts.js';
 import { backfillStream, createStream } from '../../src/store/streams.js';
 import { POST_KINDS, SENTIMENTS } from '../../src/domain/post.js';
+import { countSourcesByDay } from '../../src/store/source-rollups.js';
 
 const START = Date.UTC(2026, 10, 18, 7, 13, 27);
 
@@ -33,6 +35,7 @@ for (const backend of await backends()) {
         posts.push(
           newPost({
             text: inStream ? `wifi trouble ${i}` : `other ${i}`,
+            source: random() < 0.6 ? 'mast' : 'rss',
             createdAt: new Date(START + Math.floor(random() * 3 * 86_400e3)).toISOString(),
             sentiment: SENTIMENTS[Math.floor(random() * SENTIMENTS.length)]!,
             kind: POST_KINDS[Math.floor(random() * POST_KINDS.length)]!,
@@ -132,6 +135,30 @@ for (const backend of await backends()) {
             );
           }
       assert.ok(compared > 1000, `only ${compared} groups compared`);
+    });
+
+    test('reports: posts by source, day, sentiment and kind equal a GROUP BY over the posts', async () => {
+      let compared = 0;
+      for (const [from, to] of [...windows, [START - 86_400e3, START + 5 * 86_400e3] as const])
+        for (const sources of [null, ['mast'], ['mast', 'rss'], []]) {
+          const since = new Date(from).toISOString();
+          const until = new Date(to).toISOString();
+          const want = new Map<string, number>();
+          for (const post of posts)
+            if (post.createdAt >= since && post.createdAt < until && (!sources || sources.includes(post.source))) {
+              const key = `${post.createdAt.slice(0, 10)} ${post.sentiment} ${post.kind}`;
+              want.set(key, (want.get(key) ?? 0) + 1);
+            }
+          const got = new Map(
+            (await countSourcesByDay(store.db, sources, since, until)).map((row) => [
+              `${row.day} ${row.sentiment} ${row.kind}`,
+              row.n,
+            ]),
+          );
+          assert.deepEqual(got, want, `${since}…${until} ${JSON.stringify(sources)}`);
+          compared += want.size;
+        }
+      assert.ok(compared > 100, `only ${compared} groups compared`);
     });
 
     test('one stream, and again after the stream is matched anew', async () => {
