@@ -11,7 +11,10 @@ import { toCount } from './json.js';
 /** The stream id that stands for every post. */
 export const ALL_POSTS = 0;
 
-const WIDTH = { minute: 16, hour: 13 } as const;
+const WIDTH = { minute: 16, hour: 13, day: 10 } as const;
+type Granularity = keyof typeof WIDTH;
+/** Finest first: a window is covered by the coarsest rows that fit, finer ones at its edges. */
+const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 const CHUNK = 400;
 
 export interface CountedPost {
@@ -25,7 +28,7 @@ export interface CountedPost {
 export async function addToRollups(trx: Kysely<Database>, posts: readonly CountedPost[]): Promise<void> {
   const counts = new Map<string, number>();
   for (const post of posts) {
-    for (const granularity of ['minute', 'hour'] as const) {
+    for (const granularity of GRANULARITIES) {
       const bucket = post.createdAt.slice(0, WIDTH[granularity]);
       for (const streamId of [ALL_POSTS, ...post.streamIds]) {
         const key = [granularity, streamId, bucket, post.sentiment, post.kind].join('\u0000');
@@ -41,7 +44,7 @@ export async function addToRollups(trx: Kysely<Database>, posts: readonly Counte
         rows.slice(start, start + CHUNK).map(([key, count]) => {
           const [granularity, streamId, bucket, sentiment, kind] = key.split('\u0000');
           return {
-            granularity: granularity as 'minute' | 'hour',
+            granularity: granularity as Granularity,
             stream_id: Number(streamId),
             bucket: bucket!,
             sentiment: sentiment as Sentiment,
@@ -134,28 +137,31 @@ function windowParts(db: Kysely<Database>, options: WindowOptions): Part[] {
   const streamId = options.streamId ?? ALL_POSTS;
   const raw = (from: string, to: string): Part[] =>
     from < to ? [rawCountsQuery(db, from, to, options.streamId) as unknown as Part] : [];
-  const rollup = (granularity: 'minute' | 'hour', from: string, to: string): Part[] =>
+  const rollup = (granularity: Granularity, from: string, to: string): Part[] =>
     from < to ? [rollupRowsQuery(db, granularity, streamId, from, to) as unknown as Part] : [];
+  // [from, to) aligned to minutes: the coarsest whole units in the middle, finer rows at the edges.
+  const cover = (from: string, to: string, units: readonly Granularity[]): Part[] => {
+    if (from >= to) return [];
+    const top = units[units.length - 1]!;
+    if (units.length === 1) return rollup(top, from, to);
+    const a = ceilTo(from, top);
+    const b = floorTo(to, top);
+    const finer = units.slice(0, -1);
+    if (a >= b) return cover(from, to, finer);
+    return [...cover(from, a, finer), ...rollup(top, a, b), ...cover(b, to, finer)];
+  };
   const sinceMinute = ceilTo(options.since, 'minute');
   const untilMinute = floorTo(options.until, 'minute');
   if (sinceMinute >= untilMinute) return raw(options.since, options.until);
-  const sinceHour = ceilTo(sinceMinute, 'hour');
-  const untilHour = floorTo(untilMinute, 'hour');
   const edges = [...raw(options.since, sinceMinute), ...raw(untilMinute, options.until)];
-  if (options.bucket === 'minute' || sinceHour >= untilHour)
-    return [...edges, ...rollup('minute', sinceMinute, untilMinute)];
-  return [
-    ...edges,
-    ...rollup('minute', sinceMinute, sinceHour),
-    ...rollup('hour', sinceHour, untilHour),
-    ...rollup('minute', untilHour, untilMinute),
-  ];
+  const units = GRANULARITIES.slice(0, GRANULARITIES.indexOf(options.bucket) + 1);
+  return [...edges, ...cover(sinceMinute, untilMinute, units)];
 }
 
 /** The rollup rows of one granularity and stream in [from, to): exported for its query plan test. */
 export function rollupRowsQuery(
   db: Kysely<Database>,
-  granularity: 'minute' | 'hour',
+  granularity: Granularity,
   streamId: number,
   from: string,
   to: string,
@@ -197,15 +203,16 @@ export function rawCountsQuery(db: Kysely<Database>, from: string, to: string, s
 }
 
 /** An ISO instant rounded up or down to the start of its minute or hour, as ISO text. */
-function floorTo(iso: string, unit: 'minute' | 'hour'): string {
+function floorTo(iso: string, unit: Granularity): string {
   const date = new Date(iso);
   if (unit === 'minute') date.setUTCSeconds(0, 0);
-  else date.setUTCMinutes(0, 0, 0);
+  else if (unit === 'hour') date.setUTCMinutes(0, 0, 0);
+  else date.setUTCHours(0, 0, 0, 0);
   return date.toISOString();
 }
 
-function ceilTo(iso: string, unit: 'minute' | 'hour'): string {
+function ceilTo(iso: string, unit: Granularity): string {
   const floor = floorTo(iso, unit);
   if (floor === new Date(iso).toISOString()) return floor;
-  return new Date(Date.parse(floor) + (unit === 'minute' ? 60e3 : 3600e3)).toISOString();
+  return new Date(Date.parse(floor) + { minute: 60e3, hour: 3600e3, day: 86_400e3 }[unit]).toISOString();
 }

@@ -399,9 +399,9 @@ export interface InstallTable {
   created_at: string;
 }
 
-/** Posts counted per minute or hour, by stream (0: every post), sentiment and kind. */
+/** Posts counted per minute, hour or (since 2026-12-04g) UTC day, by stream (0: every post), sentiment and kind. */
 export interface PostRollupsTable {
-  granularity: 'minute' | 'hour';
+  granularity: 'minute' | 'hour' | 'day';
   stream_id: number;
   bucket: string;
   sentiment: Sentiment;
