@@ -3,7 +3,7 @@
  * reports count a month of a service's posts by sentiment, kind and day, and at 1M posts a year
  * that read ~80,000 posts per period where the hour rows are ~15,000 at most. Backfilled from the
  * posts already stored. Tickets gain an index on their first response, which the reports' reach
- * (tickets first answered in the period) filters by.
+ * (tickets first answered in the period) filters by, and one for the backlog count.
  *
  * The stream rollups gain a day granularity (a month of `/api/stats` is 30 day rows per sentiment and
  * kind plus the edge hours, not 720 hour rows), backfilled the same way, and a covering index, so
@@ -36,6 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('tickets_first_responded').execute();
+  await db.schema.dropIndex('tickets_backlog').execute();
   await db.schema.dropIndex('post_rollups_covering').execute();
   await db.deleteFrom('post_rollups').where('granularity', '=', 'day').execute();
   await db.schema.dropTable('post_source_rollups').execute();
