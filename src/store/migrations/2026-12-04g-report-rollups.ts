@@ -31,6 +31,25 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`insert into post_source_rollups (source, hour, sentiment, kind, count)
     select source, substr(created_at, 1, 13), sentiment, kind, count(*) from posts
     group by source, substr(created_at, 1, 13), sentiment, kind`.execute(db);
+  await sql`insert into post_rollups (granularity, stream_id, bucket, sentiment, kind, count)
+    select 'day', 0, substr(created_at, 1, 10), sentiment, kind, count(*) from posts
+    group by substr(created_at, 1, 10), sentiment, kind`.execute(db);
+  await sql`insert into post_rollups (granularity, stream_id, bucket, sentiment, kind, count)
+    select 'day', ps.stream_id, substr(p.created_at, 1, 10), p.sentiment, p.kind, count(*)
+    from posts p join post_streams ps on ps.post_id = p.id
+    group by ps.stream_id, substr(p.created_at, 1, 10), p.sentiment, p.kind`.execute(db);
+  await db.schema
+    .createIndex('post_rollups_covering')
+    .on('post_rollups')
+    .columns(['granularity', 'stream_id', 'bucket', 'sentiment', 'kind', 'count'])
+    .execute();
+  // The backlog at a period's end (open then: unresolved, or resolved after it) reads this index
+  // alone, by resolution first: it was a walk over every older ticket, 1.2 s of a 1M-post report.
+  await db.schema
+    .createIndex('tickets_backlog')
+    .on('tickets')
+    .columns(['resolved_at', 'created_at', 'status', 'updated_at', 'source', 'assignee_id'])
+    .execute();
   await db.schema.createIndex('tickets_first_responded').on('tickets').columns(['first_responded_at', 'id']).execute();
 }
 
