@@ -7,12 +7,13 @@
  * The report reads counts and times, never text, so the posts' text is a short placeholder; the
  * volumes follow a daily rhythm (more by day than by night). Run alone: `npx tsx bench/reports.ts`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { openStore } from '../src/store/open.js';
+import { countPosts } from '../src/store/posts.js';
 import { createService } from '../src/store/services.js';
 import { buildReport } from '../src/reports/report.js';
 import { mulberry32 } from '../scripts/seeded-random.js';
@@ -30,38 +31,48 @@ export async function run(
   options: { log?: (line: string) => void } = {},
 ): Promise<{ coldMs: number; warmMs: number; serviceMs: number }> {
   const log = options.log ?? console.log;
-  const dataDir = mkdtempSync(join(tmpdir(), 'earshot-bench-reports-'));
+  // EARSHOT_BENCH_KEEP=name keeps the store in /tmp/<name> and reuses it when it is already full:
+  // building 1,000,000 posts takes minutes on a loaded machine.
+  const keep = process.env.EARSHOT_BENCH_KEEP?.trim() || null;
+  if (keep && !/^[a-z0-9_]+$/.test(keep)) throw new Error('EARSHOT_BENCH_KEEP: lower-case letters, digits and _ only');
+  const dataDir = keep ? join(tmpdir(), keep) : mkdtempSync(join(tmpdir(), 'earshot-bench-reports-'));
   try {
-    (await openStore({ databaseUrl: null, dataDir })).close();
-    const built = Date.now();
-    fill(join(dataDir, 'earshot.sqlite'));
-    log(
-      `reports: built ${POSTS.toLocaleString('en')} posts, ${TICKETS.toLocaleString('en')} tickets in ${((Date.now() - built) / 1000).toFixed(1)} s`,
-    );
+    mkdirSync(dataDir, { recursive: true });
+    const empty = await openStore({ databaseUrl: null, dataDir });
+    const have = await countPosts(empty.db);
+    await empty.close();
+    if (have === 0) {
+      const built = Date.now();
+      fill(join(dataDir, 'earshot.sqlite'));
+      log(
+        `reports: built ${POSTS.toLocaleString('en')} posts, ${TICKETS.toLocaleString('en')} tickets in ${((Date.now() - built) / 1000).toFixed(1)} s`,
+      );
+    } else log(`reports: kept store in ${dataDir}, ${have.toLocaleString('en')} posts`);
     const store = await openStore({ databaseUrl: null, dataDir });
     try {
       const now = new Date('2026-12-10T12:00:00Z');
-      for (const source of SOURCES)
-        await createService(
-          store.db,
-          {
-            name: `${source} care`,
-            owner: 'Lead',
-            stage: 'live',
-            sources: [source],
-            hours: {
-              timeZone: 'Europe/Amsterdam',
-              weekly: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({
-                day: day as 'mon',
-                from: '08:00',
-                to: '18:00',
-              })),
-              holidays: ['2026-11-26'],
+      if (have === 0)
+        for (const source of SOURCES)
+          await createService(
+            store.db,
+            {
+              name: `${source} care`,
+              owner: 'Lead',
+              stage: 'live',
+              sources: [source],
+              hours: {
+                timeZone: 'Europe/Amsterdam',
+                weekly: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({
+                  day: day as 'mon',
+                  from: '08:00',
+                  to: '18:00',
+                })),
+                holidays: ['2026-11-26'],
+              },
+              targets: { firstResponseMinutes: 120, slaAttainment: 0.9 },
             },
-            targets: { firstResponseMinutes: 120, slaAttainment: 0.9 },
-          },
-          now.toISOString(),
-        );
+            now.toISOString(),
+          );
       const period = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
       const time = async (filter: Parameters<typeof buildReport>[1]) => {
         const started = performance.now();
@@ -79,7 +90,7 @@ export async function run(
       await store.close();
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,9 @@
 import { openStore, type Store } from '../src/store/open.js';
-import { insertPosts, postStats, type NewPost } from '../src/store/posts.js';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { countPosts, insertPosts, postStats, type NewPost } from '../src/store/posts.js';
 import { createStream } from '../src/store/streams.js';
 import { createAnalyzer } from '../src/analysis/analyzer.js';
 import { normalizePost } from '../src/pipeline/normalize.js';
@@ -14,20 +18,39 @@ const RUNS = 40;
 
 export async function run(options: { posts?: number } = {}): Promise<void> {
   const n = options.posts ?? Number(process.argv[2] ?? 1_000_000);
-  const backends: [string, string | null][] = [['SQLite', null]];
   const pgUrl = process.env.EARSHOT_BENCH_DATABASE_URL?.trim();
+  // EARSHOT_BENCH_POSTGRES_ONLY=1 skips SQLite, to build or measure the two stores in separate runs.
+  const backends: [string, string | null][] = process.env.EARSHOT_BENCH_POSTGRES_ONLY === '1' ? [] : [['SQLite', null]];
   if (pgUrl) backends.push(['PostgreSQL', pgUrl]);
+  // EARSHOT_BENCH_KEEP=name keeps the store (SQLite: /tmp/<name>; PostgreSQL: schema <name>) and
+  // reuses it when it already holds the posts: a 1M-post store takes many minutes to build.
+  const keep = process.env.EARSHOT_BENCH_KEEP?.trim() || null;
   for (const [name, url] of backends) {
-    const fresh = await freshStore(url);
+    const fresh = keep ? await keptStore(url, keep) : await freshStore(url);
     const store = await openStore({ databaseUrl: fresh.url, dataDir: fresh.dataDir });
-    const buildS = await build(store, n);
+    const have = await countPosts(store.db);
+    const buildS = have >= n ? null : await build(store, n);
     console.log(
-      `\nSearch at ${n.toLocaleString('en')} posts, ${name} (built in ${buildS.toFixed(0)} s), ${RUNS} runs each`,
+      `\nSearch at ${n.toLocaleString('en')} posts, ${name} (${buildS === null ? `kept store, ${have.toLocaleString('en')} posts` : `built in ${buildS.toFixed(0)} s`}), ${RUNS} runs each`,
     );
     await measure(store);
     await store.close();
     await fresh.dispose();
   }
+}
+
+/** A store that outlives the run: a fixed folder under the temp dir, or a fixed PostgreSQL schema. */
+async function keptStore(url: string | null, keep: string) {
+  if (!/^[a-z0-9_]+$/.test(keep)) throw new Error('EARSHOT_BENCH_KEEP: lower-case letters, digits and _ only');
+  const dataDir = join(tmpdir(), keep);
+  mkdirSync(dataDir, { recursive: true });
+  if (!url) return { url: null, dataDir, dispose: async () => {} };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`create schema if not exists ${keep}`).finally(() => client.end());
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${keep}`);
+  return { url: scoped.toString(), dataDir, dispose: async () => {} };
 }
 
 async function build(store: Store, n: number): Promise<number> {

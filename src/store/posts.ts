@@ -14,6 +14,7 @@ import {
 import type { Database, PostsTable } from './schema.js';
 import { fromJson, toCount, toJson } from './json.js';
 import { addToRollups, countWindow } from './rollups.js';
+import { addToSourceRollups } from './source-rollups.js';
 
 export interface NewPost extends PostDraft, Analysis {
   readonly streamIds: number[];
@@ -78,10 +79,9 @@ export async function insertPostsIn(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  await addToRollups(
-    trx,
-    inserted.map((row) => bySourceKey.get(postKey(row.source, row.externalId))!),
-  );
+  const stored = inserted.map((row) => bySourceKey.get(postKey(row.source, row.externalId))!);
+  await addToRollups(trx, stored);
+  await addToSourceRollups(trx, stored);
   await countRepeatedLinks(trx, signals, now);
   // Authors in id order: two writers updating the same authors lock them in one order, never in a circle.
   for (const [authorId, count] of [...newPostsByAuthor].sort(([a], [b]) => a - b)) {
@@ -249,21 +249,14 @@ export async function postStats(
   db: Kysely<Database>,
   options: { since: string; until: string; streamId?: number; bucket: 'minute' | 'hour' | 'day' },
 ): Promise<PostStats> {
-  const width = { minute: 16, hour: 13, day: 10 }[options.bucket];
-  const counts = await countWindow(db, {
-    since: options.since,
-    until: options.until,
-    ...(options.streamId !== undefined ? { streamId: options.streamId } : {}),
-    finest: options.bucket === 'minute' ? 'minute' : 'hour',
-  });
+  const counts = await countWindow(db, options);
   const bySentiment: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
   const byKind: Record<string, number> = {};
   const buckets = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
-  for (const { bucket: at, sentiment, kind, n } of counts) {
+  for (const { bucket, sentiment, kind, n } of counts) {
     if (n === 0 || !(sentiment in bySentiment)) continue;
     bySentiment[sentiment] += n;
     byKind[kind] = (byKind[kind] ?? 0) + n;
-    const bucket = at.slice(0, width);
     const entry = buckets.get(bucket) ?? { bucket, negative: 0, neutral: 0, positive: 0 };
     entry[sentiment] += n;
     buckets.set(bucket, entry);

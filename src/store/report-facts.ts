@@ -5,11 +5,12 @@
  * only: percentiles, business hours and comparisons are worked out in `src/reports`.
  * A scope of `sources: null` means every source.
  */
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { PostKind, Sentiment } from '../domain/post.js';
 import type { TicketStatus } from '../domain/ticket.js';
 import type { Database } from './schema.js';
 import { toCount } from './json.js';
+import { countSourcesByDay } from './source-rollups.js';
 
 export interface FactScope {
   /** Source names in scope; null: all. An empty list matches nothing. */
@@ -106,25 +107,18 @@ export async function periodFacts(
   if (scope.agentId != null) replyQuery = replyQuery.where('ticket_events.actor_id', '=', scope.agentId);
   const replies = await replyQuery.execute();
 
-  const posts = db
-    .selectFrom('posts')
-    .where('created_at', '>=', from)
-    .where('created_at', '<', to)
-    .$if(scope.sources !== null, (q) => q.where('source', 'in', nothing ? [''] : [...scope.sources!]));
-  const [bySentiment, byKind, byDay] = await Promise.all([
-    posts
-      .select(['sentiment', db.fn.countAll().as('n')])
-      .groupBy('sentiment')
-      .execute(),
-    posts
-      .select(['kind', db.fn.countAll().as('n')])
-      .groupBy('kind')
-      .execute(),
-    posts
-      .select([sql<string>`substr(created_at, 1, 10)`.as('day'), 'sentiment', db.fn.countAll().as('n')])
-      .groupBy([sql`substr(created_at, 1, 10)`, 'sentiment'])
-      .execute(),
-  ]);
+  // From the hourly source rollups, summed in SQL: a month is a few hundred rows, not every post.
+  const postCounts = await countSourcesByDay(db, scope.sources, from, to);
+  const bySentiment = new Map<Sentiment, number>();
+  const byKind = new Map<PostKind, number>();
+  const byDay = new Map<string, { day: string; sentiment: Sentiment; count: number }>();
+  for (const row of postCounts) {
+    bySentiment.set(row.sentiment, (bySentiment.get(row.sentiment) ?? 0) + row.n);
+    byKind.set(row.kind, (byKind.get(row.kind) ?? 0) + row.n);
+    const key = `${row.day} ${row.sentiment}`;
+    const day = byDay.get(key) ?? { day: row.day, sentiment: row.sentiment, count: 0 };
+    byDay.set(key, { ...day, count: day.count + row.n });
+  }
 
   let incidentQuery = db
     .selectFrom('incidents')
@@ -203,9 +197,9 @@ export async function periodFacts(
       followers: row.followers === null ? null : Number(row.followers),
     })),
     replies: replies.map((row) => ({ agentId: row.actor_id, name: row.display_name, replies: toCount(row.n) })),
-    postsBySentiment: Object.fromEntries(bySentiment.map((row) => [row.sentiment, toCount(row.n)])),
-    postsByKind: byKind.map((row) => ({ kind: row.kind, count: toCount(row.n) })),
-    postsByDay: byDay.map((row) => ({ day: row.day, sentiment: row.sentiment, count: toCount(row.n) })),
+    postsBySentiment: Object.fromEntries(bySentiment),
+    postsByKind: [...byKind].map(([kind, count]) => ({ kind, count })),
+    postsByDay: [...byDay.values()],
     incidents: incidents.map((row) => ({
       id: row.id,
       createdAt: row.created_at,

@@ -401,11 +401,20 @@ export interface InstallTable {
   created_at: string;
 }
 
-/** Posts counted per minute or hour, by stream (0: every post), sentiment and kind. */
+/** Posts counted per minute, hour or (since 2026-12-04g) UTC day, by stream (0: every post), sentiment and kind. */
 export interface PostRollupsTable {
-  granularity: 'minute' | 'hour';
+  granularity: 'minute' | 'hour' | 'day';
   stream_id: number;
   bucket: string;
+  sentiment: Sentiment;
+  kind: PostKind;
+  count: number;
+}
+
+/** Posts counted per hour (`YYYY-MM-DDTHH`), by source, sentiment and kind (2026-12-04g): the reports' post counts. */
+export interface PostSourceRollupsTable {
+  source: string;
+  hour: string;
   sentiment: Sentiment;
   kind: PostKind;
   count: number;
@@ -458,6 +467,7 @@ export interface Database {
   posts: PostsTable;
   post_streams: PostStreamsTable;
   post_rollups: PostRollupsTable;
+  post_source_rollups: PostSourceRollupsTable;
   streams: StreamsTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

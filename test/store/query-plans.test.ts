@@ -13,8 +13,9 @@ import type { Store } from '../../src/store/open.js';
 import { searchSql, type PostFilter } from '../../src/store/post-search.js';
 import { lowerQuery } from '../../src/pipeline/search.js';
 import { parseQuery } from '../../src/pipeline/query.js';
-import { rawCountsQuery, rollupRowsQuery } from '../../src/store/rollups.js';
+import { countWindowQuery, rawCountsQuery, rollupRowsQuery } from '../../src/store/rollups.js';
 import { createStream } from '../../src/store/streams.js';
+import { countSourcesByDayQuery } from '../../src/store/source-rollups.js';
 
 const SHAPES: readonly [name: string, filter: (streamId: number) => Omit<PostFilter, 'accept' | 'limit'>][] = [
   ['newest posts', () => ({})],
@@ -108,6 +109,43 @@ for (const backend of await backends()) {
         const text = await plan(rollupRowsQuery(store.db, 'hour', stream, '2026-11-01T00', '2026-12-01T00'));
         assertIndexed('rollups', text);
         if (store.dialect === 'sqlite') assert.match(text, /SEARCH post_rollups USING (INDEX|PRIMARY KEY)/, text);
+      }
+    });
+
+    test('stats: a 30-day window is summed in one query over the rollups and the edge minutes, by index', async () => {
+      for (const streamId_ of [undefined, streamId])
+        for (const bucket of ['day', 'hour'] as const) {
+          const query = countWindowQuery(store.db, {
+            since: '2026-11-01T10:17:42.123Z',
+            until: '2026-12-01T10:18:42.123Z',
+            bucket,
+            ...(streamId_ !== undefined ? { streamId: streamId_ } : {}),
+          });
+          assert.ok(query);
+          const text = await plan(query);
+          if (store.dialect === 'sqlite') {
+            // Both granularities of rollup rows by their key, the edge posts by their time.
+            assert.match(text, /SEARCH post_rollups USING (INDEX|PRIMARY KEY)/, text);
+            assert.match(text, /posts_created_at/, text);
+            assert.doesNotMatch(text, /SCAN (p|ps|post_streams|post_rollups)\b(?! USING)/, text);
+          } else assert.doesNotMatch(text, /Seq Scan/, text);
+        }
+    });
+
+    test('reports: posts by day of a month, one service and all, from the source rollups by index', async () => {
+      for (const sources of [['mastodon', 'rss'], null]) {
+        const query = countSourcesByDayQuery(store.db, sources, '2026-11-01T00:30:00.000Z', '2026-12-01T00:00:00.000Z');
+        assert.ok(query);
+        const text = await plan(query);
+        if (store.dialect === 'sqlite') {
+          assert.match(
+            text,
+            /SEARCH post_source_rollups USING (COVERING )?INDEX|SEARCH post_source_rollups USING PRIMARY KEY/,
+            text,
+          );
+          assert.match(text, /SEARCH posts USING INDEX (posts_source_created|posts_created_at)/, text);
+          assert.doesNotMatch(text, /SCAN (posts|post_source_rollups)\b(?! USING)/, text);
+        } else assert.doesNotMatch(text, /Seq Scan/, text);
       }
     });
 

@@ -1,10 +1,12 @@
 /**
  * `/api/stats` reads the per-minute and per-hour rollups kept at ingest: its counts must equal
  * counting the posts themselves, for windows that start and end mid-minute and mid-hour, for
- * every post and for one stream, and after a stream is matched again.
+ * every post and for one stream, and after a stream is matched again. The same for the reports'
+ * hourly counts by source.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { backends } from '../helpers/backends.js';
 import { newPost } from '../helpers/posts.js';
 import { rng } from '../helpers/random.js';
@@ -12,6 +14,8 @@ import type { Store } from '../../src/store/open.js';
 import { insertPosts, postStats, type NewPost } from '../../src/store/posts.js';
 import { backfillStream, createStream } from '../../src/store/streams.js';
 import { POST_KINDS, SENTIMENTS } from '../../src/domain/post.js';
+import { countSourcesByDay } from '../../src/store/source-rollups.js';
+import * as reportRollups from '../../src/store/migrations/2026-12-04g-report-rollups.js';
 
 const START = Date.UTC(2026, 10, 18, 7, 13, 27);
 
@@ -32,6 +36,7 @@ for (const backend of await backends()) {
         posts.push(
           newPost({
             text: inStream ? `wifi trouble ${i}` : `other ${i}`,
+            source: random() < 0.6 ? 'mast' : 'rss',
             createdAt: new Date(START + Math.floor(random() * 3 * 86_400e3)).toISOString(),
             sentiment: SENTIMENTS[Math.floor(random() * SENTIMENTS.length)]!,
             kind: POST_KINDS[Math.floor(random() * POST_KINDS.length)]!,
@@ -88,6 +93,75 @@ for (const backend of await backends()) {
       }
     });
 
+    test('equal to the old computation: one GROUP BY over the posts of the window, in SQL', async () => {
+      let compared = 0;
+      for (const [from, to] of windows)
+        for (const bucket of ['minute', 'hour', 'day'] as const)
+          for (const stream of [undefined, streamId]) {
+            const since = new Date(from).toISOString();
+            const until = new Date(to).toISOString();
+            const width = { minute: 16, hour: 13, day: 10 }[bucket];
+            // What `/api/stats` did before the rollups: every post of the window, grouped.
+            let old = store.db
+              .selectFrom('posts as p')
+              .select([sql<string>`substr(p.created_at, 1, ${sql.lit(width)})`.as('bucket'), 'p.sentiment', 'p.kind'])
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('p.created_at', '>=', since)
+              .where('p.created_at', '<', until)
+              .groupBy([sql`substr(p.created_at, 1, ${sql.lit(width)})`, 'p.sentiment', 'p.kind']);
+            if (stream !== undefined)
+              old = old.where('p.id', 'in', (eb) =>
+                eb.selectFrom('post_streams').select('post_id').where('stream_id', '=', stream),
+              );
+            const rows = (await old.execute()).map((row) => ({ ...row, n: Number(row.n) }));
+            const stats = await postStats(store.db, { since, until, bucket, ...(stream ? { streamId: stream } : {}) });
+            const bySentiment = { negative: 0, neutral: 0, positive: 0 };
+            const byKind: Record<string, number> = {};
+            const series = new Map<string, { bucket: string; negative: number; neutral: number; positive: number }>();
+            for (const row of rows) {
+              bySentiment[row.sentiment] += row.n;
+              byKind[row.kind] = (byKind[row.kind] ?? 0) + row.n;
+              const entry = series.get(row.bucket) ?? { bucket: row.bucket, negative: 0, neutral: 0, positive: 0 };
+              entry[row.sentiment] += row.n;
+              series.set(row.bucket, entry);
+            }
+            const label = `${since}…${until} by ${bucket}, stream ${stream ?? 'all'}`;
+            compared += rows.length;
+            assert.deepEqual(stats.bySentiment, bySentiment, label);
+            assert.deepEqual(stats.byKind, byKind, label);
+            assert.deepEqual(
+              stats.series,
+              [...series.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : 1)),
+              label,
+            );
+          }
+      assert.ok(compared > 1000, `only ${compared} groups compared`);
+    });
+
+    test('reports: posts by source, day, sentiment and kind equal a GROUP BY over the posts', async () => {
+      let compared = 0;
+      for (const [from, to] of [...windows, [START - 86_400e3, START + 5 * 86_400e3] as const])
+        for (const sources of [null, ['mast'], ['mast', 'rss'], []]) {
+          const since = new Date(from).toISOString();
+          const until = new Date(to).toISOString();
+          const want = new Map<string, number>();
+          for (const post of posts)
+            if (post.createdAt >= since && post.createdAt < until && (!sources || sources.includes(post.source))) {
+              const key = `${post.createdAt.slice(0, 10)} ${post.sentiment} ${post.kind}`;
+              want.set(key, (want.get(key) ?? 0) + 1);
+            }
+          const got = new Map(
+            (await countSourcesByDay(store.db, sources, since, until)).map((row) => [
+              `${row.day} ${row.sentiment} ${row.kind}`,
+              row.n,
+            ]),
+          );
+          assert.deepEqual(got, want, `${since}…${until} ${JSON.stringify(sources)}`);
+          compared += want.size;
+        }
+      assert.ok(compared > 100, `only ${compared} groups compared`);
+    });
+
     test('one stream, and again after the stream is matched anew', async () => {
       const [from, to] = windows[1]!;
       const since = new Date(from).toISOString();
@@ -103,6 +177,22 @@ for (const backend of await backends()) {
       const narrowed = (post: NewPost) => inStream(post) && post.sentiment === 'negative';
       assert.deepEqual(after.bySentiment, expected(since, until, 13, narrowed).bySentiment);
       assert.ok(after.bySentiment.negative > 0);
+    });
+
+    test('a store from before the day and source rollups gets them from its posts (migration 2026-12-04g)', async () => {
+      // Undo and redo the migration over the stored posts: its backfill must equal counting them.
+      await reportRollups.down(store.db);
+      await reportRollups.up(store.db);
+      const since = new Date(START - 86_400e3).toISOString();
+      const until = new Date(START + 4 * 86_400e3).toISOString();
+      const stats = await postStats(store.db, { since, until, bucket: 'day' });
+      assert.equal(stats.total, posts.length);
+      assert.deepEqual(stats.series, expected(since, until, 10).series);
+      const bySource = await countSourcesByDay(store.db, ['rss'], since, until);
+      assert.equal(
+        bySource.reduce((sum, row) => sum + row.n, 0),
+        posts.filter((post) => post.source === 'rss').length,
+      );
     });
   });
 }
