@@ -13,8 +13,10 @@
  * `ABUSE_PHASES=c,d` runs only those phases (the baseline always runs).
  */
 import { spawn } from 'node:child_process';
-import { setMaxListeners } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +49,9 @@ export async function run(): Promise<PhaseResult[]> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-abuse-'));
   const port = await freePort();
-  const server = spawn(process.execPath, [BIN, 'serve'], {
+  // `ABUSE_CPU_PROF=<dir>`: the server writes a CPU profile there when it stops.
+  const profile = process.env.ABUSE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ABUSE_CPU_PROF}`] : [];
+  const server = spawn(process.execPath, [...profile, BIN, 'serve'], {
     env: {
       ...process.env,
       EARSHOT_DATA_DIR: dataDir,
@@ -223,26 +227,14 @@ async function liveClients(
   ingestToken: string,
   signal: AbortSignal,
 ): Promise<string> {
-  const readers: AbortController[] = [];
   const stalled: net.Socket[] = [];
-  let readBytes = 0;
-  let refused = 0;
-  let readersCut = 0;
+  // The readers run on their own thread: reading 100 streams on this thread would delay the
+  // health probe's own answers and charge that to the server.
+  const readerTokens = Array.from({ length: 100 }, (_, i) => tokens[Math.floor((2 * i) / 8)]!);
+  const readers = new Worker(READERS_SOURCE, { eval: true, workerData: { host: HOST, port, tokens: readerTokens } });
   for (let i = 0; i < 200; i++) {
     const token = tokens[Math.floor(i / 8)]!;
-    if (i % 2 === 0) {
-      const controller = new AbortController();
-      readers.push(controller);
-      void fetch(`${base}/api/live`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal })
-        .then(async (response) => {
-          if (response.status !== 200) refused += 1;
-          for await (const chunk of response.body!) readBytes += (chunk as Uint8Array).length;
-          if (!controller.signal.aborted) readersCut += 1;
-        })
-        .catch(() => {
-          if (!controller.signal.aborted) readersCut += 1;
-        });
-    } else {
+    if (i % 2 === 1) {
       const socket = net.connect(port, HOST);
       socket.on('error', () => {});
       socket.once('connect', () => {
@@ -263,7 +255,8 @@ async function liveClients(
         id: `live-${batch}-${i}`,
         author: { handle: `@live${i % 50}`, name: 'Live' },
         text: `${realTexts()[(batch * 500 + i) % realTexts().length]}`,
-        createdAt: new Date(Date.UTC(2026, 11, 1) + (batch * 500 + i) * 1000).toISOString(),
+        // Live traffic: 10 posts a second, the last one now.
+        createdAt: new Date(Date.now() - (10_000 - (batch * 500 + i)) * 100).toISOString(),
       }),
     ).join('\n');
     const response = await fetch(`${base}/api/ingest`, {
@@ -275,15 +268,38 @@ async function liveClients(
   }
   const ingestS = (performance.now() - started) / 1000;
   await sleep(Math.max(0, PHASE_MS - (performance.now() - started) - 1000));
-  const cut = readersCut;
   // A non-reader never sees its socket closed (it reads nothing, the FIN included), so ask the
   // server: each person holds 4 readers and 4 non-readers of the 8 allowed; every non-reader
   // the server closed is a slot a new stream gets.
   const freed = await freedSlots(base, tokens.slice(0, 25), 4);
-  for (const controller of readers) controller.abort();
+  readers.postMessage('stop');
+  const [read] = (await once(readers, 'message')) as [{ bytes: number; cut: number; refused: number }];
+  await readers.terminate();
   for (const socket of stalled) socket.destroy();
-  return `${stored} posts ingested in ${ingestS.toFixed(1)} s; readers got ${(readBytes / 1048576).toFixed(1)} MB (${cut} of 100 cut off); ${refused} refused; the server had closed ${freed} of 100 non-readers`;
+  return `${stored} posts ingested in ${ingestS.toFixed(1)} s; readers got ${(read.bytes / 1048576).toFixed(1)} MB (${read.cut} of 100 cut off, ${read.refused} refused); the server had closed ${freed} of 100 non-readers`;
 }
+
+/** 100 reading live streams, on a worker thread; 'stop' answers with what they read. */
+const READERS_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+let bytes = 0, cut = 0, refused = 0, stopping = false;
+const requests = workerData.tokens.map((token) => {
+  const request = http.get({ host: workerData.host, port: workerData.port, path: '/api/live',
+    headers: { authorization: 'Bearer ' + token } }, (response) => {
+    if (response.statusCode !== 200) refused += 1;
+    response.on('data', (chunk) => { bytes += chunk.length; });
+    response.on('close', () => { if (!stopping) cut += 1; });
+  });
+  request.on('error', () => { if (!stopping) cut += 1; });
+  return request;
+});
+parentPort.on('message', () => {
+  stopping = true;
+  for (const request of requests) request.destroy();
+  parentPort.postMessage({ bytes, cut, refused });
+});
+`;
 
 /** Opens up to `perPerson` more live streams for each person; how many were accepted (then closed). */
 async function freedSlots(base: string, tokens: readonly string[], perPerson: number): Promise<number> {
@@ -304,7 +320,10 @@ async function freedSlots(base: string, tokens: readonly string[], perPerson: nu
   return accepted;
 }
 
-/** (d) One NDJSON upload of 50,000 posts. */
+/**
+ * (d) One NDJSON upload of 50,000 posts, over node:http: fetch gives up on an answer after
+ * 300 s, and on a loaded machine the import may take longer (the server keeps the connection).
+ */
 async function bigImport(base: string, token: string): Promise<string> {
   const real = realLines();
   const lines: string[] = [...real];
@@ -312,17 +331,31 @@ async function bigImport(base: string, token: string): Promise<string> {
     const post = JSON.parse(real[i % real.length]!) as { id: string };
     lines.push(JSON.stringify({ ...post, id: `${post.id}-again` }));
   }
-  const body = lines.join('\n');
+  const body = Buffer.from(lines.join('\n'));
   const started = performance.now();
-  const response = await fetch(`${base}/api/ingest`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
-    body,
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = http.request(`${base}/api/ingest`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/x-ndjson',
+        'content-length': body.length,
+      },
+    });
+    request.once('error', reject);
+    request.once('response', (response) => {
+      let answer = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (answer += chunk));
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, text: answer }));
+      response.once('error', reject);
+    });
+    request.end(body);
   });
-  const result = (await response.json()) as { new?: number; rejected?: unknown[]; error?: { message: string } };
+  const result = JSON.parse(text) as { new?: number; error?: { message: string } };
   const seconds = (performance.now() - started) / 1000;
-  if (!response.ok) return `import answered ${response.status}: ${result.error?.message}`;
-  return `${result.new} new of ${lines.length} (${real.length} real), ${(body.length / 1048576).toFixed(0)} MB, in ${seconds.toFixed(1)} s`;
+  if (status !== 200) return `import answered ${status}: ${result.error?.message}`;
+  return `${result.new} new of ${lines.length} (${real.length} real), ${(body.length / 1048576).toFixed(0)} MB, answered in ${seconds.toFixed(1)} s`;
 }
 
 let cachedLines: string[] | null = null;
