@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, MIN_PASSWORD_CHARS } from './config.js';
 import type { Runtime } from './runtime.js';
 import type { RawItem } from './pipeline/ingest.js';
-import { ROLES, type Role } from './domain/user.js';
+import { isTokenScope, ROLES, TOKEN_SCOPES, type Role, type TokenScope } from './domain/user.js';
 import { EarshotError, isEarshotError } from './domain/errors.js';
 import { startWebBuild } from './server/build-web.js';
 import { NODE_ROLES, servesApi, type NodeRole } from './domain/node-role.js';
@@ -234,11 +234,17 @@ user
 
 program
   .command('token')
-  .description('create an API token for a user (printed once)')
+  .description('create an API token for a user (printed once, alone on stdout)')
   .argument('<username>')
   .option('--name <name>', 'what the token is for', 'cli')
-  .action(async (username: string, options: { name: string }) => {
-    const [{ createRuntime }, { createApiToken, listUsers }] = await Promise.all([
+  .option(
+    '--scopes <scopes>',
+    `comma-separated, of ${TOKEN_SCOPES.join(', ')} (default: all the user's role allows)`,
+    parseScopes,
+  )
+  .option('--expires <when>', "'30d' (days from now), an ISO 8601 date, or 'never' (default)", parseExpiry)
+  .action(async (username: string, options: { name: string; scopes?: TokenScope[]; expires?: string | null }) => {
+    const [{ createRuntime }, { createApiToken, defaultScopes, listUsers }] = await Promise.all([
       loadRuntime(),
       import('./store/users.js'),
     ]);
@@ -246,8 +252,22 @@ program
     try {
       const found = (await listUsers(runtime.store.db)).find((candidate) => candidate.username === username);
       if (!found) throw new InvalidArgumentError(`no user ${username}`);
-      const { token } = await createApiToken(runtime.store.db, found.id, options.name);
-      process.stdout.write(`${token}\n`);
+      // As the API: never more than the user's role allows (only an admin's token may hold `admin`).
+      const allowed = defaultScopes(found.role);
+      const scopes = options.scopes ?? allowed;
+      const beyond = scopes.filter((scope) => !allowed.includes(scope));
+      if (beyond.length > 0)
+        throw new InvalidArgumentError(`${username} (${found.role}) cannot hold the ${beyond.join(', ')} scope`);
+      const now = new Date();
+      const expiresAt = options.expires ?? null;
+      const token = await createApiToken(runtime.store.db, found.id, options.name, now.toISOString(), {
+        scopes,
+        expiresAt,
+      });
+      process.stdout.write(`${token.token}\n`);
+      process.stderr.write(
+        `token ${token.id} for ${username}: scopes ${token.scopes.join(', ')}; expires ${token.expiresAt ?? 'never'}\n`,
+      );
     } finally {
       await runtime.close();
     }
@@ -317,6 +337,34 @@ function parseNodeRole(value: string): NodeRole {
   if (!(NODE_ROLES as readonly string[]).includes(value))
     throw new InvalidArgumentError(`must be one of ${NODE_ROLES.join(', ')}`);
   return value as NodeRole;
+}
+
+function parseScopes(value: string): TokenScope[] {
+  const scopes = value.split(',').map((scope) => scope.trim());
+  const unknown = scopes.filter((scope) => !isTokenScope(scope));
+  if (unknown.length > 0 || scopes.length === 0)
+    throw new InvalidArgumentError(`unknown scope ${unknown.join(', ')}; scopes are ${TOKEN_SCOPES.join(', ')}`);
+  return TOKEN_SCOPES.filter((scope) => scopes.includes(scope));
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+/**
+ * `--expires`: `never`, `<days>d` (1–3650, as the API), or an ISO 8601 date or date-time in the
+ * future; the expiry as an ISO string, or null for none.
+ */
+function parseExpiry(value: string): string | null {
+  if (value === 'never') return null;
+  const now = Date.now();
+  const days = /^(\d{1,4})d$/.exec(value);
+  if (days) {
+    const count = Number(days[1]);
+    if (count < 1 || count > 3650) throw new InvalidArgumentError('must be 1d to 3650d');
+    return new Date(now + count * DAY_MS).toISOString();
+  }
+  const at = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) throw new InvalidArgumentError("must be '30d', an ISO 8601 date, or 'never'");
+  if (at <= now) throw new InvalidArgumentError(`${value} is not in the future`);
+  return new Date(at).toISOString();
 }
 
 function parseRole(value: string): Role {

@@ -7,6 +7,7 @@
  * (`burst:stream:3@<onset>`, `evidence.historical`): shown, never published, so they never page.
  * The runtime starts it once: `startCrisisWatch(runtime)`.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Post } from '../domain/post.js';
 import type { Alert } from '../domain/alert.js';
 import type { Bus } from '../pipeline/bus.js';
@@ -15,6 +16,9 @@ import { raiseAlert, setAlertStatus } from '../store/alerts.js';
 import { listStreams } from '../store/streams.js';
 import { BurstDetector, type BurstAlert, type BurstOptions } from './burst.js';
 import { IncidentTracker, type IncidentTrackerOptions } from '../desk/incidents.js';
+
+/** The longest the watch works on one message before it lets the event loop run. */
+const WATCH_SLICE_MS = 20;
 
 export interface CrisisWatchDeps {
   readonly store: Store;
@@ -102,7 +106,15 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
     const now = clock().getTime();
     const alerts: BurstAlert[] = [];
     const clusterKeys = incidents ? await incidents.observe(posts) : new Map<number, string>();
+    // A merged message of thousands of posts (a large import) is seconds of detector work: yield
+    // to the event loop every WATCH_SLICE_MS so the API keeps answering. The bus delivers the next
+    // message only when this one is done, so the order of posts is kept.
+    let sliceStart = performance.now();
     for (const post of posts) {
+      if (performance.now() - sliceStart > WATCH_SLICE_MS) {
+        await setImmediate();
+        sliceStart = performance.now();
+      }
       const at = Math.min(Date.parse(post.createdAt), now);
       if (!Number.isFinite(at)) continue;
       const event = {

@@ -5,12 +5,16 @@
  * after the cluster itself has gone quiet or Earshot restarted (open incidents keep their
  * terms in the store).
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Post } from '../domain/post.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
 import type { Incident } from '../domain/incident.js';
 import { attachPosts, createIncident, listOpenIncidents, updateIncidentRow } from '../store/incidents.js';
 import { addToCluster, Clusterer, SALIENT_SHARE, type Cluster, type ClusterOptions, type Features } from './cluster.js';
+
+/** The longest one `observe` works before it lets the event loop run. */
+const OBSERVE_SLICE_MS = 20;
 
 export interface IncidentTrackerOptions {
   readonly store: Store;
@@ -126,7 +130,14 @@ export class IncidentTracker {
     const open = await this.#openIncidents();
     const now = this.#clock().toISOString();
     const active = (entry: OpenIncident, at: number): boolean => at - entry.lastReportAt <= this.#idleMs;
+    // Thousands of posts (a large import) are long clustering work: let the event loop run every
+    // OBSERVE_SLICE_MS so the API keeps answering; `#chain` keeps the messages in order.
+    let sliceStart = performance.now();
     for (const post of posts) {
+      if (performance.now() - sliceStart > OBSERVE_SLICE_MS) {
+        await setImmediate();
+        sliceStart = performance.now();
+      }
       if (!reportsProblem(post)) continue;
       const at = Math.min(Date.parse(post.createdAt), this.#clock().getTime());
       const author = `${post.source}:${post.author.handle}`;

@@ -18,6 +18,7 @@ import { SHARED_SCHEMAS } from './schemas.js';
 import { authPlugin } from './auth.js';
 import { boundInputs } from './input-bounds.js';
 import { installErrorHandler } from './errors.js';
+import { holdIdleTimeoutWhileHandling } from './idle-timeout.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { postRoutes } from './routes/posts.js';
@@ -60,6 +61,11 @@ function trustProxyOption(
   return typeof value === 'boolean' ? value : [...value];
 }
 
+/** A socket idle this long is closed (never while the server itself works on a request: `idle-timeout.ts`). */
+function connectionTimeoutMs(config: Config): number {
+  return config.requestTimeoutMs * 2;
+}
+
 function isLoopback(ip: string): boolean {
   return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 }
@@ -78,7 +84,7 @@ export async function build(
     // A whole request (headers and body) within the timeout, and no socket idle for longer: slow
     // bodies cannot hold connections open. `/api/live` sends a comment every 15 s, well within.
     requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs * 2,
+    connectionTimeout: connectionTimeoutMs(config),
     keepAliveTimeout: 5_000,
     http: {
       requestTimeout: config.requestTimeoutMs,
@@ -94,6 +100,7 @@ export async function build(
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandler(app);
   installSecurityHeaders(app);
+  holdIdleTimeoutWhileHandling(app, connectionTimeoutMs(config));
   await app.register(cookie);
   // Keyed on the client's address (behind a proxy: the one `trustProxy` believes). Loopback is
   // exempt only when no proxy speaks for someone else (no X-Forwarded-For), so a same-host

@@ -18,6 +18,12 @@ let agent: string;
 before(async () => {
   desk = await startTestDesk({ env: { EARSHOT_TRUST_PROXY: '127.0.0.1', EARSHOT_REQUEST_TIMEOUT_MS: '1000' } });
   agent = await desk.tokenFor('agent');
+  // A route that works longer than the 2 s socket idle timeout (twice the request timeout) once
+  // its body has arrived, as a 50,000-post import does on a busy machine.
+  desk.app.post('/api/test-slow-work', { config: { role: 'public' } }, async (request) => {
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    return { received: request.body };
+  });
 });
 after(async () => desk?.close());
 
@@ -109,6 +115,19 @@ describe('security: slow clients', () => {
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
     clearInterval(trickle);
     assert.ok(Date.now() - started < 5_000, `closed after ${Date.now() - started} ms`);
+  });
+
+  test('a request that has fully arrived is answered however long the server works on it', async () => {
+    const port = (desk.app.server.address() as AddressInfo).port;
+    const started = Date.now();
+    const response = await fetch(`http://127.0.0.1:${port}/api/test-slow-work`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ posts: 50_000 }),
+    });
+    assert.equal(response.status, 200, 'answered, not closed by the idle timeout');
+    assert.deepEqual(await response.json(), { received: { posts: 50_000 } });
+    assert.ok(Date.now() - started >= 2_900, 'the work outlasted the idle timeout');
   });
 });
 

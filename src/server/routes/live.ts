@@ -4,7 +4,10 @@
  * REST responses, presented and serialised the same way. A comment every 15 s keeps proxies open.
  *
  * One set of bus subscriptions serves every connection: each event is prepared once (posts
- * read back from the store, tickets given their SLA), in the order the bus delivered them.
+ * read back from the store, tickets given their SLA), in the order the bus delivered them, and
+ * each bus message's events are serialised and encoded once into one chunk, written to every
+ * listener in one write (a 500-post batch is one write per client, not 500).
+ * Backpressure and its limits: `live-writer.ts`.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EarshotError } from '../../domain/errors.js';
@@ -15,17 +18,27 @@ import { hasRole } from '../../domain/user.js';
 import '../../wall/events.js';
 import '../../desk/presence.js';
 import { presentPosts, presentTicket } from '../present.js';
+import { liveWriter, type LiveWriterLimits } from '../live-writer.js';
 
 const HEARTBEAT_MS = 15_000;
 const EVENT_NAMES = Object.keys(LIVE_EVENTS) as LiveEventName[];
 /** Open streams one person may hold (tabs, devices), and the server in all. */
 export const MAX_LIVE_PER_USER = 8;
 export const MAX_LIVE_TOTAL = 500;
-/** A client that lets this much pile up unread is closed: it reconnects and reloads, or it is gone. */
-export const MAX_LIVE_BUFFER_BYTES = 1024 * 1024;
+/**
+ * A client whose socket stays full this long after a refused write is closed: it reconnects and
+ * reloads, or it is gone. Long enough for a reader on a slow link to take a 1,000-post chunk.
+ */
+export const LIVE_STALL_MS = 5_000;
+/**
+ * …and one with this much waiting in Node's buffer at once, whatever the grace. Chunks are
+ * Buffers shared by every client, so stuck clients hold the same bytes, not a copy each.
+ */
+export const MAX_LIVE_BUFFER_BYTES = 16 * 1024 * 1024;
+const LIVE_LIMITS: LiveWriterLimits = { stallMs: LIVE_STALL_MS, maxBufferBytes: MAX_LIVE_BUFFER_BYTES };
 
-/** Receives each event as its ready-to-write SSE frame, serialised once for every listener. */
-type Listener = (frame: () => string, name: LiveEventName) => void;
+/** Receives one bus message's events as a ready-to-write chunk, encoded once for every listener. */
+type Listener = (chunk: () => Buffer, name: LiveEventName) => void;
 const WALL_EVENTS = new Set<LiveEventName>(WALL_LIVE_EVENTS);
 
 export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
@@ -41,45 +54,50 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
   // One compiled serialiser per event, shared by every connection (set by the first request).
   let serialise: Record<LiveEventName, (payload: unknown) => string> | null = null;
   const perUser = new Map<number, number>();
-  const broadcast = <K extends LiveEventName>(name: K, payload: LiveEvents[K]) => {
-    let text: string | null = null;
-    const frame = () => {
-      text ??= `event: ${name}\ndata: ${serialise![name](payload)}\n\n`;
-      return text;
+  /** Sends events of one name (one bus message) to every listener as one chunk, built on first use. */
+  const broadcast = <K extends LiveEventName>(name: K, payloads: readonly LiveEvents[K][]) => {
+    if (payloads.length === 0) return;
+    let bytes: Buffer | null = null;
+    const chunk = () => {
+      bytes ??= Buffer.from(
+        payloads.map((payload) => `event: ${name}\ndata: ${serialise![name](payload)}\n\n`).join(''),
+      );
+      return bytes;
     };
-    for (const listener of listeners) listener(frame, name);
+    for (const listener of listeners) listener(chunk, name);
   };
   const now = () => context.clock();
   const unsubscribers = [
     context.bus.subscribe('posts.stored', ({ posts }) =>
-      deliver(async () => {
-        for (const post of await presentPosts(context.store, posts, now())) broadcast('post', post);
-      }),
+      deliver(async () => broadcast('post', await presentPosts(context.store, posts, now()))),
     ),
     context.bus.subscribe('tickets.created', ({ tickets }) =>
-      deliver(() => {
-        for (const ticket of tickets) broadcast('ticket', presentTicket(ticket, now(), context.slaCalendars?.get));
-      }),
+      deliver(() =>
+        broadcast(
+          'ticket',
+          tickets.map((ticket) => presentTicket(ticket, now(), context.slaCalendars?.get)),
+        ),
+      ),
     ),
     context.bus.subscribe('tickets.updated', ({ ticket, event }) =>
       deliver(() =>
-        broadcast('ticket-updated', { ticket: presentTicket(ticket, now(), context.slaCalendars?.get), event }),
+        broadcast('ticket-updated', [{ ticket: presentTicket(ticket, now(), context.slaCalendars?.get), event }]),
       ),
     ),
-    context.bus.subscribe('alerts.raised', ({ alert }) => deliver(() => broadcast('alert', alert))),
+    context.bus.subscribe('alerts.raised', ({ alert }) => deliver(() => broadcast('alert', [alert]))),
     context.bus.subscribe('incidents.changed', ({ incident, attachedPostIds }) =>
-      deliver(() => broadcast('incident', { incident, attached: attachedPostIds.length })),
+      deliver(() => broadcast('incident', [{ incident, attached: attachedPostIds.length }])),
     ),
     context.bus.subscribe('escalations.notified', (message) =>
-      deliver(() => broadcast('escalation', { ...message, userIds: [...message.userIds] })),
+      deliver(() => broadcast('escalation', [{ ...message, userIds: [...message.userIds] }])),
     ),
-    context.bus.subscribe('wall.changed', (message) => deliver(() => broadcast('wall-changed', { ...message }))),
-    context.bus.subscribe('wall.room-message', ({ message }) => deliver(() => broadcast('room-message', message))),
+    context.bus.subscribe('wall.changed', (message) => deliver(() => broadcast('wall-changed', [{ ...message }]))),
+    context.bus.subscribe('wall.room-message', ({ message }) => deliver(() => broadcast('room-message', [message]))),
     context.bus.subscribe('tickets.presence', (message) =>
-      deliver(() => broadcast('ticket-presence', { ...message, user: { ...message.user } })),
+      deliver(() => broadcast('ticket-presence', [{ ...message, user: { ...message.user } }])),
     ),
     context.bus.subscribe('wall.presence', (message) =>
-      deliver(() => broadcast('room-presence', { roomId: message.roomId, people: [...message.people] })),
+      deliver(() => broadcast('room-presence', [{ roomId: message.roomId, people: [...message.people] }])),
     ),
   ];
   app.addHook('onClose', async () => {
@@ -114,28 +132,24 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = 
       raw.write('retry: 3000\n\n');
       perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
       // Backpressure: a client that stops reading is closed, never buffered for without bound.
-      const write = (text: string) => {
-        if (raw.destroyed) return;
-        if (raw.writableLength > MAX_LIVE_BUFFER_BYTES) {
-          raw.destroy();
-          close();
-          return;
-        }
-        raw.write(text);
-      };
+      const writer = liveWriter(raw, LIVE_LIMITS, (reason) => {
+        request.log.info({ reason, userId }, 'live: closed a client that stopped reading');
+        close();
+      });
       // Employees see the wall and rooms only, never the social desk's posts, tickets or alerts.
       const deskToo = hasRole(request.user!, 'agent');
-      const listener: Listener = (frame, name) => {
-        if (deskToo || WALL_EVENTS.has(name)) write(frame());
+      const listener: Listener = (chunk, name) => {
+        if (deskToo || WALL_EVENTS.has(name)) writer.write(chunk());
       };
       listeners.add(listener);
       const leave = context.wall?.rooms.presence.connected(request.user!) ?? (() => {});
-      const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => writer.write(': ping\n\n'), HEARTBEAT_MS);
       let closed = false;
       function close() {
         if (closed) return;
         closed = true;
         clearInterval(heartbeat);
+        writer.dispose();
         listeners.delete(listener);
         leave();
         const left = (perUser.get(userId) ?? 1) - 1;
