@@ -55,6 +55,7 @@ export type {
   TrainingModuleWire,
 } from '../../src/server/knowledge-schemas.js';
 export type { ServiceView, Improvement, ServiceInput } from '../../src/server/service-schemas.js';
+export type { SourceSettings } from '../../src/server/source-settings-schemas.js';
 export type { Report, ReportSection } from '../../src/reports/report.js';
 export type { ReportTable } from '../../src/reports/tables.js';
 export { IMPROVABLE_MEASURES, SERVICE_STAGES, type ImprovableMeasure } from '../../src/domain/service.js';

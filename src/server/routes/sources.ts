@@ -217,6 +217,8 @@ async function runCheck(
   supervisor: SourceSupervisor,
 ): Promise<void> {
   if (!definition.check) return;
+  // The check connects under the intranet allowance as it is now (another node may have changed it).
+  await supervisor.refreshSettings();
   try {
     await definition.check(options, supervisor.environment(name));
   } catch (error) {

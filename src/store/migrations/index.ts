@@ -16,6 +16,7 @@ import * as wall from './2026-12-03f-wall.js';
 import * as knowledge from './2026-12-03g-knowledge.js';
 import * as security from './2026-12-03c-security.js';
 import * as services from './2026-12-03h-services.js';
+import * as sourceSettings from './2026-12-04d-source-settings.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -32,4 +33,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-03g-knowledge': knowledge,
   '2026-12-03c-security': security,
   '2026-12-03h-services': services,
+  '2026-12-04d-source-settings': sourceSettings,
 });
