@@ -357,7 +357,7 @@ describe('bluesky end to end', { skip: await blueskySkip() }, () => {
   let customer: import('@atproto/api').AtpAgent;
   let relay: TcpRelay;
   let desk: ChannelDesk;
-  const schema = `earshot_e2e_${Date.now()
+  const schema = `earshot_channels_${Date.now()
     .toString(36)
     .replace(/\d/g, (digit) => 'abcdefghij'[Number(digit)]!)}`;
 
