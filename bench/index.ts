@@ -14,6 +14,7 @@ import { run as abuse } from './abuse.js';
 import { run as reports } from './reports.js';
 import { run as scale } from './scale.js';
 import { run as tone } from './tone.js';
+import { run as channelLatency } from './channel-latency.js';
 
 await ingest({ posts: 20_000 });
 await sentiment();
@@ -32,3 +33,5 @@ await reports();
 await tone();
 // Needs NATS with JetStream and EARSHOT_TEST_DATABASE_URL; says why it skips otherwise.
 await scale();
+// Real local peers (Mastodon fake, Dovecot when installed, a feed server); skips mail without Dovecot.
+await channelLatency({ samples: 10 });

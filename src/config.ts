@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { EarshotError } from './domain/errors.js';
+import { normaliseIntranetEntries } from './domain/intranet-hosts.js';
 
 export interface Config {
   /** Folder for the SQLite file and other local state. */
@@ -28,7 +29,7 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   /**
    * Intranet hosts that sources and webhooks may reach although they are private
-   * (EARSHOT_ALLOWED_PRIVATE_HOSTS, comma-separated host names or addresses, matched exactly).
+   * (EARSHOT_ALLOWED_PRIVATE_HOSTS, comma-separated host names, addresses or CIDR networks).
    */
   readonly allowedPrivateHosts: readonly string[];
   /**
@@ -109,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingestBodyLimit,
     requestTimeoutMs,
     trustProxy,
-    allowedPrivateHosts: Object.freeze(commaList(env.EARSHOT_ALLOWED_PRIVATE_HOSTS).map((host) => host.toLowerCase())),
+    allowedPrivateHosts: Object.freeze(intranetHosts(env.EARSHOT_ALLOWED_PRIVATE_HOSTS)),
     secretKey: env.EARSHOT_SECRET_KEY?.trim() || null,
     configFile: env.EARSHOT_CONFIG?.trim() ? resolve(env.EARSHOT_CONFIG.trim()) : null,
     smtp: smtpUrl ? { url: smtpUrl, from: env.EARSHOT_MAIL_FROM?.trim() || 'Earshot <earshot@localhost>' } : null,
@@ -119,6 +120,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     chromiumPath: env.EARSHOT_CHROMIUM?.trim() || '/usr/bin/chromium',
     ...overrides,
   });
+}
+
+/** EARSHOT_ALLOWED_PRIVATE_HOSTS: names, addresses and CIDR networks; a typo is refused, not ignored. */
+function intranetHosts(text: string | undefined): string[] {
+  try {
+    return normaliseIntranetEntries(commaList(text), 'EARSHOT_ALLOWED_PRIVATE_HOSTS');
+  } catch (error) {
+    throw new EarshotError('ERR_CONFIG_INVALID', { detail: (error as Error).message });
+  }
 }
 
 /**

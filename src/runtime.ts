@@ -35,7 +35,7 @@ import { createSecretBox, loadSecretKey } from './sources/secrets.js';
 import type { AnySourceDefinition } from './sources/source.js';
 import { OutboundWorker } from './desk/outbound-worker.js';
 import { createKnowledgeParts, createLadder, type KnowledgeParts } from './ladder/knowledge-parts.js';
-import { applyConfigFile, configFilePath, readConfigFile } from './sources/config-file.js';
+import { applyConfigFile, configFilePath, readConfig } from './sources/config-file.js';
 import { runsSources, type NodeRole } from './domain/node-role.js';
 import { joinCluster, nodeInfo, startDuties, type Cluster } from './runtime/cluster.js';
 import { createWallServices, type WallServices } from './wall/services.js';
@@ -262,12 +262,9 @@ async function assemble(
   if (options.runSources && runsSources(role)) {
     const file = configFilePath(config);
     if (file) {
-      const applied = await applyConfigFile(
-        store,
-        sources.secrets,
-        readConfigFile(file, options.env ?? {}, sources.definitions),
-        sources.definitions,
-      );
+      const read = readConfig(file, options.env ?? {}, sources.definitions);
+      sources.allowFromConfigFile(read.allowedPrivateHosts);
+      const applied = await applyConfigFile(store, sources.secrets, read.sources, sources.definitions);
       log.info(`${file}: ${applied.length} source(s) configured`);
     }
     if (!cluster) {

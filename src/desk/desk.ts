@@ -255,6 +255,7 @@ export class Desk {
   /** The guideline check a reply must pass: blocks refuse it, warnings need acknowledging. */
   async #checked(id: number, input: ReplyInput): Promise<{ text: string; check: CheckResult; warnings: Finding[] }> {
     const text = checkBody(input.body, 'reply');
+    await this.#assertChannelCarries(id, input.visibility);
     const check = await this.checkReply(id, { body: text, visibility: input.visibility });
     const blocking = check.findings.filter((finding) => finding.level === 'block');
     if (blocking.length > 0)
@@ -263,6 +264,22 @@ export class Desk {
     if (warnings.length > 0 && input.acknowledgeWarnings !== true)
       throw new EarshotError('ERR_GUIDELINE_WARNINGS', { version: check.version, findings: summarise(warnings) });
     return { text, check, warnings };
+  }
+
+  /**
+   * A reply the ticket's channel cannot carry (any reply on a feed item, a public one on mail) is
+   * refused here with the reason, not queued to fail in the outbound worker after the agent moved on.
+   */
+  async #assertChannelCarries(id: number, visibility: ReplyVisibility): Promise<void> {
+    const ticket = await this.#ticket(id);
+    const post = ticket.postId !== null ? await getPost(this.#store.db, ticket.postId) : undefined;
+    const source = post?.source ?? ticket.source ?? 'desk';
+    const channel = await this.#channels(source);
+    if (visibility === 'public' ? channel.canReplyPublicly : channel.canDirectMessage) return;
+    throw new EarshotError('ERR_SOURCE_REPLY_UNSUPPORTED', {
+      name: source,
+      detail: `a ${channel.kind} source takes no ${visibility} replies`,
+    });
   }
 
   /** Sends a failed reply again: its outbound message is queued for now, the old error kept until it is sent. */

@@ -37,6 +37,7 @@ import { escalationRoutes } from './routes/escalation.js';
 import { guidelineRoutes } from './routes/guidelines.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { sourceRoutes } from './routes/sources.js';
+import { sourceSettingsRoutes } from './routes/source-settings.js';
 import { wallRoutes } from './routes/wall.js';
 import { wallRoomRoutes } from './routes/wall-rooms.js';
 import { wallInvitationRoutes } from './routes/wall-invitations.js';
@@ -159,6 +160,7 @@ export async function build(
   await app.register(guidelineRoutes, { prefix: '/api', context });
   await app.register(webhookRoutes, { prefix: '/api', context });
   await app.register(sourceRoutes, { prefix: '/api', context });
+  await app.register(sourceSettingsRoutes, { prefix: '/api', context });
   await app.register(wallRoutes, { prefix: '/api', context });
   await app.register(wallRoomRoutes, { prefix: '/api', context });
   await app.register(wallInvitationRoutes, { prefix: '/api', context });

@@ -6,6 +6,7 @@
  * be committed; they are sealed before they are stored.
  *
  * ```yaml
+ * allowedPrivateHosts: [mail.intranet.example, 10.20.0.0/16]
  * sources:
  *   - name: uni-mastodon
  *     kind: mastodon
@@ -19,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Config } from '../config.js';
 import { EarshotError } from '../domain/errors.js';
+import { normaliseIntranetEntries } from '../domain/intranet-hosts.js';
 import type { Store } from '../store/open.js';
 import { upsertSourceByName } from '../store/sources.js';
 import { splitSecrets, type SecretBox } from './secrets.js';
@@ -36,7 +38,13 @@ export interface FileSource {
   readonly options: Record<string, unknown>;
 }
 
-const TOP_KEYS = ['sources'] as const;
+/** What the file configures: its sources, and the intranet hosts and networks they may reach. */
+export interface FileConfig {
+  readonly sources: FileSource[];
+  readonly allowedPrivateHosts: string[];
+}
+
+const TOP_KEYS = ['allowedPrivateHosts', 'sources'] as const;
 const SOURCE_KEYS = ['name', 'kind', 'enabled', 'options'] as const;
 
 /** The file to read: EARSHOT_CONFIG, else `earshot.config.yaml` in the data folder's parent when it exists. */
@@ -47,12 +55,21 @@ export function configFilePath(config: Pick<Config, 'configFile' | 'dataDir'>): 
   return existsSync(beside) ? beside : null;
 }
 
-/** Parses and validates the file; every mistake is reported with the path of the field. */
+/** The file's sources (see `readConfig`). */
 export function readConfigFile(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
   definitions: readonly AnySourceDefinition[] = SOURCE_DEFINITIONS,
 ): FileSource[] {
+  return readConfig(file, env, definitions).sources;
+}
+
+/** Parses and validates the file; every mistake is reported with the path of the field. */
+export function readConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  definitions: readonly AnySourceDefinition[] = SOURCE_DEFINITIONS,
+): FileConfig {
   const fail = (path: string, detail: string): never => {
     throw new EarshotError('ERR_CONFIG_FILE_INVALID', { file, path, detail });
   };
@@ -60,13 +77,22 @@ export function readConfigFile(
   const document = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
   if (document.errors.length > 0) fail('(yaml)', document.errors[0]!.message.split('\n')[0]!);
   const root = document.toJS() as unknown;
-  if (root === null || root === undefined) return [];
+  if (root === null || root === undefined) return { sources: [], allowedPrivateHosts: [] };
   if (!isObject(root)) return fail('(root)', 'must be a mapping with a `sources:` list');
   refuseUnknown(root, TOP_KEYS, '', fail);
+  const hosts = root.allowedPrivateHosts ?? [];
+  if (!Array.isArray(hosts) || hosts.some((host) => typeof host !== 'string'))
+    return fail('allowedPrivateHosts', 'must be a list of host names, addresses or networks (10.20.0.0/16)');
+  let allowedPrivateHosts: string[];
+  try {
+    allowedPrivateHosts = normaliseIntranetEntries(hosts as string[], 'allowedPrivateHosts');
+  } catch (error) {
+    return fail('allowedPrivateHosts', (error as Error).message.replace(/^allowedPrivateHosts: /, ''));
+  }
   const list = root.sources ?? [];
   if (!Array.isArray(list)) return fail('sources', 'must be a list');
   const seen = new Set<string>();
-  return list.map((entry: unknown, index) => {
+  const sources = list.map((entry: unknown, index): FileSource => {
     const at = `sources[${index}]`;
     if (!isObject(entry)) return fail(at, 'must be a mapping with name, kind and options');
     refuseUnknown(entry, SOURCE_KEYS, `${at}.`, fail);
@@ -109,6 +135,7 @@ export function readConfigFile(
       );
     }
   });
+  return { sources, allowedPrivateHosts };
 }
 
 /** Stores the file's sources (sealing their secrets); returns their names. */

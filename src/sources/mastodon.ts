@@ -309,13 +309,22 @@ export function createMastodonSource(
       } else ws.terminate();
     });
     ws.on('message', (data) => void handleFrame(data.toString()));
-    ws.on('error', (error) => context?.log.warn(`mastodon ${env.name}: streaming: ${error.message}`));
-    ws.on('close', () => {
+    let problem: string | null = null;
+    ws.on('error', (error) => {
+      problem = error.message;
+      context?.log.warn(`mastodon ${env.name}: streaming: ${error.message}`);
+    });
+    ws.on('close', (code) => {
       if (socket === ws) socket = null;
       if (stopped) return;
-      context?.reportStatus?.('disconnected');
       const base = tuning.reconnectBaseMs ?? 1000;
       const delay = Math.min(tuning.reconnectMaxMs ?? 60_000, base * 2 ** Math.min(failures++, 16));
+      // A lost or refused connection is a failed attempt: health counts it with its reason
+      // (backing-off), instead of a silent `disconnected` that left errors at 0 during an outage.
+      context?.reportStatus?.(
+        'backing-off',
+        `streaming: ${problem ?? `connection closed (${code})`}; reconnecting in ${Math.round(delay / 100) / 10} s`,
+      );
       timer = setTimeout(connect, delay);
     });
   }

@@ -162,7 +162,11 @@ export function createRssSource(options: RssOptions, env: SourceEnvironment, tun
       return { outcome: { url: feed.url, status: 'new', items: current.length, emitted: drafts.length }, drafts, next };
     } catch (error) {
       // A feed that could not be read is an error of this source (counted by the host), not a skipped item.
-      const reason = error instanceof Error ? error.message : String(error);
+      // fetch says only "fetch failed"; its cause (ECONNREFUSED, a reset) is what an admin needs to read.
+      const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
+      const reason =
+        (error instanceof Error ? error.message : String(error)) +
+        (cause ? ` (${cause.code ?? cause.message ?? 'unknown cause'})` : '');
       ctx.log.warn(`feeds ${env.name}: ${redactUrl(feed.url)}: ${reason}`);
       return { outcome: { url: feed.url, status: 'failed', reason }, drafts: [], next: previous };
     }
@@ -382,7 +386,9 @@ export const rssSourceDefinition = {
   async check(options: RssOptions, environment: SourceEnvironment) {
     // Fetch and parse the first feed, without remembering anything.
     const probe = createRssSource({ ...options, feeds: options.feeds.slice(0, 1) }, environment, {
-      retry: { ...DEFAULT_RETRY, attempts: 1 },
+      // One quick second try: a pooled keep-alive connection the server has just closed fails
+      // once (UND_ERR_SOCKET) though the feed is fine; a check must not refuse a source for that.
+      retry: { ...DEFAULT_RETRY, attempts: 2, baseDelayMs: 100, maxDelayMs: 200 },
     });
     let failure: string | null = null;
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -12,6 +12,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { EarshotError } from '../domain/errors.js';
+import { isInListedNetwork, isListedHost } from '../domain/intranet-hosts.js';
 
 export const MAX_REDIRECTS = 5;
 
@@ -21,8 +22,10 @@ export type Resolver = (hostname: string) => Promise<string[]>;
 export interface GuardOptions {
   readonly allowPrivateNetwork: boolean;
   /**
-   * Intranet hosts an admin allowed (EARSHOT_ALLOWED_PRIVATE_HOSTS): host names or literal
-   * addresses, matched exactly; they may resolve to private addresses. Everything else may not.
+   * Intranet hosts and networks an admin allowed (EARSHOT_ALLOWED_PRIVATE_HOSTS, the config
+   * file's `allowedPrivateHosts`, the desk's Sources settings; `src/domain/intranet-hosts.ts`):
+   * a listed name or address may be private; a private address inside a listed network may be
+   * reached whatever name led to it. Everything else private may not.
    */
   readonly allowedPrivateHosts?: readonly string[];
   readonly resolve?: Resolver;
@@ -55,14 +58,11 @@ export function privateAddressReason(address: string): string | null {
   return range === 'unicast' ? null : `${address} is a ${range} address`;
 }
 
-/** Whether an admin allowed this host (name or literal address) to be private. */
+/** Whether an admin allowed this host (a listed name or address, or an address inside a listed network). */
 export function isAllowedPrivateHost(host: string, allowed: readonly string[] | undefined): boolean {
-  if (!allowed || allowed.length === 0) return false;
-  const name = host
-    .replace(/^\[|\]$/g, '')
-    .replace(/\.$/, '')
-    .toLowerCase();
-  return allowed.some((entry) => entry.replace(/^\[|\]$/g, '').toLowerCase() === name);
+  if (isListedHost(host, allowed)) return true;
+  const bare = host.replace(/^\[|\]$/g, '');
+  return isIP(bare) !== 0 && isInListedNetwork(bare, allowed);
 }
 
 /**
@@ -74,14 +74,15 @@ export function isAllowedPrivateHost(host: string, allowed: readonly string[] | 
 export async function hostRefusal(hostname: string, options: GuardOptions): Promise<string | null> {
   if (options.allowPrivateNetwork) return null;
   const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (isAllowedPrivateHost(host, options.allowedPrivateHosts)) return null;
+  if (isListedHost(host, options.allowedPrivateHosts)) return null;
   if (/^localhost$|\.localhost$/i.test(host))
     return `${host} is a loopback name and the private network is not allowed`;
   const addresses = isIP(host) ? [host] : await (options.resolve ?? resolveAll)(host);
   if (addresses.length === 0) return `${host} has no address`;
   for (const address of addresses) {
     const reason = privateAddressReason(address);
-    if (reason) return `${reason} and the private network is not allowed for this source`;
+    if (reason && !isInListedNetwork(address, options.allowedPrivateHosts))
+      return `${reason} and the private network is not allowed for this source`;
   }
   return null;
 }

@@ -15,6 +15,8 @@ import { EarshotError } from '../domain/errors.js';
 import { loadCursor, saveCursor } from '../store/cursors.js';
 import type { ConfiguredSource, SourceStatus } from '../domain/source.js';
 import { getSourceByName, listSources, recordSourceHealth, type HealthReport } from '../store/sources.js';
+import { readAllowedPrivateHosts } from '../store/source-settings.js';
+import { mergeIntranetEntries } from '../domain/intranet-hosts.js';
 import { SOURCE_DEFINITIONS } from './index.js';
 import { runSource, type SourceRun } from './runner.js';
 import type { SecretBox } from './secrets.js';
@@ -34,6 +36,7 @@ export interface SupervisorOptions {
   readonly definitions?: readonly AnySourceDefinition[];
   readonly fetch?: typeof globalThis.fetch;
   readonly allowPrivateNetwork?: boolean;
+  /** Intranet hosts from the environment (EARSHOT_ALLOWED_PRIVATE_HOSTS); the file's and the desk's are added to them. */
   readonly allowedPrivateHosts?: readonly string[];
   readonly clock?: () => Date;
   readonly log?: SupervisorLog;
@@ -45,6 +48,14 @@ export interface SupervisorOptions {
   /** Backoff between restarts of a crashed source. */
   readonly restartBaseMs?: number;
   readonly restartMaxMs?: number;
+}
+
+/** Where the intranet hosts sources may reach come from, and their union (what the guard applies). */
+export interface PrivateHostAllowance {
+  readonly environment: readonly string[];
+  readonly configFile: readonly string[];
+  readonly desk: readonly string[];
+  readonly effective: readonly string[];
 }
 
 /** Whether the outbound worker can send through a source now, and why not. */
@@ -124,6 +135,8 @@ export class SourceSupervisor {
   readonly #log: SupervisorLog;
   readonly #clock: () => Date;
   #closed = false;
+  #fileHosts: readonly string[] = [];
+  #deskHosts: readonly string[] = [];
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -139,8 +152,42 @@ export class SourceSupervisor {
     return this.#options.definitions ?? SOURCE_DEFINITIONS;
   }
 
+  /** The intranet allowance as each place lists it, and the union every source gets. */
+  get allowance(): PrivateHostAllowance {
+    const environment = this.#options.allowedPrivateHosts ?? [];
+    return {
+      environment,
+      configFile: this.#fileHosts,
+      desk: this.#deskHosts,
+      effective: mergeIntranetEntries(environment, this.#fileHosts, this.#deskHosts),
+    };
+  }
+
+  /** The intranet hosts earshot.config.yaml lists (validated by the config file's reader). */
+  allowFromConfigFile(hosts: readonly string[]): void {
+    this.#fileHosts = Object.freeze([...hosts]);
+  }
+
+  /** Reads the desk's intranet hosts from the store (another node may have changed them). */
+  async refreshSettings(): Promise<void> {
+    this.#deskHosts = Object.freeze(await readAllowedPrivateHosts(this.#options.store.db));
+  }
+
+  /**
+   * Applies changed settings at once: every running source is restarted, so connections opened
+   * under the old allowance (one that no longer allows a host, say) do not outlive it, and a
+   * source refused before is tried again now instead of after its backoff.
+   */
+  async applySettings(): Promise<void> {
+    await this.refreshSettings();
+    if (this.#options.active && !this.#options.active()) return;
+    for (const configured of await listSources(this.#options.store.db))
+      if (configured.enabled) await this.reconcile(configured.name);
+  }
+
   /** Starts every enabled configured source. */
   async startAll(): Promise<void> {
+    await this.refreshSettings();
     for (const configured of await listSources(this.#options.store.db)) {
       if (configured.enabled) await this.reconcile(configured.name);
     }
@@ -149,6 +196,7 @@ export class SourceSupervisor {
   /** Brings the running source named so in line with its stored configuration (after a change, or to restart it). */
   async reconcile(name: string): Promise<void> {
     if (this.#options.active && !this.#options.active()) return;
+    await this.refreshSettings();
     await this.stop(name);
     const configured = await getSourceByName(this.#options.store.db, name);
     if (!configured) return;
@@ -166,7 +214,7 @@ export class SourceSupervisor {
       fetch: this.#options.fetch ?? globalThis.fetch,
       clock: this.#clock,
       allowPrivateNetwork: this.#options.allowPrivateNetwork ?? false,
-      allowedPrivateHosts: this.#options.allowedPrivateHosts ?? [],
+      allowedPrivateHosts: this.allowance.effective,
     };
   }
 

@@ -401,6 +401,26 @@ export interface InstallTable {
   created_at: string;
 }
 
+/** The desk's source settings (one row, `singleton` = 1). */
+export interface SourceSettingsTable {
+  singleton: number;
+  /** JSON list of intranet host names, addresses and CIDR networks sources may reach. */
+  allowed_private_hosts: JsonColumnWithDefault<string[]>;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+/** Every change of a source setting: who, when, the value before and after (JSON). */
+export interface SourceSettingsAuditTable {
+  id: Generated<number>;
+  at: string;
+  user_id: number | null;
+  username: string;
+  setting: string;
+  before: string;
+  after: string;
+}
+
 /** Posts counted per minute, hour or (since 2026-12-04g) UTC day, by stream (0: every post), sentiment and kind. */
 export interface PostRollupsTable {
   granularity: 'minute' | 'hour' | 'day';
@@ -494,6 +514,8 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   install: InstallTable;
   services: ServicesTable;
+  source_settings: SourceSettingsTable;
+  source_settings_audit: SourceSettingsAuditTable;
   improvement_actions: ImprovementActionsTable;
   report_deliveries: ReportDeliveriesTable;
   articles: ArticlesTable;

@@ -124,7 +124,7 @@ describe('config file', () => {
       errorOf('sources:\n  - name: d\n    kind: demo\n    interval: 3\n'),
       /: sources\[0\]\.interval: unknown key; expected one of name, kind, enabled, options$/,
     );
-    assert.match(errorOf('streams: []\n'), /: streams: unknown key; expected one of sources$/);
+    assert.match(errorOf('streams: []\n'), /: streams: unknown key; expected one of allowedPrivateHosts, sources$/);
     assert.match(
       errorOf('sources:\n  - name: d\n    kind: telegraph\n'),
       /: sources\[0\]\.kind: No source kind "telegraph"; known kinds: demo, tokened$/,

@@ -122,9 +122,9 @@ describe('mastodon source', { skip: sharedSkip(FIXTURES) }, () => {
     await context.waitForPosts(1);
     fake.dropConnections();
     await context.waitFor(
-      () => context.statuses.some((entry) => entry.status === 'disconnected'),
+      () => context.statuses.some((entry) => entry.status === 'backing-off'),
       5000,
-      'disconnected',
+      'backing-off (the drop is a counted failure)',
     );
     fake.addStatus('200000000000000002', { tags: ['NorthwindIT'], content: '<p>posted while we were away</p>' });
     fake.addStatus('200000000000000003', { tags: ['NorthwindIT'], content: '<p>and another</p>' });

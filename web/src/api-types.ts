@@ -60,6 +60,7 @@ export type {
   CustomerHistoryWire,
   SavedReplyWire,
 } from '../../src/server/desk-action-schemas.js';
+export type { SourceSettings } from '../../src/server/source-settings-schemas.js';
 export type { Report, ReportSection } from '../../src/reports/report.js';
 export type { ReportTable } from '../../src/reports/tables.js';
 export { IMPROVABLE_MEASURES, SERVICE_STAGES, type ImprovableMeasure } from '../../src/domain/service.js';

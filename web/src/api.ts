@@ -15,7 +15,7 @@ import type {
   TicketStatus,
   User,
 } from './api-types.js';
-import type { ClusterState, ConfiguredSource, SourceDefinitionInfo } from './api-types.js';
+import type { ClusterState, ConfiguredSource, SourceDefinitionInfo, SourceSettings } from './api-types.js';
 import type { Outbound } from './api-types.js';
 import type { AuthorDecisionWire, CustomerHistoryWire, SavedReplyWire } from './api-types.js';
 import type {
@@ -209,6 +209,9 @@ export const api = {
     request<ConfiguredSource>('PATCH', `/sources/${id}`, input),
   restartSource: (id: number) => request<ConfiguredSource>('POST', `/sources/${id}/restart`),
   deleteSource: (id: number) => request<void>('DELETE', `/sources/${id}`),
+  sourceSettings: (signal?: AbortSignal) => request<SourceSettings>('GET', '/sources/settings', undefined, signal),
+  saveSourceSettings: (input: { allowedPrivateHosts: string[] }) =>
+    request<SourceSettings>('PUT', '/sources/settings', input),
   tokens: (signal?: AbortSignal) => request<{ tokens: ApiTokenView[] }>('GET', '/tokens', undefined, signal),
   createToken: (input: { name: string; scopes: TokenScope[]; expiresInDays: number | null }) =>
     request<{ id: number; token: string }>('POST', '/tokens', input),

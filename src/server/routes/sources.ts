@@ -217,10 +217,18 @@ async function runCheck(
   supervisor: SourceSupervisor,
 ): Promise<void> {
   if (!definition.check) return;
+  // The check connects under the intranet allowance as it is now (another node may have changed it).
+  await supervisor.refreshSettings();
   try {
     await definition.check(options, supervisor.environment(name));
   } catch (error) {
-    let detail = error instanceof Error ? error.message : String(error);
+    // A definition's own check failure is not wrapped twice ("failed its check: … failed its check").
+    let detail =
+      error instanceof EarshotError && error.code === 'ERR_SOURCE_CHECK_FAILED'
+        ? String(error.params?.detail ?? error.message)
+        : error instanceof Error
+          ? error.message
+          : String(error);
     for (const field of definition.secrets) {
       const value = options[field];
       if (typeof value === 'string' && value.length >= 4) detail = detail.split(value).join('***');

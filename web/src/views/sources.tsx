@@ -14,6 +14,7 @@ import { Options } from '../components/options.js';
 import { absoluteTime, compactNumber, relativeTime } from '../format.js';
 import { can, useSession } from '../session.js';
 import { ClusterPanel } from '../components/cluster-panel.js';
+import { IntranetHostsPanel } from '../components/intranet-hosts.js';
 
 const REFRESH_MS = 3000;
 const GOOD = new Set(['connected', 'polling']);
@@ -78,6 +79,7 @@ export function SourcesView() {
         )}
       </section>
       {admin && definitions.length > 0 ? <AddSourceForm definitions={definitions} onAdded={refresh} /> : null}
+      {admin ? <IntranetHostsPanel onSaved={refresh} /> : null}
       {admin ? <ClusterPanel /> : null}
     </div>
   );
