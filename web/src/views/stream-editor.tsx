@@ -151,7 +151,7 @@ export function StreamEditor({
             </details>
             <FormError message={saveError} />
           </div>
-          <section className="editor-preview" aria-label="Preview of matching posts">
+          <section className="editor-preview" aria-label="Preview of matching posts" tabIndex={0}>
             <h3>Preview</h3>
             {preview && preview.posts.length > 0 ? (
               <div className="preview-list">
