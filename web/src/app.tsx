@@ -26,6 +26,7 @@ import { AlertCue } from './components/alert-cue.js';
 import { ContributorView, KnowledgeView } from './views/knowledge.js';
 import { BeltView } from './views/belt.js';
 import { LiveAnnouncer } from './components/live-announcer.js';
+import { SavedRepliesView } from './views/saved-replies.js';
 
 type Phase = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; user: User };
 
@@ -188,6 +189,7 @@ function View({ path }: { path: string }) {
   if (contributor) return <ContributorView id={Number(contributor[1])} />;
   if (path.startsWith('/belt')) return <BeltView />;
   if (path === '/settings/tokens') return <TokensView />;
+  if (path === '/saved-replies') return <SavedRepliesView />;
   if (path.startsWith('/services')) return <ServicesView />;
   if (path.startsWith('/reports')) return <ReportsView />;
   return (

@@ -151,6 +151,7 @@ export function StreamEditor({
             </details>
             <FormError message={saveError} />
           </div>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the preview scrolls; it must take the focus to scroll by keyboard */}
           <section className="editor-preview" aria-label="Preview of matching posts" tabIndex={0}>
             <h3>Preview</h3>
             {preview && preview.posts.length > 0 ? (
