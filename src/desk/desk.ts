@@ -31,7 +31,8 @@ import {
   type TicketChange,
 } from '../store/tickets.js';
 import { getUser } from '../store/users.js';
-import { requeueOutbound } from '../store/outbound.js';
+import { requeueOutbound, supersedeOutbound } from '../store/outbound.js';
+import { addDeskAudit } from '../store/author-actions.js';
 import { currentGuidelineRules } from '../store/guidelines.js';
 import { checkReply, type CheckResult } from './guideline.js';
 import type { Finding } from '../domain/guideline.js';
@@ -205,7 +206,12 @@ export class Desk {
    * meets the first-response SLA and moves a new ticket to open. Someone whose replies need
    * review is refused unless `reviewedBy` (the reviewer approving it) is given.
    */
-  async reply(id: number, input: ReplyInput, actor: User, options: { reviewedBy?: User } = {}): Promise<ReplyResult> {
+  async reply(
+    id: number,
+    input: ReplyInput,
+    actor: User,
+    options: { reviewedBy?: User; supersedes?: OutboundMessage } = {},
+  ): Promise<ReplyResult> {
     if (!options.reviewedBy && this.#gate && (await this.#gate.mustReview(actor, input.visibility)))
       throw new EarshotError('ERR_REPLY_REVIEW_REQUIRED');
     const { text, check, warnings } = await this.#checked(id, input);
@@ -227,6 +233,7 @@ export class Desk {
             guidelineVersion: check.version,
             acknowledgedWarnings: warnings.map((finding) => finding.message),
             ...(options.reviewedBy ? { reviewedBy: options.reviewedBy.id } : {}),
+            ...(options.supersedes ? { resendOf: options.supersedes.id } : {}),
           },
         },
         now,
@@ -243,6 +250,20 @@ export class Desk {
         },
         now,
       );
+      if (options.supersedes) {
+        // In the same transaction as the new reply: either both happen or neither.
+        if (!(await supersedeOutbound(trx, options.supersedes.id, now)))
+          throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${options.supersedes.id} is no longer failed` });
+        await addDeskAudit(
+          trx,
+          {
+            actorId: actor.id,
+            action: 'reply.resend',
+            data: { ticketId: id, superseded: options.supersedes.id, outboundId: outbound.id },
+          },
+          now,
+        );
+      }
       const change: { -readonly [K in keyof TicketChange]: TicketChange[K] } = {};
       if (ticket.status === 'new') change.status = 'open';
       const updated = Object.keys(change).length > 0 ? (await updateTicketRow(trx, id, change, now))! : ticket;
@@ -296,6 +317,36 @@ export class Desk {
     await this.#bus.publish('outbound.updated', { message: queued! });
     await this.#bus.publish('tickets.updated', { ticket: await this.#ticket(id), event: null });
     return queued!;
+  }
+
+  /**
+   * Edit and resend: the failed reply's text, edited, goes out as a new reply (the same guideline
+   * check and review as any reply, on the failed one's visibility) and the failed one is marked
+   * `superseded`, so the ticket no longer counts it as failed. Audited. When the sender's replies
+   * are held for review, the failed one stays failed until the reviewed reply is sent.
+   */
+  async resendReply(
+    id: number,
+    outboundId: number,
+    input: { body: string; acknowledgeWarnings?: boolean },
+    actor: User,
+  ): Promise<({ held: null; superseded: OutboundMessage } & ReplyResult) | { held: HeldReply }> {
+    await this.#ticket(id);
+    const [failed] = (await listOutbound(this.#store.db, { ticketId: id })).filter((item) => item.id === outboundId);
+    if (!failed) throw notFound('Reply', outboundId);
+    if (failed.status !== 'failed')
+      throw new EarshotError('ERR_CONFLICT', { detail: `Reply ${outboundId} is ${failed.status}, not failed` });
+    const reply = { ...input, visibility: failed.visibility };
+    if (this.#gate && (await this.#gate.mustReview(actor, reply.visibility))) {
+      const { text } = await this.#checked(id, reply);
+      return { held: await this.#gate.hold({ ticketId: id, body: text, visibility: reply.visibility }, actor) };
+    }
+    const result = await this.reply(id, reply, actor, { supersedes: failed });
+    const [superseded] = (await listOutbound(this.#store.db, { ticketId: id })).filter(
+      (item) => item.id === outboundId,
+    );
+    await this.#bus.publish('outbound.updated', { message: superseded! });
+    return { held: null, superseded: superseded!, ...result };
   }
 
   async #ticket(id: number): Promise<Ticket> {

@@ -55,8 +55,11 @@ export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 export const REPLY_VISIBILITIES = ['public', 'private'] as const;
 export type ReplyVisibility = (typeof REPLY_VISIBILITIES)[number];
 
-/** A reply on its way out: `queued` for the outbound worker (and its retries), `sent`, or `failed` for good. */
-export const OUTBOUND_STATUSES = ['queued', 'sent', 'failed'] as const;
+/**
+ * A reply on its way out: `queued` for the outbound worker (and its retries), `sent`, or `failed` for good;
+ * `superseded`: a failed reply an agent edited and sent again as a new reply, so it no longer counts as failed.
+ */
+export const OUTBOUND_STATUSES = ['queued', 'sent', 'failed', 'superseded'] as const;
 export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 
 export interface TicketEvent {

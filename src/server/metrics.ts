@@ -62,12 +62,16 @@ export function createMetrics(store: Store, clock: () => Date): Registry {
     },
   });
 
-  grouped('earshot_outbound_messages', 'Replies by delivery status (queued, sent, failed)', ['source', 'status'], () =>
-    db
-      .selectFrom('outbound_messages')
-      .select(['source', 'status', db.fn.countAll<number>().as('n')])
-      .groupBy(['source', 'status'])
-      .execute(),
+  grouped(
+    'earshot_outbound_messages',
+    'Replies by delivery status (queued, sent, failed, superseded)',
+    ['source', 'status'],
+    () =>
+      db
+        .selectFrom('outbound_messages')
+        .select(['source', 'status', db.fn.countAll<number>().as('n')])
+        .groupBy(['source', 'status'])
+        .execute(),
   );
   grouped('earshot_alerts_open', 'Open alerts by type and severity', ['type', 'severity'], () =>
     db

@@ -184,3 +184,18 @@ export async function requeueOutbound(db: Kysely<Database>, outboundId: number, 
     .execute();
   return rows.length > 0;
 }
+
+/**
+ * Marks a failed reply replaced by an edited one (in the resend's transaction). Conditional on it
+ * still being failed, so a retry racing the resend cannot leave both on their way out.
+ */
+export async function supersedeOutbound(db: Kysely<Database>, outboundId: number, now: string): Promise<boolean> {
+  const rows = await db
+    .updateTable('outbound_messages')
+    .set({ status: 'superseded', next_attempt_at: null, updated_at: now })
+    .where('id', '=', outboundId)
+    .where('status', '=', 'failed')
+    .returning('id')
+    .execute();
+  return rows.length > 0;
+}

@@ -134,6 +134,49 @@ for (const backend of await backends()) {
       assert.ok(audit.includes('author.block') && audit.includes('author.mute') && audit.includes('author.cleared'));
     });
 
+    it('edit and resend: a failed reply is replaced by a checked new one and no longer counts as failed', async () => {
+      const { postIds } = await ingest({ author: ana, text: 'My refund never arrived' });
+      const { body: opened } = await call('POST', `/posts/${postIds[0]}/ticket`);
+      const ticketId = opened.ticket.id as number;
+      const sent = await call('POST', `/tickets/${ticketId}/replies`, {
+        body: 'Sorry Ana, we are checking the refund now.',
+        visibility: 'private',
+      });
+      assert.equal(sent.status, 201, JSON.stringify(sent.body));
+      // No source named mastodon is configured: the real worker fails the reply for good.
+      await desk.runtime.outbound.runOnce();
+      const failedId = sent.body.outbound.id as number;
+      const resend = (payload: unknown, id = failedId) =>
+        call('POST', `/tickets/${ticketId}/replies/${id}/resend`, payload);
+      const unchecked = await resend({ body: 'Calm down, it is not our fault. Ring 020 7946 0958.' });
+      assert.match(unchecked.body.error.code, /^ERR_GUIDELINE_/, 'the guideline check applies');
+      assert.equal(
+        (await call('GET', `/tickets/${ticketId}`)).body.outbound[0].status,
+        'failed',
+        'a refused resend leaves it failed',
+      );
+      assert.equal((await resend({ body: 'x' }, 999999)).status, 404);
+      const resent = await resend({
+        body: 'Sorry Ana, the refund is on its way; reply here if it is not there by Friday.',
+      });
+      assert.equal(resent.status, 201, JSON.stringify(resent.body));
+      assert.equal(resent.body.superseded.status, 'superseded');
+      assert.equal(resent.body.outbound.status, 'queued');
+      assert.equal(resent.body.outbound.visibility, 'private', 'the failed reply’s visibility');
+      assert.equal(resent.body.event.data.resendOf, failedId);
+      assert.equal((await resend({ body: 'Again' })).status, 409, 'only a failed reply is resent');
+      assert.equal((await call('POST', `/tickets/${ticketId}/replies/${failedId}/retry`)).status, 409);
+      const detail = (await call('GET', `/tickets/${ticketId}`)).body;
+      assert.deepEqual(
+        detail.outbound.map((message: { status: string }) => message.status),
+        ['superseded', 'queued'],
+      );
+      const audit = (await call('GET', '/desk/audit')).body.find(
+        (entry: { action: string }) => entry.action === 'reply.resend',
+      );
+      assert.deepEqual(audit?.data, { ticketId, superseded: failedId, outboundId: resent.body.outbound.id });
+    });
+
     it('presence is announced for a ticket that exists, in a known state', async () => {
       const { postIds } = await ingest({ author: ana, text: 'One more thing' });
       const { body } = await call('POST', `/posts/${postIds[0]}/ticket`);

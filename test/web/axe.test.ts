@@ -139,6 +139,7 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
       { name: 'knowledge', path: '/knowledge' },
       { name: 'belt', path: '/belt' },
       { name: 'tokens', path: '/settings/tokens' },
+      { name: 'saved-replies', path: '/saved-replies' },
       { name: 'services', path: '/services' },
       { name: 'reports', path: '/reports' },
     );

@@ -4,7 +4,9 @@
  * on the way), copies of one author's post collapse into one card with a count and one quiet
  * warning, muting an author hides them with an undo, a live post is announced politely; in the ticket, a saved reply is inserted
  * with its placeholders filled, the customer's history and the post's language are shown; when a
- * colleague opens and types on the same ticket in another browser context, each sees the other.
+ * colleague opens and types on the same ticket in another browser context, each sees the other;
+ * "Manage saved replies" in the composer opens the saved replies screen (create, edit, delete, a
+ * placeholder typo refused in place).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -210,6 +212,37 @@ describe('acting from a post card, and the composer, in Chromium', { skip: skip 
     await shot(bea, 'ticket-collision-warning');
     await bea.close();
     await page.getByText('Bea Quinn is viewing this ticket').waitFor({ state: 'detached' });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('manages saved replies from the composer: a placeholder typo is refused in place, then create, edit, delete', async () => {
+    await page.getByRole('link', { name: 'Manage saved replies' }).click();
+    await page.waitForURL('**/saved-replies');
+    const list = page.getByRole('list', { name: 'Saved replies' });
+    await list.getByRole('button', { name: 'Edit Looking into it' }).waitFor();
+    const form = page.getByRole('form', { name: 'New saved reply' });
+    await form.getByLabel('Title').fill('Refund on its way');
+    await form.getByLabel('Text').fill('Hi {nmae}, your refund for {ticket} is on its way.');
+    await form.getByRole('button', { name: 'Add saved reply' }).click();
+    // The API's message, under the form and tied to the field it is about.
+    await form.getByRole('alert').getByText('Unknown placeholder {nmae}', { exact: false }).waitFor();
+    assert.equal(await form.getByLabel('Text').getAttribute('aria-invalid'), 'true');
+    await form.getByLabel('Text').fill('Hi {name}, your refund for {ticket} is on its way.');
+    await form.getByRole('button', { name: 'Add saved reply' }).click();
+    await list.getByRole('button', { name: 'Edit Refund on its way' }).click();
+    const editForm = page.getByRole('form', { name: 'Edit “Refund on its way”' });
+    await editForm.getByLabel('Text').fill('Hi {name}, the refund for {ticket} left today.');
+    await editForm.getByRole('button', { name: 'Save changes' }).click();
+    await list.getByText('Hi {name}, the refund for {ticket} left today.').waitFor();
+    await shot(page, 'saved-replies');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await list.getByRole('button', { name: 'Delete Refund on its way' }).click();
+    await list.getByRole('button', { name: 'Edit Refund on its way' }).waitFor({ state: 'detached' });
+    const saved = await api<{ title: string }[]>('GET', '/saved-replies');
+    assert.deepEqual(
+      saved.map((reply) => reply.title),
+      ['Looking into it'],
+    );
     assert.deepEqual(pageErrors, []);
   });
 });

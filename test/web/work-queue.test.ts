@@ -3,8 +3,9 @@
  * server: tickets sorted by SLA due (a high-priority ticket due in 58 minutes above low-priority
  * ones due tomorrow), with author and channel on each row; `e` resolves and moves on, and the
  * resolved ticket leaves Open. A reply whose channel is not set up shows "Failed" with the
- * channel's error in place, the ticket is not "Answered"; once the channel is configured, Retry
- * sends it and only then is the ticket answered. Screenshots go to test/artifacts/.
+ * channel's error in place, the ticket is not "Answered"; "Edit and resend" opens it in the composer
+ * (guideline-checked) and the sent edit replaces it; once the channel is configured, Retry sends the
+ * edit and only then is the ticket answered. Screenshots go to test/artifacts/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,26 +154,48 @@ describe('the inbox as a work queue, and reply delivery, in Chromium', { skip: s
     // A search goes to the server: the author's name finds her ticket only.
     await page.getByRole('searchbox', { name: 'Search tickets' }).fill('omar');
     await list.locator(`#ticket-row-${ids.highSoon}`).waitFor({ state: 'detached' });
-    assert.equal(await list.locator('li.ticket-row').count(), 1);
+    // The list empties while the search loads: count once her row is back, not before.
     await list.locator(`#ticket-row-${ids.lowNew}`).waitFor();
+    assert.equal(await list.locator('li.ticket-row').count(), 1);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await list.locator(`#ticket-row-${ids.highSoon}`).waitFor();
   });
 
-  it('shows a failed reply as failed with the channel’s error, not answered, and retries it', async () => {
+  it('shows a failed reply as failed with the channel’s error, not answered, edits and resends it, and retries', async () => {
     await page.locator(`#ticket-row-${ids.highSoon} a`).click();
     await page.waitForURL(`**/inbox/${ids.highSoon}`);
     const ticket = page.getByRole('article', { name: /campus portal is down/ });
     await ticket.getByLabel('Reply', { exact: true }).first().waitFor();
     await page.locator('#composer-body').fill('Sorry Rosa, we are on it and will update you within the hour.');
     await ticket.getByRole('button', { name: 'Send reply' }).click();
-    const delivery = ticket.locator('.reply-delivery');
-    await delivery.getByText('Failed').waitFor({ timeout: 15_000 });
-    await delivery.getByText(`no configured source named "${CHANNEL}"`).waitFor();
+    const first = ticket.locator('.reply-delivery').first();
+    await first.getByText('Failed').waitFor({ timeout: 15_000 });
+    await first.getByText(`no configured source named "${CHANNEL}"`).waitFor();
     assert.equal(await ticket.getByText('Answered', { exact: true }).count(), 0, 'a failed reply does not answer');
     const row = page.locator(`#ticket-row-${ids.highSoon}`);
     assert.equal(await row.getByText('Answered').count(), 0, 'nor does the inbox row say so');
     await shot('ticket-reply-failed');
+
+    // Edit and resend: the text opens in the composer, is checked like any reply, and replaces the failed one.
+    await first.getByRole('button', { name: 'Edit and resend' }).click();
+    const composer = page.locator('#composer-body');
+    assert.equal(await composer.inputValue(), 'Sorry Rosa, we are on it and will update you within the hour.');
+    await ticket.getByText(/Editing failed reply #\d+/).waitFor();
+    await composer.fill('Calm down, it is not our fault.');
+    await ticket
+      .locator('.composer-check')
+      .getByText(/blame|condescend|tone/i)
+      .first()
+      .waitFor();
+    await composer.fill('Sorry Rosa, the portal team is on it; we will update you here within the hour.');
+    const resend = ticket.getByRole('button', { name: 'Resend reply' });
+    // click() waits for the button to be enabled: the check of this text came back clean.
+    await resend.click();
+    await first.getByText('Replaced').waitFor();
+    assert.equal(await first.getByRole('button', { name: 'Retry' }).count(), 0, 'a replaced reply is not retried');
+    const delivery = ticket.locator('.reply-delivery').nth(1);
+    await delivery.getByText('Failed').waitFor({ timeout: 15_000 });
+    await ticket.getByText('the portal team is on it').waitFor();
 
     // The admin sets the channel up; the agent retries, and now it is delivered and answered.
     await api('POST', '/sources', {
@@ -189,7 +212,7 @@ describe('the inbox as a work queue, and reply delivery, in Chromium', { skip: s
     );
     assert.deepEqual(
       detail.outbound.map((message) => message.status),
-      ['sent'],
+      ['superseded', 'sent'],
     );
     assert.ok(detail.ticket.firstRespondedAt);
     await shot('ticket-reply-retried');

@@ -153,6 +153,13 @@ export const api = {
       `/tickets/${id}/replies`,
       acknowledgeWarnings ? { body, visibility, acknowledgeWarnings } : { body, visibility },
     ),
+  /** Edit and resend: the failed reply is superseded by a new one with this text (its visibility kept). */
+  resendReply: (id: number, outboundId: number, body: string, acknowledgeWarnings?: boolean) =>
+    request<{ ticket: Ticket; held?: undefined } | { held: { id: number; status: string }; ticket?: undefined }>(
+      'POST',
+      `/tickets/${id}/replies/${outboundId}/resend`,
+      acknowledgeWarnings ? { body, acknowledgeWarnings } : { body },
+    ),
   retryReply: (id: number, outboundId: number) =>
     request<Outbound>('POST', `/tickets/${id}/replies/${outboundId}/retry`),
   checkReply: (id: number, body: string, visibility: 'public' | 'private', signal?: AbortSignal) =>

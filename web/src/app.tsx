@@ -26,6 +26,7 @@ import { AlertCue } from './components/alert-cue.js';
 import { ContributorView, KnowledgeView } from './views/knowledge.js';
 import { BeltView } from './views/belt.js';
 import { LiveAnnouncer } from './components/live-announcer.js';
+import { SavedRepliesView } from './views/saved-replies.js';
 import { isWallPath } from './wall/paths.js';
 
 // The wall and rooms load on first visit: agents who never open them do not download them.
@@ -210,6 +211,7 @@ function View({ path }: { path: string }) {
   if (contributor) return <ContributorView id={Number(contributor[1])} />;
   if (path.startsWith('/belt')) return <BeltView />;
   if (path === '/settings' || path.startsWith('/settings/')) return <SettingsView path={path} />;
+  if (path === '/saved-replies') return <SavedRepliesView />;
   if (path.startsWith('/services')) return <ServicesView />;
   if (path.startsWith('/reports')) return <ReportsView />;
   return (

@@ -234,4 +234,46 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     }),
     async (request) => desk.retryReply(request.params.id, request.params.outboundId),
   );
+
+  app.post(
+    '/tickets/:id/replies/:outboundId/resend',
+    endpoint('agent', ['tickets'], {
+      description:
+        'Edit and resend a failed reply: the edited text is queued as a new reply (guideline-checked, same visibility) and the failed one marked superseded',
+      params: Type.Object({
+        id: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }),
+        outboundId: Type.Integer({ minimum: 1, maximum: MAX_ROW_ID }),
+      }),
+      body: Type.Object(
+        {
+          body: Type.String({ minLength: 1, maxLength: 20_000 }),
+          acknowledgeWarnings: Type.Optional(
+            Type.Boolean({ description: 'Send despite guideline warnings (never despite blocks)' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({
+          event: TicketEventSchema,
+          outbound: OutboundSchema,
+          superseded: OutboundSchema,
+          ticket: TicketSchema,
+        }),
+        202: Type.Object(
+          { held: HeldReplySchema },
+          { description: 'Held for review: the failed reply stays failed until the reviewed one is sent' },
+        ),
+        409: errorResponses[400],
+        422: errorResponses[400],
+        ...errorResponses,
+      },
+    }),
+    async (request, reply) => {
+      const result = await desk.resendReply(request.params.id, request.params.outboundId, request.body, request.user!);
+      if (result.held) return reply.status(202).send({ held: result.held });
+      const { held: _none, ...sent } = result;
+      return reply.status(201).send({ ...sent, ticket: withSla(sent.ticket) });
+    },
+  );
 };

@@ -47,10 +47,16 @@ export function useTicketPresence(id: number, me: number, draft: string): { name
 
   useEffect(() => {
     if (draft.trim() === '') return;
-    const at = Date.now();
-    if (at - lastTyping.current < TYPING_EVERY_MS) return;
-    lastTyping.current = at;
-    void api.presence(id, 'typing').catch(() => {});
+    const say = () => {
+      lastTyping.current = Date.now();
+      void api.presence(id, 'typing').catch(() => {});
+    };
+    const wait = lastTyping.current + TYPING_EVERY_MS - Date.now();
+    if (wait <= 0) return say();
+    // A change inside the 2 s window is said at its end: dropping it would hide a draft typed right
+    // after an insert (a saved reply) from the colleague who opens the ticket meanwhile.
+    const timer = window.setTimeout(say, wait);
+    return () => window.clearTimeout(timer);
   }, [id, draft]);
 
   useLive(

@@ -179,7 +179,8 @@ export function StreamEditor({
             <RulesEditor rules={rules} onChange={setRules} />
             <FormError message={saveError} />
           </div>
-          <section className="editor-preview" aria-label="Preview of matching posts">
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the preview scrolls; it must take the focus to scroll by keyboard */}
+          <section className="editor-preview" aria-label="Preview of matching posts" tabIndex={0}>
             <h3>Preview</h3>
             {preview && preview.posts.length > 0 ? (
               <div className="preview-list">

@@ -2,7 +2,8 @@
  * One ticket: the post that raised it with its thread, the timeline of notes, replies and
  * changes, and a composer for a public reply, a private message or an internal note. Replies
  * are dry-run against the reply guidelines as you type (debounced) and the findings are shown
- * before sending: a block disables Send, warnings need a tick to say you looked.
+ * before sending: a block disables Send, warnings need a tick to say you looked. A failed reply
+ * can be opened here to edit and resend: sending then replaces (supersedes) the failed one.
  */
 import { ArticleLinkPicker, DraftArticleButton } from '../components/article-link.js';
 import { useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
@@ -69,6 +70,8 @@ export function TicketView({
   const [body, setBody] = useState('');
   const [sending, setSending] = useState(false);
   const [heldNotice, setHeldNotice] = useState<string | null>(null);
+  // The failed reply being edited for a resend; null: a new reply.
+  const [resending, setResending] = useState<Outbound | null>(null);
   const check = useReplyCheck(id, body, mode).data;
   // Which draft the agent acknowledged the warnings for: editing the draft withdraws it. Derived,
   // not reset in an effect, so typing schedules no extra render per keystroke.
@@ -131,12 +134,15 @@ export function TicketView({
     try {
       if (mode === 'note') await api.addNote(id, text);
       else {
-        const sent = await api.reply(id, text, mode, ackWarnings);
+        const sent = resending
+          ? await api.resendReply(id, resending.id, text, ackWarnings)
+          : await api.reply(id, text, mode, ackWarnings);
         if (sent.ticket) onChanged(sent.ticket);
         else
           setHeldNotice(`Reply #${sent.held.id} is held for review by a higher belt; you will see their note in Belt.`);
       }
       setBody('');
+      if (mode !== 'note') setResending(null);
       await reload();
     } catch (caught) {
       setActionError(caught instanceof Error ? caught.message : 'Sending failed');
@@ -288,6 +294,12 @@ export function TicketView({
               actor={event.actorId !== null ? usersById.get(event.actorId) : undefined}
               outbound={outbound.find((item) => item.eventId === event.id)}
               onRetried={() => void reload()}
+              onEdit={(failed) => {
+                setResending(failed);
+                setMode(failed.visibility);
+                setBody(failed.body);
+                composer.current?.focus();
+              }}
               users={usersById}
               message={event.type === 'message' ? threadById.get(Number(event.data.postId)) : undefined}
             />
@@ -308,13 +320,32 @@ export function TicketView({
                 name="mode"
                 value={candidate.id}
                 checked={mode === candidate.id}
-                onChange={() => setMode(candidate.id)}
+                onChange={() => {
+                  setMode(candidate.id);
+                  // A resend keeps the failed reply's visibility: another mode is a new message.
+                  if (resending && candidate.id !== resending.visibility) setResending(null);
+                }}
               />
               {candidate.label}
             </label>
           ))}
         </div>
         <CollisionWarning others={others} />
+        {resending ? (
+          <p className="resend-notice" role="status">
+            Editing failed reply #{resending.id}: sending it replaces the failed one.{' '}
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => {
+                setResending(null);
+                setBody('');
+              }}
+            >
+              Cancel resend
+            </button>
+          </p>
+        ) : null}
         {heldNotice ? (
           <p className="held-notice" role="status">
             {heldNotice}
@@ -330,6 +361,9 @@ export function TicketView({
               }}
             />
             <ArticleLinkPicker onInsert={(link) => setBody((current) => (current ? `${current} ${link}` : link))} />
+            <a className="small" href="/saved-replies" onClick={linkHandler('/saved-replies')}>
+              Manage saved replies
+            </a>
           </div>
         ) : null}
         {mode !== 'note' && post && post.lang !== 'und' && post.lang !== 'en' ? (
@@ -395,7 +429,7 @@ export function TicketView({
             className="btn btn-primary"
             disabled={sending || !body.trim() || overLimit || blocked || waitingForCheck || (warned && !ackWarnings)}
           >
-            {sending ? 'Sending…' : mode === 'note' ? 'Add note' : 'Send reply'}
+            {sending ? 'Sending…' : mode === 'note' ? 'Add note' : resending ? 'Resend reply' : 'Send reply'}
           </button>
         </div>
       </form>
@@ -408,6 +442,7 @@ function TimelineEvent({
   actor,
   outbound,
   onRetried,
+  onEdit,
   users,
   message,
 }: {
@@ -415,6 +450,7 @@ function TimelineEvent({
   actor: User | undefined;
   outbound: Outbound | undefined;
   onRetried: () => void;
+  onEdit: (outbound: Outbound) => void;
   users: Map<number, User>;
   /** The customer's post behind a `message` event. */
   message?: Post | undefined;
@@ -453,7 +489,9 @@ function TimelineEvent({
             {when}
           </div>
           <p className="bubble-text">{event.body}</p>
-          {outbound ? <ReplyDelivery ticketId={event.ticketId} outbound={outbound} onRetried={onRetried} /> : null}
+          {outbound ? (
+            <ReplyDelivery ticketId={event.ticketId} outbound={outbound} onRetried={onRetried} onEdit={onEdit} />
+          ) : null}
         </div>
       </li>
     );
