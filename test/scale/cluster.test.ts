@@ -144,10 +144,14 @@ describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false,
       () => 'workers stored too little',
     );
     await killHard(workers[0]!);
+    let stored = 0;
     await waitFor(
-      async () => (await countPosts(cluster.databaseUrl)) >= total,
+      async () => {
+        stored = await countPosts(cluster.databaseUrl);
+        return stored >= total;
+      },
       420_000,
-      () => `stored ${'?'} of ${total}; worker logs: ${workers.map((w) => w.stderr.slice(-500)).join('\n---\n')}`,
+      () => `stored ${stored} of ${total}; worker logs: ${workers.map((w) => w.stderr.slice(-500)).join('\n---\n')}`,
     );
     assert.equal(await countPosts(cluster.databaseUrl), total, 'every post stored once, none twice');
     const consumer = await link.manager.consumers.info(link.names.draftsStream, link.names.workersConsumer);
