@@ -37,7 +37,7 @@ function run(files, concurrency) {
 const only = process.argv.slice(2);
 if (only.length > 0) process.exit(run(only, 1));
 
-const concurrency = Number(process.env.EARSHOT_TEST_CONCURRENCY ?? 2);
+const concurrency = Number(process.env.EARSHOT_TEST_CONCURRENCY ?? 1);
 const files = find('test');
 const alone = files.filter((file) => ALONE.some((prefix) => file.startsWith(prefix)));
 const together = files.filter((file) => !alone.includes(file));

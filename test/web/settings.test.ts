@@ -197,14 +197,14 @@ describe('Settings in Chromium', { skip: skip ?? false }, () => {
     await settings('Guidelines', 'Guidelines');
     const rules = page.getByRole('form', { name: 'Reply rules' });
     const blocked = rules.getByLabel('Blocked words and phrases (one per line)');
-    await blocked.fill(`${await blocked.inputValue()}\ncalm down`.trim());
+    await blocked.fill(`${await blocked.inputValue()}\npending review`.trim());
     await rules.getByRole('button', { name: 'Save as new version' }).click();
     await rules.getByRole('heading', { name: /^Rules, version 1$/ }).waitFor();
     const box = page.getByRole('form', { name: 'Test the rules' });
-    await box.getByLabel('A reply to check').fill('Please calm down, we are on it.');
+    await box.getByLabel('A reply to check').fill('Your case is pending review, we are on it.');
     await box.getByRole('button', { name: 'Check' }).click();
     await box
-      .getByText(/calm down/i, { exact: false })
+      .getByText(/pending review/i, { exact: false })
       .nth(1)
       .waitFor();
     assert.ok((await box.locator('.finding').count()) >= 1, 'the blocked phrase is found');

@@ -211,7 +211,7 @@ describe('wall and rooms in Chromium', { skip: skip ?? false }, () => {
     await ann.getByRole('link', { name: 'Rooms' }).click();
     await ann
       .getByRole('link', { name: /Town hall/ })
-      .getByLabel('1 unread')
+      .getByText('1 unread', { exact: true })
       .waitFor();
   });
 
