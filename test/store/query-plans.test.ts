@@ -108,7 +108,8 @@ for (const backend of await backends()) {
       for (const stream of [0, streamId]) {
         const text = await plan(rollupRowsQuery(store.db, 'hour', stream, '2026-11-01T00', '2026-12-01T00'));
         assertIndexed('rollups', text);
-        if (store.dialect === 'sqlite') assert.match(text, /SEARCH post_rollups USING (COVERING INDEX|INDEX|PRIMARY KEY)/, text);
+        if (store.dialect === 'sqlite')
+          assert.match(text, /SEARCH post_rollups USING (COVERING INDEX|INDEX|PRIMARY KEY)/, text);
       }
     });
 
