@@ -29,3 +29,21 @@ async function run(url: string, statement: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Drops every schema whose name contains `fragment` (the @atproto/dev-env network names its PDS and
+ * AppView schemas after the one it is given, so a test that hands it one drops them all after).
+ */
+export async function dropSchemasNamed(url: string, fragment: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT schema_name AS name FROM information_schema.schemata WHERE strpos(schema_name, $1) > 0',
+      [fragment],
+    );
+    for (const { name } of rows) await client.query(`DROP SCHEMA "${name}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

@@ -10,7 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import pg from 'pg';
+import { dropSchemasNamed } from '../helpers/scratch-schema.js';
 import { TestNetwork } from '@atproto/dev-env';
 import { AtpAgent, RichText } from '@atproto/api';
 import { createBlueskySource, type BlueskyOptions } from '../../src/sources/bluesky.js';
@@ -65,15 +65,7 @@ describe('bluesky source with an AppView (search, notifications)', { skip: await
   });
   after(async () => {
     await network?.close();
-    if (!databaseUrl) return;
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const { rows } = await client.query<{ name: string }>(
-      'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE $1',
-      [`%${schema}%`],
-    );
-    for (const { name } of rows) await client.query(`DROP SCHEMA "${name}" CASCADE`);
-    await client.end();
+    if (databaseUrl) await dropSchemasNamed(databaseUrl, schema);
   });
 
   const env: SourceEnvironment = {

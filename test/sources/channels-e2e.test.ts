@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
-import pg from 'pg';
+import { dropSchemasNamed } from '../helpers/scratch-schema.js';
 import { startChannelDesk, type ChannelDesk, type Health } from '../helpers/channel-desk.js';
 import { FIXTURES_DIR, sharedSkip } from '../helpers/shared.js';
 import { startTcpRelay, type TcpRelay } from './fakes/tcp-relay.js';
@@ -396,15 +396,7 @@ describe('bluesky end to end', { skip: await blueskySkip() }, () => {
     await desk?.close();
     await relay?.close();
     await network?.close();
-    if (!databaseUrl) return;
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const { rows } = await client.query<{ name: string }>(
-      'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE $1',
-      [`%${schema}%`],
-    );
-    for (const { name } of rows) await client.query(`DROP SCHEMA "${name}" CASCADE`);
-    await client.end();
+    if (databaseUrl) await dropSchemasNamed(databaseUrl, schema);
   });
 
   async function say(
