@@ -99,7 +99,8 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
   const [current, before, topics] = await Promise.all([
     measure(db, filter.period, overallOptions),
     measure(db, previous, overallOptions),
-    periodTopics(db, sources, filter.period, previous),
+    // One service chosen: its section already read the same posts.
+    single ? sections[0]!.topics : periodTopics(db, sources, filter.period, previous),
   ]);
   return {
     period: filter.period,
