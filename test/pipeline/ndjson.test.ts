@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseNdjsonText, readNdjson, type NdjsonLine } from '../../src/pipeline/ndjson.js';
+import { collectNdjson, readNdjson, type NdjsonLine } from '../../src/pipeline/ndjson.js';
 
 async function* chunks(...parts: (Buffer | string)[]): AsyncGenerator<Buffer | string> {
   yield* parts;
@@ -15,13 +15,14 @@ async function collect(
   return lines;
 }
 
-/** Runs the same text through the streaming reader (split into `chunkSize`-byte chunks) and the text parser. */
+/** Runs the same text through the streaming reader (split into `chunkSize`-byte chunks) and the batch reader (one chunk). */
 async function both(text: string, chunkSize = 3, options?: { maxLineBytes?: number }): Promise<NdjsonLine[]> {
   const bytes = Buffer.from(text, 'utf8');
   const parts: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += chunkSize) parts.push(bytes.subarray(i, i + chunkSize));
   const streamed = await collect(chunks(...parts), options);
-  assert.deepEqual(parseNdjsonText(text, options), streamed, 'parseNdjsonText and readNdjson agree');
+  const whole = await collectNdjson(chunks(text), { ...options, maxBytes: Number.MAX_SAFE_INTEGER, maxLines: 1e9 });
+  assert.deepEqual(whole, streamed, 'collectNdjson over one chunk and readNdjson over small chunks agree');
   return streamed;
 }
 
@@ -139,4 +140,28 @@ test('an over-long line is skipped, not held in memory', async () => {
     { line: 3, ok: true, value: [3] },
   ]);
   assert.ok(peak - before < 128 * chunk, `peak array-buffer growth ${Math.round((peak - before) / chunk)} MiB`);
+});
+
+test('a batch past its byte limit stops with ERR_INPUT_TOO_LARGE, past its line limit with a clear error', async () => {
+  const text = '{"a":1}\n'.repeat(100);
+  await assert.rejects(
+    collectNdjson(chunks(text.slice(0, 400), text.slice(400)), { maxBytes: 500, maxLines: 1000 }),
+    (error: Error & { code?: string }) => error.code === 'ERR_INPUT_TOO_LARGE',
+  );
+  await assert.rejects(collectNdjson(chunks(text), { maxBytes: 10_000, maxLines: 99 }), /at most 99 posts/);
+  assert.equal((await collectNdjson(chunks(text), { maxBytes: text.length, maxLines: 100 })).length, 100);
+});
+
+test('a large batch lets timers run while it is read (the API answers during an import)', async () => {
+  const line = `${JSON.stringify({ id: 'x', text: 'a post of ordinary length about the VPN portal being down again'.repeat(3) })}\n`;
+  const body = Buffer.from(line.repeat(60_000));
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  try {
+    const lines = await collectNdjson(chunks(body), { maxBytes: body.length, maxLines: 60_000 });
+    assert.equal(lines.length, 60_000);
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(ticks >= 3, `a 1-ms timer ran ${ticks} times during the read`);
 });

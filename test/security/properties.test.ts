@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseNdjsonText, readNdjson } from '../../src/pipeline/ndjson.js';
+import { collectNdjson, readNdjson } from '../../src/pipeline/ndjson.js';
 import { normalizePost } from '../../src/pipeline/normalize.js';
 import { compileQuery, parseQuery } from '../../src/pipeline/query.js';
 import { htmlToText } from '../../src/sources/html-text.js';
@@ -84,9 +84,11 @@ describe('property: the NDJSON reader', () => {
         const streamed: unknown[] = [];
         for await (const result of readNdjson(chunked([Buffer.from(text, 'utf8')])))
           streamed.push(result.ok ? result.value : result.line);
-        const inMemory = parseNdjsonText(Buffer.from(text, 'utf8').toString('utf8')).map((result) =>
-          result.ok ? result.value : result.line,
-        );
+        const whole = await collectNdjson(chunked([Buffer.from(text, 'utf8')]), {
+          maxBytes: Number.MAX_SAFE_INTEGER,
+          maxLines: Number.MAX_SAFE_INTEGER,
+        });
+        const inMemory = whole.map((result) => (result.ok ? result.value : result.line));
         assert.deepEqual(inMemory, streamed);
       }),
       { numRuns: 300 },

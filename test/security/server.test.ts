@@ -68,6 +68,35 @@ describe('security: no body is read before the caller is known', () => {
     assert.equal(response.statusCode, 413, response.body);
   });
 
+  test('an agent’s NDJSON gzip body that inflates more than 20× is cut off with 413', async () => {
+    const bomb = gzipSync(Buffer.from(`${' '.repeat(8 * 1024 * 1024)}\n`));
+    const response = await desk.app.inject({
+      method: 'POST',
+      url: '/api/ingest',
+      headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
+      payload: bomb,
+    });
+    assert.equal(response.statusCode, 413, response.body);
+  });
+
+  test('an agent’s NDJSON body declared larger than the ingest limit is refused with 413 before it is read', async () => {
+    await desk.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
+    const port = (desk.app.server.address() as AddressInfo).port;
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    const declared = 512 * 1024 * 1024;
+    socket.write(
+      `POST /api/ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${agent}\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${declared}\r\n\r\n`,
+    );
+    socket.write(Buffer.from('{"id":"x"}\n'));
+    const started = Date.now();
+    while (!answer.includes('\r\n\r\n') && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 20));
+    socket.destroy();
+    assert.match(answer, /^HTTP\/1\.1 413/);
+  });
+
   test('an ordinary gzip ingest body still works', async () => {
     const body = gzipSync(JSON.stringify([ingestLine({ id: 'gz-1' }), ingestLine({ id: 'gz-2' })]));
     const response = await desk.app.inject({

@@ -3,10 +3,12 @@
  * (`Content-Type: application/x-ndjson`). Valid posts are stored; invalid ones are reported by
  * line and never half-stored. A request with nothing valid in it is a 400.
  */
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EarshotError, invalid } from '../../domain/errors.js';
-import { parseNdjsonText } from '../../pipeline/ndjson.js';
+import { collectNdjson, type NdjsonLine } from '../../pipeline/ndjson.js';
 import type { RawItem } from '../../pipeline/ingest.js';
 import { errorResponses } from '../schemas.js';
 import type { RouteContext } from '../context.js';
@@ -15,6 +17,11 @@ import { endpoint } from '../route.js';
 /** One line of NDJSON may be at most this long; a post's text is capped well below it anyway. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 const MAX_BATCH = 50_000;
+
+/** An NDJSON body, read line by line as it arrived (a class, so no JSON body can pass for one). */
+class NdjsonBody {
+  constructor(readonly lines: NdjsonLine[]) {}
+}
 
 const IngestResponse = Type.Object({
   read: Type.Integer(),
@@ -33,10 +40,18 @@ const IngestResponse = Type.Object({
 });
 
 export const ingestRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> = async (app, { context }) => {
+  // Read as a stream, not as one string: see collectNdjson. Fastify leaves the body limit of a
+  // streaming parser to the parser, so it is checked here, before and while reading.
   app.addContentTypeParser(
     ['application/x-ndjson', 'application/jsonl'],
-    { parseAs: 'string' },
-    (_request, body, done) => done(null, body),
+    async (request: FastifyRequest, payload: IncomingMessage) => {
+      const maxBytes = request.routeOptions.bodyLimit ?? context.config.bodyLimit;
+      const declared = Number(request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes)
+        throw new EarshotError('ERR_INPUT_TOO_LARGE', { limit: String(maxBytes) });
+      const lines = await collectNdjson(payload, { maxLineBytes: MAX_LINE_BYTES, maxBytes, maxLines: MAX_BATCH });
+      return new NdjsonBody(lines);
+    },
   );
 
   app.post(
@@ -57,7 +72,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     },
     async (request) => {
       const items = toItems(request.body);
-      const single = !Array.isArray(request.body) && typeof request.body === 'object';
+      const single =
+        !(request.body instanceof NdjsonBody) && !Array.isArray(request.body) && typeof request.body === 'object';
       const result = await context.pipeline.ingest(items.valid);
       // The pipeline has moved on; this request answers once its alerts and live events exist.
       await result.delivered;
@@ -90,10 +106,8 @@ function toItems(body: unknown): {
   valid: RawItem[];
   rejected: { line: number | null; index: number; code: string; message: string }[];
 } {
-  if (typeof body === 'string') {
-    const lines = parseNdjsonText(body, { maxLineBytes: MAX_LINE_BYTES });
-    if (lines.length > MAX_BATCH)
-      throw invalid(`A batch holds at most ${MAX_BATCH} posts; send more in several requests`);
+  if (body instanceof NdjsonBody) {
+    const { lines } = body;
     const valid: RawItem[] = [];
     const rejected = [];
     for (const [index, line] of lines.entries()) {
