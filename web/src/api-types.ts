@@ -16,7 +16,7 @@ export {
   type TicketPriority,
   type TicketType,
 } from '../../src/domain/ticket.js';
-export { TOKEN_SCOPES, type Role, type TokenScope } from '../../src/domain/user.js';
+export { ROLE_RANK, ROLES, TOKEN_SCOPES, type Role, type TokenScope } from '../../src/domain/user.js';
 
 export type {
   Alert,

@@ -97,7 +97,7 @@ export function App() {
 
 function home(user: User): string {
   if (!can(user, 'agent')) return '/wall';
-  return user.role === 'admin' ? '/pulse' : '/streams';
+  return can(user, 'lead') ? '/pulse' : '/streams';
 }
 
 interface NavItem {
