@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { backends } from '../helpers/backends.js';
 import { startTestDesk, type TestDesk } from '../helpers/app.js';
 import { ingestLine } from '../helpers/posts.js';
+import { SAVED_VIEW_FIELDS } from '../../src/domain/saved-view.js';
 
 for (const backend of await backends()) {
   describe(`${backend.name}: saved views API`, { skip: backend.skip ?? false }, () => {
@@ -177,6 +178,17 @@ for (const backend of await backends()) {
         filters: {},
       });
       assert.equal(othersName.status, 201, 'another person’s personal names are theirs');
+    });
+
+    test('the OpenAPI document describes the saved views and their closed filters', async () => {
+      const document = (await desk.app.inject('/api/docs/json')).json();
+      assert.ok(document.paths['/api/saved-views'].post, 'POST /api/saved-views');
+      assert.ok(document.paths['/api/saved-views/{id}'].patch, 'PATCH /api/saved-views/{id}');
+      const filters =
+        document.paths['/api/saved-views'].post.requestBody.content['application/json'].schema.properties.filters;
+      assert.equal(filters.additionalProperties, false);
+      // The domain's list of fields is the schema's: the types the desk and store use say the same.
+      assert.deepEqual(Object.keys(filters.properties).sort(), [...SAVED_VIEW_FIELDS].sort());
     });
 
     test('a saved view’s filters, passed to the tickets list, give what the list gives', async () => {
