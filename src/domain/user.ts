@@ -2,11 +2,21 @@
  * People who use the desk, and machines that call the API.
  */
 
-export const ROLES = ['admin', 'agent', 'employee'] as const;
+/**
+ * From most to least trusted. A `lead` runs a team: on top of an agent's work they set the desk's
+ * rules (SLA targets and calendars, ticket rules, escalation, guidelines, webhooks, shared saved
+ * views), but never manage people, other people's tokens, sources or their credentials: those stay
+ * with `admin` (docs/security.md lists each area).
+ */
+export const ROLES = ['admin', 'lead', 'agent', 'employee'] as const;
 export type Role = (typeof ROLES)[number];
 
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
 /** What each role may do includes everything the roles after it may do. */
-export const ROLE_RANK: Readonly<Record<Role, number>> = Object.freeze({ admin: 3, agent: 2, employee: 1 });
+export const ROLE_RANK: Readonly<Record<Role, number>> = Object.freeze({ admin: 4, lead: 3, agent: 2, employee: 1 });
 
 export interface User {
   readonly id: number;

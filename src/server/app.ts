@@ -48,6 +48,7 @@ import { serviceRoutes } from './routes/services.js';
 import { reportRoutes } from './routes/reports.js';
 import { deskActionRoutes } from './routes/desk-actions.js';
 import { settingsRoutes } from './routes/settings.js';
+import { savedViewRoutes } from './routes/saved-views.js';
 
 export type App = FastifyInstance;
 
@@ -172,6 +173,7 @@ export async function build(
   await app.register(reportRoutes, { prefix: '/api', context });
   if (deps.deskActions) await app.register(deskActionRoutes, { prefix: '/api', context, actions: deps.deskActions });
   await app.register(settingsRoutes, { prefix: '/api', context });
+  await app.register(savedViewRoutes, { prefix: '/api', context });
   for (const extra of deps.extras ?? []) await extra(app);
   return app;
 }

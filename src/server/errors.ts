@@ -30,7 +30,7 @@ function toEarshotError(error: FastifyError | EarshotError | Error): EarshotErro
     const context = fastifyError.validationContext ?? 'request';
     const first = fastifyError.validation[0];
     const field = first?.instancePath ? `${context}${first.instancePath.replace(/\//g, '.')}` : context;
-    const detail = first ? `${field} ${first.message ?? 'is invalid'}` : fastifyError.message;
+    const detail = first ? `${field} ${problemOf(first)}` : fastifyError.message;
     return new EarshotError('ERR_INPUT_INVALID', { detail });
   }
   switch (fastifyError.code) {
@@ -49,4 +49,14 @@ function toEarshotError(error: FastifyError | EarshotError | Error): EarshotErro
     return new EarshotError('ERR_INPUT_INVALID', { detail: fastifyError.message });
   }
   return new EarshotError('ERR_INTERNAL', {}, { cause: error });
+}
+
+type ValidationProblem = NonNullable<FastifyError['validation']>[number];
+
+/** What was wrong with one field; an unknown field is named, so the caller knows which to drop. */
+function problemOf(problem: ValidationProblem): string {
+  const extra = (problem.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+  if (problem.keyword === 'additionalProperties' && typeof extra === 'string')
+    return `has an unknown field "${extra.slice(0, 60)}"`;
+  return problem.message ?? 'is invalid';
 }

@@ -17,6 +17,7 @@ export const SETTINGS_AREAS = [
   'contact',
   'guidelines',
   'webhook',
+  'saved-view',
 ] as const;
 export type SettingsArea = (typeof SETTINGS_AREAS)[number];
 export type SettingsChange = 'created' | 'updated' | 'deleted' | 'tested';

@@ -2,8 +2,9 @@
  * Accessibility of every view, in Chromium at a laptop (1280 px) and a phone (390 px): axe-core
  * (node_modules/axe-core, injected into the page) finds no violations of its default rules
  * (WCAG 2 A/AA and best practices); on the phone no view is wider than the screen and the bottom
- * bar shows every destination (People and Sources included). A screenshot of each view at each
- * size goes to test/artifacts/ (the tour in docs/web-desk.md).
+ * bar shows every destination (People and Sources included). The inbox shows its saved views bar
+ * with a view applied. A screenshot of each view at each size goes to test/artifacts/ (the tour in
+ * docs/web-desk.md).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +46,7 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
   let browser: Browser;
   let launching: Promise<Browser> | undefined;
   const views: { name: string; path: string }[] = [];
+  let savedViewId = 0;
 
   async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${base}/api${path}`, {
@@ -108,6 +110,14 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
       visibility: 'public',
     });
     await api('POST', '/saved-replies', { title: 'On it', body: 'Hi {name}, {incident_status}.' });
+    // The inbox's saved views bar, with a personal view applied (pressed) and a shared one.
+    const view = await api<{ id: number }>('POST', '/saved-views', {
+      name: 'Portal outages',
+      scope: 'personal',
+      filters: { queue: 'open', sort: 'sla', kind: 'outage' },
+    });
+    await api('POST', '/saved-views', { name: 'German posts', scope: 'shared', filters: { language: 'de' } });
+    savedViewId = view.id;
     const now = new Date().toISOString();
     const incident = await createIncident(
       runtime.store.db,
@@ -197,6 +207,8 @@ describe('every view passes axe-core at both sizes', { skip: skip ?? false }, ()
           return { name: name!, value: value!, url: base };
         }),
       );
+      // The inbox opens with the saved view applied, as after pressing it.
+      await context.addInitScript(`sessionStorage.setItem('earshot.saved-view', '${savedViewId}')`);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));

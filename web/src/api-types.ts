@@ -16,7 +16,7 @@ export {
   type TicketPriority,
   type TicketType,
 } from '../../src/domain/ticket.js';
-export { TOKEN_SCOPES, type Role, type TokenScope } from '../../src/domain/user.js';
+export { ROLE_RANK, ROLES, TOKEN_SCOPES, type Role, type TokenScope } from '../../src/domain/user.js';
 
 export type {
   Alert,
@@ -61,6 +61,8 @@ export type {
   SavedReplyWire,
 } from '../../src/server/desk-action-schemas.js';
 export type { SourceSettings } from '../../src/server/source-settings-schemas.js';
+export type { SavedViewWire, SavedViewFiltersWire } from '../../src/server/saved-view-schemas.js';
+export { SAVED_VIEW_QUEUES, type SavedViewQueue, type SavedViewScope } from '../../src/domain/saved-view.js';
 export type { Report, ReportSection } from '../../src/reports/report.js';
 export type { ReportTable } from '../../src/reports/tables.js';
 export { IMPROVABLE_MEASURES, SERVICE_STAGES, type ImprovableMeasure } from '../../src/domain/service.js';

@@ -18,6 +18,7 @@ import type {
 import type { ClusterState, ConfiguredSource, SourceDefinitionInfo, SourceSettings } from './api-types.js';
 import type { Outbound } from './api-types.js';
 import type { AuthorDecisionWire, CustomerHistoryWire, SavedReplyWire } from './api-types.js';
+import type { SavedViewFiltersWire, SavedViewScope, SavedViewWire } from './api-types.js';
 import type {
   CheckResult,
   EscalationSummary,
@@ -236,6 +237,13 @@ export const api = {
   updateSavedReply: (id: number, input: { title?: string; body?: string }) =>
     request<SavedReplyWire>('PATCH', `/saved-replies/${id}`, input),
   deleteSavedReply: (id: number) => request<void>('DELETE', `/saved-replies/${id}`),
+  savedViews: (signal?: AbortSignal) =>
+    request<{ views: SavedViewWire[] }>('GET', '/saved-views', undefined, signal).then(({ views }) => views),
+  createSavedView: (input: { name: string; scope: SavedViewScope; filters: SavedViewFiltersWire }) =>
+    request<SavedViewWire>('POST', '/saved-views', input),
+  updateSavedView: (id: number, change: { name?: string; scope?: SavedViewScope; filters?: SavedViewFiltersWire }) =>
+    request<SavedViewWire>('PATCH', `/saved-views/${id}`, change),
+  deleteSavedView: (id: number) => request<void>('DELETE', `/saved-views/${id}`),
   fillSavedReply: (ticketId: number, replyId: number) =>
     request<{ body: string }>('POST', `/tickets/${ticketId}/saved-replies/${replyId}`),
   customerHistory: (ticketId: number, signal?: AbortSignal) =>

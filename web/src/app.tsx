@@ -1,7 +1,8 @@
 /**
  * The desk's shell: checks the session, shows the login page or the desk, and picks the view
- * for the path. Navigation depends on the role: agents work streams and the inbox, admins also
- * manage people; employees see only the wall and rooms (loaded lazily, `web/src/wall/`).
+ * for the path. Navigation depends on the role: agents work streams and the inbox, leads also
+ * set the team's rules in Settings, admins also manage people; employees see only the wall and
+ * rooms (loaded lazily, `web/src/wall/`).
  */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, setUnauthorizedHandler } from './api.js';
@@ -97,7 +98,7 @@ export function App() {
 
 function home(user: User): string {
   if (!can(user, 'agent')) return '/wall';
-  return user.role === 'admin' ? '/pulse' : '/streams';
+  return can(user, 'lead') ? '/pulse' : '/streams';
 }
 
 interface NavItem {

@@ -1,6 +1,6 @@
 /** Who is logged in, shared by the whole desk. */
 import { createContext, useContext } from 'react';
-import type { Role, User } from './api-types.js';
+import { ROLE_RANK, type Role, type User } from './api-types.js';
 
 export interface Session {
   readonly user: User;
@@ -15,7 +15,7 @@ export function useSession(): Session {
   return session;
 }
 
-const RANK: Record<Role, number> = { admin: 3, agent: 2, employee: 1 };
+/** The server's own ranking (src/domain/user.ts): the desk hides what the server would refuse. */
 export function can(user: Pick<User, 'role'>, needed: Role): boolean {
-  return RANK[user.role] >= RANK[needed];
+  return ROLE_RANK[user.role] >= ROLE_RANK[needed];
 }

@@ -1,6 +1,6 @@
 /**
  * Escalation: how each person is reached (e-mail, webhook), on-call schedules and escalation
- * policies (admins edit them), running escalations, and acknowledging one: in the desk, or by
+ * policies (leads and admins edit them), running escalations, and acknowledging one: in the desk, or by
  * the link in a notification, which acknowledges as the person it was sent to without a login
  * (the link's token is the credential; GET only shows a button, so link previewers cannot ack).
  */
@@ -23,6 +23,7 @@ import {
 import { EarshotError } from '../../domain/errors.js';
 import { auditSetting } from '../settings-audit.js';
 import { ESCALATION_STATUSES, type StoredPolicy, type StoredSchedule } from '../../domain/escalation.js';
+import { hasRole, type User } from '../../domain/user.js';
 import { getUser, listUsers } from '../../store/users.js';
 import { errorResponses, EscalationSchema, IdParams, literals } from '../schemas.js';
 import type { RouteContext } from '../context.js';
@@ -127,7 +128,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.put(
     '/users/:id/contact',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       params: IdParams,
       body: ContactInput,
       response: { 200: ContactSchema, ...errorResponses },
@@ -135,6 +136,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
     async (request) => {
       const user = await getUser(store.db, request.params.id);
       if (!user) throw notFound('User', request.params.id);
+      mayEditContactOf(request.user!, user);
       await checkWebhookUrl(request.body.webhookUrl, context);
       const before = await contactOf(user.id);
       const contact = await setContact(
@@ -156,7 +158,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.get(
     '/escalation/contacts',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       description: 'How each person is reached, for everyone with a contact set.',
       response: { 200: Type.Object({ contacts: Type.Array(ContactSchema) }), ...errorResponses },
     }),
@@ -173,10 +175,11 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.delete(
     '/users/:id/contact',
-    endpoint('admin', tags, { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
+    endpoint('lead', tags, { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
     async (request, reply) => {
       const user = await getUser(store.db, request.params.id);
       if (!user) throw notFound('User', request.params.id);
+      mayEditContactOf(request.user!, user);
       await setContact(
         store.db,
         context.secrets,
@@ -201,7 +204,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.put(
     '/escalation/schedules/:id',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       params: SlugParams,
       body: ScheduleInput,
       response: { 200: ScheduleSchema, ...errorResponses },
@@ -227,7 +230,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.delete(
     '/escalation/schedules/:id',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       params: SlugParams,
       response: { 204: Type.Null(), 409: errorResponses[400], ...errorResponses },
     }),
@@ -260,7 +263,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.put(
     '/escalation/policies/:id',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       params: SlugParams,
       body: PolicyInput,
       response: { 200: PolicySchema, ...errorResponses },
@@ -301,7 +304,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext
 
   app.delete(
     '/escalation/policies/:id',
-    endpoint('admin', tags, { params: SlugParams, response: { 204: Type.Null(), ...errorResponses } }),
+    endpoint('lead', tags, { params: SlugParams, response: { 204: Type.Null(), ...errorResponses } }),
     async (request, reply) => {
       if (!(await deletePolicy(store.db, request.params.id))) throw notFound('Escalation policy', request.params.id);
       await auditSetting(context, request, { area: 'policy', change: 'deleted', subject: request.params.id });
@@ -398,4 +401,13 @@ function page(title: string, body: string): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A lead sets how the team is reached, but not how an admin is: redirecting an admin's escalations
+ * to an address of the lead's choosing would be a way around the admin's own settings.
+ */
+function mayEditContactOf(caller: User, subject: User): void {
+  if (subject.role === 'admin' && !hasRole(caller, 'admin'))
+    throw new EarshotError('ERR_AUTH_FORBIDDEN', { role: caller.role, needed: 'admin (to change an admin’s contact)' });
 }

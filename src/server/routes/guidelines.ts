@@ -1,5 +1,5 @@
 /**
- * The reply guidelines: admins read and edit the rules (each save is a new version, older
+ * The reply guidelines: leads and admins read and edit the rules (each save is a new version, older
  * versions stay readable), and the composer asks for a dry-run check of a reply before sending
  * (`POST /tickets/:id/replies/check`), so every reply shows its findings first.
  */
@@ -102,7 +102,7 @@ export const guidelineRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext 
 
   app.put(
     '/guidelines',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       description: 'Saves the rules as a new version.',
       body: RulesInput,
       response: { 200: RulesSchema, ...errorResponses },

@@ -1,7 +1,7 @@
 /**
  * Settings that have no other home: business-hours calendars (an SLA policy names one to pause
  * its clock outside opening hours and on holidays) and the settings audit trail. Anyone on the
- * desk reads them; admins change them, and every change is audited. A calendar still named by a
+ * desk reads them; leads and admins change them, and every change is audited. A calendar still named by a
  * stream's SLA cannot be deleted; a change publishes `streams.changed`, so the pipeline and the
  * SLA clocks count with it from the next post and the next answer.
  */
@@ -74,7 +74,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.post(
     '/calendars',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       body: CalendarInput,
       response: { 201: CalendarSchema, 409: errorResponses[400], ...errorResponses },
     }),
@@ -89,7 +89,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.put(
     '/calendars/:id',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       params: IdParams,
       body: CalendarInput,
       response: { 200: CalendarSchema, 409: errorResponses[400], ...errorResponses },
@@ -113,7 +113,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.delete(
     '/calendars/:id',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       params: IdParams,
       response: { 204: Type.Null(), 409: errorResponses[400], ...errorResponses },
     }),
@@ -134,7 +134,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }
 
   app.get(
     '/settings/audit',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       description: 'Settings changes, newest first: who changed what and when.',
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }),
       response: { 200: Type.Object({ entries: Type.Array(AuditSchema) }), ...errorResponses },

@@ -1,11 +1,14 @@
 /**
  * Streams CRUD, and a preview that runs a query over recent posts before it is saved.
- * A query that does not parse is refused with the position of the mistake.
+ * A query that does not parse is refused with the position of the mistake. Any agent makes and
+ * edits a stream's name and query; its SLA targets and ticket rules are the team's rules, changed
+ * by a lead or an admin only (an agent may send them back unchanged, as the stream editor does).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EarshotError, invalid, notFound } from '../../domain/errors.js';
-import { DEFAULT_TICKET_RULES } from '../../domain/stream.js';
+import { DEFAULT_SLA, DEFAULT_TICKET_RULES } from '../../domain/stream.js';
+import { hasRole, type User } from '../../domain/user.js';
 import { compileQuery, matchablePost } from '../../pipeline/query.js';
 import { searchPosts } from '../../store/post-search.js';
 import { sourceKinds } from '../../store/sources.js';
@@ -91,6 +94,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     }),
     async (request, reply) => {
       const matches = compileQuery(request.body.query);
+      mayChangeRules(request.user!, { sla: DEFAULT_SLA, ticketRules: DEFAULT_TICKET_RULES }, request.body);
       await checkCalendar(request.body.sla);
       if (await getStreamByName(store.db, request.body.name))
         throw new EarshotError('ERR_CONFLICT', { detail: `A stream named "${request.body.name}" exists already` });
@@ -118,6 +122,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       await checkCalendar(request.body.sla);
       const before = await getStream(store.db, request.params.id);
       if (!before) throw notFound('Stream', request.params.id);
+      mayChangeRules(request.user!, before, request.body);
       if (request.body.name !== undefined) {
         const same = await getStreamByName(store.db, request.body.name);
         if (same && same.id !== request.params.id)
@@ -173,3 +178,37 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
     },
   );
 };
+
+type Rules = { readonly sla: Stream['sla']; readonly ticketRules: readonly Stream['ticketRules'][number][] };
+
+/** Refuses an agent's change to the SLA targets or ticket rules; leads and admins may change them. */
+function mayChangeRules(caller: User, current: Rules, change: Partial<Rules>): void {
+  if (hasRole(caller, 'lead')) return;
+  const changed = [
+    change.sla !== undefined && !sameValue(withCalendar(change.sla), withCalendar(current.sla)) ? 'SLA targets' : null,
+    change.ticketRules !== undefined && !sameValue(change.ticketRules, current.ticketRules) ? 'ticket rules' : null,
+  ].filter((part): part is string => part !== null);
+  if (changed.length > 0)
+    throw new EarshotError('ERR_AUTH_FORBIDDEN', {
+      role: caller.role,
+      needed: `lead or admin (to change a stream's ${changed.join(' and ')})`,
+    });
+}
+
+/** No calendar and a null one mean the same: round the clock. */
+const withCalendar = (sla: Stream['sla']) => ({ ...sla, calendarId: sla.calendarId ?? null });
+
+/** Equal as JSON values, whatever order the object keys came in. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
+
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, item]) => [key, sorted(item)]),
+  );
+}

@@ -11,8 +11,8 @@ import {
 } from '../../domain/ticket.js';
 import { invalid } from '../../domain/errors.js';
 import { getPost } from '../../store/posts.js';
-import { listTicketQueue, TICKET_SORTS } from '../../store/ticket-queue.js';
-import { POST_KINDS, SENTIMENTS } from '../../domain/post.js';
+import { listTicketQueue } from '../../store/ticket-queue.js';
+import { QueueFilterFields } from '../ticket-queue-schemas.js';
 import {
   errorResponses,
   IdParams,
@@ -48,19 +48,10 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }> 
       querystring: Type.Object({
         status: Type.Optional(Type.String({ pattern: '^[a-z,]+$', description: 'Comma-separated statuses' })),
         type: Type.Optional(literals(TICKET_TYPES)),
-        assignee: Type.Optional(Type.String({ pattern: '^(me|none|[0-9]+)$' })),
         stream: Type.Optional(Type.Integer({ minimum: 1 })),
         breached: Type.Optional(Type.Boolean()),
-        // newest (the default), sla (soonest due first), priority, age (oldest first).
-        sort: Type.Optional(literals(TICKET_SORTS)),
-        // The kind of the ticket's post.
-        kind: Type.Optional(literals(POST_KINDS)),
-        channel: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A source name' })),
-        sentiment: Type.Optional(literals(SENTIMENTS)),
-        language: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}$' })),
-        q: Type.Optional(
-          Type.String({ maxLength: 200, description: 'Words in the subject, post text or author (all must match)' }),
-        ),
+        // The order, filters and search a saved view keeps too.
+        ...QueueFilterFields,
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
         before: Type.Optional(Type.Integer({ minimum: 1, description: 'Next page of the newest-first order' })),
         offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'Next page of other orders' })),

@@ -1,5 +1,5 @@
 /**
- * Webhook subscriptions (admins): a URL that receives alerts and/or new tickets as signed JSON
+ * Webhook subscriptions (leads and admins): a URL that receives alerts and/or new tickets as signed JSON
  * (`src/alerts/webhook-out.ts`). The signing secret is shown once, when the subscription is made.
  * A subscription can be changed (URL, events; the secret stays), sent a test on demand, and its
  * delivery log read; every change is audited.
@@ -51,7 +51,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.get(
     '/webhooks',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       response: { 200: Type.Object({ webhooks: Type.Array(WebhookSchema) }), ...errorResponses },
     }),
     async () => ({
@@ -61,7 +61,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.post(
     '/webhooks',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       body: Type.Object({ url: Url, events: Events }, { additionalProperties: false }),
       response: {
         201: Type.Object({
@@ -86,7 +86,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.patch(
     '/webhooks/:id',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       description: 'Changes the URL or the events; the signing secret stays.',
       params: IdParams,
       body: Type.Object({ url: Type.Optional(Url), events: Type.Optional(Events) }, { additionalProperties: false }),
@@ -110,7 +110,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.delete(
     '/webhooks/:id',
-    endpoint('admin', tags, { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
+    endpoint('lead', tags, { params: IdParams, response: { 204: Type.Null(), ...errorResponses } }),
     async (request, reply) => {
       const hook = await subscription(request.params.id);
       if (!(await deleteWebhook(store.db, hook.id))) throw notFound('Webhook', request.params.id);
@@ -121,7 +121,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.post(
     '/webhooks/:id/test',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       description: 'Sends a signed test message now, once, and answers whether it arrived (and logs it).',
       params: IdParams,
       response: {
@@ -148,7 +148,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: RouteContext }>
 
   app.get(
     '/webhooks/:id/deliveries',
-    endpoint('admin', tags, {
+    endpoint('lead', tags, {
       description: 'The delivery log, newest first: each send, test or real, and why one failed.',
       params: IdParams,
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),

@@ -20,7 +20,7 @@ import type {
   TicketDetail,
   User,
 } from '../api-types.js';
-import type { AuthorDecisionWire, CustomerHistoryWire, SavedReplyWire } from '../api-types.js';
+import type { AuthorDecisionWire, CustomerHistoryWire, SavedReplyWire, SavedViewWire } from '../api-types.js';
 import { useResource, type Resource, type ResourceOptions } from './resource.js';
 
 export interface Page<T> {
@@ -179,6 +179,11 @@ export function useUsers({ fresh = false } = {}): Resource<User[]> {
 /** Saved replies (shared by the whole desk), for the composer's picker. */
 export function useSavedReplies(): Resource<SavedReplyWire[]> {
   return useResource('saved-replies', (signal) => api.savedReplies(signal));
+}
+
+/** The work queue's saved views this person sees: their own, then the shared ones. */
+export function useSavedViews(): Resource<SavedViewWire[]> {
+  return useResource('saved-views', (signal) => api.savedViews(signal));
 }
 
 /** The customer behind a ticket: posts this month, other tickets. */

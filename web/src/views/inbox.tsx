@@ -1,12 +1,13 @@
 /**
  * The inbox: tickets on the left (status, priority, SLA countdown, assignee, channel), the
- * open ticket on the right. Bulk assign/resolve/close on the checked rows. Keyboard: j/k move
+ * open ticket on the right. Saved views above the tabs name a tab, order, filters and search,
+ * for oneself or the team. Bulk assign/resolve/close on the checked rows. Keyboard: j/k move
  * and open, x checks, r replies, e resolves, ? lists the shortcuts.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, type TicketFilter, type TicketUpdate } from '../api.js';
 import { appendNew, NO_USERS, useTickets, useUsers } from '../data/resources.js';
-import type { Ticket } from '../api-types.js';
+import type { SavedViewFiltersWire, SavedViewQueue, SavedViewWire, Ticket } from '../api-types.js';
 import { useLive } from '../live.js';
 import { linkHandler, navigate } from '../router.js';
 import { useSession } from '../session.js';
@@ -24,6 +25,7 @@ import {
   saveQueueQuery,
   type QueueQuery,
 } from '../components/queue-controls.js';
+import { SavedViewsBar } from '../components/saved-views.js';
 
 const QUEUES = [
   { id: 'open', label: 'Open', filter: { status: 'new,open,pending' } },
@@ -31,8 +33,9 @@ const QUEUES = [
   { id: 'unassigned', label: 'Unassigned', filter: { status: 'new,open,pending', assignee: 'none' } },
   { id: 'breached', label: 'SLA breached', filter: { status: 'new,open,pending', breached: true } },
   { id: 'done', label: 'Resolved', filter: { status: 'resolved,closed' } },
-] as const satisfies readonly { id: string; label: string; filter: TicketFilter }[];
+] as const satisfies readonly { id: SavedViewQueue; label: string; filter: TicketFilter }[];
 type QueueId = (typeof QUEUES)[number]['id'];
+const SELECTED_VIEW_KEY = 'earshot.saved-view';
 
 const SHORTCUTS: readonly [string, string][] = [
   ['j / ↓', 'Next ticket'],
@@ -60,6 +63,33 @@ export function InboxView({ openId }: { openId: number | null }) {
     saveQueueQuery(next);
     setQueueQuery(next);
   }, []);
+  // The saved view last applied (kept for the browser session), and a count of applications:
+  // the controls start afresh from an applied view's search text.
+  const [viewId, setViewId] = useState<number | null>(() => Number(sessionStorage.getItem(SELECTED_VIEW_KEY)) || null);
+  const [applied, setApplied] = useState(0);
+  const selectView = useCallback((id: number | null) => {
+    if (id === null) sessionStorage.removeItem(SELECTED_VIEW_KEY);
+    else sessionStorage.setItem(SELECTED_VIEW_KEY, String(id));
+    setViewId(id);
+  }, []);
+  const applyView = useCallback(
+    (view: SavedViewWire) => {
+      const { queue: tab, ...query } = view.filters;
+      setQueue(QUEUES.some((candidate) => candidate.id === tab) ? (tab as QueueId) : 'open');
+      changeQuery({ ...query, sort: query.sort ?? 'sla' });
+      selectView(view.id);
+      setApplied((count) => count + 1);
+    },
+    [changeQuery, selectView],
+  );
+  const forgetView = useCallback(() => selectView(null), [selectView]);
+  const currentView = useMemo<SavedViewFiltersWire>(
+    () =>
+      Object.fromEntries(
+        Object.entries({ queue, ...queueQuery }).filter(([, value]) => value !== undefined && value !== ''),
+      ) as SavedViewFiltersWire,
+    [queue, queueQuery],
+  );
   const base = QUEUES.find((candidate) => candidate.id === queue)!.filter;
   // The tab's assignee (Mine, Unassigned) wins over the assignee filter.
   const filter = useMemo(() => ({ ...queueQuery, ...base }), [queueQuery, base]);
@@ -225,6 +255,13 @@ export function InboxView({ openId }: { openId: number | null }) {
             <kbd>?</kbd> Shortcuts
           </button>
         </header>
+        <SavedViewsBar
+          current={currentView}
+          selectedId={viewId}
+          ownerId={user.id}
+          onApply={applyView}
+          onForget={forgetView}
+        />
         <div className="tabs" role="tablist" aria-label="Queues">
           {QUEUES.map((candidate) => (
             <button
@@ -240,6 +277,7 @@ export function InboxView({ openId }: { openId: number | null }) {
           ))}
         </div>
         <QueueControls
+          key={applied}
           query={queueQuery}
           onChange={changeQuery}
           channels={[...new Set((tickets ?? []).flatMap((ticket) => (ticket.source ? [ticket.source] : [])))].sort()}

@@ -1,8 +1,9 @@
 /**
- * Settings: one entry in the navigation, a page per area. Admins (who lead the desk) set SLA
- * targets and the business-hours calendars they count in, escalation, the reply guidelines and
- * webhooks, and read the audit trail of every change; everyone on the desk manages their own
- * API tokens here. Each form shows what the server refused right where it was typed.
+ * Settings: one entry in the navigation, a page per area. Leads and admins (who run the desk)
+ * set SLA targets and the business-hours calendars they count in, escalation, the reply
+ * guidelines and webhooks, and read the audit trail of every change; everyone on the desk
+ * manages their own API tokens here. People and sources stay in their own admin-only views. Each
+ * form shows what the server refused right where it was typed.
  */
 import { type ReactElement, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { linkHandler, navigate } from '../router.js';
@@ -28,13 +29,13 @@ interface Page {
 }
 
 const PAGES: readonly Page[] = [
-  { slug: 'sla', label: 'SLA targets', role: 'admin', view: () => <SlaSettings /> },
-  { slug: 'calendars', label: 'Business hours', role: 'admin', view: () => <CalendarSettings /> },
-  { slug: 'escalation', label: 'Escalation', role: 'admin', view: () => <EscalationSettings /> },
-  { slug: 'guidelines', label: 'Guidelines', role: 'admin', view: () => <GuidelineSettings /> },
-  { slug: 'webhooks', label: 'Webhooks', role: 'admin', view: () => <WebhookSettings /> },
+  { slug: 'sla', label: 'SLA targets', role: 'lead', view: () => <SlaSettings /> },
+  { slug: 'calendars', label: 'Business hours', role: 'lead', view: () => <CalendarSettings /> },
+  { slug: 'escalation', label: 'Escalation', role: 'lead', view: () => <EscalationSettings /> },
+  { slug: 'guidelines', label: 'Guidelines', role: 'lead', view: () => <GuidelineSettings /> },
+  { slug: 'webhooks', label: 'Webhooks', role: 'lead', view: () => <WebhookSettings /> },
   { slug: 'tokens', label: 'API tokens', role: 'agent', view: () => <TokensView /> },
-  { slug: 'audit', label: 'Audit trail', role: 'admin', view: () => <AuditTrail /> },
+  { slug: 'audit', label: 'Audit trail', role: 'lead', view: () => <AuditTrail /> },
 ];
 
 export function SettingsView({ path }: { path: string }) {
@@ -152,4 +153,5 @@ const AREA_LABEL: Readonly<Record<string, string>> = {
   contact: 'Contact of',
   guidelines: 'Guidelines',
   webhook: 'Webhook',
+  'saved-view': 'Shared view',
 };

@@ -3,7 +3,8 @@
  * among recent posts and the position of a syntax mistake, before anything is saved; a hint
  * when a `source:` names no configured source or a `word:` is no field (both read as nothing
  * or as text, not an error, so they are easy to miss); and its ticket rules: which posts become
- * tickets, of what type and priority (the first rule that fits a post wins).
+ * tickets, of what type and priority (the first rule that fits a post wins). Ticket rules are the
+ * team's: a lead or an admin changes them; an agent sees them and saves the stream without them.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.js';
@@ -25,12 +26,15 @@ import { FormError } from '../components/form-error.js';
 export function StreamEditor({
   stream,
   canDelete,
+  canSetRules,
   onClose,
   onSaved,
   onDeleted,
 }: {
   stream: Stream | null;
   canDelete: boolean;
+  /** Leads and admins change the ticket rules; the server refuses an agent's change. */
+  canSetRules: boolean;
   onClose: () => void;
   onSaved: (stream: Stream) => void;
   onDeleted: (id: number) => void;
@@ -64,7 +68,7 @@ export function StreamEditor({
     setBusy(true);
     setSaveError(null);
     try {
-      const input = { name: name.trim(), query: queryText.trim(), ticketRules: rules };
+      const input = { name: name.trim(), query: queryText.trim(), ...(canSetRules ? { ticketRules: rules } : {}) };
       const saved = stream ? await api.updateStream(stream.id, input) : await api.createStream(input);
       onSaved(saved);
     } catch (error) {
@@ -176,7 +180,7 @@ export function StreamEditor({
                 <dd>the channel’s kind, a configured source</dd>
               </dl>
             </details>
-            <RulesEditor rules={rules} onChange={setRules} />
+            <RulesEditor rules={rules} onChange={setRules} readOnly={!canSetRules} />
             <FormError message={saveError} />
           </div>
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the preview scrolls; it must take the focus to scroll by keyboard */}
@@ -241,16 +245,25 @@ export function queryHints(text: string, sources: readonly ConfiguredSource[] | 
   return [...hints];
 }
 
-function RulesEditor({ rules, onChange }: { rules: TicketRule[]; onChange: (rules: TicketRule[]) => void }) {
+function RulesEditor({
+  rules,
+  onChange,
+  readOnly,
+}: {
+  rules: TicketRule[];
+  onChange: (rules: TicketRule[]) => void;
+  readOnly: boolean;
+}) {
   const set = (index: number, change: Partial<TicketRule>) =>
     onChange(rules.map((rule, at) => (at === index ? { ...rule, ...change } : rule)));
   const toggle = <T extends string>(list: T[], item: T, on: boolean) =>
     on ? [...list, item] : list.filter((other) => other !== item);
   return (
-    <fieldset className="rules-editor">
+    <fieldset className="rules-editor" disabled={readOnly}>
       <legend>Ticket rules</legend>
       <p className="small muted">
         Which matching posts become tickets; the first rule that fits wins. None ticked: any.
+        {readOnly ? ' A lead or an admin changes them.' : ''}
       </p>
       <ol>
         {rules.map((rule, index) => (

@@ -210,6 +210,7 @@ export function StreamsView() {
         <StreamEditor
           stream={editing === 'new' ? null : editing}
           canDelete={can(user, 'admin')}
+          canSetRules={can(user, 'lead')}
           onClose={() => setEditing(null)}
           onSaved={(saved) => {
             setStreams((list) => {

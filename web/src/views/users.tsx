@@ -78,6 +78,7 @@ export function UsersView() {
             <span>Role</span>
             <select value={form.role} onChange={(event) => setForm({ ...form, role: event.target.value as Role })}>
               <option value="agent">agent — works streams and tickets</option>
+              <option value="lead">lead — also sets SLAs, rules, escalation, guidelines and webhooks</option>
               <option value="admin">admin — also manages people and streams</option>
               <option value="employee">employee — no desk access</option>
             </select>
