@@ -106,8 +106,10 @@ describe('clusterer layout against the plain reference', () => {
         });
       offset = posts[posts.length - 1]!.at + 1;
     }
-    for (const row of parseCsv(readFileSync(sharedPath(complaints), 'utf8')).slice(0, 1500))
-      posts.push({ id: posts.length + 1, text: row[1]!, at: (offset += 2_000), author: `t${row[0]}` });
+    for (const row of parseCsv(readFileSync(sharedPath(complaints), 'utf8')).slice(0, 1500)) {
+      offset += 2_000;
+      posts.push({ id: posts.length + 1, text: row[1]!, at: offset, author: `t${row[0]}` });
+    }
     const open = sameAssignments(posts, {});
     const capped = sameAssignments(posts, { maxClusters: 300, windowMinutes: 30 });
     const narrow = sameAssignments(posts, { maxClusters: 1000, genericClusters: 4, maxCandidates: 3 });

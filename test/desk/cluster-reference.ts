@@ -163,8 +163,8 @@ function scoreOf(features: Features, cluster: Cluster, nearDuplicateCheck: boole
 }
 
 function holders<K>(index: Map<K, Set<number>>, key: K): Set<number> {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
+  const set = index.get(key) ?? new Set<number>();
+  index.set(key, set);
   return set;
 }
 
