@@ -248,7 +248,10 @@ export async function startSubscribed(
     );
     context.reportError?.(`subscription: ${reason}`);
     reconnectTimer = setTimeout(() => void connect(), delay);
-    if (wasPolling) return reportMode();
+    if (wasPolling) {
+      reportMode();
+      return;
+    }
     void inLane(async () => {
       if (await pollOnce('fallback')) reportMode();
     }).then(schedulePoll);

@@ -172,6 +172,7 @@ const loadFirehoseCodec = async () => {
   return { decodeAll: cbor.decodeAll, parseCommit: sync.parseCommitUnauthenticated };
 };
 let firehoseCodec: ReturnType<typeof loadFirehoseCodec> | null = null;
+const codecs = () => (firehoseCodec ??= loadFirehoseCodec());
 
 /** Error names a firehose sends when the cursor is not one it can serve. */
 const REFUSED_POSITIONS = new Set(['FutureCursor', 'InvalidCursor']);
@@ -182,7 +183,7 @@ const REFUSED_POSITIONS = new Set(['FutureCursor', 'InvalidCursor']);
  */
 export async function decodeFirehoseFrame(frame: Uint8Array | string): Promise<Decoded> {
   if (typeof frame === 'string') return { type: 'skip', reason: 'bluesky firehose: a text frame' };
-  const codec = await (firehoseCodec ??= loadFirehoseCodec());
+  const codec = await codecs();
   const [header, body, ...rest] = [...codec.decodeAll(frame)] as unknown[];
   if (!isObject(header) || !isObject(body) || rest.length > 0) throw new Error('not a header and a body');
   if (header.op === -1) {
