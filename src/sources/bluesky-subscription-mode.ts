@@ -149,16 +149,20 @@ export async function startSubscribed(
   }
   let fallbackReason = '';
 
+  const pollWanted = (): boolean =>
+    !stopped && (mode === 'polling' || (mode === 'subscribed' && (target.partial || catchUpOwed)));
+
   /** Polls on the interval while polling stands in for the stream, beside a partial stream, or to cover a gap still owed. */
   function schedulePoll(): void {
     if (pollTimer) clearTimeout(pollTimer);
     pollTimer = null;
-    if (stopped) return;
-    if (mode === 'connecting' || (mode === 'subscribed' && !target.partial && !catchUpOwed)) return;
+    if (!pollWanted()) return;
     pollTimer = setTimeout(
       () => {
         pollTimer = null;
         void inLane(async () => {
+          // Subscribed again while this poll waited in the lane: the stream has it from here.
+          if (!pollWanted()) return;
           const ok = await pollOnce(mode === 'polling' ? 'fallback' : 'scheduled');
           if (ok) {
             catchUpOwed = false;
