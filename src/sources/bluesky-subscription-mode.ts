@@ -43,8 +43,8 @@ export interface SubscribedParts {
   readonly target: SubscriptionTarget;
   readonly pollIntervalMs: number;
   readonly tuning?: SubscriptionTuning;
-  /** One poll of every feed from `state`, reporting no status; throws as the source's `poll` does. */
-  poll(state: BlueskyCursor, context: SourceContext): Promise<PollResult<BlueskyCursor>>;
+  /** One poll of every feed from `state`, reporting no status (`note`: what health should add); throws as the source's `poll` does. */
+  poll(state: BlueskyCursor, context: SourceContext): Promise<PollResult<BlueskyCursor> & { note?: string }>;
   /** What to keep from the stream (opens the session; throws when it cannot). */
   interest(): Promise<StreamInterest>;
   /** The draft of a wanted streamed post (its author looked up), or why it is skipped. */
@@ -53,7 +53,11 @@ export interface SubscribedParts {
 
 type Mode = 'connecting' | 'subscribed' | 'polling';
 
-/** Starts the subscription (or the polling that stands in for it) and returns; it runs until `signal` aborts. */
+/**
+ * Starts the subscription and resolves once the first catch-up is handed over, subscribed or (the
+ * stream unreachable) polling; it runs until `signal` aborts. Rejects when the credentials or
+ * options are refused.
+ */
 export async function startSubscribed(
   parts: SubscribedParts,
   cursor: BlueskyCursor | null,
@@ -79,6 +83,11 @@ export async function startSubscribed(
   // A catch-up poll that failed: the gap it should have covered is still owed.
   let catchUpOwed = false;
   let stopped = false;
+  // Settled by the first outcome: subscribed, polling, or failed.
+  let settle: { resolve(): void; reject(error: unknown): void } | null = null;
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
 
   let lane: Promise<unknown> = Promise.resolve();
   const inLane = <T>(work: () => Promise<T>): Promise<T> => {
@@ -104,6 +113,12 @@ export async function startSubscribed(
   function fail(error: unknown): void {
     if (stopped) return;
     stop();
+    if (settle) {
+      // The start rejects; the host reports the failure.
+      settle.reject(error);
+      settle = null;
+      return;
+    }
     context.reportStatus?.('failed', (error as Error).message);
   }
 
@@ -112,6 +127,7 @@ export async function startSubscribed(
     if (stopped) return false;
     try {
       const result = await parts.poll(state, context);
+      pollNote = result.note ?? null;
       const next = withPosition(result.next);
       await context.deliver(result.drafts, next);
       state = next;
@@ -138,16 +154,22 @@ export async function startSubscribed(
 
   function reportMode(): void {
     if (stopped) return;
+    settle?.resolve();
+    settle = null;
+    const note = pollNote ? `; ${pollNote}` : '';
     if (mode === 'subscribed')
       context.reportStatus?.(
         'connected',
         target.partial
-          ? `subscribed to ${where}; it carries this PDS's accounts only, so a poll every ${everySeconds} reads the rest`
-          : `subscribed to ${where}`,
+          ? `subscribed to ${where}; it carries this PDS's accounts only, so a poll every ${everySeconds} reads the rest${note}`
+          : `subscribed to ${where}${note}`,
       );
-    else if (mode === 'polling') context.reportStatus?.('polling', `${fallbackReason}; polling every ${everySeconds}`);
+    else if (mode === 'polling')
+      context.reportStatus?.('polling', `${fallbackReason}; polling every ${everySeconds}${note}`);
   }
   let fallbackReason = '';
+  // What the last poll said (no AppView, a feed failing), added to the mode in health.
+  let pollNote: string | null = null;
 
   const pollWanted = (): boolean =>
     !stopped && (mode === 'polling' || (mode === 'subscribed' && (target.partial || catchUpOwed)));
@@ -258,18 +280,13 @@ export async function startSubscribed(
     }
     void inLane(async () => {
       if (await pollOnce('fallback')) reportMode();
+      // Polling, though failing: the start is over; the schedule retries.
+      settle?.resolve();
+      settle = null;
     }).then(schedulePoll);
   }
 
   context.reportStatus?.('connecting', `subscribing to ${where}`);
-  try {
-    interest = await parts.interest();
-  } catch (error) {
-    // Refused credentials end the start, as a poll's would; an unreachable service is retried.
-    if (isEarshotError(error)) {
-      stop();
-      throw error;
-    }
-  }
   await connect();
+  return ready;
 }

@@ -153,7 +153,11 @@ export function createBlueskySource(
   }
 
   /** One poll of every feed; `report` false when the subscription reports the status instead. */
-  async function pollAll(state: BlueskyCursor, ctx: SourceContext, report = true): Promise<PollResult<BlueskyCursor>> {
+  async function pollAll(
+    state: BlueskyCursor,
+    ctx: SourceContext,
+    report = true,
+  ): Promise<PollResult<BlueskyCursor> & { note?: string }> {
     context = ctx;
     const me = await ensureSession();
     const drafts: PostDraft[] = [];
@@ -247,16 +251,14 @@ export function createBlueskySource(
     );
     // Nothing could be read: the poll failed, and the host waits longer before the next one.
     if (failures.length > 0 && failures.length === attempted) throw new Error(failures.join('; '));
-    if (report)
-      ctx.reportStatus?.(
-        'polling',
-        failures.length > 0
-          ? `${failures.length} of ${attempted} reads failed`
-          : appViewUp === false
-            ? 'no AppView reachable: reading watched repos only'
-            : undefined,
-      );
-    return { drafts, next, failures };
+    const note =
+      failures.length > 0
+        ? `${failures.length} of ${attempted} reads failed`
+        : appViewUp === false
+          ? 'no AppView reachable: reading watched repos only'
+          : undefined;
+    if (report) ctx.reportStatus?.('polling', note);
+    return { drafts, next, failures, ...(note ? { note } : {}) };
   }
 
   /** Runs an AppView call; null (and a status note, once) when the PDS has no AppView to ask. */
