@@ -187,7 +187,7 @@ async function bluesky(samples: number): Promise<void> {
       const post = await customer.post({ text: rich.text, facets: rich.facets, createdAt: new Date().toISOString() });
       ms.push(await ticketFor(channelDesk, 'b', post.uri, started));
     }
-    report('bluesky', ms, ` (${health.detail}; polls every 15 s beside it)`);
+    report('bluesky', ms, ` (${health.detail})`);
   } finally {
     await channelDesk.close();
     await network.close();
