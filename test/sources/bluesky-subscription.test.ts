@@ -57,7 +57,6 @@ const lastStatus = (context: RecordingContext): { status: string; detail?: strin
 describe('bluesky subscription on the reference network', { skip: await skipReason() }, () => {
   let network: TestNetwork;
   let customer: AtpAgent;
-  let deskDid: string;
   const schema = `earshot_bsub_${Date.now()
     .toString(36)
     .replace(/\d/g, (digit) => 'abcdefghij'[Number(digit)]!)}`;
@@ -70,7 +69,7 @@ describe('bluesky subscription on the reference network', { skip: await skipReas
     network = await TestNetwork.create({ dbPostgresUrl: databaseUrl, dbPostgresSchema: schema });
     const desk = new AtpAgent({ service: network.pds.url });
     await desk.createAccount({ handle: 'subdesk.test', email: 'subdesk@example.test', password: 'desk-pw' });
-    deskDid = desk.session!.did;
+
     customer = new AtpAgent({ service: network.pds.url });
     await customer.createAccount({ handle: 'customer.test', email: 'customer@example.test', password: 'customer-pw' });
     await network.processAll();
