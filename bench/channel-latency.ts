@@ -5,14 +5,18 @@
  * when the peer has the post (pushed on the stream, appended to the mailbox, published) and stops
  * when the ticket row exists. Feeds are read on their interval (default 300 s), so their figure
  * is the time from the poll to the ticket; the wait for the poll adds interval/2 on average.
- * Bluesky polls every 60 s by default (interval/2 ≈ 30 s on average) and needs PostgreSQL and
- * Redis for its AppView: not measured here.
+ * Bluesky runs on the reference network (`@atproto/dev-env` TestNetwork: PDS + AppView, which needs
+ * EARSHOT_TEST_DATABASE_URL and Redis; skipped with the reason without them): at defaults the source
+ * subscribes to the PDS's firehose (and polls every 15 s beside it); the clock starts when the PDS
+ * has accepted the post (`createRecord` answered).
  *
  * `npx tsx bench/channel-latency.ts [samples]`
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { ImapFlow } from 'imapflow';
+import { dropSchemasNamed } from '../test/helpers/scratch-schema.js';
 import { startChannelDesk, type ChannelDesk } from '../test/helpers/channel-desk.js';
 import { FIXTURES_DIR } from '../test/helpers/shared.js';
 import { startFakeMastodon } from '../test/sources/fakes/mastodon-server.js';
@@ -34,6 +38,9 @@ export async function run(options: { samples?: number } = {}): Promise<void> {
   if (dovecotSkip()) console.log(`mail: skipped (${dovecotSkip()})`);
   else await mail(samples);
   await rss(samples);
+  const skip = await blueskySkip();
+  if (skip) console.log(`bluesky: skipped (${skip})`);
+  else await bluesky(samples);
 }
 
 async function ticketFor(desk: ChannelDesk, source: string, externalId: string, started: number): Promise<number> {
@@ -130,6 +137,61 @@ async function rss(samples: number): Promise<void> {
   } finally {
     await desk.close();
     await feeds.close();
+  }
+}
+
+async function blueskySkip(): Promise<string | false> {
+  if (!process.env.EARSHOT_TEST_DATABASE_URL)
+    return 'EARSHOT_TEST_DATABASE_URL is not set (the AppView needs PostgreSQL)';
+  const [host, port] = (process.env.REDIS_HOST ?? '127.0.0.1:6379').split(':') as [string, string];
+  const open = await new Promise<boolean>((resolve) => {
+    const socket = connect(Number(port), host);
+    const done = (value: boolean) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+  return open ? false : `no Redis at ${host}:${port} (the AppView needs it)`;
+}
+
+async function bluesky(samples: number): Promise<void> {
+  // Loaded here: the reference network is large, and only this part needs it.
+  const { TestNetwork } = await import('@atproto/dev-env');
+  const { AtpAgent, RichText } = await import('@atproto/api');
+  const databaseUrl = process.env.EARSHOT_TEST_DATABASE_URL!;
+  process.env.REDIS_HOST ??= '127.0.0.1:6379';
+  const schema = `earshot_benchbsky_${Date.now()
+    .toString(36)
+    .replace(/\d/g, (digit) => 'abcdefghij'[Number(digit)]!)}`;
+  const network = await TestNetwork.create({ dbPostgresUrl: databaseUrl, dbPostgresSchema: schema });
+  const desk = new AtpAgent({ service: network.pds.url });
+  await desk.createAccount({ handle: 'benchdesk.test', email: 'benchdesk@example.test', password: 'desk-pw' });
+  const customer = new AtpAgent({ service: network.pds.url });
+  await customer.createAccount({ handle: 'customer.test', email: 'customer@example.test', password: 'customer-pw' });
+  await network.processAll();
+  const channelDesk = await startChannelDesk({
+    streams: [STREAM('bluesky')],
+    env: { PW: 'desk-pw' },
+    configYaml: `allowedPrivateHosts: [127.0.0.1, localhost]\nsources:\n  - name: b\n    kind: bluesky\n    options:\n      service: ${network.pds.url}\n      identifier: benchdesk.test\n      appPassword: \${PW}\n`,
+  });
+  try {
+    const health = await channelDesk.waitForHealth('b', (h) => h.status === 'connected', 60_000);
+    const ms: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const rich = new RichText({ text: `@benchdesk.test the lab printer ${i} is out of toner` });
+      await rich.detectFacets(customer);
+      const started = performance.now();
+      const post = await customer.post({ text: rich.text, facets: rich.facets, createdAt: new Date().toISOString() });
+      ms.push(await ticketFor(channelDesk, 'b', post.uri, started));
+    }
+    report('bluesky', ms, ` (${health.detail})`);
+  } finally {
+    await channelDesk.close();
+    await network.close();
+    await dropSchemasNamed(databaseUrl, schema);
   }
 }
 

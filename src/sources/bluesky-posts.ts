@@ -21,7 +21,7 @@ export interface BlueskyAuthor {
 }
 
 /** Where a post was found: decides nothing, kept for the desk's "via" label. */
-export type BlueskyVia = 'search' | 'notification' | 'repo';
+export type BlueskyVia = 'search' | 'notification' | 'repo' | 'subscription';
 
 /** An AppView post view or notification (the two share uri/cid/author/record/indexedAt). */
 export function draftFromView(sourceName: string, view: unknown, via: BlueskyVia): PostDraft | string {
@@ -60,6 +60,19 @@ export function draftFromRepoRecord(sourceName: string, entry: unknown, author: 
       metrics: { likes: 0, reposts: 0, replies: 0 },
       via: 'repo',
     },
+  );
+}
+
+/** A post record from the repo event stream (firehose or Jetstream), its author looked up apart. */
+export function draftFromStreamed(
+  sourceName: string,
+  post: { readonly uri: string; readonly cid: string; readonly record: unknown },
+  author: BlueskyAuthor,
+): PostDraft | string {
+  return draftFromRecord(
+    sourceName,
+    { uri: post.uri, cid: post.cid, record: post.record, indexedAt: undefined },
+    { author, metrics: { likes: 0, reposts: 0, replies: 0 }, via: 'subscription' },
   );
 }
 
@@ -141,6 +154,11 @@ export const BlueskyCursor = Type.Object({
   /** Watched repo DID → newest record key handed over. */
   repos: Type.Record(Type.String(), Type.String()),
   seen: Type.Array(Type.String()),
+  /**
+   * The repo event stream subscribed to and its position there (the firehose `seq`, Jetstream's
+   * `time_us`): a restart asks that stream to replay from it. Cursors saved before had none.
+   */
+  stream: Type.Optional(Type.Object({ url: Type.String(), position: Type.Number() })),
 });
 export type BlueskyCursor = Static<typeof BlueskyCursor>;
 export const BLUESKY_CURSOR = jsonCursor(BlueskyCursor);

@@ -1,13 +1,16 @@
 /**
- * The Bluesky source: logs in to a PDS with an app password and is polled by the supervisor,
- * which saves its cursor (a position per feed plus the URIs handed over lately). A poll reads
- * (1) `app.bsky.feed.searchPosts` for each search query, (2) `listNotifications` for mentions,
- * replies and quotes, and (3) the repos of watched accounts (`com.atproto.repo.listRecords`),
- * which works against a PDS alone. Search and notifications are answered by an AppView through
- * the PDS; when none is reachable those two feeds are skipped (status says so) and the repo
- * feed keeps working. Replies are real reply records (root + parent strong refs) written under
- * a record key derived from the idempotency key, so a retried send finds the first attempt's
- * post instead of posting twice. Bluesky has no private replies here: those fail clearly.
+ * The Bluesky source: logs in to a PDS with an app password and reads (1) `app.bsky.feed.searchPosts`
+ * for each search query, (2) `listNotifications` for mentions, replies and quotes, and (3) the repos
+ * of watched accounts (`com.atproto.repo.listRecords`), which works against a PDS alone. By default
+ * it also subscribes to a repo event stream (the firehose or Jetstream, `subscription`), so a
+ * mention arrives as it is posted; polling stands in while the stream cannot be reached
+ * (`bluesky-subscription-mode.ts`). With `subscription: off` it is polled by the supervisor. The
+ * cursor holds a position per feed, the stream's position and the URIs handed over lately. Search
+ * and notifications are answered by an AppView through the PDS; when none is reachable those two
+ * feeds are skipped (status says so) and the repo feed keeps working. Replies are real reply
+ * records (root + parent strong refs) written under a record key derived from the idempotency
+ * key, so a retried send finds the first attempt's post instead of posting twice. Bluesky has no
+ * private replies here: those fail clearly.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { EarshotError } from '../domain/errors.js';
@@ -21,6 +24,7 @@ import type {
   SourceContext,
   SourceDefinition,
   SourceEnvironment,
+  StreamContext,
 } from './source.js';
 import { sourceCapabilities } from '../domain/source.js';
 import { DEFAULT_RETRY, RemoteError, withRetry, type RetryPolicy } from './retry.js';
@@ -34,9 +38,14 @@ import {
   type AtpAgent,
 } from './bluesky-xrpc.js';
 import { rkeyFromIdempotencyKey } from './bluesky-rkey.js';
+import { startSubscribed, type SubscriptionTarget, type SubscriptionTuning } from './bluesky-subscription-mode.js';
+import type { StreamedPost } from './bluesky-subscription.js';
+import { assertConnectableHost, assertPublicHost } from './private-host.js';
+import type { StreamInterest } from './bluesky-subscription-filter.js';
 import {
   BLUESKY_CURSOR,
   draftFromRepoRecord,
+  draftFromStreamed,
   draftFromView,
   emptyCursor,
   postUrl,
@@ -67,9 +76,22 @@ export const blueskyOptions = Type.Object(
         description: 'Handles or DIDs whose posts are read from the PDS',
       }),
     ),
-    // 15 s: a mention waits ~7.5 s on average (60 s made it ~30 s), at a few calls per poll, far below
-    // a PDS's rate limits. A Jetstream/firehose subscription would be push, but is not built yet.
+    // 15 s: while polling, a mention waits ~7.5 s on average, at a few calls per poll, far below a
+    // PDS's rate limits. Subscribed to a stream, a mention arrives as it is posted.
     pollIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 3600, default: BLUESKY_POLL_SECONDS })),
+    subscription: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('firehose'), Type.Literal('jetstream'), Type.Literal('off')], {
+        default: 'auto',
+        description:
+          'Repo event stream for mentions as they are posted (polling stands in while it is unreachable): auto = Jetstream for accounts on bsky.social, else the PDS firehose; off = poll only',
+      }),
+    ),
+    subscriptionUrl: Type.Optional(
+      Type.String({
+        pattern: '^(wss?|https?)://',
+        description: "Relay firehose or Jetstream URL (default: the PDS firehose, or Bluesky's public Jetstream)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -79,6 +101,9 @@ export interface BlueskySource extends Source<BlueskyCursor> {
   poll(cursor: BlueskyCursor | null, context: PollContext): Promise<PollResult<BlueskyCursor>>;
   send(reply: OutboundReply): Promise<SendResult>;
 }
+
+/** Bluesky's public Jetstream, for accounts hosted by Bluesky (whose PDS firehose carries only its own accounts). */
+export const DEFAULT_JETSTREAM_URL = 'wss://jetstream2.us-east.bsky.network/subscribe';
 
 const POST = 'app.bsky.feed.post';
 const PAGE = 50;
@@ -90,8 +115,10 @@ export function createBlueskySource(
   options: BlueskyOptions,
   env: SourceEnvironment,
   retry: RetryPolicy = DEFAULT_RETRY,
+  tuning: SubscriptionTuning = {},
 ): BlueskySource {
   const service = serviceUrl(options, env);
+  const target = subscriptionTarget(options, env);
   let client: AtpAgent | null = null;
   // Only called after `ensureSession`, which makes the client.
   const agent = (): AtpAgent => client!;
@@ -125,7 +152,12 @@ export function createBlueskySource(
     return agent().session!.did;
   }
 
-  async function pollAll(state: BlueskyCursor, ctx: SourceContext): Promise<PollResult<BlueskyCursor>> {
+  /** One poll of every feed; `report` false when the subscription reports the status instead. */
+  async function pollAll(
+    state: BlueskyCursor,
+    ctx: SourceContext,
+    report = true,
+  ): Promise<PollResult<BlueskyCursor> & { note?: string }> {
     context = ctx;
     const me = await ensureSession();
     const drafts: PostDraft[] = [];
@@ -219,15 +251,14 @@ export function createBlueskySource(
     );
     // Nothing could be read: the poll failed, and the host waits longer before the next one.
     if (failures.length > 0 && failures.length === attempted) throw new Error(failures.join('; '));
-    ctx.reportStatus?.(
-      'polling',
+    const note =
       failures.length > 0
         ? `${failures.length} of ${attempted} reads failed`
         : appViewUp === false
           ? 'no AppView reachable: reading watched repos only'
-          : undefined,
-    );
-    return { drafts, next, failures };
+          : undefined;
+    if (report) ctx.reportStatus?.('polling', note);
+    return { drafts, next, failures, ...(note ? { note } : {}) };
   }
 
   /** Runs an AppView call; null (and a status note, once) when the PDS has no AppView to ask. */
@@ -256,11 +287,70 @@ export function createBlueskySource(
     return author;
   }
 
+  const profiles = new Map<string, BlueskyAuthor>();
+  /** Who wrote a streamed post (the stream names only the DID): the AppView's profile, else the PDS's describeRepo, else the DID. */
+  async function streamedAuthor(did: string): Promise<BlueskyAuthor> {
+    const known = profiles.get(did);
+    if (known) return known;
+    try {
+      const profile = await appView(() => call('getProfile', () => agent().app.bsky.actor.getProfile({ actor: did })));
+      const author = profile
+        ? { did, handle: profile.data.handle, displayName: profile.data.displayName ?? null }
+        : {
+            did,
+            handle: (await call('describeRepo', () => agent().com.atproto.repo.describeRepo({ repo: did }))).data
+              .handle,
+            displayName: null,
+          };
+      if (profiles.size >= 5000) profiles.delete(profiles.keys().next().value!);
+      profiles.set(did, author);
+      return author;
+    } catch (error) {
+      context?.log.warn(`bluesky ${env.name}: no profile for ${did}: ${(error as Error).message}`);
+      // Not remembered: the next post of this author asks again.
+      return { did, handle: did, displayName: null };
+    }
+  }
+
+  /** What the stream is filtered for: the account (a session is opened), the queries and the watched accounts. */
+  async function streamInterest(stream: SubscriptionTarget): Promise<StreamInterest> {
+    await assertConnectableHost(stream.url.hostname, {
+      name: env.name,
+      path: 'subscriptionUrl',
+      allowPrivateNetwork: env.allowPrivateNetwork,
+      allowedPrivateHosts: env.allowedPrivateHosts,
+    });
+    const did = await ensureSession();
+    const accounts = new Set<string>();
+    for (const account of options.watchAccounts ?? []) {
+      if (account.startsWith('did:')) accounts.add(account);
+      else
+        await resolveAuthor(account).then(
+          (author) => accounts.add(author.did),
+          (error: unknown) => {
+            if (error instanceof EarshotError) throw error;
+            // Its repo feed (polled) still reads it; the stream just misses it until a restart.
+            context?.log.warn(
+              `bluesky ${env.name}: watched account ${account} not resolved: ${(error as Error).message}`,
+            );
+          },
+        );
+    }
+    return {
+      did,
+      handle: agent().session?.handle ?? '',
+      notifications: options.watchNotifications ?? true,
+      searchQueries: options.searchQueries ?? [],
+      accounts,
+    };
+  }
+
+  const pollIntervalMs = (options.pollIntervalSeconds ?? BLUESKY_POLL_SECONDS) * 1000;
   const source: BlueskySource = {
     kind: 'bluesky',
     capabilities: BLUESKY_CAPABILITIES,
     cursor: BLUESKY_CURSOR,
-    pollIntervalMs: (options.pollIntervalSeconds ?? BLUESKY_POLL_SECONDS) * 1000,
+    pollIntervalMs,
     poll: (cursor, ctx) => pollAll(cursor ?? emptyCursor(), ctx),
     async send(reply: OutboundReply): Promise<SendResult> {
       if (reply.visibility === 'private') {
@@ -335,7 +425,75 @@ export function createBlueskySource(
     }
   }
 
+  if (target) {
+    const stream = target;
+    source.stream = (cursor: BlueskyCursor | null, ctx: StreamContext<BlueskyCursor>, signal: AbortSignal) => {
+      context = ctx;
+      return startSubscribed(
+        {
+          name: env.name,
+          target: stream,
+          pollIntervalMs,
+          tuning,
+          poll: (state, pollContext) => pollAll(state, pollContext, false),
+          interest: () => streamInterest(stream),
+          draft: async (post: StreamedPost) => draftFromStreamed(env.name, post, await streamedAuthor(post.did)),
+        },
+        cursor,
+        ctx,
+        signal,
+      );
+    };
+  }
   return source;
+}
+
+/** Hosts of Bluesky's own PDSes: their firehose carries a shard of the network, so `auto` takes Jetstream. */
+function blueskyHosted(service: URL): boolean {
+  const host = service.hostname.toLowerCase();
+  return host === 'bsky.social' || host.endsWith('.bsky.social') || host.endsWith('.bsky.network');
+}
+
+/**
+ * The stream to subscribe to, or null for `off`. Left to `auto`: Bluesky's public Jetstream for an
+ * account on Bluesky's hosting, else the service PDS's own firehose; a `subscriptionUrl` given to
+ * `auto` is a Jetstream when its path is `/subscribe`, else a firehose. A firehose on the service's
+ * own host carries only that PDS's accounts (`partial`): polls keep running beside it.
+ */
+export function subscriptionTarget(options: BlueskyOptions, env: SourceEnvironment): SubscriptionTarget | null {
+  const mode = options.subscription ?? 'auto';
+  if (mode === 'off') return null;
+  const service = serviceUrl(options, env);
+  let given: URL | null = null;
+  if (options.subscriptionUrl) {
+    try {
+      given = new URL(options.subscriptionUrl);
+    } catch {
+      throw new EarshotError('ERR_SOURCE_OPTIONS_INVALID', {
+        name: env.name,
+        path: 'subscriptionUrl',
+        detail: 'is not a URL',
+      });
+    }
+    assertPublicHost(given.hostname, {
+      name: env.name,
+      path: 'subscriptionUrl',
+      allowPrivateNetwork: env.allowPrivateNetwork,
+      allowedPrivateHosts: env.allowedPrivateHosts,
+    });
+  }
+  const kind =
+    mode === 'auto'
+      ? given
+        ? given.pathname.replace(/\/+$/, '') === '/subscribe'
+          ? 'jetstream'
+          : 'firehose'
+        : blueskyHosted(service)
+          ? 'jetstream'
+          : 'firehose'
+      : mode;
+  const url = given ?? (kind === 'jetstream' ? new URL(DEFAULT_JETSTREAM_URL) : service);
+  return { kind, url, partial: kind === 'firehose' && url.host === service.host };
 }
 
 /**
@@ -386,6 +544,7 @@ export const blueskySourceDefinition = {
   create: (options: BlueskyOptions, env: SourceEnvironment) => createBlueskySource(options, env),
   async check(options: BlueskyOptions, env: SourceEnvironment) {
     const service = serviceUrl(options, env);
+    subscriptionTarget(options, env);
     await assertServiceConnectable(service, env).catch((error: unknown) => {
       throw error instanceof EarshotError
         ? error
