@@ -159,6 +159,11 @@ function fill(path: string): void {
       if (answered) reply.run(ticketId, iso(answered));
     }
   })();
+  // The posts went in beside the app, not through ingest: count them into the hourly source
+  // rollups the report reads, as ingest would have (and as migration 2026-12-04g backfills).
+  db.exec(`insert into post_source_rollups (source, hour, sentiment, kind, count)
+    select source, substr(created_at, 1, 13), sentiment, kind, count(*) from posts
+    group by source, substr(created_at, 1, 13), sentiment, kind`);
   db.close();
 }
 

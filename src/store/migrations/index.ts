@@ -20,6 +20,7 @@ import * as deskActions from './2026-12-04c-desk-actions.js';
 import * as settings from './2026-12-04b-settings.js';
 import * as reportRollups from './2026-12-04g-report-rollups.js';
 import * as sourceSettings from './2026-12-04d-source-settings.js';
+import * as reportSpeed from './2026-12-06b-report-speed.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -40,4 +41,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-04b-settings': settings,
   '2026-12-04g-report-rollups': reportRollups,
   '2026-12-04d-source-settings': sourceSettings,
+  '2026-12-06b-report-speed': reportSpeed,
 });
