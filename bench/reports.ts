@@ -4,8 +4,9 @@
  * directly with bulk inserts into SQLite (the store's own migrations make the schema). Times
  * `buildReport` for one month — every service and all together, each against the previous month —
  * and for one service, cold (first run) and warm (median of three). Target: under 2 s.
- * The report reads counts and times, never text, so the posts' text is a short placeholder; the
- * volumes follow a daily rhythm (more by day than by night). Run alone: `npx tsx bench/reports.ts`.
+ * The posts' text is a short placeholder: the topics read their samples for real, but counting the
+ * terms of real text costs more. The volumes follow a daily rhythm (more by day than by night).
+ * Run alone: `npx tsx bench/reports.ts`.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
