@@ -94,8 +94,27 @@ export function previousPeriod(period: Period): Period {
   return { from: new Date(from - length).toISOString(), to: period.from };
 }
 
+/**
+ * Compiled calendars by their hours, kept between reports: a compiled calendar caches the zone's
+ * offset per quarter hour, and working those out again (an `Intl` call each) for every ticket of
+ * every service, period and report was most of the time measures took. Services with the same
+ * hours share one. Bounded: a desk has a handful of calendars.
+ */
+const compiled = new Map<string, CompiledCalendar>();
+
+function compiledCalendar(calendar: BusinessCalendar): CompiledCalendar {
+  const key = JSON.stringify([calendar.timeZone, calendar.weekly, calendar.holidays]);
+  let known = compiled.get(key);
+  if (!known) {
+    if (compiled.size >= 64) compiled.clear();
+    known = compileCalendar(calendar);
+    compiled.set(key, known);
+  }
+  return known;
+}
+
 export function measuresFrom(facts: PeriodFacts, period: Period, options: MeasureOptions): Measures {
-  const calendar: CompiledCalendar | null = options.calendar ? compileCalendar(options.calendar) : null;
+  const calendar: CompiledCalendar | null = options.calendar ? compiledCalendar(options.calendar) : null;
   const elapsed = (from: string, to: string): number => {
     const start = Date.parse(from);
     const end = Date.parse(to);

@@ -8,8 +8,9 @@ import type { Kysely } from 'kysely';
 import type { ImprovableMeasure, ImprovementAction, Service, ServiceTargets } from '../domain/service.js';
 import type { Database } from '../store/schema.js';
 import { listImprovements, listServices } from '../store/services.js';
-import { type Measures, measure, type Period, previousPeriod } from './measures.js';
-import { periodTopics, type Topic } from './topics.js';
+import { factsOf, type PeriodRows, periodRows } from '../store/report-facts.js';
+import { type MeasureOptions, type Measures, measuresFrom, type Period, previousPeriod } from './measures.js';
+import { scopeTopics, type Topic } from './topics.js';
 
 export interface ReportFilter {
   readonly period: Period;
@@ -57,7 +58,7 @@ export interface Report {
 }
 
 export async function buildReport(db: Kysely<Database>, filter: ReportFilter, now: Date): Promise<Report> {
-  const all = await listServices(db);
+  const [all, actions] = await Promise.all([listServices(db), listImprovements(db)]);
   const chosen = all.filter(
     (service) =>
       (filter.serviceId === undefined || service.id === filter.serviceId) &&
@@ -65,43 +66,50 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
   );
   const previous = previousPeriod(filter.period);
   const asOf = now.toISOString();
-  const actions = await listImprovements(db);
-  const sections: ReportSection[] = [];
-  for (const service of chosen) {
-    const options = { scope: { sources: service.sources, agentId: filter.agentId }, calendar: service.hours, asOf };
-    const [current, before, topics] = await Promise.all([
-      measure(db, filter.period, options),
-      measure(db, previous, options),
-      periodTopics(db, service.sources, filter.period, previous),
-    ]);
-    sections.push({
-      service,
-      title: service.name,
-      current,
-      previous: before,
-      targets: checkTargets(service.targets, current),
-      improvements: actions
-        .filter((action) => action.serviceId === service.id)
-        .map((action) => ({ action, before: action.baseline, now: measureValue(current, action.measure) })),
-      topics,
-    });
-  }
   // Everything (no filter), or the union of the chosen services' sources. Without one calendar
   // for all, times here are wall-clock.
   const narrowed = filter.serviceId !== undefined || filter.team !== undefined;
   const sources = narrowed ? [...new Set(chosen.flatMap((service) => service.sources))] : null;
   const single = chosen.length === 1 && narrowed ? chosen[0]! : null;
-  const overallOptions = {
-    scope: { sources, agentId: filter.agentId },
-    calendar: single?.hours ?? null,
-    asOf,
-  };
-  const [current, before, topics] = await Promise.all([
-    measure(db, filter.period, overallOptions),
-    measure(db, previous, overallOptions),
-    // One service chosen: its section already read the same posts.
-    single ? sections[0]!.topics : periodTopics(db, sources, filter.period, previous),
+
+  // Each period is read once for every section: the union's rows, narrowed per service in memory.
+  const scope = { sources, agentId: filter.agentId };
+  const topicScopes = single ? [single.sources] : [...chosen.map((service) => service.sources), sources];
+  const readNow = periodRows(db, scope, filter.period.from, filter.period.to);
+  const readBefore = periodRows(db, scope, previous.from, previous.to);
+  const sourcesWithPosts = async (rows: Promise<PeriodRows>) => [
+    ...new Set((await rows).postCounts.map((row) => row.source)),
+  ];
+  const [rowsNow, rowsBefore, topics] = await Promise.all([
+    readNow,
+    readBefore,
+    scopeTopics(db, topicScopes, filter.period, previous, 10, {
+      period: sourcesWithPosts(readNow),
+      previous: sourcesWithPosts(readBefore),
+    }),
   ]);
+  const measured = (rows: PeriodRows, period: Period, sourcesOf: readonly string[] | null, options: MeasureOptions) =>
+    measuresFrom(factsOf(rows, sourcesOf), period, options);
+
+  const sections: ReportSection[] = chosen.map((service, index) => {
+    const options = { scope: { sources: service.sources, agentId: filter.agentId }, calendar: service.hours, asOf };
+    const current = measured(rowsNow, filter.period, service.sources, options);
+    return {
+      service,
+      title: service.name,
+      current,
+      previous: measured(rowsBefore, previous, service.sources, options),
+      targets: checkTargets(service.targets, current),
+      improvements: actions
+        .filter((action) => action.serviceId === service.id)
+        .map((action) => ({ action, before: action.baseline, now: measureValue(current, action.measure) })),
+      topics: topics[index]!,
+    };
+  });
+  // One service chosen: the overall section is that service's own (same sources, same calendar).
+  const overallOptions = { scope, calendar: null, asOf };
+  const current = single ? sections[0]!.current : measured(rowsNow, filter.period, sources, overallOptions);
+  const before = single ? sections[0]!.previous : measured(rowsBefore, previous, sources, overallOptions);
   return {
     period: filter.period,
     previousPeriod: previous,
@@ -114,7 +122,7 @@ export async function buildReport(db: Kysely<Database>, filter: ReportFilter, no
       previous: before,
       targets: single ? checkTargets(single.targets, current) : [],
       improvements: [],
-      topics,
+      topics: single ? sections[0]!.topics : topics[chosen.length]!,
     },
     services: sections,
     single: single !== null,

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { isStopword } from '../analysis/stopwords.js';
 import type { Database } from '../store/schema.js';
-import { periodTexts } from '../store/report-topics.js';
+import { periodPosts, type SampledPost } from '../store/report-topics.js';
 import type { Period } from './measures.js';
 
 export interface Topic {
@@ -52,14 +52,23 @@ export function termsOf(text: string): Set<string> {
   return terms;
 }
 
-function documentCounts(texts: readonly string[]): Map<string, number> {
+function documentCounts(posts: readonly ReadonlySet<string>[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const text of texts) for (const term of termsOf(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  for (const terms of posts) for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
   return counts;
 }
 
 /** The `limit` commonest topics of `current`, with their share in `previous`. */
 export function rankTopics(current: readonly string[], previous: readonly string[], limit = 10): Topic[] {
+  return rankTermSets(current.map(termsOf), previous.map(termsOf), limit);
+}
+
+/** As `rankTopics`, over each post's terms already worked out. */
+function rankTermSets(
+  current: readonly ReadonlySet<string>[],
+  previous: readonly ReadonlySet<string>[],
+  limit: number,
+): Topic[] {
   if (current.length === 0) return [];
   const counts = documentCounts(current);
   const before = documentCounts(previous);
@@ -107,9 +116,69 @@ export async function periodTopics(
   previous: Period,
   limit = 10,
 ): Promise<Topic[]> {
-  const [current, before] = await Promise.all([
-    periodTexts(db, sources, period.from, period.to, TOPIC_SAMPLE),
-    periodTexts(db, sources, previous.from, previous.to, TOPIC_SAMPLE),
-  ]);
-  return rankTopics(current, before, limit);
+  return (await scopeTopics(db, [sources], period, previous, limit))[0]!;
+}
+
+/** The sources with posts in each period, where the caller already knows them (from the post counts). */
+export interface PresentSources {
+  readonly period: Promise<readonly string[]>;
+  readonly previous: Promise<readonly string[]>;
+}
+
+/**
+ * The topics of each scope (a list of sources, or null for all) for one report. Each source's
+ * sample is read once per period, however many scopes name it, and a scope of several sources
+ * takes the newest of their samples together (the same posts as reading them at once, without
+ * sorting every post of the period); a post's terms are worked out once. With `present`, the
+ * sources that had posts in each period, all sources together are the newest of those sources'
+ * samples when every one of them is named, without a read of their own.
+ */
+export async function scopeTopics(
+  db: Kysely<Database>,
+  scopes: readonly (readonly string[] | null)[],
+  period: Period,
+  previous: Period,
+  limit = 10,
+  present?: PresentSources,
+): Promise<Topic[][]> {
+  const named = [...new Set(scopes.flatMap((scope) => scope ?? []))];
+  const everything = scopes.includes(null);
+  const read = async (range: Period, sourcesIn: Promise<readonly string[]> | undefined) => {
+    const bySource = Promise.all(named.map((source) => periodPosts(db, [source], range.from, range.to, TOPIC_SAMPLE)));
+    // Awaited below; a failure while something else is awaited is not left unhandled meanwhile.
+    bySource.catch(() => {});
+    // Every post of the period is of a named source: the newest of all are the newest of theirs.
+    const covered = async () => (await sourcesIn)?.every((source) => named.includes(source)) ?? false;
+    const all = everything && !(await covered()) ? periodPosts(db, null, range.from, range.to, TOPIC_SAMPLE) : null;
+    all?.catch(() => {});
+    const samples = new Map((await bySource).map((sample, index) => [named[index]!, sample]));
+    const allSample = everything ? ((await all) ?? newest([...samples.values()], TOPIC_SAMPLE)) : [];
+    return (scope: readonly string[] | null): readonly SampledPost[] =>
+      scope === null
+        ? allSample
+        : newest(
+            [...new Set(scope)].map((source) => samples.get(source)!),
+            TOPIC_SAMPLE,
+          );
+  };
+  const [now, before] = await Promise.all([read(period, present?.period), read(previous, present?.previous)]);
+  const terms = new Map<number, Set<string>>();
+  const termsOfPost = (post: SampledPost) => {
+    let known = terms.get(post.id);
+    if (!known) {
+      known = termsOf(post.text);
+      terms.set(post.id, known);
+    }
+    return known;
+  };
+  return scopes.map((scope) => rankTermSets(now(scope).map(termsOfPost), before(scope).map(termsOfPost), limit));
+}
+
+/** The `limit` newest of several samples, each newest first. */
+function newest(samples: readonly (readonly SampledPost[])[], limit: number): readonly SampledPost[] {
+  if (samples.length === 1) return samples[0]!;
+  return samples
+    .flat()
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id - a.id))
+    .slice(0, limit);
 }

@@ -4,13 +4,17 @@
  * their first approved update, alerts, and the backlog at the period's end. Raw rows and counts
  * only: percentiles, business hours and comparisons are worked out in `src/reports`.
  * A scope of `sources: null` means every source.
+ *
+ * A report covers several services at once (each one's sources, and all of them together), so a
+ * period is read once for the union of their sources, each row keeping its source
+ * (`periodRows`), and each service's facts are that read narrowed to its sources (`factsOf`):
+ * the same predicates as reading each service alone, applied in memory.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { PostKind, Sentiment } from '../domain/post.js';
-import type { TicketStatus } from '../domain/ticket.js';
 import type { Database } from './schema.js';
 import { toCount } from './json.js';
-import { countSourcesByDay } from './source-rollups.js';
+import { countSourcesByDayPerSource, type SourceDayCount } from './source-rollups.js';
 
 export interface FactScope {
   /** Source names in scope; null: all. An empty list matches nothing. */
@@ -24,9 +28,6 @@ export interface TicketFact {
   readonly firstRespondedAt: string | null;
   readonly resolvedAt: string | null;
   readonly slaDueAt: string | null;
-  readonly status: TicketStatus;
-  readonly followers: number | null;
-  readonly authorId: number | null;
 }
 
 export interface PeriodFacts {
@@ -43,6 +44,19 @@ export interface PeriodFacts {
   readonly backlog: number;
 }
 
+/** One period read for a scope, each row with its source, to be narrowed per service by `factsOf`. */
+export interface PeriodRows {
+  readonly tickets: readonly (TicketFact & { readonly source: string | null })[];
+  readonly answered: readonly { source: string | null; authorId: number | null; followers: number | null }[];
+  readonly replies: readonly { source: string | null; agentId: number | null; name: string | null; replies: number }[];
+  readonly postCounts: readonly SourceDayCount[];
+  /** With the sources of the posts each incident gathered. */
+  readonly incidents: readonly { id: number; createdAt: string; firstUpdateAt: string | null; sources: string[] }[];
+  readonly alerts: readonly { createdAt: string; acknowledgedAt: string | null; source: string | null }[];
+  /** Tickets open at the period's end, counted by source. */
+  readonly backlog: readonly { source: string | null; n: number }[];
+}
+
 type TicketScope = ExpressionBuilder<Database, 'tickets'>;
 
 /** Facts for `[from, to)`. */
@@ -52,38 +66,49 @@ export async function periodFacts(
   from: string,
   to: string,
 ): Promise<PeriodFacts> {
+  return factsOf(await periodRows(db, scope, from, to), scope.sources);
+}
+
+/**
+ * The rows of `[from, to)` in `scope`, each with its source. The queries are independent and are
+ * sent together (on PostgreSQL they run at once on the pool's connections).
+ */
+export async function periodRows(
+  db: Kysely<Database>,
+  scope: FactScope,
+  from: string,
+  to: string,
+): Promise<PeriodRows> {
+  if (scope.sources !== null && scope.sources.length === 0)
+    return { tickets: [], answered: [], replies: [], postCounts: [], incidents: [], alerts: [], backlog: [] };
+  const sources = scope.sources === null ? null : [...new Set(scope.sources)];
   const inScope = (eb: TicketScope) => {
     const parts = [];
-    if (scope.sources !== null)
-      parts.push(eb('tickets.source', 'in', scope.sources.length ? [...scope.sources] : ['']));
+    if (sources !== null) parts.push(eb('tickets.source', 'in', sources));
     if (scope.agentId != null) parts.push(eb('tickets.assignee_id', '=', scope.agentId));
     return eb.and(parts);
   };
-  const nothing = scope.sources !== null && scope.sources.length === 0;
 
-  const ticketRows = await db
+  // Read from the index `tickets_report_created` alone (migration 2026-12-06b).
+  const ticketRows = db
     .selectFrom('tickets')
-    .leftJoin('posts', 'posts.id', 'tickets.post_id')
-    .leftJoin('authors', 'authors.id', 'posts.author_id')
     .select([
+      'tickets.source',
       'tickets.created_at',
       'tickets.first_responded_at',
       'tickets.resolved_at',
       'tickets.sla_due_at',
-      'tickets.status',
-      'authors.followers',
-      'authors.id as author_id',
     ])
     .where('tickets.created_at', '>=', from)
     .where('tickets.created_at', '<', to)
     .where(inScope)
     .execute();
 
-  const answered = await db
+  const answered = db
     .selectFrom('tickets')
     .leftJoin('posts', 'posts.id', 'tickets.post_id')
     .leftJoin('authors', 'authors.id', 'posts.author_id')
-    .select(['authors.id as author_id', 'authors.followers'])
+    .select(['tickets.source', 'authors.id as author_id', 'authors.followers'])
     .where('tickets.first_responded_at', '>=', from)
     .where('tickets.first_responded_at', '<', to)
     .where(inScope)
@@ -93,32 +118,17 @@ export async function periodFacts(
     .selectFrom('ticket_events')
     .innerJoin('tickets', 'tickets.id', 'ticket_events.ticket_id')
     .leftJoin('users', 'users.id', 'ticket_events.actor_id')
-    .select(['ticket_events.actor_id', 'users.display_name', db.fn.countAll().as('n')])
+    .select(['tickets.source', 'ticket_events.actor_id', 'users.display_name', db.fn.countAll().as('n')])
     .where('ticket_events.type', '=', 'reply')
     .where('ticket_events.created_at', '>=', from)
     .where('ticket_events.created_at', '<', to)
-    .where((eb) => {
-      const parts = [];
-      if (scope.sources !== null)
-        parts.push(eb('tickets.source', 'in', scope.sources.length ? [...scope.sources] : ['']));
-      return eb.and(parts);
-    })
-    .groupBy(['ticket_events.actor_id', 'users.display_name']);
+    .where((eb) => eb.and(sources !== null ? [eb('tickets.source', 'in', sources)] : []))
+    .groupBy(['tickets.source', 'ticket_events.actor_id', 'users.display_name']);
   if (scope.agentId != null) replyQuery = replyQuery.where('ticket_events.actor_id', '=', scope.agentId);
-  const replies = await replyQuery.execute();
+  const replies = replyQuery.execute();
 
-  // From the hourly source rollups, summed in SQL: a month is a few hundred rows, not every post.
-  const postCounts = await countSourcesByDay(db, scope.sources, from, to);
-  const bySentiment = new Map<Sentiment, number>();
-  const byKind = new Map<PostKind, number>();
-  const byDay = new Map<string, { day: string; sentiment: Sentiment; count: number }>();
-  for (const row of postCounts) {
-    bySentiment.set(row.sentiment, (bySentiment.get(row.sentiment) ?? 0) + row.n);
-    byKind.set(row.kind, (byKind.get(row.kind) ?? 0) + row.n);
-    const key = `${row.day} ${row.sentiment}`;
-    const day = byDay.get(key) ?? { day: row.day, sentiment: row.sentiment, count: 0 };
-    byDay.set(key, { ...day, count: day.count + row.n });
-  }
+  // From the hourly source rollups, summed in SQL: a month is a few thousand rows, not every post.
+  const postCounts = countSourcesByDayPerSource(db, sources, from, to);
 
   let incidentQuery = db
     .selectFrom('incidents')
@@ -134,7 +144,7 @@ export async function periodFacts(
     ])
     .where('incidents.created_at', '>=', from)
     .where('incidents.created_at', '<', to);
-  if (scope.sources !== null)
+  if (sources !== null)
     incidentQuery = incidentQuery.where((eb) =>
       eb.exists(
         eb
@@ -142,35 +152,32 @@ export async function periodFacts(
           .innerJoin('posts', 'posts.id', 'incident_posts.post_id')
           .select('incident_posts.post_id')
           .whereRef('incident_posts.incident_id', '=', 'incidents.id')
-          .where('posts.source', 'in', nothing ? [''] : [...scope.sources!]),
+          .where('posts.source', 'in', sources),
       ),
     );
-  const incidents = await incidentQuery.orderBy('incidents.id').execute();
+  const incidents = incidentQuery.orderBy('incidents.id').execute();
+  const incidentSources = db
+    .selectFrom('incident_posts')
+    .innerJoin('posts', 'posts.id', 'incident_posts.post_id')
+    .innerJoin('incidents', 'incidents.id', 'incident_posts.incident_id')
+    .select(['incident_posts.incident_id', 'posts.source'])
+    .distinct()
+    .where('incidents.created_at', '>=', from)
+    .where('incidents.created_at', '<', to)
+    .execute();
 
-  const alertRows = await db
+  const alertRows = db
     .selectFrom('alerts')
     .select(['created_at', 'acknowledged_at', 'evidence'])
     .where('created_at', '>=', from)
     .where('created_at', '<', to)
     .execute();
-  const alerts = alertRows
-    .map((row) => {
-      let source: string | null = null;
-      try {
-        const evidence = JSON.parse(row.evidence) as Record<string, unknown>;
-        if (typeof evidence.source === 'string') source = evidence.source;
-      } catch {
-        // Evidence that is not JSON says nothing of its source.
-      }
-      return { createdAt: row.created_at, acknowledgedAt: row.acknowledged_at, source };
-    })
-    .filter((alert) => scope.sources === null || (alert.source !== null && scope.sources.includes(alert.source)));
 
   // Open at the period's end: created before it, and neither resolved nor closed by then
   // (a ticket closed without resolving records when it was closed only as its last update).
-  const backlogRow = await db
+  const backlogRows = db
     .selectFrom('tickets')
-    .select(db.fn.countAll().as('n'))
+    .select(['source', db.fn.countAll().as('n')])
     .where('created_at', '<', to)
     .where(inScope)
     .where((eb) =>
@@ -180,32 +187,99 @@ export async function periodFacts(
         eb.and([eb('resolved_at', 'is', null), eb('status', '=', 'closed'), eb('updated_at', '>=', to)]),
       ]),
     )
-    .executeTakeFirst();
+    .groupBy('source')
+    .execute();
 
+  const [ticketList, answeredList, replyList, postCountList, incidentList, incidentSourceList, alertList, backlogList] =
+    await Promise.all([ticketRows, answered, replies, postCounts, incidents, incidentSources, alertRows, backlogRows]);
+  const sourcesOf = new Map<number, string[]>();
+  for (const row of incidentSourceList) {
+    const list = sourcesOf.get(row.incident_id) ?? [];
+    list.push(row.source);
+    sourcesOf.set(row.incident_id, list);
+  }
   return {
-    tickets: ticketRows.map((row) => ({
+    tickets: ticketList.map((row) => ({
+      source: row.source,
       createdAt: row.created_at,
       firstRespondedAt: row.first_responded_at,
       resolvedAt: row.resolved_at,
       slaDueAt: row.sla_due_at,
-      status: row.status,
-      followers: row.followers === null ? null : Number(row.followers),
-      authorId: row.author_id,
     })),
-    answered: answered.map((row) => ({
+    answered: answeredList.map((row) => ({
+      source: row.source,
       authorId: row.author_id,
       followers: row.followers === null ? null : Number(row.followers),
     })),
-    replies: replies.map((row) => ({ agentId: row.actor_id, name: row.display_name, replies: toCount(row.n) })),
-    postsBySentiment: Object.fromEntries(bySentiment),
-    postsByKind: [...byKind].map(([kind, count]) => ({ kind, count })),
-    postsByDay: [...byDay.values()],
-    incidents: incidents.map((row) => ({
+    replies: replyList.map((row) => ({
+      source: row.source,
+      agentId: row.actor_id,
+      name: row.display_name,
+      replies: toCount(row.n),
+    })),
+    postCounts: postCountList,
+    incidents: incidentList.map((row) => ({
       id: row.id,
       createdAt: row.created_at,
       firstUpdateAt: (row.first_update_at as string | null) ?? null,
+      sources: sourcesOf.get(row.id) ?? [],
     })),
-    alerts,
-    backlog: toCount(backlogRow?.n),
+    alerts: alertList.map((row) => {
+      let source: string | null = null;
+      try {
+        const evidence = JSON.parse(row.evidence) as Record<string, unknown>;
+        if (typeof evidence.source === 'string') source = evidence.source;
+      } catch {
+        // Evidence that is not JSON says nothing of its source.
+      }
+      return { createdAt: row.created_at, acknowledgedAt: row.acknowledged_at, source };
+    }),
+    backlog: backlogList.map((row) => ({ source: row.source, n: toCount(row.n) })),
+  };
+}
+
+/** The facts of `sources` (null: all) from rows read for a scope that covers them. */
+export function factsOf(rows: PeriodRows, sources: readonly string[] | null): PeriodFacts {
+  const wanted = sources === null ? null : new Set(sources);
+  const has = (source: string | null) => wanted === null || (source !== null && wanted.has(source));
+
+  const replies = new Map<string, { agentId: number | null; name: string | null; replies: number }>();
+  for (const row of rows.replies) {
+    if (!has(row.source)) continue;
+    const key = JSON.stringify([row.agentId, row.name]);
+    const known = replies.get(key);
+    if (known) known.replies += row.replies;
+    else replies.set(key, { agentId: row.agentId, name: row.name, replies: row.replies });
+  }
+
+  const bySentiment = new Map<Sentiment, number>();
+  const byKind = new Map<PostKind, number>();
+  const byDay = new Map<string, { day: string; sentiment: Sentiment; count: number }>();
+  for (const row of rows.postCounts) {
+    if (!has(row.source)) continue;
+    bySentiment.set(row.sentiment, (bySentiment.get(row.sentiment) ?? 0) + row.n);
+    byKind.set(row.kind, (byKind.get(row.kind) ?? 0) + row.n);
+    const key = `${row.day} ${row.sentiment}`;
+    const day = byDay.get(key);
+    if (day) day.count += row.n;
+    else byDay.set(key, { day: row.day, sentiment: row.sentiment, count: row.n });
+  }
+
+  let backlog = 0;
+  for (const row of rows.backlog) if (has(row.source)) backlog += row.n;
+
+  return {
+    // Rows keep their source: narrowing copies no row.
+    tickets: rows.tickets.filter((row) => has(row.source)),
+    answered: rows.answered.filter((row) => has(row.source)),
+    replies: [...replies.values()],
+    postsBySentiment: Object.fromEntries(bySentiment),
+    postsByKind: [...byKind].map(([kind, count]) => ({ kind, count })),
+    postsByDay: [...byDay.values()],
+    incidents: rows.incidents.filter(
+      (incident) => wanted === null || incident.sources.some((source) => wanted.has(source)),
+    ),
+    alerts: rows.alerts.filter((alert) => wanted === null || (alert.source !== null && wanted.has(alert.source))),
+    backlog,
   };
 }

@@ -440,6 +440,15 @@ export interface PostSourceRollupsTable {
   count: number;
 }
 
+/** The same counts per UTC day (`YYYY-MM-DD`, 2026-12-06b): a month of the reports' post counts in ~30 rows per key. */
+export interface PostSourceDayRollupsTable {
+  source: string;
+  day: string;
+  sentiment: Sentiment;
+  kind: PostKind;
+  count: number;
+}
+
 /** The service catalogue (2026-12-03h): see `src/domain/service.ts`. */
 export interface ServicesTable {
   id: Generated<number>;
@@ -488,6 +497,7 @@ export interface Database {
   post_streams: PostStreamsTable;
   post_rollups: PostRollupsTable;
   post_source_rollups: PostSourceRollupsTable;
+  post_source_day_rollups: PostSourceDayRollupsTable;
   streams: StreamsTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

@@ -16,6 +16,7 @@ import { backfillStream, createStream } from '../../src/store/streams.js';
 import { POST_KINDS, SENTIMENTS } from '../../src/domain/post.js';
 import { countSourcesByDay } from '../../src/store/source-rollups.js';
 import * as reportRollups from '../../src/store/migrations/2026-12-04g-report-rollups.js';
+import * as reportSpeed from '../../src/store/migrations/2026-12-06b-report-speed.js';
 
 const START = Date.UTC(2026, 10, 18, 7, 13, 27);
 
@@ -179,10 +180,12 @@ for (const backend of await backends()) {
       assert.ok(after.bySentiment.negative > 0);
     });
 
-    test('a store from before the day and source rollups gets them from its posts (migration 2026-12-04g)', async () => {
-      // Undo and redo the migration over the stored posts: its backfill must equal counting them.
+    test('a store from before the day and source rollups gets them from its posts (migrations 2026-12-04g, 06b)', async () => {
+      // Undo and redo the migrations over the stored posts: their backfill must equal counting them.
+      await reportSpeed.down(store.db);
       await reportRollups.down(store.db);
       await reportRollups.up(store.db);
+      await reportSpeed.up(store.db);
       const since = new Date(START - 86_400e3).toISOString();
       const until = new Date(START + 4 * 86_400e3).toISOString();
       const stats = await postStats(store.db, { since, until, bucket: 'day' });

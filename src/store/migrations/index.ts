@@ -21,6 +21,7 @@ import * as settings from './2026-12-04b-settings.js';
 import * as reportRollups from './2026-12-04g-report-rollups.js';
 import * as sourceSettings from './2026-12-04d-source-settings.js';
 import * as savedViews from './2026-12-06a-saved-views.js';
+import * as reportSpeed from './2026-12-06b-report-speed.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-11-23-initial': initial,
@@ -42,4 +43,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '2026-12-04g-report-rollups': reportRollups,
   '2026-12-04d-source-settings': sourceSettings,
   '2026-12-06a-saved-views': savedViews,
+  '2026-12-06b-report-speed': reportSpeed,
 });
