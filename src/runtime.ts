@@ -177,7 +177,8 @@ async function assemble(
   let webhooksOutNow: WebhookOut | null = null;
   let monthlyReportsNow: MonthlyReports | null = null;
   const startWatches = () => {
-    const crisis = startCrisisWatch({ store, bus, clock: options.clock });
+    // In a cluster the watch moves when its holder dies: the node taking it rebuilds the windows first.
+    const crisis = startCrisisWatch({ store, bus, clock: options.clock, rebuild: cluster !== null });
     const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
     const out = startWebhookOut({ store, secrets, bus, webhook, publicUrl: config.publicUrl, clock: options.clock });
     webhooksOutNow = out;
