@@ -35,6 +35,8 @@ export interface CrisisWatchDeps {
   readonly onError?: (error: unknown) => void;
   /** Rebuild the windows from the stored posts before hearing new ones (a takeover); off by default. */
   readonly rebuild?: RebuildOptions | boolean;
+  /** Told once the windows are rebuilt: how many stored posts were replayed. */
+  readonly onRebuilt?: (posts: number) => void;
 }
 
 export interface CrisisWatch {
@@ -140,7 +142,7 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
     ? replayStoredPosts(detector, deps.store, { ...rebuild, now: clock().getTime() })
         .then((replay) => {
           replayedIds = replay.recentIds;
-          return settleReplay(replay.alerts);
+          return settleReplay(replay.alerts).then(() => deps.onRebuilt?.(replay.posts));
         })
         .catch(onError)
     : Promise.resolve();
