@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { clusterEnv, clusterSkip, type ClusterEnv } from '../helpers/cluster.js';
-import { alive, killHard, leaseHolder, nodes, waitFor } from '../helpers/cluster-nodes.js';
+import { ADMIN_PASSWORD, alive, killHard, leaseHolder, nodes, waitFor } from '../helpers/cluster-nodes.js';
 import { startTestDesk, type TestDesk } from '../helpers/app.js';
 import { FIXTURES_DIR, sharedSkip } from '../helpers/shared.js';
 import { ingestLine, newPost } from '../helpers/posts.js';
@@ -217,7 +217,7 @@ describe('distributed mode: queued replies across a SIGKILL', {
     await cluster?.dispose();
   });
 
-  test('50 replies queued when the sources holder is killed are each sent once', async () => {
+  test('50 replies queued when the sources holder is killed are each sent once', async (t) => {
     const configFile = join(running.tempDir('earshot-config-'), 'earshot.config.yaml');
     writeFileSync(
       configFile,
@@ -234,21 +234,23 @@ describe('distributed mode: queued replies across a SIGKILL', {
       ].join('\n'),
     );
     const env = { ...LOGS, EARSHOT_CONFIG: configFile, MASTODON_TOKEN: fake.token };
-    const ingest = await Promise.all([0, 1].map(() => running.start(cluster, ['--role', 'ingest'], env)));
+    // The desk (an API node of the same install, in this process) stores 50 customer posts,
+    // each raising a ticket, and queues a reply to each.
+    const [ingest, started] = await Promise.all([
+      Promise.all([0, 1].map(() => running.start(cluster, ['--role', 'ingest'], env))),
+      startTestDesk({
+        databaseUrl: cluster.databaseUrl,
+        env: { EARSHOT_SECRET_KEY: cluster.env.EARSHOT_SECRET_KEY!, EARSHOT_ADMIN_PASSWORD: ADMIN_PASSWORD },
+      }),
+    ]);
+    desk = started;
     const holder = await leaseHolder(ingest, 'sources');
-
-    // The desk (an API node of the same install) stores 50 customer posts, each raising a
-    // ticket, and queues a reply to each.
-    desk = await startTestDesk({
-      databaseUrl: cluster.databaseUrl,
-      env: { EARSHOT_SECRET_KEY: cluster.env.EARSHOT_SECRET_KEY! },
-    });
     await createStream(desk.runtime.store.db, {
       name: 'Mastodon',
       query: 'channel:mastodon',
       ticketRules: [{ kinds: [], sentiments: [], ticketType: 'request', priority: 'normal' }],
     });
-    const cookie = await desk.login();
+    const cookie = await desk.login('admin', ADMIN_PASSWORD);
     const lines = Array.from({ length: 50 }, (_, i) =>
       ingestLine({
         source: 'campus-mastodon',
@@ -261,7 +263,7 @@ describe('distributed mode: queued replies across a SIGKILL', {
       method: 'POST',
       url: '/api/ingest',
       headers: { cookie },
-      payload: lines.map((line) => JSON.stringify(line)).join('\n'),
+      payload: lines,
     });
     assert.equal(ingested.statusCode, 200, ingested.body);
     const tickets = await query<{ id: number }>(cluster.databaseUrl, 'select id from tickets order by id');
@@ -302,13 +304,18 @@ describe('distributed mode: queued replies across a SIGKILL', {
       90_000,
       () => `not every reply was sent: ${JSON.stringify(statuses)} ${next.stderr.slice(-2000)}`,
     );
+    const posts = fake.requests.filter((request) => request.method === 'POST' && request.path === '/api/v1/statuses');
+    t.diagnostic(
+      `${sentBeforeTakeover} created before the takeover; ${posts.length} POSTs for 50 replies; ` +
+        (/took over (\d+) repl/.exec(next.stderr)?.[0] ?? 'no claims freed'),
+    );
     // Counted at the channel: each reply's text once, and no other status created.
     const bodies = fake.created.map((status) => (status.request_body as { status: string }).status);
     assert.equal(bodies.length, 50, `the channel received ${bodies.length} statuses`);
     assert.equal(new Set(bodies).size, 50, 'no reply posted twice');
     for (let i = 1; i <= 50; i += 1)
       assert.ok(
-        bodies.some((body) => body.startsWith(`Reply ${i}:`)),
+        bodies.some((body) => body.includes(`Reply ${i}:`)),
         `reply ${i} reached the channel`,
       );
   });
