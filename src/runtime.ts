@@ -177,7 +177,14 @@ async function assemble(
   let webhooksOutNow: WebhookOut | null = null;
   let monthlyReportsNow: MonthlyReports | null = null;
   const startWatches = () => {
-    const crisis = startCrisisWatch({ store, bus, clock: options.clock });
+    // In a cluster the watch moves when its holder dies: the node taking it rebuilds the windows first.
+    const crisis = startCrisisWatch({
+      store,
+      bus,
+      clock: options.clock,
+      rebuild: cluster !== null,
+      onRebuilt: (posts) => log.info(`crisis watch: windows rebuilt from ${posts} stored post(s)`),
+    });
     const impersonation = startImpersonationWatch({ store, bus, analyzer, clock: options.clock });
     const out = startWebhookOut({ store, secrets, bus, webhook, publicUrl: config.publicUrl, clock: options.clock });
     webhooksOutNow = out;
@@ -290,6 +297,9 @@ async function assemble(
         startSources: options.runSources
           ? async () => {
               await sources.startAll();
+              // The node that held the lease before is dead: the replies it had claimed are sent now.
+              const freed = await outbound.takeOver();
+              if (freed > 0) log.info(`outbound: took over ${freed} reply(ies) claimed by the previous sources node`);
               outbound.start();
               // A source changed on another node's desk: this node runs it, so this node applies it.
               const unsubscribe = bus.subscribe('sources.changed', ({ name }) => sources.reconcile(name));

@@ -255,6 +255,18 @@ interface KeyState {
   aftermath: { rate: number; endedMinute: number } | null;
 }
 
+/** One key's windows (`BurstDetector.windows`). */
+export interface KeyWindows {
+  readonly head: number;
+  readonly closedThrough: number;
+  readonly learnedMinutes: number;
+  readonly level: number;
+  readonly counts: number[];
+  readonly negatives: number[];
+  readonly problems: number[];
+  readonly burst: { onsetAt: string; total: number; severity: BurstSeverity } | null;
+}
+
 export class BurstDetector {
   readonly #o: Settings;
   readonly #keys = new Map<string, KeyState>();
@@ -331,6 +343,44 @@ export class BurstDetector {
 
   inBurst(key: string): boolean {
     return this.#keys.get(key)?.burst != null;
+  }
+
+  /** Whether a post written at `at` and heard at `now` goes to a historical replay, not the live windows. */
+  isHistorical(at: number, now: number): boolean {
+    return Math.floor(now / MINUTE) - Math.floor(at / MINUTE) > this.#o.historicalAfterMinutes;
+  }
+
+  /** The live keys held. */
+  keys(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  /**
+   * A key's windows as held now: the per-minute counts of the ring (oldest first, ending at the
+   * head), what is closed, the level and the open burst. A watch rebuilt from the store is
+   * compared with one that heard the same posts live through this.
+   */
+  windows(key: string): KeyWindows | null {
+    const state = this.#keys.get(key);
+    if (!state) return null;
+    const ring = this.#o.ringMinutes;
+    const minutes = Array.from({ length: ring }, (_, i) => state.head - ring + 1 + i);
+    return {
+      head: state.head,
+      closedThrough: state.closedThrough,
+      learnedMinutes: state.learnedMinutes,
+      level: state.level,
+      counts: minutes.map((m) => state.ring[index(m, ring)]!),
+      negatives: minutes.map((m) => state.neg[index(m, ring)]!),
+      problems: minutes.map((m) => state.problem[index(m, ring)]!),
+      burst: state.burst
+        ? {
+            onsetAt: new Date(state.burst.onsetMinute * MINUTE).toISOString(),
+            total: state.burst.total,
+            severity: state.burst.severity,
+          }
+        : null,
+    };
   }
 
   #state(map: Map<string, KeyState>, key: string, historical: boolean): KeyState {

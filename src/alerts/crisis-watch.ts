@@ -5,17 +5,20 @@
  * closed when it ends) and publishes each on `alerts.raised`. Bursts found in old posts (an
  * `earshot ingest` of a timeline, a source catching up) are stored as historical alerts
  * (`burst:stream:3@<onset>`, `evidence.historical`): shown, never published, so they never page.
- * The runtime starts it once: `startCrisisWatch(runtime)`.
+ * The runtime starts it once: `startCrisisWatch(runtime)`. With `rebuild` (the distributed mode,
+ * where the watch moves to another node when its holder dies) it first rebuilds its windows from
+ * the posts stored in the detector's span (`watch-windows.ts`), so a burst under way at the
+ * takeover is raised once: an alert the store already holds open is kept, not raised again.
  */
 import { setImmediate } from 'node:timers/promises';
-import type { Post } from '../domain/post.js';
 import type { Alert } from '../domain/alert.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
-import { raiseAlert, setAlertStatus } from '../store/alerts.js';
+import { latestAlertWithKey, raiseAlert, setAlertStatus } from '../store/alerts.js';
 import { listStreams } from '../store/streams.js';
 import { BurstDetector, type BurstAlert, type BurstOptions } from './burst.js';
 import { IncidentTracker, type IncidentTrackerOptions } from '../desk/incidents.js';
+import { burstEventsOf, replayStoredPosts, type RebuildOptions } from './watch-windows.js';
 
 /** The longest the watch works on one message before it lets the event loop run. */
 const WATCH_SLICE_MS = 20;
@@ -30,6 +33,10 @@ export interface CrisisWatchDeps {
   /** How often idle keys are advanced so bursts end without new posts (ms); 0: never. */
   readonly tickEveryMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Rebuild the windows from the stored posts before hearing new ones (a takeover); off by default. */
+  readonly rebuild?: RebuildOptions | boolean;
+  /** Told once the windows are rebuilt: how many stored posts were replayed. */
+  readonly onRebuilt?: (posts: number) => void;
 }
 
 export interface CrisisWatch {
@@ -37,6 +44,8 @@ export interface CrisisWatch {
   readonly incidents: IncidentTracker | null;
   /** Advances the detector to the clock (the timer does this; tests call it directly). */
   tick(): Promise<void>;
+  /** Resolves once the windows are rebuilt and their alerts settled (at once without `rebuild`). */
+  readonly ready: Promise<void>;
   stop(): void;
 }
 
@@ -102,7 +111,46 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
     return chain;
   }
 
-  const unsubscribe = deps.bus.subscribe('posts.stored', async function watchPosts({ posts }) {
+  /**
+   * After a replay: what the store already holds decides what is raised. A burst under way whose
+   * alert is open is adopted silently; one the store has not raised (it built up while no node
+   * held the watch, or the old holder died before deciding) is raised now; one a person closed
+   * during this burst stays closed; an open alert on a key the replay shows quiet is closed.
+   */
+  async function settleReplay(replayed: readonly BurstAlert[]): Promise<void> {
+    const last = new Map<string, BurstAlert>();
+    for (const burst of replayed) if (!burst.historical) last.set(burst.key, burst);
+    const raise: BurstAlert[] = [];
+    for (const key of detector.keys()) {
+      const burst = last.get(key);
+      const stored = await latestAlertWithKey(deps.store.db, `burst:${key}`);
+      const open = stored !== undefined && stored.status !== 'closed';
+      if (detector.inBurst(key) && burst) {
+        if (open) openAlerts.set(`burst:${key}`, stored.id);
+        else if (!(stored && stored.createdAt >= burst.evidence.onsetAt)) raise.push(burst);
+      } else if (open) {
+        if (burst?.phase === 'ended') raise.push(burst);
+        else await setAlertStatus(deps.store.db, stored.id, 'closed', clock().toISOString());
+      }
+    }
+    await enqueue(raise);
+  }
+
+  let replayedIds: ReadonlySet<number> = new Set();
+  const rebuild = deps.rebuild === true ? {} : deps.rebuild || null;
+  const ready: Promise<void> = rebuild
+    ? replayStoredPosts(detector, deps.store, { ...rebuild, now: clock().getTime() })
+        .then((replay) => {
+          replayedIds = replay.recentIds;
+          return settleReplay(replay.alerts).then(() => deps.onRebuilt?.(replay.posts));
+        })
+        .catch(onError)
+    : Promise.resolve();
+
+  const unsubscribe = deps.bus.subscribe('posts.stored', async function watchPosts(message) {
+    await ready;
+    // A post stored just before the takeover may be both in the replay and on the bus.
+    const posts = replayedIds.size > 0 ? message.posts.filter((post) => !replayedIds.has(post.id)) : message.posts;
     const now = clock().getTime();
     const alerts: BurstAlert[] = [];
     const clusterKeys = incidents ? await incidents.observe(posts) : new Map<number, string>();
@@ -115,19 +163,9 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
         await setImmediate();
         sliceStart = performance.now();
       }
-      const at = Math.min(Date.parse(post.createdAt), now);
-      if (!Number.isFinite(at)) continue;
-      const event = {
-        at,
-        negative: post.sentiment === 'negative',
-        problem: post.kind === 'outage' || post.kind === 'complaint',
-        influence: post.author.followers ?? 0,
-        source: post.source,
-        postId: post.id,
-        text: post.text,
-      };
-      for (const key of keysOf(post, clusterKeys.get(post.id)))
-        alerts.push(...detector.observe({ ...event, key }, now));
+      const heard = { ...post, followers: post.author.followers };
+      for (const event of burstEventsOf(heard, clusterKeys.get(post.id), now))
+        alerts.push(...detector.observe(event, now));
     }
     await enqueue(alerts);
   });
@@ -136,13 +174,15 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
   });
 
   const tickEvery = deps.tickEveryMs ?? 30_000;
-  const timer = tickEvery > 0 ? setInterval(() => void enqueue(detector.tick(clock().getTime())), tickEvery) : null;
+  const tickNow = () => ready.then(() => enqueue(detector.tick(clock().getTime())));
+  const timer = tickEvery > 0 ? setInterval(() => void tickNow(), tickEvery) : null;
   timer?.unref();
 
   return {
     detector,
     incidents,
-    tick: () => enqueue(detector.tick(clock().getTime())),
+    tick: tickNow,
+    ready,
     stop() {
       if (timer) clearInterval(timer);
       unsubscribe();
@@ -150,13 +190,6 @@ export function startCrisisWatch(deps: CrisisWatchDeps): CrisisWatch {
       incidents?.close();
     },
   };
-}
-
-/** A post counts for each stream it matched, or for `all` when it matched none. */
-function keysOf(post: Post, clusterKey: string | undefined): string[] {
-  const keys = post.streamIds.length > 0 ? post.streamIds.map((id) => `stream:${id}`) : ['all'];
-  if (clusterKey !== undefined) keys.push(clusterKey);
-  return keys;
 }
 
 function titleOf(burst: BurstAlert, names: ReadonlyMap<number, string>, incidentId: number | null): string {

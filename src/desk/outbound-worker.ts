@@ -19,6 +19,7 @@ import {
   markOutboundRetry,
   markOutboundSent,
   outboundTarget,
+  releaseOutboundClaims,
   type ClaimedOutbound,
 } from '../store/outbound.js';
 import { listOutbound, getTicket } from '../store/tickets.js';
@@ -80,6 +81,15 @@ export class OutboundWorker {
       if (!this.#stopped) this.#timer = setTimeout(() => void tick(), interval);
     };
     this.#timer = setTimeout(() => void tick(), interval);
+  }
+
+  /**
+   * Makes this worker the install's only sender: the claims other workers hold are freed, so the
+   * messages a dead sender had in hand go out now rather than when its claims run out. Only for
+   * a worker that runs under a lease (the cluster's `sources` lease); returns how many were freed.
+   */
+  async takeOver(): Promise<number> {
+    return releaseOutboundClaims(this.#options.store.db, { except: this.#token, now: this.#clock().toISOString() });
   }
 
   /** Stops the timer and waits for a round in progress. */

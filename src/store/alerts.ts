@@ -54,6 +54,18 @@ export async function raiseAlert(
   });
 }
 
+/** The newest alert with this key, whatever its status (a watch taking over asks what is already raised). */
+export async function latestAlertWithKey(db: Kysely<Database>, key: string): Promise<Alert | undefined> {
+  const row = await db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('key', '=', key)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toAlert(row) : undefined;
+}
+
 export async function listAlerts(
   db: Kysely<Database>,
   filter: { status?: AlertStatus; limit?: number } = {},

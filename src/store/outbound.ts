@@ -69,6 +69,23 @@ export async function claimDueOutbound(
   return claimed;
 }
 
+/**
+ * Frees the claims that workers other than `except` hold on queued messages. Called by the one
+ * sender of a cluster when it takes over (the `sources` lease: its previous holder is dead, so
+ * those claims would otherwise wait out their lease). The messages are due at once; each keeps
+ * its idempotency key, so a send the dead worker made before dying is not posted twice.
+ */
+export async function releaseOutboundClaims(db: Executor, options: { except: string; now: string }): Promise<number> {
+  const result = await db
+    .updateTable('outbound_messages')
+    .set({ claimed_until: null, claim_token: null, updated_at: options.now })
+    .where('status', '=', 'queued')
+    .where('claimed_until', '>', options.now)
+    .where('claim_token', '!=', options.except)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function outboundTarget(db: Executor, ticketId: number): Promise<OutboundTargetRow | null> {
   const row = await db
     .selectFrom('tickets')

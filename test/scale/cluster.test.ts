@@ -5,14 +5,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { runCli, startCli } from '../helpers/cli.js';
-import { clusterEnv, clusterSkip, freePort, type ClusterEnv } from '../helpers/cluster.js';
+import { runCli } from '../helpers/cli.js';
+import { clusterEnv, clusterSkip, type ClusterEnv } from '../helpers/cluster.js';
+import { killHard, nodes, stopNode, waitFor, type Node } from '../helpers/cluster-nodes.js';
 import { startTestDesk, type TestDesk } from '../helpers/app.js';
 import { ingestLine } from '../helpers/posts.js';
 import { connectNats, type NatsLink } from '../../src/pipeline/nats.js';
@@ -20,74 +19,9 @@ import { DraftPublisher } from '../../src/pipeline/draft-queue.js';
 import type { PostDraft } from '../../src/domain/post.js';
 
 const skip = await clusterSkip();
-const ADMIN_PASSWORD = 'cluster-admin-password';
-
-interface Node {
-  readonly child: ChildProcess;
-  readonly port: number;
-  stderr: string;
-}
-
-const dataDirs: string[] = [];
-/** Every node started, so `after` stops them even when a test failed half-way. */
-const started: Node[] = [];
-
-async function startNode(cluster: ClusterEnv, args: string[], extraEnv: Record<string, string> = {}): Promise<Node> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'earshot-node-'));
-  dataDirs.push(dataDir);
-  const child = startCli(['serve', '--port', String(port), ...args], {
-    ...cluster.env,
-    EARSHOT_DATA_DIR: dataDir,
-    EARSHOT_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    ...extraEnv,
-  });
-  const node: Node = { child, port, stderr: '' };
-  started.push(node);
-  child.stderr!.on('data', (chunk: Buffer) => (node.stderr += chunk.toString('utf8')));
-  child.stdout!.resume();
-  await waitFor(
-    async () => (await health(port)) === 200,
-    // Seconds on a quiet machine; minutes on a loaded one (three nodes load their models at once).
-    300_000,
-    () => `node ${args.join(' ')} did not start: ${node.stderr}`,
-  );
-  return node;
-}
-
-function health(port: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/api/health', timeout: 2000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? null);
-    });
-    request.on('error', () => resolve(null));
-    request.on('timeout', () => request.destroy());
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, message: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  assert.fail(message());
-}
-
-async function stopNode(node: Node): Promise<void> {
-  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => node.child.once('exit', resolve));
-  node.child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
-}
-
-function killHard(node: Node): Promise<unknown> {
-  const exited = new Promise((resolve) => node.child.once('exit', resolve));
-  node.child.kill('SIGKILL');
-  return exited;
-}
+const running = nodes();
+const startNode = (cluster: ClusterEnv, args: string[], extraEnv: Record<string, string> = {}): Promise<Node> =>
+  running.start(cluster, args, extraEnv);
 
 const TOPICS = ['wifi', 'vpn', 'printer', 'portal', 'email', 'canvas', 'exam results', 'library'];
 const FEELINGS = ['is down again', 'works great today, thanks', 'how do I reset it?', 'keeps timing out', 'is slow'];
@@ -126,10 +60,9 @@ describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false,
     link = await connectNats(cluster.env.EARSHOT_NATS_URL!, cluster.prefix);
   });
   after(async () => {
-    await Promise.all(started.map(stopNode));
+    await running.stopAll();
     await link?.close();
     await cluster?.dispose();
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   test('3 workers store 100,000 posts exactly once while one is killed with SIGKILL', async () => {
@@ -166,8 +99,7 @@ describe('distributed mode: NATS JetStream + PostgreSQL', { skip: skip ?? false,
   });
 
   test('the configured sources run on one ingest node and move when it dies', async () => {
-    const configDir = mkdtempSync(join(tmpdir(), 'earshot-config-'));
-    dataDirs.push(configDir);
+    const configDir = running.tempDir('earshot-config-');
     const configFile = join(configDir, 'earshot.config.yaml');
     writeFileSync(
       configFile,
