@@ -5,16 +5,13 @@
  * after the cluster itself has gone quiet or Earshot restarted (open incidents keep their
  * terms in the store).
  */
-import { setImmediate } from 'node:timers/promises';
+import { TimeSlice } from '../pipeline/time-slice.js';
 import type { Post } from '../domain/post.js';
 import type { Bus } from '../pipeline/bus.js';
 import type { Store } from '../store/open.js';
 import type { Incident } from '../domain/incident.js';
 import { attachPosts, createIncident, listOpenIncidents, updateIncidentRow } from '../store/incidents.js';
 import { addToCluster, Clusterer, SALIENT_SHARE, type Cluster, type ClusterOptions, type Features } from './cluster.js';
-
-/** The longest one `observe` works before it lets the event loop run. */
-const OBSERVE_SLICE_MS = 20;
 
 export interface IncidentTrackerOptions {
   readonly store: Store;
@@ -131,13 +128,10 @@ export class IncidentTracker {
     const now = this.#clock().toISOString();
     const active = (entry: OpenIncident, at: number): boolean => at - entry.lastReportAt <= this.#idleMs;
     // Thousands of posts (a large import) are long clustering work: let the event loop run every
-    // OBSERVE_SLICE_MS so the API keeps answering; `#chain` keeps the messages in order.
-    let sliceStart = performance.now();
+    // few milliseconds so the API keeps answering; `#chain` keeps the messages in order.
+    const slice = new TimeSlice();
     for (const post of posts) {
-      if (performance.now() - sliceStart > OBSERVE_SLICE_MS) {
-        await setImmediate();
-        sliceStart = performance.now();
-      }
+      if (slice.due()) await slice.yield();
       if (!reportsProblem(post)) continue;
       const at = Math.min(Date.parse(post.createdAt), this.#clock().getTime());
       const author = `${post.source}:${post.author.handle}`;
