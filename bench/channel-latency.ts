@@ -14,9 +14,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import { dropSchemasNamed } from '../test/helpers/scratch-schema.js';
+import { appViewSkip } from '../test/helpers/appview-network.js';
 import { startChannelDesk, type ChannelDesk } from '../test/helpers/channel-desk.js';
 import { FIXTURES_DIR } from '../test/helpers/shared.js';
 import { startFakeMastodon } from '../test/sources/fakes/mastodon-server.js';
@@ -38,7 +38,7 @@ export async function run(options: { samples?: number } = {}): Promise<void> {
   if (dovecotSkip()) console.log(`mail: skipped (${dovecotSkip()})`);
   else await mail(samples);
   await rss(samples);
-  const skip = await blueskySkip();
+  const skip = await appViewSkip();
   if (skip) console.log(`bluesky: skipped (${skip})`);
   else await bluesky(samples);
 }
@@ -138,23 +138,6 @@ async function rss(samples: number): Promise<void> {
     await desk.close();
     await feeds.close();
   }
-}
-
-async function blueskySkip(): Promise<string | false> {
-  if (!process.env.EARSHOT_TEST_DATABASE_URL)
-    return 'EARSHOT_TEST_DATABASE_URL is not set (the AppView needs PostgreSQL)';
-  const [host, port] = (process.env.REDIS_HOST ?? '127.0.0.1:6379').split(':') as [string, string];
-  const open = await new Promise<boolean>((resolve) => {
-    const socket = connect(Number(port), host);
-    const done = (value: boolean) => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-  return open ? false : `no Redis at ${host}:${port} (the AppView needs it)`;
 }
 
 async function bluesky(samples: number): Promise<void> {

@@ -10,7 +10,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import type { TestNetwork } from '@atproto/dev-env';
 import type { AtpAgent } from '@atproto/api';
 import { createBlueskySource, subscriptionTarget, type BlueskyOptions } from '../../src/sources/bluesky.js';
@@ -19,28 +18,12 @@ import { wantedBecause, type StreamInterest } from '../../src/sources/bluesky-su
 import { BLUESKY_CURSOR } from '../../src/sources/bluesky-posts.js';
 import type { SourceEnvironment } from '../../src/sources/source.js';
 import { dropSchemasNamed } from '../helpers/scratch-schema.js';
+import { appViewDatabaseUrl, appViewRedisHost, appViewSkip } from '../helpers/appview-network.js';
 import { drive, recordingContext, type RecordingContext } from './fakes/source-context.js';
 import { startTcpRelay, type TcpRelay } from './fakes/tcp-relay.js';
 
-const databaseUrl = process.env.EARSHOT_TEST_DATABASE_URL?.trim() || null;
-const redisHost = process.env.REDIS_HOST?.trim() || '127.0.0.1:6379';
-
-async function skipReason(): Promise<string | false> {
-  if (process.env.CI === 'true') return false;
-  if (!databaseUrl) return 'EARSHOT_TEST_DATABASE_URL is not set (the AppView needs PostgreSQL)';
-  const [host, port] = redisHost.split(':') as [string, string];
-  const open = await new Promise<boolean>((resolve) => {
-    const socket = connect(Number(port), host);
-    const done = (value: boolean) => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-  return open ? false : `no Redis at ${redisHost} (the AppView needs it; set REDIS_HOST)`;
-}
+const databaseUrl = appViewDatabaseUrl;
+const redisHost = appViewRedisHost;
 
 const env: SourceEnvironment = {
   name: 'bsky',
@@ -54,7 +37,7 @@ const FAST_RECONNECT = { reconnectBaseMs: 200, reconnectMaxMs: 1000 };
 const lastStatus = (context: RecordingContext): { status: string; detail?: string } =>
   context.statuses.at(-1) ?? { status: 'none' };
 
-describe('bluesky subscription on the reference network', { skip: await skipReason() }, () => {
+describe('bluesky subscription on the reference network', { skip: await appViewSkip({ ci: true }) }, () => {
   let network: TestNetwork;
   let customer: AtpAgent;
   const schema = `earshot_bsub_${Date.now()

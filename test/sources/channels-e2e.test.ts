@@ -11,11 +11,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { dropSchemasNamed } from '../helpers/scratch-schema.js';
+import { appViewDatabaseUrl, appViewRedisHost, appViewSkip } from '../helpers/appview-network.js';
 import { startChannelDesk, type ChannelDesk, type Health } from '../helpers/channel-desk.js';
 import { FIXTURES_DIR, sharedSkip } from '../helpers/shared.js';
 import { startTcpRelay, type TcpRelay } from './fakes/tcp-relay.js';
@@ -332,27 +332,10 @@ describe('mail end to end', { skip: dovecotSkip() }, () => {
   });
 });
 
-const databaseUrl = process.env.EARSHOT_TEST_DATABASE_URL?.trim() || null;
-const redisHost = process.env.REDIS_HOST?.trim() || '127.0.0.1:6379';
+const databaseUrl = appViewDatabaseUrl;
+const redisHost = appViewRedisHost;
 
-async function blueskySkip(): Promise<string | false> {
-  if (process.env.CI === 'true') return false;
-  if (!databaseUrl) return 'EARSHOT_TEST_DATABASE_URL is not set (the AppView needs PostgreSQL)';
-  const [host, port] = redisHost.split(':') as [string, string];
-  const open = await new Promise<boolean>((resolve) => {
-    const socket = connect(Number(port), host);
-    const done = (value: boolean) => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.setTimeout(3000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-  return open ? false : `no Redis at ${redisHost} (the AppView needs it; set REDIS_HOST)`;
-}
-
-describe('bluesky end to end', { skip: await blueskySkip() }, () => {
+describe('bluesky end to end', { skip: await appViewSkip({ ci: true }) }, () => {
   let network: import('@atproto/dev-env').TestNetwork;
   let customer: import('@atproto/api').AtpAgent;
   let relay: TcpRelay;
